@@ -1,0 +1,34 @@
+# akhbar — the two commands are `make demo` and `make test`; each installs what is missing.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+SHARED ?= ../shared
+
+.PHONY: demo test lint bench setup system-deps clean
+
+setup:  ## the Python environment, from uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+	  { echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv; }
+	@$(UV) sync --frozen --quiet
+
+system-deps:  ## Debian packages the tests need (PostgreSQL); installed when run as root
+	@scripts/system-deps
+
+demo: setup
+	$(UV) run akhbar demo
+
+lint: setup
+	$(UV) run ruff format --check src tests
+	$(UV) run ruff check src tests
+	$(UV) run mypy
+
+test: setup system-deps lint
+	$(UV) run pytest
+
+bench: setup
+	$(UV) run akhbar bench extract --data $(SHARED)/data
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache akhbar-data

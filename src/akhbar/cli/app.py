@@ -1,0 +1,64 @@
+"""The root command group and the per-invocation context: settings and the store, opened lazily."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from akhbar.config import Settings, load_settings
+from akhbar.store import Store
+
+
+@dataclass
+class Context:
+    """What every command may need, built on first use so ``--help`` needs no configuration."""
+
+    overrides: dict[str, object]
+    config_file: Path | None
+    _settings: Settings | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    def settings(self, **more: object) -> Settings:
+        if self._settings is None or more:
+            self.overrides.update({k: v for k, v in more.items() if v is not None})
+            self._settings = load_settings(self.overrides, config_file=self.config_file)
+            logging.basicConfig(
+                level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            )
+        return self._settings
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings().database_url)
+        return self._store
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", help="Data directory (setting data_dir).")
+@click.option("--database-url", help="Database URL (setting database_url).")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Path of akhbar.toml."
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, database_url: str | None, config_file: Path | None) -> None:
+    """akhbar: a self-hosted multilingual news aggregator and portal."""
+    ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file)
+    ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)
+
+
+def echo_json(value: Any) -> None:
+    """One JSON object on one line (JSON Lines when called per item)."""
+    click.echo(json.dumps(value, ensure_ascii=False))
+
+
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)

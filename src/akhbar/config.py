@@ -1,0 +1,187 @@
+"""One registry of settings: defaults < ``akhbar.toml`` < ``AKHBAR_*`` environment < CLI flags.
+
+Every setting is declared once in :data:`REGISTRY` with its type, default, help and whether it is a
+secret. :func:`load_settings` reads the layers, validates every value and returns a frozen
+:class:`Settings`; nothing else in akhbar reads the environment or the TOML file.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from akhbar.errors import ConfigError
+
+ENV_PREFIX = "AKHBAR_"
+CONFIG_FILE = "akhbar.toml"
+
+
+def _as_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise ValueError("expected an integer")
+
+
+def _as_port(value: object) -> int:
+    port = _as_int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError("expected a TCP port between 0 and 65535")
+    return port
+
+
+def _as_networks(value: object) -> str:
+    """A comma-separated list of CIDRs; validated, kept as its normalised text."""
+    items = value if isinstance(value, list) else _as_str(value).split(",")
+    nets = [str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip()]
+    return ",".join(nets)
+
+
+def _as_log_level(value: object) -> str:
+    level = _as_str(value).upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting. ``default`` may be a callable of the values resolved so far."""
+
+    name: str
+    parse: Callable[[object], Any]
+    default: object
+    help: str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+def _default_database_url(values: Mapping[str, Any]) -> str:
+    return f"sqlite:///{Path(values['data_dir']).resolve() / 'akhbar.db'}"
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("data_dir", _as_str, "./akhbar-data", "Directory for the SQLite database and local files."),
+    Setting(
+        "database_url",
+        _as_str,
+        _default_database_url,
+        "SQLAlchemy URL: sqlite:///PATH (default, in the data dir) or postgresql+psycopg://USER:PASS@HOST/DB.",
+        secret=True,
+    ),
+    Setting(
+        "fetch_allow_networks",
+        _as_networks,
+        "",
+        "Comma-separated CIDRs the fetcher may reach despite the private-address guard (e.g. 127.0.0.0/8).",
+    ),
+    Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
+    Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
+    Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+)
+_BY_NAME = {setting.name: setting for setting in REGISTRY}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective, validated settings. Build it with :func:`load_settings`."""
+
+    data_dir: str
+    database_url: str
+    fetch_allow_networks: str
+    host: str
+    port: int
+    log_level: str
+    origins: Mapping[str, str]
+
+    def masked(self) -> dict[str, str]:
+        """Every setting as text, secrets masked (passwords inside URLs included)."""
+        shown: dict[str, str] = {}
+        for setting in REGISTRY:
+            value = str(getattr(self, setting.name))
+            shown[setting.name] = _mask(value) if setting.secret else value
+        return shown
+
+
+def _mask(value: str) -> str:
+    """Hide a secret; for a URL keep the scheme and host so the operator sees where it points."""
+    if "://" in value and "@" in value:
+        scheme, rest = value.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    if value.startswith("sqlite:"):
+        return value
+    return "***" if value else ""
+
+
+def _read_toml(path: Path | None) -> dict[str, object]:
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc}") from exc
+    section = data.get("akhbar", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"config: {path}: [akhbar] must be a table")
+    return dict(section)
+
+
+def load_settings(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Resolve every setting from defaults, the TOML file, the environment and ``overrides`` (CLI flags).
+
+    Raises :class:`ConfigError` naming the setting and its origin when a value is invalid or unknown.
+    """
+    env = os.environ if environ is None else environ
+    if config_file is None:
+        config_file = Path(env.get(ENV_PREFIX + "CONFIG", CONFIG_FILE))
+    layers: list[tuple[str, Mapping[str, object]]] = [
+        (str(config_file), _read_toml(config_file)),
+        ("environment", {s.name: env[s.env_var] for s in REGISTRY if s.env_var in env}),
+        ("command line", {k: v for k, v in (overrides or {}).items() if v is not None}),
+    ]
+    for origin, layer in layers:
+        unknown = sorted(set(layer) - set(_BY_NAME))
+        if unknown:
+            raise ConfigError(f"config: unknown setting {unknown[0]!r} in {origin}")
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for setting in REGISTRY:
+        raw, origin = setting.default, "default"
+        for layer_origin, layer in layers:
+            if setting.name in layer:
+                raw, origin = layer[setting.name], layer_origin
+        if callable(raw):
+            raw = raw(values)
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"config: invalid {setting.name} from {origin}: {exc}") from exc
+        origins[setting.name] = origin
+    return Settings(**values, origins=origins)

@@ -1,0 +1,36 @@
+"""The extraction stage: one raw document in, an article or a rejection out.
+
+``extract(document)`` never raises for content it does not like: a page that is not an article is
+a :class:`Rejected` value. Bytes that cannot be read as a page at all raise
+:class:`akhbar.errors.InputError` from :func:`readable`, which callers run before storing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from akhbar.errors import InputError
+from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
+from akhbar.extract.pagetext import page_text
+from akhbar.extract.textdump import extract_textdump
+from akhbar.models import Article, Document, Rejected
+
+__all__ = ["DEFAULT_MAX_BYTES", "extract", "readable"]
+
+
+def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise InputError with a one-line reason if ``document`` cannot be read as a page."""
+    text, _html = decode(document, max_bytes=max_bytes)
+    if not any(char.isalpha() for char in text):
+        raise InputError("not a page: no letters in it")
+
+
+def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | Rejected:
+    """Extract the article from a raw document (HTML page or plain-text page dump)."""
+    text, html = decode(document, max_bytes=max_bytes)
+    if html:
+        text = page_text(text)
+    outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
+    if isinstance(outcome, Rejected):
+        return replace(outcome, location=document.location)
+    return outcome

@@ -1,0 +1,144 @@
+"""Extract the article from a plain-text dump of a whole news page.
+
+A dump holds every visible text of the page, chrome included: navigation, tickers, labels, teasers
+and footers around the article. The article is recovered by general rules on the lines' shapes,
+scripts, languages, repetitions and positions (see :mod:`akhbar.extract.textdump_lines` and
+:mod:`akhbar.extract.textdump_meta`), never by matching a site's own words:
+
+1. the body is the best run of prose-like paragraphs in one script;
+2. its language is detected on its longest paragraphs;
+3. the date line is the nearest short line before the body that is mostly a date; a bracketed or
+   separated name beside the date is the site name;
+4. the title is the most heading-like line before the date line (or the body) in the body's
+   script and language;
+5. a caption is a line between title and body that is in another language, repeated, or alone
+   between the date line and the body;
+6. long run-together lines outside the article are tickers, split into headlines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from akhbar.extract.language import detect_language_scored
+from akhbar.extract.textdump_lines import Line, Segment, best_segment, body_lines, read_lines
+from akhbar.extract.textdump_meta import (
+    find_caption,
+    find_date_line,
+    find_title,
+    ticker_headlines,
+)
+from akhbar.models import Article, Rejected
+
+__all__ = ["MAX_LINES", "MIN_BODY_WORDS", "extract_textdump"]
+
+logger = logging.getLogger(__name__)
+
+MIN_BODY_WORDS = 25
+"""A body with fewer words than this is not an article."""
+MAX_LINES = 50_000
+"""Lines read from one dump; a news page has a few thousand at most."""
+_LANGUAGE_SAMPLES = 3
+_SURE = 0.9
+"""One paragraph detected at least this surely settles the language."""
+_EDGE_CHECKS = 2
+"""Paragraphs checked at each end of the body for another language."""
+_EDGE_MIN_WORDS = 8
+
+
+def _language(paragraphs: list[Line]) -> str | None:
+    """The body's language: its longest paragraphs vote, weighted by the detector's confidence."""
+    votes: dict[str, float] = defaultdict(float)
+    for line in sorted(paragraphs, key=lambda line: -line.words)[:_LANGUAGE_SAMPLES]:
+        found = detect_language_scored(line.text)
+        if found is not None:
+            votes[found[0]] += found[1]
+            if len(votes) == 1 and found[1] >= _SURE:
+                break
+    return max(votes, key=votes.__getitem__) if votes else None
+
+
+def _trim_other_language(paragraphs: list[Line], language: str) -> list[Line]:
+    """Drop paragraphs at either end of the body that are surely in another language."""
+    first, last = 0, len(paragraphs)
+    while last - first > 1 and first < _EDGE_CHECKS and _foreign(paragraphs[first], language):
+        first += 1
+    trimmed = 0
+    while last - first > 1 and trimmed < _EDGE_CHECKS and _foreign(paragraphs[last - 1], language):
+        last, trimmed = last - 1, trimmed + 1
+    return paragraphs[first:last]
+
+
+def _foreign(line: Line, language: str) -> bool:
+    if line.words < _EDGE_MIN_WORDS:
+        return False
+    found = detect_language_scored(line.text)
+    return found is not None and found[0] != language and found[1] >= _SURE
+
+
+def _rejection(lines: list[Line], location: str) -> Rejected | None:
+    if not lines:
+        return Rejected(location, "no text: the dump is empty")
+    if not any(line.has_letters for line in lines):
+        return Rejected(location, "no text: the dump has no letters")
+    return None
+
+
+def _body(lines: list[Line], location: str) -> tuple[Segment, list[Line]] | Rejected:
+    segment = best_segment(lines)
+    if segment is None:
+        return Rejected(location, "no article body: no prose-like paragraph, only short lines or links")
+    paragraphs = body_lines(lines, segment)
+    words = sum(line.words for line in paragraphs)
+    if words < MIN_BODY_WORDS:
+        return Rejected(location, f"no article body: only {words} words of prose (need {MIN_BODY_WORDS})")
+    return segment, paragraphs
+
+
+def extract_textdump(
+    text: str, *, url: str | None = None, fetched_at: datetime | None = None
+) -> Article | Rejected:
+    """The article in a whole-page text dump, or a Rejected value saying why there is none.
+
+    ``url`` is the page's address when known (its path helps to pick the title); ``fetched_at``
+    anchors relative dates such as "il y a 3 heures". Never raises on any text.
+    """
+    location = url or "<text dump>"
+    lines = read_lines(text, max_lines=MAX_LINES)
+    found = _rejection(lines, location) or _body(lines, location)
+    if isinstance(found, Rejected):
+        return found
+    segment, paragraphs = found
+    return _article(lines, segment, paragraphs, url=url, now=fetched_at)
+
+
+def _article(
+    lines: list[Line], segment: Segment, paragraphs: list[Line], *, url: str | None, now: datetime | None
+) -> Article:
+    language = _language(paragraphs)
+    if language is not None:
+        paragraphs = _trim_other_language(paragraphs, language)
+    start = paragraphs[0].number
+    date_line = find_date_line(lines, start, segment.end, now=now)
+    dated_head = date_line is not None and date_line.number < start
+    head_end = date_line.number if date_line is not None and dated_head else start
+    used = {line.number for line in paragraphs}
+    title = find_title(lines, head_end, segment.script, language, url=url, skip=used)
+    date_number = date_line.number if date_line is not None else None
+    after = title.number if title is not None else head_end if dated_head else start - 1
+    caption = find_caption(lines, after, start, language, date_index=date_number)
+    used.update(line.number for line in (title, caption) if line is not None)
+    if date_number is not None:
+        used.add(date_number)
+    return Article(
+        title=title.text if title is not None else "",
+        body_paragraphs=tuple(line.text for line in paragraphs),
+        language=language,
+        site_name=date_line.site_name if date_line is not None else None,
+        url=url,
+        published=date_line.match.date.iso() if date_line is not None else None,
+        image_caption=caption.text if caption is not None else None,
+        headlines=tuple(ticker_headlines(lines, used)),
+    )

@@ -1,0 +1,198 @@
+"""What surrounds the body of a text dump: date line, site name, title, photo caption, ticker headlines.
+
+Every rule works on the shape of lines and their place around the body, never on known labels:
+a date line is a short line most of which is a date; what is left of it, when bracketed or set
+apart by a separator, names the site; the title is the best heading-like line before the date
+line (or the body) in the body's script; a caption is a line between the heading and the body
+that is in another language, repeated on the page, or alone between the date line and the body.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from akhbar.extract.dates import DateMatch, find_date
+from akhbar.extract.language import detect_language_scored
+from akhbar.extract.text import clean, has_inner_break
+from akhbar.extract.textdump_headlines import split_headlines
+from akhbar.extract.textdump_lines import Line
+
+__all__ = ["DateLine", "find_caption", "find_date_line", "find_title", "ticker_headlines"]
+
+DATE_LINE_MAX_WORDS = 16
+DATE_LINE_MAX_CHARS = 140
+HEAD_WINDOW = 45
+"""How many lines before the body may hold its title, date and caption."""
+TITLE_WINDOW = 15
+"""How many lines before the date line may hold the title."""
+TAIL_WINDOW = 12
+"""How many lines after the body may hold its date when none precedes it."""
+TITLE_MAX_WORDS = 40
+TITLE_MAX_CHARS = 300
+SITE_NAME_MAX_WORDS = 6
+CAPTION_WINDOW = 4
+"""How many lines just before the body may be its photo caption."""
+CONFIDENT = 0.8
+"""Language answers at least this sure may rule a short line in or out."""
+
+_SEPARATORS = "|–—-·•/:,"
+_BRACKETS = {"[": "]", "(": ")", "«": "»", "【": "】", "{": "}"}
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_COMBINING = re.compile("[\u0300-\u036f\u064b-\u065f\u0670]")
+_SLUG_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DateLine:
+    """A short line carrying the article's date; ``site_name`` is what it names beside the date."""
+
+    number: int
+    match: DateMatch
+    site_name: str | None
+
+
+def _date_of(line: Line, now: datetime | None) -> DateMatch | None:
+    if line.words > DATE_LINE_MAX_WORDS or len(line.text) > DATE_LINE_MAX_CHARS:
+        return None
+    if _DIGIT.search(line.text) is None:
+        return None
+    try:
+        return find_date(line.text, now=now)
+    except Exception:  # a date parser bug must not lose the article
+        return None
+
+
+def _bracketed(part: str) -> str | None:
+    part = part.strip()
+    if len(part) >= 3 and part[0] in _BRACKETS and part[-1] == _BRACKETS[part[0]]:
+        return part[1:-1].strip()
+    return None
+
+
+def site_name_of(text: str, match: DateMatch) -> str | None:
+    """The name set beside a date on its line: ``[Name]18 octobre 2024``, ``Name | 18/10/2024``."""
+    before, after = text[: match.start].strip(), text[match.end :].strip()
+    candidates: list[str] = []
+    for part, joint in ((before, before[-1:]), (after, after[:1])):
+        if not part:
+            continue
+        inside = _bracketed(part)
+        if inside is not None:
+            candidates.append(inside)
+        elif joint and joint in _SEPARATORS:
+            part = part.strip(_SEPARATORS + " ")
+            candidates.append(_bracketed(part) or part)
+    for candidate in candidates:
+        name = clean(candidate)
+        if name and _LETTER.search(name) and len(name.split()) <= SITE_NAME_MAX_WORDS:
+            return name
+    return None
+
+
+def find_date_line(
+    lines: list[Line], start: int, end: int, *, now: datetime | None = None
+) -> DateLine | None:
+    """The date line nearest before the body (within the head window), else the first one after it."""
+    for index in range(start - 1, max(start - HEAD_WINDOW, 0) - 1, -1):
+        match = _date_of(lines[index], now)
+        if match is not None:
+            return DateLine(index, match, site_name_of(lines[index].text, match))
+    for index in range(end, min(end + TAIL_WINDOW, len(lines))):
+        match = _date_of(lines[index], now)
+        if match is not None:
+            return DateLine(index, match, site_name_of(lines[index].text, match))
+    return None
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for comparing words of a title and of a URL."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _slug_words(url: str | None) -> set[str]:
+    if not url:
+        return set()
+    path = _fold(unquote(urlsplit(url).path))
+    return {word for word in _SLUG_WORD.findall(path) if len(word) > 2 and not word.isdigit()}
+
+
+def _title_score(line: Line, distance: int, slug: set[str]) -> float:
+    """How heading-like a line is: a dozen words or so, no sentence inside, near, maybe repeated."""
+    score = min(line.words, 15) - 0.7 * distance
+    if line.words < 4:
+        score -= 4
+    if line.text.endswith((".", ":", ",")) and not line.text.endswith("..."):
+        score -= 6
+    if has_inner_break(line.text):
+        score -= 6
+    if line.copies in (2, 3):
+        score += 5
+    if slug:
+        words = {word for word in _SLUG_WORD.findall(_fold(line.text)) if len(word) > 2}
+        if words:
+            score += 10 * len(words & slug) / len(words)
+    return score
+
+
+def _is_title_shaped(line: Line, script: str) -> bool:
+    return (
+        line.script == script
+        and 2 <= line.words <= TITLE_MAX_WORDS
+        and len(line.text) <= TITLE_MAX_CHARS
+        and line.copies <= 3
+    )
+
+
+def find_title(
+    lines: list[Line], before: int, script: str, language: str | None, *, url: str | None, skip: set[int]
+) -> Line | None:
+    """The most heading-like line in the body's script and language just before ``before``.
+
+    Words of the page's URL path that recur in a line make it likelier to be the title.
+    """
+    slug = _slug_words(url)
+    scored: list[tuple[float, int, Line]] = []
+    for distance, index in enumerate(range(before - 1, max(before - TITLE_WINDOW, 0) - 1, -1)):
+        line = lines[index]
+        if index not in skip and _is_title_shaped(line, script):
+            scored.append((_title_score(line, distance, slug), -distance, line))
+    for _score, _distance, line in sorted(scored, reverse=True):
+        if language is None or not _other_language(line.text, language):
+            return line
+    return None
+
+
+def _other_language(text: str, language: str) -> bool:
+    found = detect_language_scored(text)
+    return found is not None and found[1] >= CONFIDENT and found[0] != language
+
+
+def find_caption(
+    lines: list[Line], after: int, start: int, language: str | None, *, date_index: int | None
+) -> Line | None:
+    """A photo caption between the heading (or date line) and the body, nearest the body first.
+
+    It is repeated on the page, alone between the date line and the body, or in another language.
+    """
+    between = [line for line in lines[after + 1 : start] if line.has_letters and line.number != date_index]
+    alone = len(between) == 1 and date_index is not None and date_index < between[0].number
+    for line in between[::-1][:CAPTION_WINDOW]:
+        if line.words < 3 or line.words > TITLE_MAX_WORDS:
+            continue
+        if alone or line.copies == 2 or (language is not None and _other_language(line.text, language)):
+            return line
+    return None
+
+
+def ticker_headlines(lines: list[Line], used: set[int]) -> list[str]:
+    """Headlines from ticker lines: long lines outside the article that split into several headlines."""
+    headlines: list[str] = []
+    for line in lines:
+        if line.ticker and line.number not in used:
+            headlines.extend(split_headlines(line.text))
+    return headlines

@@ -1,0 +1,18 @@
+"""The bundled demo set: the specimen page plus a few real pages, with their licence files."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from akhbar.services.ingest import IngestResult, ingest_paths
+from akhbar.store import Store
+
+
+def demo_directory() -> Path:
+    return Path(str(files("akhbar").joinpath("demo")))
+
+
+def load_demo(store: Store) -> list[IngestResult]:
+    """Ingest the demo set (idempotent: a second load changes nothing)."""
+    return list(ingest_paths(store, [str(demo_directory())]))

@@ -1,0 +1,126 @@
+"""Ingesting documents: raw first, then the article or the rejection, each step its own transaction.
+
+A document whose bytes were already stored with an outcome changes nothing. If the process dies
+between the raw commit and the outcome commit, the next ingest of the same input (or
+``akhbar reprocess``) completes it: what was reported stored is never lost, and no article is ever
+half written because each outcome is one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from akhbar import extract as extraction
+from akhbar.errors import InputError
+from akhbar.models import Article, Document, Rejected
+from akhbar.sources.files import Unreadable, expand, read_document
+from akhbar.store import Store, articles, documents
+
+log = logging.getLogger(__name__)
+
+Status = Literal["stored", "updated", "unchanged", "rejected", "error"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one input. ``error`` means nothing was stored for it."""
+
+    location: str
+    status: Status
+    article_id: int | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
+    """Run extraction; a bug in it becomes a recorded rejection instead of a crash."""
+    try:
+        return extraction.extract(document, max_bytes=max_bytes)
+    except InputError as exc:
+        return Rejected(document.location, str(exc))
+    except Exception as exc:  # a defect must not stop an ingest run; it is logged and recorded
+        log.exception("extract: failed on %s", document.location)
+        return Rejected(document.location, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def _article_key(document: Document, article: Article) -> str:
+    return article.url or document.url or f"file:{document.location}"
+
+
+def record_outcome(
+    store: Store, raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
+) -> IngestResult:
+    """Store an article (replacing a rejection) or a rejection (replacing an article), atomically."""
+    with store.transaction() as connection:
+        if isinstance(outcome, Rejected):
+            articles.delete_for_raw(connection, raw_id)
+            documents.upsert_rejection(connection, raw_id, document.location, outcome.reason)
+            return IngestResult(document.location, "rejected", reason=outcome.reason)
+        documents.delete_rejection(connection, raw_id)
+        key = _article_key(document, outcome)
+        article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
+    status: Status = "stored" if created else "updated"
+    return IngestResult(document.location, status, article_id=article_id, title=outcome.title)
+
+
+def ingest_document(
+    store: Store,
+    document: Document,
+    *,
+    source_id: int | None = None,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+) -> IngestResult:
+    """Store the raw document, extract it, store the outcome. Idempotent per content."""
+    try:
+        extraction.readable(document, max_bytes=max_bytes)
+    except InputError as exc:
+        return IngestResult(document.location, "error", reason=str(exc))
+    with store.transaction() as connection:
+        known = documents.find_raw(connection, document.sha256)
+        if known is not None and known.has_outcome:
+            return IngestResult(document.location, "unchanged")
+        raw_id = known.id if known else documents.insert_raw(connection, document, source_id)
+    return record_outcome(store, raw_id, document, _outcome(document, max_bytes), source_id)
+
+
+def ingest_paths(
+    store: Store, paths: Iterable[str], *, max_bytes: int = extraction.DEFAULT_MAX_BYTES
+) -> Iterator[IngestResult]:
+    """Ingest files and directories one by one; one bad file never stops the others."""
+    for item in expand(list(paths)):
+        if isinstance(item, Unreadable):
+            yield IngestResult(item.location, "error", reason=item.reason)
+            continue
+        try:
+            document = read_document(item, max_bytes=max_bytes)
+        except InputError as exc:
+            yield IngestResult(str(item), "error", reason=str(exc))
+            continue
+        yield ingest_document(store, document, max_bytes=max_bytes)
+
+
+def reprocess(
+    store: Store,
+    *,
+    source_id: int | None = None,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+    progress: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Re-run extraction on every stored raw document and update the outcomes in place."""
+    with store.reading() as connection:
+        ids = documents.raw_ids(connection, source_id)
+    results = []
+    for raw_id in ids:
+        with store.reading() as connection:
+            record = documents.get_raw(connection, raw_id)
+        if record is None:  # deleted while we were working
+            continue
+        outcome = _outcome(record.document, max_bytes)
+        result = record_outcome(store, record.id, record.document, outcome, record.source_id)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return results

@@ -1,0 +1,1 @@
+"""Where documents come from: local files and directories now; feeds, sitemaps and WARC later."""

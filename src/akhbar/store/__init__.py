@@ -1,0 +1,59 @@
+"""Storage: SQLAlchemy Core on SQLite (default) or PostgreSQL, one interface for both.
+
+:class:`Store` is the only object the services use; each entity's queries live in their own module
+and take a connection, so a service can combine several in one transaction (``store.transaction()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from akhbar.store import articles, documents
+from akhbar.store.engine import check_schema, create_engine, upgrade
+
+__all__ = ["Store", "articles", "documents"]
+
+
+class Store:
+    """A database opened for akhbar: the engine plus schema checks."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        try:
+            check_schema(self.engine, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @classmethod
+    def for_upgrade(cls, url: str) -> sa.Engine:
+        """Migrate the database at ``url`` to the newest schema; returns the engine used."""
+        engine = create_engine(url)
+        try:
+            upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,93 @@
+"""Articles: one row per article identity (its URL, else where it was read from), updated in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from akhbar.models import Article, StoredArticle
+from akhbar.store.tables import articles, as_utc
+
+
+def _values(article: Article) -> dict[str, object]:
+    return {
+        "url": article.url,
+        "title": article.title,
+        "site_name": article.site_name,
+        "published": article.published,
+        "language": article.language,
+        "authors": list(article.authors),
+        "image_url": article.image_url,
+        "image_caption": article.image_caption,
+        "body_paragraphs": list(article.body_paragraphs),
+        "headlines": list(article.headlines),
+        "story_id": article.story_id,
+        "duplicate_of": article.duplicate_of,
+    }
+
+
+def upsert_article(
+    connection: sa.Connection, key: str, raw_id: int, article: Article, source_id: int | None
+) -> tuple[int, bool]:
+    """Insert the article, or update the one with the same key in place. Returns (id, created)."""
+    now = datetime.now(UTC)
+    existing = connection.execute(sa.select(articles.c.id).where(articles.c.key == key)).scalar()
+    values = {**_values(article), "raw_id": raw_id, "source_id": source_id, "updated_at": now}
+    if existing is not None:
+        connection.execute(sa.update(articles).where(articles.c.id == existing).values(**values))
+        return int(existing), False
+    result = connection.execute(sa.insert(articles).values(key=key, created_at=now, **values))
+    new_key = result.inserted_primary_key
+    assert new_key is not None
+    return int(new_key[0]), True
+
+
+def delete_for_raw(connection: sa.Connection, raw_id: int) -> None:
+    connection.execute(sa.delete(articles).where(articles.c.raw_id == raw_id))
+
+
+def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
+    m = row._mapping
+    article = Article(
+        title=m["title"],
+        body_paragraphs=tuple(m["body_paragraphs"]),
+        language=m["language"],
+        site_name=m["site_name"],
+        url=m["url"],
+        published=m["published"],
+        authors=tuple(m["authors"]),
+        image_url=m["image_url"],
+        image_caption=m["image_caption"],
+        headlines=tuple(m["headlines"]),
+        story_id=m["story_id"],
+        duplicate_of=m["duplicate_of"],
+    )
+    return StoredArticle(m["id"], m["raw_id"], article, as_utc(m["created_at"]), as_utc(m["updated_at"]))
+
+
+def get_article(connection: sa.Connection, article_id: int) -> StoredArticle | None:
+    row = connection.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+    return None if row is None else _stored(row)
+
+
+def list_articles(
+    connection: sa.Connection,
+    *,
+    language: str | None = None,
+    source_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[StoredArticle]:
+    """Newest first: by publication date when known, then by arrival."""
+    query = sa.select(articles)
+    if language is not None:
+        query = query.where(articles.c.language == language)
+    if source_id is not None:
+        query = query.where(articles.c.source_id == source_id)
+    query = query.order_by(articles.c.published.is_(None), articles.c.published.desc(), articles.c.id.desc())
+    return [_stored(row) for row in connection.execute(query.limit(limit).offset(offset))]
+
+
+def count_articles(connection: sa.Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(articles)).scalar() or 0)

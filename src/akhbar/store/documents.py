@@ -1,0 +1,103 @@
+"""Raw documents and rejections: what was received, kept before anything else happens to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from akhbar.models import Document, StoredRejection
+from akhbar.store.tables import articles, as_utc, raw_documents, rejections
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A stored raw document and whether extraction has already produced an outcome for it."""
+
+    id: int
+    document: Document
+    has_outcome: bool
+    source_id: int | None
+
+
+def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
+    row = connection.execute(sa.select(raw_documents).where(raw_documents.c.sha256 == sha256)).first()
+    if row is None:
+        return None
+    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id)
+
+
+def _has_outcome(connection: sa.Connection, raw_id: int) -> bool:
+    in_articles = sa.exists().where(articles.c.raw_id == raw_id)
+    in_rejections = sa.exists().where(rejections.c.raw_id == raw_id)
+    return bool(connection.execute(sa.select(sa.or_(in_articles, in_rejections))).scalar())
+
+
+def _document(row: sa.Row[tuple[object, ...]]) -> Document:
+    mapping = row._mapping
+    return Document(
+        location=mapping["location"],
+        data=mapping["data"],
+        content_type=mapping["content_type"],
+        url=mapping["url"],
+        fetched_at=mapping["fetched_at"],
+        headers=tuple((str(k), str(v)) for k, v in mapping["headers"]),
+    )
+
+
+def insert_raw(connection: sa.Connection, document: Document, source_id: int | None) -> int:
+    result = connection.execute(
+        sa.insert(raw_documents).values(
+            sha256=document.sha256,
+            location=document.location,
+            url=document.url,
+            content_type=document.content_type,
+            headers=[list(pair) for pair in document.headers],
+            data=document.data,
+            fetched_at=document.fetched_at,
+            source_id=source_id,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def raw_ids(connection: sa.Connection, source_id: int | None = None) -> list[int]:
+    query = sa.select(raw_documents.c.id).order_by(raw_documents.c.id)
+    if source_id is not None:
+        query = query.where(raw_documents.c.source_id == source_id)
+    return [int(raw_id) for raw_id in connection.execute(query).scalars()]
+
+
+def get_raw(connection: sa.Connection, raw_id: int) -> RawRecord | None:
+    row = connection.execute(sa.select(raw_documents).where(raw_documents.c.id == raw_id)).first()
+    if row is None:
+        return None
+    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id)
+
+
+def upsert_rejection(connection: sa.Connection, raw_id: int, location: str, reason: str) -> int:
+    """Record (or replace) the rejection of a raw document; an article from it is removed."""
+    connection.execute(sa.delete(rejections).where(rejections.c.raw_id == raw_id))
+    result = connection.execute(
+        sa.insert(rejections).values(
+            raw_id=raw_id, location=location, reason=reason, created_at=datetime.now(UTC)
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def delete_rejection(connection: sa.Connection, raw_id: int) -> None:
+    connection.execute(sa.delete(rejections).where(rejections.c.raw_id == raw_id))
+
+
+def list_rejections(connection: sa.Connection, limit: int = 100) -> list[StoredRejection]:
+    query = sa.select(rejections).order_by(rejections.c.id.desc()).limit(limit)
+    return [
+        StoredRejection(row.id, row.raw_id, row.location, row.reason, as_utc(row.created_at))
+        for row in connection.execute(query)
+    ]

@@ -1,0 +1,91 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL cluster, never a mocked database."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from akhbar.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATA = SHARED / "data"
+SEED = SHARED / "seed"
+_counter = itertools.count()
+
+
+def pytest_report_header() -> str:
+    return f"shared data: {SHARED} ({'found' if SHARED.is_dir() else 'MISSING'})"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[object]:
+    import pgcluster
+
+    try:
+        cluster = pgcluster.start()
+    except (RuntimeError, OSError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _postgres_url(request: pytest.FixtureRequest) -> str:
+    cluster = request.getfixturevalue("postgres_cluster")
+    name = f"akhbar_t{next(_counter)}"
+    admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return str(cluster.url(name))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A brand-new, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'akhbar.db'}"
+    return _postgres_url(request)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = Store(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(f"sqlite:///{tmp_path / 'akhbar.db'}")
+    yield opened
+    opened.close()
+
+
+class AsgiClient:
+    """A synchronous in-process HTTP client over ``httpx.ASGITransport`` (no sockets, real app)."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        async def send() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]  # any ASGI app
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                return await client.request(method, path, **kwargs)  # type: ignore[arg-type]  # passthrough
+
+        return asyncio.run(send())
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("GET", path, **kwargs)

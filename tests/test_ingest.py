@@ -1,0 +1,146 @@
+"""Ingest end to end on both backends: raw first, idempotent, bad files refused, edits in place."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from akhbar.models import Document
+from akhbar.services import articles, ingest
+from akhbar.store import Store, documents
+from conftest import SEED
+
+SPECIMEN = SEED / "000_5f9867fcee487711.txt"
+FRENCH_DUMP = """Accueil
+Politique
+Économie
+
+Le conseil municipal adopte le budget de la ville pour l'année prochaine
+
+Publié le 12/03/2024 à 09h15
+
+Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine, après un débat de plus de quatre heures entre la majorité et l'opposition sur les investissements prévus.
+
+Le maire a défendu un budget « responsable », qui prévoit la rénovation de deux écoles, la création d'une piste cyclable le long du canal et une hausse modérée des tarifs de stationnement dans le centre.
+
+L'opposition a dénoncé une hausse des dépenses de fonctionnement et réclamé un audit des contrats de délégation de service public signés lors du précédent mandat, sans obtenir gain de cause.
+
+Mentions légales · Contact · Plan du site
+"""
+
+
+def _ingest(store: Store, *paths: Path) -> list[ingest.IngestResult]:
+    return list(ingest.ingest_paths(store, [str(p) for p in paths]))
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.reading() as connection:
+        raw = len(documents.raw_ids(connection))
+        rejected = len(documents.list_rejections(connection))
+    return raw, articles.count_articles(store), rejected
+
+
+def test_specimen_is_stored_once(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "specimen.txt"
+    shutil.copy(SPECIMEN, path)
+    [first] = _ingest(store, path)
+    assert first.status == "stored"
+    assert first.title is not None
+    assert first.title.startswith("Pour le secrétaire général de l’OTAN")
+    [again] = _ingest(store, path)
+    assert again.status == "unchanged"
+    assert _counts(store) == (1, 1, 0)
+    assert first.article_id is not None
+    stored = articles.get_article(store, first.article_id)
+    assert stored is not None
+    assert stored.article.site_name == "بلادي نيوز"
+    assert stored.article.published == "2024-10-18"
+
+
+def test_directory_with_good_and_bad_files(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FRENCH_DUMP, encoding="utf-8")
+    (tmp_path / "b.html.gz").write_bytes(gzip.compress(b"<html><body><p>x</p></body></html>"))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (tmp_path / "nul.html").write_bytes(b"abc\x00\x01\x02" * 100)
+    (tmp_path / "ignored.json").write_text("{}", encoding="utf-8")
+    results = {Path(r.location).name: r for r in _ingest(store, tmp_path)}
+    assert set(results) == {"a.txt", "b.html.gz", "empty.txt", "binary.txt", "nul.html"}
+    assert results["a.txt"].status == "stored"
+    assert results["b.html.gz"].status == "rejected"
+    assert results["empty.txt"].status == "error"
+    assert results["empty.txt"].reason == "empty"
+    assert results["binary.txt"].status == "error"
+    assert "binary" in (results["binary.txt"].reason or "")
+    assert results["nul.html"].status == "error"
+    # the bad files left nothing behind; the good one and the rejected page did
+    assert _counts(store) == (2, 1, 1)
+
+
+def test_missing_path_is_an_error_and_others_still_go_in(store: Store, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(FRENCH_DUMP, encoding="utf-8")
+    results = _ingest(store, tmp_path / "nope.txt", good)
+    assert [r.status for r in results] == ["error", "stored"]
+    assert results[0].reason == "no such file or directory"
+
+
+def test_edited_file_updates_the_article_in_place(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(FRENCH_DUMP, encoding="utf-8")
+    [first] = _ingest(store, path)
+    path.write_text(FRENCH_DUMP.replace("quatre heures", "cinq heures"), encoding="utf-8")
+    [second] = _ingest(store, path)
+    assert second.status == "updated"
+    assert second.article_id == first.article_id
+    assert _counts(store) == (2, 1, 0)
+    assert second.article_id is not None
+    stored = articles.get_article(store, second.article_id)
+    assert stored is not None
+    assert "cinq heures" in stored.article.body_paragraphs[0]
+
+
+def test_raw_stored_without_outcome_is_completed_by_the_next_ingest(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(FRENCH_DUMP, encoding="utf-8")
+    document = Document(location=str(path.resolve()), data=path.read_bytes())
+    with store.transaction() as connection:  # as if the process died right after the raw commit
+        documents.insert_raw(connection, document, None)
+    [result] = _ingest(store, path)
+    assert result.status == "stored"
+    assert _counts(store) == (1, 1, 0)
+
+
+def test_extraction_defect_becomes_a_rejection(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ingest.extraction, "extract", broken)
+    path = tmp_path / "page.txt"
+    path.write_text(FRENCH_DUMP, encoding="utf-8")
+    [result] = _ingest(store, path)
+    assert result.status == "rejected"
+    assert result.reason == "extraction failed: RuntimeError: boom"
+
+
+def test_reprocess_turns_a_rejection_into_an_article(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(FRENCH_DUMP, encoding="utf-8")
+    real_extract = ingest.extraction.extract
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            ingest.extraction, "extract", lambda *a, **k: (_ for _ in ()).throw(ValueError("old bug"))
+        )
+        [result] = _ingest(store, path)
+    assert result.status == "rejected"
+    assert ingest.extraction.extract is real_extract
+    [redone] = ingest.reprocess(store)
+    assert redone.status == "stored"
+    assert _counts(store) == (1, 1, 0)

@@ -1,0 +1,141 @@
+"""The storage suite: every test runs on SQLite and on the real PostgreSQL cluster."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from akhbar.errors import StoreError
+from akhbar.models import Article, Document
+from akhbar.store import Store, articles, documents
+from akhbar.store.engine import current_revision, head_revision
+from akhbar.store.tables import metadata
+
+ARABIC = Article(
+    title="السفارة المغربية ببلجيكا تنظم حفل استقبال",
+    body_paragraphs=("فقرة أولى عن الحفل.", "فقرة ثانية، مع «اقتباس» و OTAN."),
+    language="ar",
+    site_name="بلادي نيوز",
+    published="2024-10-18",
+    authors=("كاتب",),
+    headlines=("عنوان آخر",),
+)
+
+
+def _document(data: bytes = b"<html>page</html>", location: str = "/tmp/page.html") -> Document:
+    return Document(location=location, data=data, content_type="text/html", fetched_at=datetime.now(UTC))
+
+
+def test_new_database_is_at_head_and_matches_the_tables(store: Store) -> None:
+    assert current_revision(store.engine) == head_revision()
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_raw_document_round_trip_keeps_bytes_and_headers(store: Store) -> None:
+    data = bytes(range(256)) * 100
+    doc = Document(
+        "https://example.org/a", data, "text/html", "https://example.org/a", headers=(("ETag", "x"),)
+    )
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, doc, None)
+    with store.reading() as connection:
+        found = documents.find_raw(connection, doc.sha256)
+    assert found is not None
+    assert found.id == raw_id
+    assert not found.has_outcome
+    assert found.document.data == data
+    assert found.document.headers == (("ETag", "x"),)
+
+
+def test_duplicate_raw_content_is_refused_by_the_schema(store: Store) -> None:
+    with store.transaction() as connection:
+        documents.insert_raw(connection, _document(), None)
+    with pytest.raises(sa.exc.IntegrityError), store.transaction() as connection:
+        documents.insert_raw(connection, _document(location="/elsewhere.html"), None)
+
+
+def test_article_insert_then_update_in_place(store: Store) -> None:
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, _document(), None)
+        first_id, created = articles.upsert_article(connection, "k", raw_id, ARABIC, None)
+    assert created
+    edited = Article(title="عنوان معدل", body_paragraphs=("نص جديد.",), language="ar")
+    with store.transaction() as connection:
+        raw2 = documents.insert_raw(connection, _document(b"<html>edited</html>"), None)
+        second_id, created = articles.upsert_article(connection, "k", raw2, edited, None)
+    assert (second_id, created) == (first_id, False)
+    with store.reading() as connection:
+        stored = articles.get_article(connection, first_id)
+        assert articles.count_articles(connection) == 1
+    assert stored is not None
+    assert stored.raw_id == raw2
+    assert stored.article == edited
+
+
+def test_unicode_fields_round_trip_exactly(store: Store) -> None:
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, _document(), None)
+        article_id, _ = articles.upsert_article(connection, "k", raw_id, ARABIC, None)
+    with store.reading() as connection:
+        stored = articles.get_article(connection, article_id)
+    assert stored is not None
+    assert stored.article == ARABIC
+    assert stored.created_at.tzinfo is not None
+
+
+def test_list_orders_newest_publication_first_and_filters(store: Store) -> None:
+    dated = [("2024-10-18", "ar"), (None, "fr"), ("2024-10-19T08:00:00", "fr"), ("2023-01-02", "en")]
+    with store.transaction() as connection:
+        for n, (published, language) in enumerate(dated):
+            raw_id = documents.insert_raw(connection, _document(f"<p>{n}</p>".encode()), None)
+            article = Article(title=f"t{n}", body_paragraphs=("b",), language=language, published=published)
+            articles.upsert_article(connection, f"k{n}", raw_id, article, None)
+    with store.reading() as connection:
+        titles = [s.article.title for s in articles.list_articles(connection)]
+        french = [s.article.title for s in articles.list_articles(connection, language="fr")]
+        page = [s.article.title for s in articles.list_articles(connection, limit=2, offset=1)]
+    assert titles == ["t2", "t0", "t3", "t1"]
+    assert french == ["t2", "t1"]
+    assert page == ["t0", "t3"]
+
+
+def test_rejection_replaces_itself_and_is_listed(store: Store) -> None:
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, _document(), None)
+        documents.upsert_rejection(connection, raw_id, "/tmp/page.html", "no body")
+        documents.upsert_rejection(connection, raw_id, "/tmp/page.html", "still no body")
+    with store.reading() as connection:
+        listed = documents.list_rejections(connection)
+        found = documents.find_raw(connection, _document().sha256)
+    assert [r.reason for r in listed] == ["still no body"]
+    assert found is not None
+    assert found.has_outcome
+
+
+def test_outdated_schema_is_refused(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('0000')"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="akhbar db upgrade"):
+        Store(database_url)
+
+
+def test_unsupported_or_broken_urls_are_store_errors() -> None:
+    with pytest.raises(StoreError, match="unsupported database"):
+        Store("mysql://localhost/akhbar")
+    with pytest.raises(StoreError, match="invalid database URL"):
+        Store("not a url")
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:
+    with sqlite_store.reading() as connection:
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
