@@ -139,3 +139,17 @@ def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:
     with sqlite_store.reading() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_migrations_downgrade_to_base_and_back(store: Store) -> None:
+    from alembic import command
+
+    from akhbar.store.engine import _alembic_config, upgrade
+
+    with store.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "base")
+    assert current_revision(store.engine) is None
+    with store.engine.connect() as connection:
+        assert sa.inspect(connection).get_table_names() == ["alembic_version"]
+    upgrade(store.engine)
+    assert current_revision(store.engine) == head_revision()

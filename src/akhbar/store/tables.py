@@ -26,7 +26,19 @@ sources = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("language", sa.String(16)),
     sa.Column("created_at", Timestamp, nullable=False),
+    # Polling state (the fetcher's): when to poll next, how it went, conditional-GET validators.
+    sa.Column("site_url", sa.Text),
+    sa.Column("poll_interval", sa.Integer, nullable=False, server_default="1800"),
+    sa.Column("next_poll_at", Timestamp),
+    sa.Column("last_fetched_at", Timestamp),
+    sa.Column("last_status", sa.String(32)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("healthy", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
 )
+sa.Index("ix_sources_next_poll_at", sources.c.next_poll_at)
 
 raw_documents = sa.Table(
     "raw_documents",
@@ -74,6 +86,20 @@ rejections = sa.Table(
     sa.Column("raw_id", sa.Integer, sa.ForeignKey("raw_documents.id"), unique=True),
     sa.Column("location", sa.Text, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+breaking = sa.Table(
+    "breaking",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True),
+    sa.Column("story_id", sa.Integer, index=True),
+    sa.Column("until", Timestamp, nullable=False, index=True),
+    # "manual" (an editor's flag) or "detected" (the velocity detector's)
+    sa.Column("origin", sa.String(16), nullable=False, server_default="manual"),
+    sa.Column("note", sa.Text),
+    sa.Column("created_by", sa.Text),
     sa.Column("created_at", Timestamp, nullable=False),
 )
 
