@@ -54,22 +54,32 @@ def _alembic_config(connection: sa.Connection) -> Config:
     return config
 
 
+def head_revisions() -> frozenset[str]:
+    """The newest revision of each migration branch (normally exactly one)."""
+    heads = frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
+    assert heads, "the migrations directory has no revision"
+    return heads
+
+
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS))
-    head = script.get_current_head()
-    assert head is not None, "the migrations directory has no revision"
-    return head
+    """The newest revisions as one label, e.g. ``0002`` (``0003+0004`` while branches are open)."""
+    return "+".join(sorted(head_revisions()))
+
+
+def current_revisions(engine: sa.Engine) -> frozenset[str]:
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 def current_revision(engine: sa.Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The database's revisions as one label like :func:`head_revision`, None when unversioned."""
+    return "+".join(sorted(current_revisions(engine))) or None
 
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision, one transaction per migration run."""
     with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+        command.upgrade(_alembic_config(connection), "heads")
     log.info("store: schema at revision %s", head_revision())
 
 
