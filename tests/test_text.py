@@ -19,6 +19,8 @@ from akhbar.extract.text import (
     script_of,
     word_count,
 )
+from akhbar.extract.textdump import extract_textdump
+from akhbar.models import Article
 
 BIDI_AND_ZERO_WIDTH = "".join(
     chr(code) for code in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)
@@ -190,3 +192,20 @@ def test_page_text_is_fast_on_a_big_page() -> None:
 @given(st.text())
 def test_page_text_never_raises(page: str) -> None:
     assert isinstance(page_text(page), str)
+
+
+def test_a_page_dump_feeds_the_text_dump_extractor() -> None:
+    html = """<html><body><nav><a>Home</a><a>World</a><a>Sport</a></nav>
+    <article><h1>Council approves new cycling network for the old town</h1>
+    <p class="date">12 March 2024</p>
+    <p>The city council on Tuesday approved a plan to build forty kilometres of protected cycle
+    lanes across the old town, a project that supporters say will make streets safer.</p>
+    <p>Work will begin in the <a href="/autumn">autumn</a> and last three years, with half of the
+    cost borrowed and the rest coming from the national government and the region.</p>
+    </article><footer>© 2024 Example</footer></body></html>"""
+    article = extract_textdump(page_text(html))
+    assert isinstance(article, Article)
+    assert article.title == "Council approves new cycling network for the old town"
+    assert article.published == "2024-03-12"
+    assert len(article.body_paragraphs) == 2
+    assert "autumn and last three years" in article.body_paragraphs[1]

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akhbar.extract.dates import find_date
-from akhbar.extract.pagetext import page_text
 from akhbar.extract.textdump import extract_textdump
 from akhbar.extract.textdump_headlines import is_ticker, split_headlines
 from akhbar.extract.textdump_meta import site_name_of
@@ -262,6 +261,17 @@ def test_the_longest_prose_run_wins_over_teasers() -> None:
     assert len(article.body_paragraphs) == 3
 
 
+def test_prose_in_another_language_at_the_end_of_the_body_is_dropped() -> None:
+    notice = (
+        "We use cookies and similar technologies to measure the audience of this website and to show "
+        "you advertising that matches your interests, and you can change your choices at any time."
+    )
+    page = FRENCH_PAGE.replace("avant le début du chantier.\n", f"avant le début du chantier.\n{notice}\n")
+    article = _extract(page)
+    assert notice not in article.body_paragraphs
+    assert len(article.body_paragraphs) == 3
+
+
 def test_a_repeated_line_is_not_body() -> None:
     repeated = "This sentence is printed on every page of the site and says nothing about the story."
     page = ENGLISH_PAGE.replace("Most popular", repeated) + "\n" + repeated
@@ -275,6 +285,36 @@ def test_a_lone_subheading_between_paragraphs_is_kept() -> None:
     assert "A long wait for residents" in article.body_paragraphs
 
 
+def test_a_sentence_the_article_repeats_stays_in_the_body() -> None:
+    page = ENGLISH_PAGE.replace("Most popular\nShare\n", "It was a long night.\n")
+    page = page.replace("older residents.", "older residents.\nIt was a long night.")
+    article = _extract(page)
+    assert article.body_paragraphs.count("It was a long night.") == 2
+
+
+def test_a_short_last_paragraph_is_kept() -> None:
+    page = ENGLISH_PAGE.replace("delivery routes.", "delivery routes.\nThe vote was unanimous.")
+    assert _extract(page).body_paragraphs[-1] == "The vote was unanimous."
+
+
+def test_a_title_that_reads_like_a_sentence_stays_out_of_the_body() -> None:
+    title = "Council approves new cycling network for the old town, and shopkeepers worry."
+    page = ENGLISH_PAGE.replace("Council approves new cycling network for the old town", title)
+    page = page.replace("Published 12 March 2024\nShare\n", "12 March 2024\n")
+    article = _extract(page)
+    assert article.title == title
+    assert article.body_paragraphs[0].startswith("The city council on Tuesday")
+    assert article.published == "2024-03-12"
+
+
+def test_a_line_cut_with_an_ellipsis_is_not_a_finished_sentence() -> None:
+    teasers = "\n".join(
+        f"Another story about the region and its many problems this week, number {n}..." for n in range(8)
+    )
+    article = _extract(f"{ENGLISH_PAGE}\n{teasers}")
+    assert not any(paragraph.endswith("...") for paragraph in article.body_paragraphs)
+
+
 def test_url_words_pick_the_title() -> None:
     page = "Breaking story in another place entirely\n" + ENGLISH_PAGE
     article = _extract(page, url="https://news.example/2024/03/council-approves-new-cycling-network")
@@ -286,6 +326,18 @@ def test_relative_dates_use_the_fetch_time() -> None:
     page = ENGLISH_PAGE.replace("Published 12 March 2024", "Publié il y a 3 heures")
     article = _extract(page, fetched_at=datetime(2024, 3, 12, 9, 30))
     assert (article.published or "").startswith("2024-03-12")
+
+
+def test_the_publication_date_wins_over_the_update_date() -> None:
+    page = ENGLISH_PAGE.replace(
+        "Council approves new cycling network for the old town\nPublished 12 March 2024\nShare\n",
+        "City Herald | 10 March 2024\nCouncil approves new cycling network for the old town\n"
+        "By a staff reporter\nUpdated 14 March 2024\nShare\n",
+    )
+    article = _extract(page)
+    assert article.title == "Council approves new cycling network for the old town"
+    assert article.published == "2024-03-10"
+    assert article.site_name == "City Herald"
 
 
 def test_no_date_line_leaves_published_empty() -> None:
@@ -304,6 +356,9 @@ def test_no_date_line_leaves_published_empty() -> None:
         ("Publié le 18 octobre 2024", None),
         ("18 octobre 2024 - 14:30", None),
         ("2026-01-08 | 12:42", None),
+        ("Accueil | Par Loïc Le Clerc | 30 septembre 2018", None),
+        ("par Didier Roy, 21 juin 2018", None),
+        ("Mis à jour : 12/03/2024", None),
     ],
 )
 def test_site_name_beside_the_date(line: str, name: str | None) -> None:
@@ -362,17 +417,6 @@ def test_a_list_of_links_repeated_is_rejected() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # HTML through page_text, robustness and speed
-
-
-def test_html_page_through_page_text() -> None:
-    paragraphs = "".join(f"<p>{line}</p>" for line in ENGLISH_PAGE.splitlines()[8:12])
-    html = f"""<html><body><nav><a>Home</a><a>World</a></nav>
-    <article><h1>Council approves new cycling network for the old town</h1>
-    <time>12 March 2024</time>{paragraphs}</article><footer>© 2024 Example</footer></body></html>"""
-    article = _extract(page_text(html))
-    assert article.title == "Council approves new cycling network for the old town"
-    assert article.published == "2024-03-12"
-    assert len(article.body_paragraphs) == 2
 
 
 _LINES = st.sampled_from(

@@ -16,9 +16,11 @@ from akhbar.quality.textdump import evaluate
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = floors("textdump")
 
+SETS = ("pages-fundus", "pages-trafilatura", "parallel-news")
+
 pytestmark = pytest.mark.skipif(
-    not (DATA / "pages-fundus").is_dir() or not (DATA / "pages-trafilatura").is_dir(),
-    reason=f"labelled pages not found under {DATA} (shared/data beside the repository)",
+    not all((DATA / name).is_dir() for name in SETS) or not (DATA.parent / "seed").is_dir(),
+    reason=f"evaluation data not found under {DATA} (shared/data and shared/seed beside the repository)",
 )
 
 

@@ -74,7 +74,6 @@ _BLOCKS = frozenset(
         "hgroup",
         "hr",
         "html",
-        "img",
         "label",
         "legend",
         "li",
@@ -84,7 +83,6 @@ _BLOCKS = frozenset(
         "ol",
         "option",
         "p",
-        "picture",
         "pre",
         "section",
         "summary",
@@ -103,12 +101,21 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 def decode_html(data: bytes) -> str:
-    """Decode HTML bytes: BOM, then a ``<meta charset>`` in the first 4 KiB, then UTF-8, then a guess."""
+    """Decode HTML bytes: a BOM, else UTF-8 when the bytes are valid UTF-8, else the ``<meta>``
+    charset of the first 4 KiB, else charset-normalizer's guess (undecodable bytes replaced).
+
+    Valid UTF-8 wins over a declared charset because pages that declare Latin-1 but are UTF-8 are
+    common, while non-UTF-8 text that happens to be valid UTF-8 is all but impossible.
+    """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
     if data.startswith(codecs.BOM_UTF16_BE):
         return data[2:].decode("utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     declared = _META_CHARSET.search(data[:4096])
     if declared is not None:
         name = declared.group(1).decode("ascii").lower()
@@ -116,12 +123,8 @@ def decode_html(data: bytes) -> str:
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             logger.debug("declared charset %r does not decode the page", name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data[:200_000]).best()
-        encoding = best.encoding if best is not None else "utf-8"
-        return data.decode(encoding, errors="replace")
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    return data.decode(best.encoding if best is not None else "utf-8", errors="replace")
 
 
 def _parse(text: str) -> etree._Element | None:

@@ -81,7 +81,7 @@ def clean_lines(text: str) -> list[str]:
 
     Any line break counts (``\\r\\n``, ``\\r``, U+2028, ...); each line is cleaned like :func:`clean`.
     """
-    return [" ".join(line.split()) for line in _normal(text).splitlines()]
+    return [" ".join(line.split()) if line else "" for line in _normal(text).splitlines()]
 
 
 def _count(data: bytes, members: bytes) -> int:
@@ -110,7 +110,12 @@ def script_of(text: str) -> str:
     """The dominant script of the text's letters: ``"arabic"``, ``"latin"``, ``"other"`` or ``"none"``."""
     if _LETTER.search(text) is None:
         return "none"
-    arabic, latin, other = script_counts(text)
+    data = text.encode("utf-8", "surrogatepass")
+    arabic, ascii_latin = _count(data, _ARABIC_LEADS), _count(data, _ASCII_LETTERS)
+    if 2 * max(arabic, ascii_latin) < len(text):  # no script fills half the text: count them all
+        arabic, latin, other = script_counts(text)
+    else:
+        latin, other = ascii_latin, 0
     if arabic == latin == other == 0:
         return "other"
     if arabic >= latin and arabic >= other:

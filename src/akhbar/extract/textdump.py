@@ -6,25 +6,28 @@ scripts, languages, repetitions and positions (see :mod:`akhbar.extract.textdump
 :mod:`akhbar.extract.textdump_meta`), never by matching a site's own words:
 
 1. the body is the best run of prose-like paragraphs in one script;
-2. its language is detected on its longest paragraphs;
-3. the date line is the nearest short line before the body that is mostly a date; a bracketed or
-   separated name beside the date is the site name;
+2. its language is detected on its longest paragraphs; paragraphs at its ends that are surely in
+   another language are dropped;
+3. the date line is the short line holding a date nearest before the body (or among its first
+   lines: what stands above it there is the heading, not the body); a bracketed or separated name
+   beside the date is the site name;
 4. the title is the most heading-like line before the date line (or the body) in the body's
    script and language;
-5. a caption is a line between title and body that is in another language, repeated, or alone
-   between the date line and the body;
+5. a caption is a line between title and body with two of three signs: in another language,
+   repeated on the page, alone between the date line and the body;
 6. long run-together lines outside the article are tickers, split into headlines.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime
 
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.textdump_lines import Line, Segment, best_segment, body_lines, read_lines
 from akhbar.extract.textdump_meta import (
+    TITLE_MAX_WORDS,
+    earliest_date_line,
     find_caption,
     find_date_line,
     find_title,
@@ -33,8 +36,6 @@ from akhbar.extract.textdump_meta import (
 from akhbar.models import Article, Rejected
 
 __all__ = ["MAX_LINES", "MIN_BODY_WORDS", "extract_textdump"]
-
-logger = logging.getLogger(__name__)
 
 MIN_BODY_WORDS = 25
 """A body with fewer words than this is not an article."""
@@ -46,6 +47,10 @@ _SURE = 0.9
 _EDGE_CHECKS = 2
 """Paragraphs checked at each end of the body for another language."""
 _EDGE_MIN_WORDS = 8
+_FOREIGN = 0.8
+_TITLE_SIDE = 3
+"""Lines just above the title that may still carry the publication date (a dateline, a kicker)."""
+"""An edge paragraph detected at least this surely in another language is not the body's."""
 
 
 def _language(paragraphs: list[Line]) -> str | None:
@@ -75,7 +80,16 @@ def _foreign(line: Line, language: str) -> bool:
     if line.words < _EDGE_MIN_WORDS:
         return False
     found = detect_language_scored(line.text)
-    return found is not None and found[0] != language and found[1] >= _SURE
+    return found is not None and found[0] != language and found[1] >= _FOREIGN
+
+
+def _after_date_line(paragraphs: list[Line], date_number: int) -> list[Line]:
+    """Without the heading lines above a date line that opens the body (kept if they are long)."""
+    above = [line for line in paragraphs if line.number < date_number]
+    below = paragraphs[len(above) :]
+    if not below or any(line.words > TITLE_MAX_WORDS for line in above):
+        return paragraphs
+    return below
 
 
 def _rejection(lines: list[Line], location: str) -> Rejected | None:
@@ -120,18 +134,21 @@ def _article(
     language = _language(paragraphs)
     if language is not None:
         paragraphs = _trim_other_language(paragraphs, language)
+    date_line = find_date_line(lines, paragraphs[0].number, segment.end, now=now)
+    date_number = date_line.number if date_line is not None else None
+    if date_number is not None and date_number > paragraphs[0].number:
+        paragraphs = _after_date_line(paragraphs, date_number)
     start = paragraphs[0].number
-    date_line = find_date_line(lines, start, segment.end, now=now)
-    dated_head = date_line is not None and date_line.number < start
-    head_end = date_line.number if date_line is not None and dated_head else start
+    head_end = date_number if date_number is not None and date_number < start else start
     used = {line.number for line in paragraphs}
     title = find_title(lines, head_end, segment.script, language, url=url, skip=used)
-    date_number = date_line.number if date_line is not None else None
-    after = title.number if title is not None else head_end if dated_head else start - 1
-    caption = find_caption(lines, after, start, language, date_index=date_number)
+    after = title.number if title is not None else min(head_end, start - 1)
+    caption = find_caption(lines, after, start, language, date_number=date_number)
     used.update(line.number for line in (title, caption) if line is not None)
-    if date_number is not None:
-        used.add(date_number)
+    if date_line is not None:
+        used.add(date_line.number)
+        if title is not None and title.number < date_line.number:
+            date_line = earliest_date_line(lines, title.number - _TITLE_SIDE, date_line, now=now)
     return Article(
         title=title.text if title is not None else "",
         body_paragraphs=tuple(line.text for line in paragraphs),

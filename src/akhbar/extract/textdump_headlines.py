@@ -2,8 +2,8 @@
 
 A ticker line is long, does not end like a sentence, and breaks into several headlines at visible
 seams: ``. `` and ``... `` (a truncated headline), a closing quote, or a switch between Arabic and
-Latin script. A paragraph that merely lacks its final full stop has sentence breaks but no
-truncations, quote seams or script switches between them.
+Latin script. A paragraph that merely lacks its final full stop has sentence breaks, but rarely
+several truncations or switches of script.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ def _is_arabic(char: str) -> bool:
 
 
 def _edge_script(token: str, *, last: bool) -> str | None:
-    letters = [char for char in token if char.isalpha()]
-    if not letters:
-        return None
-    return "arabic" if _is_arabic(letters[-1] if last else letters[0]) else "latin"
+    """The script of the token's first (or last) letter: ``"arabic"``, ``"latin"`` or None."""
+    for char in reversed(token) if last else token:
+        if char.isalpha():
+            return "arabic" if _is_arabic(char) else "latin"
+    return None
 
 
 def _breaks_after(token: str, item: list[str]) -> bool:
@@ -81,15 +82,18 @@ def _script_switches(items: list[str]) -> int:
 def is_ticker(text: str, *, words: int, ends_sentence: bool) -> bool:
     """Whether a line is several headlines run together rather than prose or a single headline.
 
-    It must be long, not end like a sentence, split into several items, and show a truncated
-    headline (``... `` inside the line) or several switches between Arabic and Latin script.
+    It must be long, not end like a sentence, split into several items, and show seams prose does
+    not have: two truncated headlines (``... `` inside the line), or one and a switch between
+    Arabic and Latin script, or three such switches.
     """
     if words < MIN_TICKER_WORDS or ends_sentence or len(text) > MAX_TICKER_CHARS:
         return False
-    truncated = _TRUNCATION.search(text) is not None
-    if not truncated and (_ARABIC_RANGE.search(text) is None or _LATIN.search(text) is None):
+    truncations = len(_TRUNCATION.findall(text))
+    mixed = _ARABIC_RANGE.search(text) is not None and _LATIN.search(text) is not None
+    if truncations < 2 and not mixed:
         return False
     items = split_headlines(text)
     if len(items) < MIN_TICKER_ITEMS:
         return False
-    return truncated or _script_switches(items) >= MIN_SCRIPT_SWITCHES
+    switches = _script_switches(items) if mixed else 0
+    return truncations >= 2 or (truncations == 1 and switches >= 1) or switches >= MIN_SCRIPT_SWITCHES

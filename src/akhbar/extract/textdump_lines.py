@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from akhbar.extract.text import clean_lines, has_inner_break, is_sentence_end, script_of
-from akhbar.extract.textdump_headlines import is_ticker
+from akhbar.extract.text import clean_lines, has_inner_break, script_of
+from akhbar.extract.textdump_headlines import MIN_TICKER_WORDS, is_ticker
 
 __all__ = ["Line", "Segment", "best_segment", "body_lines", "read_lines"]
 
@@ -25,12 +25,19 @@ LONG_WORDS = 60
 UNPUNCTUATED_SHARE = 0.5
 """...but counts for only this share of its words; shorter such lines are headings or links."""
 REPEAT_COST = 10.0
+"""Cost of a line seen more than once on the page (menus, share buttons, repeated captions) or a ticker."""
 OTHER_SCRIPT_COST = 15.0
+"""Cost of a line in another script than the run's."""
 NO_LETTER_COST = 3.0
+"""Cost of a line without letters (numbers, symbols)."""
+SHORT_SENTENCE_COST = -1.0
+"""Weight of a short line that ends like a sentence: nearly neutral, chrome rarely does."""
 GAP_STEP = 2.0
 """Each further line of an unbroken stretch of non-prose costs this much more than the one before."""
 MAX_LINE_WORDS = 400
 """Words beyond this in one line add nothing more (one giant line is not a long article)."""
+SCRIPT_SAMPLE_CHARS = 400
+"""A line's script is judged on its first characters (a paragraph does not change script midway)."""
 MAX_LINE_CHARS = 20_000
 """Characters kept of one line; no paragraph is longer, a longer line is not text meant for reading."""
 PULL_QUOTE_MIN_CHARS = 40
@@ -40,9 +47,16 @@ PULL_QUOTE_MAX_CHARS = 300_000
 """Pull quotes are looked for in bodies of an article's size only (the search is quadratic)."""
 HEADING_MAX_WORDS = 20
 """A subheading has at most this many words."""
+EDGE_MIN_WORDS = 4
+"""A paragraph right outside the best run joins it with at least this many words."""
 
 _LETTER = re.compile(r"[^\W\d_]")
 _QUOTES = " \"'«»“”‘’.!?…"
+_ELLIPSES = ("...", "…")
+"""A line ending with an ellipsis is a cut teaser more often than a finished sentence."""
+_TERMINALS = frozenset(".!?؟۔…")
+_CLOSERS = " »”\"'’)]"
+"""Closing quotes and brackets that may follow the final punctuation of a sentence."""
 
 
 class Line(NamedTuple):
@@ -83,53 +97,76 @@ def read_lines(text: str, *, max_lines: int | None = None) -> list[Line]:
     lines: list[Line] = []
     for index, line in enumerate(raw):
         words = line.count(" ") + 1
-        ends = is_sentence_end(line)
-        script = ("latin" if _LETTER.search(line) else "none") if line.isascii() else script_of(line)
-        ticker = is_ticker(line, words=words, ends_sentence=ends)
+        ends = line.rstrip(_CLOSERS)[-1:] in _TERMINALS and not line.endswith(_ELLIPSES)
+        sample = line[:SCRIPT_SAMPLE_CHARS]
+        script = ("latin" if _LETTER.search(sample) else "none") if sample.isascii() else script_of(sample)
+        ticker = words >= MIN_TICKER_WORDS and not ends and is_ticker(line, words=words, ends_sentence=ends)
         lines.append(Line(index, line, words, script, ends, counts[line], ticker))
     return lines
 
 
-def weight(line: Line, script: str) -> float:
-    """How much a line adds to (or takes from) a body run written in ``script``."""
+def own_weight(line: Line) -> float:
+    """How much a line adds to (or takes from) a body run written in its own script."""
     if not line.has_letters:
         return -NO_LETTER_COST
-    if line.script != script:
-        return -OTHER_SCRIPT_COST
     if line.copies > 1 or line.ticker:
         return -REPEAT_COST
     gain = float(min(line.words, MAX_LINE_WORDS) - PROSE_WORDS)
     if not line.ends_sentence:
         return gain * UNPUNCTUATED_SHARE if line.words > LONG_WORDS else min(gain, -1.0)
-    return gain
+    return max(gain, SHORT_SENTENCE_COST) if line.words >= 3 else gain
 
 
-def _best_run(lines: list[Line], script: str) -> Segment | None:
+def _best_run(lines: list[Line], own: list[float], script: str) -> Segment | None:
     best: Segment | None = None
-    total = 0.0
-    start = 0
-    gap = 0
+    total = best_total = 0.0
+    start = gap = 0
     for position, line in enumerate(lines):
-        gain = weight(line, script)
+        gain = own[position] if line.script == script or line.script == "none" else -OTHER_SCRIPT_COST
         gap = gap + 1 if gain <= 0.0 else 0
-        gain -= GAP_STEP * max(gap - 1, 0)
+        if gap > 1:
+            gain -= GAP_STEP * (gap - 1)
         if total <= 0.0:
             total, start = 0.0, position
         total += gain
-        if total > 0.0 and (best is None or total > best.score):
+        if total > best_total:
+            best_total = total
             best = Segment(start, position + 1, script, total)
     return best
 
 
+def _extended(lines: list[Line], segment: Segment) -> Segment:
+    """The run grown over short paragraphs right at its edges (a one-sentence last paragraph)."""
+    start, end = segment.start, segment.end
+    while end < len(lines) and _edge_paragraph(lines[end], segment.script):
+        end += 1
+    while start > 0 and _edge_paragraph(lines[start - 1], segment.script):
+        start -= 1
+    return Segment(start, end, segment.script, segment.score)
+
+
+def _edge_paragraph(line: Line, script: str) -> bool:
+    return line.words >= EDGE_MIN_WORDS and is_paragraph(line, script)
+
+
 def best_segment(lines: list[Line]) -> Segment | None:
-    """The highest-scoring run of body-like lines over every script present, or None."""
-    scripts = {line.script for line in lines if line.words > PROSE_WORDS and line.has_letters}
+    """The highest-scoring run of body-like lines over every script present, or None.
+
+    A script is tried only if its prose, added up, could beat the best run found so far.
+    """
+    own = [own_weight(line) for line in lines]
+    bounds: dict[str, float] = {}
+    for line, gain in zip(lines, own, strict=True):
+        if gain > 0.0:
+            bounds[line.script] = bounds.get(line.script, 0.0) + gain
     best: Segment | None = None
-    for script in sorted(scripts):
-        found = _best_run(lines, script)
+    for script, bound in sorted(bounds.items(), key=lambda item: -item[1]):
+        if best is not None and bound <= best.score:
+            break
+        found = _best_run(lines, own, script)
         if found is not None and (best is None or found.score > best.score):
             best = found
-    return best
+    return None if best is None else _extended(lines, best)
 
 
 def is_paragraph(line: Line, script: str) -> bool:
@@ -142,7 +179,7 @@ def is_paragraph(line: Line, script: str) -> bool:
         return False
     if not line.ends_sentence:
         return line.words > 2 * PROSE_WORDS
-    if line.text.endswith("?") and not has_inner_break(line.text):
+    if line.text.endswith(("?", "؟")) and not has_inner_break(line.text):
         return line.words > 2 * PROSE_WORDS
     return line.words >= 3
 
@@ -153,8 +190,14 @@ def is_heading(line: Line, script: str) -> bool:
 
 
 def body_lines(lines: list[Line], segment: Segment) -> list[Line]:
-    """The paragraphs of the body run, with lone subheadings between two paragraphs."""
+    """The paragraphs of the body run, with lone subheadings between two paragraphs.
+
+    A line repeated on the page is chrome unless it is a sentence whose every copy is inside the
+    run (an exclamation the article repeats).
+    """
     run = lines[segment.start : segment.end]
+    inside = Counter(line.text for line in run)
+    run = [line._replace(copies=1) if _said_again(line, inside) else line for line in run]
     keep = [is_paragraph(line, segment.script) for line in run]
     for position in range(1, len(run) - 1):
         if not keep[position] and keep[position - 1] and is_paragraph(run[position + 1], segment.script):
@@ -164,6 +207,10 @@ def body_lines(lines: list[Line], segment: Segment) -> list[Line]:
     if len(kept_lines) > PULL_QUOTE_MAX_PARAGRAPHS or len(joined) > PULL_QUOTE_MAX_CHARS:
         return kept_lines
     return [line for line in kept_lines if not _quoted_elsewhere(line, joined, kept_lines)]
+
+
+def _said_again(line: Line, inside: Counter[str]) -> bool:
+    return line.copies > 1 and line.ends_sentence and line.words >= 3 and inside[line.text] == line.copies
 
 
 def _quoted_elsewhere(line: Line, joined: str, others: list[Line]) -> bool:

@@ -1,14 +1,16 @@
 """What surrounds the body of a text dump: date line, site name, title, photo caption, ticker headlines.
 
 Every rule works on the shape of lines and their place around the body, never on known labels:
-a date line is a short line most of which is a date; what is left of it, when bracketed or set
-apart by a separator, names the site; the title is the best heading-like line before the date
+a date line is a short line (a few words) holding a date; what is left of it, when bracketed or
+set apart by a separator, names the site; the title is the best heading-like line before the date
 line (or the body) in the body's script; a caption is a line between the heading and the body
-that is in another language, repeated on the page, or alone between the date line and the body.
+with two of three signs: in another language, repeated on the page, alone between the date line
+and the body.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,12 +23,25 @@ from akhbar.extract.text import clean, has_inner_break
 from akhbar.extract.textdump_headlines import split_headlines
 from akhbar.extract.textdump_lines import Line
 
-__all__ = ["DateLine", "find_caption", "find_date_line", "find_title", "ticker_headlines"]
+__all__ = [
+    "DateLine",
+    "earliest_date_line",
+    "find_caption",
+    "find_date_line",
+    "find_title",
+    "site_name_of",
+    "ticker_headlines",
+]
+
+logger = logging.getLogger(__name__)
 
 DATE_LINE_MAX_WORDS = 16
+"""A line with more words is prose or a caption that mentions a date, not a date line."""
 DATE_LINE_MAX_CHARS = 140
 HEAD_WINDOW = 45
 """How many lines before the body may hold its title, date and caption."""
+BODY_LOOKAHEAD = 3
+"""How many lines at the start of the body run may still be the heading, above a date line."""
 TITLE_WINDOW = 15
 """How many lines before the date line may hold the title."""
 TAIL_WINDOW = 12
@@ -34,12 +49,13 @@ TAIL_WINDOW = 12
 TITLE_MAX_WORDS = 40
 TITLE_MAX_CHARS = 300
 SITE_NAME_MAX_WORDS = 6
-CAPTION_WINDOW = 4
+CAPTION_WINDOW = 2
 """How many lines just before the body may be its photo caption."""
 CONFIDENT = 0.8
 """Language answers at least this sure may rule a short line in or out."""
 
-_SEPARATORS = "|–—-·•/:,"
+_SEPARATORS = "|–—-·•/"
+_PIECES = re.compile(r"\s[|–—·•/-]\s")
 _BRACKETS = {"[": "]", "(": ")", "«": "»", "【": "】", "{": "}"}
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
@@ -63,7 +79,8 @@ def _date_of(line: Line, now: datetime | None) -> DateMatch | None:
         return None
     try:
         return find_date(line.text, now=now)
-    except Exception:  # a date parser bug must not lose the article
+    except Exception:  # a date parser bug must not lose the article: record it and go on
+        logger.warning("date parsing failed on %r", line.text, exc_info=True)
         return None
 
 
@@ -75,30 +92,33 @@ def _bracketed(part: str) -> str | None:
 
 
 def site_name_of(text: str, match: DateMatch) -> str | None:
-    """The name set beside a date on its line: ``[Name]18 octobre 2024``, ``Name | 18/10/2024``."""
+    """The name set beside a date on its line: ``[Name]18 octobre 2024``, ``Name | 18/10/2024``.
+
+    Only a line made of the date and one name counts: with words on both sides of the date, or
+    several pieces between separators (``Accueil | Par X | date``), nothing says which is the site.
+    """
     before, after = text[: match.start].strip(), text[match.end :].strip()
-    candidates: list[str] = []
-    for part, joint in ((before, before[-1:]), (after, after[:1])):
-        if not part:
+    for part, other, joint in ((before, after, before[-1:]), (after, before, after[:1])):
+        if not part or _LETTER.search(other):
             continue
-        inside = _bracketed(part)
-        if inside is not None:
-            candidates.append(inside)
-        elif joint and joint in _SEPARATORS:
-            part = part.strip(_SEPARATORS + " ")
-            candidates.append(_bracketed(part) or part)
-    for candidate in candidates:
-        name = clean(candidate)
+        name = _bracketed(part)
+        if name is None and joint and joint in _SEPARATORS:
+            name = part.strip(_SEPARATORS + " ")
+            name = _bracketed(name) or (None if _PIECES.search(name) else name)
         if name and _LETTER.search(name) and len(name.split()) <= SITE_NAME_MAX_WORDS:
-            return name
+            return clean(name)
     return None
 
 
 def find_date_line(
     lines: list[Line], start: int, end: int, *, now: datetime | None = None
 ) -> DateLine | None:
-    """The date line nearest before the body (within the head window), else the first one after it."""
-    for index in range(start - 1, max(start - HEAD_WINDOW, 0) - 1, -1):
+    """The date line nearest before the body, else the first one after it.
+
+    The first lines of the body are searched too: a title or standfirst that reads like a sentence
+    can open the body run, and a date line right after it shows where the body really starts.
+    """
+    for index in range(min(start + BODY_LOOKAHEAD, end) - 1, max(start - HEAD_WINDOW, 0) - 1, -1):
         match = _date_of(lines[index], now)
         if match is not None:
             return DateLine(index, match, site_name_of(lines[index].text, match))
@@ -107,6 +127,21 @@ def find_date_line(
         if match is not None:
             return DateLine(index, match, site_name_of(lines[index].text, match))
     return None
+
+
+def earliest_date_line(
+    lines: list[Line], first: int, anchor: DateLine, *, now: datetime | None = None
+) -> DateLine:
+    """The date line with the earliest day from ``first`` up to the anchor date line.
+
+    Pages often give "updated" next to (or below) "published"; the article dates from the first.
+    """
+    best = anchor
+    for index in range(max(first, 0), anchor.number):
+        match = _date_of(lines[index], now)
+        if match is not None and match.date.value.date() < best.match.date.value.date():
+            best = DateLine(index, match, site_name_of(lines[index].text, match))
+    return best
 
 
 def _fold(text: str) -> str:
@@ -131,7 +166,9 @@ def _title_score(line: Line, distance: int, slug: set[str]) -> float:
     if has_inner_break(line.text):
         score -= 6
     if line.copies in (2, 3):
-        score += 5
+        score += 4
+    if len(_DIGIT.findall(line.text)) * 10 > len(line.text):
+        score -= 3
     if slug:
         words = {word for word in _SLUG_WORD.findall(_fold(line.text)) if len(word) > 2}
         if words:
@@ -145,6 +182,7 @@ def _is_title_shaped(line: Line, script: str) -> bool:
         and 2 <= line.words <= TITLE_MAX_WORDS
         and len(line.text) <= TITLE_MAX_CHARS
         and line.copies <= 3
+        and not line.ticker
     )
 
 
@@ -173,18 +211,21 @@ def _other_language(text: str, language: str) -> bool:
 
 
 def find_caption(
-    lines: list[Line], after: int, start: int, language: str | None, *, date_index: int | None
+    lines: list[Line], after: int, start: int, language: str | None, *, date_number: int | None
 ) -> Line | None:
     """A photo caption between the heading (or date line) and the body, nearest the body first.
 
-    It is repeated on the page, alone between the date line and the body, or in another language.
+    Two signs out of three are needed: the line is repeated on the page (captions come back under
+    galleries or at the end), it stands alone between the date line and the body, it is in another
+    language than the article.
     """
-    between = [line for line in lines[after + 1 : start] if line.has_letters and line.number != date_index]
-    alone = len(between) == 1 and date_index is not None and date_index < between[0].number
+    between = [line for line in lines[after + 1 : start] if line.has_letters and line.number != date_number]
+    alone = len(between) == 1 and date_number is not None and date_number < between[0].number
     for line in between[::-1][:CAPTION_WINDOW]:
         if line.words < 3 or line.words > TITLE_MAX_WORDS:
             continue
-        if alone or line.copies == 2 or (language is not None and _other_language(line.text, language)):
+        signs = int(alone) + int(line.copies == 2)
+        if signs == 2 or (signs == 1 and language is not None and _other_language(line.text, language)):
             return line
     return None
 

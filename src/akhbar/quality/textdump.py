@@ -1,14 +1,19 @@
-"""How well the text-dump extractor generalises beyond the specimen, on real labelled pages.
+"""How well the text-dump extractor generalises beyond the specimen, on real pages and texts.
 
-Three sets, all under one data directory (``shared/data``) passed in by the caller:
+Four sets, all under one data directory (``shared/data``) passed in by the caller:
 
 * the specimen (``<data_dir>/../seed``): every expected field must match exactly;
 * ``pages-fundus/{fr,lb}``: real French and Lebanese news pages with their expected title, body
   paragraphs and publishing date (each ``<Publisher>_<YYYY>_<MM>_<DD>.html.gz`` belongs to
-  ``<Publisher>.json``; the version whose publishing date is nearest the file's date is used);
+  ``<Publisher>.json``; the version whose publishing date is nearest the file's date is used).
+  Bodies are compared with the expected section paragraphs (the standfirst and subheadings, which
+  fundus keeps apart, count against the extractor);
 * ``pages-trafilatura``: real pages with text segments that must (``with``) and must not
   (``without``) appear in the extracted main text, scored the way trafilatura's own evaluation
-  scores them.
+  scores them (segments and body compared after :func:`clean`, body paragraphs joined by newlines);
+* ``parallel-news``: 240 real articles (80 each in Arabic, French and English) set inside
+  synthetic page chrome (menu words, a ticker of other articles' titles in another language, a
+  date line, related titles after the body): the chrome is made up, the articles are real.
 
 Each HTML page is first turned into a whole-page text dump with :func:`page_text`, so the
 extractor sees exactly what it would see in a dump of that page.
@@ -34,13 +39,16 @@ from akhbar.models import Article, Rejected
 
 __all__ = [
     "SPECIMEN_FIELDS",
+    "ArticleCase",
     "Dump",
     "FundusCase",
     "SegmentCase",
     "all_dumps",
     "evaluate",
     "fundus_cases",
+    "parallel_cases",
     "score_fundus",
+    "score_parallel",
     "score_specimen",
     "score_trafilatura",
     "specimen_headlines_ok",
@@ -76,6 +84,8 @@ class SegmentCase:
     dump: Dump
     with_: tuple[str, ...]
     without: tuple[str, ...]
+    title: str | None = None
+    published: str | None = None
 
 
 def _read_json(path: Path) -> Any:
@@ -136,8 +146,60 @@ def trafilatura_cases(data_dir: Path) -> list[SegmentCase]:
         if not path.exists():
             continue
         dump = Dump(name=path.name, text=page_text(path.read_bytes()), url=url)
-        cases.append(SegmentCase(dump, tuple(entry["with"]), tuple(entry["without"])))
+        title, published = clean(entry.get("title") or ""), str(entry.get("date") or "")[:10]
+        segments = tuple(entry["with"]), tuple(entry["without"])
+        cases.append(SegmentCase(dump, *segments, title=title or None, published=published or None))
     return cases
+
+
+@dataclass(frozen=True)
+class ArticleCase:
+    dump: Dump
+    title: str
+    paragraphs: tuple[str, ...]
+    language: str
+
+
+def _page_around(doc: dict[str, Any], others: list[dict[str, Any]]) -> str:
+    """A whole-page dump around one real article, its chrome made of other articles' titles."""
+    same = [other["title"] for other in others if other["lang"] == doc["lang"]][:3]
+    foreign = [other["title"] for other in others if other["lang"] != doc["lang"]][:3]
+    ticker = " ".join(" ".join(title.split()[:6]) + "..." for title in foreign)
+    menu = [title.split()[0] for title in same + foreign]
+    lines = [*menu, ticker, doc["title"], "01/10/2018", *doc["text"].split("\n"), *same, "© 2018"]
+    return "\n\n".join(lines)
+
+
+def parallel_cases(data_dir: Path) -> list[ArticleCase]:
+    """Real articles of ``parallel-news`` (Arabic, French, English) inside synthetic page chrome."""
+    path = data_dir / "parallel-news" / "docs.jsonl"
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases: list[ArticleCase] = []
+    for position, doc in enumerate(docs):
+        others = docs[position + 1 :] + docs[:position]
+        others = [other for other in others if other["group"] != doc["group"]]
+        paragraphs = tuple(clean(text) for text in doc["text"].split("\n") if clean(text))
+        dump = Dump(name=doc["group"] + ":" + doc["lang"], text=_page_around(doc, others))
+        cases.append(ArticleCase(dump, clean(doc["title"]), paragraphs, doc["lang"]))
+    return cases
+
+
+def score_parallel(cases: list[ArticleCase]) -> dict[str, float]:
+    """Exact body rate, body token F1, exact title and language rates on real articles in chrome."""
+    bodies, f1s, titles, languages = [], [], [], []
+    for case in cases:
+        result = _extract(case.dump)
+        article = result if isinstance(result, Article) else None
+        bodies.append(float(article is not None and article.body_paragraphs == case.paragraphs))
+        f1s.append(token_f1(article.body_paragraphs if article is not None else (), case.paragraphs))
+        titles.append(float(article is not None and article.title == case.title))
+        languages.append(float(article is not None and article.language == case.language))
+    return {
+        "parallel_body_exact": _mean(bodies),
+        "parallel_body_f1": _mean(f1s),
+        "parallel_title_exact": _mean(titles),
+        "parallel_language": _mean(languages),
+    }
 
 
 def _extract(dump: Dump) -> Article | Rejected:
@@ -184,21 +246,21 @@ def score_fundus(cases: list[FundusCase]) -> dict[str, float]:
 
 
 def score_trafilatura(cases: list[SegmentCase]) -> dict[str, float]:
-    """Precision, recall, F1 and accuracy over ``with``/``without`` segments, as trafilatura scores."""
-    tp = fn = fp = tn = 0
+    """Precision, recall, F1 and accuracy over ``with``/``without`` segments, as trafilatura scores;
+    title and date match rates where the evaluation data gives them."""
+    counts: Counter[str] = Counter()
+    titles, dates = [], []
     for case in cases:
         result = _extract(case.dump)
-        body = "\n".join(result.body_paragraphs) if isinstance(result, Article) else ""
-        for segment in case.with_:
-            if clean(segment) in body:
-                tp += 1
-            else:
-                fn += 1
-        for segment in case.without:
-            if clean(segment) in body:
-                fp += 1
-            else:
-                tn += 1
+        article = result if isinstance(result, Article) else None
+        body = "\n".join(article.body_paragraphs) if article is not None else ""
+        counts.update("tp" if clean(segment) in body else "fn" for segment in case.with_)
+        counts.update("fp" if clean(segment) in body else "tn" for segment in case.without)
+        if case.title is not None:
+            titles.append(float(article is not None and article.title == case.title))
+        if case.published is not None:
+            dates.append(float(article is not None and (article.published or "")[:10] == case.published))
+    tp, fn, fp, tn = counts["tp"], counts["fn"], counts["fp"], counts["tn"]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -208,6 +270,8 @@ def score_trafilatura(cases: list[SegmentCase]) -> dict[str, float]:
         "trafilatura_recall": recall,
         "trafilatura_f1": f1,
         "trafilatura_accuracy": (tp + tn) / total if total else 0.0,
+        "trafilatura_title_exact": _mean(titles),
+        "trafilatura_date": _mean(dates),
     }
 
 
@@ -278,6 +342,7 @@ def evaluate(data_dir: Path) -> dict[str, float]:
     scores = score_specimen(data_dir.parent / "seed")
     scores.update(score_fundus(fundus_cases(data_dir)))
     scores.update(score_trafilatura(trafilatura_cases(data_dir)))
+    scores.update(score_parallel(parallel_cases(data_dir)))
     return scores
 
 
