@@ -6,15 +6,21 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SHARED ?= ../shared
 
-.PHONY: demo test lint bench setup system-deps clean
+.PHONY: demo test lint bench bench-web setup system-deps browser-deps clean
 
 setup:  ## the Python environment, from uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 	  { echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv; }
 	@$(UV) sync --frozen --quiet
 
-system-deps:  ## Debian packages the tests need (PostgreSQL); installed when run as root
+system-deps:  ## Debian packages the tests need (PostgreSQL, chromium, Noto fonts, npm); installed when run as root
 	@scripts/system-deps
+
+browser-deps: tests/node_modules/axe-core/axe.min.js  ## axe-core for the browser tests (npm, from tests/package-lock.json)
+
+tests/node_modules/axe-core/axe.min.js: tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: setup
 	$(UV) run akhbar demo
@@ -24,11 +30,16 @@ lint: setup
 	$(UV) run ruff check src tests
 	$(UV) run mypy
 
-test: setup system-deps lint
+test: setup system-deps browser-deps lint
 	$(UV) run pytest
 
 bench: setup
 	$(UV) run akhbar bench extract --data $(SHARED)/data
+	$(UV) run akhbar bench web --data $(SHARED)/data
+	$(UV) run akhbar bench ingest --data $(SHARED)/data
+
+bench-web: setup
+	$(UV) run akhbar bench web --data $(SHARED)/data
 
 clean:
-	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache akhbar-data
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache akhbar-data tests/node_modules tests/output

@@ -13,7 +13,7 @@ from akhbar.errors import StoreError
 from akhbar.models import Article, Document
 from akhbar.store import Store, articles, documents
 from akhbar.store.engine import current_revision, head_revision
-from akhbar.store.tables import metadata
+from akhbar.store.tables import is_search_private, metadata
 
 ARABIC = Article(
     title="السفارة المغربية ببلجيكا تنظم حفل استقبال",
@@ -33,7 +33,12 @@ def _document(data: bytes = b"<html>page</html>", location: str = "/tmp/page.htm
 def test_new_database_is_at_head_and_matches_the_tables(store: Store) -> None:
     assert current_revision(store.engine) == head_revision()
     with store.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        # the search index's backend-specific objects (FTS5 table, tsvector column) are not in tables.py
+        opts = {
+            "include_name": lambda name, *_: not is_search_private(name),
+            "include_object": lambda _obj, name, *_: not is_search_private(name),
+        }
+        diff = compare_metadata(MigrationContext.configure(connection, opts=opts), metadata)
     assert diff == []
 
 

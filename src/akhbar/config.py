@@ -37,6 +37,26 @@ def _as_int(value: object) -> int:
     raise ValueError("expected an integer")
 
 
+def _as_positive_int(value: object) -> int:
+    number = _as_int(value)
+    if number < 1:
+        raise ValueError("expected a positive integer")
+    return number
+
+
+def _as_seconds(value: object) -> float:
+    """A non-negative duration in seconds (integer or decimal)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number of seconds")
+    try:
+        number = float(value) if isinstance(value, int | float | str) else float("nan")
+    except ValueError:
+        raise ValueError("expected a number of seconds") from None
+    if not number >= 0:
+        raise ValueError("expected a non-negative number of seconds")
+    return number
+
+
 def _as_port(value: object) -> int:
     port = _as_int(value)
     if not 0 <= port <= 65535:
@@ -92,6 +112,48 @@ REGISTRY: tuple[Setting, ...] = (
         "",
         "Comma-separated CIDRs the fetcher may reach despite the private-address guard (e.g. 127.0.0.0/8).",
     ),
+    Setting(
+        "user_agent",
+        _as_str,
+        "akhbar/0.1 (+https://github.com/akhbar/akhbar; news aggregator)",
+        "User-Agent sent by the fetcher and matched against robots.txt.",
+    ),
+    Setting("fetch_timeout", _as_seconds, 10.0, "Seconds for connecting and for each read of a fetch."),
+    Setting("fetch_total_timeout", _as_seconds, 60.0, "Seconds one fetch may take in all, body included."),
+    Setting("fetch_max_bytes", _as_positive_int, 10_000_000, "Largest response body, after decompression."),
+    Setting("fetch_max_redirects", _as_int, 5, "Redirects followed per fetch."),
+    Setting(
+        "fetch_retries", _as_int, 3, "Retries on 5xx, 429 and network errors (exponential backoff + jitter)."
+    ),
+    Setting("fetch_backoff", _as_seconds, 1.0, "Base delay of the retry backoff, in seconds."),
+    Setting("fetch_max_retry_wait", _as_seconds, 60.0, "Longest wait for one retry (Retry-After included)."),
+    Setting(
+        "fetch_host_delay",
+        _as_seconds,
+        1.0,
+        "Minimum seconds between two requests to one host, across workers.",
+    ),
+    Setting("fetch_host_concurrency", _as_positive_int, 2, "Requests in flight to one host per process."),
+    Setting("poll_interval", _as_positive_int, 1800, "Seconds between polls of a new source."),
+    Setting("poll_min_interval", _as_positive_int, 300, "Shortest adaptive poll interval, in seconds."),
+    Setting(
+        "poll_max_interval",
+        _as_positive_int,
+        86400,
+        "Longest adaptive poll interval (and backoff), in seconds.",
+    ),
+    Setting(
+        "unhealthy_after",
+        _as_positive_int,
+        259200,
+        "Seconds of uninterrupted failures before a source is unhealthy.",
+    ),
+    Setting(
+        "worker_concurrency",
+        _as_positive_int,
+        4,
+        "Jobs run at once by `akhbar worker` and the embedded runner.",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -106,6 +168,21 @@ class Settings:
     data_dir: str
     database_url: str
     fetch_allow_networks: str
+    user_agent: str
+    fetch_timeout: float
+    fetch_total_timeout: float
+    fetch_max_bytes: int
+    fetch_max_redirects: int
+    fetch_retries: int
+    fetch_backoff: float
+    fetch_max_retry_wait: float
+    fetch_host_delay: float
+    fetch_host_concurrency: int
+    poll_interval: int
+    poll_min_interval: int
+    poll_max_interval: int
+    unhealthy_after: int
+    worker_concurrency: int
     host: str
     port: int
     log_level: str

@@ -5,6 +5,7 @@
     AkhbarError                 every error akhbar raises on purpose
     ├── ConfigError             a setting is unknown or has an invalid value
     ├── InputError              an input cannot be read as a page (binary, empty, undecodable, missing)
+    ├── FetchError              a URL could not be fetched (unsafe address, robots.txt, HTTP error, timeout)
     └── StoreError              the database refused an operation or has an outdated schema
 
 Rejected pages are not errors: extraction returns a :class:`akhbar.models.Rejected` value.
@@ -27,3 +28,15 @@ class InputError(AkhbarError):
 
 class StoreError(AkhbarError):
     """The database refused an operation or its schema is outdated."""
+
+
+class FetchError(AkhbarError):
+    """A URL could not be fetched: refused by a safety rule or robots.txt, an HTTP error, a timeout.
+
+    The message names the URL and the reason (``fetch: https://x/: timed out after 10 s``);
+    ``transient`` says whether trying again later may succeed (5xx, 429, network errors).
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient

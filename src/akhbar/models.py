@@ -114,3 +114,164 @@ class StoredRejection:
             "reason": self.reason,
             "created_at": self.created_at.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What a list, a ticker or a feed needs of an article: no body, so lists stay cheap."""
+
+    id: int
+    title: str
+    site_name: str | None
+    published: str | None
+    language: str | None
+    url: str | None
+    image_url: str | None
+    story_id: int | None
+    source_id: int | None
+    updated_at: datetime
+
+    @property
+    def story_key(self) -> str:
+        """The story this article belongs to: its group when grouped, else a story of one (``a<id>``)."""
+        return str(self.story_id) if self.story_id is not None else f"a{self.id}"
+
+
+@dataclass(frozen=True)
+class BreakingFlag:
+    """An article or a story flagged as breaking news until a time."""
+
+    id: int
+    article_id: int | None
+    story_id: int | None
+    until: datetime
+    origin: str
+    note: str | None
+    created_by: str | None
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "story_id": self.story_id,
+            "until": self.until.isoformat(),
+            "origin": self.origin,
+            "note": self.note,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item a source lists (a feed entry or a sitemap URL): a page to fetch, with fallbacks.
+
+    ``title``, ``published`` (ISO 8601) and ``summary`` come from the listing and stand in when the
+    page itself lacks them; ``updated`` tells whether an already-known URL changed.
+    """
+
+    url: str
+    title: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    summary: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a feed or sitemap lists. ``kind`` is ``feed``, ``sitemap`` or ``sitemap-index``.
+
+    ``children`` are further sitemaps of an index; ``notes`` are problems that did not stop parsing
+    (a wrong declared encoding, entries without a link), kept so the operator sees them.
+    """
+
+    kind: str
+    title: str | None
+    site_url: str | None
+    language: str | None
+    entries: tuple[Entry, ...]
+    children: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A followed source and its polling state. ``kind`` is ``feed``, ``sitemap`` or ``page``."""
+
+    id: int
+    url: str
+    kind: str
+    name: str | None
+    language: str | None
+    site_url: str | None
+    created_at: datetime
+    poll_interval: int
+    next_poll_at: datetime | None = None
+    last_fetched_at: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    failing_since: datetime | None = None
+    healthy: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def when(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "url": self.url,
+            "kind": self.kind,
+            "name": self.name,
+            "language": self.language,
+            "site_url": self.site_url,
+            "created_at": when(self.created_at),
+            "poll_interval": self.poll_interval,
+            "next_poll_at": when(self.next_poll_at),
+            "last_fetched_at": when(self.last_fetched_at),
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "consecutive_failures": self.consecutive_failures,
+            "failing_since": when(self.failing_since),
+            "healthy": self.healthy,
+        }
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one event across sources and languages (grouped online as they arrive).
+
+    ``titles`` maps a language to a representative title; ``velocity`` is the decaying rate of new
+    independent sources (high while the story is breaking).
+    """
+
+    id: int
+    titles: dict[str, str]
+    first_article_id: int | None
+    first_source: str | None
+    first_seen: datetime
+    last_seen: datetime
+    article_count: int
+    source_count: int
+    language_count: int
+    velocity: float
+    sources: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "titles": dict(self.titles),
+            "first_article_id": self.first_article_id,
+            "first_source": self.first_source,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+            "article_count": self.article_count,
+            "source_count": self.source_count,
+            "language_count": self.language_count,
+            "velocity": round(self.velocity, 3),
+            "sources": list(self.sources),
+        }

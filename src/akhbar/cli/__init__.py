@@ -12,15 +12,23 @@ import click
 from akhbar.cli.app import cli
 from akhbar.cli.articles import articles_group, rejections_group
 from akhbar.cli.bench import bench_group
+from akhbar.cli.breaking import breaking_group
 from akhbar.cli.db import config_command, db_group
+from akhbar.cli.evaluation import eval_group
 from akhbar.cli.ingest import extract_command, ingest_command, reprocess_command
+from akhbar.cli.refresh import refresh_command
+from akhbar.cli.search import search_group
 from akhbar.cli.serve import demo_command, serve_command
+from akhbar.cli.sources import sources_group
+from akhbar.cli.stories import stories_group
+from akhbar.cli.worker import worker_command
 from akhbar.errors import AkhbarError, ConfigError, InputError
 
 for command in (
     articles_group,
     rejections_group,
     bench_group,
+    breaking_group,
     config_command,
     db_group,
     extract_command,
@@ -28,6 +36,12 @@ for command in (
     reprocess_command,
     demo_command,
     serve_command,
+    sources_group,
+    stories_group,
+    refresh_command,
+    worker_command,
+    search_group,
+    eval_group,
 ):
     cli.add_command(command)
 

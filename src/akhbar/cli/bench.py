@@ -25,7 +25,7 @@ def bench_group() -> None:
 )
 @click.option("--seconds", type=click.FloatRange(0.1, 600), default=3.0, show_default=True)
 def bench_extract(data_dir: Path, seconds: float) -> None:
-    """Text-dump extraction throughput (pages/s, one core) over the specimen and dumped real pages."""
+    """Extraction throughput (pages/s, one core): text dumps beside a baseline, HTML beside trafilatura."""
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         click.echo(f"note: {data_dir} not found; measuring the demo dumps only", err=True)
@@ -39,3 +39,183 @@ def bench_extract(data_dir: Path, seconds: float) -> None:
     click.echo(
         f"  ratio akhbar/baseline: {akhbar.per_second / baseline.per_second:.2f}   target: >= 500 pages/s"
     )
+    if found is not None:
+        from akhbar.services import benchmarks_html
+
+        html_akhbar, bare = benchmarks_html.bench_html(found, min_seconds=seconds)
+        click.echo("HTML extraction over the real pages, beside bare trafilatura (one core)")
+        click.echo(benchmarks_html.format_bench(html_akhbar, bare))
+
+
+@bench_group.command("web")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with parallel-news/docs.jsonl (real ar/fr/en news); the specimen when missing.",
+)
+@click.option("--articles", type=click.IntRange(10, 10_000_000), default=100_000, show_default=True)
+@click.option("--seconds", type=click.FloatRange(1, 600), default=5.0, show_default=True)
+@click.option("--connections", type=click.IntRange(1, 1000), default=16, show_default=True)
+@click.option(
+    "--stories/--no-stories",
+    default=True,
+    show_default=True,
+    help="Group the generated articles into multilingual stories (article pages then list other coverage).",
+)
+def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, stories: bool) -> None:
+    """Portal speed over HTTP (home, article, API list) beside a static copy of the home page."""
+    from akhbar.services import benchmarks_web
+
+    found = data_dir if data_dir.is_dir() else None
+    if found is None:
+        click.echo(f"note: {data_dir} not found; generating from the specimen only", err=True)
+    report = benchmarks_web.bench_web(
+        found,
+        articles=articles,
+        seconds=seconds,
+        connections=connections,
+        stories=stories,
+        progress=lambda message: click.echo(message, err=True),
+    )
+    click.echo(
+        f"{report.articles} articles loaded in {report.load_seconds:.1f} s; "
+        f"load from {report.tool}, {connections} connections, one uvicorn worker"
+    )
+    for m in report.measurements:
+        click.echo(
+            f"  {m.name:18} {m.per_second:9.0f} req/s  p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms"
+            f"  errors {m.errors}"
+        )
+    ceiling, home = report.by_name("static ceiling"), report.by_name("home /ar/")
+    ratio = home.per_second / ceiling.per_second if ceiling.per_second else 0.0
+    verdict = "ok" if home.p99_ms < 50 and ratio >= 0.30 else "MISSED"
+    click.echo(
+        f"  home/static ceiling: {ratio:.0%}  home p99 {home.p99_ms:.1f} ms  "
+        f"(targets: p99 < 50 ms, >= 30%): {verdict}"
+    )
+
+
+@bench_group.command("ingest")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with real pages to serve; the bundled demo pages when missing.",
+)
+@click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
+@click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+def bench_ingest(data_dir: Path, pages: int, sources: int, concurrency: int) -> None:
+    """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
+    from akhbar.services import benchmarks_ingest
+
+    found = data_dir if data_dir.is_dir() else None
+    if found is None:
+        click.echo(f"note: {data_dir} not found; serving the demo pages", err=True)
+    result = benchmarks_ingest.bench_ingest(found, pages=pages, sources=sources, concurrency=concurrency)
+    click.echo(f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once")
+    for throughput in (result.end_to_end, result.baseline, result.extract_only, result.ingest_only):
+        click.echo(
+            f"  {throughput.name:45} {throughput.per_second:9.1f} pages/s"
+            f"  ({throughput.pages} in {throughput.seconds:.2f} s)"
+        )
+    click.echo(f"  stored {result.stored}, errors {result.errors}")
+    click.echo(f"  ratio end-to-end/bare trafilatura: {result.ratio:.2f}   target: >= 0.70")
+    overhead = result.end_to_end.per_second / result.ingest_only.per_second
+    click.echo(
+        f"  ratio end-to-end/ingest_document alone: {overhead:.2f}  (what fetching and the queue cost)"
+    )
+    click.echo(f"  peak RSS: {result.peak_rss_mb:.0f} MB   target: < 500 MB for 1,000 sources")
+
+
+@bench_group.command("search")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with parallel-news/docs.jsonl (real ar/fr/en sentences for the articles).",
+)
+@click.option("--articles", type=click.IntRange(100, 100_000_000), default=1_000_000, show_default=True)
+@click.option("--queries", type=click.IntRange(10, 100_000), default=200, show_default=True)
+@click.option(
+    "--database-url", help="An EMPTY throwaway database (e.g. PostgreSQL); default: temporary SQLite."
+)
+def bench_search(data_dir: Path, articles: int, queries: int, database_url: str | None) -> None:
+    """Search speed: p50/p99 of mixed queries beside the raw backend query, index size and rate."""
+    import tempfile
+
+    from akhbar.services import benchmarks_search
+    from akhbar.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
+        store = Store(database_url or f"sqlite:///{scratch}/bench.db")
+        try:
+            report = benchmarks_search.bench_search(
+                store,
+                data_dir,
+                articles=articles,
+                queries=queries,
+                progress=lambda m: click.echo(m, err=True),
+            )
+        finally:
+            store.close()
+    size = f"{report.index_bytes / 2**20:.0f} MiB" if report.index_bytes is not None else "unknown"
+    click.echo(
+        f"{report.articles} articles: loaded in {report.load_seconds:.1f} s, indexed in "
+        f"{report.index_seconds:.1f} s ({report.index_rate:.0f} articles/s; "
+        f"{report.index_cpu_rate:.0f}/s of this process's CPU), index {size}"
+    )
+    for t in (report.full, report.raw):
+        click.echo(
+            f"  {t.name:42} p50 {t.p50_ms:7.2f} ms  p99 {t.p99_ms:7.2f} ms  mean {t.mean_ms:7.2f} ms"
+            f"  (CPU p50 {t.cpu_p50_ms:.2f} ms)"
+        )
+    met = report.full.p50_ms < 20 and report.full.p99_ms < 150 and report.index_rate >= 2000
+    click.echo(f"  targets (p50 < 20 ms, p99 < 150 ms, >= 2000 articles/s): {'ok' if met else 'MISSED'}")
+
+
+@bench_group.command("stories")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with parallel-news/docs.jsonl (real ar/fr/en news the articles are generated from).",
+)
+@click.option("--articles", "count", type=click.IntRange(100, 10_000_000), default=100_000, show_default=True)
+@click.option(
+    "--database-url", help="An EMPTY throwaway database (e.g. PostgreSQL); default: temporary SQLite."
+)
+def bench_stories(data_dir: Path, count: int, database_url: str | None) -> None:
+    """Duplicate detection + story assignment: articles/s and p99 latency at 10k and 100k stories."""
+    import tempfile
+
+    from akhbar.services import benchmarks_stories
+    from akhbar.services.stories import default_embedder
+    from akhbar.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
+        store = Store(database_url or f"sqlite:///{scratch}/bench.db")
+        try:
+            figures = benchmarks_stories.run(
+                store, data_dir, default_embedder(), count=count, checkpoints=(10_000, 100_000)
+            )
+        finally:
+            store.close()
+    click.echo(f"story assignment over {figures.articles} generated articles -> {figures.stories} stories")
+    click.echo(f"  embedding model alone (ceiling)   {figures.model_per_second:9.1f} articles/s")
+    click.echo(f"  dedupe + assignment (no model)    {figures.assign_per_second:9.1f} articles/s")
+    ratio = figures.pipeline_per_second / figures.model_per_second
+    pipeline = figures.pipeline_per_second
+    click.echo(f"  pipeline (model + assignment)     {pipeline:9.1f} articles/s  ({ratio:.0%} of model)")
+    for stories_at, p99 in sorted(figures.p99_ms.items()):
+        p50 = figures.p50_ms[stories_at]
+        click.echo(f"  at {stories_at:7} stories: p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  (target p99 < 50 ms)")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
 from akhbar.models import Article, Document, Rejected
+from akhbar.services import search as search_index
+from akhbar.services import stories
 from akhbar.sources.files import Unreadable, expand, read_document
 from akhbar.store import Store, articles, documents
 
@@ -54,6 +56,7 @@ def record_outcome(
     store: Store, raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
 ) -> IngestResult:
     """Store an article (replacing a rejection) or a rejection (replacing an article), atomically."""
+    prepared = stories.prepare_safely(outcome) if isinstance(outcome, Article) else None
     with store.transaction() as connection:
         if isinstance(outcome, Rejected):
             articles.delete_for_raw(connection, raw_id)
@@ -62,6 +65,10 @@ def record_outcome(
         documents.delete_rejection(connection, raw_id)
         key = _article_key(document, outcome)
         article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
+        if prepared is not None:  # duplicates and stories (akhbar.services.stories)
+            placed = stories.place(connection, article_id, outcome, prepared, source_id=source_id)
+            outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
+        search_index.index_article(connection, article_id, outcome, source_id)
     status: Status = "stored" if created else "updated"
     return IngestResult(document.location, status, article_id=article_id, title=outcome.title)
 
@@ -72,8 +79,12 @@ def ingest_document(
     *,
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+    complete: Callable[[Article | Rejected], Article | Rejected] | None = None,
 ) -> IngestResult:
-    """Store the raw document, extract it, store the outcome. Idempotent per content."""
+    """Store the raw document, extract it, store the outcome. Idempotent per content.
+
+    ``complete`` may fill gaps of the outcome (e.g. a feed entry's title and date as fallbacks).
+    """
     try:
         extraction.readable(document, max_bytes=max_bytes)
     except InputError as exc:
@@ -83,7 +94,10 @@ def ingest_document(
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
         raw_id = known.id if known else documents.insert_raw(connection, document, source_id)
-    return record_outcome(store, raw_id, document, _outcome(document, max_bytes), source_id)
+    outcome = _outcome(document, max_bytes)
+    if complete is not None:
+        outcome = complete(outcome)
+    return record_outcome(store, raw_id, document, outcome, source_id)
 
 
 def ingest_paths(

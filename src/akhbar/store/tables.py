@@ -37,8 +37,32 @@ sources = sa.Table(
     sa.Column("healthy", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("etag", sa.Text),
     sa.Column("last_modified", sa.Text),
+    sa.Column("failing_since", Timestamp),  # first failure of the current run of failures
 )
 sa.Index("ix_sources_next_poll_at", sources.c.next_poll_at)
+
+# Per-host politeness shared by every worker: the earliest time (epoch seconds) of the next request.
+fetch_hosts = sa.Table(
+    "fetch_hosts",
+    metadata,
+    sa.Column("host", sa.String(300), primary_key=True),
+    sa.Column("next_allowed", sa.Float, nullable=False),
+)
+
+# Page URLs (canonical) already taken from a listing, so they are not fetched again.
+seen_urls = sa.Table(
+    "seen_urls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), index=True),
+    sa.Column("updated", sa.Text),  # the listing's "updated" date when last fetched
+    sa.Column("status", sa.String(16), nullable=False),  # queued, stored, rejected, error
+    sa.Column("reason", sa.Text),
+    sa.Column("article_id", sa.Integer),
+    sa.Column("seen_at", Timestamp, nullable=False),
+)
 
 raw_documents = sa.Table(
     "raw_documents",
@@ -78,6 +102,8 @@ articles = sa.Table(
     sa.Column("updated_at", Timestamp, nullable=False),
 )
 sa.Index("ix_articles_published", articles.c.published)
+sa.Index("ix_articles_story_id", articles.c.story_id)
+sa.Index("ix_articles_site_name", articles.c.site_name)
 
 rejections = sa.Table(
     "rejections",
@@ -107,3 +133,82 @@ breaking = sa.Table(
 def as_utc(value: datetime) -> datetime:
     """Timestamps are written in UTC; SQLite hands them back naive."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# Search: one row per article with its analysed terms (akhbar.search.analysis), kept in the same
+# transaction as the article. The full-text index over it is backend-specific and created by
+# migration 0004 only: an FTS5 table ``search_fts`` (SQLite) or the ``search_vector`` column with
+# GIN and trigram indexes (PostgreSQL); SEARCH_PRIVATE names them for schema comparisons.
+search_documents = sa.Table(
+    "search_documents",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("language", sa.String(16)),
+    sa.Column("source_id", sa.Integer),
+    sa.Column("published", sa.String(40)),
+    sa.Column("title_terms", sa.Text, nullable=False),
+    sa.Column("body_terms", sa.Text, nullable=False),
+    sa.Column("indexed_at", Timestamp, nullable=False),
+)
+SEARCH_PRIVATE = ("search_fts", "search_vector")
+
+
+def is_search_private(name: str | None) -> bool:
+    """Whether a database object is the search index's backend-specific part (not in this metadata)."""
+    return name is not None and name.startswith(SEARCH_PRIVATE)
+
+
+# Stories (migration 0005): articles about one event across sources and languages.
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("first_article_id", sa.Integer),
+    sa.Column("first_source", sa.Text),
+    sa.Column("first_seen", Timestamp, nullable=False),
+    sa.Column("last_seen", Timestamp, nullable=False, index=True),
+    sa.Column("article_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("language_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("titles", sa.JSON, nullable=False),  # language -> representative title
+    sa.Column("sources", sa.JSON, nullable=False),  # independent source names seen
+    sa.Column("entities", sa.JSON, nullable=False),  # entity and number keys, most frequent first
+    sa.Column("velocity", sa.Float, nullable=False, server_default="0"),
+    sa.Column("velocity_at", Timestamp),
+    sa.Column("centroid", sa.LargeBinary, nullable=False),  # float32 sum of member embeddings
+    sa.Column("merged_into", sa.Integer),
+)
+
+# Candidate index for story assignment: (time bucket, random-hyperplane band) keys of each story.
+story_keys = sa.Table(
+    "story_keys",
+    metadata,
+    sa.Column("key", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+# Near-duplicate signatures: one MinHash per article and its LSH band keys, shared by all workers.
+article_signatures = sa.Table(
+    "article_signatures",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("minhash", sa.LargeBinary, nullable=False),
+    sa.Column("embedding", sa.LargeBinary),
+    # where the article was placed, kept here so an edit (same key) keeps its story
+    sa.Column("story_id", sa.Integer),
+    sa.Column("duplicate_of", sa.Integer),
+)
+dedupe_bands = sa.Table(
+    "dedupe_bands",
+    metadata,
+    sa.Column("band", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)

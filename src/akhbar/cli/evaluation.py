@@ -1,0 +1,124 @@
+"""``akhbar eval ...``: quality against labelled sets, beside baselines measured in the same run."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from akhbar.cli.app import echo_json
+from akhbar.errors import InputError
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Quality evaluations (scores beside a baseline)."""
+
+
+@eval_group.command("extract")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with pages-trafilatura/ and pages-fundus/ (the specimen is read from ../seed).",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def eval_extract(data_dir: Path, output_format: str) -> None:
+    """Extraction quality on labelled real pages and the specimen, beside bare trafilatura."""
+    from akhbar.quality import extraction, textdump
+
+    for needed in ("pages-trafilatura", "pages-fundus"):
+        if not (data_dir / needed).is_dir():
+            raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
+    results = extraction.evaluate_extraction(data_dir)
+    dumps = textdump.evaluate(data_dir)
+    if output_format == "json":
+        echo_json({"html": results, "textdump": dumps, "floors": extraction.extraction_floors()})
+        return
+    click.echo(extraction.format_report(results, extraction.extraction_floors()))
+    click.echo("text dumps of the same pages (whole-page text, chrome included):")
+    for name, value in dumps.items():
+        click.echo(f"  {name:32} {value:.3f}")
+
+
+@eval_group.command("search")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with parallel-news/ and pages-fundus/.",
+)
+@click.option(
+    "--database-url",
+    help="An EMPTY throwaway database to evaluate on (e.g. PostgreSQL); default: a temporary SQLite file.",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def eval_search(data_dir: Path, database_url: str | None, output_format: str) -> None:
+    """recall@5 and MRR of akhbar's analyser beside the backend's default (FTS5 unicode61 / PG simple)."""
+    from akhbar.quality import search as quality
+    from akhbar.services import articles
+    from akhbar.store import Store
+
+    if not (data_dir / "parallel-news").is_dir():
+        raise InputError(f"eval: {data_dir} has no parallel-news/ (use --data)")
+    with tempfile.TemporaryDirectory(prefix="akhbar-eval-") as scratch:
+        store = Store(database_url or f"sqlite:///{scratch}/eval.db")
+        try:
+            if articles.count_articles(store):
+                raise InputError("eval: the database is not empty; give a throwaway one")
+            akhbar, default = quality.evaluate(store, data_dir)
+        finally:
+            store.close()
+    if output_format == "json":
+        echo_json({"akhbar": akhbar.to_json(), "default": default.to_json(), "floor": quality.floor()})
+        return
+    count = len(quality.queries())
+    click.echo(f"search relevance over {count} queries (ar/fr/en), top {quality.TOP}")
+    for s in (akhbar, default):
+        click.echo(f"  {s.name:20} recall@5 {s.recall:.3f}   MRR {s.mrr:.3f}   missed {len(s.failures)}")
+    click.echo(f"  akhbar misses: {', '.join(akhbar.failures) or 'none'}")
+    verdict = (
+        "ok" if akhbar.recall >= max(0.95, quality.floor()) and akhbar.recall > default.recall else "MISSED"
+    )
+    click.echo(f"  target: recall@5 >= 0.95 and above the default: {verdict}")
+
+
+@eval_group.command("stories")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Directory with parallel-news/ and news-similarity/.",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def eval_stories(data_dir: Path, output_format: str) -> None:
+    """Story grouping (B-cubed), SemEval pairs and duplicates, beside title TF-IDF and embeddings alone."""
+    from akhbar.quality import stories_eval
+    from akhbar.services.stories import default_embedder
+
+    for needed in ("parallel-news", "news-similarity"):
+        if not (data_dir / needed).is_dir():
+            raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
+    report = stories_eval.evaluate(data_dir, default_embedder())
+    failures = stories_eval.below_floors(report)
+    if output_format == "json":
+        echo_json({"report": report, "floors": stories_eval.floors(), "below_floors": failures})
+    else:
+        for name, systems in report.items():
+            metrics = [m for m in next(iter(systems.values())) if m not in ("decided", "flagged")]
+            click.echo(
+                f"{name}: "
+                + "  ".join(f"{m} (target {stories_eval.TARGETS[name].get(m, '-')})" for m in metrics)
+            )
+            for system, values in systems.items():
+                click.echo(f"  {system:18} " + "  ".join(f"{m} {values[m]:.3f}" for m in metrics))
+        click.echo(f"floors: {'ok' if not failures else 'BELOW: ' + '; '.join(failures)}")
+    if failures:
+        raise SystemExit(1)
