@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from akhbar.errors import InputError
 from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
-from akhbar.extract.pagetext import page_text
+from akhbar.extract.html import extract_html
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Document, Rejected
 
@@ -26,11 +26,17 @@ def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
 
 
 def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | Rejected:
-    """Extract the article from a raw document (HTML page or plain-text page dump)."""
+    """Extract the article from a raw document (HTML page or plain-text page dump).
+
+    HTML goes through :func:`akhbar.extract.html.extract_html` (trafilatura and akhbar's metadata,
+    falling back to the text-dump extractor when trafilatura finds no body); a plain-text dump goes
+    through :func:`akhbar.extract.textdump.extract_textdump`.
+    """
     text, html = decode(document, max_bytes=max_bytes)
     if html:
-        text = page_text(text)
-    outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
+        outcome = extract_html(text, url=document.url, fetched_at=document.fetched_at)
+    else:
+        outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
     if isinstance(outcome, Rejected):
         return replace(outcome, location=document.location)
     return outcome

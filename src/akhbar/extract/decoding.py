@@ -2,11 +2,21 @@
 
 Everything here is about whether the bytes can be read as a page at all; a failure raises
 :class:`akhbar.errors.InputError` with a one-line reason, before anything is stored.
+
+Charsets, in order: a byte-order mark; valid UTF-8 (whatever is declared: a page that declares
+ISO-8859-1 but is UTF-8 is common, while legacy text that happens to be valid UTF-8 is all but
+impossible); the declared charset (HTTP ``Content-Type``, then ``<meta charset>`` or
+``<?xml encoding>``), unless it cannot decode the bytes or what it gives looks garbled (Arabic bytes
+read as Latin letters, Latin letters glued inside Arabic words, C1 control characters); then
+charset-normalizer's guess. ISO-8859-1 and ASCII labels mean windows-1252, as in browsers; a guessed
+Latin code page other than windows-1252 gives way to windows-1252 when that reads the page as
+French or English text.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import zlib
 
@@ -14,6 +24,10 @@ from charset_normalizer import from_bytes
 
 from akhbar.errors import InputError
 from akhbar.models import Document
+
+__all__ = ["DEFAULT_MAX_BYTES", "codec_name", "decode", "decode_text", "is_html", "looks_garbled", "payload"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _BINARY_MAGIC = (
@@ -38,7 +52,48 @@ _BOMS = (
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
+    re.I,
+)
+_META_BYTES = 8192
+_GUESS_BYTES = 256 * 1024
+# Labels browsers read as windows-1252 (WHATWG Encoding Standard), as Python names them.
+_WEB_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
+_LATIN_LOOKALIKES = frozenset(
+    {
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "cp1258",
+        "iso8859-2",
+        "iso8859-3",
+        "iso8859-4",
+        "iso8859-9",
+        "iso8859-10",
+        "iso8859-13",
+        "iso8859-14",
+        "iso8859-15",
+        "iso8859-16",
+        "mac-roman",
+        "mac-latin2",
+        "cp850",
+        "cp437",
+        "latin-1",
+        "iso8859-1",
+    }
+)
+_WESTERN_LETTERS = frozenset("àâäáçéèêëîïíìôöóòùûüúÿñœæÀÂÄÁÇÉÈÊËÎÏÍÌÔÖÓÒÙÛÜÚŸÑŒÆß")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+_LATIN_NON_ASCII = re.compile(r"[\u00c0-\u024f]+")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_LATIN_IN_ARABIC = re.compile(r"(?<=[\u0621-\u064a])[\u00c0-\u024f]|[\u00c0-\u024f](?=[\u0621-\u064a])")
+_MIN_GARBLED = 8
+_GLUED_SHARE = 0.5
+_MIN_GLUED = 3
+_GLUED_IN_ARABIC = 0.01
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_.:-]+)", re.I)
 
 
@@ -77,8 +132,8 @@ def _declared_charset(document: Document, data: bytes, html: bool) -> str | None
             return found.group(1)
     if document.content_type and (found := _HEADER_CHARSET.search(document.content_type)):
         return found.group(1)
-    if html and (meta := _META_CHARSET.search(data[:4096])):
-        return meta.group(1).decode("ascii")
+    if html and (meta := _META_CHARSET.search(data[:_META_BYTES])):
+        return (meta.group(1) or meta.group(2)).decode("ascii")
     return None
 
 
@@ -99,17 +154,79 @@ def decode(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[s
     data = payload(document, max_bytes=max_bytes)
     _refuse_binary(data)
     html = is_html(document, data)
-    for bom, bom_encoding in _BOMS:
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(bom_encoding, errors="replace"), html
-    for encoding in (_declared_charset(document, data, html), "utf-8"):
-        if encoding is None:
-            continue
+            return data[len(bom) :].decode(encoding, errors="replace"), html
+    return decode_text(data, _declared_charset(document, data, html)), html
+
+
+def decode_text(data: bytes, declared: str | None = None) -> str:
+    """Bytes without a BOM as text: UTF-8 if valid, else the declared charset if it fits, else a guess.
+
+    Raises InputError when no character encoding fits the bytes.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    encoding = codec_name(declared)
+    candidate: str | None = None
+    if encoding is not None and encoding != "utf-8":
         try:
-            return data.decode(encoding), html
-        except (LookupError, UnicodeDecodeError):
-            continue
-    best = from_bytes(data).best()
+            candidate = data.decode(encoding)
+        except UnicodeDecodeError:
+            logger.debug("declared charset %s cannot decode the page; guessing", encoding)
+        if candidate is not None and not looks_garbled(candidate):
+            return candidate
+        if candidate is not None:
+            logger.debug("declared charset %s gives garbled text; guessing", encoding)
+    guessed = _guess(data)
+    if guessed is not None:
+        return data.decode(guessed, errors="replace")
+    if candidate is not None:
+        return candidate
+    raise InputError("undecodable: no character encoding fits these bytes")
+
+
+def codec_name(label: str | None) -> str | None:
+    """Python's codec for a charset label, with the web's aliases; None for unknown or impossible labels."""
+    if not label:
+        return None
+    cleaned = label.strip().strip("\"'").lower()
+    cleaned = re.sub(r"^(iso-8859-[0-9]+)-[ie]$", r"\1", cleaned)  # iso-8859-6-i / -e: same bytes
+    try:
+        name = codecs.lookup(cleaned).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-16", "utf-32")):
+        return None  # declared in an ASCII-compatible document, it cannot be true (browsers read UTF-8)
+    return _WEB_ALIASES.get(name, name)
+
+
+def looks_garbled(text: str) -> bool:
+    """Whether decoded text shows the marks of a wrong single-byte charset."""
+    if _C1_CONTROLS.search(text):
+        return True
+    latin = _LATIN_NON_ASCII.findall(text)
+    if len(latin) >= _MIN_GARBLED and sum(len(run) for run in latin if len(run) > 1) > _GLUED_SHARE * sum(
+        map(len, latin)
+    ):
+        return True  # Arabic or Cyrillic bytes read as runs of accented Latin letters
+    arabic = len(_ARABIC_LETTER.findall(text))
+    glued = len(_LATIN_IN_ARABIC.findall(text))
+    return glued >= _MIN_GLUED and glued > _GLUED_IN_ARABIC * arabic
+
+
+def _guess(data: bytes) -> str | None:
+    best = from_bytes(data[:_GUESS_BYTES]).best()
     if best is None:
-        raise InputError("undecodable: no character encoding fits these bytes")
-    return str(best), html
+        return None
+    encoding = codec_name(best.encoding) or best.encoding
+    if encoding in _LATIN_LOOKALIKES and encoding != "cp1252":
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            return encoding
+        if set(_NON_ASCII_LETTER.findall(western)) <= _WESTERN_LETTERS:
+            return "cp1252"
+    return encoding

@@ -1,0 +1,186 @@
+"""Extract the article from an HTML page: trafilatura for the main text, akhbar for everything else.
+
+:func:`extract_html` parses the page once, then
+
+1. applies the site's rule, if the registry (:mod:`akhbar.extract.sites`) has one;
+2. reads the page's self-description (:mod:`akhbar.extract.html_meta`): title, site name, authors;
+   its publication date (:mod:`akhbar.extract.html_dates`); its lead image and caption
+   (:mod:`akhbar.extract.html_media`);
+3. takes trafilatura's main text and tidies it into paragraphs (:mod:`akhbar.extract.html_body`),
+   falling back to the text-dump extractor when trafilatura finds nothing;
+4. decides whether the page is an article at all (:mod:`akhbar.extract.html_page`): error pages
+   served as pages, lists of links, paywall stubs and empty shells become :class:`Rejected` values;
+5. picks the language and gathers the page's other headlines.
+
+It never raises on any input text: whatever goes wrong becomes a ``Rejected`` value with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from akhbar.extract.html_authors import find_authors, find_bylines
+from akhbar.extract.html_body import Block, Body, main_blocks, tidy_body
+from akhbar.extract.html_dates import find_published, machine_date
+from akhbar.extract.html_media import all_captions, find_image
+from akhbar.extract.html_meta import Page, find_site_name, read_page
+from akhbar.extract.html_page import (
+    MIN_BODY_WORDS,
+    choose_language,
+    find_headlines,
+    link_texts,
+    list_page_reason,
+    not_found_reason,
+    page_links,
+    paywall_reason,
+    visible_letters,
+)
+from akhbar.extract.html_scan import Scan, scan
+from akhbar.extract.html_title import find_title
+from akhbar.extract.pagetext import page_text
+from akhbar.extract.sites import SiteRule, drop_elements, rule_for, select_text, select_texts
+from akhbar.extract.textdump import extract_textdump
+from akhbar.models import Article, Rejected
+
+__all__ = ["MIN_BODY_WORDS", "extract_html"]
+
+logger = logging.getLogger(__name__)
+
+_MIN_LETTERS = 20
+
+
+@dataclass(frozen=True)
+class _Context:
+    tree: HtmlElement
+    page: Page
+    scan: Scan
+    rule: SiteRule | None
+    url: str | None
+    fetched_at: datetime | None
+    location: str
+
+
+def extract_html(
+    html: str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    site_rules: Sequence[SiteRule] | None = None,
+) -> Article | Rejected:
+    """The article in an HTML page, or a Rejected value saying why there is none.
+
+    ``url`` is the page's address (site rules, relative links and dates in the URL need it);
+    ``fetched_at`` bounds the publication date and anchors relative dates. ``site_rules`` replaces
+    the shipped registry (``()`` for generic extraction only). Never raises on any text.
+    """
+    location = url or "<html page>"
+    try:
+        return _extract(html, url=url, fetched_at=fetched_at, rules=site_rules, location=location)
+    except Exception as exc:  # a page must never crash ingestion; the failure is logged and recorded
+        logger.warning("HTML extraction failed on %s", location, exc_info=True)
+        return Rejected(location, f"unreadable HTML: {type(exc).__name__}: {exc}"[:300])
+
+
+def _extract(
+    html: str,
+    *,
+    url: str | None,
+    fetched_at: datetime | None,
+    rules: Sequence[SiteRule] | None,
+    location: str,
+) -> Article | Rejected:
+    tree = load_html(html) if html.strip() else None
+    if tree is None:
+        return Rejected(location, "not HTML: nothing could be parsed")
+    when = fetched_at.date() if fetched_at is not None else None
+    rule = rule_for(url, rules, when)
+    if rule is not None:
+        drop_elements(tree, rule)
+    context = _Context(tree, read_page(tree, url), scan(tree), rule, url, fetched_at, location)
+    site_name = find_site_name(context.page)
+    title = _title(context, site_name)
+    image_url, caption = find_image(context.page, tree, title=title)
+    if rule is not None and rule.caption:
+        caption = select_text(tree, rule.caption) or caption
+    body = _body(context, title, caption)
+    words = sum(len(text.split()) for text in body.paragraphs)
+    reason = _rejection(context, body, words)
+    if reason is not None:
+        return Rejected(location, reason)
+    return Article(
+        title=title,
+        body_paragraphs=body.paragraphs,
+        language=choose_language(context.page, body.paragraphs),
+        site_name=site_name,
+        url=url,
+        published=_published(context),
+        authors=find_authors(context.page, site_name, lambda: [*body.bylines, *find_bylines(tree)]),
+        image_url=image_url,
+        image_caption=caption,
+        headlines=find_headlines(context.scan, title=title),
+    )
+
+
+def _title(context: _Context, site_name: str | None) -> str:
+    if context.rule is not None and context.rule.title:
+        found = select_text(context.tree, context.rule.title)
+        if found:
+            return found
+    return find_title(context.page, site_name)
+
+
+def _published(context: _Context) -> str | None:
+    if context.rule is not None and context.rule.published:
+        value = select_text(context.tree, context.rule.published)
+        found = machine_date(value) if value else None
+        if found is not None:
+            return found.iso()
+    return find_published(context.page, context.tree, url=context.url, fetched_at=context.fetched_at)
+
+
+def _body(context: _Context, title: str, caption: str | None) -> Body:
+    captions = all_captions(context.scan.captions)
+    if caption:
+        captions.append(caption)
+    if context.rule is not None and context.rule.body:
+        blocks = [Block("p", text) for text in select_texts(context.tree, context.rule.body)]
+    else:
+        blocks = main_blocks(context.tree, url=context.url)
+    body = tidy_body(blocks, title=title, captions=captions)
+    if body.paywalled or _words(body.paragraphs) >= MIN_BODY_WORDS:
+        return body  # behind a paywall, the rest of the page is no article either
+    return _fallback(context, body)
+
+
+def _fallback(context: _Context, body: Body) -> Body:
+    """The text-dump extractor's body when trafilatura found (almost) nothing and it finds more."""
+    dump = page_text(etree.tostring(context.tree.getroottree(), encoding="unicode", method="html"))
+    found = extract_textdump(dump, url=context.url, fetched_at=context.fetched_at)
+    if isinstance(found, Article) and _words(found.body_paragraphs) > _words(body.paragraphs):
+        logger.debug("trafilatura found no body in %s; the text-dump extractor's is used", context.location)
+        return Body(found.body_paragraphs, body.bylines, body.paywalled)
+    return body
+
+
+def _words(paragraphs: tuple[str, ...]) -> int:
+    return sum(len(text.split()) for text in paragraphs)
+
+
+def _rejection(context: _Context, body: Body, words: int) -> str | None:
+    page = context.page
+    if words < MIN_BODY_WORDS and visible_letters(context.tree, _MIN_LETTERS) < _MIN_LETTERS:
+        return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
+    reason = not_found_reason(page, words) or paywall_reason(words, body.paywalled, page)
+    if reason is None:
+        anchors = page_links(context.tree)
+        reason = list_page_reason(page, body.paragraphs, link_texts(anchors), len(anchors))
+    if reason is None and words < MIN_BODY_WORDS:
+        reason = f"no article body: only {words} words of prose (need {MIN_BODY_WORDS})"
+    return reason

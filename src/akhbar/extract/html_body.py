@@ -1,0 +1,276 @@
+"""The article body of an HTML page: trafilatura's main text, as paragraphs, without the chrome it keeps.
+
+trafilatura finds the main content; this module turns its output tree into paragraphs (one per
+paragraph, heading, list item or table row) and removes what trafilatura leaves in although it is no
+article text: the title repeated, bylines, date lines, photo captions and credits, "read also" teasers,
+subscription notices, comment and share labels, and a trailing "related articles" section. All
+of these are recognised by their shape and by multilingual (Arabic, French, English) wordings that
+are the same on every site, never by one site's words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import trafilatura
+from lxml.etree import _Element
+from lxml.html import HtmlElement
+
+from akhbar.extract.dates import parse_date
+from akhbar.extract.html_authors import strip_author_prefix
+from akhbar.extract.html_meta import fold_key
+from akhbar.extract.text import clean, script_of
+
+__all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "main_blocks", "tidy_body"]
+
+logger = logging.getLogger(__name__)
+
+# The trafilatura options akhbar uses; chosen on the evaluation sets (see akhbar.quality.extraction).
+TRAFILATURA_OPTIONS: dict[str, bool] = {
+    "favor_precision": False,
+    "favor_recall": True,
+    "include_comments": False,
+    "include_tables": True,
+}
+
+_BLOCK_TAGS = frozenset({"p", "head", "quote", "code", "list", "table"})
+_INLINE_TAGS = frozenset({"hi", "ref", "lb", "graphic", "del", "span", ""})
+_READ_ALSO = re.compile(
+    r"^(?:[àa] lire aussi|lire aussi|lire la suite|voir aussi|[àa] voir aussi|[àa] découvrir"
+    r"|sur le même sujet|read (?:more|also)|see also|related\b|also read|recommended"
+    r"|[اإ]قر[أا] (?:أيضا|أيضاً|ايضا|المزيد)|شاهد أيضا|شاهد أيضاً|طالع أيضا"
+    r"|مواضيع ذات صلة|أخبار ذات صلة|ذات صلة)",
+    re.IGNORECASE,
+)
+_RELATED_HEADING = re.compile(
+    r"^(?:sur le même sujet|dans la même rubrique|articles? (?:similaires|liés|connexes)"
+    r"|(?:audios? et )?vidéos? sur le (?:même )?sujet|nos (?:derniers|autres) articles"
+    r"|related (?:articles|stories|posts|content)|more (?:on this|from)|you (?:may|might) also like"
+    r"|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة|ذات صلة|الأكثر قراءة)\s*:?$",
+    re.IGNORECASE,
+)
+_PAYWALL = re.compile(
+    r"réservée? aux (?:abonnés|membres)|pour lire la suite|la suite est réservée|pour accéder en illimité"
+    r"|il vous reste \d+(?:[.,]\d+)?\s?% de cet article|abonnez-vous|déjà abonné|offre d'abonnement"
+    r"|subscribe (?:to|now)|subscribers? only|already a subscriber|to continue reading|sign in to read"
+    r"|هذا المحتوى (?:حصري )?(?:متاح )?للمشتركين|للمشتركين فقط|اشترك الآن|لمتابعة القراءة",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^(?:crédits?(?: photos?)?\s*:|photos?\s*:|image illustrative|illustration\s*:|©|\(c\)\s|copyright\b"
+    r"|(?:photo|image) (?:credit|by)\b|source\s*(?:photo|image)?\s*:"
+    r"|مصدر الصورة|الصورة\s*:|صورة\s*:|تصوير\s*:)",
+    re.IGNORECASE,
+)
+_LABELS = frozenset(
+    fold_key(label)
+    for label in (
+        "Ajouter un commentaire",
+        "Laisser un commentaire",
+        "Réagir",
+        "Commentaires",
+        "Partager",
+        "Partager cet article",
+        "Imprimer",
+        "Publicité",
+        "Passer la publicité",
+        "Advertisement",
+        "إعلان",
+        "Envoyer",
+        "Leave a comment",
+        "Add new comment",
+        "Comments",
+        "Share",
+        "Share this article",
+        "Print",
+        "إضافة تعليق",
+        "إضافة تعليق جديد",
+        "أضف تعليقا",
+        "أضف تعليقاً",
+        "التعليقات",
+        "شارك",
+        "مشاركة",
+        "طباعة",
+    )
+)
+_AUTHOR_LINE = re.compile(
+    r"^(?:par|by|auteure?s?|authors?|بقلم|كتب|كتبت|إعداد)\s*[:：-]?\s+\S", re.IGNORECASE
+)
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|et|and|de|du|des|la|le|von|van|avec|with|و)$")
+_MAX_BYLINE_WORDS = 8
+_MAX_DATE_LINE_WORDS = 14
+_MAX_NOTICE_WORDS = 45
+_MAX_CREDIT_WORDS = 30
+_RELATED_TAIL = 0.5
+_MAX_HEADING_WORDS = 8
+_MAX_URL_LINE_WORDS = 12
+_MAX_FOLDED_WORDS = 40
+MAX_PARAGRAPHS = 3000
+"""Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of trafilatura's output: ``kind`` is p, head, item, quote, code or row."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """The tidied body: paragraphs, the bylines found in it, and whether a paywall notice was cut."""
+
+    paragraphs: tuple[str, ...]
+    bylines: tuple[str, ...]
+    paywalled: bool
+
+
+def _lines(element: _Element) -> list[str]:
+    """The element's text cut at its line breaks (``<lb/>``), each line cleaned."""
+    lines: list[str] = []
+    parts: list[str] = []
+    for node in element.iter():
+        if node.tag == "lb":
+            lines.append(clean("".join(parts)))
+            parts = []
+        elif node.text:
+            parts.append(node.text)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    lines.append(clean("".join(parts)))
+    return [line for line in lines if line]
+
+
+def _container_blocks(container: _Element) -> list[Block]:
+    """Blocks of a container trafilatura left unflattened (a ``div``): its blocks, and its loose text
+    and inline elements (``hi``, ``ref``) gathered into paragraphs between them."""
+    blocks: list[Block] = []
+    loose: list[str] = [container.text or ""]
+
+    def flush() -> None:
+        text = clean("".join(loose))
+        if text:
+            blocks.append(Block("p", text))
+        loose.clear()
+
+    for child in container:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _INLINE_TAGS:
+            if tag == "lb":
+                flush()
+            else:
+                loose.append(" ".join(_lines(child)))
+        else:
+            flush()
+            blocks.extend(_element_blocks(child))
+        loose.append(child.tail or "")
+    flush()
+    return blocks
+
+
+def _element_blocks(element: _Element) -> list[Block]:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "list":
+        return [Block("item", line) for item in element.iter("item") for line in _lines(item)]
+    if tag == "table":
+        return [
+            Block("row", clean(" ".join(" ".join(_lines(cell)) for cell in row)))
+            for row in element.iter("row")
+        ]
+    if tag in _BLOCK_TAGS:
+        return [Block(tag, line) for line in _lines(element)]
+    return _container_blocks(element)
+
+
+def body_blocks(body: _Element) -> list[Block]:
+    """The paragraphs of trafilatura's output tree, in order, cut at line breaks."""
+    return [block for block in _container_blocks(body) if block.text]
+
+
+def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
+    """trafilatura's main text of the page as blocks; empty when it finds none."""
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=TRAFILATURA_OPTIONS["favor_precision"],
+        favor_recall=TRAFILATURA_OPTIONS["favor_recall"],
+        include_comments=TRAFILATURA_OPTIONS["include_comments"],
+        include_tables=TRAFILATURA_OPTIONS["include_tables"],
+        deduplicate=False,  # trafilatura's duplicate filter is a process-wide cache: results would vary
+    )
+    if document is None or isinstance(document, dict) or document.body is None:
+        return []
+    return body_blocks(document.body)
+
+
+def _is_byline(text: str) -> bool:
+    """A short "Par X", "By X", "بقلم X", "Auteur : X" line naming people."""
+    if not _AUTHOR_LINE.match(text):
+        return False
+    words = strip_author_prefix(text).split()
+    if not words or len(words) > _MAX_BYLINE_WORDS:
+        return False
+    latin = [word for word in words if script_of(word) == "latin"]
+    return all(_NAME_WORD.match(word) for word in latin)
+
+
+def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
+    """Labels, captions, "read also" teasers, link lines, credits and date lines."""
+    if key in _LABELS or key in caption_keys or _READ_ALSO.match(text):
+        return True
+    if words <= _MAX_URL_LINE_WORDS and "://" in text:
+        return True  # an address with a few words around it: a link line, not prose
+    if words <= _MAX_CREDIT_WORDS and _CREDIT.match(text) is not None:
+        return True
+    return words <= _MAX_DATE_LINE_WORDS and parse_date(text) is not None
+
+
+def _cut_related(blocks: list[Block], words: list[int]) -> int:
+    """How many blocks to keep: a "related articles" heading in the second half and what follows go."""
+    total = sum(words) or 1
+    seen = 0
+    for index, block in enumerate(blocks):
+        heading = block.kind == "head" or words[index] <= _MAX_HEADING_WORDS
+        if heading and seen >= _RELATED_TAIL * total and _RELATED_HEADING.match(block.text):
+            return index
+        seen += words[index]
+    return len(blocks)
+
+
+def _key(text: str, words: int) -> str:
+    """What two copies of a paragraph share: the folded letters of a short one, a long one's text."""
+    return fold_key(text) if words <= _MAX_FOLDED_WORDS else text
+
+
+def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -> Body:
+    """Paragraphs without the chrome trafilatura keeps, plus the bylines and paywall notices found.
+
+    At most ``MAX_PARAGRAPHS`` paragraphs are kept: no article is longer, and hostile pages are.
+    """
+    chosen = list(blocks)[:MAX_PARAGRAPHS]
+    counts = [len(block.text.split()) for block in chosen]
+    keep = _cut_related(chosen, counts)
+    title_key = fold_key(title)
+    caption_keys = {fold_key(caption) for caption in captions} - {""}
+    kept: list[Block] = []
+    bylines: list[str] = []
+    seen: set[str] = set()
+    paywalled = False
+    for block, words in zip(chosen[:keep], counts[:keep], strict=True):
+        key = _key(block.text, words)
+        if not key or key in seen or key == title_key:
+            continue
+        if words <= _MAX_BYLINE_WORDS + 2 and _is_byline(block.text):
+            bylines.append(block.text)
+        elif words <= _MAX_NOTICE_WORDS and _PAYWALL.search(block.text):
+            paywalled = True
+        elif not _is_chrome(block.text, words, key, caption_keys):
+            kept.append(block)
+            seen.add(key)
+    while kept and kept[-1].kind == "head":
+        kept.pop()
+    return Body(tuple(block.text for block in kept), tuple(bylines), paywalled)

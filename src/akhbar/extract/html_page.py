@@ -1,0 +1,247 @@
+"""What kind of page this is, and what else it shows: rejection reasons, other headlines, language.
+
+Pages that are not articles are recognised by general signals:
+
+* an error page served with status 200: its ``<title>`` or ``<h1>`` says "page not found",
+  "page introuvable", "الصفحة غير موجودة" or "404 error", and little text follows;
+* a list of links (home, section or tag page): most of the extracted text is the text of links,
+  or the URL is a site's root and the page declares no article;
+* a paywall stub: a subscription notice and only a few words of the article;
+* an empty shell: no visible text at all (a page its scripts fill in).
+
+Other headlines come from tickers and "latest news" boxes: elements whose class or id says ticker,
+breaking, latest or marquee, and lists under a "latest news" heading, in Arabic, French or English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from akhbar.extract.html_meta import Page, elements, fold_key, strings
+from akhbar.extract.html_scan import Scan
+from akhbar.extract.language import detect_language_scored
+from akhbar.extract.text import clean, letter_count
+
+__all__ = [
+    "MIN_BODY_WORDS",
+    "choose_language",
+    "find_headlines",
+    "link_texts",
+    "list_page_reason",
+    "not_found_reason",
+    "page_links",
+    "paywall_reason",
+    "visible_letters",
+]
+
+MIN_BODY_WORDS = 25
+"""A body with fewer words than this is not an article."""
+_NOT_FOUND = re.compile(
+    r"page (?:non |)(?:trouvée|introuvable)|page not found|not found|introuvable|n['’]existe (?:pas|plus)"
+    r"|(?:erreur|error|err)\s*404|404\s*(?:error|erreur|-|–|:|\|)|^\s*404\s*$"
+    r"|page (?:does not|doesn['’]t) exist"
+    r"|no longer (?:available|exists)|الصفحة (?:المطلوبة )?غير موجودة|صفحة غير موجودة|لم يتم العثور على"
+    r"|(?:خطأ|الخطأ)\s*404|الصفحة التي تبحث عنها",
+    re.IGNORECASE,
+)
+_MAX_NOT_FOUND_WORDS = 80
+_MAX_STUB_WORDS = 100
+_LINK_SHARE = 0.5
+_MIN_LINK_WORDS = 3
+_LIST_SAMPLE = 200
+_MAX_LINKS = 3000
+_HOME_LINKS = 15
+_SECTION_PATH = re.compile(
+    r"^/(?:(?:[a-z]{2}/)?(?:tags?|category|categories|categorie|rubriques?|sections?|topics?|themes?|authors?"
+    r"|auteurs?|search|recherche|page)(?:/[^/]*)?/?|[a-z]{2}/?)?$",
+    re.IGNORECASE,
+)
+_LINKS = etree.XPath("//body//a")
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template)]"
+)
+_MAX_HEADLINES = 40
+_HEADLINE_WORDS = (4, 30)
+_ASCEND = 4
+_LANGUAGE_SAMPLE = 1500
+_DETECTOR_WINS_LETTERS = 200
+_DETECTOR_WINS_SCORE = 0.6
+_ARABIC_CODES = frozenset(
+    {"ara", "arb", "arz", "ary", "apc", "ajp", "acm", "afb", "aeb", "arq", "ars", "acq", "ayl"}
+)
+_THREE_LETTER = {"fra": "fr", "fre": "fr", "eng": "en", "deu": "de", "ger": "de", "spa": "es"}
+
+
+def not_found_reason(page: Page, body_words: int) -> str | None:
+    """Why the page is an error page served as a page, or None."""
+    if body_words > _MAX_NOT_FOUND_WORDS:
+        return None
+    for text in (page.title_tag, *page.h1s[:2], page.meta("og:title")):
+        if text and len(text) <= 120 and (found := _NOT_FOUND.search(text)):
+            return f"not found: the page says {found.group().strip()!r} (an error page served as a page)"
+    return None
+
+
+def visible_letters(tree: HtmlElement, limit: int = 200) -> int:
+    """Letters of visible text in the page's body, counting stops at ``limit``."""
+    total = 0
+    for text in strings(_VISIBLE_TEXT(tree)):
+        total += letter_count(str(text))
+        if total >= limit:
+            break
+    return total
+
+
+def page_links(tree: HtmlElement) -> list[HtmlElement]:
+    """The links (``<a>``) in the page's body."""
+    return elements(_LINKS(tree))
+
+
+def link_texts(anchors: list[HtmlElement]) -> dict[str, int]:
+    """Link texts of at least three words: folded text -> number of words."""
+    found: dict[str, int] = {}
+    for anchor in anchors[:_MAX_LINKS]:
+        words = " ".join(anchor.itertext()).split()
+        if len(words) >= _MIN_LINK_WORDS:
+            found[fold_key("".join(words))] = len(words)
+    return found
+
+
+def _is_root(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        path = urlsplit(url).path or "/"
+    except ValueError:
+        return False
+    return _SECTION_PATH.match(path) is not None
+
+
+def _declares_article(page: Page) -> bool:
+    kind = (page.meta("og:type") or "").lower()
+    return page.article_ld is not None or kind == "article" or kind.endswith(":article")
+
+
+def list_page_reason(
+    page: Page, paragraphs: Iterable[str], links: dict[str, int], link_count: int
+) -> str | None:
+    """Why the page is a list of links (home, section or tag page) rather than an article, or None.
+
+    ``links`` maps the page's folded link texts to their word counts: when link texts make up
+    most of the extracted text, the text is teasers of other pages.
+    """
+    texts = list(paragraphs)[:_LIST_SAMPLE]  # enough to tell teasers from prose
+    total = sum(len(text.split()) for text in texts)
+    body = "\n".join(fold_key(text) for text in texts)
+    linked = sum(words for key, words in links.items() if key in body)
+    if total and linked >= _LINK_SHARE * total:
+        return f"a list of links, not an article: {linked} of its {total} words are link texts"
+    if _is_root(page.url) and not _declares_article(page) and link_count >= _HOME_LINKS:
+        return f"a home, section or tag page: {link_count} links and no article declared"
+    return None
+
+
+def paywall_reason(body_words: int, paywalled: bool, page: Page) -> str | None:
+    """Why the page is a paywall stub (a subscription notice and only a teaser), or None."""
+    free = page.ld("isAccessibleForFree")
+    closed = paywalled or free is False or (isinstance(free, str) and free.strip().lower() == "false")
+    if closed and body_words < _MAX_STUB_WORDS:
+        return f"paywall stub: only {body_words} words of the article before the subscription notice"
+    return None
+
+
+def _headline_like(text: str, title_key: str) -> bool:
+    low, high = _HEADLINE_WORDS
+    return low <= len(text.split()) <= high and "://" not in text and fold_key(text) != title_key
+
+
+def _label_container(label: HtmlElement) -> HtmlElement | None:
+    node = label
+    for _ in range(_ASCEND):
+        parent = node.getparent()
+        if parent is None:
+            return None
+        node = parent
+        if len(elements(node.xpath(".//a"))) >= 3:
+            return node
+    return None
+
+
+def _in_menu(element: HtmlElement) -> bool:
+    """Whether the element is a link or sits in a link, a navigation menu or the footer."""
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.tag in {"a", "nav", "footer"}:
+            return True
+        names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
+        if "menu" in names or "nav" in names:
+            return True
+    return False
+
+
+def _containers(found: Scan) -> list[HtmlElement]:
+    containers = list(found.tickers)
+    for label in found.labels:
+        if _in_menu(label):
+            continue
+        container = _label_container(label)
+        if container is not None:
+            containers.append(container)
+    return containers
+
+
+def find_headlines(found_elements: Scan, *, title: str) -> tuple[str, ...]:
+    """Other headlines the page shows in tickers and "latest news" boxes, in page order, no repeats."""
+    title_key = fold_key(title)
+    found: list[str] = []
+    keys: set[str] = set()
+    for container in _containers(found_elements):
+        for anchor in container.iter("a"):
+            text = clean(" ".join(anchor.itertext()))
+            key = fold_key(text)
+            if key and key not in keys and _headline_like(text, title_key):
+                keys.add(key)
+                found.append(text)
+                if len(found) >= _MAX_HEADLINES:
+                    return tuple(found)
+    return tuple(found)
+
+
+def _declared_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    if len(primary) == 2 and primary.isalpha():
+        return primary
+    if primary in _ARABIC_CODES:
+        return "ar"
+    return _THREE_LETTER.get(primary)
+
+
+def choose_language(page: Page, paragraphs: Iterable[str]) -> str | None:
+    """The declared language, unless the detector, sure of itself on a long body, says otherwise."""
+    ld_language = page.ld("inLanguage")
+    declared = _declared_code(
+        page.html_lang
+        or page.meta("og:locale", "content-language", "dc.language", "language")
+        or (ld_language if isinstance(ld_language, str) else None)
+    )
+    sample = ""
+    for text in sorted(paragraphs, key=len, reverse=True):
+        sample = f"{sample} {text}" if sample else text
+        if len(sample) >= _LANGUAGE_SAMPLE:
+            break
+    found = detect_language_scored(sample[:_LANGUAGE_SAMPLE]) if sample else None
+    if found is None:
+        return declared
+    detected, score = found
+    if declared is None or declared == detected:
+        return detected
+    if letter_count(sample) >= _DETECTOR_WINS_LETTERS and score >= _DETECTOR_WINS_SCORE:
+        return detected
+    return declared

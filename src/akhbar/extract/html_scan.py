@@ -1,0 +1,79 @@
+"""One pass over a page's elements, sorting out the few that later steps look for.
+
+Finding captions, tickers and "latest news" labels with one XPath each costs a walk of the whole
+tree each (lxml evaluates ``contains(@class, ...)`` on every element); one Python walk that reads
+each element's class and id once is several times cheaper, and extraction runs on every page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+__all__ = ["LATEST_LABEL", "Scan", "scan"]
+
+LATEST_LABEL = re.compile(
+    r"^(?:آخر الأخبار|اخر الأخبار|آخر الاخبار|اخر الاخبار|أخبار عاجلة|الأخبار العاجلة|الاخبار العاجلة|عاجل"
+    r"|الأكثر قراءة|الأكثر مشاهدة|dernières? (?:infos?|actualités|nouvelles|minutes?|news)|à la une"
+    r"|en continu|les plus lus|fil (?:info|d'actualités?)|flash infos?|latest(?: news)?|breaking(?: news)?"
+    r"|top stories|most read|most popular|just in)\s*:?$",
+    re.IGNORECASE,
+)
+"""A "latest news" label in Arabic, French or English (the whole text of the label)."""
+
+_NAMES = re.compile(
+    r"(?P<caption>caption|legend)|(?P<ticker>ticker|breaking|latest|marquee|urgent|news-?bar|fil-?info|flash)",
+    re.IGNORECASE,
+)
+_CONTAINERS = frozenset({"div", "ul", "ol", "section", "aside", "nav", "p", "marquee"})
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "span", "strong", "div", "p"})
+_LABEL_LENGTH = (3, 40)
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "svg"})
+
+
+@dataclass
+class Scan:
+    """The elements of one page that captions and headlines are read from, in document order."""
+
+    captions: list[HtmlElement] = field(default_factory=list)
+    tickers: list[HtmlElement] = field(default_factory=list)
+    labels: list[HtmlElement] = field(default_factory=list)
+
+
+def _label(element: HtmlElement) -> bool:
+    text = element.text
+    if not text:
+        return False
+    low, high = _LABEL_LENGTH
+    text = " ".join(text.split())
+    return low <= len(text) <= high and LATEST_LABEL.match(text) is not None
+
+
+def scan(tree: HtmlElement) -> Scan:
+    """Walk the page once and collect caption elements, ticker containers and latest-news labels."""
+    found = Scan()
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIPPED:
+            continue
+        if tag == "figcaption":
+            found.captions.append(element)
+        elif tag == "marquee":
+            found.tickers.append(element)
+        names = element.get("class") or ""
+        identifier = element.get("id")
+        if identifier:
+            names = f"{names} {identifier}"
+        if names:
+            for match in _NAMES.finditer(names):
+                if match.group("caption") and tag != "figcaption":
+                    found.captions.append(element)
+                    break
+                if match.group("ticker") and tag in _CONTAINERS and tag != "marquee":
+                    found.tickers.append(element)
+                    break
+        if tag in _LABEL_TAGS and _label(element):
+            found.labels.append(element)
+    return found

@@ -1,0 +1,113 @@
+"""The article's title, from the page's meta title and its visible ``<h1>`` headings.
+
+The visible heading wins when the meta title agrees with it (the same words with flattened
+apostrophes, or the heading plus a separated site name or section); otherwise the meta title is
+used without its site-name (or date) affixes: "Title | Site", "Site - Title", "Title - Site - slogan".
+"""
+
+from __future__ import annotations
+
+import re
+
+from akhbar.extract.dates import parse_date
+from akhbar.extract.html_meta import Page, fold_key, ld_name, site_keys
+from akhbar.extract.text import clean
+
+__all__ = ["find_title", "is_site_like", "strip_site"]
+
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
+# With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
+_SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]\s*|\s*:\s+")
+_HEADING_SHARE = 0.5
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'"})
+
+
+def is_site_like(segment: str, keys: set[str]) -> bool:
+    key = fold_key(segment)
+    if not key:
+        return True
+    if key in keys or any(len(key) >= 2 and site.startswith(key) for site in keys):
+        return True
+    return len(segment.split()) <= 6 and any(len(site) >= 4 and key.startswith(site) for site in keys)
+
+
+def _is_date_like(segment: str) -> bool:
+    return parse_date(segment) is not None
+
+
+def _segments(title: str, separator: re.Pattern[str] = _SEPARATOR) -> tuple[list[str], list[str]]:
+    """The title cut at separators: the pieces and the separators between them."""
+    pieces, separators, last = [], [], 0
+    for match in separator.finditer(title):
+        pieces.append(title[last : match.start()])
+        separators.append(match.group())
+        last = match.end()
+    pieces.append(title[last:])
+    return pieces, separators
+
+
+def strip_site(title: str, keys: set[str]) -> str:
+    """The title without a leading or trailing site name (or date) set off by a separator."""
+    pieces, separators = _segments(title)
+    start, end = 0, len(pieces)
+    for cut in range(1, len(pieces) - 1):  # a site name that itself holds separators ("X - slogan")
+        if fold_key("".join(pieces[cut:])) in keys:
+            end = cut
+            break
+    while end - start > 1 and (is_site_like(pieces[end - 1], keys) or _is_date_like(pieces[end - 1])):
+        end -= 1
+    while end - start > 1 and is_site_like(pieces[start], keys):
+        start += 1
+    if (start, end) == (0, len(pieces)):
+        return title
+    joined = pieces[start]
+    for index in range(start + 1, end):
+        joined += separators[index - 1] + pieces[index]
+    return clean(joined) or title
+
+
+def _same_but_typography(meta_title: str, heading: str) -> bool:
+    return meta_title != heading and meta_title.translate(_APOSTROPHES) == heading.translate(_APOSTROPHES)
+
+
+def _heading_is_segment(meta_title: str, heading: str) -> bool:
+    """Whether the heading is the meta title less some separated pieces (a site name, a section)."""
+    target = fold_key(heading)
+    pieces, _ = _segments(meta_title, _SEPARATOR_OR_COLON)
+    keys = [fold_key(piece) for piece in pieces]
+    if not target or len(target) < _HEADING_SHARE * len("".join(keys)):
+        return False
+    for start in range(len(keys)):
+        joined = ""
+        for end in range(start, len(keys)):
+            joined += keys[end]
+            if joined == target:
+                return end - start + 1 < len(keys)  # less than the whole title
+            if len(joined) >= len(target):
+                break
+    return False
+
+
+def _meta_title(page: Page) -> str | None:
+    found = page.meta("og:title", "twitter:title", "parsely-title", "dc.title", "dc:title")
+    return found or ld_name(page.ld("headline")) or page.title_tag
+
+
+def find_title(page: Page, site_name: str | None) -> str:
+    """The article's title: the visible heading when the meta title agrees with it, else the meta title
+    without its site-name affixes, else the first heading or the ``<title>``."""
+    keys = site_keys(page, site_name)
+    meta_title = _meta_title(page)
+    if meta_title:
+        for heading in page.h1s:
+            if _same_but_typography(meta_title, heading) or _heading_is_segment(meta_title, heading):
+                return heading
+        stripped = strip_site(meta_title, keys)
+        for heading in page.h1s:
+            if _same_but_typography(stripped, heading) or _heading_is_segment(stripped, heading):
+                return heading
+        return stripped
+    for heading in page.h1s:
+        if len(heading.split()) >= 2 and not is_site_like(heading, keys):
+            return heading
+    return strip_site(page.title_tag, keys) if page.title_tag else ""

@@ -1,0 +1,397 @@
+"""``akhbar eval extract``: HTML extraction quality on labelled real pages, beside bare trafilatura.
+
+Three sets, all under one data directory (``shared/data``) given by the caller:
+
+* ``pages-trafilatura``: French and Arabic pages from trafilatura's own evaluation, with text
+  segments that must (``with``) and must not (``without``) appear in the main text, scored like
+  trafilatura scores itself (precision, recall, F1, accuracy over segments), plus title, date,
+  author and language where the set states them;
+* ``pages-fundus``: French and Lebanese pages from Fundus's tests, with the expected title,
+  publishing date, body (summary, section headings and paragraphs, in order) and image captions:
+  title exact-match rate, date match rate (the day), body similarity (token F1 and word-sequence
+  ratio), caption found rate (pages whose cover image has a caption), language;
+* the specimen text dump (``<data_dir>/../seed``) through :func:`akhbar.extract.extract`.
+
+The same scores are computed for bare trafilatura with default options: ``trafilatura.extract`` for
+the text and ``trafilatura.bare_extraction(..., with_metadata=True)`` for title, date and author.
+Bare trafilatura has no caption field: a caption counts as found when its text is anywhere in its
+output. Texts are compared after :func:`akhbar.extract.text.clean` on both sides.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from akhbar.extract import extract
+from akhbar.extract.decoding import decode
+from akhbar.extract.html import extract_html
+from akhbar.extract.text import clean
+from akhbar.models import Article, Document, Rejected
+
+__all__ = [
+    "SYSTEMS",
+    "EvalPage",
+    "Outcome",
+    "evaluate_extraction",
+    "extraction_floors",
+    "format_report",
+    "fundus_cases",
+    "load_pages",
+    "segment_cases",
+]
+
+SYSTEMS = ("akhbar", "trafilatura")
+_FILE_DATE = re.compile(r"^(?P<publisher>.+?)_(?P<y>\d{4})_(?P<m>\d{2})_(?P<d>\d{2})\.html(?:\.gz)?$")
+_TOKEN = re.compile(r"[^\W_]+")
+_SPECIMEN_FIELDS = ("title", "site_name", "published", "language", "image_caption", "body_paragraphs")
+
+
+@dataclass(frozen=True)
+class EvalPage:
+    """A real page decoded the way akhbar decodes it, with its URL and crawl time when known."""
+
+    name: str
+    html: str
+    url: str | None
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one system extracted from one page, in the fields the sets score."""
+
+    text: str
+    paragraphs: tuple[str, ...]
+    title: str = ""
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    caption: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentCase:
+    page: EvalPage
+    with_: tuple[str, ...]
+    without: tuple[str, ...]
+    expected: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FundusCase:
+    page: EvalPage
+    title: str
+    published: str | None
+    body: tuple[str, ...]
+    caption: str | None
+    language: str
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _page(path: Path, url: str | None, fetched_at: datetime | None = None) -> EvalPage:
+    document = Document(location=str(path), data=path.read_bytes(), url=url, content_type="text/html")
+    text, _html = decode(document)
+    return EvalPage(path.name, text, url, fetched_at)
+
+
+def segment_cases(data_dir: Path) -> list[SegmentCase]:
+    """The pages of ``pages-trafilatura`` with their segments and stated metadata."""
+    root = data_dir / "pages-trafilatura"
+    cases: list[SegmentCase] = []
+    for url, entry in sorted(_read_json(root / "evaldata_fr_ar.json").items()):
+        path = root / "html" / entry["file"]
+        if path.exists():
+            expected = {key: clean(str(entry[key])) for key in ("title", "date", "author") if entry.get(key)}
+            expected["language"] = str(entry.get("lang_guess") or "")
+            page = _page(path, url)
+            cases.append(SegmentCase(page, tuple(entry["with"]), tuple(entry["without"]), expected))
+    return cases
+
+
+def _nearest_version(versions: dict[str, Any], day: date) -> dict[str, Any]:
+    def distance(entry: dict[str, Any]) -> int:
+        try:
+            return abs((date.fromisoformat(str(entry.get("publishing_date") or "")[:10]) - day).days)
+        except ValueError:
+            return 1_000_000
+
+    return min(versions.values(), key=distance)
+
+
+def _fundus_body(version: dict[str, Any]) -> tuple[str, ...]:
+    body = version.get("body", {})
+    texts = list(body.get("summary", []))
+    for section in body.get("sections", []):
+        texts.extend(section.get("headline", []))
+        texts.extend(section.get("paragraphs", []))
+    return tuple(clean(text) for text in texts if clean(text))
+
+
+def _cover_caption(version: dict[str, Any]) -> str | None:
+    for image in version.get("images", []):
+        if image.get("is_cover") and image.get("caption"):
+            return clean(str(image["caption"]))
+    return None
+
+
+def fundus_cases(data_dir: Path) -> list[FundusCase]:
+    """The pages of ``pages-fundus``; each file takes the expected version nearest its date."""
+    cases: list[FundusCase] = []
+    for folder in sorted(p for p in (data_dir / "pages-fundus").iterdir() if p.is_dir()):
+        meta_file = folder / "meta.info"
+        meta = _read_json(meta_file) if meta_file.exists() else {}
+        for path in sorted(folder.glob("*.html.gz")):
+            found = _FILE_DATE.match(path.name)
+            expected_file = folder / f"{found['publisher']}.json" if found else None
+            if found is None or expected_file is None or not expected_file.exists():
+                continue
+            day = date(int(found["y"]), int(found["m"]), int(found["d"]))
+            version = _nearest_version(_read_json(expected_file), day)
+            info = meta.get(path.name, {})
+            crawled = info.get("crawl_date")
+            page = _page(path, info.get("url"), datetime.fromisoformat(crawled) if crawled else None)
+            published = str(version.get("publishing_date") or "")[:10] or None
+            language = "ar" if folder.name in {"lb", "ar"} else folder.name
+            title = clean(str(version.get("title") or ""))
+            cases.append(
+                FundusCase(page, title, published, _fundus_body(version), _cover_caption(version), language)
+            )
+    return cases
+
+
+def load_pages(data_dir: Path) -> list[EvalPage]:
+    """Every HTML page of both sets, decoded (for benchmarks)."""
+    return [case.page for case in segment_cases(data_dir)] + [case.page for case in fundus_cases(data_dir)]
+
+
+def akhbar_outcome(page: EvalPage) -> Outcome:
+    """akhbar's extraction of a page, as an Outcome (empty when it rejects the page)."""
+    result = extract_html(page.html, url=page.url, fetched_at=page.fetched_at)
+    if isinstance(result, Rejected):
+        return Outcome("", ())
+    return Outcome(
+        "\n".join(result.body_paragraphs),
+        result.body_paragraphs,
+        result.title,
+        result.published,
+        result.authors,
+        result.image_caption,
+        result.language,
+    )
+
+
+def trafilatura_outcome(page: EvalPage) -> Outcome:
+    """Bare trafilatura with default options: ``extract`` for text, ``bare_extraction`` for metadata."""
+    text = trafilatura.extract(page.html, url=page.url) or ""
+    meta = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+    if meta is None or isinstance(meta, dict):
+        return Outcome(text, tuple(line for line in text.split("\n") if line.strip()))
+    authors = tuple(name.strip() for name in (meta.author or "").split(";") if name.strip())
+    return Outcome(
+        text,
+        tuple(line for line in text.split("\n") if line.strip()),
+        meta.title or "",
+        meta.date,
+        authors,
+        None,
+        meta.language,
+    )
+
+
+SYSTEM_FUNCTIONS: dict[str, Callable[[EvalPage], Outcome]] = {
+    "akhbar": akhbar_outcome,
+    "trafilatura": trafilatura_outcome,
+}
+
+
+def _tokens(texts: Iterable[str]) -> Counter[str]:
+    return Counter(token.lower() for text in texts for token in _TOKEN.findall(text))
+
+
+def token_f1(found: Iterable[str], expected: Iterable[str]) -> float:
+    """Bag-of-words F1 between extracted and expected paragraphs."""
+    got, want = _tokens(found), _tokens(expected)
+    common = sum((got & want).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def sequence_ratio(found: Iterable[str], expected: Iterable[str]) -> float:
+    """Similarity of the word sequences (difflib ratio): order and repetitions count."""
+    got = [token.lower() for text in found for token in _TOKEN.findall(text)]
+    want = [token.lower() for text in expected for token in _TOKEN.findall(text)]
+    return difflib.SequenceMatcher(None, got, want, autojunk=False).ratio()
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _same_title(found: str, expected: str) -> float:
+    return float(clean(found) == clean(expected))
+
+
+def _same_day(found: str | None, expected: str) -> float:
+    return float((found or "")[:10] == expected[:10])
+
+
+def _caption_found(outcome: Outcome, expected: str, *, in_text: bool) -> float:
+    wanted = clean(expected).casefold()
+    got = clean(outcome.caption or "").casefold()
+    if got and (wanted in got or got in wanted):
+        return 1.0
+    return float(in_text and wanted in clean(outcome.text).casefold())
+
+
+def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcome]) -> dict[str, float]:
+    """Segment precision/recall/F1/accuracy, and title, date, author and language rates."""
+    tp = fn = fp = tn = 0
+    stated: dict[str, list[float]] = {"title": [], "date": [], "author": [], "language": []}
+    for case in cases:
+        outcome = system(case.page)
+        text = clean(outcome.text)
+        hits = [clean(segment) in text for segment in case.with_]
+        misses = [clean(segment) in text for segment in case.without]
+        tp, fn = tp + sum(hits), fn + len(hits) - sum(hits)
+        fp, tn = fp + sum(misses), tn + len(misses) - sum(misses)
+        expected = case.expected
+        if "title" in expected:
+            stated["title"].append(_same_title(outcome.title, expected["title"]))
+        if "date" in expected:
+            stated["date"].append(_same_day(outcome.published, expected["date"]))
+        if "author" in expected:
+            stated["author"].append(float(expected["author"] in map(clean, outcome.authors)))
+        if expected.get("language"):
+            stated["language"].append(float(outcome.language == expected["language"]))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    total = tp + fn + fp + tn
+    scores = {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": (tp + tn) / total if total else 0.0,
+    }
+    scores.update({f"{name}_rate": _mean(values) for name, values in stated.items()})
+    return scores
+
+
+def score_fundus(
+    cases: list[FundusCase], system: Callable[[EvalPage], Outcome], *, name: str
+) -> dict[str, float]:
+    """Title exact match, date match, body F1 and sequence ratio, caption found and language rates."""
+    titles, dates, f1s, ratios, captions, languages = [], [], [], [], [], []
+    for case in cases:
+        outcome = system(case.page)
+        titles.append(_same_title(outcome.title, case.title))
+        if case.published:
+            dates.append(_same_day(outcome.published, case.published))
+        f1s.append(token_f1(outcome.paragraphs, case.body))
+        ratios.append(sequence_ratio(outcome.paragraphs, case.body))
+        if case.caption:
+            captions.append(_caption_found(outcome, case.caption, in_text=name == "trafilatura"))
+        languages.append(float(outcome.language == case.language))
+    return {
+        "title_rate": _mean(titles),
+        "date_rate": _mean(dates),
+        "body_f1": _mean(f1s),
+        "body_ratio": _mean(ratios),
+        "caption_rate": _mean(captions),
+        "language_rate": _mean(languages),
+    }
+
+
+def _specimen_outcome(text: str, path: Path, name: str) -> dict[str, Any]:
+    if name == "akhbar":
+        document = Document(location=str(path), data=path.read_bytes(), content_type="text/plain")
+        result = extract(document)
+        return result.to_json() if isinstance(result, Article) else {}
+    body = trafilatura.extract(text) or ""
+    meta = trafilatura.bare_extraction(text, with_metadata=True)
+    found: dict[str, Any] = {"body_paragraphs": [line for line in body.split("\n") if line.strip()]}
+    if meta is not None and not isinstance(meta, dict):
+        found.update(title=meta.title, site_name=meta.sitename, published=meta.date, language=meta.language)
+        found["image_caption"] = None
+    return found
+
+
+def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
+    """The specimen dumps: share of exact fields, body token F1, chrome kept out of the body."""
+    fields, f1s, clean_bodies = [], [], []
+    for path in sorted(seed_dir.glob("*.txt")):
+        expected_file = path.with_suffix(".json")
+        expected_file = expected_file if expected_file.exists() else seed_dir / "expected.json"
+        if not expected_file.exists():
+            continue
+        expected = _read_json(expected_file)
+        got = _specimen_outcome(path.read_text(encoding="utf-8"), path, name)
+        fields.append(_mean([float(got.get(key) == expected[key]) for key in _SPECIMEN_FIELDS]))
+        body = got.get("body_paragraphs") or []
+        f1s.append(token_f1(body, expected["body_paragraphs"]))
+        joined = "\n".join(body)
+        clean_bodies.append(
+            float(bool(body) and not any(item in joined for item in expected.get("not_in_body", [])))
+        )
+    return {"fields_rate": _mean(fields), "body_f1": _mean(f1s), "not_in_body_rate": _mean(clean_bodies)}
+
+
+def evaluate_extraction(data_dir: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Scores by system (``akhbar``, ``trafilatura``), then by set, then by score name.
+
+    ``data_dir`` is the shared data folder (``pages-trafilatura``, ``pages-fundus``); the specimen
+    is read from ``data_dir/../seed``.
+    """
+    segments, fundus = segment_cases(data_dir), fundus_cases(data_dir)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for name in SYSTEMS:
+        system = SYSTEM_FUNCTIONS[name]
+        results[name] = {
+            "pages-trafilatura": score_segments(segments, system),
+            "pages-fundus": score_fundus(fundus, system, name=name),
+            "specimen": score_specimen(data_dir.parent / "seed", name),
+        }
+    return results
+
+
+def extraction_floors() -> dict[str, dict[str, float]]:
+    """The recorded floors (``extract_floors.json``), by set and score name."""
+    text = resources.files(__package__).joinpath("extract_floors.json").read_text(encoding="utf-8")
+    table: dict[str, Any] = json.loads(text)
+    return {
+        str(set_name): {str(key): float(value) for key, value in scores.items()}
+        for set_name, scores in table.items()
+        if not set_name.startswith("_")
+    }
+
+
+def format_report(
+    results: dict[str, dict[str, dict[str, float]]], floors: dict[str, dict[str, float]] | None = None
+) -> str:
+    """A plain-text table: each set's scores for akhbar and bare trafilatura side by side."""
+    floors = floors or {}
+    lines = [f"{'set':<18} {'score':<16} {'akhbar':>8} {'trafilatura':>12} {'floor':>7}"]
+    for set_name, scores in results["akhbar"].items():
+        for score, value in scores.items():
+            baseline = results.get("trafilatura", {}).get(set_name, {}).get(score)
+            floor = floors.get(set_name, {}).get(score)
+            shown_baseline = "" if baseline is None else f"{baseline:.3f}"
+            shown_floor = "" if floor is None else f"{floor:.3f}"
+            lines.append(f"{set_name:<18} {score:<16} {value:>8.3f} {shown_baseline:>12} {shown_floor:>7}")
+    return "\n".join(lines)

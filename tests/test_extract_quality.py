@@ -1,0 +1,69 @@
+"""The extraction quality gate: no score below its recorded floor, and never below bare trafilatura."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from akhbar.quality.extraction import evaluate_extraction, extraction_floors, format_report
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FLOORS = extraction_floors()
+# Precision and recall may trade against each other; F1 and accuracy must hold against the baseline.
+TRADED = {"precision", "recall"}
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_dir(), reason="shared data not available")]
+
+Results = dict[str, dict[str, dict[str, float]]]
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return evaluate_extraction(DATA)
+
+
+def test_every_score_has_a_floor(results: Results) -> None:
+    scored = {(set_name, score) for set_name, scores in results["akhbar"].items() for score in scores}
+    floored = {(set_name, score) for set_name, scores in FLOORS.items() for score in scores}
+    assert scored == floored
+
+
+@pytest.mark.parametrize(
+    ("set_name", "score"),
+    [(s, score) for s, scores in FLOORS.items() for score in scores],
+    ids="{0[0]}:{0[1]}".format,
+)
+def test_score_is_not_below_its_floor(results: Results, set_name: str, score: str) -> None:
+    value = results["akhbar"][set_name][score]
+    assert value >= FLOORS[set_name][score], (
+        f"{set_name} {score} fell to {value:.3f}\n{format_report(results, FLOORS)}"
+    )
+
+
+@pytest.mark.parametrize("set_name", sorted(FLOORS))
+def test_akhbar_is_at_least_bare_trafilatura(results: Results, set_name: str) -> None:
+    ours, theirs = results["akhbar"][set_name], results["trafilatura"][set_name]
+    behind = {
+        score: (ours[score], theirs[score])
+        for score in ours
+        if score not in TRADED and ours[score] < theirs[score]
+    }
+    assert not behind, f"below bare trafilatura on {set_name}: {behind}"
+
+
+def test_akhbar_beats_bare_trafilatura_on_french_and_arabic_text(results: Results) -> None:
+    assert results["akhbar"]["pages-trafilatura"]["f1"] > results["trafilatura"]["pages-trafilatura"]["f1"]
+    assert results["akhbar"]["pages-fundus"]["body_f1"] > results["trafilatura"]["pages-fundus"]["body_f1"]
+
+
+def test_targets_of_the_issue(results: Results) -> None:
+    fundus = results["akhbar"]["pages-fundus"]
+    assert fundus["title_rate"] >= 0.9 and fundus["date_rate"] >= 0.95
+    assert results["akhbar"]["pages-trafilatura"]["title_rate"] >= 0.9
+
+
+def test_report_shows_both_systems_side_by_side(results: Results) -> None:
+    report = format_report(results, FLOORS)
+    assert "akhbar" in report.splitlines()[0] and "trafilatura" in report.splitlines()[0]
+    assert all(set_name in report for set_name in FLOORS)
