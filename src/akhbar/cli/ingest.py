@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import Progress
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
 from akhbar.errors import InputError
 from akhbar.models import Rejected
-from akhbar.services import extraction, ingest
+from akhbar.services import archives, extraction, ingest, refresh
+from akhbar.services.fetching import open_runtime
+from akhbar.store import Store
 
 _URL_PREFIXES = ("http://", "https://")
 
@@ -21,13 +27,13 @@ _URL_PREFIXES = ("http://", "https://")
 @click.option(
     "--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True
 )
-def extract_command(path_or_url: str, output_format: str) -> None:
-    """Extract one page or text dump and print it; nothing is stored."""
+@pass_context
+def extract_command(ctx: Context, path_or_url: str, output_format: str) -> None:
+    """Extract one page (file or URL) or text dump and print it; nothing is stored."""
     if path_or_url.startswith(_URL_PREFIXES):
-        raise InputError(
-            f"{path_or_url}: fetching URLs is not available yet; save the page and pass the file"
-        )
-    outcome = extraction.extract_file(Path(path_or_url))
+        outcome = asyncio.run(extraction.extract_url(ctx.settings(), path_or_url))
+    else:
+        outcome = extraction.extract_file(Path(path_or_url))
     if isinstance(outcome, Rejected):
         raise InputError(f"{path_or_url}: not an article: {outcome.reason}")
     if output_format == "json":
@@ -40,18 +46,46 @@ def extract_command(path_or_url: str, output_format: str) -> None:
         click.echo(paragraph + "\n")
 
 
+def _ingest_results(ctx: Context, paths: tuple[str, ...]) -> Iterator[ingest.IngestResult]:
+    """URLs are fetched under the fetcher's rules, archives read record by record, the rest as files."""
+    store = ctx.store()
+    urls = [path for path in paths if path.startswith(_URL_PREFIXES)]
+    if urls:
+        settings = ctx.settings()
+
+        async def fetch_all() -> list[ingest.IngestResult]:
+            async with open_runtime(store, settings) as runtime:
+                return await refresh.ingest_urls(runtime, urls)
+
+        yield from asyncio.run(fetch_all())
+    files = []
+    for path in paths:
+        if path.startswith(_URL_PREFIXES):
+            continue
+        if archives.is_archive(path) and Path(path).is_file():
+            yield from _ingest_archive(store, Path(path))
+        else:
+            files.append(path)
+    if files:
+        yield from ingest.ingest_paths(store, files)
+
+
+def _ingest_archive(store: Store, path: Path) -> Iterator[ingest.IngestResult]:
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(f"reading {path.name}", total=path.stat().st_size)
+        yield from archives.ingest_archive(
+            store, path, progress=lambda done: bar.update(task, completed=done)
+        )
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @format_option
 @pass_context
 def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> None:
-    """Read files and directories (.html, .html.gz, .txt), extract and store them."""
-    for path in paths:
-        if path.startswith(_URL_PREFIXES):
-            raise InputError(f"{path}: fetching URLs is not available yet; save the page and pass the file")
-    store = ctx.store()
+    """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them."""
     failures = 0
-    for result in ingest.ingest_paths(store, paths):
+    for result in _ingest_results(ctx, paths):
         if output_format == "json":
             echo_json(asdict(result))
         elif result.status in {"stored", "updated"}:

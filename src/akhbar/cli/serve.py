@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from akhbar.cli.app import Context, pass_context
+from akhbar.jobs.embedded import start_embedded_runner
 from akhbar.services import demo
 
 
@@ -17,7 +18,13 @@ def _serve(ctx: Context) -> None:
     settings = ctx.settings()
     app = create_app(ctx.store())
     click.echo(f"akhbar: serving http://{settings.host}:{settings.port}/", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    # Embedded mode (SQLite): poll sources and ingest in this process; on PostgreSQL workers do it.
+    halt = start_embedded_runner(ctx.store(), settings) if ctx.store().dialect == "sqlite" else None
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    finally:
+        if halt is not None:
+            halt()
 
 
 @click.command("serve")

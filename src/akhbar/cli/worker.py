@@ -1,0 +1,30 @@
+"""``akhbar worker [--concurrency N]``: a Procrastinate worker (PostgreSQL mode)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from akhbar.cli.app import Context, pass_context
+from akhbar.services.fetching import open_runtime
+
+
+@click.command("worker")
+@click.option("--concurrency", type=click.IntRange(1, 256), help="Jobs at once (setting worker_concurrency).")
+@pass_context
+def worker_command(ctx: Context, concurrency: int | None) -> None:
+    """Run jobs from PostgreSQL until stopped; any number of workers on any machines."""
+    from akhbar.jobs import distributed  # Procrastinate is loaded only by workers
+
+    settings = ctx.settings(worker_concurrency=concurrency)
+    app = distributed.build_app(settings.database_url)  # refuses SQLite with a reason
+    store = ctx.store()
+    distributed.ensure_schema(store.engine)
+
+    async def run() -> None:
+        async with open_runtime(store, settings) as runtime:
+            await distributed.run_worker(app, runtime, concurrency=settings.worker_concurrency)
+
+    click.echo(f"akhbar: worker running {settings.worker_concurrency} jobs at once", err=True)
+    asyncio.run(run())

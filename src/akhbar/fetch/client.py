@@ -1,0 +1,270 @@
+"""The fetcher: one polite, safe HTTP GET with conditional requests, retries and hard limits.
+
+Every hop of a redirect chain is checked (scheme, resolved addresses, robots.txt) before it is
+requested and its connected peer address after; the body is decoded here with a cap on the
+decompressed size; 5xx, 429 and connection errors are retried with exponential backoff and
+jitter, honouring ``Retry-After``; each request waits for its turn at the host through the
+injected :class:`HostGate` (the database-backed one holds across all workers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urljoin
+
+import httpx
+
+from akhbar.dedupe.urls import host_of
+from akhbar.errors import FetchError
+from akhbar.fetch import guard
+from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
+from akhbar.fetch.policy import FetchPolicy
+from akhbar.fetch.robots import RobotsCache
+
+log = logging.getLogger(__name__)
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class HostGate(Protocol):
+    """Decides when a request to ``host`` may start; must hold across processes in production."""
+
+    async def wait_turn(self, host: str, min_delay: float) -> None: ...
+
+
+class NoGate:
+    """No politeness at all: for tests of other rules and for one-off local use."""
+
+    async def wait_turn(self, host: str, min_delay: float) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A fetched URL: ``url`` is the final one after redirects; 304 means unchanged (empty body)."""
+
+    requested_url: str
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    data: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.header("content-type")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds asked by a Retry-After header (delta-seconds or HTTP date); None when absent or unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Fetcher:
+    """An async HTTP client with akhbar's rules. Use as ``async with Fetcher(policy) as fetcher``."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        gate: HostGate | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.policy = policy
+        self.gate: HostGate = gate or NoGate()
+        timeout = httpx.Timeout(policy.timeout)
+        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": SUPPORTED}
+        self._client = httpx.AsyncClient(
+            timeout=timeout, headers=headers, follow_redirects=False, transport=transport, trust_env=False
+        )
+        self._checks_peer = transport is None
+        self._robots = RobotsCache(policy.user_agent, self._get_robots)
+        self._slots: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(policy.host_concurrency)
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` under every rule; raises FetchError with the URL and the reason."""
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        async with self._slots[host_of(url)]:
+            try:
+                async with asyncio.timeout(self.policy.total_timeout):
+                    return await self._follow(url, conditional, robots=self.policy.obey_robots)
+            except TimeoutError:
+                raise FetchError(
+                    f"fetch: {url}: timed out after {self.policy.total_timeout:g} s", transient=True
+                ) from None
+
+    async def _get_robots(self, robots_url: str) -> tuple[int, bytes]:
+        try:
+            result = await self._follow(robots_url, {}, robots=False, accept_errors=True)
+        except TimeoutError:
+            raise FetchError(f"fetch: {robots_url}: timed out", transient=True) from None
+        return result.status, result.data
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], *, robots: bool, accept_errors: bool = False
+    ) -> FetchResult:
+        seen: set[str] = set()
+        current = url
+        for _hop in range(self.policy.max_redirects + 1):
+            seen.add(current)
+            response = await self._request(current, headers, robots=robots)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECTS and location:
+                    target = urljoin(current, location)
+                    if target in seen:
+                        raise FetchError(f"fetch: {url}: redirect loop at {target}")
+                    current = target
+                    continue
+                return await self._finish(url, current, response, accept_errors)
+            finally:
+                await response.aclose()
+        raise FetchError(f"fetch: {url}: more than {self.policy.max_redirects} redirects")
+
+    async def _request(self, url: str, headers: dict[str, str], *, robots: bool) -> httpx.Response:
+        """One hop, retried on 5xx/429/connection errors; the response is open (streamed)."""
+        await guard.resolve_and_check(url, self.policy.allow_networks)
+        crawl_delay = await self._robots.check(url) if robots else 0.0
+        delay = max(self.policy.host_delay, min(crawl_delay, 60.0))
+        attempt = 0
+        while True:
+            await self.gate.wait_turn(host_of(url), delay)
+            try:
+                response = await self._send(url, headers)
+            except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
+                if attempt >= self.policy.retries:
+                    raise FetchError(f"fetch: {url}: {_describe(exc)}", transient=True) from exc
+                await asyncio.sleep(self._backoff(attempt, None, url, str(exc)))
+                attempt += 1
+                continue
+            if response.status_code < 500 and response.status_code != 429:
+                return response
+            await response.aclose()
+            reason = f"HTTP {response.status_code}"
+            if attempt >= self.policy.retries:
+                raise FetchError(f"fetch: {url}: {reason} after {attempt + 1} attempts", transient=True)
+            wait = retry_after_seconds(response.headers.get("retry-after"))
+            await asyncio.sleep(self._backoff(attempt, wait, url, reason))
+            attempt += 1
+
+    async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        try:
+            response = await self._client.send(
+                self._client.build_request("GET", url, headers=headers), stream=True
+            )
+        except httpx.TimeoutException as exc:
+            raise FetchError(
+                f"fetch: {url}: timed out after {self.policy.timeout:g} s", transient=True
+            ) from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"fetch: {url}: invalid URL: {exc}") from exc
+        if self._checks_peer:
+            try:
+                self._check_peer(url, response)
+            except FetchError:
+                await response.aclose()
+                raise
+        return response
+
+    def _check_peer(self, url: str, response: httpx.Response) -> None:
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if not peer:
+            raise FetchError(f"fetch: {url}: cannot tell which address was reached; refusing")
+        guard.check_address(url, str(peer[0]), self.policy.allow_networks)
+
+    def _backoff(self, attempt: int, asked: float | None, url: str, reason: str) -> float:
+        if asked is not None:
+            wait = asked
+        else:
+            wait = self.policy.backoff * 2**attempt
+            wait += random.uniform(0, wait / 2)  # jitter spreads retries of many workers apart
+        if wait > self.policy.max_retry_wait:
+            raise FetchError(
+                f"fetch: {url}: {reason}, asked to wait {wait:.0f} s "
+                f"(limit {self.policy.max_retry_wait:g} s)",
+                transient=True,
+            )
+        log.info("fetch: %s: %s, retrying in %.1f s", url, reason, wait)
+        return wait
+
+    async def _finish(
+        self, url: str, final: str, response: httpx.Response, accept_errors: bool
+    ) -> FetchResult:
+        status = response.status_code
+        headers = tuple((k, v) for k, v in response.headers.multi_items())
+        if status == 304:
+            return FetchResult(url, final, status, headers, b"")
+        if status >= 400 and not accept_errors:
+            raise FetchError(f"fetch: {url}: HTTP {status}", transient=status in {408, 425})
+        if status >= 300 and not accept_errors:
+            raise FetchError(f"fetch: {url}: HTTP {status} without a usable Location")
+        data = await self._read_body(url, response)
+        return FetchResult(url, final, status, headers, data)
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_bytes:
+            raise FetchError(f"fetch: {url}: too large: {declared} bytes (limit {self.policy.max_bytes})")
+        try:
+            decoder = BoundedDecoder(response.headers.get("content-encoding"), self.policy.max_bytes)
+        except ValueError as exc:
+            raise FetchError(f"fetch: {url}: {exc}") from exc
+        chunks: list[bytes] = []
+        try:
+            async for raw in response.aiter_raw():
+                chunks.append(decoder.feed(raw))
+        except TooLarge as exc:
+            raise FetchError(f"fetch: {url}: too large: {exc}") from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(
+                f"fetch: {url}: timed out after {self.policy.timeout:g} s reading the body", transient=True
+            ) from exc
+        except httpx.TransportError as exc:
+            raise FetchError(f"fetch: {url}: body cut short: {_describe(exc)}", transient=True) from exc
+        except Exception as exc:  # zlib.error / brotli.error on corrupt compressed data
+            raise FetchError(f"fetch: {url}: cannot decompress body: {exc}") from exc
+        return b"".join(chunks)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,38 @@
+"""Ingesting web archives: every HTML response record of a WARC/ARC through the usual ingest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from akhbar import extract as extraction
+from akhbar.errors import InputError
+from akhbar.services.ingest import IngestResult, ingest_document
+from akhbar.sources.warc import WarcRecord, is_archive, read_warc
+from akhbar.store import Store
+
+__all__ = ["ingest_archive", "is_archive"]
+
+
+def ingest_archive(
+    store: Store,
+    path: Path,
+    *,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[IngestResult]:
+    """Ingest each response record; skipped records are reported as ``unchanged`` with the reason.
+
+    ``progress`` receives the archive's bytes read so far (for a progress bar).
+    """
+    try:
+        for record in read_warc(path, max_bytes=max_bytes, on_progress=progress):
+            yield _one(store, record, path, max_bytes)
+    except InputError as exc:
+        yield IngestResult(str(path), "error", reason=str(exc))
+
+
+def _one(store: Store, record: WarcRecord, path: Path, max_bytes: int) -> IngestResult:
+    if record.document is None:
+        return IngestResult(f"{path}#{record.position}", "unchanged", reason=f"skipped: {record.skipped}")
+    return ingest_document(store, record.document, max_bytes=max_bytes)

@@ -1,0 +1,199 @@
+"""``akhbar bench ingest``: end-to-end ingestion speed beside bare trafilatura, in the same run.
+
+A loopback HTTP server (in this process, in a thread) serves N real pages (each made unique) and
+feeds listing them; akhbar follows the feeds with the in-process runner on a fresh SQLite
+database (fetch under every rule, extract, store). The baseline is ``trafilatura.extract`` over
+the same N pages, with no fetching or storing. Peak RSS is the process's high-water mark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import resource
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from akhbar.config import Settings, load_settings
+from akhbar.jobs.inline import InlineRunner
+from akhbar.jobs.tasks import schedule_due
+from akhbar.services import sources as sources_service
+from akhbar.services.benchmarks import Throughput
+from akhbar.services.demo import demo_directory
+from akhbar.services.fetching import open_runtime
+from akhbar.store import Store
+
+
+@dataclass(frozen=True)
+class IngestBench:
+    pages: int
+    sources: int
+    end_to_end: Throughput
+    baseline: Throughput
+    extract_only: Throughput
+    ingest_only: Throughput
+    stored: int
+    errors: int
+    peak_rss_mb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.end_to_end.per_second / self.baseline.per_second
+
+
+def corpus(data_dir: Path | None) -> list[bytes]:
+    """Real HTML pages: ``pages-*`` under ``data_dir`` when given, else the bundled demo pages."""
+    root = data_dir if data_dir is not None else demo_directory()
+    paths = sorted(root.glob("**/*.html")) + sorted(root.glob("**/*.html.gz"))
+    pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
+    if not pages:
+        raise FileNotFoundError(f"no .html or .html.gz pages under {root}")
+    return pages
+
+
+class _Site(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, pages: list[bytes], count: int, sources: int) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.pages, self.count, self.sources = pages, count, sources
+
+    def page(self, index: int) -> bytes:
+        # a unique comment makes each page a distinct raw document
+        return self.pages[index % len(self.pages)] + f"\n<!-- page {index} -->\n".encode()
+
+    def feed(self, number: int) -> bytes:
+        base = f"http://127.0.0.1:{self.server_port}"
+        share = range(number, self.count, self.sources)
+        items = "".join(f"<item><title>Page {i}</title><link>{base}/p/{i}</link></item>" for i in share)
+        channel = f"<channel><title>Bench {number}</title>{items}</channel>"
+        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Site
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        kind, _, number = self.path.strip("/").partition("/")
+        if kind == "p" and number.isdigit():
+            body, ctype = self.server.page(int(number)), "text/html; charset=utf-8"
+        elif kind == "feed" and number.isdigit():
+            body, ctype = self.server.feed(int(number)), "application/rss+xml"
+        else:
+            body, ctype = b"not found", "text/plain"
+        status = 404 if ctype == "text/plain" else 200
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def _serving(pages: list[bytes], count: int, sources: int) -> Iterator[_Site]:
+    site = _Site(pages, count, sources)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(timeout=5)
+
+
+def _baseline(pages: list[bytes], count: int) -> Throughput:
+    import trafilatura
+
+    started = time.perf_counter()
+    for index in range(count):
+        trafilatura.extract(pages[index % len(pages)].decode("utf-8", errors="replace"))
+    return Throughput("bare trafilatura.extract", count, time.perf_counter() - started)
+
+
+def _extract_only(pages: list[bytes], count: int) -> Throughput:
+    """akhbar's own extraction stage on the same pages: what the pipeline around it costs shows beside it."""
+    from akhbar import extract as extraction
+    from akhbar.models import Document
+
+    started = time.perf_counter()
+    for index in range(count):
+        url = f"http://127.0.0.1/p/{index}"
+        extraction.extract(Document(url, pages[index % len(pages)], "text/html", url))
+    return Throughput("akhbar extract() alone (no fetch, no store)", count, time.perf_counter() - started)
+
+
+def _ingest_only(pages: list[bytes], count: int, database: Path) -> Throughput:
+    """``ingest_document`` (extract, store, index, group) on the same pages, with no fetching or queue."""
+    from akhbar.models import Document
+    from akhbar.services.ingest import ingest_document
+
+    store = Store(f"sqlite:///{database}")
+    try:
+        started = time.perf_counter()
+        for index in range(count):
+            url = f"http://127.0.0.1/p/{index}"
+            data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
+            ingest_document(store, Document(url, data, "text/html", url))
+        return Throughput("akhbar ingest_document alone (no fetch)", count, time.perf_counter() - started)
+    finally:
+        store.close()
+
+
+def _settings(database: Path, concurrency: int) -> Settings:
+    overrides = {
+        "database_url": f"sqlite:///{database}",
+        "fetch_allow_networks": "127.0.0.0/8",  # the benchmark's own loopback server only
+        "fetch_host_delay": 0,
+        "fetch_host_concurrency": concurrency,
+        "worker_concurrency": concurrency,
+    }
+    return load_settings(overrides, environ={}, config_file=database.with_name("none.toml"))
+
+
+async def _follow_and_run(store: Store, settings: Settings, base: str, sources: int) -> tuple[int, int]:
+    opml = "".join(f'<outline text="b" xmlUrl="{base}/feed/{n}"/>' for n in range(sources))
+    sources_service.import_opml(store, settings, f"<opml><body>{opml}</body></opml>".encode())
+    async with open_runtime(store, settings) as runtime:
+        runner = InlineRunner(runtime, concurrency=settings.worker_concurrency)
+        await schedule_due(store, runner, limit=sources)
+        outcomes = await runner.run_until_idle()
+    stored = sum(1 for page in outcomes.pages if page.status in {"stored", "updated"})
+    errors = sum(1 for page in outcomes.pages if page.status == "error")
+    errors += sum(1 for refresh in outcomes.refreshes if refresh.status == "error")
+    return stored, errors
+
+
+def bench_ingest(
+    data_dir: Path | None, *, pages: int = 200, sources: int = 10, concurrency: int = 4
+) -> IngestBench:
+    """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end; see the module doc."""
+    html = corpus(data_dir)
+    _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
+    baseline = _baseline(html, pages)
+    extract_only = _extract_only(html, pages)
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, _serving(html, pages, sources) as site:
+        ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db")
+        settings = _settings(Path(tmp) / "bench.db", concurrency)
+        store = Store(settings.database_url)
+        try:
+            started = time.perf_counter()
+            stored, errors = asyncio.run(
+                _follow_and_run(store, settings, f"http://127.0.0.1:{site.server_port}", sources)
+            )
+            elapsed = time.perf_counter() - started
+        finally:
+            store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    end_to_end = Throughput("akhbar end to end (fetch, extract, store)", pages, elapsed)
+    return IngestBench(pages, sources, end_to_end, baseline, extract_only, ingest_only, stored, errors, peak)

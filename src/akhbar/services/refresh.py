@@ -1,0 +1,281 @@
+"""RefreshSource: the one use case the CLI, the embedded scheduler and the workers all call.
+
+``refresh_source`` fetches a source's listing (conditionally), turns each new or changed entry
+into a :class:`PageJob` handed to ``defer_page`` (a queue, or :func:`fetch_page` directly), and
+records the outcome with adaptive polling. ``fetch_page`` fetches one page and ingests it through
+:func:`akhbar.services.ingest.ingest_document` (raw first, then article or rejection). Nothing
+here raises for a bad source or page: every failure is recorded with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from akhbar.dedupe.urls import canonical_url
+from akhbar.errors import FetchError, InputError
+from akhbar.fetch import FetchResult
+from akhbar.models import Article, Document, Entry, Listing, Rejected, Source
+from akhbar.services import polling
+from akhbar.services.fetching import Runtime
+from akhbar.services.ingest import IngestResult, ingest_document
+from akhbar.sources.feeds import parse_feed
+from akhbar.sources.sitemaps import parse_sitemap
+from akhbar.store import Store, seen
+from akhbar.store import sources as store_sources
+
+log = logging.getLogger(__name__)
+MAX_CHILD_SITEMAPS = 20
+MAX_NEW_PAGES_PER_POLL = 1000  # a 50,000-URL sitemap is worked through over several polls
+CLAIM_LEASE = timedelta(minutes=15)
+STALE_QUEUED = timedelta(hours=6)  # a page job queued this long ago was lost (worker died): queue again
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """A page to fetch for a source, with the listing's fallbacks. Serialisable for job queues."""
+
+    source_id: int | None
+    url: str
+    title: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    summary: str | None = None
+    language: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> PageJob:
+        return cls(**value)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    source_id: int
+    status: str  # ok, not-modified, error, missing
+    new_pages: int = 0
+    reason: str | None = None
+
+
+DeferPage = Callable[[PageJob], Awaitable[None]]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def due_source_ids(store: Store, limit: int = 1000) -> list[int]:
+    with store.reading() as connection:
+        return store_sources.due_source_ids(connection, _now(), limit)
+
+
+def claim_source(store: Store, source_id: int) -> bool:
+    """Take a due source for one refresh (atomic; another scheduler or worker gets False)."""
+    with store.transaction() as connection:
+        return store_sources.claim_source(connection, source_id, _now(), CLAIM_LEASE)
+
+
+async def _listing(runtime: Runtime, source: Source, result: FetchResult) -> Listing:
+    if source.kind == "feed":
+        return parse_feed(result.data, url=result.url, content_type=result.content_type)
+    listing = parse_sitemap(result.data, url=result.url)
+    if listing.kind != "sitemap-index":
+        return listing
+    entries: list[Entry] = []
+    notes = list(listing.notes)
+    for child in listing.children[:MAX_CHILD_SITEMAPS]:
+        try:
+            fetched = await runtime.fetcher.fetch(child)
+            entries += parse_sitemap(fetched.data, url=fetched.url).entries
+        except (FetchError, InputError) as exc:
+            notes.append(f"{child}: {exc}")
+    return replace(listing, entries=tuple(entries), notes=tuple(notes))
+
+
+def _worth_fetching(known: seen.SeenUrl, entry: Entry) -> bool:
+    """A known URL is fetched again when the listing dates a change, or when its job was lost."""
+    if entry.updated is not None and entry.updated != known.updated:
+        return True
+    return known.status == "queued" and _now() - known.seen_at > STALE_QUEUED
+
+
+def _new_jobs(runtime: Runtime, source: Source, listing: Listing) -> list[PageJob]:
+    """Entries whose canonical URL is unknown, or known with a different ``updated`` date."""
+    jobs: list[PageJob] = []
+    with runtime.store.transaction() as connection:
+        for entry in listing.entries:
+            if len(jobs) >= MAX_NEW_PAGES_PER_POLL:  # the rest stay unseen: taken at the next polls
+                break
+            url = canonical_url(entry.url)
+            known = seen.find_seen(connection, url)
+            if known is not None and not _worth_fetching(known, entry):
+                continue
+            seen.mark_seen(connection, url, source_id=source.id, status="queued", updated=entry.updated)
+            jobs.append(
+                PageJob(
+                    source.id,
+                    entry.url,
+                    entry.title,
+                    entry.published,
+                    entry.updated,
+                    entry.summary,
+                    entry.language or source.language,
+                )
+            )
+    return jobs
+
+
+async def refresh_source(
+    runtime: Runtime, source_id: int, defer_page: DeferPage | None = None
+) -> RefreshResult:
+    """Poll one source now; pages go to ``defer_page`` (default: fetched here, one by one)."""
+    with runtime.store.reading() as connection:
+        source = store_sources.get_source(connection, source_id)
+    if source is None:
+        return RefreshResult(source_id, "missing", reason=f"source #{source_id} does not exist")
+    if source.kind == "page":
+        return await _refresh_page_source(runtime, source)
+    defer = defer_page or (lambda job: _discard(fetch_page(runtime, job)))
+    try:
+        result = await runtime.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        listing = None if result.not_modified else await _listing(runtime, source, result)
+    except (FetchError, InputError) as exc:
+        return _failed(runtime, source, str(exc))
+    except Exception as exc:  # a defect must not stop the scheduler; it is logged and recorded
+        log.exception("refresh: source #%s failed", source.id)
+        return _failed(runtime, source, f"internal error: {type(exc).__name__}: {exc}")
+    jobs = [] if listing is None else _new_jobs(runtime, source, listing)
+    with runtime.store.transaction() as connection:
+        polling.record_success(
+            connection,
+            source,
+            _now(),
+            runtime.settings,
+            status="not-modified" if listing is None else "ok",
+            new_entries=len(jobs),
+            notes="; ".join(listing.notes) or None if listing else None,
+            etag=result.header("etag"),
+            last_modified=result.header("last-modified"),
+        )
+    for job in jobs:
+        await defer(job)
+    return RefreshResult(source.id, "not-modified" if listing is None else "ok", new_pages=len(jobs))
+
+
+async def _discard(awaitable: Awaitable[object]) -> None:
+    await awaitable
+
+
+def _failed(runtime: Runtime, source: Source, reason: str) -> RefreshResult:
+    log.warning("refresh: source #%s: %s", source.id, reason)
+    with runtime.store.transaction() as connection:
+        polling.record_failure(connection, source, _now(), runtime.settings, reason)
+    return RefreshResult(source.id, "error", reason=reason)
+
+
+async def _refresh_page_source(runtime: Runtime, source: Source) -> RefreshResult:
+    """A single-page source: fetch it conditionally and ingest it (unchanged bytes change nothing)."""
+    try:
+        result = await runtime.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+    except FetchError as exc:
+        return _failed(runtime, source, str(exc))
+    outcome = None if result.not_modified else await _ingest(runtime, PageJob(source.id, source.url), result)
+    if outcome is not None and outcome.status == "error":
+        return _failed(runtime, source, outcome.reason or "cannot ingest")
+    changed = outcome is not None and outcome.status in {"stored", "updated"}
+    with runtime.store.transaction() as connection:
+        polling.record_success(
+            connection,
+            source,
+            _now(),
+            runtime.settings,
+            status="not-modified" if outcome is None else "ok",
+            new_entries=int(changed),
+            notes=outcome.reason if outcome is not None and outcome.status == "rejected" else None,
+            etag=result.header("etag"),
+            last_modified=result.header("last-modified"),
+        )
+    return RefreshResult(source.id, "not-modified" if outcome is None else "ok", new_pages=int(changed))
+
+
+def _summary_text(summary: str | None) -> str:
+    return " ".join(_TAGS.sub(" ", summary or "").split())
+
+
+def fallbacks(job: PageJob) -> Callable[[Article | Rejected], Article | Rejected]:
+    """Fill what the page lacks from the listing; a rejected page with a real summary keeps it."""
+
+    def complete(outcome: Article | Rejected) -> Article | Rejected:
+        if isinstance(outcome, Article):
+            return replace(
+                outcome,
+                title=outcome.title or job.title or outcome.title,
+                published=outcome.published or job.published,
+                language=outcome.language or job.language,
+                url=outcome.url or job.url,
+            )
+        summary = _summary_text(job.summary)
+        if job.title and len(summary) >= 80:
+            return Article(job.title, (summary,), job.language, url=job.url, published=job.published)
+        return outcome
+
+    return complete
+
+
+async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> IngestResult:
+    document = Document(
+        location=result.url,
+        data=result.data,
+        content_type=result.content_type,
+        url=result.url,
+        headers=result.headers,
+    )
+    return await asyncio.to_thread(
+        ingest_document, runtime.store, document, source_id=job.source_id, complete=fallbacks(job)
+    )
+
+
+async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
+    """Fetch one page and ingest it; the outcome is recorded against its canonical URL."""
+    url = canonical_url(job.url)
+    try:
+        result = await runtime.fetcher.fetch(job.url)
+        outcome = await _ingest(runtime, job, result)
+    except FetchError as exc:
+        outcome = IngestResult(job.url, "error", reason=str(exc))
+    status = {"stored": "stored", "updated": "stored", "unchanged": "stored"}.get(
+        outcome.status, outcome.status
+    )
+    with runtime.store.transaction() as connection:
+        seen.mark_seen(
+            connection,
+            url,
+            source_id=job.source_id,
+            status=status,
+            updated=job.updated,
+            reason=outcome.reason,
+            article_id=outcome.article_id,
+        )
+    if outcome.status == "error":
+        log.info("page: %s: %s", job.url, outcome.reason)
+    return outcome
+
+
+async def ingest_urls(runtime: Runtime, urls: list[str]) -> list[IngestResult]:
+    """``akhbar ingest URL...``: fetch each page under every rule and ingest it (no source)."""
+    results = []
+    for url in urls:
+        try:
+            result = await runtime.fetcher.fetch(url)
+            results.append(await _ingest(runtime, PageJob(None, url), result))
+        except FetchError as exc:
+            results.append(IngestResult(url, "error", reason=str(exc)))
+    return results

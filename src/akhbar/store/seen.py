@@ -1,0 +1,85 @@
+"""Page URLs already taken from a listing (canonical URL, hashed for the unique index)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from akhbar.store.tables import as_utc, seen_urls
+
+
+@dataclass(frozen=True)
+class SeenUrl:
+    url: str
+    source_id: int | None
+    updated: str | None
+    status: str
+    reason: str | None
+    seen_at: datetime
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def find_seen(connection: sa.Connection, url: str) -> SeenUrl | None:
+    row = connection.execute(sa.select(seen_urls).where(seen_urls.c.url_hash == url_hash(url))).first()
+    if row is None:
+        return None
+    return SeenUrl(row.url, row.source_id, row.updated, row.status, row.reason, as_utc(row.seen_at))
+
+
+def mark_seen(
+    connection: sa.Connection,
+    url: str,
+    *,
+    source_id: int | None,
+    status: str,
+    updated: str | None = None,
+    reason: str | None = None,
+    article_id: int | None = None,
+) -> None:
+    """Insert or update the URL's row."""
+    values = {
+        "url": url,
+        "source_id": source_id,
+        "status": status,
+        "updated": updated,
+        "reason": reason,
+        "article_id": article_id,
+        "seen_at": datetime.now(UTC),
+    }
+    key = url_hash(url)
+    update = sa.update(seen_urls).where(seen_urls.c.url_hash == key).values(**values)
+    if connection.execute(update).rowcount:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(sa.insert(seen_urls).values(url_hash=key, **values))
+    except sa.exc.IntegrityError:  # another worker inserted it meanwhile: update theirs
+        connection.execute(update)
+
+
+def status_counts(connection: sa.Connection, source_id: int) -> dict[str, int]:
+    query = (
+        sa.select(seen_urls.c.status, sa.func.count())
+        .where(seen_urls.c.source_id == source_id)
+        .group_by(seen_urls.c.status)
+    )
+    return {str(status): int(count) for status, count in connection.execute(query)}
+
+
+def recent_errors(connection: sa.Connection, source_id: int, limit: int = 10) -> list[SeenUrl]:
+    query = (
+        sa.select(seen_urls)
+        .where(seen_urls.c.source_id == source_id, seen_urls.c.status.in_(["error", "rejected"]))
+        .order_by(seen_urls.c.seen_at.desc())
+        .limit(limit)
+    )
+    return [
+        SeenUrl(r.url, r.source_id, r.updated, r.status, r.reason, as_utc(r.seen_at))
+        for r in connection.execute(query)
+    ]

@@ -1,0 +1,164 @@
+"""Both job runners run the same job code: in-process on SQLite, Procrastinate on the test PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from akhbar.jobs.distributed import ProcrastinateQueue, build_app, conninfo, ensure_schema, run_worker
+from akhbar.jobs.inline import InlineRunner
+from akhbar.jobs.tasks import schedule_due
+from akhbar.services import sources as sources_service
+from akhbar.services.fetching import DatabaseHostGate, open_runtime
+from akhbar.store import Store
+from httpserver import FixtureServer
+from test_sources_refresh import make_settings
+
+_databases = iter(range(10_000))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FixtureServer]:
+    running = FixtureServer().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def pg_store(postgres_cluster: Any) -> Iterator[Store]:
+    name = f"akhbar_jobs{next(_databases)}_{int(time.time() * 1000) % 100000}"
+    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    opened = Store(postgres_cluster.url(name))
+    yield opened
+    opened.close()
+
+
+def follow(store: Store, server: FixtureServer, *paths: str) -> None:
+    outlines = "".join(f'<outline text="x" xmlUrl="{server.url(p).replace("&", "&amp;")}"/>' for p in paths)
+    results = sources_service.import_opml(
+        store, make_settings(store.url), f"<opml><body>{outlines}</body></opml>".encode()
+    )
+    assert all(r.status == "added" for r in results)
+
+
+def pending_jobs(store: Store) -> int:
+    query = (
+        "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' AND task_name <> 'akhbar.schedule_due'"
+    )
+    with store.reading() as connection:
+        return int(connection.execute(sa.text(query)).scalar_one())
+
+
+def article_count(store: Store) -> int:
+    with store.reading() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM articles")).scalar_one())
+
+
+def test_inline_runner_refreshes_due_sources_and_fetches_their_pages(
+    sqlite_store: Store, server: FixtureServer
+) -> None:
+    follow(sqlite_store, server, "/gen/rss?n=3&start=30", "/gen/json?n=2&start=40", "/html-feed")
+
+    async def run() -> None:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url)) as runtime:
+            runner = InlineRunner(runtime, concurrency=3)
+            assert await schedule_due(sqlite_store, runner) == 3
+            assert await schedule_due(sqlite_store, runner) == 0, "claimed sources are not scheduled twice"
+            outcomes = await runner.run_until_idle()
+            assert sorted(r.status for r in outcomes.refreshes) == ["error", "ok", "ok"]
+            assert len(outcomes.pages) == 5
+
+    asyncio.run(run())
+    assert article_count(sqlite_store) == 5
+
+
+def test_inline_runner_serves_until_stopped(sqlite_store: Store, server: FixtureServer) -> None:
+    follow(sqlite_store, server, "/gen/rss?n=1&start=50")
+
+    async def run() -> None:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url)) as runtime:
+            runner = InlineRunner(runtime, concurrency=2, keep_outcomes=False)
+            stop = asyncio.Event()
+            task = asyncio.create_task(runner.run_forever(stop, tick=0.1))
+            for _ in range(100):
+                await asyncio.sleep(0.1)
+                if await asyncio.to_thread(article_count, sqlite_store) == 1:
+                    break
+            stop.set()
+            await task
+
+    asyncio.run(run())
+    assert article_count(sqlite_store) == 1
+
+
+@pytest.mark.postgres
+def test_procrastinate_worker_runs_the_same_jobs(pg_store: Store, server: FixtureServer) -> None:
+    follow(pg_store, server, "/gen/rss?n=3&start=60", "/truncated.xml")
+    ensure_schema(pg_store.engine)
+    ensure_schema(pg_store.engine)  # idempotent
+    app = build_app(pg_store.url)
+
+    async def run() -> None:
+        async with open_runtime(pg_store, make_settings(pg_store.url)) as runtime:
+            async with app.open_async():
+                queue = ProcrastinateQueue(app)
+                assert await schedule_due(pg_store, queue) == 2
+                await queue.defer_refresh(1)  # already queued: the queueing lock keeps one
+            # wait=False stops once the queues look empty, possibly while a refresh is still
+            # deferring its pages: run again until no akhbar job is left to do
+            for _ in range(5):
+                await run_worker(app, runtime, concurrency=2, wait=False)
+                if not await asyncio.to_thread(pending_jobs, pg_store):
+                    break
+
+    asyncio.run(run())
+    with pg_store.reading() as connection:
+        jobs = connection.execute(sa.text("SELECT task_name, status FROM procrastinate_jobs")).all()
+    assert article_count(pg_store) == 3, jobs
+    broken = sources_service.show_source(pg_store, 2).source
+    assert broken.last_status == "error" and "malformed XML" in (broken.last_error or "")
+    # the periodic scheduler may have queued its next tick; every akhbar job ran and none failed
+    assert [job for job in jobs if job.status != "succeeded" and job.task_name != "akhbar.schedule_due"] == []
+    assert {job.task_name for job in jobs} >= {"akhbar.refresh_source", "akhbar.fetch_page"}
+
+
+def test_conninfo_needs_postgresql() -> None:
+    assert conninfo("postgresql+psycopg://u:p@h:5/db") == "postgresql://u:p@h:5/db"
+    from akhbar.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        conninfo("sqlite:///x.db")
+
+
+def test_host_delay_holds_across_processes_sharing_the_database(store: Store, server: FixtureServer) -> None:
+    """Two independent gates (as two workers would have) on one database space requests to one host."""
+    second = Store(store.url, create=False)
+    delay = 0.25
+
+    async def worker(gate_store: Store) -> None:
+        gate = DatabaseHostGate(gate_store)
+        for _ in range(3):
+            await gate.wait_turn("polite.example", delay)
+            server.times.append(("/polite", time.monotonic()))
+
+    async def run() -> None:
+        await asyncio.gather(worker(store), worker(second))
+
+    try:
+        started = len(server.times)
+        asyncio.run(run())
+    finally:
+        second.close()
+    times = sorted(t for path, t in server.times[started:] if path == "/polite")
+    assert len(times) == 6
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= delay - 0.05, gaps

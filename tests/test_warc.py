@@ -1,0 +1,59 @@
+"""WARC and ARC archives through the usual ingest: real archives, skipped records, a damaged file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akhbar.services.archives import ingest_archive
+from akhbar.sources.warc import read_warc
+from akhbar.store import Store
+from conftest import DATA
+
+WARC = DATA / "warc"
+
+
+def test_real_news_warc_is_ingested_with_urls_and_progress(sqlite_store: Store) -> None:
+    seen: list[int] = []
+    results = list(ingest_archive(sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz", progress=seen.append))
+    assert len(results) == 33
+    stored = [r for r in results if r.status == "stored"]
+    assert len(stored) >= 25, [r.reason for r in results if r.status != "stored"]
+    assert seen == sorted(seen) and seen[-1] == (WARC / "news-fr-ar-real-pages.warc.gz").stat().st_size
+    again = list(ingest_archive(sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz"))
+    assert {r.status for r in again} == {"unchanged"}
+
+
+def test_records_keep_target_uri_and_date() -> None:
+    first = next(
+        r for r in read_warc(WARC / "news-fr-ar-real-pages.warc.gz", max_bytes=10_000_000) if r.document
+    )
+    assert first.document is not None
+    assert first.document.url and first.document.url.startswith("http")
+    assert first.document.content_type and "html" in first.document.content_type
+
+
+def test_heritrix_warc_and_arc_skip_non_pages_with_reasons() -> None:
+    for name in (
+        "IAH-20080430204825-00000-blackbook-truncated.warc.gz",
+        "IAH-20080430204825-00000-blackbook-truncated.arc.gz",
+    ):
+        records = list(read_warc(WARC / "ukwa" / name, max_bytes=10_000_000))
+        assert any(r.document for r in records)
+        assert any(r.skipped and r.skipped.startswith("not a page") for r in records)
+
+
+def test_damaged_archive_is_an_error_not_a_crash(sqlite_store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"garbage-not-an-archive\n" * 10)
+    results = list(ingest_archive(sqlite_store, bad))
+    assert [r.status for r in results] == ["error"]
+    assert "not a WARC or ARC archive" in (results[0].reason or "")
+
+
+def test_truncated_archive_keeps_what_it_could_read(sqlite_store: Store, tmp_path: Path) -> None:
+    data = (WARC / "news-fr-ar-real-pages.warc.gz").read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    results = list(ingest_archive(sqlite_store, cut))
+    assert 5 < len(results) < 33
+    assert any(r.status == "stored" for r in results)
