@@ -1,0 +1,120 @@
+"""One analyser for indexing and querying, on both backends: text in, index terms out.
+
+Each word is analysed by its script: Arabic-script words by :mod:`akhbar.search.arabic` whatever
+the document's language (an English page quoting الناتو still finds it), Latin-script words by the
+French or English Snowball stemmer (the document's language when it is one of them, else English),
+then accent-folded (défense and defense meet). French elisions (l', d', qu', ...) come off first.
+A query does not know its language, so a Latin query word gives both its French and English terms.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import Stemmer
+
+from akhbar.search import arabic
+from akhbar.search.stopwords import BY_LANGUAGE
+
+#: One table for the whole text: apostrophes unified, then Arabic's mapping table.
+_TABLE: dict[int, str | None] = {**arabic.TABLE, **{ord(c): "'" for c in "’ʼ‘`"}}
+#: Arabic-script runs, or runs of other letters and digits (no underscore); scripts split words.
+#: An apostrophe splits too: French elisions (l', d', qu', ...) become stop words of their own.
+WORD = re.compile(r"([\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+)|([^\W_\u0600-\u06FF]+)")
+_TOKEN = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+|[^\W_\u0600-\u06FF]+")
+LATIN_LANGUAGES = ("fr", "en")
+MAX_WORD = 60  # longer "words" (URLs, hashes, garbage) are cut: they never match usefully anyway
+
+_stemmers = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the original text: where it is (for highlighting) and its normalised form."""
+
+    start: int
+    end: int
+    normalised: str
+    arabic: bool
+
+
+def prepare(text: str) -> str:
+    """NFKC, case folding, apostrophes unified, Arabic mapping table. Keeps the length of most text."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
+
+
+def fold_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> Iterator[Word]:
+    """The words of prepared text."""
+    for match in WORD.finditer(text):
+        yield Word(match.start(), match.end(), match.group(0)[:MAX_WORD], match.group(1) is not None)
+
+
+@functools.lru_cache(maxsize=400_000)
+def latin_term(word: str, language: str) -> str | None:
+    """The index term of a Latin-script word in ``language`` (fr or en), None for a stop word."""
+    folded = fold_accents(word)  # before stemming, so "défense" and "defense" stem alike
+    if folded in BY_LANGUAGE[language]:
+        return None
+    if folded.isdigit():
+        return folded
+    stemmed: str = _stemmers[language].stemWord(folded)
+    return stemmed
+
+
+def latin_language(language: str | None) -> str:
+    return language if language in LATIN_LANGUAGES else "en"
+
+
+def word_term(word: Word, language: str | None) -> str | None:
+    if word.arabic:
+        return arabic.term(word.normalised)
+    return latin_term(word.normalised, latin_language(language))
+
+
+_CACHE_LIMIT = 500_000
+_caches: dict[str, dict[str, str | None]] = {lang: {} for lang in LATIN_LANGUAGES}
+
+
+def _compute(token: str, latin: str) -> str | None:
+    if "\u0621" <= token[0] <= "\u06ff":
+        return arabic.term(token[:MAX_WORD])
+    return latin_term(token[:MAX_WORD], latin)
+
+
+def terms(text: str, language: str | None) -> list[str]:
+    """The index terms of a document's text, in order (stop words dropped)."""
+    latin = latin_language(language)
+    cache = _caches[latin]  # word -> term: a pure function's memo, the same in every process
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    out: list[str] = []
+    for token in _TOKEN.findall(prepare(text)):
+        if token in cache:
+            term = cache[token]
+        else:
+            term = cache[token] = _compute(token, latin)
+        if term:
+            out.append(term)
+    return out
+
+
+def query_terms(word: Word, language: str | None) -> tuple[str, ...]:
+    """The terms a query word may match: for Latin script, the French and English ones (or the
+    ``language`` one when the reader chose fr or en); empty for a stop word."""
+    if word.arabic:
+        found = arabic.term(word.normalised)
+        return (found,) if found else ()
+    languages = (language,) if language in LATIN_LANGUAGES else LATIN_LANGUAGES
+    found_terms = [latin_term(word.normalised, lang) for lang in languages]
+    if any(t is None for t in found_terms):  # a stop word in one of the languages is dropped
+        return ()
+    return tuple(dict.fromkeys(t for t in found_terms if t))

@@ -1,0 +1,82 @@
+"""The production backend: PostgreSQL tsvector over analysed terms (GIN), pg_trgm on titles for typos."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
+
+from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns
+from akhbar.search.query import Phrase, Query
+from akhbar.store.tables import articles, search_documents
+
+TYPO_CANDIDATES = 20
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _phrase(phrase: Phrase) -> str:
+    variants = ["(" + " <-> ".join(_lexeme(t) for t in v) + ")" for v in phrase.variants()]
+    return "(" + " | ".join(variants) + ")"
+
+
+def tsquery_text(query: Query) -> str:
+    """A ``to_tsquery`` string: every lexeme quoted, so no user text is read as tsquery syntax."""
+    clauses = ["(" + " | ".join(_phrase(p) for p in c.phrases) + ")" for c in query.clauses]
+    text = " & ".join(clauses)
+    for phrase in query.excluded:
+        text += f" & !{_phrase(phrase)}"
+    return text
+
+
+def _tsquery(query: Query) -> sa.ColumnElement[object]:
+    return sa.func.to_tsquery(sa.literal("simple").cast(REGCONFIG), tsquery_text(query))
+
+
+def candidates(
+    connection: sa.Connection, query: Query, filters: Filters, limit: int = CANDIDATES
+) -> list[Candidate]:
+    d = search_documents
+    vector = sa.column("search_vector", TSVECTOR)
+    tsquery = _tsquery(query)
+    score = sa.func.ts_rank(vector, tsquery)
+    statement = (
+        sa.select(*columns(score))
+        .select_from(d.join(articles, articles.c.id == d.c.article_id))
+        .where(vector.op("@@")(tsquery), *filters.clauses())
+        .order_by(score.desc())
+        .limit(limit)
+    )
+    return [candidate(row._mapping) for row in connection.execute(statement)]
+
+
+def has_trigrams(connection: sa.Connection) -> bool:
+    found = connection.execute(sa.text("SELECT 1 FROM pg_indexes WHERE indexname = 'search_fts_title_trgm'"))
+    return found.first() is not None
+
+
+def typo_candidates(connection: sa.Connection, query: Query, filters: Filters) -> list[Candidate]:
+    """Titles whose words look like the query's (``<%``, word similarity): for a mistyped name."""
+    if not has_trigrams(connection):
+        return []
+    d = search_documents
+    text = " ".join(pos[0] for c in query.clauses for pos in c.phrases[0].positions)
+    similarity = sa.func.word_similarity(text, d.c.title_terms)
+    statement = (
+        sa.select(*columns(similarity * 0.1))
+        .select_from(d.join(articles, articles.c.id == d.c.article_id))
+        .where(sa.literal(text).op("<%")(d.c.title_terms), *filters.clauses())
+        .order_by(similarity.desc())
+        .limit(TYPO_CANDIDATES)
+    )
+    return [candidate(row._mapping) for row in connection.execute(statement)]
+
+
+def raw_ids(connection: sa.Connection, query: Query, limit: int = 20) -> list[int]:
+    """The ceiling for benchmarks: the same tsquery, ts_rank only, no blend."""
+    statement = sa.text(
+        "SELECT article_id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :q) "
+        "ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
+    )
+    return [int(r[0]) for r in connection.execute(statement, {"q": tsquery_text(query), "n": limit})]

@@ -1,0 +1,94 @@
+"""Highlighted snippets: the original text around the first matching words, matches in <mark>."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+from akhbar.search.analysis import terms
+
+WINDOW = 220  # characters of context in a snippet
+SCAN = 2000  # characters of a body searched for the first match
+
+
+#: Words as they stand in the original text, diacritics, tatweel and presentation forms included,
+#: so that match positions need no mapping back.
+_ORIGINAL = re.compile(
+    r"[\u0610-\u061A\u0621-\u065F\u066E-\u06D3\u06D5-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]+"
+    r"|[^\W_\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]+"
+)
+
+
+_CACHE_LIMIT = 200_000
+_token_caches: dict[str | None, dict[str, frozenset[str]]] = {}
+
+
+def _token_terms(token: str, language: str | None) -> frozenset[str]:
+    """The terms of one original word (a pure function's memo: the same in every process)."""
+    cache = _token_caches.setdefault(language, {})
+    found = cache.get(token)
+    if found is None:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        found = cache[token] = frozenset(terms(token, language))
+    return found
+
+
+def _matches(
+    text: str, wanted: frozenset[str], language: str | None, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of the words of ``text[start:end]`` whose terms are wanted."""
+    cache = _token_caches.setdefault(language, {})
+    for m in _ORIGINAL.finditer(text, start, len(text) if end is None else end):
+        found = cache.get(m.group(0))
+        if found is None:
+            found = _token_terms(m.group(0), language)
+        if not wanted.isdisjoint(found):
+            yield m.start(), m.end()
+
+
+def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
+    """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
+    return _marked(text, 0, len(text), list(_matches(text, wanted, language)))
+
+
+def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
+    """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped."""
+    text = text[:SCAN]
+    # one pass in C-backed analysis tells whether a match exists before looking for where it is
+    anywhere = not wanted.isdisjoint(terms(text, language))
+    first = next(_matches(text, wanted, language), None) if anywhere else None
+    start = max(0, first[0] - WINDOW // 3) if first else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if first and 0 <= space < first[0] else start
+    end = min(len(text), start + WINDOW)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    body = _marked(text, start, end, list(_matches(text, wanted, language, start, end)))
+    return ("… " if start else "") + body + (" …" if end < len(text) else "")
+
+
+def _marked(text: str, start: int, end: int, found: list[tuple[int, int]]) -> str:
+    out, at = [], start
+    for begin, finish in found:
+        if begin < start or finish > end:
+            continue
+        out.append(html.escape(text[at:begin]))
+        out.append("<mark>" + html.escape(text[begin:finish]) + "</mark>")
+        at = finish
+    out.append(html.escape(text[at:end]))
+    return "".join(out)
+
+
+def direction(text: str, language: str | None) -> str:
+    """``rtl`` for Arabic-script text (by language, else by the majority of letters), else ``ltr``."""
+    if language in ("ar", "fa", "ur"):
+        return "rtl"
+    if language:
+        return "ltr"
+    letters = [c for c in text[:500] if c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    return "rtl" if letters and arabic * 2 > len(letters) else "ltr"

@@ -1,0 +1,197 @@
+"""``akhbar bench search``: index N generated articles, time 200 mixed queries beside the raw backend.
+
+Articles are made of real sentences (parallel-news in Arabic, French and English, CC BY-SA 4.0):
+a title and 3–6 body sentences of one language, a date within two years. Indexing is timed apart
+from loading the articles (analysis plus writing the index rows, which the backend indexes).
+Each query runs through the whole search service (parse, match, ranking blend, story grouping,
+snippets of the first page) and as the backend's raw query (same terms, its own rank, no blend):
+the ceiling. Queries mix single words, pairs, phrases, OR, exclusions and Arabic variants.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from akhbar.models import Article
+from akhbar.search import Query, QueryProblem, parse, postgres, sqlite
+from akhbar.search.index import document_row, write_rows
+from akhbar.services import search
+from akhbar.store import Store
+from akhbar.store.bulk import insert_articles
+from akhbar.store.tables import articles as articles_table
+
+BATCH = 2000
+_SENTENCE = re.compile(r"(?<=[.!?؟])\s+|\n+")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    cpu_p50_ms: float  # this process's CPU time: what the query costs when the machine is busy
+
+
+@dataclass(frozen=True)
+class SearchBench:
+    articles: int
+    load_seconds: float
+    index_seconds: float
+    index_cpu_seconds: float  # this process's CPU (SQLite's work included; not PostgreSQL's server)
+    index_bytes: int | None
+    queries: int
+    full: Timing
+    raw: Timing
+
+    @property
+    def index_rate(self) -> float:
+        return self.articles / self.index_seconds if self.index_seconds else float("inf")
+
+    @property
+    def index_cpu_rate(self) -> float:
+        return self.articles / self.index_cpu_seconds if self.index_cpu_seconds else float("inf")
+
+
+def sentences(data_dir: Path) -> dict[str, list[str]]:
+    """Real sentences by language (ar, fr, en)."""
+    found: dict[str, list[str]] = {"ar": [], "fr": [], "en": []}
+    for line in (data_dir / "parallel-news" / "docs.jsonl").read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        parts = (s.strip() for s in _SENTENCE.split(doc["text"]))
+        found[doc["lang"]].extend(s for s in parts if 20 <= len(s) <= 400)
+    return found
+
+
+def generate(pool: dict[str, list[str]], count: int, seed: int = 7) -> Iterator[tuple[str, Article]]:
+    rng = random.Random(seed)
+    languages = sorted(pool)
+    start = date(2024, 1, 1)
+    for n in range(count):
+        language = languages[n % len(languages)]
+        lines = pool[language]
+        title = rng.choice(lines)[:120]
+        body = tuple(rng.choice(lines) for _ in range(rng.randint(3, 6)))
+        published = (start + timedelta(days=rng.randrange(730))).isoformat()
+        yield f"bench:{n}", Article(title, body, language=language, published=published)
+
+
+def mixed_queries(pool: dict[str, list[str]], count: int = 200, seed: int = 11) -> list[str]:
+    """Single words, pairs, phrases, OR, exclusions; Arabic with attached ال/و/ب and diacritics."""
+    rng = random.Random(seed)
+    vocab = {lang: sorted({w for s in lines for w in _WORD.findall(s)}) for lang, lines in pool.items()}
+    out: list[str] = []
+    while len(out) < count:
+        lang = rng.choice(sorted(vocab))
+        a, b = rng.choice(vocab[lang]), rng.choice(vocab[lang])
+        kind = len(out) % 6
+        if kind == 0:
+            out.append(a)
+        elif kind == 1:
+            out.append(f"{a} {b}")
+        elif kind == 2:
+            sentence_words = _WORD.findall(rng.choice(pool[lang]))
+            at = rng.randrange(max(1, len(sentence_words) - 1))
+            out.append('"' + " ".join(sentence_words[at : at + 2]) + '"')
+        elif kind == 3:
+            out.append(f"{a} OR {b}")
+        elif kind == 4:
+            out.append(f"{a} -{b}")
+        else:
+            out.append(("و" + a + "َ") if lang == "ar" else a.upper())
+    return out
+
+
+def load(
+    store: Store, pool: dict[str, list[str]], count: int, progress: Callable[[str], None]
+) -> tuple[float, float, float]:
+    """Insert ``count`` articles then index them, batch by batch; returns (load s, index s, index CPU s)."""
+    load_s = index_s = index_cpu = 0.0
+    items = generate(pool, count)
+    done = 0
+    while done < count:
+        batch = [next(items) for _ in range(min(BATCH, count - done))]
+        started = time.perf_counter()
+        with store.transaction() as connection:
+            first = connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(articles_table.c.id), 0))
+            ).scalar()
+            insert_articles(connection, batch)
+        load_s += time.perf_counter() - started
+        started, cpu = time.perf_counter(), time.process_time()
+        rows = [document_row(int(first or 0) + i + 1, a, None) for i, (_, a) in enumerate(batch)]
+        with store.transaction() as connection:
+            write_rows(connection, rows)
+        index_s += time.perf_counter() - started
+        index_cpu += time.process_time() - cpu
+        done += len(batch)
+        if done % (BATCH * 25) == 0 or done == count:
+            progress(f"  {done} articles ({done / (load_s + index_s):.0f}/s overall)")
+    return load_s, index_s, index_cpu
+
+
+def _timing(name: str, millis: list[tuple[float, float]]) -> Timing:
+    ordered = sorted(wall for wall, _ in millis)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    cpu = statistics.median(c for _, c in millis)
+    return Timing(name, statistics.median(ordered), p99, statistics.fmean(ordered), cpu)
+
+
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def time_queries(store: Store, texts: list[str]) -> tuple[Timing, Timing]:
+    full, raw = [], []
+    raw_query = postgres.raw_ids if store.dialect == "postgresql" else sqlite.raw_ids
+    for text in texts:
+        full.append(_timed(lambda: search.search(store, text, limit=20)))  # noqa: B023  # called at once
+        parsed = parse(text)
+        if isinstance(parsed, QueryProblem):
+            continue
+
+        def run_raw(query: Query = parsed) -> None:
+            with store.reading() as connection:
+                raw_query(connection, query, 20)
+
+        raw.append(_timed(run_raw))
+    return _timing("akhbar search (ranked, grouped, snippets)", full), _timing("raw backend query", raw)
+
+
+def index_bytes(store: Store) -> int | None:
+    with store.reading() as connection:
+        if store.dialect == "postgresql":
+            size = connection.execute(sa.text("SELECT pg_total_relation_size('search_documents')")).scalar()
+            return int(size or 0)
+        try:
+            size = connection.execute(
+                sa.text("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'")
+            ).scalar()
+        except sa.exc.OperationalError:  # SQLite built without the dbstat table
+            return None
+        return int(size or 0)
+
+
+def bench_search(
+    store: Store, data_dir: Path, *, articles: int, queries: int, progress: Callable[[str], None]
+) -> SearchBench:
+    pool = sentences(data_dir)
+    progress(f"loading and indexing {articles} articles ({store.dialect})")
+    load_s, index_s, index_cpu = load(store, pool, articles, progress)
+    texts = mixed_queries(pool, queries)
+    time_queries(store, texts[:20])  # warm the caches as a running server would be
+    full, raw = time_queries(store, texts)
+    return SearchBench(articles, load_s, index_s, index_cpu, index_bytes(store), len(texts), full, raw)

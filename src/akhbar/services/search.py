@@ -1,0 +1,194 @@
+"""Search use cases: index an article as it is stored, search with ranking and snippets, reindex.
+
+The index is a table of analysed terms written in the article's own transaction, so a stored
+article is searchable at once and a removed one disappears with it (foreign-key cascade).
+``reindex`` rewrites it in small transactions while searches keep answering from the old rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from akhbar.models import Article, StoredArticle
+from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
+from akhbar.search.index import Candidate, document_row, write_rows
+from akhbar.search.ranking import Ranked, rank
+from akhbar.search.snippets import direction, highlight, snippet
+from akhbar.store import Store, articles
+from akhbar.store.tables import articles as articles_table
+from akhbar.store.tables import search_documents
+
+log = logging.getLogger(__name__)
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the article, its highlighted title and snippet, and its story's other matches."""
+
+    article_id: int
+    title: str
+    title_html: str
+    snippet_html: str
+    direction: str
+    language: str | None
+    site_name: str | None
+    url: str | None
+    published: str | None
+    story_id: int | None
+    score: float
+    story_matches: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.article_id,
+            "title": self.title,
+            "title_html": self.title_html,
+            "snippet_html": self.snippet_html,
+            "dir": self.direction,
+            "language": self.language,
+            "site_name": self.site_name,
+            "url": self.url,
+            "published": self.published,
+            "story_id": self.story_id,
+            "score": round(self.score, 6),
+            "story_matches": list(self.story_matches),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int  # matching stories (capped at the candidates a backend returns)
+    hits: list[SearchHit] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+def index_article(
+    connection: sa.Connection, article_id: int, article: Article, source_id: int | None
+) -> None:
+    """(Re)index one article inside the caller's transaction."""
+    write_rows(connection, [document_row(article_id, article, source_id)])
+
+
+def candidates(store: Store, connection: sa.Connection, query: Query, filters: Filters) -> list[Candidate]:
+    if store.dialect == "postgresql":
+        found = postgres.candidates(connection, query, filters)
+        if not found and not query.excluded:  # no match at all: titles that look alike (a typo)
+            found = postgres.typo_candidates(connection, query, filters)
+        return found
+    return sqlite.candidates(connection, query, filters)
+
+
+def search(
+    store: Store,
+    text: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> SearchResults | QueryProblem:
+    """Ranked, story-grouped results for what a reader typed, or why it cannot be searched."""
+    filters = filters or Filters()
+    parsed = parse(text, filters.language)
+    if isinstance(parsed, QueryProblem):
+        return parsed
+    limit = max(1, min(limit, MAX_LIMIT))
+    with store.reading() as connection:
+        found = candidates(store, connection, parsed, filters)
+        ranked = rank(found, parsed.terms(), now or datetime.now(UTC))
+        page = ranked[max(0, offset) : max(0, offset) + limit]
+        rows = _shown(connection, [entry.article_id for entry in page])
+    hits = [_hit(rows[e.article_id], e, parsed) for e in page if e.article_id in rows]  # absent: removed
+    return SearchResults(text, len(ranked), hits)
+
+
+def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.RowMapping]:
+    """What a result shows of these articles, in one query."""
+    a = articles_table.c
+    statement = sa.select(
+        a.id,
+        a.title,
+        a.body_paragraphs,
+        a.image_caption,
+        a.language,
+        a.site_name,
+        a.url,
+        a.published,
+        a.story_id,
+    ).where(a.id.in_(ids))
+    return {row.id: row._mapping for row in connection.execute(statement)}
+
+
+def _hit(row: sa.RowMapping, entry: Ranked, query: Query) -> SearchHit:
+    terms, language = query.terms(), row["language"]
+    body = "\n".join(row["body_paragraphs"]) or (row["image_caption"] or "")
+    return SearchHit(
+        article_id=row["id"],
+        title=row["title"],
+        title_html=highlight(row["title"], terms, language),
+        snippet_html=snippet(body, terms, language),
+        direction=direction(row["title"] + " " + body[:200], language),
+        language=language,
+        site_name=row["site_name"],
+        url=row["url"],
+        published=row["published"],
+        story_id=row["story_id"],
+        score=entry.score,
+        story_matches=entry.grouped,
+    )
+
+
+def matching_ids(store: Store, text: str, *, language: str | None = None, limit: int = 5) -> list[int]:
+    """The ranked article ids only (evaluation and benchmarks: no snippets)."""
+    parsed = parse(text, language)
+    if isinstance(parsed, QueryProblem):
+        return []
+    with store.reading() as connection:
+        ranked = rank(candidates(store, connection, parsed, Filters()), parsed.terms(), datetime.now(UTC))
+    return [r.article_id for r in ranked[:limit]]
+
+
+def reindex(store: Store, *, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild every article's index row, ``batch`` articles per transaction, without downtime."""
+    done, after = 0, 0
+    while True:
+        with store.transaction() as connection:
+            found = _batch(connection, after, batch)
+            if not found:
+                break
+            write_rows(connection, [document_row(s.id, s.article, source) for s, source in found])
+        after = found[-1][0].id
+        done += len(found)
+        if progress is not None:
+            progress(done)
+    with store.transaction() as connection:  # rows of articles that no longer exist
+        orphans = sa.select(articles_table.c.id)
+        connection.execute(sa.delete(search_documents).where(search_documents.c.article_id.not_in(orphans)))
+        if store.dialect == "sqlite":
+            sqlite.optimise(connection)
+    return done
+
+
+def _batch(connection: sa.Connection, after: int, size: int) -> list[tuple[StoredArticle, int | None]]:
+    rows = connection.execute(
+        sa.select(articles_table.c.id, articles_table.c.source_id)
+        .where(articles_table.c.id > after)
+        .order_by(articles_table.c.id)
+        .limit(size)
+    ).all()
+    out = []
+    for article_id, source_id in rows:
+        stored = articles.get_article(connection, article_id)
+        if stored is not None:
+            out.append((stored, source_id))
+    return out

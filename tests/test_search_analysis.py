@@ -1,0 +1,100 @@
+"""The analyser's tables and rules: Arabic normalisation, proclitics, stemming, French and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from akhbar.search import arabic
+from akhbar.search.analysis import prepare, terms
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("أحمد", "احمد"),
+        ("إسلام", "اسلام"),
+        ("آمال", "امال"),
+        ("ٱلله", "الله"),
+        ("مستشفى", "مستشفي"),
+        ("مدرسة", "مدرسه"),
+        ("مسؤول", "مسءول"),
+        ("مسئول", "مسءول"),
+        ("كتـــاب", "كتاب"),  # tatweel
+        ("كِتَابٌ", "كتاب"),  # tashkeel
+        ("ک ی ۀ ھ", "ك ي ه ه"),  # Persian/Urdu letters
+        ("١٨ أكتوبر ٢٠٢٤", "18 اكتوبر 2024"),
+        ("۱۲۳", "123"),
+        ("ﻻ", "لا"),  # presentation form, through NFKC
+        ("DÉFENSE", "défense"),
+    ],
+)
+def test_normalisation_table(raw: str, normalised: str) -> None:
+    assert prepare(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    ("word", "bare"),
+    [
+        ("الناتو", "ناتو"),
+        ("والناتو", "ناتو"),
+        ("بالناتو", "ناتو"),
+        ("فالناتو", "ناتو"),
+        ("وبالناتو", "ناتو"),
+        ("للحرب", "حرب"),
+        ("كالبحر", "بحر"),
+        ("وفلسطين", arabic.strip_proclitics("فلسطين")),
+        ("اليد", "يد"),
+        ("وزير", "وزير"),  # a root beginning with و stays whole
+        ("بيت", "بيت"),
+        ("كتب", "كتب"),
+        ("لعب", "لعب"),
+        ("فيلم", "فيلم"),
+        ("وقال", "وقال"),  # too short to tell the conjunction from a root letter
+        ("الله", "الله"),
+    ],
+)
+def test_proclitics_come_off_but_short_roots_stay(word: str, bare: str) -> None:
+    assert arabic.strip_proclitics(word) == bare
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("الناتو", "ناتو", "والنّاتو", "بالناتو"),
+        ("الأطلسي", "الاطلسي", "الأَطْلَسِيّ", "أطلسي"),
+        ("المدرسة", "مدرسه", "مدرسة", "والمدرسة"),
+        ("الانتخابات", "انتخابات", "بالانتخابات"),
+        ("مسؤول", "مسئول", "المسؤول"),
+        ("مستشفى", "المستشفي"),
+        ("الوزراء", "وزراء"),
+        ("فلسطين", "وفلسطين", "بفلسطين"),
+    ],
+)
+def test_arabic_variants_share_one_term(variants: tuple[str, ...]) -> None:
+    found = {tuple(terms(v, "ar")) for v in variants}
+    assert len(found) == 1, found
+
+
+@pytest.mark.parametrize(
+    ("language", "variants"),
+    [
+        ("fr", ("défense", "defense", "Défenses", "DEFENSE")),
+        ("fr", ("l'élection", "élections", "l’election", "d'élection")),
+        ("fr", ("président", "présidents", "president")),
+        ("en", ("elections", "election", "Election")),
+        ("en", ("ministers", "minister")),
+    ],
+)
+def test_latin_variants_share_one_term(language: str, variants: tuple[str, ...]) -> None:
+    found = {tuple(terms(v, language)) for v in variants}
+    assert len(found) == 1, found
+
+
+def test_stop_words_and_mixed_scripts() -> None:
+    assert terms("le la de la et des", "fr") == []
+    assert terms("of the and", "en") == []
+    assert terms("في من على", "ar") == []
+    mixed = terms("قال الناتو (OTAN) إن الحلف", "ar")
+    assert "otan" in mixed
+    assert "ناتو" in mixed
+    assert terms("OTANالناتو", "fr") == ["otan", "ناتو"]  # scripts split words
