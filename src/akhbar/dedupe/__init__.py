@@ -1,0 +1,1 @@
+"""Deduplication: canonical URLs (more to come: content hashes, near-duplicate signatures)."""

@@ -1,0 +1,121 @@
+"""Near-duplicate signatures: MinHash over normalised, language-aware word shingles, with LSH bands.
+
+The signature and its band keys are plain values (bytes and integers) so they can be stored and
+looked up by any worker process; nothing here keeps state between calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import struct
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+SHINGLE_WORDS = 3
+MIN_SHINGLES = 8
+SEED = 7
+SCHEME = "affine32"  # datasketch 2 default, named so stored signatures stay comparable
+_HEADER = struct.Struct("<I")
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+    | {chr(0x0660 + d): str(d) for d in range(10)}
+    | {chr(0x06F0 + d): str(d) for d in range(10)}
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Fold case, Latin accents, Arabic diacritics and letter variants, Eastern Arabic digits."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalise(text))
+
+
+def shingles(paragraphs: Iterable[str]) -> set[str]:
+    """Word 3-grams of the body; a text too short for shingles gives its words as one shingle."""
+    tokens = [w for paragraph in paragraphs for w in words(paragraph)]
+    if len(tokens) < SHINGLE_WORDS:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A MinHash of an article's shingles and how many shingles it had."""
+
+    hashvalues: npt.NDArray[np.uint64]  # NUM_PERM values
+    size: int
+
+    def to_bytes(self) -> bytes:
+        return _HEADER.pack(self.size) + self.hashvalues.astype("<u8").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Signature:
+        (size,) = _HEADER.unpack_from(data)
+        return cls(np.frombuffer(data, dtype="<u8", offset=_HEADER.size).astype(np.uint64), size)
+
+    def jaccard(self, other: Signature) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+    def containment(self, other: Signature) -> float:
+        """Estimated share of the smaller text's shingles found in the other (syndication trims)."""
+        j = self.jaccard(other)
+        smaller = min(self.size, other.size)
+        if smaller == 0:
+            return 0.0
+        return min(1.0, j / (1 + j) * (self.size + other.size) / smaller)
+
+    def bands(self) -> list[int]:
+        """LSH band keys: signed 64-bit integers, one per band (the band index is part of the key)."""
+        keys = []
+        for band in range(BANDS):
+            chunk = self.hashvalues[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
+            digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
+        return keys
+
+
+@functools.cache
+def _permutations() -> object:
+    """The MinHash permutations for our seed: computed once, read-only afterwards."""
+    from datasketch import MinHash  # imported here: datasketch pulls in scipy (seconds at startup)
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def _minhash() -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
+
+
+def signature(paragraphs: Sequence[str]) -> Signature:
+    """The MinHash signature of an article body."""
+    found = shingles(paragraphs)
+    minhash = _minhash()
+    minhash.update_batch([s.encode("utf-8") for s in found])
+    return Signature(np.asarray(minhash.hashvalues, dtype=np.uint64), len(found))
+
+
+def is_duplicate(a: Signature, b: Signature, *, jaccard: float = 0.55, containment: float = 0.8) -> bool:
+    """Whether two signatures are copies of one text (with headers, footers, trims or small edits)."""
+    if min(a.size, b.size) < MIN_SHINGLES:
+        return a.size == b.size and a.jaccard(b) == 1.0
+    return a.jaccard(b) >= jaccard or a.containment(b) >= containment

@@ -1,0 +1,284 @@
+"""Placing articles: near-duplicate detection, online story assignment, breaking detection.
+
+``prepare`` does the slow part (embedding) outside any transaction; ``place`` runs inside the
+ingest transaction and keeps every decision in the database (signatures, bands, story state), so
+any number of workers can place articles and an edited article keeps its place.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import numpy as np
+import sqlalchemy as sa
+
+from akhbar.dedupe.signatures import Signature, is_duplicate, signature
+from akhbar.models import Article, Story
+from akhbar.store import Store
+from akhbar.store import breaking as flags
+from akhbar.store import signatures as placements
+from akhbar.store import stories as records
+from akhbar.stories import features, grouping, index
+from akhbar.stories.embedding import Embedder, UseEmbedder, Vector, from_bytes, to_bytes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Breaking:
+    """A story is breaking when its decaying rate of new independent sources passes ``threshold``."""
+
+    half_life_seconds: float = 1800.0
+    threshold: float = 4.0
+    min_sources: int = 3
+    flag_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The costly features of an article, computed before the transaction."""
+
+    signature: Signature
+    embedding: Vector
+    entities: frozenset[str]
+
+
+@functools.cache
+def default_embedder() -> Embedder:
+    """The configured model, loaded once per process (read-only weights, not state)."""
+    return UseEmbedder()
+
+
+def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
+    model = embedder or default_embedder()
+    vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
+    return [
+        Prepared(
+            signature(a.body_paragraphs or (a.title,)),
+            vector,
+            features.entity_keys(a.title, a.body_paragraphs),
+        )
+        for a, vector in zip(articles, vectors, strict=True)
+    ]
+
+
+def prepare(article: Article, embedder: Embedder | None = None) -> Prepared:
+    return prepare_many([article], embedder)[0]
+
+
+def prepare_safely(article: Article) -> Prepared | None:
+    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost."""
+    try:
+        return prepare(article)
+    except Exception:  # a model defect must not stop ingestion; it is logged with its traceback
+        log.exception("stories: could not prepare %r", article.title[:80])
+        return None
+
+
+def source_name(article: Article, source_id: int | None) -> str:
+    if article.site_name:
+        return article.site_name.strip().casefold()
+    if article.url:
+        return urlsplit(article.url).hostname or article.url
+    return f"source:{source_id}" if source_id is not None else "unknown"
+
+
+def _candidate(record: records.CandidateRow) -> grouping.Candidate:
+    centroid = from_bytes(record.centroid)
+    return grouping.Candidate(
+        record.id, centroid, record.article_count, record.first_seen, record.last_seen, dict(record.entities)
+    )
+
+
+def _original(
+    connection: sa.Connection, article_id: int, sig: Signature, bands: list[int]
+) -> placements.Placement | None:
+    """The earliest stored copy of this text, if any (followed through to the first original)."""
+    found = [
+        p
+        for p in placements.near(connection, bands, article_id)
+        if is_duplicate(sig, Signature.from_bytes(p.minhash))
+    ]
+    if not found:
+        return None
+    first = min(found, key=lambda p: p.duplicate_of or p.article_id)
+    if first.duplicate_of is not None:
+        return placements.get_placement(connection, first.duplicate_of) or first
+    return first
+
+
+def place(
+    connection: sa.Connection,
+    article_id: int,
+    article: Article,
+    prepared: Prepared,
+    *,
+    source_id: int | None = None,
+    now: datetime | None = None,
+    settings: grouping.Settings | None = None,
+    breaking: Breaking | None = None,
+) -> placements.Placement:
+    """Find the article's original (when it is a copy) and its story; store both."""
+    now = now or datetime.now(UTC)
+    settings = settings or grouping.Settings()
+    breaking = breaking or Breaking()
+    when = features.published_time(article.published, now)
+    previous = placements.get_placement(connection, article_id)
+    bands = prepared.signature.bands()
+    original = _original(connection, article_id, prepared.signature, bands)
+    source = source_name(article, source_id)
+    story: records.StoryRecord | None = None
+    if original is not None and original.story_id is not None:
+        story = records.get_story(connection, original.story_id)
+        if story is not None and (previous is None or previous.story_id != story.id):
+            _count(story, article, source, when, now, independent=False)
+            records.update_story(connection, story)
+    elif previous is not None and previous.story_id is not None:
+        story = records.get_story(connection, previous.story_id)  # an edit keeps its story
+    if story is None:
+        story = _assign(connection, article_id, article, prepared, source, when, now, settings)
+        _detect(connection, story, now, breaking)
+    duplicate_of = original.duplicate_of or original.article_id if original else None
+    placement = placements.Placement(article_id, prepared.signature.to_bytes(), story.id, duplicate_of)
+    placements.save(connection, placement, bands, to_bytes(prepared.embedding))
+    placements.link_article(connection, article_id, story.id, duplicate_of)
+    return placement
+
+
+def _count(
+    story: records.StoryRecord,
+    article: Article,
+    source: str,
+    when: datetime,
+    now: datetime,
+    *,
+    independent: bool,
+) -> None:
+    story.article_count += 1
+    if article.language and article.language not in story.titles:
+        story.titles[article.language] = article.title
+    if source not in story.sources:
+        story.sources.append(source)
+        if independent:
+            story.velocity = _decayed(story, now) + 1.0
+            story.velocity_at = now
+    if when < story.first_seen:
+        story.first_seen = when
+    story.last_seen = max(story.last_seen, when)
+
+
+def _decayed(
+    story: records.StoryRecord, now: datetime, half_life: float = Breaking.half_life_seconds
+) -> float:
+    if story.velocity_at is None:
+        return story.velocity
+    elapsed = max(0.0, (now - story.velocity_at).total_seconds())
+    return story.velocity * math.pow(0.5, elapsed / half_life)
+
+
+def _assign(
+    connection: sa.Connection,
+    article_id: int,
+    article: Article,
+    prepared: Prepared,
+    source: str,
+    when: datetime,
+    now: datetime,
+    settings: grouping.Settings,
+) -> records.StoryRecord:
+    item = grouping.Features(prepared.embedding, prepared.entities, when, article.language, source)
+    found = records.candidates(connection, index.lookup_keys(prepared.embedding, when))
+    chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
+    existing = records.get_story(connection, chosen.story_id) if chosen is not None else None
+    if chosen is None or existing is None:
+        zero = np.zeros_like(prepared.embedding)
+        story = records.StoryRecord(None, article_id, source, when, when, to_bytes(zero))
+        chosen = grouping.Candidate(0, zero, 0, when, when)
+    else:
+        story = existing
+    is_first = story.id is None or when < story.first_seen
+    grouping.absorb(chosen, item)
+    _count(story, article, source, when, now, independent=True)
+    if is_first:
+        story.first_article_id, story.first_source = article_id, source
+    story.centroid, story.entities = to_bytes(chosen.centroid), chosen.entities
+    if story.id is None:
+        records.insert_story(connection, story)
+    assert story.id is not None
+    records.add_keys(connection, story.id, index.store_keys(prepared.embedding, when))
+    for other in also:
+        if not grouping.should_merge(chosen, other, settings):
+            continue
+        absorbed = records.get_story(connection, other.story_id)
+        if absorbed is not None:
+            _merge(connection, story, absorbed, grouping.merged(chosen, other))
+    records.update_story(connection, story)
+    return story
+
+
+def _merge(
+    connection: sa.Connection,
+    story: records.StoryRecord,
+    other: records.StoryRecord,
+    union: grouping.Candidate,
+) -> None:
+    assert other.id is not None
+    log.info("stories: merging story %s into %s", other.id, story.id)
+    story.centroid, story.entities = to_bytes(union.centroid), union.entities
+    story.article_count += other.article_count
+    story.sources.extend(s for s in other.sources if s not in story.sources)
+    for language, title in other.titles.items():
+        story.titles.setdefault(language, title)
+    if other.first_seen < story.first_seen:
+        story.first_seen, story.first_article_id, story.first_source = (
+            other.first_seen,
+            other.first_article_id,
+            other.first_source,
+        )
+    story.last_seen = max(story.last_seen, other.last_seen)
+    records.merge_into(connection, story, other.id)
+
+
+def _detect(connection: sa.Connection, story: records.StoryRecord, now: datetime, settings: Breaking) -> None:
+    """Flag the story as breaking (origin ``detected``) when its source velocity is far above usual."""
+    if story.id is None or story.velocity < settings.threshold or len(story.sources) < settings.min_sources:
+        return
+    active = flags.list_flags(connection, active_at=now)
+    if any(f.story_id == story.id and f.origin == "detected" for f in active):
+        return
+    note = f"{len(story.sources)} sources, velocity {story.velocity:.1f}"
+    flags.add_flag(
+        connection,
+        article_id=None,
+        story_id=story.id,
+        until=now + timedelta(hours=settings.flag_hours),
+        origin="detected",
+        note=note,
+    )
+    log.info("stories: story %s detected as breaking (%s)", story.id, note)
+
+
+def get_story(connection: sa.Connection, story_id: int) -> Story | None:
+    found = records.get_story(connection, story_id)
+    return found.to_model() if found else None
+
+
+def list_stories(store: Store, *, limit: int = 50, offset: int = 0) -> list[Story]:
+    """Live stories, most recently active first."""
+    with store.reading() as connection:
+        return [r.to_model() for r in records.list_stories(connection, limit=limit, offset=offset)]
+
+
+def show_story(store: Store, story_id: int) -> tuple[Story, list[dict[str, object]]] | None:
+    """A story (following merges) and its articles, oldest first: the timeline."""
+    with store.reading() as connection:
+        found = records.get_story(connection, story_id)
+        if found is None or found.id is None:
+            return None
+        return found.to_model(), records.story_article_rows(connection, found.id)

@@ -1,0 +1,85 @@
+"""Near-duplicate signatures of articles: MinHash bytes, LSH band keys, and where each was placed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from akhbar.store.tables import article_signatures, articles, dedupe_bands
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What is kept of an article's placement: its signature, story and original (when a copy)."""
+
+    article_id: int
+    minhash: bytes
+    story_id: int | None
+    duplicate_of: int | None
+
+
+def _placement(row: sa.Row[tuple[object, ...]]) -> Placement:
+    m = row._mapping
+    return Placement(m["article_id"], bytes(m["minhash"]), m["story_id"], m["duplicate_of"])
+
+
+def get_placement(connection: sa.Connection, article_id: int) -> Placement | None:
+    query = sa.select(article_signatures).where(article_signatures.c.article_id == article_id)
+    row = connection.execute(query).first()
+    return _placement(row) if row else None
+
+
+def save(
+    connection: sa.Connection,
+    placement: Placement,
+    bands: Sequence[int],
+    embedding: bytes | None,
+) -> None:
+    """Replace the article's signature, bands and placement (an edit replaces the earlier version)."""
+    article_id = placement.article_id
+    connection.execute(sa.delete(dedupe_bands).where(dedupe_bands.c.article_id == article_id))
+    connection.execute(sa.delete(article_signatures).where(article_signatures.c.article_id == article_id))
+    connection.execute(
+        sa.insert(article_signatures).values(
+            article_id=article_id,
+            minhash=placement.minhash,
+            embedding=embedding,
+            story_id=placement.story_id,
+            duplicate_of=placement.duplicate_of,
+        )
+    )
+    rows = [{"band": band, "article_id": article_id} for band in sorted(set(bands))]
+    if rows:
+        connection.execute(sa.insert(dedupe_bands), rows)
+
+
+_BANDS: sa.BindParameter[list[int]] = sa.bindparam("bands", expanding=True)
+_NEAR = (
+    sa.select(article_signatures)
+    .where(
+        article_signatures.c.article_id.in_(
+            sa.select(dedupe_bands.c.article_id).where(dedupe_bands.c.band.in_(_BANDS)).distinct()
+        ),
+        article_signatures.c.article_id != sa.bindparam("exclude"),
+    )
+    .order_by(article_signatures.c.article_id)
+    .limit(200)
+)
+
+
+def near(connection: sa.Connection, bands: Sequence[int], exclude: int) -> list[Placement]:
+    """Articles sharing at least one band with the given ones (candidates to verify), oldest first."""
+    rows = connection.execute(_NEAR, {"bands": list(bands), "exclude": exclude})
+    return [_placement(row) for row in rows]
+
+
+def link_article(
+    connection: sa.Connection, article_id: int, story_id: int | None, duplicate_of: int | None
+) -> None:
+    connection.execute(
+        sa.update(articles)
+        .where(articles.c.id == article_id)
+        .values(story_id=story_id, duplicate_of=duplicate_of)
+    )

@@ -1,0 +1,223 @@
+"""Stories, their candidate keys, and near-duplicate signatures (the grouping's shared state).
+
+Everything the grouping needs between articles lives in these tables, so any number of worker
+processes can place articles; nothing is cached in a process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from akhbar.models import Story
+from akhbar.store.tables import article_signatures, articles, as_utc, stories, story_keys
+
+MAX_CANDIDATES = 24
+
+
+@dataclass
+class StoryRecord:
+    """A story row with the grouping state (centroid bytes, entity counts, sources)."""
+
+    id: int | None
+    first_article_id: int | None
+    first_source: str | None
+    first_seen: datetime
+    last_seen: datetime
+    centroid: bytes
+    article_count: int = 0
+    titles: dict[str, str] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    entities: dict[str, int] = field(default_factory=dict)
+    languages: set[str] = field(default_factory=set)
+    velocity: float = 0.0
+    velocity_at: datetime | None = None
+
+    def to_model(self) -> Story:
+        assert self.id is not None
+        return Story(
+            id=self.id,
+            titles=dict(self.titles),
+            first_article_id=self.first_article_id,
+            first_source=self.first_source,
+            first_seen=self.first_seen,
+            last_seen=self.last_seen,
+            article_count=self.article_count,
+            source_count=len(self.sources),
+            language_count=len(self.titles),
+            velocity=self.velocity,
+            sources=tuple(self.sources),
+        )
+
+
+def _values(record: StoryRecord) -> dict[str, Any]:
+    return {
+        "first_article_id": record.first_article_id,
+        "first_source": record.first_source,
+        "first_seen": record.first_seen,
+        "last_seen": record.last_seen,
+        "article_count": record.article_count,
+        "source_count": len(record.sources),
+        "language_count": len(record.titles),
+        "titles": record.titles,
+        "sources": record.sources,
+        "entities": record.entities,
+        "velocity": record.velocity,
+        "velocity_at": record.velocity_at,
+        "centroid": record.centroid,
+    }
+
+
+def _record(row: sa.Row[Any]) -> StoryRecord:
+    m = row._mapping
+    return StoryRecord(
+        id=m["id"],
+        first_article_id=m["first_article_id"],
+        first_source=m["first_source"],
+        first_seen=as_utc(m["first_seen"]),
+        last_seen=as_utc(m["last_seen"]),
+        centroid=bytes(m["centroid"]),
+        article_count=m["article_count"],
+        titles=dict(m["titles"]),
+        sources=list(m["sources"]),
+        entities=dict(m["entities"]),
+        velocity=float(m["velocity"]),
+        velocity_at=as_utc(m["velocity_at"]) if m["velocity_at"] else None,
+    )
+
+
+def insert_story(connection: sa.Connection, record: StoryRecord) -> int:
+    result = connection.execute(sa.insert(stories).values(**_values(record)))
+    key = result.inserted_primary_key
+    assert key is not None
+    record.id = int(key[0])
+    return record.id
+
+
+def update_story(connection: sa.Connection, record: StoryRecord) -> None:
+    connection.execute(sa.update(stories).where(stories.c.id == record.id).values(**_values(record)))
+
+
+def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+def add_keys(connection: sa.Connection, story_id: int, keys: Iterable[int]) -> None:
+    _insert_ignoring(connection, story_keys, [{"key": k, "story_id": story_id} for k in set(keys)])
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """Only what scoring needs of a candidate story; the full record is loaded for the chosen one."""
+
+    id: int
+    centroid: bytes
+    article_count: int
+    first_seen: datetime
+    last_seen: datetime
+    entities: dict[str, int]
+
+
+_KEYS: sa.BindParameter[list[int]] = sa.bindparam("keys", expanding=True)
+_RANKED = (
+    sa.select(story_keys.c.story_id, sa.func.count().label("shared"))
+    .where(story_keys.c.key.in_(_KEYS))
+    .group_by(story_keys.c.story_id)
+    .order_by(sa.func.count().desc(), story_keys.c.story_id.desc())
+    .limit(sa.bindparam("limit"))
+    .subquery()
+)
+_CANDIDATES = (
+    sa.select(
+        stories.c.id,
+        stories.c.centroid,
+        stories.c.article_count,
+        stories.c.first_seen,
+        stories.c.last_seen,
+        stories.c.entities,
+    )
+    .join(_RANKED, _RANKED.c.story_id == stories.c.id)
+    .where(stories.c.merged_into.is_(None))
+    .order_by(_RANKED.c.shared.desc(), stories.c.id.desc())
+)
+
+
+def candidates(
+    connection: sa.Connection, keys: Sequence[int], limit: int = MAX_CANDIDATES
+) -> list[CandidateRow]:
+    """Live stories sharing the most keys with the article (index lookups, never a scan of stories)."""
+    rows = connection.execute(_CANDIDATES, {"keys": list(keys), "limit": limit})
+    return [
+        CandidateRow(
+            r.id, bytes(r.centroid), r.article_count, as_utc(r.first_seen), as_utc(r.last_seen), r.entities
+        )
+        for r in rows
+    ]
+
+
+def get_story(connection: sa.Connection, story_id: int) -> StoryRecord | None:
+    """The story, following merges to the story it became part of."""
+    for _ in range(32):
+        row = connection.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+        if row is None:
+            return None
+        if row._mapping["merged_into"] is None:
+            return _record(row)
+        story_id = row._mapping["merged_into"]
+    return None
+
+
+def list_stories(connection: sa.Connection, *, limit: int = 50, offset: int = 0) -> list[StoryRecord]:
+    query = (
+        sa.select(stories)
+        .where(stories.c.merged_into.is_(None))
+        .order_by(stories.c.last_seen.desc(), stories.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_record(row) for row in connection.execute(query)]
+
+
+def count_stories(connection: sa.Connection) -> int:
+    query = sa.select(sa.func.count()).select_from(stories).where(stories.c.merged_into.is_(None))
+    return int(connection.execute(query).scalar_one())
+
+
+def merge_into(connection: sa.Connection, into: StoryRecord, other_id: int) -> None:
+    """Move the other story's articles and keys to ``into`` and mark it merged."""
+    assert into.id is not None
+    connection.execute(sa.update(articles).where(articles.c.story_id == other_id).values(story_id=into.id))
+    connection.execute(
+        sa.update(article_signatures)
+        .where(article_signatures.c.story_id == other_id)
+        .values(story_id=into.id)
+    )
+    keys = connection.execute(sa.select(story_keys.c.key).where(story_keys.c.story_id == other_id)).scalars()
+    add_keys(connection, into.id, list(keys))
+    connection.execute(sa.delete(story_keys).where(story_keys.c.story_id == other_id))
+    connection.execute(sa.update(stories).where(stories.c.id == other_id).values(merged_into=into.id))
+    update_story(connection, into)
+
+
+def story_article_rows(connection: sa.Connection, story_id: int) -> list[dict[str, Any]]:
+    """The story's articles, oldest first: id, title, site, language, published, url, duplicate_of."""
+    columns = [articles.c[name] for name in ("id", "title", "site_name", "language", "published", "url")]
+    query = (
+        sa.select(*columns, articles.c.duplicate_of, articles.c.created_at)
+        .where(articles.c.story_id == story_id)
+        .order_by(articles.c.created_at, articles.c.id)
+    )
+    rows = []
+    for row in connection.execute(query):
+        item = dict(row._mapping)
+        item["created_at"] = as_utc(item["created_at"]).isoformat()
+        rows.append(item)
+    return rows

@@ -1,0 +1,134 @@
+"""Online story assignment: score an article against candidate stories, decide join or new, merges.
+
+Pure functions over values: the service loads the candidates (through an index, never a scan) and
+saves what these functions decide. The score is the embedding cosine to the story centroid, plus a
+bonus for shared names and numbers, minus a penalty for distance in time; a story that has run for
+days needs a higher score to take a new article, so a long-running topic does not swallow events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from akhbar.stories.embedding import Vector
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Weights and thresholds of the assignment rule (tuned on parallel-news, checked on SemEval)."""
+
+    join: float = 0.6
+    entity_weight: float = 0.05
+    entity_cap: int = 4
+    hours_free: float = 36.0
+    penalty_per_day: float = 0.08
+    age_free_days: float = 3.0
+    age_penalty_per_day: float = 0.03
+    penalty_cap: float = 0.3
+    merge: float = 0.8
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the grouping knows about one article."""
+
+    embedding: Vector
+    entities: frozenset[str]
+    published: datetime
+    language: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class Candidate:
+    """A story as the grouping sees it: summed member embeddings, entity counts, time span."""
+
+    story_id: int
+    centroid: Vector  # sum of member embeddings
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    entities: dict[str, int] = field(default_factory=dict)
+
+    def direction(self) -> Vector:
+        norm = float(np.linalg.norm(self.centroid))
+        return self.centroid / norm if norm else self.centroid
+
+
+def shared_entities(a: frozenset[str] | set[str], b: dict[str, int] | set[str] | frozenset[str]) -> float:
+    """Shared keys: numbers and long name skeletons count 1, three-letter skeletons count half."""
+    total = 0.0
+    for key in a:
+        if key in b:
+            total += 1.0 if key.startswith("#") or len(key) >= 4 else 0.5
+    return total
+
+
+def _hours_apart(when: datetime, first: datetime, last: datetime) -> float:
+    if first <= when <= last:
+        return 0.0
+    edge = first if when < first else last
+    return abs((when - edge).total_seconds()) / 3600
+
+
+def score(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
+    """How strongly the article belongs to the story (comparable with ``settings.join``)."""
+    cosine = float(article.embedding @ story.direction())
+    bonus = settings.entity_weight * min(
+        settings.entity_cap, shared_entities(article.entities, story.entities)
+    )
+    gap = _hours_apart(article.published, story.first_seen, story.last_seen)
+    penalty = settings.penalty_per_day * max(0.0, gap - settings.hours_free) / 24
+    age = (max(article.published, story.last_seen) - story.first_seen).total_seconds() / 86400
+    penalty += settings.age_penalty_per_day * max(0.0, age - settings.age_free_days)
+    return cosine + bonus - min(settings.penalty_cap, penalty)
+
+
+def best(
+    article: Features, candidates: Sequence[Candidate], settings: Settings = Settings()
+) -> tuple[Candidate | None, float, list[Candidate]]:
+    """The best story to join (None: start a new one), its score, and other stories it also fits."""
+    scored = sorted(((score(article, c, settings), c) for c in candidates), key=lambda p: -p[0])
+    if not scored or scored[0][0] < settings.join:
+        return None, scored[0][0] if scored else 0.0, []
+    also = [c for s, c in scored[1:] if s >= settings.join]
+    return scored[0][1], scored[0][0], also
+
+
+def absorb(story: Candidate, article: Features, top: int = 24) -> None:
+    """Add an article to a story in place: centroid, count, time span, entity counts."""
+    story.centroid = (story.centroid + article.embedding).astype(np.float32)
+    story.count += 1
+    story.first_seen = min(story.first_seen, article.published)
+    story.last_seen = max(story.last_seen, article.published)
+    for key in article.entities:
+        story.entities[key] = story.entities.get(key, 0) + 1
+    if len(story.entities) > top * 2:
+        kept = sorted(story.entities.items(), key=lambda kv: -kv[1])[:top]
+        story.entities = dict(kept)
+
+
+def should_merge(a: Candidate, b: Candidate, settings: Settings = Settings()) -> bool:
+    """Two stories prove to be one when their centroids agree and their time spans touch."""
+    close = float(a.direction() @ b.direction()) >= settings.merge
+    gap = _hours_apart(b.first_seen, a.first_seen, a.last_seen) if b.first_seen > a.last_seen else 0.0
+    return close and gap <= settings.hours_free
+
+
+def merged(into: Candidate, other: Candidate) -> Candidate:
+    """The union of two stories (keeps ``into``'s id)."""
+    entities = dict(into.entities)
+    for key, count in other.entities.items():
+        entities[key] = entities.get(key, 0) + count
+    return Candidate(
+        into.story_id,
+        (into.centroid + other.centroid).astype(np.float32),
+        into.count + other.count,
+        min(into.first_seen, other.first_seen),
+        max(into.last_seen, other.last_seen),
+        entities,
+    )

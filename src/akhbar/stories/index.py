@@ -1,0 +1,51 @@
+"""Candidate keys for story lookup: random-hyperplane LSH bands within day buckets.
+
+A story is stored under the keys of its members' embeddings for the days it was active; an article
+asks for the keys of its own embedding on its day and the neighbouring days. Each table hashes
+``BITS`` hyperplane signs, so near vectors share a key in at least one table with high probability
+while the number of candidates stays a small fraction of the stories of those days.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from akhbar.stories.embedding import Vector
+
+TABLES = 16
+BITS = 5
+NEIGHBOUR_DAYS = 1
+_PLANES = np.random.default_rng(20181001).standard_normal((TABLES * BITS, 512)).astype(np.float32)
+_PLANES.setflags(write=False)  # a constant: the same keys in every process
+_WEIGHTS = (1 << np.arange(BITS)).astype(np.int64)
+
+
+def day_bucket(when: datetime) -> int:
+    return int(when.astimezone(UTC).timestamp() // 86400)
+
+
+def band_values(embedding: Vector) -> list[int]:
+    """One small integer per table: the signs of the embedding against that table's hyperplanes."""
+    signs = (_PLANES[:, : embedding.shape[0]] @ embedding > 0).reshape(TABLES, BITS).astype(np.int64)
+    return [int(v) for v in signs @ _WEIGHTS]
+
+
+def keys_for_day(embedding: Vector, day: int) -> list[int]:
+    return [(day << 16) | (table << BITS) | value for table, value in enumerate(band_values(embedding))]
+
+
+def lookup_keys(embedding: Vector, when: datetime) -> list[int]:
+    """Keys to query: this day and ``NEIGHBOUR_DAYS`` on each side."""
+    day = day_bucket(when)
+    values = band_values(embedding)
+    return [
+        ((day + delta) << 16) | (table << BITS) | value
+        for delta in range(-NEIGHBOUR_DAYS, NEIGHBOUR_DAYS + 1)
+        for table, value in enumerate(values)
+    ]
+
+
+def store_keys(embedding: Vector, when: datetime) -> list[int]:
+    return keys_for_day(embedding, day_bucket(when))

@@ -1,0 +1,160 @@
+"""Stories: names and numbers across scripts, the grouping rule, the index, the stored service, the CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from akhbar.models import Document
+from akhbar.services import articles, stories
+from akhbar.store import Store, documents
+from akhbar.store import articles as stored_articles
+from akhbar.store import breaking as flags
+from akhbar.store import stories as records
+from akhbar.stories import entities, features, grouping, index
+from akhbar.stories.embedding import normalise_rows, to_bytes
+from stories_helpers import store_article, version
+from test_cli import SPECIMEN, akhbar
+
+T0 = datetime(2018, 9, 30, 10, tzinfo=UTC)
+
+
+def unit(*values: float) -> np.ndarray:  # type: ignore[type-arg]  # test vectors
+    vector = np.zeros(512, dtype=np.float32)
+    vector[: len(values)] = values
+    return normalise_rows(vector[None, :])[0]
+
+
+def test_names_and_numbers_match_across_scripts() -> None:
+    french = entities.keys(["Mark Rutte et l'OTAN envoient 1 760 soldats"])
+    arabic = entities.keys(["روته والناتو يرسلان ١٧٦٠ جنديا"])
+    english = entities.keys(["NATO chief Rutte sends 1,760 troops"])
+    for key in ("~rt", "~nt", "#1760"):
+        assert key in french and key in arabic and key in english
+
+
+def test_entity_keys_take_title_names_and_long_numbers() -> None:
+    keys = features.entity_keys(
+        "Sulawesi earthquake kills 1,234", ["Rescuers in Palu said on 29 September that 832 died."]
+    )
+    assert {"#1234", "#832"} <= keys
+    assert "#29" not in keys
+    assert any(k.startswith("~") for k in keys)
+
+
+def test_published_time_reads_dates_and_falls_back() -> None:
+    assert features.published_time("2024-10-18", T0) == datetime(2024, 10, 18, 12, tzinfo=UTC)
+    assert features.published_time("not a date", T0) == T0
+    assert features.published_time(None, T0) == T0
+
+
+def test_join_needs_a_close_story_and_a_long_topic_needs_more() -> None:
+    story = grouping.Candidate(1, unit(1, 0.3), 1, T0, T0)
+    near = grouping.Features(unit(1, 0.35), frozenset(), T0)
+    far = grouping.Features(unit(0, 1), frozenset(), T0)
+    assert grouping.best(near, [story])[0] is story
+    assert grouping.best(far, [story])[0] is None
+    week_long = grouping.Candidate(2, unit(1, 0.3), 40, T0 - timedelta(days=9), T0)
+    settings = grouping.Settings()
+    assert grouping.score(near, week_long, settings) < grouping.score(near, story, settings)
+    borderline = grouping.Features(unit(1, 2.0), frozenset(), T0)  # cosine 0.69
+    assert grouping.best(borderline, [story])[0] is story
+    assert grouping.best(borderline, [week_long])[0] is None, "a long-running topic must not swallow it"
+
+
+def test_shared_names_and_numbers_raise_the_score() -> None:
+    story = grouping.Candidate(1, unit(1, 1.2), 1, T0, T0, {"#1760": 1, "~rt": 1})
+    plain = grouping.Features(unit(1, 0), frozenset(), T0)
+    named = replace(plain, entities=frozenset({"#1760", "~rt"}))
+    assert grouping.score(named, story) > grouping.score(plain, story)
+
+
+def test_stories_that_prove_to_be_one_merge() -> None:
+    a = grouping.Candidate(1, unit(1, 0.1) * 3, 3, T0, T0)
+    b = grouping.Candidate(2, unit(1, 0.12), 1, T0, T0 + timedelta(hours=2))
+    assert grouping.should_merge(a, b)
+    union = grouping.merged(a, b)
+    assert union.count == 4 and union.story_id == 1
+    assert not grouping.should_merge(a, grouping.Candidate(3, unit(0, 1), 1, T0, T0))
+
+
+def test_index_keys_find_near_vectors_on_neighbouring_days() -> None:
+    vector = unit(1, 0.2, 0.1)
+    stored = set(index.store_keys(vector, T0))
+    assert stored & set(index.lookup_keys(unit(1, 0.21, 0.1), T0 + timedelta(days=1)))
+    assert not stored & set(index.lookup_keys(vector, T0 + timedelta(days=3)))
+
+
+def test_candidates_come_from_the_index_not_a_scan(sqlite_store: Store) -> None:
+    vector = unit(1, 0.2)
+    with sqlite_store.transaction() as connection:
+        for day in range(30):
+            when = T0 - timedelta(days=day)
+            record = records.StoryRecord(None, None, "x", when, when, to_bytes(vector * 1))
+            records.add_keys(
+                connection, records.insert_story(connection, record), index.store_keys(vector, when)
+            )
+        found = records.candidates(connection, index.lookup_keys(vector, T0))
+    assert len(found) == 2  # today and yesterday only
+
+
+@pytest.mark.slow
+def test_one_story_across_languages_and_a_separate_one(store: Store) -> None:
+    english = store_article(store, version("rt.com.91337", "en", site_name="RT"))
+    french = store_article(store, version("rt.com.91337", "fr", site_name="Le Monde"))
+    arabic = store_article(store, version("rt.com.91337", "ar", site_name="الجزيرة"))
+    other = store_article(store, version("cbsnews.248387", "en", site_name="CBS"))
+    ids = {i: articles.get_article(store, i).article.story_id for i in (english, french, arabic, other)}  # type: ignore[union-attr]  # stored above
+    assert ids[english] == ids[french] == ids[arabic] is not None
+    assert ids[other] not in (None, ids[english])
+    found = stories.show_story(store, ids[english])  # type: ignore[arg-type]  # checked not None above
+    assert found is not None
+    story, timeline = found
+    assert sorted(story.titles) == ["ar", "en", "fr"]
+    assert story.first_article_id == english and story.first_source == "rt"
+    assert (story.article_count, story.source_count, story.language_count) == (3, 3, 3)
+    assert [row["id"] for row in timeline] == [english, french, arabic]
+    assert {s.id for s in stories.list_stories(store)} == {ids[english], ids[other]}
+
+
+@pytest.mark.slow
+def test_sources_piling_on_fast_make_a_story_breaking(sqlite_store: Store) -> None:
+    now = datetime.now(UTC)
+    quick = stories.Breaking(threshold=2.5, min_sources=3)
+    placed = []
+    for minutes, lang in enumerate(("en", "fr", "ar")):
+        article = version("reuters.218863", lang, site_name=f"site {lang}")
+        prepared = stories.prepare(article)
+        document = Document(f"/tmp/{lang}", lang.encode(), "text/plain")
+        with sqlite_store.transaction() as connection:
+            raw_id = documents.insert_raw(connection, document, None)
+            article_id, _ = stored_articles.upsert_article(connection, lang, raw_id, article, None)
+            when = now + timedelta(minutes=minutes)
+            placed.append(stories.place(connection, article_id, article, prepared, now=when, breaking=quick))
+    with sqlite_store.reading() as connection:
+        detected = [f for f in flags.list_flags(connection, active_at=now) if f.origin == "detected"]
+    assert len({p.story_id for p in placed}) == 1
+    assert [f.story_id for f in detected] == [placed[0].story_id]
+
+
+@pytest.mark.slow
+def test_cli_lists_and_shows_stories_and_articles_carry_story_id(tmp_path: Path) -> None:
+    assert akhbar("ingest", str(SPECIMEN), data_dir=tmp_path).returncode == 0
+    listed = [
+        json.loads(line)
+        for line in akhbar("articles", "list", "--format", "json", data_dir=tmp_path).stdout.splitlines()
+    ]
+    story_id = listed[0]["story_id"]
+    assert isinstance(story_id, int)
+    rows = [
+        json.loads(line)
+        for line in akhbar("stories", "list", "--format", "json", data_dir=tmp_path).stdout.splitlines()
+    ]
+    assert [r["id"] for r in rows] == [story_id]
+    shown = akhbar("stories", "show", str(story_id), data_dir=tmp_path)
+    assert shown.returncode == 0 and "بلادي نيوز" in shown.stdout
