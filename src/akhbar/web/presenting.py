@@ -1,12 +1,16 @@
-"""What templates need of an article: direction, language and display strings."""
+"""What templates and the API need of articles and stories: direction, links, JSON shapes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
 
-from akhbar.models import StoredArticle
+from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
+from akhbar.services.portal import Story
+from akhbar.web.i18n import direction_of
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he"})
+__all__ = ["ArticleView", "direction_of", "present"]
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,8 @@ class ArticleView:
     url: str | None
     image_url: str | None
     image_caption: str | None
-    caption_direction: str
     body_paragraphs: tuple[str, ...]
     headlines: tuple[str, ...]
-
-
-def direction_of(language: str | None) -> str:
-    return "rtl" if language in RTL_LANGUAGES else "ltr"
 
 
 def present(stored: StoredArticle) -> ArticleView:
@@ -41,7 +40,53 @@ def present(stored: StoredArticle) -> ArticleView:
         url=a.url,
         image_url=a.image_url,
         image_caption=a.image_caption,
-        caption_direction="auto",
         body_paragraphs=a.body_paragraphs,
         headlines=a.headlines,
     )
+
+
+def article_path(language: str, article_id: int) -> str:
+    return f"/{language}/articles/{article_id}"
+
+
+def story_path(language: str, key: str) -> str:
+    return f"/{language}/stories/{key}"
+
+
+def source_path(language: str, site_name: str) -> str:
+    return f"/{language}/sources/{quote(site_name, safe='')}"
+
+
+def summary_json(item: ArticleSummary) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "site_name": item.site_name,
+        "url": item.url,
+        "published": item.published,
+        "language": item.language,
+        "image_url": item.image_url,
+        "story_id": item.story_id,
+        "story": item.story_key,
+        "links": {"self": f"/api/v1/articles/{item.id}", "story": f"/api/v1/stories/{item.story_key}"},
+    }
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    first = story.first
+    return {
+        "id": story.key,
+        "title": story.latest.title,
+        "first_published": {
+            "article_id": first.id,
+            "site_name": first.site_name,
+            "published": first.published,
+        },
+        "sites": list(story.sites),
+        "languages": list(story.languages),
+        "articles": [summary_json(a) for a in story.articles],
+    }
+
+
+def flag_json(flag: BreakingFlag) -> dict[str, Any]:
+    return flag.to_json()

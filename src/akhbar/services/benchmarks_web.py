@@ -1,0 +1,283 @@
+"""``akhbar bench web``: load many articles made from real news text, then measure the portal over HTTP.
+
+The server runs in its own process (uvicorn, one worker); the load comes from wrk when Debian's wrk is
+installed, else from an async httpx client. The ceiling is the same home page saved as a static file
+and served by the same server in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from akhbar.models import Article
+from akhbar.services.demo import demo_directory
+from akhbar.store import Store
+from akhbar.store.bulk import insert_articles
+
+SITES = {
+    "ar": [("هسبريس", "hespress.ma"), ("الصباح", "assabah.com.tn"), ("النهار", "annahar.com.lb"),
+           ("الشروق", "echoroukonline.dz"), ("بلادي نيوز", "biladinews.ma"), ("الأهرام", "ahram.eg")],
+    "fr": [("Le Matin", "lematin.ma"), ("La Presse", "lapresse.tn"), ("L'Orient-Le Jour", "lorientlejour.lb"),
+           ("El Watan", "elwatan.dz"), ("Le360", "le360.ma")],
+    "en": [("Morocco World News", "moroccoworldnews.ma"), ("The National", "thenationalnews.ae"),
+           ("Arab News", "arabnews.sa"), ("Daily Star", "dailystar.lb")],
+}  # fmt: skip
+EDITIONS = 4  # each site appears in this many editions (regional desks), for ~60 sources in all
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    paragraphs: tuple[str, ...]
+    language: str
+    group: int
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    path: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def corpus(data_dir: Path | None) -> list[Text]:
+    """Real news texts in ar/fr/en: the parallel-news set when present, else the specimen's paragraphs."""
+    source = data_dir / "parallel-news" / "docs.jsonl" if data_dir else None
+    texts: list[Text] = []
+    if source is not None and source.exists():
+        groups: dict[str, int] = {}
+        for line in source.read_text(encoding="utf-8").splitlines():
+            doc = json.loads(line)
+            paragraphs = tuple(p for p in doc["text"].split("\n") if p.strip())[:8]
+            group = groups.setdefault(doc["group"], len(groups))
+            texts.append(Text(doc["title"], paragraphs, doc["lang"], group))
+        return texts
+    lines = [x for x in (demo_directory() / "000_5f9867fcee487711.txt").read_text().splitlines() if x.strip()]
+    return [Text(lines[2], tuple(lines[5:11]), "fr", 0), Text(lines[0], tuple(lines[1:2]), "ar", 0)]
+
+
+def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator[tuple[str, Article]]:
+    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    groups = 1 + max(t.group for t in texts)
+    for i in range(count):
+        text = texts[i % len(texts)]
+        round_ = i // len(texts)
+        sites = SITES.get(text.language, SITES["en"])
+        name, domain = sites[(i // len(texts) + text.group) % len(sites)]
+        edition = i % EDITIONS
+        url = f"https://{domain}/{edition}/{round_}/{i}"
+        published = (start + timedelta(minutes=5 * i)).isoformat(timespec="seconds")
+        article = Article(
+            title=text.title,
+            body_paragraphs=text.paragraphs,
+            language=text.language,
+            site_name=f"{name} {edition + 1}" if edition else name,
+            url=url,
+            published=published,
+            story_id=1 + round_ * groups + text.group if stories else None,
+        )
+        yield f"bench:{i}", article
+
+
+def load(store: Store, texts: list[Text], count: int, *, stories: bool = True, batch: int = 2000) -> float:
+    """Insert ``count`` generated articles; returns seconds taken."""
+    started = time.perf_counter()
+    pending: list[tuple[str, Article]] = []
+    for item in generate(texts, count, stories=stories):
+        pending.append(item)
+        if len(pending) == batch:
+            with store.transaction() as connection:
+                insert_articles(connection, pending)
+            pending = []
+    if pending:
+        with store.transaction() as connection:
+            insert_articles(connection, pending)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, port: int, static_dir: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "akhbar.web.benchserver", database_url, str(port), str(static_dir)]
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"bench server exited with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("bench server did not start")
+        time.sleep(0.2)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_latency(output: str, percent: str) -> float:
+    match = re.search(rf"^\s*{percent}%\s+([0-9.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
+
+
+def measure_wrk(
+    name: str, base: str, path: str, seconds: float, connections: int, script: str | None = None
+) -> Measurement:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script or "")
+    if script:
+        command += ["-s", handle.name]
+    output = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
+    Path(handle.name).unlink()
+    total = re.search(r"(\d+) requests in ([0-9.]+)(ms|s)", output)
+    assert total is not None, output
+    elapsed = float(total.group(2)) * (0.001 if total.group(3) == "ms" else 1.0)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(errors.group(1)) if errors else 0) + (
+        sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    )
+    return Measurement(
+        name,
+        path,
+        int(total.group(1)),
+        elapsed,
+        _wrk_latency(output, "50"),
+        _wrk_latency(output, "99"),
+        failed,
+    )
+
+
+def measure_httpx(
+    name: str, base: str, path: Callable[[int], str], seconds: float, connections: int
+) -> Measurement:
+    """The fallback load generator: ``connections`` concurrent keep-alive clients for ``seconds``."""
+
+    async def run() -> tuple[list[float], int, float]:
+        latencies: list[float] = []
+        errors = 0
+        limits = httpx.Limits(max_connections=connections)
+        async with httpx.AsyncClient(base_url=base, limits=limits) as client:
+            started = time.perf_counter()
+            deadline = started + seconds
+
+            async def worker(offset: int) -> None:
+                nonlocal errors
+                n = offset
+                while time.perf_counter() < deadline:
+                    t0 = time.perf_counter()
+                    response = await client.get(path(n))
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    errors += response.status_code >= 400
+                    n += connections
+
+            await asyncio.gather(*(worker(i) for i in range(connections)))
+            return latencies, errors, time.perf_counter() - started
+
+    latencies, errors, elapsed = asyncio.run(run())
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] if latencies else float("nan")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else float("nan")
+    return Measurement(name, path(0), len(latencies), elapsed, p50, p99, errors)
+
+
+@dataclass(frozen=True)
+class WebReport:
+    articles: int
+    load_seconds: float
+    tool: str
+    measurements: tuple[Measurement, ...]
+
+    def by_name(self, name: str) -> Measurement:
+        return next(m for m in self.measurements if m.name == name)
+
+
+def _endpoints(count: int) -> list[tuple[str, str, str | None]]:
+    """(name, path, wrk script) for each measured endpoint; the article one picks a random article."""
+    article = (
+        "math.randomseed(42)\n"
+        f'request = function() return wrk.format("GET", "/ar/articles/" .. math.random(1, {count})) end\n'
+    )
+    return [
+        ("static ceiling", "/ceiling/home.html", None),
+        ("in-memory page", "/ceiling-memory/home.html", None),
+        ("home /ar/", "/ar/", None),
+        ("API list", "/api/v1/articles?limit=50", None),
+        ("article (random)", "/ar/articles/1", article),  # last: uncached, it may leave a backlog
+    ]
+
+
+def bench_web(
+    data_dir: Path | None,
+    *,
+    articles: int = 100_000,
+    seconds: float = 5.0,
+    connections: int = 16,
+    stories: bool = True,
+    progress: Callable[[str], None] = lambda _: None,
+) -> WebReport:
+    """Load ``articles`` into a fresh SQLite database, serve it, and measure each endpoint."""
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as work:
+        url = f"sqlite:///{Path(work) / 'akhbar.db'}"
+        store = Store(url)
+        progress(f"loading {articles} articles")
+        load_seconds = load(store, corpus(data_dir), articles, stories=stories)
+        store.close()
+        static_dir = Path(work) / "static"
+        static_dir.mkdir()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(url, port, static_dir)
+        try:
+            (static_dir / "home.html").write_bytes(httpx.get(f"{base}/ar/", timeout=30).content)
+            use_wrk = shutil.which("wrk") is not None
+            results = []
+            for name, path, script in _endpoints(articles):
+                progress(f"measuring {name}")
+                httpx.get(base + path, timeout=30)  # warm up
+                if use_wrk:
+                    results.append(measure_wrk(name, base, path, seconds, connections, script))
+                else:
+                    pick = _picker(path, articles if script else 0)
+                    results.append(measure_httpx(name, base, pick, seconds, connections))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return WebReport(articles, load_seconds, "wrk" if use_wrk else "httpx", tuple(results))
+
+
+def _picker(path: str, articles: int) -> Callable[[int], str]:
+    if not articles:
+        return lambda _n: path
+    return lambda n: f"/ar/articles/{1 + (n * 7919) % articles}"

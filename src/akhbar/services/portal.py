@@ -1,0 +1,199 @@
+"""What the portal, the feeds and the API read: home, article, story, site, search, pages of articles.
+
+A story is the group of articles sharing a ``story_id``; an article not yet grouped is a story of one,
+keyed ``a<article id>``. Everything returned is a frozen value, so the web layer can cache it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from akhbar.errors import InputError
+from akhbar.models import ArticleSummary, StoredArticle
+from akhbar.services.breaking import breaking_articles
+from akhbar.store import Store
+from akhbar.store import articles as article_rows
+from akhbar.store import breaking as flags
+from akhbar.store import portal as queries
+from akhbar.store.portal import Filters
+
+__all__ = ["Filters", "Home", "Story", "article_detail", "data_version", "home", "story"]
+
+LANGUAGES = ("ar", "fr", "en")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story: its articles earliest first, so ``articles[0]`` published first."""
+
+    key: str
+    articles: tuple[ArticleSummary, ...]
+
+    @property
+    def first(self) -> ArticleSummary:
+        return self.articles[0]
+
+    @property
+    def latest(self) -> ArticleSummary:
+        return self.articles[-1]
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.site_name for a in self.articles if a.site_name))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.language for a in self.articles if a.language))
+
+
+@dataclass(frozen=True)
+class Home:
+    ticker: tuple[ArticleSummary, ...]
+    breaking: tuple[ArticleSummary, ...]
+    top_stories: tuple[Story, ...]
+    latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    stored: StoredArticle
+    story_key: str
+    coverage: tuple[ArticleSummary, ...]
+
+
+def _earliest_first(items: list[ArticleSummary]) -> tuple[ArticleSummary, ...]:
+    return tuple(sorted(items, key=lambda a: (a.published is None, a.published or "", a.id)))
+
+
+def data_version(store: Store) -> str:
+    """Changes whenever what a page shows may change: articles added or removed, flags set or expired."""
+    now = datetime.now(UTC)
+    with store.reading() as connection:
+        counts = queries.articles_version(connection)
+        active = [f.id for f in flags.list_flags(connection, active_at=now)]
+        flag_counts = flags.flags_version(connection)
+    raw = f"{counts}|{flag_counts}|{active}"
+    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+
+
+def _top_stories(recent: list[ArticleSummary], limit: int) -> tuple[Story, ...]:
+    groups: dict[str, list[ArticleSummary]] = defaultdict(list)
+    for item in recent:
+        groups[item.story_key].append(item)
+    stories = [Story(key, _earliest_first(items)) for key, items in groups.items()]
+    stories.sort(key=lambda s: (len(s.sites), len(s.articles), s.latest.published or ""), reverse=True)
+    return tuple(stories[:limit])
+
+
+def home(store: Store, *, ticker: int = 10, top: int = 6, per_language: int = 8) -> Home:
+    """Everything the home page shows, in one pass over the newest articles."""
+    with store.reading() as connection:
+        recent = queries.summaries(connection, limit=200)
+        latest = {
+            language: tuple(queries.summaries(connection, Filters(language=language), limit=per_language))
+            for language in LANGUAGES
+        }
+    return Home(
+        ticker=tuple(recent[:ticker]),
+        breaking=tuple(breaking_articles(store)),
+        top_stories=_top_stories(recent, top),
+        latest={k: v for k, v in latest.items() if v},
+    )
+
+
+def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
+    """The article with the other coverage of its story."""
+    with store.reading() as connection:
+        stored = article_rows.get_article(connection, article_id)
+        if stored is None:
+            return None
+        story_id = stored.article.story_id
+        coverage: list[ArticleSummary] = []
+        if story_id is not None:
+            found = queries.summaries(connection, Filters(story_id=story_id), limit=100)
+            coverage = [a for a in found if a.id != article_id]
+    key = str(story_id) if story_id is not None else f"a{article_id}"
+    return ArticleDetail(stored, key, _earliest_first(coverage))
+
+
+def story(store: Store, key: str) -> Story | None:
+    """The story ``key``: a story id, or ``a<article id>`` for an article not yet grouped."""
+    digits = key.removeprefix("a")
+    if not digits.isascii() or not digits.isdigit() or int(digits) > MAX_ID:
+        return None
+    with store.reading() as connection:
+        if key.startswith("a"):
+            found = queries.summaries_by_ids(connection, [int(key[1:])])
+            if found and found[0].story_id is not None:
+                return story(store, str(found[0].story_id))
+        else:
+            found = queries.summaries(connection, Filters(story_id=int(key)), limit=500)
+    return Story(key, _earliest_first(found)) if found else None
+
+
+def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
+    """Grouped stories, most recently active first (articles not yet grouped are not listed)."""
+    with store.reading() as connection:
+        ids = queries.story_ids(connection, limit=limit, offset=offset)
+        found = [queries.summaries(connection, Filters(story_id=i), limit=500) for i in ids]
+    return [Story(str(i), _earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
+
+
+def sites(store: Store) -> list[tuple[str, int]]:
+    """Every site (the attribution shown on articles) with its number of articles."""
+    with store.reading() as connection:
+        return queries.site_names(connection)
+
+
+def encode_cursor(item: ArticleSummary) -> str:
+    raw = f"{item.published or ''}\x1f{item.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        published, _, last_id = raw.partition("\x1f")
+        number = int(last_id)
+        if not 0 < number <= MAX_ID:
+            raise ValueError(last_id)
+        return published, number
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"invalid cursor: {cursor!r}") from exc
+
+
+def page(
+    store: Store, filters: Filters, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[ArticleSummary], str | None]:
+    """One page of articles newest first, and the cursor of the next page (None at the end)."""
+    after = decode_cursor(cursor) if cursor else None
+    with store.reading() as connection:
+        found = queries.summaries(connection, filters, after=after, limit=limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
+    return found, encode_cursor(found[-1]) if more and found else None
+
+
+def latest(store: Store, filters: Filters = Filters(), *, limit: int = 50) -> list[ArticleSummary]:  # noqa: B008  # frozen value object
+    with store.reading() as connection:
+        return queries.summaries(connection, filters, limit=limit)
+
+
+def leads(store: Store, items: list[ArticleSummary]) -> dict[int, str]:
+    """The first paragraph of each article, for feeds."""
+    with store.reading() as connection:
+        return queries.leads(connection, [a.id for a in items])
+
+
+def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[ArticleSummary]:
+    """Titles containing ``query`` (a simple LIKE search until the search engine lands)."""
+    text = " ".join(query.split())
+    if not text:
+        return []
+    return latest(store, Filters(language=language, title_like=text), limit=limit)

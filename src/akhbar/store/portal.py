@@ -1,0 +1,157 @@
+"""Read queries of the portal, the feeds and the API: light article summaries, pages, stories, sites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from akhbar.models import ArticleSummary
+from akhbar.store.tables import articles, as_utc
+
+SUMMARY_COLUMNS = (
+    articles.c.id,
+    articles.c.title,
+    articles.c.site_name,
+    articles.c.published,
+    articles.c.language,
+    articles.c.url,
+    articles.c.image_url,
+    articles.c.story_id,
+    articles.c.source_id,
+    articles.c.updated_at,
+)
+
+
+def newest_first(connection: sa.Connection) -> tuple[sa.UnaryExpression[Any], ...]:
+    """Newest first, undated articles last, then by arrival; the published index serves it."""
+    published = articles.c.published.desc()
+    if connection.dialect.name != "sqlite":  # SQLite already sorts NULLs last in DESC order
+        published = published.nulls_last()
+    return published, articles.c.id.desc()
+
+
+def _after(published: str, last_id: int) -> sa.ColumnElement[bool]:
+    """Rows after the cursor (published, id) in :func:`newest_first` order ('' for an undated row)."""
+    c = articles.c
+    if not published:
+        return sa.and_(c.published.is_(None), c.id < last_id)
+    return sa.or_(
+        c.published < published,
+        sa.and_(c.published == published, c.id < last_id),
+        c.published.is_(None),
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a list shows; every field is optional."""
+
+    language: str | None = None
+    source_id: int | None = None
+    site_name: str | None = None
+    story_id: int | None = None
+    article_id: int | None = None
+    since: str | None = None
+    title_like: str | None = None
+
+
+def _summary(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
+    m = row._mapping
+    return ArticleSummary(
+        id=m["id"],
+        title=m["title"],
+        site_name=m["site_name"],
+        published=m["published"],
+        language=m["language"],
+        url=m["url"],
+        image_url=m["image_url"],
+        story_id=m["story_id"],
+        source_id=m["source_id"],
+        updated_at=as_utc(m["updated_at"]),
+    )
+
+
+def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[tuple[object, ...]]:
+    c = articles.c
+    if filters.language is not None:
+        query = query.where(c.language == filters.language)
+    if filters.source_id is not None:
+        query = query.where(c.source_id == filters.source_id)
+    if filters.site_name is not None:
+        query = query.where(c.site_name == filters.site_name)
+    if filters.story_id is not None:
+        query = query.where(c.story_id == filters.story_id)
+    if filters.article_id is not None:
+        query = query.where(c.id == filters.article_id)
+    if filters.since is not None:
+        query = query.where(c.published >= filters.since)
+    if filters.title_like:
+        escaped = filters.title_like.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(c.title.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def summaries(
+    connection: sa.Connection,
+    filters: Filters = Filters(),
+    *,
+    after: tuple[str, int] | None = None,
+    limit: int = 50,
+) -> list[ArticleSummary]:
+    """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
+    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
+    if after is not None:
+        published, last_id = after
+        query = query.where(_after(published, last_id))
+    query = query.order_by(*newest_first(connection)).limit(limit)
+    return [_summary(row) for row in connection.execute(query)]
+
+
+def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
+    if not ids:
+        return []
+    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS)
+    query = query.where(articles.c.id.in_(list(ids))).order_by(*newest_first(connection))
+    return [_summary(row) for row in connection.execute(query)]
+
+
+def site_names(connection: sa.Connection) -> list[tuple[str, int]]:
+    """(site name, number of articles), most articles first."""
+    query = (
+        sa.select(articles.c.site_name, sa.func.count())
+        .where(articles.c.site_name.is_not(None))
+        .group_by(articles.c.site_name)
+        .order_by(sa.func.count().desc(), articles.c.site_name)
+    )
+    return [(str(name), int(count)) for name, count in connection.execute(query)]
+
+
+def story_ids(connection: sa.Connection, *, limit: int, offset: int = 0) -> list[int]:
+    """Grouped stories, newest activity first."""
+    newest = sa.func.max(articles.c.id)
+    query = (
+        sa.select(articles.c.story_id)
+        .where(articles.c.story_id.is_not(None))
+        .group_by(articles.c.story_id)
+        .order_by(newest.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [int(row[0]) for row in connection.execute(query)]
+
+
+def articles_version(connection: sa.Connection) -> tuple[int, int]:
+    """(count, highest id): cheap on both databases (no full scan of the rows)."""
+    row = connection.execute(sa.select(sa.func.count(), sa.func.max(articles.c.id))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def leads(connection: sa.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The first paragraph of each article (feeds and summaries show it)."""
+    if not ids:
+        return {}
+    query = sa.select(articles.c.id, articles.c.body_paragraphs).where(articles.c.id.in_(list(ids)))
+    return {int(i): (body[0] if body else "") for i, body in connection.execute(query)}

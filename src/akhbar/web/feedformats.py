@@ -1,0 +1,158 @@
+"""Feed documents: RSS 2.0 and Atom 1.0 built with lxml (which does all XML escaping), JSON Feed 1.1.
+
+feedgen was not used: it cannot set ``xml:lang`` per entry nor write JSON Feed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+
+from lxml import etree
+
+from akhbar.models import ArticleSummary
+from akhbar.web.i18n import parse_published
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FORMATS = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: absolute URLs, its language (``None`` when mixed) and its entries with their lead."""
+
+    title: str
+    description: str
+    language: str | None
+    self_url: str
+    home_url: str
+    base_url: str
+    entries: tuple[tuple[ArticleSummary, str], ...]
+
+    def link(self, item: ArticleSummary) -> str:
+        return f"{self.base_url}/{item.language or 'ar'}/articles/{item.id}"
+
+    @property
+    def updated(self) -> datetime:
+        stamps = [timestamp(item) for item, _ in self.entries]
+        return max(stamps, default=datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def timestamp(item: ArticleSummary) -> datetime:
+    """When the article was published (midnight UTC for a date alone), else when it arrived."""
+    value = parse_published(item.published)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return item.updated_at
+
+
+def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, tag, attributes)
+    element.text = text
+    return element
+
+
+def rss(feed: Feed) -> bytes:
+    root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM})
+    if feed.language:
+        root.set(XML_LANG, feed.language)
+    channel = etree.SubElement(root, "channel")
+    _text(channel, "title", feed.title)
+    _text(channel, "link", feed.home_url)
+    _text(channel, "description", feed.description)
+    if feed.language:
+        _text(channel, "language", feed.language)
+    _text(channel, "lastBuildDate", format_datetime(feed.updated))
+    etree.SubElement(
+        channel, f"{{{ATOM}}}link", {"href": feed.self_url, "rel": "self", "type": "application/rss+xml"}
+    )
+    for item, lead in feed.entries:
+        entry = etree.SubElement(channel, "item")
+        if item.language and item.language != feed.language:
+            entry.set(XML_LANG, item.language)
+        _text(entry, "title", item.title)
+        _text(entry, "link", feed.link(item))
+        _text(entry, "guid", feed.link(item), isPermaLink="true")
+        _text(entry, "pubDate", format_datetime(timestamp(item)))
+        if lead:
+            _text(entry, "description", html.escape(lead))  # RSS descriptions are HTML
+        if item.site_name:
+            _text(entry, "source", item.site_name, url=item.url or feed.link(item))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def atom(feed: Feed) -> bytes:
+    root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]  # None is the default namespace in lxml
+    if feed.language:
+        root.set(XML_LANG, feed.language)
+    _text(root, f"{{{ATOM}}}id", feed.self_url)
+    _text(root, f"{{{ATOM}}}title", feed.title)
+    _text(root, f"{{{ATOM}}}subtitle", feed.description)
+    _text(root, f"{{{ATOM}}}updated", feed.updated.isoformat())
+    etree.SubElement(root, f"{{{ATOM}}}link", {"rel": "self", "href": feed.self_url})
+    etree.SubElement(root, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.home_url})
+    author = etree.SubElement(root, f"{{{ATOM}}}author")
+    _text(author, f"{{{ATOM}}}name", "akhbar")
+    for item, lead in feed.entries:
+        entry = etree.SubElement(root, f"{{{ATOM}}}entry")
+        if item.language:
+            entry.set(XML_LANG, item.language)
+        _text(entry, f"{{{ATOM}}}id", feed.link(item))
+        _text(entry, f"{{{ATOM}}}title", item.title)
+        _text(entry, f"{{{ATOM}}}updated", item.updated_at.isoformat())
+        _text(entry, f"{{{ATOM}}}published", timestamp(item).isoformat())
+        etree.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.link(item)})
+        if item.url:
+            etree.SubElement(entry, f"{{{ATOM}}}link", {"rel": "via", "href": item.url})
+        if item.site_name:
+            source_author = etree.SubElement(entry, f"{{{ATOM}}}author")
+            _text(source_author, f"{{{ATOM}}}name", item.site_name)
+        if lead:
+            _text(entry, f"{{{ATOM}}}summary", lead, type="text")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def json_feed(feed: Feed) -> bytes:
+    items = []
+    for item, lead in feed.entries:
+        entry: dict[str, object] = {
+            "id": feed.link(item),
+            "url": feed.link(item),
+            "title": item.title,
+            "content_text": lead or item.title,
+            "date_published": timestamp(item).isoformat(),
+            "date_modified": item.updated_at.isoformat(),
+        }
+        if item.language:
+            entry["language"] = item.language
+        if item.url:
+            entry["external_url"] = item.url
+        if item.site_name:
+            entry["authors"] = [{"name": item.site_name}]
+        if item.image_url:
+            entry["image"] = item.image_url
+        items.append(entry)
+    document: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "description": feed.description,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.self_url,
+        "items": items,
+    }
+    if feed.language:
+        document["language"] = feed.language
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+WRITERS = {"rss": rss, "atom": atom, "json": json_feed}

@@ -1,0 +1,125 @@
+"""Interface languages: gettext catalogs (compiled from the .po files at start-up, no build step),
+Accept-Language negotiation, and dates written as the reader's language and the source's region write them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+LANGUAGES = ("ar", "fr", "en")
+DEFAULT_LANGUAGE = "ar"
+RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he"})
+
+# Arabic month names differ by region (CLDR has them per locale): the Maghreb writes ماي/يوليوز/غشت,
+# Algeria and Tunisia جانفي/جويلية/أوت, the Levant and Iraq تشرين/كانون; elsewhere يناير/يوليو.
+ARABIC_REGIONS = {
+    "ma": "ar_MA",
+    "eh": "ar_EH",
+    "mr": "ar_MR",
+    "dz": "ar_DZ",
+    "tn": "ar_TN",
+    "ly": "ar_LY",
+    "lb": "ar_LB",
+    "sy": "ar_SY",
+    "jo": "ar_JO",
+    "iq": "ar_IQ",
+    "ps": "ar_PS",
+    "eg": "ar_EG",
+    "sa": "ar_SA",
+    "ae": "ar_AE",
+    "qa": "ar_QA",
+    "kw": "ar_KW",
+}
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One interface language: its code, direction and translations."""
+
+    language: str
+    direction: str
+    translations: Translations
+
+    def gettext(self, message: str) -> str:
+        return str(self.translations.gettext(message))
+
+
+def direction_of(language: str | None) -> str:
+    return "rtl" if language in RTL_LANGUAGES else "ltr"
+
+
+@cache
+def interface(language: str) -> Interface:
+    """The interface for ``language`` (one of :data:`LANGUAGES`), its catalog compiled in memory once."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Interface(language, direction_of(language), Translations(buffer))
+
+
+_WEIGHTED = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of :data:`LANGUAGES` for an Accept-Language header; Arabic when nothing matches."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for position, part in enumerate((accept_language or "").split(",")):
+        match = _WEIGHTED.match(part)
+        if not match:
+            continue
+        language = match.group(1).lower()
+        try:
+            weight = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        weight -= position * 1e-6  # earlier wins a tie
+        if language in LANGUAGES and weight > best_q:
+            best, best_q = language, weight
+    return best
+
+
+def _locale_for(ui_language: str, url: str | None) -> str:
+    if ui_language != "ar":
+        return ui_language
+    host = (urlsplit(url).hostname or "") if url else ""
+    return ARABIC_REGIONS.get(host.rsplit(".", 1)[-1], "ar")
+
+
+def parse_published(published: str | None) -> date | datetime | None:
+    if not published:
+        return None
+    try:
+        if len(published) <= 10:
+            return date.fromisoformat(published)
+        return datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def format_published(published: str | None, ui_language: str, url: str | None = None) -> str:
+    """``published`` (ISO 8601) in the interface language; Arabic months as the source's region has them."""
+    value = parse_published(published)
+    if value is None:
+        return published or ""
+    locale = _locale_for(ui_language, url)
+    if not isinstance(value, datetime):
+        return str(format_date(value, "long", locale=locale))
+    day = format_date(value.date(), "long", locale=locale)
+    clock = format_time(time(value.hour, value.minute), "short", locale=locale)
+    separator = "، " if ui_language == "ar" else ", "
+    return f"{day}{separator}{clock}"

@@ -1,0 +1,194 @@
+"""The portal in a real browser: Playwright for Python driving Debian's chromium against a live server.
+
+Checks what only a browser knows: computed text direction, the font actually used for Arabic, keyboard
+use of the ticker, and axe-core's accessibility rules. Screenshots go to tests/output/. When chromium
+or axe-core is missing these tests skip locally and fail under CI (``CI`` set).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from akhbar.services import breaking
+from akhbar.store import Store
+from akhbar.web import create_app
+from portal_fixtures import PortalData, populate
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+OUTPUT = Path(__file__).with_name("output")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required under CI: run `make test` as root to install it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PortalData]]:
+    """The portal over the portal data set (plus a breaking flag), served by uvicorn in a thread."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'akhbar.db'}")
+    data = populate(store)
+    breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning", ws="none")
+    uv_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uv_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv_server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", data
+    uv_server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        _missing("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ar")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _direction(page: Any, selector: str) -> str:
+    return str(page.eval_on_selector(selector, "el => getComputedStyle(el).direction"))
+
+
+def _fonts(page: Any, selector: str) -> list[str]:
+    """The platform fonts chromium used to draw the text of the first node matching ``selector``."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return [str(font["familyName"]) for font in fonts]
+
+
+def _axe(page: Any, name: str) -> None:
+    if not AXE.exists():
+        _missing(f"axe-core is not installed at {AXE} (npm install --prefix tests)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    assert result["passes"], "axe ran no rule"
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert not bad, f"axe on {name}:\n" + "\n".join(bad)
+
+
+def _shot(page: Any, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"))
+
+
+@pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("fr", "ltr"), ("en", "ltr")])
+def test_home(page: Any, server: tuple[str, PortalData], language: str, direction: str) -> None:
+    base, _ = server
+    page.goto(f"{base}/{language}/")
+    assert _direction(page, "body") == direction
+    assert _direction(page, ".ticker-items li[lang=ar]") == "rtl"
+    assert _direction(page, ".ticker-items li[lang=fr]") == "ltr"
+    assert page.locator(".breaking li").count() == 1
+    assert any("Arabic" in font for font in _fonts(page, ".ticker-items li[lang=ar] a")), "Arabic font"
+    _shot(page, f"home-{language}")
+    _axe(page, f"/{language}/")
+
+
+def test_specimen_article(page: Any, server: tuple[str, PortalData]) -> None:
+    base, data = server
+    page.goto(f"{base}/ar/articles/{data.specimen}")
+    assert _direction(page, "html") == "rtl"
+    assert _direction(page, "article.article") == "ltr", "a French article is LTR inside the RTL page"
+    assert _direction(page, "article .meta") == "rtl"
+    assert page.inner_text("article .meta time") == "18 أكتوبر 2024"
+    assert "بلادي نيوز" in page.inner_text("article .meta .site")
+    fonts = _fonts(page, "article .meta time")
+    assert any("Arabic" in font for font in fonts), f"Arabic drawn with {fonts}"
+    assert page.inner_text("figcaption") == "Official photo of the NATO Ministers of Defence"
+    _shot(page, "article-specimen")
+    _axe(page, "specimen article")
+
+
+def test_story_page(page: Any, server: tuple[str, PortalData]) -> None:
+    base, _ = server
+    page.goto(f"{base}/fr/stories/7")
+    assert _direction(page, "html") == "ltr"
+    items = page.locator("ol.timeline > li")
+    assert items.count() == 3
+    assert items.nth(0).get_attribute("dir") == "rtl"
+    assert _direction(page, "ol.timeline > li:first-child") == "rtl"
+    assert "هسبريس" in page.inner_text("p.first")
+    _shot(page, "story-7")
+    _axe(page, "story page")
+
+
+def test_ticker_keyboard(page: Any, server: tuple[str, PortalData]) -> None:
+    base, _ = server
+    page.goto(f"{base}/ar/")
+    page.focus("form.search button")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.ticker-items') !== null"):
+            break
+    else:
+        pytest.fail("Tab never reached the ticker")
+    assert page.eval_on_selector(".ticker-items", "el => getComputedStyle(el).animationName") == "none"
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "(() => { const r = document.activeElement.getBoundingClientRect();"
+        " return [r.left, r.right, innerWidth, document.activeElement.tagName]; })()"
+    )
+    left, right, width, tag = focused
+    assert tag == "A" and right > 0 and left < width, "the focused headline is scrolled into view"
+    href = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}{href}")
+    page.go_back()
+    play_state = "el => getComputedStyle(el).animationPlayState"
+    page.hover(".ticker h2")
+    assert page.eval_on_selector(".ticker-items", play_state) == "paused", "hover pauses"
+    page.click("button.ticker-toggle")
+    assert page.get_attribute("button.ticker-toggle", "aria-pressed") == "true"
+    page.mouse.move(5, 880)
+    page.evaluate("document.activeElement.blur()")
+    assert page.eval_on_selector(".ticker-items", play_state) == "paused", "the button pauses"

@@ -1,0 +1,67 @@
+"""The response cache: one render per page and data version, new versions seen, ETags honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from starlette.requests import Request
+
+from akhbar.store import Store
+from akhbar.web.caching import Rendered, ResponseCache
+from portal_fixtures import populate
+
+
+def _request(if_none_match: str | None = None) -> Request:
+    headers = [(b"if-none-match", if_none_match.encode())] if if_none_match else []
+    return Request({"type": "http", "method": "GET", "path": "/x", "headers": headers, "query_string": b""})
+
+
+def test_concurrent_requests_share_one_render(sqlite_store: Store) -> None:
+    cache = ResponseCache(sqlite_store, ttl=60)
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def render() -> Rendered:
+        with lock:
+            calls.append(1)
+        time.sleep(0.2)
+        return Rendered(b"<p>page</p>", "text/html")
+
+    async def many() -> list[int]:
+        responses = await asyncio.gather(*(cache.respond(_request(), "k", render) for _ in range(8)))
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(many()) == [200] * 8
+    assert len(calls) == 1
+    again = asyncio.run(cache.respond(_request(), "k", render))
+    assert len(calls) == 1 and again.body == b"<p>page</p>"
+
+
+def test_a_new_data_version_renders_again_and_changes_the_etag(sqlite_store: Store) -> None:
+    cache = ResponseCache(sqlite_store, ttl=0)
+    bodies = iter([b"one", b"two"])
+
+    def render() -> Rendered:
+        return Rendered(next(bodies), "text/plain")
+
+    first = asyncio.run(cache.respond(_request(), "k", render))
+    assert asyncio.run(cache.respond(_request(first.headers["etag"]), "k", render)).status_code == 304
+    weak = asyncio.run(cache.respond(_request("W/" + first.headers["etag"]), "k", render))
+    assert weak.status_code == 304, "If-None-Match compares weakly"
+    populate(sqlite_store)
+    second = asyncio.run(cache.respond(_request(first.headers["etag"]), "k", render))
+    assert second.status_code == 200 and second.body == b"two"
+    assert second.headers["etag"] != first.headers["etag"]
+
+
+def test_errors_are_not_cached(sqlite_store: Store) -> None:
+    cache = ResponseCache(sqlite_store, ttl=60)
+    statuses = iter([500, 200])
+
+    def render() -> Rendered:
+        return Rendered(b"x", "text/plain", next(statuses))
+
+    assert asyncio.run(cache.respond(_request(), "k", render)).status_code == 500
+    assert asyncio.run(cache.respond(_request(), "k", render)).status_code == 200

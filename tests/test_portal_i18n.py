@@ -1,0 +1,83 @@
+"""Interface languages: catalogs complete for every template string, negotiation, localised dates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
+
+from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
+
+WEB = Path(__file__).resolve().parents[1] / "src" / "akhbar" / "web"
+MESSAGE = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+
+
+def _template_messages() -> set[str]:
+    found = set()
+    for template in (WEB / "templates").glob("*.html"):
+        for match in MESSAGE.finditer(template.read_text(encoding="utf-8")):
+            found.add(match.group(1) or match.group(2))
+    return found | {"In Arabic", "In French", "In English", "No such article", "No such story"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_interface_string_is_translated(language: str) -> None:
+    path = WEB / "locale" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    translated = {m.id: m.string for m in catalog if m.id}
+    missing = sorted(m for m in _template_messages() if not translated.get(m))
+    assert not missing, f"{language}: untranslated {missing}"
+
+
+def test_catalogs_translate() -> None:
+    assert interface("ar").gettext("Breaking news") == "الاخبار العاجلة"
+    assert interface("ar").gettext("Latest news") == "آخر الأخبار"
+    assert interface("fr").gettext("Breaking news") == "Flash"
+    assert interface("en").gettext("Breaking news") == "Breaking"
+    assert interface("ar").direction == "rtl" and interface("fr").direction == "ltr"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "ar"),
+        ("", "ar"),
+        ("fr-FR,fr;q=0.9,en-US;q=0.8", "fr"),
+        ("en-GB", "en"),
+        ("de-DE, en;q=0.3, fr;q=0.5", "fr"),
+        ("ar-MA", "ar"),
+        ("*", "ar"),
+        ("fr;q=abc, en;q=0.1", "en"),
+    ],
+)
+def test_negotiate(header: str | None, expected: str) -> None:
+    assert negotiate(header) == expected
+
+
+@given(st.text(max_size=200))
+def test_negotiate_never_fails(header: str) -> None:
+    assert negotiate(header) in LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("published", "language", "url", "expected"),
+    [
+        ("2024-10-18", "ar", None, "18 أكتوبر 2024"),
+        ("2024-05-02", "ar", "https://www.hespress.ma/x", "2 ماي 2024"),
+        ("2024-08-02", "ar", "https://www.hespress.ma/x", "2 غشت 2024"),
+        ("2024-07-02", "ar", "https://www.elwatan.dz/x", "2 جويلية 2024"),
+        ("2024-10-02", "ar", "https://www.annahar.com.lb/x", "2 تشرين الأول 2024"),
+        ("2024-07-02", "ar", "https://www.ahram.eg/x", "2 يوليو 2024"),
+        ("2024-10-18T14:30:00+01:00", "fr", None, "18 octobre 2024, 14:30"),
+        ("2024-10-18T14:30:00Z", "en", None, "October 18, 2024, 2:30\u202fPM"),
+        ("not a date", "fr", None, "not a date"),
+        (None, "en", None, ""),
+    ],
+)
+def test_format_published(published: str | None, language: str, url: str | None, expected: str) -> None:
+    assert format_published(published, language, url) == expected
