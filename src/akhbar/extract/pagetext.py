@@ -8,14 +8,15 @@ text is not included (a browser does not show it either).
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 
-import charset_normalizer
 from lxml import etree, html
 
+from akhbar.errors import InputError
+from akhbar.extract.decoding import decode
 from akhbar.extract.text import clean
+from akhbar.models import Document
 
 __all__ = ["decode_html", "page_text"]
 
@@ -96,35 +97,19 @@ _BLOCKS = frozenset(
         "ul",
     }
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 def decode_html(data: bytes) -> str:
-    """Decode HTML bytes: a BOM, else UTF-8 when the bytes are valid UTF-8, else the ``<meta>``
-    charset of the first 4 KiB, else charset-normalizer's guess (undecodable bytes replaced).
-
-    Valid UTF-8 wins over a declared charset because pages that declare Latin-1 but are UTF-8 are
-    common, while non-UTF-8 text that happens to be valid UTF-8 is all but impossible.
+    """Decode HTML bytes the way every page is decoded (:func:`akhbar.extract.decoding.decode`:
+    BOM, valid UTF-8, the ``<meta>`` charset unless it garbles the text, else a guess), but never
+    raise: bytes that cannot be a page come back as UTF-8 with replacement characters.
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace")
-    if data.startswith(codecs.BOM_UTF16_BE):
-        return data[2:].decode("utf-16-be", errors="replace")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _META_CHARSET.search(data[:4096])
-    if declared is not None:
-        name = declared.group(1).decode("ascii").lower()
-        try:
-            return data.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            logger.debug("declared charset %r does not decode the page", name)
-    best = charset_normalizer.from_bytes(data[:200_000]).best()
-    return data.decode(best.encoding if best is not None else "utf-8", errors="replace")
+        text, _html = decode(Document(location="<html>", data=data, content_type="text/html"))
+    except InputError:
+        return data.decode("utf-8", errors="replace")
+    return text
 
 
 def _parse(text: str) -> etree._Element | None:
