@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from akhbar.config import Settings, load_settings
 from akhbar.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -62,3 +65,15 @@ def echo_json(value: Any) -> None:
 format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+
+
+def data_option(help_text: str) -> Callable[[F], F]:
+    """``--data DIR``: the shared data folder of real pages and labelled sets (``../shared/data``)."""
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("../shared/data"),
+        show_default=True,
+        help=help_text,
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from akhbar.cli.app import data_option
 from akhbar.services import benchmarks
 
 
@@ -15,14 +16,7 @@ def bench_group() -> None:
 
 
 @bench_group.command("extract")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with pages-*/ real pages to dump; skipped when missing.",
-)
+@data_option("Directory with pages-*/ real pages to dump; skipped when missing.")
 @click.option("--seconds", type=click.FloatRange(0.1, 600), default=3.0, show_default=True)
 def bench_extract(data_dir: Path, seconds: float) -> None:
     """Extraction throughput (pages/s, one core): text dumps beside a baseline, HTML beside trafilatura."""
@@ -48,14 +42,7 @@ def bench_extract(data_dir: Path, seconds: float) -> None:
 
 
 @bench_group.command("web")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with parallel-news/docs.jsonl (real ar/fr/en news); the specimen when missing.",
-)
+@data_option("Directory with parallel-news/docs.jsonl (real ar/fr/en news); the specimen when missing.")
 @click.option("--articles", type=click.IntRange(10, 10_000_000), default=100_000, show_default=True)
 @click.option("--seconds", type=click.FloatRange(1, 600), default=5.0, show_default=True)
 @click.option("--connections", type=click.IntRange(1, 1000), default=16, show_default=True)
@@ -99,14 +86,7 @@ def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, s
 
 
 @bench_group.command("ingest")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with real pages to serve; the bundled demo pages when missing.",
-)
+@data_option("Directory with real pages to serve; the bundled demo pages when missing.")
 @click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
 @click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
@@ -134,14 +114,7 @@ def bench_ingest(data_dir: Path, pages: int, sources: int, concurrency: int) -> 
 
 
 @bench_group.command("search")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with parallel-news/docs.jsonl (real ar/fr/en sentences for the articles).",
-)
+@data_option("Directory with parallel-news/docs.jsonl (real ar/fr/en sentences for the articles).")
 @click.option("--articles", type=click.IntRange(100, 100_000_000), default=1_000_000, show_default=True)
 @click.option("--queries", type=click.IntRange(10, 100_000), default=200, show_default=True)
 @click.option(
@@ -182,14 +155,7 @@ def bench_search(data_dir: Path, articles: int, queries: int, database_url: str 
 
 
 @bench_group.command("stories")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with parallel-news/docs.jsonl (real ar/fr/en news the articles are generated from).",
-)
+@data_option("Directory with parallel-news/docs.jsonl (real ar/fr/en news the articles are generated from).")
 @click.option("--articles", "count", type=click.IntRange(100, 10_000_000), default=100_000, show_default=True)
 @click.option(
     "--database-url", help="An EMPTY throwaway database (e.g. PostgreSQL); default: temporary SQLite."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.cli.app import echo_json
+from akhbar.cli.app import data_option, echo_json
 from akhbar.errors import InputError
 
 
@@ -17,14 +17,7 @@ def eval_group() -> None:
 
 
 @eval_group.command("extract")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with pages-trafilatura/ and pages-fundus/ (the specimen is read from ../seed).",
-)
+@data_option("Directory with pages-trafilatura/ and pages-fundus/ (the specimen is read from ../seed).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def eval_extract(data_dir: Path, output_format: str) -> None:
     """Extraction quality on labelled real pages and the specimen, beside bare trafilatura."""
@@ -45,14 +38,7 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
 
 
 @eval_group.command("search")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with parallel-news/ and pages-fundus/.",
-)
+@data_option("Directory with parallel-news/ and pages-fundus/.")
 @click.option(
     "--database-url",
     help="An EMPTY throwaway database to evaluate on (e.g. PostgreSQL); default: a temporary SQLite file.",
@@ -89,14 +75,7 @@ def eval_search(data_dir: Path, database_url: str | None, output_format: str) ->
 
 
 @eval_group.command("stories")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data"),
-    show_default=True,
-    help="Directory with parallel-news/ and news-similarity/.",
-)
+@data_option("Directory with parallel-news/ and news-similarity/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def eval_stories(data_dir: Path, output_format: str) -> None:
     """Story grouping (B-cubed), SemEval pairs and duplicates, beside title TF-IDF and embeddings alone."""
