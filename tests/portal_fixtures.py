@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from akhbar.extract import extract
 from akhbar.models import Article, Document
+from akhbar.services import search as search_index
 from akhbar.store import Store, documents
 from akhbar.store import articles as article_rows
 from conftest import SEED
@@ -118,8 +119,8 @@ ARTICLES = [
 def populate(store: Store) -> PortalData:
     """Store the extracted specimen and the synthetic articles (with their story ids) directly.
 
-    The articles go straight to the store, past story grouping and indexing: these tests are about
-    what the portal shows of stored articles, whatever later stages add.
+    The articles go straight to the store and the search index, past story grouping: these tests
+    are about what the portal shows of stored articles, whatever grouping would add.
     """
     path = SEED / "000_5f9867fcee487711.txt"
     specimen = extract(Document(location=str(path), data=path.read_bytes()))
@@ -131,6 +132,7 @@ def populate(store: Store) -> PortalData:
             raw_id = documents.insert_raw(connection, document, None)
             stored = replace(article, story_id=story_id)
             ids[key], _ = article_rows.upsert_article(connection, f"test:{key}", raw_id, stored, None)
+            search_index.index_article(connection, ids[key], stored, None)
     return PortalData(
         specimen=ids["specimen"],
         story=7,

@@ -120,6 +120,9 @@ def test_source_and_search_pages(client: AsgiClient, data: PortalData) -> None:
     assert "Aucun résultat." in client.get("/fr/search", params={"q": "zzzz"}).text
     assert "طنجة" in client.get("/ar/search", params={"q": "طنجة"}).text
     assert client.get("/ar/search", params={"q": "%_"}).status_code == 200
+    # the search engine's analysis, not a substring match: attached ب, accents folded
+    assert "افتتاح موسم الصيف في طنجة" in client.get("/ar/search", params={"q": "بطنجة"}).text
+    assert "projet de loi de finances" in client.get("/fr/search", params={"q": "gouvernément"}).text
 
 
 def test_markup_is_escaped(client: AsgiClient, data: PortalData) -> None:

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 
 from akhbar.errors import InputError
 from akhbar.models import ArticleSummary, StoredArticle
+from akhbar.search import Filters as SearchFilters
+from akhbar.search import QueryProblem
+from akhbar.services import search as search_engine
 from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
@@ -192,8 +195,14 @@ def leads(store: Store, items: list[ArticleSummary]) -> dict[int, str]:
 
 
 def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[ArticleSummary]:
-    """Titles containing ``query`` (a simple LIKE search until the search engine lands)."""
-    text = " ".join(query.split())
-    if not text:
+    """The search engine's ranked matches (Arabic/French/English analysis), best first, as list items.
+
+    A query that cannot be searched (only operators, stop words...) finds nothing.
+    """
+    found = search_engine.search(store, query, filters=SearchFilters(language=language), limit=limit)
+    if isinstance(found, QueryProblem):
         return []
-    return latest(store, Filters(language=language, title_like=text), limit=limit)
+    ids = [hit.article_id for hit in found.hits]
+    with store.reading() as connection:
+        by_id = {item.id: item for item in queries.summaries_by_ids(connection, ids)}
+    return [by_id[article_id] for article_id in ids if article_id in by_id]
