@@ -11,6 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 
+def as_utc(value: datetime) -> datetime:
+    """A datetime with a zone: naive values are taken as UTC (SQLite and ISO dates without offset)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def content_hash(data: bytes) -> str:
     """The SHA-256 of the raw bytes, hex; the identity of a raw document."""
     return hashlib.sha256(data).hexdigest()

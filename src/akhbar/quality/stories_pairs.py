@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
+from akhbar.models import as_utc
 from akhbar.quality import stories_baselines as baselines
 from akhbar.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
 from akhbar.stories import grouping
@@ -28,7 +29,7 @@ def _time(text: str | None) -> datetime:
             when = datetime.strptime((text or "").strip(), form)
         except ValueError:
             continue
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return as_utc(when)
     return FIXED_TIME
 
 

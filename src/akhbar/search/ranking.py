@@ -6,8 +6,9 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from akhbar.models import as_utc
 from akhbar.search.index import Candidate
 
 HALF_LIFE_DAYS = 7.0  # news decays: a week-old article weighs ... half as much on the recency share
@@ -31,7 +32,7 @@ def _when(published: str) -> datetime | None:
         when = datetime.fromisoformat(published)
     except ValueError:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return as_utc(when)
 
 
 def _age_days(published: str | None, now: datetime) -> float | None:

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from akhbar.errors import InputError
-from akhbar.models import ArticleSummary, BreakingFlag
+from akhbar.models import ArticleSummary, BreakingFlag, as_utc
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
@@ -28,7 +28,7 @@ def parse_until(text: str, *, now: datetime | None = None) -> datetime:
         until = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise InputError(f"breaking: --until wants 2h, 30m, 1d or an ISO time, not {text!r}") from exc
-    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    until = as_utc(until)
     if until <= now:
         raise InputError(f"breaking: {text!r} is in the past")
     return until

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from akhbar.errors import InputError
-from akhbar.models import Document
+from akhbar.models import Document, as_utc
 
 __all__ = ["WarcRecord", "is_archive", "read_warc"]
 
@@ -44,7 +44,7 @@ def _date(value: str | None) -> datetime:
         except ValueError:
             parsed = None
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            return as_utc(parsed)
     return datetime.now(UTC)
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from akhbar.models import Article, StoredArticle
-from akhbar.store.tables import articles, as_utc
+from akhbar.models import Article, StoredArticle, as_utc
+from akhbar.store.tables import articles
 
 
 def _values(article: Article) -> dict[str, object]:

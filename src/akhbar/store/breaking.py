@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from akhbar.models import BreakingFlag
-from akhbar.store.tables import as_utc, breaking
+from akhbar.models import BreakingFlag, as_utc
+from akhbar.store.tables import breaking
 
 
 def add_flag(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from akhbar.models import Document, StoredRejection
-from akhbar.store.tables import articles, as_utc, raw_documents, rejections
+from akhbar.models import Document, StoredRejection, as_utc
+from akhbar.store.tables import articles, raw_documents, rejections
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import ArticleSummary
-from akhbar.store.tables import articles, as_utc
+from akhbar.models import ArticleSummary, as_utc
+from akhbar.store.tables import articles
 
 SUMMARY_COLUMNS = (
     articles.c.id,

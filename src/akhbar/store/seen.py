@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from akhbar.store.tables import as_utc, seen_urls
+from akhbar.models import as_utc
+from akhbar.store.tables import seen_urls
 
 
 @dataclass(frozen=True)

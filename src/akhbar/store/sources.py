@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.errors import StoreError
-from akhbar.models import Source
-from akhbar.store.tables import articles, as_utc, raw_documents, rejections, sources
+from akhbar.models import Source, as_utc
+from akhbar.store.tables import articles, raw_documents, rejections, sources
 
 _TIMES = ("created_at", "next_poll_at", "last_fetched_at", "failing_since")
 

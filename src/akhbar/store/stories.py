@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from akhbar.models import Story
-from akhbar.store.tables import article_signatures, articles, as_utc, stories, story_keys
+from akhbar.models import Story, as_utc
+from akhbar.store.tables import article_signatures, articles, stories, story_keys
 
 MAX_CANDIDATES = 24
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -128,11 +126,6 @@ breaking = sa.Table(
     sa.Column("created_by", sa.Text),
     sa.Column("created_at", Timestamp, nullable=False),
 )
-
-
-def as_utc(value: datetime) -> datetime:
-    """Timestamps are written in UTC; SQLite hands them back naive."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # Search: one row per article with its analysed terms (akhbar.search.analysis), kept in the same

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 
+from akhbar.models import as_utc
 from akhbar.stories import entities
 from akhbar.stories.embedding import Embedder, Vector, normalise_rows
 
@@ -71,5 +72,5 @@ def published_time(published: str | None, fallback: datetime) -> datetime:
             return fallback
         if len(published) <= 10:
             when = when.replace(hour=12)
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return as_utc(when)
     return fallback

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 from lxml import etree
 
-from akhbar.models import ArticleSummary
+from akhbar.models import ArticleSummary, as_utc
 from akhbar.web.i18n import parse_published
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -50,7 +50,7 @@ def timestamp(item: ArticleSummary) -> datetime:
     """When the article was published (midnight UTC for a date alone), else when it arrived."""
     value = parse_published(item.published)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_utc(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     return item.updated_at
