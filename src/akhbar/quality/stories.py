@@ -6,11 +6,17 @@
   together or apart (pairs inside them are ignored by precision). B-cubed precision/recall/F1.
   The set has no publication times: every version gets the same time.
 * ``news-similarity``: SemEval-2022 Task 8 pairs with human scores (1 same story … 4 unrelated):
-  Pearson correlation of the story score with the human similarity (``-overall``), and accuracy of
-  the same-story decision on pairs scored <= 1.5 or >= 3.
-* duplicates: built in memory from the parallel-news texts (nothing is written): each article gets a
-  syndicated copy (new header and footer, last paragraph trimmed, byline changed); translations and
-  other outlets' articles are the negatives. Precision and recall of "copy of which original".
+  Pearson correlation of the story similarity (embedding cosine plus shared names and numbers) with
+  the human similarity (``-overall``), and accuracy of the same-story decision on pairs scored <= 1.5
+  or >= 3. The time penalty is not part of the similarity: it is how long a story stays open, and the
+  annotators judged content (pairs a month apart are scored "same story"). The time-gated score that
+  the grouping uses is printed beside it.
+* duplicates: built in memory (nothing is written) from the parallel-news texts and from akhbar's
+  extraction of the real pages in ``pages-fundus`` and ``pages-trafilatura``: each article gets a
+  syndicated copy (new header and footer, last paragraph trimmed, byline changed), and each real
+  page also a copy at its AMP address missing one inner paragraph; translations, other outlets'
+  articles and the other pages of the same sites are the negatives. Precision and recall of "copy
+  of which original".
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class Item:
     truth: str
     topic: str | None = None
     published: datetime = FIXED_TIME
+    url: str | None = None
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:

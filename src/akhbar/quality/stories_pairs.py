@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
-from akhbar.models import as_utc
+from akhbar.dedupe.urls import canonical_url
+from akhbar.extract.html import extract_html
+from akhbar.models import Rejected, as_utc
 from akhbar.quality import stories_baselines as baselines
+from akhbar.quality.extraction import load_pages
 from akhbar.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
 from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder
@@ -68,13 +71,16 @@ def semeval(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) 
     vectors = embed_items(flat, embedder)
     human = [h for _, _, h in pairs]
     settings = grouping.Settings()
-    akhbar = []
+    akhbar, gated = [], []
     for k in range(len(pairs)):
         a = _features(flat[2 * k], vectors[2 * k], entities=True)
         b = _features(flat[2 * k + 1], vectors[2 * k + 1], entities=True)
         story = grouping.Candidate(0, b.embedding, 1, b.published, b.published, dict.fromkeys(b.entities, 1))
-        akhbar.append(grouping.score(a, story, settings))
+        akhbar.append(grouping.similarity(a, story, settings))
+        gated.append(grouping.score(a, story, settings))
     scores = {"akhbar": _pair_scores(akhbar, human, settings.join)}
+    if with_baselines:
+        scores["akhbar, time-gated"] = _pair_scores(gated, human, settings.join)
     if with_baselines:
         cosines = [float(vectors[2 * k] @ vectors[2 * k + 1]) for k in range(len(pairs))]
         scores["embeddings alone"] = _pair_scores(cosines, human, settings.join)
@@ -95,18 +101,48 @@ def syndicated(item: Item, number: int) -> Item:
     return Item(item.title, (byline, f"{header} {body[0]}", *body[1:], footer), item.language, item.truth)
 
 
+def amp_copy(item: Item) -> Item:
+    """The same page reached at its AMP address, one inner paragraph (an inline link box) missing."""
+    assert item.url is not None
+    body = item.paragraphs
+    if len(body) > 4:
+        middle = len(body) // 2
+        body = body[:middle] + body[middle + 1 :]
+    url = item.url.split("?")[0].rstrip("/")
+    amp = f"{url[:-5]}.amp.html" if url.endswith(".html") else f"{url}/amp/"
+    return Item(item.title, body, item.language, item.truth, url=amp)
+
+
+def real_pages(data_dir: Path) -> list[Item]:
+    """akhbar's extraction of the real pages of ``pages-fundus`` and ``pages-trafilatura``."""
+    items = []
+    for page in load_pages(data_dir):
+        article = extract_html(page.html, url=page.url, fetched_at=page.fetched_at)
+        if not isinstance(article, Rejected) and len(article.body_paragraphs) >= 2 and page.url:
+            items.append(
+                Item(article.title, article.body_paragraphs, article.language, page.name, url=page.url)
+            )
+    return items
+
+
 def duplicates(data_dir: Path, embedder: Embedder | None = None) -> Scores:
-    """Precision and recall of "this is a copy of that" over originals plus their syndicated copies."""
-    originals = load_parallel(data_dir)
+    """Precision and recall of "this is a copy of that" over originals plus their copies."""
+    originals = load_parallel(data_dir) + real_pages(data_dir)
     copies = [syndicated(item, n) for n, item in enumerate(originals)]
+    sources = list(range(len(originals)))
+    amp = [n for n, item in enumerate(originals) if item.url]
+    copies += [amp_copy(originals[n]) for n in amp]
+    sources += amp
     stream = originals + copies  # originals first: the copy's original is the earliest
-    truth = {len(originals) + n: n for n in range(len(copies))}
+    truth = {len(originals) + k: n for k, n in enumerate(sources)}
     signatures = [signature(i.paragraphs) for i in stream]
-    scores = {
-        "akhbar": _stream(
-            len(stream), truth, lambda i, j: is_duplicate(signatures[i], signatures[j]), signatures
-        )
-    }
+    addresses = [canonical_url(i.url) if i.url else None for i in stream]
+
+    def akhbar(i: int, j: int) -> bool:
+        same_address = addresses[i] is not None and addresses[i] == addresses[j]
+        return same_address or is_duplicate(signatures[i], signatures[j])
+
+    scores = {"akhbar": _stream(len(stream), truth, akhbar, signatures, addresses)}
     tfidf = baselines.TitleTfidf([i.title for i in stream])
     titles = [tfidf.vector(i.title) for i in stream]
     scores["title TF-IDF"] = _stream(
@@ -125,15 +161,26 @@ def _stream(
     truth: dict[int, int],
     same: Callable[[int, int], bool],
     signatures: list[Signature] | None = None,
+    addresses: list[str | None] | None = None,
 ) -> dict[str, float]:
-    """Each item's original is the earliest earlier item judged the same (LSH candidates for akhbar)."""
+    """Each item's original is the earliest earlier item judged the same.
+
+    With ``signatures`` the candidates are those sharing an LSH band or a canonical address, as in
+    the store; without, every earlier item.
+    """
     bands: dict[int, list[int]] = {}
+    seen: dict[str, list[int]] = {}
     true_positive = flagged = 0
     for i in range(count):
         if signatures is not None:
-            pool = sorted({j for b in signatures[i].bands() for j in bands.get(b, [])})
+            pool_set = {j for b in signatures[i].bands() for j in bands.get(b, [])}
             for b in signatures[i].bands():
                 bands.setdefault(b, []).append(i)
+            address = addresses[i] if addresses else None
+            if address is not None:
+                pool_set.update(seen.get(address, []))
+                seen.setdefault(address, []).append(i)
+            pool = sorted(pool_set)
         else:
             pool = list(range(i))
         found = next((j for j in pool if same(i, j)), None)

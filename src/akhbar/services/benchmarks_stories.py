@@ -85,7 +85,7 @@ def _generated(
         else:
             noise, centre = 1.6, vectors[base]
         jitter = np.asarray(rng.standard_normal(size=(len(centre),)), dtype=np.float32)
-        vector = normalise_rows((centre + jitter * (noise / 22.6))[None, :])[0]
+        vector = normalise_rows((centre + jitter * (noise / np.sqrt(len(centre))))[None, :])[0]
         recent = [*recent[-200:], vector]
         body = tuple(pick.sample(sentences, 6))
         article = Article(pool[base].title, body, pool[base].language, site_name=f"site{n % 500}")

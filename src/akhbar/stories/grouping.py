@@ -75,17 +75,30 @@ def _hours_apart(when: datetime, first: datetime, last: datetime) -> float:
     return abs((when - edge).total_seconds()) / 3600
 
 
-def score(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
-    """How strongly the article belongs to the story (comparable with ``settings.join``)."""
+def similarity(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
+    """How alike the article and the story read: embedding cosine plus shared names and numbers.
+
+    A story whose vectors have another dimension (made by another model) is unrelated: 0.
+    """
+    if article.embedding.shape != story.centroid.shape:
+        return 0.0
     cosine = float(article.embedding @ story.direction())
-    bonus = settings.entity_weight * min(
+    return cosine + settings.entity_weight * min(
         settings.entity_cap, shared_entities(article.entities, story.entities)
     )
+
+
+def score(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
+    """How strongly the article belongs to the story (comparable with ``settings.join``).
+
+    The similarity, less a penalty for distance in time: a story is open to new articles for a
+    while after its last one, and a story that has run for days needs a closer match.
+    """
     gap = _hours_apart(article.published, story.first_seen, story.last_seen)
     penalty = settings.penalty_per_day * max(0.0, gap - settings.hours_free) / 24
     age = (max(article.published, story.last_seen) - story.first_seen).total_seconds() / 86400
     penalty += settings.age_penalty_per_day * max(0.0, age - settings.age_free_days)
-    return cosine + bonus - min(settings.penalty_cap, penalty)
+    return similarity(article, story, settings) - min(settings.penalty_cap, penalty)
 
 
 def best(
@@ -114,6 +127,8 @@ def absorb(story: Candidate, article: Features, top: int = 24) -> None:
 
 def should_merge(a: Candidate, b: Candidate, settings: Settings = Settings()) -> bool:
     """Two stories prove to be one when their centroids agree and their time spans touch."""
+    if a.centroid.shape != b.centroid.shape:
+        return False
     close = float(a.direction() @ b.direction()) >= settings.merge
     gap = _hours_apart(b.first_seen, a.first_seen, a.last_seen) if b.first_seen > a.last_seen else 0.0
     return close and gap <= settings.hours_free

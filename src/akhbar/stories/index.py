@@ -8,6 +8,7 @@ while the number of candidates stays a small fraction of the stories of those da
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,8 +18,6 @@ from akhbar.stories.embedding import Vector
 TABLES = 16
 BITS = 5
 NEIGHBOUR_DAYS = 1
-_PLANES = np.random.default_rng(20181001).standard_normal((TABLES * BITS, 512)).astype(np.float32)
-_PLANES.setflags(write=False)  # a constant: the same keys in every process
 _WEIGHTS = (1 << np.arange(BITS)).astype(np.int64)
 
 
@@ -26,9 +25,19 @@ def day_bucket(when: datetime) -> int:
     return int(when.astimezone(UTC).timestamp() // 86400)
 
 
+@functools.cache
+def planes(dimension: int) -> Vector:
+    """The hyperplanes for vectors of ``dimension``: seeded, so every process gets the same keys."""
+    drawn: Vector = (
+        np.random.default_rng(20181001).standard_normal((TABLES * BITS, dimension)).astype(np.float32)
+    )
+    drawn.setflags(write=False)
+    return drawn
+
+
 def band_values(embedding: Vector) -> list[int]:
     """One small integer per table: the signs of the embedding against that table's hyperplanes."""
-    signs = (_PLANES[:, : embedding.shape[0]] @ embedding > 0).reshape(TABLES, BITS).astype(np.int64)
+    signs = (planes(embedding.shape[0]) @ embedding > 0).reshape(TABLES, BITS).astype(np.int64)
     return [int(v) for v in signs @ _WEIGHTS]
 
 
