@@ -158,3 +158,52 @@ def test_cli_lists_and_shows_stories_and_articles_carry_story_id(tmp_path: Path)
     assert [r["id"] for r in rows] == [story_id]
     shown = akhbar("stories", "show", str(story_id), data_dir=tmp_path)
     assert shown.returncode == 0 and "بلادي نيوز" in shown.stdout
+
+
+def test_article_vector_blends_headline_and_body_cosines() -> None:
+    model = stories.default_embedder()
+    a, b = version("rt.com.91337", "fr"), version("rt.com.91337", "ar")
+    joined = features.embed_many(model, [(a.title, a.body_paragraphs), (b.title, b.body_paragraphs)])
+    assert joined[0].shape == (2 * model.dimension,)
+    assert abs(float(np.linalg.norm(joined[0])) - 1.0) < 1e-5
+    heads = [features.combine(model.embed(features.texts(x.title, x.body_paragraphs))) for x in (a, b)]
+    bodies = model.embed([features.body_text(x.title, x.body_paragraphs) for x in (a, b)])
+    share = features.HEADLINE_SHARE
+    expected = share * float(heads[0] @ heads[1]) + (1 - share) * float(bodies[0] @ bodies[1])
+    assert abs(float(joined[0] @ joined[1]) - expected) < 1e-4
+
+
+def test_stories_of_another_model_dimension_are_never_joined() -> None:
+    old = grouping.Candidate(1, unit(1, 0.1), 1, T0, T0)
+    article = grouping.Features(np.concatenate([unit(1, 0.1), unit(1, 0.1)]) / np.sqrt(2), frozenset(), T0)
+    assert grouping.similarity(article, old) == 0.0
+    assert grouping.best(article, [old])[0] is None
+    wide = grouping.Candidate(2, article.embedding.copy(), 1, T0, T0)
+    assert not grouping.should_merge(old, wide)
+
+
+def test_a_merged_story_hands_its_breaking_flags_to_the_surviving_one(store: Store) -> None:
+    first = store_article(store, version("rt.com.91337", "en", site_name="RT"))
+    second = store_article(store, version("cbsnews.248387", "en", site_name="CBS"))
+    story_ids = [articles.get_article(store, i).article.story_id for i in (first, second)]  # type: ignore[union-attr]  # stored above
+    assert story_ids[0] != story_ids[1]
+    until = datetime.now(UTC) + timedelta(hours=1)
+    with store.transaction() as connection:
+        flags.add_flag(connection, article_id=None, story_id=story_ids[1], until=until, origin="detected")
+        into = records.get_story(connection, story_ids[0])  # type: ignore[arg-type]  # checked above
+        assert into is not None
+        records.merge_into(connection, into, story_ids[1])  # type: ignore[arg-type]  # checked above
+    with store.reading() as connection:
+        active = flags.list_flags(connection, active_at=datetime.now(UTC))
+    assert [f.story_id for f in active] == [story_ids[0]]
+
+
+@pytest.mark.slow
+def test_placing_can_be_turned_off(tmp_path: Path) -> None:
+    done = akhbar("ingest", str(SPECIMEN), data_dir=tmp_path, env={"AKHBAR_STORIES": "off"})
+    assert done.returncode == 0, done.stderr
+    listed = akhbar("articles", "list", "--format", "json", data_dir=tmp_path).stdout.splitlines()
+    assert [json.loads(line)["story_id"] for line in listed] == [None]
+    assert akhbar("stories", "list", "--format", "json", data_dir=tmp_path).stdout.strip() == ""
+    refused = akhbar("config", data_dir=tmp_path, env={"AKHBAR_STORIES": "sometimes"})
+    assert refused.returncode != 0 and "stories" in refused.stderr

@@ -57,6 +57,18 @@ def _as_seconds(value: object) -> float:
     return number
 
 
+def _as_bool(value: object) -> bool:
+    """true/false, on/off, yes/no or 1/0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "on", "yes", "1"}:
+        return True
+    if text in {"false", "off", "no", "0"}:
+        return False
+    raise ValueError("expected on or off (true/false, yes/no, 1/0)")
+
+
 def _as_port(value: object) -> int:
     port = _as_int(value)
     if not 0 <= port <= 65535:
@@ -154,6 +166,12 @@ REGISTRY: tuple[Setting, ...] = (
         4,
         "Jobs run at once by `akhbar worker` and the embedded runner.",
     ),
+    Setting(
+        "stories",
+        _as_bool,
+        True,
+        "Find duplicates and group articles into stories as they arrive (off: articles are stored unplaced).",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -183,6 +201,7 @@ class Settings:
     poll_max_interval: int
     unhealthy_after: int
     worker_concurrency: int
+    stories: bool
     host: str
     port: int
     log_level: str

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from akhbar.config import Settings, load_settings
+from akhbar.services import stories
 from akhbar.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +34,7 @@ class Context:
             logging.basicConfig(
                 level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
+            stories.configure(enabled=self._settings.stories)
         return self._settings
 
     def store(self) -> Store:

@@ -49,6 +49,15 @@ class Prepared:
     entities: frozenset[str]
 
 
+_placing = True
+
+
+def configure(*, enabled: bool) -> None:
+    """Turn duplicate detection and story grouping on or off for this process (setting ``stories``)."""
+    global _placing
+    _placing = enabled
+
+
 @functools.cache
 def default_embedder() -> Embedder:
     """The configured model, loaded once per process (read-only weights, not state)."""
@@ -73,7 +82,12 @@ def prepare(article: Article, embedder: Embedder | None = None) -> Prepared:
 
 
 def prepare_safely(article: Article) -> Prepared | None:
-    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost."""
+    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost.
+
+    None as well when placing is turned off (setting ``stories``).
+    """
+    if not _placing:
+        return None
     try:
         return prepare(article)
     except Exception:  # a model defect must not stop ingestion; it is logged with its traceback

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import Story, as_utc
-from akhbar.store.tables import article_signatures, articles, stories, story_keys
+from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
 MAX_CANDIDATES = 24
 
@@ -192,8 +192,9 @@ def count_stories(connection: sa.Connection) -> int:
 
 
 def merge_into(connection: sa.Connection, into: StoryRecord, other_id: int) -> None:
-    """Move the other story's articles and keys to ``into`` and mark it merged."""
+    """Move the other story's articles, keys and breaking flags to ``into`` and mark it merged."""
     assert into.id is not None
+    connection.execute(sa.update(breaking).where(breaking.c.story_id == other_id).values(story_id=into.id))
     connection.execute(sa.update(articles).where(articles.c.story_id == other_id).values(story_id=into.id))
     connection.execute(
         sa.update(article_signatures)
