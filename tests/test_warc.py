@@ -57,3 +57,8 @@ def test_truncated_archive_keeps_what_it_could_read(sqlite_store: Store, tmp_pat
     results = list(ingest_archive(sqlite_store, cut))
     assert 5 < len(results) < 33
     assert any(r.status == "stored" for r in results)
+    *_, cut_short, last = results  # the record cut short is skipped, then the archive is an error
+    assert cut_short.status == "unchanged" and "truncated" in (cut_short.reason or "")
+    assert last.status == "error" and "truncated in record" in (last.reason or "")
+    stored = [r for r in results if r.status == "stored"]
+    assert len(stored) == len(results) - 2

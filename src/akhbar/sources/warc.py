@@ -1,8 +1,8 @@
 """WARC (and ARC) archives: every successful HTML response record as a raw :class:`Document`.
 
 Read with warcio, streaming, so archives larger than memory are fine; records that are not
-HTTP 200 HTML responses are skipped and counted, a truncated archive ends the iteration with an
-:class:`InputError` naming the offset.
+HTTP 200 HTML responses are skipped and counted. A record cut short (its body shorter than its
+declared length) is not ingested, and the iteration ends with an :class:`InputError` naming it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ __all__ = ["WarcRecord", "is_archive", "read_warc"]
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+TRUNCATED = "truncated"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def _record(record: object, path: Path, position: int, max_bytes: int) -> WarcRe
     data = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
     if len(data) > max_bytes:
         return WarcRecord(position, None, f"too large (limit {max_bytes} bytes)")
+    missing = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]  # what the declared length still expects
+    if missing:
+        return WarcRecord(position, None, f"{TRUNCATED}: {missing} bytes missing")
     location = f"{path.resolve()}#{rec_headers.get_header('WARC-Record-ID') or position}"
     document = Document(
         location=location,
@@ -84,7 +88,10 @@ def read_warc(
             iterator = ArchiveIterator(stream, arc2warc=True)
             for position, record in enumerate(iterator):
                 if record.rec_type == "response":
-                    yield _record(record, path, position, max_bytes)
+                    found = _record(record, path, position, max_bytes)
+                    yield found
+                    if found.skipped and found.skipped.startswith(TRUNCATED):
+                        raise InputError(f"warc: {path}: truncated in record {position} ({found.skipped})")
                 if on_progress is not None:
                     on_progress(stream.tell())
     except OSError as exc:
