@@ -138,6 +138,20 @@ class Handler(BaseHTTPRequestHandler):
             )
             body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>{items}</channel></rss>'
             self._send(200, body.encode(), "application/rss+xml")
+        elif rest == "retry-rss":  # pages that fail with 503 ``fails`` times before they work
+            fails = q.get("fails", "3")
+            paths = [f"/recovers/{start + i}?fails={fails}" for i in range(count)] + [f"/gone/{start}"]
+            items = "".join(
+                RSS_ITEM.format(title=f"Retry {i}", link=(base + p).replace("&", "&amp;"))
+                for i, p in enumerate(paths)
+            )
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Retry</title>{items}</channel></rss>'
+            self._send(200, body.encode(), "application/rss+xml")
+        elif rest == "summary-rss":  # an entry whose page is an empty shell, with a real summary
+            summary = "Le conseil municipal a adopté mardi soir le budget 2025, en hausse de 4 %, après un long débat."
+            item = f"<item><title>Budget adopté</title><link>{base}/shell/{start}</link><description>{summary}</description></item>"
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Résumés</title><language>fr</language>{item}</channel></rss>'
+            self._send(200, body.encode(), "application/rss+xml")
         elif rest == "site":
             body = f'<!doctype html><html><head><title>Le Site</title><link rel="alternate" type="application/rss+xml" title="Fil" href="/gen/rss?n={count}"></head><body><p>Accueil</p></body></html>'
             self._send(200, body.encode())
@@ -220,6 +234,22 @@ class Handler(BaseHTTPRequestHandler):
     def always_500(self, _rest: str, _q: dict[str, str]) -> None:
         self._send(503, b"down")
 
+    def recovers(self, rest: str, q: dict[str, str]) -> None:
+        key = f"recovers/{rest}"
+        self.server.state[key] += 1
+        if self.server.state[key] <= int(q.get("fails", "3")):
+            self._send(503, b"down for now")
+        else:
+            self._send(200, page_bytes(int(rest) % 6))
+
+    def gone(self, _rest: str, _q: dict[str, str]) -> None:
+        self._send(404, b"gone")
+
+    def shell(self, _rest: str, _q: dict[str, str]) -> None:
+        self._send(
+            200, b"<!doctype html><html><head><title>x</title></head><body><div id=app></div></body></html>"
+        )
+
     def encoded(self, rest: str, _q: dict[str, str]) -> None:
         body = page_bytes(0)
         packed = {
@@ -250,6 +280,9 @@ _ROUTES = [
     ("/flaky/", Handler.flaky),
     ("/busy/", Handler.busy),
     ("/down", Handler.always_500),
+    ("/recovers/", Handler.recovers),
+    ("/gone/", Handler.gone),
+    ("/shell/", Handler.shell),
     ("/redirect/", Handler.redirect),
     ("/encoded/", Handler.encoded),
 ]

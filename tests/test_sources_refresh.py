@@ -8,17 +8,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from akhbar.config import Settings, load_settings
+from akhbar.dedupe.urls import canonical_url
 from akhbar.errors import StoreError
 from akhbar.jobs.inline import InlineRunner, Outcomes
 from akhbar.jobs.tasks import schedule_due
 from akhbar.models import Source
-from akhbar.services import polling, refresh
+from akhbar.services import articles as articles_service
+from akhbar.services import ingest, polling, refresh
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import open_runtime
-from akhbar.store import Store
+from akhbar.store import Store, seen
 from akhbar.store import sources as store_sources
+from akhbar.store.tables import seen_urls
 from httpserver import FixtureServer
 
 TEST_SETTINGS = {
@@ -210,6 +214,7 @@ def test_adaptive_polling_intervals() -> None:
 
 def test_feed_entry_fallbacks_fill_missing_fields() -> None:
     from akhbar.models import Article, Rejected
+    from akhbar.services.ingest import with_fallbacks
 
     job = refresh.PageJob(
         1,
@@ -220,16 +225,14 @@ def test_feed_entry_fallbacks_fill_missing_fields() -> None:
         "<p>" + "Résumé " * 20 + "</p>",
         "fr",
     )
-    complete = refresh.fallbacks(job)
-    filled = complete(Article("", ("p",)))
+    filled = with_fallbacks(Article("", ("p",)), job.entry())
     assert (
         isinstance(filled, Article) and filled.title == "Titre du fil" and filled.published == job.published
     )
-    from_summary = complete(Rejected("https://x/a", "no body"))
+    from_summary = with_fallbacks(Rejected("https://x/a", "no body"), job.entry())
     assert isinstance(from_summary, Article) and from_summary.body_paragraphs[0].startswith("Résumé")
-    assert isinstance(
-        refresh.fallbacks(refresh.PageJob(1, "https://x/a"))(Rejected("x", "no body")), Rejected
-    )
+    bare = refresh.PageJob(1, "https://x/a").entry()
+    assert isinstance(with_fallbacks(Rejected("x", "no body"), bare), Rejected)
 
 
 def test_known_urls_are_not_fetched_again_from_another_listing(
@@ -243,3 +246,72 @@ def test_known_urls_are_not_fetched_again_from_another_listing(
     ) == [0, 3]
     assert len(outcomes.pages) == 3
     assert all(server.hits[f"/pages/{i}"] >= 1 for i in (80, 81, 82))
+
+
+def seen_row(store: Store, url: str) -> seen.SeenUrl:
+    with store.reading() as connection:
+        found = seen.find_seen(connection, canonical_url(url))
+    assert found is not None, url
+    return found
+
+
+def make_due(store: Store, source_id: int) -> None:
+    """Let time pass: the source's poll and its pages' retries are due now."""
+    store_sources_update(store, source_id, next_poll_at=None)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with store.transaction() as connection:
+        connection.execute(
+            sa.update(seen_urls).where(seen_urls.c.retry_at.is_not(None)).values(retry_at=past)
+        )
+
+
+def test_a_page_that_fails_for_a_while_is_fetched_again_later(store: Store, server: FixtureServer) -> None:
+    start = 40 if store.dialect == "sqlite" else 45  # the server counts hits per path across backends
+    source = add(store, server.url(f"/gen/retry-rss?n=1&start={start}&fails=3"))
+    page = server.url(f"/recovers/{start}?fails=3")
+    first = run_scheduler(store)
+    assert sorted(p.status for p in first.pages) == ["error", "error"]
+    failed = seen_row(store, page)
+    assert (failed.status, failed.attempts) == ("retry", 1)
+    assert failed.retry_at is not None and failed.retry_at > datetime.now(UTC) + timedelta(minutes=5)
+    assert failed.entry is not None and failed.entry.title == "Retry 0"
+    gone = seen_row(store, server.url(f"/gone/{start}"))
+    assert (gone.status, gone.retry_at) == ("error", None), "a 404 is not tried again"
+
+    store_sources_update(store, source.id, next_poll_at=None)
+    assert run_scheduler(store).pages == [], "not before its retry time"
+    make_due(store, source.id)
+    second = run_scheduler(store)
+    assert [p.status for p in second.pages] == ["stored"]
+    assert second.refreshes[0].new_pages == 0, "a retry is not a new entry"
+    assert seen_row(store, page).status == "stored"
+    assert server.hits[f"/gone/{start}"] == 1
+
+
+def test_a_page_that_keeps_failing_is_given_up_after_the_last_try(
+    sqlite_store: Store, server: FixtureServer
+) -> None:
+    source = add(sqlite_store, server.url("/gen/retry-rss?n=1&start=50&fails=1000"))
+    page = server.url("/recovers/50?fails=1000")
+    run_scheduler(sqlite_store)
+    for tries in range(2, refresh.MAX_PAGE_ATTEMPTS + 1):
+        make_due(sqlite_store, source.id)
+        run_scheduler(sqlite_store)
+        assert seen_row(sqlite_store, page).attempts == tries
+    final = seen_row(sqlite_store, page)
+    assert (final.status, final.retry_at) == ("error", None)
+    make_due(sqlite_store, source.id)
+    assert run_scheduler(sqlite_store).pages == []
+    detail = sources_service.show_source(sqlite_store, source.id)
+    assert detail.pages.get("error") == 2
+
+
+def test_reprocess_keeps_the_feed_entry_fallbacks(store: Store, server: FixtureServer) -> None:
+    add(store, server.url(f"/gen/summary-rss?start={7 if store.dialect == 'sqlite' else 8}"))
+    [page] = run_scheduler(store).pages
+    assert page.status == "stored" and page.title == "Budget adopté", "the summary stands in for the shell"
+    [redone] = ingest.reprocess(store)
+    assert redone.status == "updated" and redone.title == "Budget adopté"
+    stored = articles_service.get_article(store, page.article_id)  # type: ignore[arg-type]  # stored above
+    assert stored is not None and stored.article.published is None
+    assert stored.article.body_paragraphs[0].startswith("Le conseil municipal")

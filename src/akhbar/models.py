@@ -6,7 +6,8 @@ They are frozen dataclasses so a stage can never change what another stage hande
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -182,6 +183,16 @@ class Entry:
     updated: str | None = None
     summary: str | None = None
     language: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Entry:
+        """An entry from its JSON form; unknown keys (a newer version's) are ignored."""
+        known = {f.name for f in fields(cls)} - {"url"}
+        optional = {k: (str(v) if v is not None else None) for k, v in value.items() if k in known}
+        return cls(str(value["url"]), **optional)
 
 
 @dataclass(frozen=True)

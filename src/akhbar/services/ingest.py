@@ -9,13 +9,14 @@ half written because each outcome is one transaction.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
-from akhbar.models import Article, Document, Rejected
+from akhbar.models import Article, Document, Entry, Rejected
 from akhbar.services import search as search_index
 from akhbar.services import stories
 from akhbar.sources.files import Unreadable, expand, read_document
@@ -24,6 +25,7 @@ from akhbar.store import Store, articles, documents
 log = logging.getLogger(__name__)
 
 Status = Literal["stored", "updated", "unchanged", "rejected", "error"]
+_TAGS = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,40 @@ def record_outcome(
     return IngestResult(document.location, status, article_id=article_id, title=outcome.title)
 
 
+def _summary_text(summary: str | None) -> str:
+    return " ".join(_TAGS.sub(" ", summary or "").split())
+
+
+def with_fallbacks(outcome: Article | Rejected, entry: Entry | None) -> Article | Rejected:
+    """Fill what the page lacks from its listing entry; a rejected page with a real summary keeps it."""
+    if entry is None:
+        return outcome
+    if isinstance(outcome, Article):
+        return replace(
+            outcome,
+            title=outcome.title or entry.title or outcome.title,
+            published=outcome.published or entry.published,
+            language=outcome.language or entry.language,
+            url=outcome.url or entry.url,
+        )
+    summary = _summary_text(entry.summary)
+    if entry.title and len(summary) >= 80:
+        return Article(entry.title, (summary,), entry.language, url=entry.url, published=entry.published)
+    return outcome
+
+
 def ingest_document(
     store: Store,
     document: Document,
     *,
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
-    complete: Callable[[Article | Rejected], Article | Rejected] | None = None,
+    entry: Entry | None = None,
 ) -> IngestResult:
     """Store the raw document, extract it, store the outcome. Idempotent per content.
 
-    ``complete`` may fill gaps of the outcome (e.g. a feed entry's title and date as fallbacks).
+    ``entry`` is the listing entry the page came from: its title, date and summary fill what the
+    page lacks, and it is kept with the raw document so ``reprocess`` applies it again.
     """
     try:
         extraction.readable(document, max_bytes=max_bytes)
@@ -93,10 +118,13 @@ def ingest_document(
         known = documents.find_raw(connection, document.sha256)
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
-        raw_id = known.id if known else documents.insert_raw(connection, document, source_id)
-    outcome = _outcome(document, max_bytes)
-    if complete is not None:
-        outcome = complete(outcome)
+        if known is None:
+            raw_id = documents.insert_raw(connection, document, source_id, entry)
+        else:
+            raw_id = known.id
+            if entry is not None:
+                documents.set_entry(connection, raw_id, entry)
+    outcome = with_fallbacks(_outcome(document, max_bytes), entry)
     return record_outcome(store, raw_id, document, outcome, source_id)
 
 
@@ -132,7 +160,7 @@ def reprocess(
             record = documents.get_raw(connection, raw_id)
         if record is None:  # deleted while we were working
             continue
-        outcome = _outcome(record.document, max_bytes)
+        outcome = with_fallbacks(_outcome(record.document, max_bytes), record.entry)
         result = record_outcome(store, record.id, record.document, outcome, record.source_id)
         results.append(result)
         if progress is not None:

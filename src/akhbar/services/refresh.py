@@ -2,7 +2,10 @@
 
 ``refresh_source`` fetches a source's listing (conditionally), turns each new or changed entry
 into a :class:`PageJob` handed to ``defer_page`` (a queue, or :func:`fetch_page` directly), and
-records the outcome with adaptive polling. ``fetch_page`` fetches one page and ingests it through
+records the outcome with adaptive polling. A page whose fetch failed transiently (timeout, 5xx,
+429, cut short) is tried again at the source's later polls, after growing waits, up to
+``MAX_PAGE_ATTEMPTS`` tries in all; the listing entry is kept with it, so the retry (and any later
+``reprocess``) still has the entry's fallbacks. ``fetch_page`` fetches one page and ingests it through
 :func:`akhbar.services.ingest.ingest_document` (raw first, then article or rejection). Nothing
 here raises for a bad source or page: every failure is recorded with its reason.
 """
@@ -11,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -20,7 +22,7 @@ from typing import Any
 from akhbar.dedupe.urls import canonical_url
 from akhbar.errors import FetchError, InputError
 from akhbar.fetch import FetchResult
-from akhbar.models import Article, Document, Entry, Listing, Rejected, Source
+from akhbar.models import Document, Entry, Listing, Source
 from akhbar.services import polling
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult, ingest_document
@@ -34,7 +36,12 @@ MAX_CHILD_SITEMAPS = 20
 MAX_NEW_PAGES_PER_POLL = 1000  # a 50,000-URL sitemap is worked through over several polls
 CLAIM_LEASE = timedelta(minutes=15)
 STALE_QUEUED = timedelta(hours=6)  # a page job queued this long ago was lost (worker died): queue again
-_TAGS = re.compile(r"<[^>]+>")
+RETRY_WAITS = (
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)  # after the 1st, 2nd, 3rd failure
+MAX_PAGE_ATTEMPTS = len(RETRY_WAITS) + 1
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,16 @@ class PageJob:
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> PageJob:
         return cls(**value)
+
+    @classmethod
+    def for_entry(cls, source_id: int | None, entry: Entry) -> PageJob:
+        return cls(
+            source_id, entry.url, entry.title, entry.published, entry.updated, entry.summary, entry.language
+        )
+
+    def entry(self) -> Entry:
+        """The listing entry this page came from (its fallbacks)."""
+        return Entry(self.url, self.title, self.published, self.updated, self.summary, self.language)
 
 
 @dataclass(frozen=True)
@@ -118,18 +135,36 @@ def _new_jobs(runtime: Runtime, source: Source, listing: Listing) -> list[PageJo
             known = seen.find_seen(connection, url)
             if known is not None and not _worth_fetching(known, entry):
                 continue
-            seen.mark_seen(connection, url, source_id=source.id, status="queued", updated=entry.updated)
-            jobs.append(
-                PageJob(
-                    source.id,
-                    entry.url,
-                    entry.title,
-                    entry.published,
-                    entry.updated,
-                    entry.summary,
-                    entry.language or source.language,
-                )
+            job = PageJob.for_entry(source.id, replace(entry, language=entry.language or source.language))
+            seen.mark_seen(
+                connection,
+                url,
+                source_id=source.id,
+                status="queued",
+                updated=entry.updated,
+                entry=job.entry(),
             )
+            jobs.append(job)
+    return jobs
+
+
+def _due_retries(runtime: Runtime, source: Source, room: int) -> list[PageJob]:
+    """The source's failed pages whose next try is due, marked queued again (tries kept)."""
+    if room <= 0:
+        return []
+    jobs: list[PageJob] = []
+    with runtime.store.transaction() as connection:
+        for known in seen.due_retries(connection, source.id, _now(), room):
+            entry = known.entry or Entry(known.url)
+            seen.mark_seen(
+                connection,
+                known.url,
+                source_id=source.id,
+                status="queued",
+                updated=known.updated,
+                attempts=known.attempts,
+            )
+            jobs.append(PageJob.for_entry(source.id, entry))
     return jobs
 
 
@@ -153,6 +188,8 @@ async def refresh_source(
         log.exception("refresh: source #%s failed", source.id)
         return _failed(runtime, source, f"internal error: {type(exc).__name__}: {exc}")
     jobs = [] if listing is None else _new_jobs(runtime, source, listing)
+    new_pages = len(jobs)
+    jobs += _due_retries(runtime, source, MAX_NEW_PAGES_PER_POLL - len(jobs))
     with runtime.store.transaction() as connection:
         polling.record_success(
             connection,
@@ -160,14 +197,14 @@ async def refresh_source(
             _now(),
             runtime.settings,
             status="not-modified" if listing is None else "ok",
-            new_entries=len(jobs),
+            new_entries=new_pages,
             notes="; ".join(listing.notes) or None if listing else None,
             etag=result.header("etag"),
             last_modified=result.header("last-modified"),
         )
     for job in jobs:
         await defer(job)
-    return RefreshResult(source.id, "not-modified" if listing is None else "ok", new_pages=len(jobs))
+    return RefreshResult(source.id, "not-modified" if listing is None else "ok", new_pages=new_pages)
 
 
 async def _discard(awaitable: Awaitable[object]) -> None:
@@ -206,30 +243,6 @@ async def _refresh_page_source(runtime: Runtime, source: Source) -> RefreshResul
     return RefreshResult(source.id, "not-modified" if outcome is None else "ok", new_pages=int(changed))
 
 
-def _summary_text(summary: str | None) -> str:
-    return " ".join(_TAGS.sub(" ", summary or "").split())
-
-
-def fallbacks(job: PageJob) -> Callable[[Article | Rejected], Article | Rejected]:
-    """Fill what the page lacks from the listing; a rejected page with a real summary keeps it."""
-
-    def complete(outcome: Article | Rejected) -> Article | Rejected:
-        if isinstance(outcome, Article):
-            return replace(
-                outcome,
-                title=outcome.title or job.title or outcome.title,
-                published=outcome.published or job.published,
-                language=outcome.language or job.language,
-                url=outcome.url or job.url,
-            )
-        summary = _summary_text(job.summary)
-        if job.title and len(summary) >= 80:
-            return Article(job.title, (summary,), job.language, url=job.url, published=job.published)
-        return outcome
-
-    return complete
-
-
 async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> IngestResult:
     document = Document(
         location=result.url,
@@ -239,22 +252,38 @@ async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> Ingest
         headers=result.headers,
     )
     return await asyncio.to_thread(
-        ingest_document, runtime.store, document, source_id=job.source_id, complete=fallbacks(job)
+        ingest_document, runtime.store, document, source_id=job.source_id, entry=job.entry()
     )
 
 
+def _retry(known: seen.SeenUrl | None, now: datetime) -> tuple[str, int, datetime | None]:
+    """Status, tries so far and next try for a page whose fetch just failed transiently."""
+    attempts = (known.attempts if known else 0) + 1
+    if attempts >= MAX_PAGE_ATTEMPTS:
+        return "error", attempts, None
+    return "retry", attempts, now + RETRY_WAITS[attempts - 1]
+
+
 async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
-    """Fetch one page and ingest it; the outcome is recorded against its canonical URL."""
+    """Fetch one page and ingest it; the outcome is recorded against its canonical URL.
+
+    A transient failure leaves the page to be tried again (see the module docstring).
+    """
     url = canonical_url(job.url)
+    transient = False
     try:
         result = await runtime.fetcher.fetch(job.url)
         outcome = await _ingest(runtime, job, result)
     except FetchError as exc:
         outcome = IngestResult(job.url, "error", reason=str(exc))
+        transient = exc.transient
     status = {"stored": "stored", "updated": "stored", "unchanged": "stored"}.get(
         outcome.status, outcome.status
     )
+    attempts, retry_at = 0, None
     with runtime.store.transaction() as connection:
+        if transient:
+            status, attempts, retry_at = _retry(seen.find_seen(connection, url), _now())
         seen.mark_seen(
             connection,
             url,
@@ -263,9 +292,14 @@ async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
             updated=job.updated,
             reason=outcome.reason,
             article_id=outcome.article_id,
+            attempts=attempts,
+            retry_at=retry_at,
+            entry=job.entry(),
         )
     if outcome.status == "error":
-        log.info("page: %s: %s", job.url, outcome.reason)
+        log.info(
+            "page: %s: %s%s", job.url, outcome.reason, f" (try {attempts}, again later)" if retry_at else ""
+        )
     return outcome
 
 

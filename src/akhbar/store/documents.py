@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import Document, StoredRejection, as_utc
+from akhbar.models import Document, Entry, StoredRejection, as_utc
 from akhbar.store.tables import articles, raw_documents, rejections
 
 
@@ -19,13 +20,19 @@ class RawRecord:
     document: Document
     has_outcome: bool
     source_id: int | None
+    entry: Entry | None = None  # the listing entry the page came from (its fallbacks)
 
 
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
     row = connection.execute(sa.select(raw_documents).where(raw_documents.c.sha256 == sha256)).first()
     if row is None:
         return None
-    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id)
+    return _record(connection, row)
+
+
+def _record(connection: sa.Connection, row: sa.Row[Any]) -> RawRecord:
+    entry = Entry.from_json(row.entry) if row.entry else None
+    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id, entry)
 
 
 def _has_outcome(connection: sa.Connection, raw_id: int) -> bool:
@@ -46,7 +53,9 @@ def _document(row: sa.Row[tuple[object, ...]]) -> Document:
     )
 
 
-def insert_raw(connection: sa.Connection, document: Document, source_id: int | None) -> int:
+def insert_raw(
+    connection: sa.Connection, document: Document, source_id: int | None, entry: Entry | None = None
+) -> int:
     result = connection.execute(
         sa.insert(raw_documents).values(
             sha256=document.sha256,
@@ -57,6 +66,7 @@ def insert_raw(connection: sa.Connection, document: Document, source_id: int | N
             data=document.data,
             fetched_at=document.fetched_at,
             source_id=source_id,
+            entry=entry.to_json() if entry else None,
         )
     )
     key = result.inserted_primary_key
@@ -75,7 +85,7 @@ def get_raw(connection: sa.Connection, raw_id: int) -> RawRecord | None:
     row = connection.execute(sa.select(raw_documents).where(raw_documents.c.id == raw_id)).first()
     if row is None:
         return None
-    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id)
+    return _record(connection, row)
 
 
 def upsert_rejection(connection: sa.Connection, raw_id: int, location: str, reason: str) -> int:
@@ -101,3 +111,10 @@ def list_rejections(connection: sa.Connection, limit: int = 100) -> list[StoredR
         StoredRejection(row.id, row.raw_id, row.location, row.reason, as_utc(row.created_at))
         for row in connection.execute(query)
     ]
+
+
+def set_entry(connection: sa.Connection, raw_id: int, entry: Entry) -> None:
+    """Keep the listing entry of an already stored raw page (the same bytes listed again)."""
+    connection.execute(
+        sa.update(raw_documents).where(raw_documents.c.id == raw_id).values(entry=entry.to_json())
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import as_utc
+from akhbar.models import Entry, as_utc
 from akhbar.store.tables import seen_urls
 
 
@@ -20,6 +21,23 @@ class SeenUrl:
     status: str
     reason: str | None
     seen_at: datetime
+    attempts: int = 0
+    retry_at: datetime | None = None
+    entry: Entry | None = None
+
+
+def _seen(row: sa.Row[Any]) -> SeenUrl:
+    return SeenUrl(
+        row.url,
+        row.source_id,
+        row.updated,
+        row.status,
+        row.reason,
+        as_utc(row.seen_at),
+        row.attempts,
+        as_utc(row.retry_at) if row.retry_at else None,
+        Entry.from_json(row.entry) if row.entry else None,
+    )
 
 
 def url_hash(url: str) -> str:
@@ -28,9 +46,7 @@ def url_hash(url: str) -> str:
 
 def find_seen(connection: sa.Connection, url: str) -> SeenUrl | None:
     row = connection.execute(sa.select(seen_urls).where(seen_urls.c.url_hash == url_hash(url))).first()
-    if row is None:
-        return None
-    return SeenUrl(row.url, row.source_id, row.updated, row.status, row.reason, as_utc(row.seen_at))
+    return None if row is None else _seen(row)
 
 
 def mark_seen(
@@ -42,9 +58,12 @@ def mark_seen(
     updated: str | None = None,
     reason: str | None = None,
     article_id: int | None = None,
+    attempts: int = 0,
+    retry_at: datetime | None = None,
+    entry: Entry | None = None,
 ) -> None:
-    """Insert or update the URL's row."""
-    values = {
+    """Insert or update the URL's row (``entry`` None keeps the stored one)."""
+    values: dict[str, object] = {
         "url": url,
         "source_id": source_id,
         "status": status,
@@ -52,7 +71,11 @@ def mark_seen(
         "reason": reason,
         "article_id": article_id,
         "seen_at": datetime.now(UTC),
+        "attempts": attempts,
+        "retry_at": retry_at,
     }
+    if entry is not None:
+        values["entry"] = entry.to_json()
     key = url_hash(url)
     update = sa.update(seen_urls).where(seen_urls.c.url_hash == key).values(**values)
     if connection.execute(update).rowcount:
@@ -76,11 +99,19 @@ def status_counts(connection: sa.Connection, source_id: int) -> dict[str, int]:
 def recent_errors(connection: sa.Connection, source_id: int, limit: int = 10) -> list[SeenUrl]:
     query = (
         sa.select(seen_urls)
-        .where(seen_urls.c.source_id == source_id, seen_urls.c.status.in_(["error", "rejected"]))
+        .where(seen_urls.c.source_id == source_id, seen_urls.c.status.in_(["error", "retry", "rejected"]))
         .order_by(seen_urls.c.seen_at.desc())
         .limit(limit)
     )
-    return [
-        SeenUrl(r.url, r.source_id, r.updated, r.status, r.reason, as_utc(r.seen_at))
-        for r in connection.execute(query)
-    ]
+    return [_seen(r) for r in connection.execute(query)]
+
+
+def due_retries(connection: sa.Connection, source_id: int, now: datetime, limit: int) -> list[SeenUrl]:
+    """The source's pages whose fetch failed transiently and whose next try is due, oldest first."""
+    query = (
+        sa.select(seen_urls)
+        .where(seen_urls.c.source_id == source_id, seen_urls.c.retry_at <= now, seen_urls.c.status == "retry")
+        .order_by(seen_urls.c.retry_at)
+        .limit(limit)
+    )
+    return [_seen(r) for r in connection.execute(query)]

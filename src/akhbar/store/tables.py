@@ -60,6 +60,11 @@ seen_urls = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("article_id", sa.Integer),
     sa.Column("seen_at", Timestamp, nullable=False),
+    # failed fetches that may succeed later: how many tries so far, when the next one is due
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("retry_at", Timestamp),
+    sa.Column("entry", sa.JSON),  # the listing's entry (title, dates, summary): the page's fallbacks
+    sa.Index("ix_seen_urls_retry", "source_id", "retry_at"),
 )
 
 raw_documents = sa.Table(
@@ -74,6 +79,7 @@ raw_documents = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("fetched_at", Timestamp, nullable=False),
     sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="SET NULL")),
+    sa.Column("entry", sa.JSON),  # the listing entry the page came from, reapplied by reprocess
 )
 
 articles = sa.Table(
