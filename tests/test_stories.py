@@ -160,15 +160,15 @@ def test_cli_lists_and_shows_stories_and_articles_carry_story_id(tmp_path: Path)
     assert shown.returncode == 0 and "بلادي نيوز" in shown.stdout
 
 
-def test_article_vector_blends_headline_and_body_cosines() -> None:
+def test_article_vector_blends_title_and_body_cosines() -> None:
     model = stories.default_embedder()
     a, b = version("rt.com.91337", "fr"), version("rt.com.91337", "ar")
     joined = features.embed_many(model, [(a.title, a.body_paragraphs), (b.title, b.body_paragraphs)])
     assert joined[0].shape == (2 * model.dimension,)
     assert abs(float(np.linalg.norm(joined[0])) - 1.0) < 1e-5
-    heads = [features.combine(model.embed(features.texts(x.title, x.body_paragraphs))) for x in (a, b)]
+    heads = model.embed([a.title, b.title])
     bodies = model.embed([features.body_text(x.title, x.body_paragraphs) for x in (a, b)])
-    share = features.HEADLINE_SHARE
+    share = features.TITLE_SHARE
     expected = share * float(heads[0] @ heads[1]) + (1 - share) * float(bodies[0] @ bodies[1])
     assert abs(float(joined[0] @ joined[1]) - expected) < 1e-4
 

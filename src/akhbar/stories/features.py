@@ -1,12 +1,12 @@
-"""From an article to what grouping compares: an embedding of headline and body, entity keys, a time.
+"""From an article to what grouping compares: an embedding of title and body, entity keys, a time.
 
-The embedding joins two unit vectors of the model: the *headline* (title and the first lead
-sentences, the title weighing double) and the *body* (title and the opening of the text, up to
-``BODY_CHARS``), scaled by ``sqrt(HEADLINE_SHARE)`` and ``sqrt(1 - HEADLINE_SHARE)``. The result has
-unit length and twice the model's dimension, and the cosine of two such vectors is
-``HEADLINE_SHARE * headline cosine + (1 - HEADLINE_SHARE) * body cosine``: the headline keeps
-translations and rewrites of one article together, the body tells apart events that share a topic.
-All texts of a batch go to the model in one call (the model's cost is mostly per call).
+The embedding joins two unit vectors of the model: the *title* and the *body* (the title and the
+opening of the text, up to ``BODY_CHARS``), scaled by ``sqrt(TITLE_SHARE)`` and
+``sqrt(1 - TITLE_SHARE)``. The result has unit length and twice the model's dimension, and the
+cosine of two such vectors is ``TITLE_SHARE * title cosine + (1 - TITLE_SHARE) * body cosine``:
+the title keeps translations and rewrites of one article together, the body tells apart events
+that share a topic. The model's cost grows with the text's length; both texts of every article of
+a batch go to it in one call.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ import numpy as np
 
 from akhbar.models import as_utc
 from akhbar.stories import entities
-from akhbar.stories.embedding import Embedder, Vector, normalise_rows
+from akhbar.stories.embedding import Embedder, Vector
 
-TITLE_WEIGHT = 2.0
 LEAD_SENTENCES = 2
 MAX_CHARS = 300
 BODY_CHARS = 1500
-HEADLINE_SHARE = 0.4
+TITLE_SHARE = 0.3
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 
 
@@ -41,43 +40,26 @@ def lead_sentences(paragraphs: Sequence[str], count: int = LEAD_SENTENCES) -> li
     return found
 
 
-def texts(title: str, paragraphs: Sequence[str]) -> list[str]:
-    """What is embedded: the title first, then the lead sentences."""
-    return [title[:MAX_CHARS], *lead_sentences(paragraphs)]
-
-
 def body_text(title: str, paragraphs: Sequence[str]) -> str:
     """What the body vector reads: the title and the opening of the text."""
     return "\n".join([title, *paragraphs])[:BODY_CHARS]
 
 
-def combine(vectors: Vector) -> Vector:
-    """One unit vector from the title's and the lead sentences' vectors (the title weighs double)."""
-    weights = np.ones(len(vectors), dtype=np.float32)
-    weights[0] = TITLE_WEIGHT
-    combined: Vector = normalise_rows((weights @ vectors)[None, :])[0]
-    return combined
-
-
-def join(headline: Vector, body: Vector) -> Vector:
-    """The article vector: headline and body side by side, weighted so the whole has unit length."""
-    joined: Vector = np.concatenate(
-        [np.sqrt(HEADLINE_SHARE) * headline, np.sqrt(1.0 - HEADLINE_SHARE) * body]
-    ).astype(np.float32)
+def join(title: Vector, body: Vector) -> Vector:
+    """The article vector: title and body side by side, weighted so the whole has unit length."""
+    joined: Vector = np.concatenate([np.sqrt(TITLE_SHARE) * title, np.sqrt(1.0 - TITLE_SHARE) * body]).astype(
+        np.float32
+    )
     return joined
 
 
 def embed_many(embedder: Embedder, articles: Sequence[tuple[str, Sequence[str]]]) -> list[Vector]:
     """Embed several (title, paragraphs) at once, in one call to the model."""
-    parts = [texts(title, paragraphs) for title, paragraphs in articles]
-    flat = [text for part in parts for text in part]
-    flat += [body_text(title, paragraphs) for title, paragraphs in articles]
-    vectors = embedder.embed(flat)
-    out, start, body = [], 0, sum(len(part) for part in parts)
-    for n, part in enumerate(parts):
-        out.append(join(combine(vectors[start : start + len(part)]), vectors[body + n]))
-        start += len(part)
-    return out
+    titles = [title[:MAX_CHARS] for title, _ in articles]
+    bodies = [body_text(title, paragraphs) for title, paragraphs in articles]
+    vectors = embedder.embed(titles + bodies)
+    count = len(articles)
+    return [join(vectors[n], vectors[count + n]) for n in range(count)]
 
 
 def entity_keys(title: str, paragraphs: Sequence[str]) -> frozenset[str]:
