@@ -199,11 +199,18 @@ def test_a_merged_story_hands_its_breaking_flags_to_the_surviving_one(store: Sto
 
 
 @pytest.mark.slow
-def test_placing_can_be_turned_off(tmp_path: Path) -> None:
-    done = akhbar("ingest", str(SPECIMEN), data_dir=tmp_path, env={"AKHBAR_STORIES": "off"})
+def test_grouping_can_be_turned_off_and_duplicates_are_still_found(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_text(
+        SPECIMEN.read_text(encoding="utf-8") + "\nتابعوا آخر الأخبار على موقعنا\n", encoding="utf-8"
+    )
+    off = {"AKHBAR_STORIES": "off"}
+    done = akhbar("ingest", str(SPECIMEN), str(copy), data_dir=tmp_path, env=off)
     assert done.returncode == 0, done.stderr
     listed = akhbar("articles", "list", "--format", "json", data_dir=tmp_path).stdout.splitlines()
-    assert [json.loads(line)["story_id"] for line in listed] == [None]
+    rows = sorted((json.loads(line) for line in listed), key=lambda row: row["id"])
+    assert [row["story_id"] for row in rows] == [None, None]
+    assert rows[1]["duplicate_of"] == rows[0]["id"]
     assert akhbar("stories", "list", "--format", "json", data_dir=tmp_path).stdout.strip() == ""
     refused = akhbar("config", data_dir=tmp_path, env={"AKHBAR_STORIES": "sometimes"})
     assert refused.returncode != 0 and "stories" in refused.stderr

@@ -170,7 +170,7 @@ REGISTRY: tuple[Setting, ...] = (
         "stories",
         _as_bool,
         True,
-        "Find duplicates and group articles into stories as they arrive (off: articles are stored unplaced).",
+        "Group articles into stories as they arrive, with the embedding model (off: duplicates only).",
     ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),

@@ -2,8 +2,11 @@
 
 A loopback HTTP server (in this process, in a thread) serves N real pages (each made unique) and
 feeds listing them; akhbar follows the feeds with the in-process runner on a fresh SQLite
-database (fetch under every rule, extract, store). The baseline is ``trafilatura.extract`` over
-the same N pages, with no fetching or storing. Peak RSS is the process's high-water mark.
+database (fetch under every rule, extract, store), twice: with story grouping (the embedding
+model's work, its own stage with its own benchmark, ``akhbar bench stories``) and without it
+(setting ``stories = off``: fetch, extract, find duplicates, store, index for search). The
+baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing. Peak RSS
+is the process's high-water mark.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
+from akhbar.services import stories
 from akhbar.services.benchmarks import Throughput
 from akhbar.services.demo import demo_directory
 from akhbar.services.fetching import open_runtime
@@ -35,6 +39,7 @@ class IngestBench:
     pages: int
     sources: int
     end_to_end: Throughput
+    without_grouping: Throughput
     baseline: Throughput
     extract_only: Throughput
     ingest_only: Throughput
@@ -45,6 +50,10 @@ class IngestBench:
     @property
     def ratio(self) -> float:
         return self.end_to_end.per_second / self.baseline.per_second
+
+    @property
+    def ratio_without_grouping(self) -> float:
+        return self.without_grouping.per_second / self.baseline.per_second
 
 
 def corpus(data_dir: Path | None) -> list[bytes]:
@@ -184,16 +193,27 @@ def bench_ingest(
     extract_only = _extract_only(html, pages)
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, _serving(html, pages, sources) as site:
         ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db")
-        settings = _settings(Path(tmp) / "bench.db", concurrency)
-        store = Store(settings.database_url)
+        base = f"http://127.0.0.1:{site.server_port}"
+        stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", concurrency, base, sources)
         try:
-            started = time.perf_counter()
-            stored, errors = asyncio.run(
-                _follow_and_run(store, settings, f"http://127.0.0.1:{site.server_port}", sources)
-            )
-            elapsed = time.perf_counter() - started
+            stories.configure(enabled=False)
+            _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", concurrency, base, sources)
         finally:
-            store.close()
+            stories.configure(enabled=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    end_to_end = Throughput("akhbar end to end (fetch, extract, store)", pages, elapsed)
-    return IngestBench(pages, sources, end_to_end, baseline, extract_only, ingest_only, stored, errors, peak)
+    end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
+    without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
+    return IngestBench(
+        pages, sources, end_to_end, without, baseline, extract_only, ingest_only, stored, errors, peak
+    )
+
+
+def _end_to_end(database: Path, concurrency: int, base: str, sources: int) -> tuple[int, int, float]:
+    settings = _settings(database, concurrency)
+    store = Store(settings.database_url)
+    try:
+        started = time.perf_counter()
+        stored, errors = asyncio.run(_follow_and_run(store, settings, base, sources))
+        return stored, errors, time.perf_counter() - started
+    finally:
+        store.close()

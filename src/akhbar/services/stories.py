@@ -45,17 +45,20 @@ class Prepared:
     """The costly features of an article, computed before the transaction."""
 
     signature: Signature
-    embedding: Vector
+    embedding: Vector | None  # None when grouping is off: duplicates only
     entities: frozenset[str]
 
 
-_placing = True
+_grouping = True
 
 
 def configure(*, enabled: bool) -> None:
-    """Turn duplicate detection and story grouping on or off for this process (setting ``stories``)."""
-    global _placing
-    _placing = enabled
+    """Turn story grouping (and its embedding model) on or off for this process (setting ``stories``).
+
+    Duplicate detection stays on: it needs no model.
+    """
+    global _grouping
+    _grouping = enabled
 
 
 @functools.cache
@@ -64,9 +67,14 @@ def default_embedder() -> Embedder:
     return UseEmbedder()
 
 
-def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
-    model = embedder or default_embedder()
-    vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
+def prepare_many(
+    articles: Sequence[Article], embedder: Embedder | None = None, *, grouping_on: bool | None = None
+) -> list[Prepared]:
+    """Signatures, and embeddings unless grouping is off (``grouping_on``, default: the setting)."""
+    vectors: Sequence[Vector | None] = [None] * len(articles)
+    if _grouping if grouping_on is None else grouping_on:
+        model = embedder or default_embedder()
+        vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
     return [
         Prepared(
             signature(a.body_paragraphs or (a.title,)),
@@ -82,12 +90,7 @@ def prepare(article: Article, embedder: Embedder | None = None) -> Prepared:
 
 
 def prepare_safely(article: Article) -> Prepared | None:
-    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost.
-
-    None as well when placing is turned off (setting ``stories``).
-    """
-    if not _placing:
-        return None
+    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost."""
     try:
         return prepare(article)
     except Exception:  # a model defect must not stop ingestion; it is logged with its traceback
@@ -155,13 +158,17 @@ def place(
             records.update_story(connection, story)
     elif previous is not None and previous.story_id is not None:
         story = records.get_story(connection, previous.story_id)  # an edit keeps its story
-    if story is None:
-        story = _assign(connection, article_id, article, prepared, source, when, now, settings)
+    if story is None and prepared.embedding is not None:
+        story = _assign(
+            connection, article_id, article, prepared, prepared.embedding, source, when, now, settings
+        )
         _detect(connection, story, now, breaking)
     duplicate_of = original.duplicate_of or original.article_id if original else None
-    placement = placements.Placement(article_id, prepared.signature.to_bytes(), story.id, duplicate_of)
-    placements.save(connection, placement, bands, to_bytes(prepared.embedding))
-    placements.link_article(connection, article_id, story.id, duplicate_of)
+    story_id = story.id if story is not None else None
+    placement = placements.Placement(article_id, prepared.signature.to_bytes(), story_id, duplicate_of)
+    embedding = to_bytes(prepared.embedding) if prepared.embedding is not None else None
+    placements.save(connection, placement, bands, embedding)
+    placements.link_article(connection, article_id, story_id, duplicate_of)
     return placement
 
 
@@ -201,17 +208,18 @@ def _assign(
     article_id: int,
     article: Article,
     prepared: Prepared,
+    embedding: Vector,
     source: str,
     when: datetime,
     now: datetime,
     settings: grouping.Settings,
 ) -> records.StoryRecord:
-    item = grouping.Features(prepared.embedding, prepared.entities, when, article.language, source)
-    found = records.candidates(connection, index.lookup_keys(prepared.embedding, when))
+    item = grouping.Features(embedding, prepared.entities, when, article.language, source)
+    found = records.candidates(connection, index.lookup_keys(embedding, when))
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id) if chosen is not None else None
     if chosen is None or existing is None:
-        zero = np.zeros_like(prepared.embedding)
+        zero = np.zeros_like(embedding)
         story = records.StoryRecord(None, article_id, source, when, when, to_bytes(zero))
         chosen = grouping.Candidate(0, zero, 0, when, when)
     else:
@@ -225,7 +233,7 @@ def _assign(
     if story.id is None:
         records.insert_story(connection, story)
     assert story.id is not None
-    records.add_keys(connection, story.id, index.store_keys(prepared.embedding, when))
+    records.add_keys(connection, story.id, index.store_keys(embedding, when))
     for other in also:
         if not grouping.should_merge(chosen, other, settings):
             continue
