@@ -262,6 +262,19 @@ class Handler(BaseHTTPRequestHandler):
     def redirect(self, _rest: str, q: dict[str, str]) -> None:
         self._send(302, Location=q["to"])
 
+    def slow(self, rest: str, q: dict[str, str]) -> None:
+        """A page that takes ``wait`` seconds; the server keeps the most requests in flight at once."""
+        with self.server.lock:
+            self.server.state["slow-now"] += 1
+            peak = max(self.server.state["slow-peak"], self.server.state["slow-now"])
+            self.server.state["slow-peak"] = peak
+        try:
+            time.sleep(float(q.get("wait", "0.3")))
+            self._send(200, page_bytes(int(rest or 0)))
+        finally:
+            with self.server.lock:
+                self.server.state["slow-now"] -= 1
+
 
 _ROUTES = [
     ("/robots.txt", Handler.robots),
@@ -284,6 +297,7 @@ _ROUTES = [
     ("/gone/", Handler.gone),
     ("/shell/", Handler.shell),
     ("/redirect/", Handler.redirect),
+    ("/slow/", Handler.slow),
     ("/encoded/", Handler.encoded),
 ]
 
@@ -297,6 +311,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.state: Counter[str] = Counter()
         self.times: list[tuple[str, float]] = []
         self.stall_seconds = 3.0
+        self.lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property

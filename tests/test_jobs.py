@@ -16,7 +16,7 @@ from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import DatabaseHostGate, open_runtime
-from akhbar.store import Store
+from akhbar.store import Store, hosts
 from httpserver import FixtureServer
 from test_sources_refresh import make_settings
 
@@ -162,3 +162,43 @@ def test_host_delay_holds_across_processes_sharing_the_database(store: Store, se
     assert len(times) == 6
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= delay - 0.05, gaps
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_host_concurrency_holds_across_processes_sharing_the_database(
+    store: Store, server: FixtureServer, limit: int
+) -> None:
+    """Two fetchers with their own gates (two workers) never have more than ``limit`` requests in flight."""
+    second = Store(store.url, create=False)
+    settings = make_settings(store.url, fetch_host_concurrency=limit)
+    server.state["slow-peak"] = 0
+
+    async def worker(gate_store: Store, first: int) -> None:
+        async with open_runtime(gate_store, settings) as runtime:
+            urls = [server.url(f"/slow/{n}?wait=0.3") for n in range(first, first + 3)]
+            await asyncio.gather(*(runtime.fetcher.fetch(url) for url in urls))
+
+    async def run() -> None:
+        await asyncio.gather(worker(store, 0), worker(second, 3))
+
+    try:
+        asyncio.run(run())
+    finally:
+        second.close()
+    assert server.state["slow-peak"] == limit
+    assert sum(server.hits[f"/slow/{n}"] for n in range(6)) >= 6
+
+
+def test_host_slots_are_leased_released_and_expire(store: Store) -> None:
+    with store.transaction() as connection:
+        assert hosts.take_lease(connection, "h.example", 2, "a", 100.0, 160.0) == 0
+        assert hosts.take_lease(connection, "h.example", 2, "b", 100.0, 160.0) == 1
+        assert hosts.take_lease(connection, "h.example", 2, "c", 100.0, 160.0) is None
+        hosts.drop_lease(connection, "h.example", 0, "not-the-holder")
+        assert hosts.take_lease(connection, "h.example", 2, "c", 101.0, 161.0) is None
+        hosts.drop_lease(connection, "h.example", 0, "a")
+        assert hosts.take_lease(connection, "h.example", 2, "c", 101.0, 161.0) == 0
+        assert hosts.take_lease(connection, "other.example", 1, "d", 101.0, 161.0) == 0
+        assert hosts.take_lease(connection, "h.example", 2, "e", 170.0, 230.0) == 0, (
+            "a dead holder's lease ran out"
+        )

@@ -145,7 +145,12 @@ REGISTRY: tuple[Setting, ...] = (
         1.0,
         "Minimum seconds between two requests to one host, across workers.",
     ),
-    Setting("fetch_host_concurrency", _as_positive_int, 2, "Requests in flight to one host per process."),
+    Setting(
+        "fetch_host_concurrency",
+        _as_positive_int,
+        2,
+        "Requests in flight to one host, across all workers sharing the database.",
+    ),
     Setting("poll_interval", _as_positive_int, 1800, "Seconds between polls of a new source."),
     Setting("poll_min_interval", _as_positive_int, 300, "Shortest adaptive poll interval, in seconds."),
     Setting(

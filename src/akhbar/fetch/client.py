@@ -10,11 +10,13 @@ injected :class:`HostGate` (the database-backed one holds across all workers).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import random
 import time
 from collections import defaultdict
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urljoin
@@ -30,12 +32,20 @@ from akhbar.fetch.robots import RobotsCache
 
 log = logging.getLogger(__name__)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+LEASE_MARGIN = 30.0  # seconds a host slot outlives the fetch's own time limit
 
 
 class HostGate(Protocol):
-    """Decides when a request to ``host`` may start; must hold across processes in production."""
+    """Per-host politeness; must hold across processes in production.
+
+    ``wait_turn`` decides when a request to ``host`` may start; ``occupy`` holds one of the host's
+    ``limit`` request slots for the length of a fetch (the lease runs out after ``lease`` seconds
+    if the holder dies).
+    """
 
     async def wait_turn(self, host: str, min_delay: float) -> None: ...
+
+    def occupy(self, host: str, limit: int, lease: float) -> AbstractAsyncContextManager[None]: ...
 
 
 class NoGate:
@@ -43,6 +53,9 @@ class NoGate:
 
     async def wait_turn(self, host: str, min_delay: float) -> None:
         return None
+
+    def occupy(self, host: str, limit: int, lease: float) -> AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,9 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        async with self._slots[host_of(url)]:
+        host = host_of(url)
+        lease = self.policy.total_timeout + LEASE_MARGIN
+        async with self._slots[host], self.gate.occupy(host, self.policy.host_concurrency, lease):
             try:
                 async with asyncio.timeout(self.policy.total_timeout):
                     return await self._follow(url, conditional, robots=self.policy.obey_robots)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,19 +15,45 @@ import httpx
 from akhbar.config import Settings
 from akhbar.fetch import Fetcher, FetchPolicy
 from akhbar.store import Store
-from akhbar.store.hosts import reserve_slot
+from akhbar.store.hosts import drop_lease, reserve_slot, take_lease
 
 __all__ = ["DatabaseHostGate", "Runtime", "open_runtime"]
 
 
-class DatabaseHostGate:
-    """Per-host minimum delay booked in the database: holds across every process sharing it.
+LEASE_POLL = (0.05, 1.0)  # first and longest wait between two tries for a busy host's slot
 
-    Slots are epoch seconds from each machine's clock, so worker machines must keep time (NTP).
+
+class DatabaseHostGate:
+    """Per-host minimum delay and request slots booked in the database: they hold across every
+    process sharing it.
+
+    Times are epoch seconds from each machine's clock, so worker machines must keep time (NTP).
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.holder = secrets.token_hex(8)  # this gate's name on the slots it holds
+
+    def _take(self, host: str, limit: int, lease: float) -> int | None:
+        with self.store.transaction() as connection:
+            now = time.time()
+            return take_lease(connection, host, limit, self.holder, now, now + lease)
+
+    def _drop(self, host: str, slot: int) -> None:
+        with self.store.transaction() as connection:
+            drop_lease(connection, host, slot, self.holder)
+
+    @asynccontextmanager
+    async def occupy(self, host: str, limit: int, lease: float) -> AsyncIterator[None]:
+        """Hold one of ``host``'s ``limit`` slots, waiting (with growing pauses) while all are taken."""
+        pause = LEASE_POLL[0]
+        while (slot := await asyncio.to_thread(self._take, host, limit, lease)) is None:
+            await asyncio.sleep(pause * random.uniform(0.8, 1.2))
+            pause = min(LEASE_POLL[1], pause * 2)
+        try:
+            yield
+        finally:
+            await asyncio.shield(asyncio.to_thread(self._drop, host, slot))
 
     def _reserve(self, host: str, delay: float) -> float:
         with self.store.transaction() as connection:

@@ -3,6 +3,10 @@
 ``reserve_slot`` books the next request slot for a host in one atomic UPDATE: the row's
 ``next_allowed`` moves to ``max(next_allowed, now) + delay`` and the caller gets the start of its
 slot. Concurrent callers serialise on the row (PostgreSQL row lock, SQLite write lock).
+
+``take_lease`` claims one of a host's ``limit`` request slots until ``expires_at`` (one UPDATE per
+slot, taking it only when its lease has run out), ``drop_lease`` gives it back; a worker that dies
+holding a slot loses it when the lease expires.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from akhbar.store.tables import fetch_hosts
+from akhbar.store.tables import fetch_host_leases, fetch_hosts
 
 
 def _insert_missing(connection: sa.Connection, host: str, now: float) -> None:
@@ -33,3 +37,38 @@ def reserve_slot(connection: sa.Connection, host: str, delay: float, now: float)
         _insert_missing(connection, host, now)
         booked = connection.execute(bump).scalar_one()
     return float(booked) - delay
+
+
+def take_lease(
+    connection: sa.Connection, host: str, limit: int, holder: str, now: float, expires_at: float
+) -> int | None:
+    """Claim a free request slot of ``host`` for ``holder``; its number, or None when all are taken."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    rows = [{"host": host, "slot": slot, "expires_at": 0.0} for slot in range(limit)]
+    connection.execute(dialect.insert(fetch_host_leases).values(rows).on_conflict_do_nothing())
+    for slot in range(limit):
+        claim = (
+            sa.update(fetch_host_leases)
+            .where(
+                fetch_host_leases.c.host == host,
+                fetch_host_leases.c.slot == slot,
+                fetch_host_leases.c.expires_at <= now,
+            )
+            .values(expires_at=expires_at, holder=holder)
+        )
+        if connection.execute(claim).rowcount:
+            return slot
+    return None
+
+
+def drop_lease(connection: sa.Connection, host: str, slot: int, holder: str) -> None:
+    """Give a slot back (only if ``holder`` still holds it: an expired lease may have moved on)."""
+    connection.execute(
+        sa.update(fetch_host_leases)
+        .where(
+            fetch_host_leases.c.host == host,
+            fetch_host_leases.c.slot == slot,
+            fetch_host_leases.c.holder == holder,
+        )
+        .values(expires_at=0.0, holder=None)
+    )

@@ -46,6 +46,15 @@ fetch_hosts = sa.Table(
     sa.Column("host", sa.String(300), primary_key=True),
     sa.Column("next_allowed", sa.Float, nullable=False),
 )
+# Request slots per host (``fetch_host_concurrency`` of them): a fetch holds one while it runs.
+fetch_host_leases = sa.Table(
+    "fetch_host_leases",
+    metadata,
+    sa.Column("host", sa.String(300), primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True),
+    sa.Column("expires_at", sa.Float, nullable=False),  # epoch seconds; a dead worker's lease runs out
+    sa.Column("holder", sa.String(64)),
+)
 
 # Page URLs (canonical) already taken from a listing, so they are not fetched again.
 seen_urls = sa.Table(
