@@ -23,7 +23,8 @@ def _bin_dir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -67,7 +68,7 @@ def start() -> Cluster:
     directory = Path(tempfile.mkdtemp(prefix="akhbar-pg-"))
     if as_user:
         shutil.chown(directory, user=as_user)
-    cluster = Cluster(bin_dir, directory, _free_port(), as_user)
+    cluster = Cluster(bin_dir, directory, free_port(), as_user)
     data = str(directory / "data")
     cluster._run("initdb", "-D", data, "-U", "akhbar", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
     options = (

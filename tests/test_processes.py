@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,8 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from pgcluster import free_port
 from test_ingest import FRENCH_DUMP
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
@@ -30,7 +24,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
 
 
 def test_demo_serves_the_list_page_with_the_specimen(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "akhbar", "demo", "--port", str(port)],
         env=_environment(tmp_path / "data"),
