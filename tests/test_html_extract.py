@@ -198,6 +198,30 @@ def test_a_year_alone_is_no_date_and_future_dates_are_ignored() -> None:
     assert extracted(article_page(head), url="https://exemple.fr/a/otan").published is None
 
 
+def test_the_byline_date_wins_over_a_reader_comment_date() -> None:
+    before = (
+        '<div class="meta">Accueil | Par <span class="vcard author"><a href="/auteur/jd">Jeanne Dupont</a>'
+        "</span> | 30 septembre 2018</div>"
+    )
+    after = (
+        '<div id="comments"><ul class="comments-list"><li><p>Très bien vos infos.</p>'
+        '<abbr class="date" title="2018-09-11T10:57:27Z">Le 11 septembre 2018 à 12:57</abbr></li></ul></div>'
+    )
+    result = extracted(article_page(before=before, after=after), url="https://exemple.fr/a/otan")
+    assert result.published == "2018-09-30"
+    assert result.authors == ("Jeanne Dupont",)
+
+
+def test_a_date_in_a_long_author_box_is_not_the_byline_date() -> None:
+    # A biography is no byline line: the date in the URL stands.
+    bio = (
+        "Jeanne Dupont est journaliste depuis le 3 mars 2001, " + "spécialiste des questions de défense. " * 5
+    )
+    before = f'<div class="author-bio">{bio}</div>'
+    result = extracted(article_page(before=before), url="https://exemple.fr/monde/2024/10/18/otan")
+    assert result.published == "2024-10-18"
+
+
 # --- language -------------------------------------------------------------------------------------
 
 

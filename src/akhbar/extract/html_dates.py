@@ -2,8 +2,10 @@
 
 Sources, most trusted first: the article's JSON-LD ``datePublished``; publication meta tags
 (``article:published_time`` and its relatives); ``<time>`` elements marked as the publication date;
-htmldate (which also reads the URL and the page's text); a visible date written near the heading,
-in Arabic, French or English (:func:`akhbar.extract.dates.find_date`). A January 1st from htmldate is
+the date written on the byline's line ("Par Jeanne Dupont | 30 septembre 2018"), which is the date
+the page shows its readers; htmldate (which also reads the URL and the page's text, and can take a
+comment's date for the article's); a visible date written near the heading, in Arabic, French or
+English (:func:`akhbar.extract.dates.find_date`). A January 1st from htmldate is
 treated as missing: htmldate answers that when it only found a year ("© 2024"). Dates after the
 fetch (beyond a day of clock skew) or before 1990 are not publication dates.
 """
@@ -20,6 +22,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import ParsedDate, find_date, parse_date
+from akhbar.extract.html_authors import byline_elements
 from akhbar.extract.html_meta import Page, elements
 from akhbar.extract.text import clean
 
@@ -58,6 +61,7 @@ _PUBLISHED_TIME = etree.XPath(
 _AFTER_HEADING = etree.XPath("(//h1)[1]/following::*[position() <= 40]")
 _ZONE_AFTER_SPACE = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
 _MAX_LINE = 160
+_BYLINE_LEVELS = 3
 _EARLIEST = date(1990, 1, 1)
 _SKEW = timedelta(days=1)
 
@@ -135,6 +139,23 @@ def _visible(tree: HtmlElement, fetched_at: datetime | None) -> ParsedDate | Non
     return None
 
 
+def _byline(tree: HtmlElement, fetched_at: datetime | None) -> ParsedDate | None:
+    """A date on the byline's line: in an author element, or in the short element around it."""
+    for element in byline_elements(tree):
+        node: HtmlElement | None = element
+        for _ in range(_BYLINE_LEVELS):
+            if node is None:
+                break
+            text = clean(node.text_content())
+            if len(text) > _MAX_LINE:
+                break
+            match = find_date(text, now=fetched_at) if text else None
+            if match is not None:
+                return match.date
+            node = node.getparent()
+    return None
+
+
 def find_published(
     page: Page, tree: HtmlElement, *, url: str | None, fetched_at: datetime | None
 ) -> str | None:
@@ -143,6 +164,9 @@ def find_published(
         found = _plausible(machine_date(value), fetched_at) if value else None
         if found is not None:
             return found.iso()
+    found = _plausible(_byline(tree, fetched_at), fetched_at)
+    if found is not None:
+        return found.iso()
     found = _plausible(_from_htmldate(tree, url, fetched_at), fetched_at)
     if found is None or not found.has_time:
         visible = _plausible(_visible(tree, fetched_at), fetched_at)
