@@ -165,7 +165,7 @@ def _fallback(context: _Context, body: Body) -> Body:
     found = extract_textdump(dump, url=context.url, fetched_at=context.fetched_at)
     if isinstance(found, Article) and _words(found.body_paragraphs) > _words(body.paragraphs):
         logger.debug("trafilatura found no body in %s; the text-dump extractor's is used", context.location)
-        return Body(found.body_paragraphs, body.bylines, body.paywalled)
+        return Body(found.body_paragraphs, body.bylines, body.paywalled, body.hidden)
     return body
 
 
@@ -177,7 +177,7 @@ def _rejection(context: _Context, body: Body, words: int) -> str | None:
     page = context.page
     if words < MIN_BODY_WORDS and visible_letters(context.tree, _MIN_LETTERS) < _MIN_LETTERS:
         return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
-    reason = not_found_reason(page, words) or paywall_reason(words, body.paywalled, page)
+    reason = not_found_reason(page, words) or paywall_reason(words, body, page)
     if reason is None:
         anchors = page_links(context.tree)
         reason = list_page_reason(page, body.paragraphs, link_texts(anchors), len(anchors))

@@ -103,6 +103,7 @@ _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|et|and|de|du|des|la|le
 _MAX_BYLINE_WORDS = 8
 _MAX_DATE_LINE_WORDS = 14
 _MAX_NOTICE_WORDS = 45
+_HIDDEN_SHARE = re.compile(r"il vous reste (\d{1,3}(?:[.,]\d+)?)\s?% de cet article", re.IGNORECASE)
 _MAX_CREDIT_WORDS = 30
 _RELATED_TAIL = 0.5
 _MAX_HEADING_WORDS = 8
@@ -122,11 +123,16 @@ class Block:
 
 @dataclass(frozen=True)
 class Body:
-    """The tidied body: paragraphs, the bylines found in it, and whether a paywall notice was cut."""
+    """The tidied body: paragraphs, the bylines found in it, and whether a paywall notice was cut.
+
+    ``hidden`` is the share of the article (in percent) the notice says is left to read, when it
+    says so ("Il vous reste 88% de cet article à lire").
+    """
 
     paragraphs: tuple[str, ...]
     bylines: tuple[str, ...]
     paywalled: bool
+    hidden: float | None = None
 
 
 def _lines(element: _Element) -> list[str]:
@@ -260,6 +266,7 @@ def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -
     bylines: list[str] = []
     seen: set[str] = set()
     paywalled = False
+    hidden: float | None = None
     for block, words in zip(chosen[:keep], counts[:keep], strict=True):
         key = _key(block.text, words)
         if not key or key in seen or key == title_key:
@@ -268,9 +275,11 @@ def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -
             bylines.append(block.text)
         elif words <= _MAX_NOTICE_WORDS and _PAYWALL.search(block.text):
             paywalled = True
+            share = _HIDDEN_SHARE.search(block.text)
+            hidden = float(share.group(1).replace(",", ".")) if share else hidden
         elif not _is_chrome(block.text, words, key, caption_keys):
             kept.append(block)
             seen.add(key)
     while kept and kept[-1].kind == "head":
         kept.pop()
-    return Body(tuple(block.text for block in kept), tuple(bylines), paywalled)
+    return Body(tuple(block.text for block in kept), tuple(bylines), paywalled, hidden)

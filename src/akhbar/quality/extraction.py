@@ -18,6 +18,8 @@ the pages that state their labelled day somewhere in their HTML
 (:mod:`akhbar.quality.extraction_dates`): a label the page never shows cannot be extracted.
 ``time_rate`` (Fundus, whose labels carry a time) is the share of pages whose publication instant is
 right to the minute; bare trafilatura outputs the day alone with default options.
+``article_rate`` is the share of these real article pages taken as articles (not rejected by akhbar;
+non-empty text from bare trafilatura): one minus the false-rejection rate.
 
 The same scores are computed for bare trafilatura with default options: ``trafilatura.extract`` for
 the text and ``trafilatura.bare_extraction(..., with_metadata=True)`` for title, date and author.
@@ -85,13 +87,14 @@ class Outcome:
     authors: tuple[str, ...] = ()
     caption: str | None = None
     language: str | None = None
+    accepted: bool = True
 
 
 def akhbar_outcome(page: EvalPage) -> Outcome:
     """akhbar's extraction of a page, as an Outcome (empty when it rejects the page)."""
     result = extract_html(page.html, url=page.url, fetched_at=page.fetched_at)
     if isinstance(result, Rejected):
-        return Outcome("", ())
+        return Outcome("", (), accepted=False)
     return Outcome(
         "\n".join(result.body_paragraphs),
         result.body_paragraphs,
@@ -108,7 +111,7 @@ def trafilatura_outcome(page: EvalPage) -> Outcome:
     text = trafilatura.extract(page.html, url=page.url) or ""
     meta = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
     if meta is None or isinstance(meta, dict):
-        return Outcome(text, tuple(line for line in text.split("\n") if line.strip()))
+        return Outcome(text, tuple(line for line in text.split("\n") if line.strip()), accepted=bool(text))
     authors = tuple(name.strip() for name in (meta.author or "").split(";") if name.strip())
     return Outcome(
         text,
@@ -118,6 +121,7 @@ def trafilatura_outcome(page: EvalPage) -> Outcome:
         authors,
         None,
         meta.language,
+        accepted=bool(text),
     )
 
 
@@ -171,6 +175,7 @@ def _caption_found(outcome: Outcome, expected: str, *, in_text: bool) -> float:
 def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcome]) -> dict[str, float]:
     """Segment precision/recall/F1/accuracy, and title, date, author and language rates."""
     tp = fn = fp = tn = 0
+    accepted: list[float] = []
     stated: dict[str, list[float]] = {
         "title": [],
         "date": [],
@@ -180,6 +185,7 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
     }
     for case in cases:
         outcome = system(case.page)
+        accepted.append(float(outcome.accepted))
         text = clean(outcome.text)
         hits = [clean(segment) in text for segment in case.with_]
         misses = [clean(segment) in text for segment in case.without]
@@ -207,6 +213,7 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
         "accuracy": (tp + tn) / total if total else 0.0,
     }
     scores.update({f"{name}_rate": _mean(values) for name, values in stated.items()})
+    scores["article_rate"] = _mean(accepted)
     return scores
 
 
@@ -215,9 +222,10 @@ def score_fundus(
 ) -> dict[str, float]:
     """Title exact match, date match (all, stated, to the minute), body F1 and sequence ratio,
     caption found and language rates."""
-    titles, dates, stated, times, f1s, ratios, captions, languages = [], [], [], [], [], [], [], []
+    titles, dates, stated, times, f1s, ratios, captions, languages, accepted = ([] for _ in range(9))
     for case in cases:
         outcome = system(case.page)
+        accepted.append(float(outcome.accepted))
         titles.append(_same_title(outcome.title, case.title))
         if case.published:
             dates.append(_same_day(outcome.published, case.published))
@@ -239,6 +247,7 @@ def score_fundus(
         "body_ratio": _mean(ratios),
         "caption_rate": _mean(captions),
         "language_rate": _mean(languages),
+        "article_rate": _mean(accepted),
     }
 
 
