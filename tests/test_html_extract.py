@@ -8,6 +8,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -485,6 +486,22 @@ def test_real_pages_are_articles(case: object) -> None:
     result = extracted(page.html, url=page.url)
     assert result.title and result.language in {"fr", "ar"}
     assert sum(len(text.split()) for text in result.body_paragraphs) >= 25
+
+
+def test_headlines_of_real_pages_are_other_pages_links_not_the_article() -> None:
+    # No set labels the other headlines of an HTML page; what can be checked on every real page is that
+    # each headline is the text of a link on the page and none is the article's title or a paragraph.
+    cases = [*segment_cases(DATA), *fundus_cases(DATA)] if DATA.is_dir() else []
+    with_headlines = 0
+    for case in cases:
+        page = case.page
+        result = extracted(page.html, url=page.url)
+        links = {" ".join(" ".join(a.itertext()).split()) for a in lxml.html.fromstring(page.html).iter("a")}
+        own = {result.title, *result.body_paragraphs}
+        assert not set(result.headlines) & own, page.name
+        assert all(headline in links for headline in result.headlines), page.name
+        with_headlines += bool(result.headlines)
+    assert not cases or with_headlines >= 4  # lapresse.tn, regards.fr, Euronews x2, Les Echos have boxes
 
 
 def test_extract_routes_html_documents_to_the_html_extractor() -> None:
