@@ -268,7 +268,7 @@ def _specimen_outcome(text: str, path: Path, name: str) -> dict[str, Any]:
 def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
     """The specimen dumps: share of exact fields, body token F1, chrome kept out of the body, and
     other headlines following the rule of ``expected.json`` (bare trafilatura gives none)."""
-    fields, f1s, clean_bodies, headlines = [], [], [], []
+    fields, titles, dates, f1s, clean_bodies, headlines = [], [], [], [], [], []
     for path in sorted(seed_dir.glob("*.txt")):
         expected_file = path.with_suffix(".json")
         expected_file = expected_file if expected_file.exists() else seed_dir / "expected.json"
@@ -277,6 +277,8 @@ def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
         expected = read_json(expected_file)
         got = _specimen_outcome(path.read_text(encoding="utf-8"), path, name)
         fields.append(_mean([float(got.get(key) == expected[key]) for key in _SPECIMEN_FIELDS]))
+        titles.append(_same_title(str(got.get("title") or ""), str(expected["title"])))
+        dates.append(_same_day(got.get("published"), str(expected["published"])))
         body = got.get("body_paragraphs") or []
         f1s.append(token_f1(body, expected["body_paragraphs"]))
         joined = "\n".join(body)
@@ -289,6 +291,8 @@ def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
             headlines.append(float(specimen_headlines_ok(found, str(source))))
     return {
         "fields_rate": _mean(fields),
+        "title_rate": _mean(titles),
+        "date_rate": _mean(dates),
         "body_f1": _mean(f1s),
         "not_in_body_rate": _mean(clean_bodies),
         "headlines_rate": _mean(headlines),
