@@ -186,6 +186,11 @@ def test_visible_byline_element_with_a_date_after_the_name() -> None:
         ("", "<p>[بلادي نيوز]18 أكتوبر 2024</p>", "2024-10-18"),
         ("", "<span>Publié le 18/10/2024 à 14h30</span>", "2024-10-18T14:30:00"),
         ("", "<p>الجمعة ١٨ أكتوبر ٢٠٢٤</p>", "2024-10-18"),
+        (  # RDFa as Drupal writes it; midnight to the second is a day without a time
+            "",
+            '<span property="dc:date dc:created" content="2019-02-08T00:00:00+01:00">الجمعة 8 فيفري 2019</span>',
+            "2019-02-08",
+        ),
     ],
 )
 def test_publication_date_sources(head: str, before: str, expected: str) -> None:
@@ -211,6 +216,17 @@ def test_the_byline_date_wins_over_a_reader_comment_date() -> None:
     result = extracted(article_page(before=before, after=after), url="https://exemple.fr/a/otan")
     assert result.published == "2018-09-30"
     assert result.authors == ("Jeanne Dupont",)
+
+
+@pytest.mark.parametrize(
+    "comments", ['<div class="comments">{}</div>', '<ul class="mo-comments-list"><li>{}</li></ul>']
+)
+def test_readers_comment_dates_are_not_publication_dates(comments: str) -> None:
+    after = comments.format(
+        "<p><strong>Muriel - Le 22/01/2020 à 12:01:03</strong></p><p>Pour sauver le chœur.</p>"
+    )
+    result = extracted(article_page(after=after), url="https://exemple.fr/petition/choeur")
+    assert result.published is None
 
 
 def test_a_date_in_a_long_author_box_is_not_the_byline_date() -> None:

@@ -142,7 +142,13 @@ def _published(context: _Context) -> str | None:
         found = machine_date(value) if value else None
         if found is not None:
             return found.iso()
-    return find_published(context.page, context.tree, url=context.url, fetched_at=context.fetched_at)
+    return find_published(
+        context.page,
+        context.tree,
+        url=context.url,
+        fetched_at=context.fetched_at,
+        comments=context.scan.comments,
+    )
 
 
 def _body(context: _Context, title: str, caption: str | None) -> Body:

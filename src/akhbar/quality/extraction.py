@@ -16,6 +16,8 @@ Three sets, all under one data directory (``shared/data``) given by the caller:
 Dates are scored twice: ``date_rate`` over every page with a labelled date, ``date_stated_rate`` over
 the pages that state their labelled day somewhere in their HTML
 (:mod:`akhbar.quality.extraction_dates`): a label the page never shows cannot be extracted.
+``added_date_rate`` scores the pages ``pages-trafilatura`` leaves undated against akhbar's own labels
+(``extract_labels.json``, every such page, with what the page shows; "no date" when it states none).
 ``time_rate`` (Fundus, whose labels carry a time) is the share of pages whose publication instant is
 right to the minute; bare trafilatura outputs the day alone with default options.
 ``article_rate`` is the share of these real article pages taken as articles (not rejected by akhbar;
@@ -180,6 +182,7 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
         "title": [],
         "date": [],
         "date_stated": [],
+        "added_date": [],
         "author": [],
         "language": [],
     }
@@ -198,6 +201,8 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
             stated["date"].append(_same_day(outcome.published, expected["date"]))
             if case.date_stated:
                 stated["date_stated"].append(stated["date"][-1])
+        if "added_date" in expected:
+            stated["added_date"].append(float((outcome.published or "")[:10] == expected["added_date"]))
         if "author" in expected:
             stated["author"].append(float(expected["author"] in map(clean, outcome.authors)))
         if expected.get("language"):

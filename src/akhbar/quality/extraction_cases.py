@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -73,15 +74,29 @@ def _page(path: Path, url: str | None, fetched_at: datetime | None = None) -> Ev
     return EvalPage(path.name, text, url, fetched_at)
 
 
+def added_labels() -> dict[str, dict[str, Any]]:
+    """akhbar's own date labels for the pages a set leaves undated (``extract_labels.json``), by URL."""
+    text = resources.files(__package__).joinpath("extract_labels.json").read_text(encoding="utf-8")
+    table: dict[str, dict[str, Any]] = json.loads(text)["pages-trafilatura"]
+    return table
+
+
 def segment_cases(data_dir: Path) -> list[SegmentCase]:
-    """The pages of ``pages-trafilatura`` with their segments and stated metadata."""
+    """The pages of ``pages-trafilatura`` with their segments and stated metadata.
+
+    A page the set leaves undated gets akhbar's added label as ``expected["added_date"]`` (``""``
+    when the page states no publication date).
+    """
     root = data_dir / "pages-trafilatura"
+    added = added_labels()
     cases: list[SegmentCase] = []
     for url, entry in sorted(read_json(root / "evaldata_fr_ar.json").items()):
         path = root / "html" / entry["file"]
         if path.exists():
             expected = {key: clean(str(entry[key])) for key in ("title", "date", "author") if entry.get(key)}
             expected["language"] = str(entry.get("lang_guess") or "")
+            if "date" not in expected and url in added:
+                expected["added_date"] = str(added[url]["date"] or "")
             page = _page(path, url)
             stated = "date" in expected and states_day(page.html, expected["date"])
             cases.append(SegmentCase(page, tuple(entry["with"]), tuple(entry["without"]), expected, stated))
