@@ -165,6 +165,16 @@ def test_visible_byline_element_with_a_date_after_the_name() -> None:
     assert extracted(article_page(head, before=before)).authors == ("Jeanne Dupont",)
 
 
+def test_authors_of_other_articles_teasers_are_not_the_author() -> None:
+    teaser = (
+        '<div class="les-plus-lus"><p><a href="/actus/article/cop26">En pleine COP26, la France autorise l’extraction de gaz'
+        ' <small>(<span class="vcard author"><a href="/auteur/collectif">Collectif</a></span>)</small></a></p></div>'
+    )
+    before = '<p class="signature">Par <span class="author">Attac France</span></p>'
+    html = html_page(f"{teaser}<article><h1>Titre de l’article</h1>{before}<p>{FR}</p><p>{FR2}</p></article>")
+    assert extracted(html).authors == ("Attac France",)
+
+
 # --- dates ----------------------------------------------------------------------------------------
 
 

@@ -99,13 +99,20 @@ def _shown(element: HtmlElement) -> str:
     return str(element.text_content())
 
 
+def _in_teaser(element: HtmlElement) -> bool:
+    """Whether the element sits inside a link to something other than an author page: the author of
+    another article, named in that article's teaser."""
+    link = next(element.iterancestors("a"), None)
+    return link is not None and not _AUTHOR_LINK.search(str(link.get("href") or ""))
+
+
 def byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """The page's author elements (rel/itemprop/class ``author``, ``byline``), outside comments,
-    sidebars and footers and other than section labels, in page order."""
+    sidebars, footers and other articles' teasers, and other than section labels, in page order."""
     return [
         element
         for element in elements(_BYLINES(tree))[:_MAX_BYLINE_ELEMENTS]
-        if not _aside(element) and not _links_to_sections(element)
+        if not _aside(element) and not _links_to_sections(element) and not _in_teaser(element)
     ]
 
 
