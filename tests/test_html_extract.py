@@ -380,6 +380,14 @@ def test_paywall_stub_is_rejected() -> None:
     assert result.reason.startswith("paywall stub")
 
 
+def test_menus_run_together_are_no_prose() -> None:
+    sections = ("أخبار لبنان", "رياضة", "ثقافة", "اقتصاد", "منوعات", "صحة وتغذية", "أمن وقضاء", "حال الطقس")
+    menu = " ".join(f"<span>{name}</span>" for name in sections * 40)  # 400 words, not one stop
+    html = html_page(f"<div class='menu-row'>{menu}</div>", "<title>LBCI</title>", lang="ar")
+    result = extract_html(html, url=None)
+    assert isinstance(result, Rejected) and result.reason.startswith("no article body"), result
+
+
 def test_page_with_no_prose_is_rejected_with_a_reason() -> None:
     result = extract_html(html_page("<h1>Galerie</h1><p>Photos</p>"), url=URL)
     assert isinstance(result, Rejected)

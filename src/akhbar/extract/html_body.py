@@ -24,7 +24,7 @@ from akhbar.extract.html_authors import strip_author_prefix
 from akhbar.extract.html_meta import fold_key
 from akhbar.extract.text import clean, script_of
 
-__all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "main_blocks", "tidy_body"]
+__all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,10 @@ _RELATED_TAIL = 0.5
 _MAX_HEADING_WORDS = 8
 _MAX_URL_LINE_WORDS = 12
 _MAX_FOLDED_WORDS = 40
+# Prose puts a stop, a colon or a quote at least every hundred-odd words (106 at most on the real
+# pages of the evaluation sets); 200 words without one are menus and link lists run together.
+_MAX_UNPUNCTUATED_WORDS = 200
+_SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;]")
 MAX_PARAGRAPHS = 3000
 """Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
 
@@ -224,9 +228,16 @@ def _is_byline(text: str) -> bool:
     return all(_NAME_WORD.match(word) for word in latin)
 
 
+def is_menu_run(text: str, words: int) -> bool:
+    """Whether the text holds a run of words too long to be prose: menus run together."""
+    if words < _MAX_UNPUNCTUATED_WORDS:
+        return False
+    return any(len(part.split()) >= _MAX_UNPUNCTUATED_WORDS for part in _SENTENCE_MARKS.split(text))
+
+
 def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
-    """Labels, captions, "read also" teasers, link lines, credits and date lines."""
-    if key in _LABELS or key in caption_keys or _READ_ALSO.match(text):
+    """Labels, captions, "read also" teasers, link lines, credits, date lines and menu runs."""
+    if key in _LABELS or key in caption_keys or _READ_ALSO.match(text) or is_menu_run(text, words):
         return True
     if words <= _MAX_URL_LINE_WORDS and "://" in text:
         return True  # an address with a few words around it: a link line, not prose
