@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.quality.extraction import evaluate_extraction, extraction_floors, format_report
+from akhbar.quality.extraction import evaluate_extraction, extraction_floors, format_report, unstated_dates
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = extraction_floors()
@@ -58,9 +58,28 @@ def test_akhbar_beats_bare_trafilatura_on_french_and_arabic_text(results: Result
 
 
 def test_targets_of_the_issue(results: Results) -> None:
-    fundus = results["akhbar"]["pages-fundus"]
-    assert fundus["title_rate"] >= 0.9 and fundus["date_rate"] >= 0.95
-    assert results["akhbar"]["pages-trafilatura"]["title_rate"] >= 0.9
+    ours = results["akhbar"]
+    for set_name in ("pages-trafilatura", "pages-fundus"):
+        assert ours[set_name]["title_rate"] >= 0.9, set_name
+        assert ours[set_name]["date_stated_rate"] >= 0.95, set_name
+    assert ours["specimen"]["title_rate"] == 1.0 and ours["specimen"]["date_rate"] == 1.0
+
+
+def test_akhbar_dates_more_french_pages_right_than_bare_trafilatura(results: Results) -> None:
+    ours, theirs = results["akhbar"]["pages-trafilatura"], results["trafilatura"]["pages-trafilatura"]
+    assert ours["date_stated_rate"] > theirs["date_stated_rate"]
+    assert ours["date_rate"] > theirs["date_rate"]
+    # Pages the set leaves undated, against akhbar's own labels (every such page): assabah.com.tn (Arabic)
+    # shows its date field, which bare trafilatura passes over for the header's date widget.
+    assert ours["added_date_rate"] > theirs["added_date_rate"]
+    # The specimen (a Moroccan site's page, Arabic chrome): bare trafilatura finds no date in it.
+    assert results["akhbar"]["specimen"]["date_rate"] > results["trafilatura"]["specimen"]["date_rate"]
+
+
+def test_only_labels_missing_from_their_page_are_unstated() -> None:
+    # aoc.media's label (2019-12-10) is nowhere on a page that says 2019-12-09 in every form.
+    unstated = unstated_dates(DATA)
+    assert [url.split("/")[2] for url in unstated] == ["aoc.media"]
 
 
 def test_report_shows_both_systems_side_by_side(results: Results) -> None:

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -164,6 +165,16 @@ def test_visible_byline_element_with_a_date_after_the_name() -> None:
     assert extracted(article_page(head, before=before)).authors == ("Jeanne Dupont",)
 
 
+def test_authors_of_other_articles_teasers_are_not_the_author() -> None:
+    teaser = (
+        '<div class="les-plus-lus"><p><a href="/actus/article/cop26">En pleine COP26, la France autorise l’extraction de gaz'
+        ' <small>(<span class="vcard author"><a href="/auteur/collectif">Collectif</a></span>)</small></a></p></div>'
+    )
+    before = '<p class="signature">Par <span class="author">Attac France</span></p>'
+    html = html_page(f"{teaser}<article><h1>Titre de l’article</h1>{before}<p>{FR}</p><p>{FR2}</p></article>")
+    assert extracted(html).authors == ("Attac France",)
+
+
 # --- dates ----------------------------------------------------------------------------------------
 
 
@@ -185,6 +196,11 @@ def test_visible_byline_element_with_a_date_after_the_name() -> None:
         ("", "<p>[بلادي نيوز]18 أكتوبر 2024</p>", "2024-10-18"),
         ("", "<span>Publié le 18/10/2024 à 14h30</span>", "2024-10-18T14:30:00"),
         ("", "<p>الجمعة ١٨ أكتوبر ٢٠٢٤</p>", "2024-10-18"),
+        (  # RDFa as Drupal writes it; midnight to the second is a day without a time
+            "",
+            '<span property="dc:date dc:created" content="2019-02-08T00:00:00+01:00">الجمعة 8 فيفري 2019</span>',
+            "2019-02-08",
+        ),
     ],
 )
 def test_publication_date_sources(head: str, before: str, expected: str) -> None:
@@ -196,6 +212,41 @@ def test_a_year_alone_is_no_date_and_future_dates_are_ignored() -> None:
     assert extracted(article_page(after=after), url="https://exemple.fr/a/otan").published is None
     head = '<meta property="article:published_time" content="2031-01-05T10:00:00Z">'
     assert extracted(article_page(head), url="https://exemple.fr/a/otan").published is None
+
+
+def test_the_byline_date_wins_over_a_reader_comment_date() -> None:
+    before = (
+        '<div class="meta">Accueil | Par <span class="vcard author"><a href="/auteur/jd">Jeanne Dupont</a>'
+        "</span> | 30 septembre 2018</div>"
+    )
+    after = (
+        '<div id="comments"><ul class="comments-list"><li><p>Très bien vos infos.</p>'
+        '<abbr class="date" title="2018-09-11T10:57:27Z">Le 11 septembre 2018 à 12:57</abbr></li></ul></div>'
+    )
+    result = extracted(article_page(before=before, after=after), url="https://exemple.fr/a/otan")
+    assert result.published == "2018-09-30"
+    assert result.authors == ("Jeanne Dupont",)
+
+
+@pytest.mark.parametrize(
+    "comments", ['<div class="comments">{}</div>', '<ul class="mo-comments-list"><li>{}</li></ul>']
+)
+def test_readers_comment_dates_are_not_publication_dates(comments: str) -> None:
+    after = comments.format(
+        "<p><strong>Muriel - Le 22/01/2020 à 12:01:03</strong></p><p>Pour sauver le chœur.</p>"
+    )
+    result = extracted(article_page(after=after), url="https://exemple.fr/petition/choeur")
+    assert result.published is None
+
+
+def test_a_date_in_a_long_author_box_is_not_the_byline_date() -> None:
+    # A biography is no byline line: the date in the URL stands.
+    bio = (
+        "Jeanne Dupont est journaliste depuis le 3 mars 2001, " + "spécialiste des questions de défense. " * 5
+    )
+    before = f'<div class="author-bio">{bio}</div>'
+    result = extracted(article_page(before=before), url="https://exemple.fr/monde/2024/10/18/otan")
+    assert result.published == "2024-10-18"
 
 
 # --- language -------------------------------------------------------------------------------------
@@ -327,6 +378,14 @@ def test_paywall_stub_is_rejected() -> None:
     result = extract_html(article_page(text=text), url=URL)
     assert isinstance(result, Rejected)
     assert result.reason.startswith("paywall stub")
+
+
+def test_menus_run_together_are_no_prose() -> None:
+    sections = ("أخبار لبنان", "رياضة", "ثقافة", "اقتصاد", "منوعات", "صحة وتغذية", "أمن وقضاء", "حال الطقس")
+    menu = " ".join(f"<span>{name}</span>" for name in sections * 40)  # 400 words, not one stop
+    html = html_page(f"<div class='menu-row'>{menu}</div>", "<title>LBCI</title>", lang="ar")
+    result = extract_html(html, url=None)
+    assert isinstance(result, Rejected) and result.reason.startswith("no article body"), result
 
 
 def test_page_with_no_prose_is_rejected_with_a_reason() -> None:
@@ -461,6 +520,22 @@ def test_real_pages_are_articles(case: object) -> None:
     result = extracted(page.html, url=page.url)
     assert result.title and result.language in {"fr", "ar"}
     assert sum(len(text.split()) for text in result.body_paragraphs) >= 25
+
+
+def test_headlines_of_real_pages_are_other_pages_links_not_the_article() -> None:
+    # No set labels the other headlines of an HTML page; what can be checked on every real page is that
+    # each headline is the text of a link on the page and none is the article's title or a paragraph.
+    cases = [*segment_cases(DATA), *fundus_cases(DATA)] if DATA.is_dir() else []
+    with_headlines = 0
+    for case in cases:
+        page = case.page
+        result = extracted(page.html, url=page.url)
+        links = {" ".join(" ".join(a.itertext()).split()) for a in lxml.html.fromstring(page.html).iter("a")}
+        own = {result.title, *result.body_paragraphs}
+        assert not set(result.headlines) & own, page.name
+        assert all(headline in links for headline in result.headlines), page.name
+        with_headlines += bool(result.headlines)
+    assert not cases or with_headlines >= 4  # lapresse.tn, regards.fr, Euronews x2, Les Echos have boxes
 
 
 def test_extract_routes_html_documents_to_the_html_extractor() -> None:

@@ -28,10 +28,16 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
     results = extraction.evaluate_extraction(data_dir)
     dumps = textdump.evaluate(data_dir)
+    unstated = extraction.unstated_dates(data_dir)
+    floors = extraction.extraction_floors()
     if output_format == "json":
-        echo_json({"html": results, "textdump": dumps, "floors": extraction.extraction_floors()})
+        echo_json({"html": results, "textdump": dumps, "floors": floors, "unstated_dates": unstated})
         return
-    click.echo(extraction.format_report(results, extraction.extraction_floors()))
+    click.echo(extraction.format_report(results, floors))
+    click.echo(
+        "date_rate: pages with a labelled date; date_stated_rate: those whose HTML states the labelled day"
+    )
+    click.echo(f"  labelled dates their page does not state: {', '.join(unstated) or 'none'}")
     click.echo("text dumps of the same pages (whole-page text, chrome included):")
     for name, value in dumps.items():
         click.echo(f"  {name:32} {value:.3f}")

@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from akhbar.extract.html_authors import find_authors, find_bylines
-from akhbar.extract.html_body import Block, Body, main_blocks, tidy_body
+from akhbar.extract.html_body import Block, Body, is_menu_run, main_blocks, tidy_body
 from akhbar.extract.html_dates import find_published, machine_date
 from akhbar.extract.html_media import all_captions, find_image
 from akhbar.extract.html_meta import Page, find_site_name, read_page
@@ -142,7 +142,13 @@ def _published(context: _Context) -> str | None:
         found = machine_date(value) if value else None
         if found is not None:
             return found.iso()
-    return find_published(context.page, context.tree, url=context.url, fetched_at=context.fetched_at)
+    return find_published(
+        context.page,
+        context.tree,
+        url=context.url,
+        fetched_at=context.fetched_at,
+        comments=context.scan.comments,
+    )
 
 
 def _body(context: _Context, title: str, caption: str | None) -> Body:
@@ -163,9 +169,12 @@ def _fallback(context: _Context, body: Body) -> Body:
     """The text-dump extractor's body when trafilatura found (almost) nothing and it finds more."""
     dump = page_text(etree.tostring(context.tree.getroottree(), encoding="unicode", method="html"))
     found = extract_textdump(dump, url=context.url, fetched_at=context.fetched_at)
-    if isinstance(found, Article) and _words(found.body_paragraphs) > _words(body.paragraphs):
+    if not isinstance(found, Article):
+        return body
+    prose = tuple(text for text in found.body_paragraphs if not is_menu_run(text, len(text.split())))
+    if _words(prose) > _words(body.paragraphs):
         logger.debug("trafilatura found no body in %s; the text-dump extractor's is used", context.location)
-        return Body(found.body_paragraphs, body.bylines, body.paywalled)
+        return Body(prose, body.bylines, body.paywalled, body.hidden)
     return body
 
 
@@ -177,7 +186,7 @@ def _rejection(context: _Context, body: Body, words: int) -> str | None:
     page = context.page
     if words < MIN_BODY_WORDS and visible_letters(context.tree, _MIN_LETTERS) < _MIN_LETTERS:
         return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
-    reason = not_found_reason(page, words) or paywall_reason(words, body.paywalled, page)
+    reason = not_found_reason(page, words) or paywall_reason(words, body, page)
     if reason is None:
         anchors = page_links(context.tree)
         reason = list_page_reason(page, body.paragraphs, link_texts(anchors), len(anchors))

@@ -17,7 +17,7 @@ from akhbar.extract.dates import find_date
 from akhbar.extract.html_meta import Page, elements, fold_key, ld_name, ld_types, site_keys
 from akhbar.extract.text import clean
 
-__all__ = ["find_authors", "find_bylines", "strip_author_prefix"]
+__all__ = ["byline_elements", "find_authors", "find_bylines", "strip_author_prefix"]
 
 _AUTHOR_PREFIX = re.compile(
     r"^(?:par|by|auteure?s?|authors?|écrit par|texte|propos recueillis par|بقلم|كتب|كتبت|إعداد|تحرير)"
@@ -99,12 +99,27 @@ def _shown(element: HtmlElement) -> str:
     return str(element.text_content())
 
 
+def _in_teaser(element: HtmlElement) -> bool:
+    """Whether the element sits inside a link to something other than an author page: the author of
+    another article, named in that article's teaser."""
+    link = next(element.iterancestors("a"), None)
+    return link is not None and not _AUTHOR_LINK.search(str(link.get("href") or ""))
+
+
+def byline_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The page's author elements (rel/itemprop/class ``author``, ``byline``), outside comments,
+    sidebars, footers and other articles' teasers, and other than section labels, in page order."""
+    return [
+        element
+        for element in elements(_BYLINES(tree))[:_MAX_BYLINE_ELEMENTS]
+        if not _aside(element) and not _links_to_sections(element) and not _in_teaser(element)
+    ]
+
+
 def find_bylines(tree: HtmlElement) -> list[str]:
     """Short texts of the page's author elements (rel/itemprop/class ``author``, ``byline``)."""
     found: list[str] = []
-    for element in elements(_BYLINES(tree))[:_MAX_BYLINE_ELEMENTS]:
-        if _aside(element) or _links_to_sections(element):
-            continue
+    for element in byline_elements(tree):
         shown = _shown(element)
         text = strip_author_prefix(shown or "")
         dated = find_date(text) if text else None

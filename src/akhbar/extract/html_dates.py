@@ -1,18 +1,23 @@
 """The publication date of an HTML page.
 
 Sources, most trusted first: the article's JSON-LD ``datePublished``; publication meta tags
-(``article:published_time`` and its relatives); ``<time>`` elements marked as the publication date;
-htmldate (which also reads the URL and the page's text); a visible date written near the heading,
-in Arabic, French or English (:func:`akhbar.extract.dates.find_date`). A January 1st from htmldate is
-treated as missing: htmldate answers that when it only found a year ("© 2024"). Dates after the
-fetch (beyond a day of clock skew) or before 1990 are not publication dates.
+(``article:published_time`` and its relatives); ``<time>`` elements, microdata and RDFa attributes
+marking the publication date; the date written on the byline's line ("Par Jeanne Dupont | 30
+septembre 2018"), which is the date the page shows its readers; htmldate (which also reads the URL
+and the page's text), run on the page without its readers' comments, whose dates it would otherwise
+take for the article's; a visible date written near the heading, in Arabic, French or English
+(:func:`akhbar.extract.dates.find_date`). A January 1st from htmldate is treated as missing:
+htmldate answers that when it only found a year ("© 2024"). Dates after the fetch (beyond a day of
+clock skew) or before 1990 are not publication dates.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import htmldate
@@ -20,6 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import ParsedDate, find_date, parse_date
+from akhbar.extract.html_authors import byline_elements
 from akhbar.extract.html_meta import Page, elements
 from akhbar.extract.text import clean
 
@@ -51,19 +57,29 @@ _PUBLISHED_METAS = (
     "date",
 )
 _LD_KEYS = ("datePublished", "dateCreated")
+# <time> elements, microdata and RDFa (Drupal's ``property="dc:date dc:created"``) marking the date.
 _PUBLISHED_TIME = etree.XPath(
     "//time[@itemprop='datePublished' or @pubdate or contains(@class, 'publi') or contains(@class, 'date')]"
     "|//*[@itemprop='datePublished'][@datetime or @content]"
+    "|//body//*[@content][contains(@property, 'dc:date') or contains(@property, 'dc:created')"
+    " or contains(@property, 'dcterms:issued') or contains(@property, 'dcterms:created')"
+    " or contains(@property, 'datePublished')]"
 )
 _AFTER_HEADING = etree.XPath("(//h1)[1]/following::*[position() <= 40]")
+_HEADING_INSIDE = etree.XPath("boolean(.//h1)")
 _ZONE_AFTER_SPACE = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
 _MAX_LINE = 160
+_BYLINE_LEVELS = 3
 _EARLIEST = date(1990, 1, 1)
 _SKEW = timedelta(days=1)
 
 
 def machine_date(value: str) -> ParsedDate | None:
-    """A date written for machines (ISO 8601, with or without a time) or, failing that, for people."""
+    """A date written for machines (ISO 8601, with or without a time) or, failing that, for people.
+
+    Midnight to the second (``2019-02-08T00:00:00+01:00``) is how CMSs write a day without a time:
+    it counts as the day alone.
+    """
     text = _ZONE_AFTER_SPACE.sub(r"\1", value.strip())
     if not text or not text[:1].isdigit():
         return parse_date(text) if text else None
@@ -71,7 +87,7 @@ def machine_date(value: str) -> ParsedDate | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return parse_date(text)
-    has_time = len(text) > 10
+    has_time = len(text) > 10 and moment.time() != time(0)
     return ParsedDate(moment, has_time)
 
 
@@ -105,11 +121,28 @@ def _from_time_elements(tree: HtmlElement) -> str | None:
     return None
 
 
-def _from_htmldate(tree: HtmlElement, url: str | None, fetched_at: datetime | None) -> ParsedDate | None:
+def _without(tree: HtmlElement, dropped: Sequence[HtmlElement]) -> HtmlElement:
+    """A copy of the page without the given elements (those holding the heading stay)."""
+    kept = [element for element in dropped if not _HEADING_INSIDE(element)]
+    if not kept:
+        return tree
+    root = tree.getroottree()
+    paths = [root.getpath(element) for element in kept]
+    twin: HtmlElement = copy.deepcopy(tree)
+    twin_root = twin.getroottree()
+    targets = [element for path in paths for element in elements(twin_root.xpath(path))]
+    for element in targets:  # found first: dropping one renumbers the paths of its next siblings
+        element.drop_tree()
+    return twin
+
+
+def _from_htmldate(
+    tree: HtmlElement, url: str | None, fetched_at: datetime | None, comments: Sequence[HtmlElement]
+) -> ParsedDate | None:
     latest = (fetched_at or datetime.now(UTC)) + _SKEW
     try:
         found = htmldate.find_date(
-            tree,
+            _without(tree, comments),
             url=url,
             original_date=True,
             extensive_search=True,
@@ -123,11 +156,15 @@ def _from_htmldate(tree: HtmlElement, url: str | None, fetched_at: datetime | No
     return machine_date(found)
 
 
-def _visible(tree: HtmlElement, fetched_at: datetime | None) -> ParsedDate | None:
-    """A date line among the elements right after the page's first heading."""
+def _visible(
+    tree: HtmlElement, fetched_at: datetime | None, comments: Sequence[HtmlElement]
+) -> ParsedDate | None:
+    """A date line among the elements right after the page's first heading, outside comments."""
     for element in elements(_AFTER_HEADING(tree)):
         text = clean(element.text or "")
         if not text or len(text) > _MAX_LINE:
+            continue
+        if comments and any(ancestor in comments for ancestor in element.iterancestors()):
             continue
         match = find_date(text, now=fetched_at)
         if match is not None:
@@ -135,17 +172,45 @@ def _visible(tree: HtmlElement, fetched_at: datetime | None) -> ParsedDate | Non
     return None
 
 
+def _byline(tree: HtmlElement, fetched_at: datetime | None) -> ParsedDate | None:
+    """A date on the byline's line: in an author element, or in the short element around it."""
+    for element in byline_elements(tree):
+        node: HtmlElement | None = element
+        for _ in range(_BYLINE_LEVELS):
+            if node is None:
+                break
+            text = clean(node.text_content())
+            if len(text) > _MAX_LINE:
+                break
+            match = find_date(text, now=fetched_at) if text else None
+            if match is not None:
+                return match.date
+            node = node.getparent()
+    return None
+
+
 def find_published(
-    page: Page, tree: HtmlElement, *, url: str | None, fetched_at: datetime | None
+    page: Page,
+    tree: HtmlElement,
+    *,
+    url: str | None,
+    fetched_at: datetime | None,
+    comments: Sequence[HtmlElement] = (),
 ) -> str | None:
-    """The publication date as ISO 8601 (a date alone when the page gives no time), or None."""
+    """The publication date as ISO 8601 (a date alone when the page gives no time), or None.
+
+    ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html_scan.scan`).
+    """
     for value in (_from_ld(page), page.meta(*_PUBLISHED_METAS), _from_time_elements(tree)):
         found = _plausible(machine_date(value), fetched_at) if value else None
         if found is not None:
             return found.iso()
-    found = _plausible(_from_htmldate(tree, url, fetched_at), fetched_at)
+    found = _plausible(_byline(tree, fetched_at), fetched_at)
+    if found is not None:
+        return found.iso()
+    found = _plausible(_from_htmldate(tree, url, fetched_at, comments), fetched_at)
     if found is None or not found.has_time:
-        visible = _plausible(_visible(tree, fetched_at), fetched_at)
+        visible = _plausible(_visible(tree, fetched_at, comments), fetched_at)
         if visible is not None and (found is None or visible.value.date() == found.value.date()):
             found = visible  # the date line under the heading, with its time when htmldate has only the day
     return found.iso() if found is not None else None

@@ -3,10 +3,15 @@
 Pages that are not articles are recognised by general signals:
 
 * an error page served with status 200: its ``<title>`` or ``<h1>`` says "page not found",
-  "page introuvable", "الصفحة غير موجودة" or "404 error", and little text follows;
-* a list of links (home, section or tag page): most of the extracted text is the text of links,
-  or the URL is a site's root and the page declares no article;
-* a paywall stub: a subscription notice and only a few words of the article;
+  "page introuvable", "الصفحة غير موجودة" or "404 error", and little text follows; or, on a page
+  that declares no article, a piece of its title is that message and little else ("Page introuvable
+  | Le Figaro"), whatever the site's side boxes add around it;
+* a list of links (home, section or tag page): most of the extracted text is the text of links;
+  or the URL is a site's root, a tag, category or search page, or a short section path
+  (``/societe/``, ``/monde/afrique``) and the page declares no article; or the page declares itself
+  a website (``og:type``) and several paragraphs of its text open with links to other pages;
+* a paywall stub: a subscription notice and only a teaser of the article: under 100 words, or
+  less than a quarter of it by the notice's own count ("Il vous reste 88% de cet article à lire");
 * an empty shell: no visible text at all (a page its scripts fill in).
 
 Other headlines come from tickers and "latest news" boxes: elements whose class or id says ticker,
@@ -22,8 +27,10 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from akhbar.extract.html_body import Body
 from akhbar.extract.html_meta import Page, elements, fold_key, strings
 from akhbar.extract.html_scan import Scan
+from akhbar.extract.html_title import title_segments
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, letter_count
 
@@ -50,7 +57,9 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MAX_NOT_FOUND_WORDS = 80
+_NOT_FOUND_SHARE = 0.6
 _MAX_STUB_WORDS = 100
+_MIN_HIDDEN_SHARE = 75.0
 _LINK_SHARE = 0.5
 _MIN_LINK_WORDS = 3
 _LIST_SAMPLE = 200
@@ -61,6 +70,12 @@ _SECTION_PATH = re.compile(
     r"|auteurs?|search|recherche|page)(?:/[^/]*)?/?|[a-z]{2}/?)?$",
     re.IGNORECASE,
 )
+# A section's address: one or two short segments of letters, each at most one hyphen ("/monde/afrique",
+# "/societe/", "/sport/football-europeen"); articles have long slugs or numbers.
+_SECTION_SEGMENT = re.compile(r"^[^\W\d_]{2,20}(?:-[^\W\d_]{2,20})?$")
+_MAX_SECTION_SEGMENTS = 2
+_MIN_TEASERS = 5
+_TEASER_PREFIX = 8
 _LINKS = etree.XPath("//body//a")
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
@@ -78,13 +93,34 @@ _ARABIC_CODES = frozenset(
 _THREE_LETTER = {"fra": "fr", "fre": "fr", "eng": "en", "deu": "de", "ger": "de", "spa": "es"}
 
 
+def _error_title(text: str) -> re.Match[str] | None:
+    """The not-found message that makes up most of a piece of the title, if one does."""
+    for piece in title_segments(text):
+        found = _NOT_FOUND.search(piece)
+        if found and letter_count(found.group()) >= _NOT_FOUND_SHARE * letter_count(piece):
+            return found
+    return None
+
+
 def not_found_reason(page: Page, body_words: int) -> str | None:
-    """Why the page is an error page served as a page, or None."""
-    if body_words > _MAX_NOT_FOUND_WORDS:
-        return None
-    for text in (page.title_tag, *page.h1s[:2], page.meta("og:title")):
-        if text and len(text) <= 120 and (found := _NOT_FOUND.search(text)):
-            return f"not found: the page says {found.group().strip()!r} (an error page served as a page)"
+    """Why the page is an error page served as a page, or None.
+
+    A page that says "not found" in its title or heading is one when little text follows; a page
+    that declares no article is one when a piece of its title is that message and little else,
+    however much text its side boxes bring (trafilatura takes them for the body on such pages).
+    """
+    titles = [
+        text for text in (page.title_tag, *page.h1s[:2], page.meta("og:title")) if text and len(text) <= 120
+    ]
+    if body_words <= _MAX_NOT_FOUND_WORDS:
+        for text in titles:
+            if found := _NOT_FOUND.search(text):
+                return f"not found: the page says {found.group().strip()!r} (an error page served as a page)"
+    if not _declares_article(page):
+        for text in titles:
+            if found := _error_title(text):
+                message = found.group().strip()
+                return f"not found: the page's title is {message!r} (an error page served as a page)"
     return None
 
 
@@ -113,19 +149,41 @@ def link_texts(anchors: list[HtmlElement]) -> dict[str, int]:
     return found
 
 
-def _is_root(url: str | None) -> bool:
+def _is_listing_address(url: str | None) -> bool:
+    """Whether the URL is a site's root, a tag, category, author or search page, or a short section."""
     if not url:
         return False
     try:
         path = urlsplit(url).path or "/"
     except ValueError:
         return False
-    return _SECTION_PATH.match(path) is not None
+    if _SECTION_PATH.match(path) is not None:
+        return True
+    segments = [segment for segment in path.split("/") if segment]
+    return len(segments) <= _MAX_SECTION_SEGMENTS and all(_SECTION_SEGMENT.match(s) for s in segments)
 
 
 def _declares_article(page: Page) -> bool:
     kind = (page.meta("og:type") or "").lower()
     return page.article_ld is not None or kind == "article" or kind.endswith(":article")
+
+
+def _declares_website(page: Page) -> bool:
+    return page.article_ld is None and (page.meta("og:type") or "").strip().lower() == "website"
+
+
+def _teasers(texts: list[str], links: dict[str, int]) -> int:
+    """How many paragraphs open with the text of a link (a headline followed by its summary)."""
+    by_prefix: dict[str, list[str]] = {}
+    for key in links:
+        if len(key) >= _TEASER_PREFIX:
+            by_prefix.setdefault(key[:_TEASER_PREFIX], []).append(key)
+    count = 0
+    for text in texts:
+        key = fold_key(text)
+        if any(key.startswith(link) for link in by_prefix.get(key[:_TEASER_PREFIX], ())):
+            count += 1
+    return count
 
 
 def list_page_reason(
@@ -142,17 +200,21 @@ def list_page_reason(
     linked = sum(words for key, words in links.items() if key in body)
     if total and linked >= _LINK_SHARE * total:
         return f"a list of links, not an article: {linked} of its {total} words are link texts"
-    if _is_root(page.url) and not _declares_article(page) and link_count >= _HOME_LINKS:
+    if _is_listing_address(page.url) and not _declares_article(page) and link_count >= _HOME_LINKS:
         return f"a home, section or tag page: {link_count} links and no article declared"
+    if _declares_website(page) and (teasers := _teasers(texts, links)) >= _MIN_TEASERS:
+        return f"a list of teasers, not an article: {teasers} paragraphs open with links to other pages"
     return None
 
 
-def paywall_reason(body_words: int, paywalled: bool, page: Page) -> str | None:
+def paywall_reason(body_words: int, body: Body, page: Page) -> str | None:
     """Why the page is a paywall stub (a subscription notice and only a teaser), or None."""
     free = page.ld("isAccessibleForFree")
-    closed = paywalled or free is False or (isinstance(free, str) and free.strip().lower() == "false")
+    closed = body.paywalled or free is False or (isinstance(free, str) and free.strip().lower() == "false")
     if closed and body_words < _MAX_STUB_WORDS:
         return f"paywall stub: only {body_words} words of the article before the subscription notice"
+    if closed and body.hidden is not None and body.hidden >= _MIN_HIDDEN_SHARE:
+        return f"paywall stub: {body.hidden:g}% of the article is behind the subscription notice"
     return None
 
 

@@ -27,6 +27,9 @@ _NAMES = re.compile(
     r"(?P<caption>caption|legend)|(?P<ticker>ticker|breaking|latest|marquee|urgent|news-?bar|fil-?info|flash)",
     re.IGNORECASE,
 )
+# Readers' comments: "comments", "comment-list", "fig-comments", "commentaires", SPIP's "forum".
+_COMMENTS = re.compile(r"(?:^|[\s_-])(?:comments?|commentaires?|forum)(?:$|[\s_-])", re.IGNORECASE)
+_COMMENT_TAGS = frozenset({"div", "section", "ul", "ol", "li", "aside", "footer"})
 _CONTAINERS = frozenset({"div", "ul", "ol", "section", "aside", "nav", "p", "marquee"})
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "span", "strong", "div", "p"})
 _LABEL_LENGTH = (3, 40)
@@ -40,6 +43,7 @@ class Scan:
     captions: list[HtmlElement] = field(default_factory=list)
     tickers: list[HtmlElement] = field(default_factory=list)
     labels: list[HtmlElement] = field(default_factory=list)
+    comments: list[HtmlElement] = field(default_factory=list)
 
 
 def _label(element: HtmlElement) -> bool:
@@ -51,8 +55,17 @@ def _label(element: HtmlElement) -> bool:
     return low <= len(text) <= high and LATEST_LABEL.match(text) is not None
 
 
+def _inside(element: HtmlElement, containers: list[HtmlElement]) -> bool:
+    """Whether ``element`` is inside the last container found (document order: the only candidate)."""
+    if not containers:
+        return False
+    last = containers[-1]
+    return any(ancestor is last for ancestor in element.iterancestors())
+
+
 def scan(tree: HtmlElement) -> Scan:
-    """Walk the page once and collect caption elements, ticker containers and latest-news labels."""
+    """Walk the page once and collect caption elements, ticker containers, latest-news labels and the
+    containers of readers' comments (outermost ones only)."""
     found = Scan()
     for element in tree.iter():
         tag = element.tag
@@ -66,6 +79,13 @@ def scan(tree: HtmlElement) -> Scan:
         identifier = element.get("id")
         if identifier:
             names = f"{names} {identifier}"
+        if (
+            names
+            and tag in _COMMENT_TAGS
+            and _COMMENTS.search(names)
+            and not _inside(element, found.comments)
+        ):
+            found.comments.append(element)
         if names:
             for match in _NAMES.finditer(names):
                 if match.group("caption") and tag != "figcaption":

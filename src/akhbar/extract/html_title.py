@@ -13,7 +13,7 @@ from akhbar.extract.dates import parse_date
 from akhbar.extract.html_meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
 
-__all__ = ["find_title", "is_site_like", "strip_site"]
+__all__ = ["find_title", "is_site_like", "strip_site", "title_segments"]
 
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
 # With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
@@ -44,6 +44,12 @@ def _segments(title: str, separator: re.Pattern[str] = _SEPARATOR) -> tuple[list
         last = match.end()
     pieces.append(title[last:])
     return pieces, separators
+
+
+def title_segments(title: str) -> list[str]:
+    """The pieces of a title between its separators ("Page introuvable | Le Figaro" -> two pieces)."""
+    pieces, _ = _segments(title)
+    return [clean(piece) for piece in pieces if clean(piece)]
 
 
 def strip_site(title: str, keys: set[str]) -> str:

@@ -10,7 +10,18 @@ Three sets, all under one data directory (``shared/data``) given by the caller:
   publishing date, body (summary, section headings and paragraphs, in order) and image captions:
   title exact-match rate, date match rate (the day), body similarity (token F1 and word-sequence
   ratio), caption found rate (pages whose cover image has a caption), language;
-* the specimen text dump (``<data_dir>/../seed``) through :func:`akhbar.extract.extract`.
+* the specimen text dump (``<data_dir>/../seed``) through :func:`akhbar.extract.extract`, including
+  its other headlines (the rule in its ``expected.json``).
+
+Dates are scored twice: ``date_rate`` over every page with a labelled date, ``date_stated_rate`` over
+the pages that state their labelled day somewhere in their HTML
+(:mod:`akhbar.quality.extraction_dates`): a label the page never shows cannot be extracted.
+``added_date_rate`` scores the pages ``pages-trafilatura`` leaves undated against akhbar's own labels
+(``extract_labels.json``, every such page, with what the page shows; "no date" when it states none).
+``time_rate`` (Fundus, whose labels carry a time) is the share of pages whose publication instant is
+right to the minute; bare trafilatura outputs the day alone with default options.
+``article_rate`` is the share of these real article pages taken as articles (not rejected by akhbar;
+non-empty text from bare trafilatura): one minus the false-rejection rate.
 
 The same scores are computed for bare trafilatura with default options: ``trafilatura.extract`` for
 the text and ``trafilatura.bare_extraction(..., with_metadata=True)`` for title, date and author.
@@ -26,7 +37,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,10 +44,21 @@ from typing import Any
 import trafilatura
 
 from akhbar.extract import extract
-from akhbar.extract.decoding import decode
 from akhbar.extract.html import extract_html
 from akhbar.extract.text import clean
 from akhbar.models import Article, Document, Rejected
+from akhbar.quality.extraction_cases import (
+    EvalPage,
+    FundusCase,
+    SegmentCase,
+    fundus_cases,
+    load_pages,
+    read_json,
+    segment_cases,
+    unstated_dates,
+)
+from akhbar.quality.extraction_dates import same_instant
+from akhbar.quality.textdump import specimen_headlines_ok
 
 __all__ = [
     "SYSTEMS",
@@ -49,22 +70,12 @@ __all__ = [
     "fundus_cases",
     "load_pages",
     "segment_cases",
+    "unstated_dates",
 ]
 
 SYSTEMS = ("akhbar", "trafilatura")
-_FILE_DATE = re.compile(r"^(?P<publisher>.+?)_(?P<y>\d{4})_(?P<m>\d{2})_(?P<d>\d{2})\.html(?:\.gz)?$")
 _TOKEN = re.compile(r"[^\W_]+")
 _SPECIMEN_FIELDS = ("title", "site_name", "published", "language", "image_caption", "body_paragraphs")
-
-
-@dataclass(frozen=True)
-class EvalPage:
-    """A real page decoded the way akhbar decodes it, with its URL and crawl time when known."""
-
-    name: str
-    html: str
-    url: str | None
-    fetched_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -78,111 +89,14 @@ class Outcome:
     authors: tuple[str, ...] = ()
     caption: str | None = None
     language: str | None = None
-
-
-@dataclass(frozen=True)
-class SegmentCase:
-    page: EvalPage
-    with_: tuple[str, ...]
-    without: tuple[str, ...]
-    expected: dict[str, str]
-
-
-@dataclass(frozen=True)
-class FundusCase:
-    page: EvalPage
-    title: str
-    published: str | None
-    body: tuple[str, ...]
-    caption: str | None
-    language: str
-
-
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _page(path: Path, url: str | None, fetched_at: datetime | None = None) -> EvalPage:
-    document = Document(location=str(path), data=path.read_bytes(), url=url, content_type="text/html")
-    text, _html = decode(document)
-    return EvalPage(path.name, text, url, fetched_at)
-
-
-def segment_cases(data_dir: Path) -> list[SegmentCase]:
-    """The pages of ``pages-trafilatura`` with their segments and stated metadata."""
-    root = data_dir / "pages-trafilatura"
-    cases: list[SegmentCase] = []
-    for url, entry in sorted(_read_json(root / "evaldata_fr_ar.json").items()):
-        path = root / "html" / entry["file"]
-        if path.exists():
-            expected = {key: clean(str(entry[key])) for key in ("title", "date", "author") if entry.get(key)}
-            expected["language"] = str(entry.get("lang_guess") or "")
-            page = _page(path, url)
-            cases.append(SegmentCase(page, tuple(entry["with"]), tuple(entry["without"]), expected))
-    return cases
-
-
-def _nearest_version(versions: dict[str, Any], day: date) -> dict[str, Any]:
-    def distance(entry: dict[str, Any]) -> int:
-        try:
-            return abs((date.fromisoformat(str(entry.get("publishing_date") or "")[:10]) - day).days)
-        except ValueError:
-            return 1_000_000
-
-    return min(versions.values(), key=distance)
-
-
-def _fundus_body(version: dict[str, Any]) -> tuple[str, ...]:
-    body = version.get("body", {})
-    texts = list(body.get("summary", []))
-    for section in body.get("sections", []):
-        texts.extend(section.get("headline", []))
-        texts.extend(section.get("paragraphs", []))
-    return tuple(clean(text) for text in texts if clean(text))
-
-
-def _cover_caption(version: dict[str, Any]) -> str | None:
-    for image in version.get("images", []):
-        if image.get("is_cover") and image.get("caption"):
-            return clean(str(image["caption"]))
-    return None
-
-
-def fundus_cases(data_dir: Path) -> list[FundusCase]:
-    """The pages of ``pages-fundus``; each file takes the expected version nearest its date."""
-    cases: list[FundusCase] = []
-    for folder in sorted(p for p in (data_dir / "pages-fundus").iterdir() if p.is_dir()):
-        meta_file = folder / "meta.info"
-        meta = _read_json(meta_file) if meta_file.exists() else {}
-        for path in sorted(folder.glob("*.html.gz")):
-            found = _FILE_DATE.match(path.name)
-            expected_file = folder / f"{found['publisher']}.json" if found else None
-            if found is None or expected_file is None or not expected_file.exists():
-                continue
-            day = date(int(found["y"]), int(found["m"]), int(found["d"]))
-            version = _nearest_version(_read_json(expected_file), day)
-            info = meta.get(path.name, {})
-            crawled = info.get("crawl_date")
-            page = _page(path, info.get("url"), datetime.fromisoformat(crawled) if crawled else None)
-            published = str(version.get("publishing_date") or "")[:10] or None
-            language = "ar" if folder.name in {"lb", "ar"} else folder.name
-            title = clean(str(version.get("title") or ""))
-            cases.append(
-                FundusCase(page, title, published, _fundus_body(version), _cover_caption(version), language)
-            )
-    return cases
-
-
-def load_pages(data_dir: Path) -> list[EvalPage]:
-    """Every HTML page of both sets, decoded (for benchmarks)."""
-    return [case.page for case in segment_cases(data_dir)] + [case.page for case in fundus_cases(data_dir)]
+    accepted: bool = True
 
 
 def akhbar_outcome(page: EvalPage) -> Outcome:
     """akhbar's extraction of a page, as an Outcome (empty when it rejects the page)."""
     result = extract_html(page.html, url=page.url, fetched_at=page.fetched_at)
     if isinstance(result, Rejected):
-        return Outcome("", ())
+        return Outcome("", (), accepted=False)
     return Outcome(
         "\n".join(result.body_paragraphs),
         result.body_paragraphs,
@@ -199,7 +113,7 @@ def trafilatura_outcome(page: EvalPage) -> Outcome:
     text = trafilatura.extract(page.html, url=page.url) or ""
     meta = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
     if meta is None or isinstance(meta, dict):
-        return Outcome(text, tuple(line for line in text.split("\n") if line.strip()))
+        return Outcome(text, tuple(line for line in text.split("\n") if line.strip()), accepted=bool(text))
     authors = tuple(name.strip() for name in (meta.author or "").split(";") if name.strip())
     return Outcome(
         text,
@@ -209,6 +123,7 @@ def trafilatura_outcome(page: EvalPage) -> Outcome:
         authors,
         None,
         meta.language,
+        accepted=bool(text),
     )
 
 
@@ -262,9 +177,18 @@ def _caption_found(outcome: Outcome, expected: str, *, in_text: bool) -> float:
 def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcome]) -> dict[str, float]:
     """Segment precision/recall/F1/accuracy, and title, date, author and language rates."""
     tp = fn = fp = tn = 0
-    stated: dict[str, list[float]] = {"title": [], "date": [], "author": [], "language": []}
+    accepted: list[float] = []
+    stated: dict[str, list[float]] = {
+        "title": [],
+        "date": [],
+        "date_stated": [],
+        "added_date": [],
+        "author": [],
+        "language": [],
+    }
     for case in cases:
         outcome = system(case.page)
+        accepted.append(float(outcome.accepted))
         text = clean(outcome.text)
         hits = [clean(segment) in text for segment in case.with_]
         misses = [clean(segment) in text for segment in case.without]
@@ -275,6 +199,10 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
             stated["title"].append(_same_title(outcome.title, expected["title"]))
         if "date" in expected:
             stated["date"].append(_same_day(outcome.published, expected["date"]))
+            if case.date_stated:
+                stated["date_stated"].append(stated["date"][-1])
+        if "added_date" in expected:
+            stated["added_date"].append(float((outcome.published or "")[:10] == expected["added_date"]))
         if "author" in expected:
             stated["author"].append(float(expected["author"] in map(clean, outcome.authors)))
         if expected.get("language"):
@@ -290,19 +218,26 @@ def score_segments(cases: list[SegmentCase], system: Callable[[EvalPage], Outcom
         "accuracy": (tp + tn) / total if total else 0.0,
     }
     scores.update({f"{name}_rate": _mean(values) for name, values in stated.items()})
+    scores["article_rate"] = _mean(accepted)
     return scores
 
 
 def score_fundus(
     cases: list[FundusCase], system: Callable[[EvalPage], Outcome], *, name: str
 ) -> dict[str, float]:
-    """Title exact match, date match, body F1 and sequence ratio, caption found and language rates."""
-    titles, dates, f1s, ratios, captions, languages = [], [], [], [], [], []
+    """Title exact match, date match (all, stated, to the minute), body F1 and sequence ratio,
+    caption found and language rates."""
+    titles, dates, stated, times, f1s, ratios, captions, languages, accepted = ([] for _ in range(9))
     for case in cases:
         outcome = system(case.page)
+        accepted.append(float(outcome.accepted))
         titles.append(_same_title(outcome.title, case.title))
         if case.published:
             dates.append(_same_day(outcome.published, case.published))
+            if case.date_stated:
+                stated.append(dates[-1])
+            if len(case.published) > 10:
+                times.append(float(same_instant(outcome.published, case.published)))
         f1s.append(token_f1(outcome.paragraphs, case.body))
         ratios.append(sequence_ratio(outcome.paragraphs, case.body))
         if case.caption:
@@ -311,10 +246,13 @@ def score_fundus(
     return {
         "title_rate": _mean(titles),
         "date_rate": _mean(dates),
+        "date_stated_rate": _mean(stated),
+        "time_rate": _mean(times),
         "body_f1": _mean(f1s),
         "body_ratio": _mean(ratios),
         "caption_rate": _mean(captions),
         "language_rate": _mean(languages),
+        "article_rate": _mean(accepted),
     }
 
 
@@ -333,23 +271,37 @@ def _specimen_outcome(text: str, path: Path, name: str) -> dict[str, Any]:
 
 
 def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
-    """The specimen dumps: share of exact fields, body token F1, chrome kept out of the body."""
-    fields, f1s, clean_bodies = [], [], []
+    """The specimen dumps: share of exact fields, body token F1, chrome kept out of the body, and
+    other headlines following the rule of ``expected.json`` (bare trafilatura gives none)."""
+    fields, titles, dates, f1s, clean_bodies, headlines = [], [], [], [], [], []
     for path in sorted(seed_dir.glob("*.txt")):
         expected_file = path.with_suffix(".json")
         expected_file = expected_file if expected_file.exists() else seed_dir / "expected.json"
         if not expected_file.exists():
             continue
-        expected = _read_json(expected_file)
+        expected = read_json(expected_file)
         got = _specimen_outcome(path.read_text(encoding="utf-8"), path, name)
         fields.append(_mean([float(got.get(key) == expected[key]) for key in _SPECIMEN_FIELDS]))
+        titles.append(_same_title(str(got.get("title") or ""), str(expected["title"])))
+        dates.append(_same_day(got.get("published"), str(expected["published"])))
         body = got.get("body_paragraphs") or []
         f1s.append(token_f1(body, expected["body_paragraphs"]))
         joined = "\n".join(body)
         clean_bodies.append(
             float(bool(body) and not any(item in joined for item in expected.get("not_in_body", [])))
         )
-    return {"fields_rate": _mean(fields), "body_f1": _mean(f1s), "not_in_body_rate": _mean(clean_bodies)}
+        source = expected.get("headlines_source_line")
+        if source:
+            found = tuple(str(item) for item in got.get("headlines") or ())
+            headlines.append(float(specimen_headlines_ok(found, str(source))))
+    return {
+        "fields_rate": _mean(fields),
+        "title_rate": _mean(titles),
+        "date_rate": _mean(dates),
+        "body_f1": _mean(f1s),
+        "not_in_body_rate": _mean(clean_bodies),
+        "headlines_rate": _mean(headlines),
+    }
 
 
 def evaluate_extraction(data_dir: Path) -> dict[str, dict[str, dict[str, float]]]:
