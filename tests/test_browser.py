@@ -192,3 +192,26 @@ def test_ticker_keyboard(page: Any, server: tuple[str, PortalData]) -> None:
     page.mouse.move(5, 880)
     page.evaluate("document.activeElement.blur()")
     assert page.eval_on_selector(".ticker-items", play_state) == "paused", "the button pauses"
+
+
+def test_api_docs_offline(page: Any, server: tuple[str, PortalData]) -> None:
+    """Swagger UI renders the API's operations with every host but the local server unreachable."""
+    base, _ = server
+    blocked: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(f"{base}/"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{base}/api/docs")
+    operations = page.locator(".opblock-summary-path")
+    operations.first.wait_for(timeout=15_000)
+    paths = {text.replace("\u200b", "") for text in operations.all_inner_texts()}
+    assert {"/api/v1/articles", "/api/v1/articles/{article_id}", "/api/v1/search"} <= paths, paths
+    page.wait_for_load_state("networkidle")
+    assert not blocked, f"the docs page asked other hosts: {blocked}"
+    _shot(page, "api-docs")
