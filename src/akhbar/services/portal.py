@@ -10,8 +10,11 @@ import base64
 import binascii
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+
+import sqlalchemy as sa
 
 from akhbar.errors import InputError
 from akhbar.models import ArticleSummary, StoredArticle
@@ -25,7 +28,7 @@ from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
-__all__ = ["Filters", "Home", "Story", "article_detail", "data_version", "home", "story"]
+__all__ = ["AlsoIn", "Filters", "Home", "Listing", "Story", "article_detail", "data_version", "home", "story"]
 
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
@@ -56,11 +59,28 @@ class Story:
 
 
 @dataclass(frozen=True)
+class AlsoIn:
+    """The other copies of a listed article's text (earliest first) and the other sites carrying them."""
+
+    copies: tuple[ArticleSummary, ...]
+    sites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of articles with each syndicated text once, and where else each one appeared."""
+
+    items: tuple[ArticleSummary, ...]
+    also_in: dict[int, AlsoIn] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Home:
     ticker: tuple[ArticleSummary, ...]
     breaking: tuple[ArticleSummary, ...]
     top_stories: tuple[Story, ...]
     latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
+    also_in: dict[int, AlsoIn] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,19 +114,53 @@ def _top_stories(recent: list[ArticleSummary], limit: int) -> tuple[Story, ...]:
     return tuple(stories[:limit])
 
 
+def _also_in(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
+    by_id = {item.id: item for item in items}
+    found: dict[int, AlsoIn] = {}
+    for article_id, found_copies in queries.copies(connection, list(by_id)).items():
+        own = by_id[article_id].site_name
+        copies = _earliest_first(found_copies)
+        sites = tuple(dict.fromkeys(c.site_name for c in copies if c.site_name and c.site_name != own))
+        found[article_id] = AlsoIn(copies, sites)
+    return found
+
+
+def also_in(store: Store, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
+    """For each of ``items`` that was syndicated, its other copies and the other sites carrying them."""
+    with store.reading() as connection:
+        return _also_in(connection, items)
+
+
+def listing(store: Store, filters: Filters, *, limit: int = 50) -> Listing:
+    """The newest articles passing ``filters``, each syndicated text once, with where else it appeared."""
+    with store.reading() as connection:
+        items = queries.summaries(connection, replace(filters, collapse=True), limit=limit)
+        return Listing(tuple(items), _also_in(connection, items))
+
+
 def home(store: Store, *, ticker: int = 10, top: int = 6, per_language: int = 8) -> Home:
-    """Everything the home page shows, in one pass over the newest articles."""
+    """Everything the home page shows: the ticker and lists show each syndicated text once.
+
+    Top stories rank on every copy (a widely carried story is a bigger one).
+    """
+    collapsed = Filters(collapse=True)
     with store.reading() as connection:
         recent = queries.summaries(connection, limit=200)
+        headlines = queries.summaries(connection, collapsed, limit=ticker)
         latest = {
-            language: tuple(queries.summaries(connection, Filters(language=language), limit=per_language))
+            language: tuple(
+                queries.summaries(connection, replace(collapsed, language=language), limit=per_language)
+            )
             for language in LANGUAGES
         }
+        listed = [item for items in latest.values() for item in items]
+        copies = _also_in(connection, listed)
     return Home(
-        ticker=tuple(recent[:ticker]),
+        ticker=tuple(headlines),
         breaking=tuple(breaking_articles(store)),
         top_stories=_top_stories(recent, top),
         latest={k: v for k, v in latest.items() if v},
+        also_in=copies,
     )
 
 

@@ -72,6 +72,7 @@ class Pages:
             lang=language,
             dir=ui.direction,
             _=ui.gettext,
+            ngettext=ui.ngettext,
             when=when,
             article_href=lambda i: presenting.article_path(language, i),
             story_href=lambda key: presenting.story_path(language, key),
@@ -116,7 +117,8 @@ def _home_and_article_routes(routes: APIRouter, pages: Pages) -> None:
     store = pages.store
 
     def home(language: str) -> Rendered:
-        return pages.render("home.html", language, home=portal.home(store))
+        found = portal.home(store)
+        return pages.render("home.html", language, home=found, also_in=found.also_in)
 
     def article(language: str, article_id: int) -> Rendered:
         detail = _found(portal.article_detail(store, article_id), "article")
@@ -174,8 +176,9 @@ def _listing_routes(routes: APIRouter, pages: Pages) -> None:
         language = _language(lang)
 
         def render() -> Rendered:
-            items = portal.latest(store, portal.Filters(site_name=site), limit=50)
-            return pages.render("source.html", language, site=site, items=_found(items or None, "source"))
+            found = portal.listing(store, portal.Filters(site_name=site), limit=50)
+            items = _found(found.items or None, "source")
+            return pages.render("source.html", language, site=site, items=items, also_in=found.also_in)
 
         return await pages.respond(request, language, render)
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
-from akhbar.services.portal import Story
+from akhbar.services.portal import AlsoIn, Story
 from akhbar.web.i18n import direction_of
 
 __all__ = ["ArticleView", "direction_of", "present"]
@@ -57,8 +57,9 @@ def source_path(language: str, site_name: str) -> str:
     return f"/{language}/sources/{quote(site_name, safe='')}"
 
 
-def summary_json(item: ArticleSummary) -> dict[str, Any]:
-    return {
+def summary_json(item: ArticleSummary, also_in: AlsoIn | None = None) -> dict[str, Any]:
+    """An article in a list; ``also_in`` (collapsed lists) names the other copies of its text."""
+    found = {
         "id": item.id,
         "title": item.title,
         "site_name": item.site_name,
@@ -70,6 +71,15 @@ def summary_json(item: ArticleSummary) -> dict[str, Any]:
         "story": item.story_key,
         "links": {"self": f"/api/v1/articles/{item.id}", "story": f"/api/v1/stories/{item.story_key}"},
     }
+    if also_in is not None:
+        found["also_in"] = {
+            "sites": list(also_in.sites),
+            "copies": [
+                {"id": c.id, "site_name": c.site_name, "url": c.url, "self": f"/api/v1/articles/{c.id}"}
+                for c in also_in.copies
+            ],
+        }
+    return found
 
 
 def story_json(story: Story) -> dict[str, Any]:
