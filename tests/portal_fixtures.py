@@ -171,24 +171,25 @@ def add_syndicated(store: Store, story_id: int = 9) -> Syndicated:
         ("hespress-again", "هسبريس", "https://www.hespress.ma/elections-map-2", "12:00"),
     ]
     ids: list[int] = []
-    with store.transaction() as connection:
-        for key, site, url, clock in carriers:
-            article = Article(
-                title=SYNDICATED_TITLE,
-                body_paragraphs=(
-                    "أعلنت وزارة الداخلية، اليوم الاثنين، موعد إجراء الانتخابات الجماعية المقبلة.",
-                ),
-                language="ar",
-                site_name=site,
-                url=url,
-                published=f"2024-11-04T{clock}:00+01:00",
-                story_id=story_id,
-                duplicate_of=ids[0] if ids else None,
-            )
-            raw_id = documents.insert_raw(
-                connection, Document(location=f"test:{key}", data=key.encode()), None
-            )
-            article_id, _ = article_rows.upsert_article(connection, f"test:{key}", raw_id, article, None)
-            search_index.index_article(connection, article_id, article, None)
-            ids.append(article_id)
+    for key, site, url, clock in carriers:
+        article = Article(
+            title=SYNDICATED_TITLE,
+            body_paragraphs=("أعلنت وزارة الداخلية، اليوم الاثنين، موعد إجراء الانتخابات الجماعية المقبلة.",),
+            language="ar",
+            site_name=site,
+            url=url,
+            published=f"2024-11-04T{clock}:00+01:00",
+            story_id=story_id,
+            duplicate_of=ids[0] if ids else None,
+        )
+        ids.append(store_article(store, key, article))
     return Syndicated(*ids)
+
+
+def store_article(store: Store, key: str, article: Article) -> int:
+    """Store ``article`` (raw document, article row, search index) in one transaction; its id."""
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, Document(location=f"test:{key}", data=key.encode()), None)
+        article_id, _ = article_rows.upsert_article(connection, f"test:{key}", raw_id, article, None)
+        search_index.index_article(connection, article_id, article, None)
+    return article_id

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -215,3 +216,23 @@ def test_api_docs_offline(page: Any, server: tuple[str, PortalData]) -> None:
     page.wait_for_load_state("networkidle")
     assert not blocked, f"the docs page asked other hosts: {blocked}"
     _shot(page, "api-docs")
+
+
+def test_search_snippets(page: Any, server: tuple[str, PortalData]) -> None:
+    """Snippets keep their own direction; a hostile query over a hostile article runs no script."""
+    base, data = server
+    page.goto(f"{base}/fr/search?q=%D8%A8%D8%B7%D9%86%D8%AC%D8%A9")
+    assert _direction(page, "html") == "ltr"
+    assert _direction(page, ".result .snippet") == "rtl", "an Arabic snippet is RTL on the French page"
+    assert page.inner_text(".result .snippet mark") == "طنجة"
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base}/en/search?q=" + quote('<script>alert("x")</script>'))
+    assert page.locator(f".result a.title[href='/en/articles/{data.nasty}']").count() == 1
+    assert page.locator(".result a.title mark").count() >= 1
+    assert page.locator("main script, main img").count() == 0
+    page.goto(f"{base}/en/search?q=" + quote('"><img src=x onerror=alert(1)><script>alert(2)</script>'))
+    assert page.locator("main script, main img").count() == 0
+    assert not dialogs, dialogs
+    _shot(page, "search-hostile")
+    _axe(page, "search page")

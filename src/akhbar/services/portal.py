@@ -28,7 +28,7 @@ from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
-__all__ = ["AlsoIn", "Filters", "Home", "Listing", "Story", "article_detail", "data_version", "home", "story"]
+__all__ = ["AlsoIn", "Filters", "Found", "Home", "Listing", "Story", "article_detail", "data_version", "home", "story"]
 
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
@@ -248,8 +248,21 @@ def leads(store: Store, items: list[ArticleSummary]) -> dict[int, str]:
         return queries.leads(connection, [a.id for a in items])
 
 
-def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[ArticleSummary]:
-    """The search engine's ranked matches (Arabic/French/English analysis), best first, as list items.
+@dataclass(frozen=True)
+class Found:
+    """A search result: the article, and the engine's title and snippet with matches in <mark>.
+
+    ``title_html`` and ``snippet_html`` are the engine's escaped text; ``direction`` is the snippet's own.
+    """
+
+    article: ArticleSummary
+    title_html: str
+    snippet_html: str
+    direction: str
+
+
+def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[Found]:
+    """The search engine's ranked matches (Arabic/French/English analysis), best first, with snippets.
 
     A query that cannot be searched (only operators, stop words...) finds nothing.
     """
@@ -259,4 +272,8 @@ def search(store: Store, query: str, *, language: str | None = None, limit: int 
     ids = [hit.article_id for hit in found.hits]
     with store.reading() as connection:
         by_id = {item.id: item for item in queries.summaries_by_ids(connection, ids)}
-    return [by_id[article_id] for article_id in ids if article_id in by_id]
+    return [
+        Found(by_id[hit.article_id], hit.title_html, hit.snippet_html, hit.direction)
+        for hit in found.hits
+        if hit.article_id in by_id
+    ]

@@ -38,6 +38,7 @@ def environment() -> jinja2.Environment:
         language_names=LANGUAGE_NAMES,
         section_titles={"ar": "In Arabic", "fr": "In French", "en": "In English"},
         quote=lambda value: quote(value, safe=""),
+        marked=presenting.marked,
     )
     return env
 

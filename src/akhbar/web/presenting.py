@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
+
+from markupsafe import Markup, escape
 
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
 from akhbar.services.portal import AlsoIn, Story
 from akhbar.web.i18n import direction_of
 
-__all__ = ["ArticleView", "direction_of", "present"]
+__all__ = ["ArticleView", "direction_of", "marked", "present"]
+
+_MARK = re.compile(r"(</?mark>)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,19 @@ def present(stored: StoredArticle) -> ArticleView:
         body_paragraphs=a.body_paragraphs,
         headlines=a.headlines,
     )
+
+
+def marked(text_html: str) -> Markup:
+    """Highlighted text safe to insert in a page: only ``<mark>`` and ``</mark>`` stay markup.
+
+    Everything between the marks is unescaped and escaped again, so whatever the search engine
+    hands over (escaped or not), no other tag, attribute or entity trick reaches the page.
+    """
+    parts = _MARK.split(text_html)
+    out = [Markup(part) if _MARK.fullmatch(part) else escape(html.unescape(part)) for part in parts]
+    balanced = Markup("").join(out)
+    opened = sum(1 for part in parts if part == "<mark>") - sum(1 for part in parts if part == "</mark>")
+    return balanced + Markup("</mark>") * max(0, opened)
 
 
 def article_path(language: str, article_id: int) -> str:
