@@ -28,7 +28,18 @@ from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
-__all__ = ["AlsoIn", "Filters", "Found", "Home", "Listing", "Story", "article_detail", "data_version", "home", "story"]
+__all__ = [
+    "AlsoIn",
+    "Filters",
+    "Found",
+    "Home",
+    "Listing",
+    "Story",
+    "article_detail",
+    "data_version",
+    "home",
+    "story",
+]
 
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
