@@ -165,7 +165,7 @@ SYNDICATED_TITLE = "وزارة الداخلية تعلن موعد الانتخا
 def add_syndicated(store: Store, story_id: int = 9) -> Syndicated:
     """An original by the agency and its copies, linked by ``duplicate_of`` as deduplication leaves them."""
     carriers = [
-        ("agency", "وكالة المغرب العربي للأنباء", "https://www.mapexpress.ma/elections", "09:00"),
+        ("agency", "وكالة المغرب العربي للأنباء", "https://www.mapexpress.ma/politique/elections", "09:00"),
         ("hespress", "هسبريس", "https://www.hespress.ma/elections-map", "10:00"),
         ("assabah", "الصباح", "https://assabah.ma/elections-map", "11:00"),
         ("hespress-again", "هسبريس", "https://www.hespress.ma/elections-map-2", "12:00"),

@@ -23,7 +23,7 @@ import uvicorn
 from akhbar.services import breaking
 from akhbar.store import Store
 from akhbar.web import create_app
-from portal_fixtures import PortalData, populate
+from portal_fixtures import PortalData, add_syndicated, populate
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
@@ -49,6 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Port
     """The portal over the portal data set (plus a breaking flag), served by uvicorn in a thread."""
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'akhbar.db'}")
     data = populate(store)
+    add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
     breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -131,6 +132,9 @@ def test_home(page: Any, server: tuple[str, PortalData], language: str, directio
     assert _direction(page, ".ticker-items li[lang=fr]") == "ltr"
     assert page.locator(".breaking li").count() == 1
     assert any("Arabic" in font for font in _fonts(page, ".ticker-items li[lang=ar] a")), "Arabic font"
+    assert page.locator("#section-politics").count() == 1, "a block for the section in the URLs"
+    assert page.locator(".also-in").count() >= 1
+    assert _direction(page, ".section li[lang=ar]") == "rtl"
     _shot(page, f"home-{language}")
     _axe(page, f"/{language}/")
 

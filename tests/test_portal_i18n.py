@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
+from akhbar.services.sections import SECTIONS
 from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "akhbar" / "web"
@@ -22,7 +23,8 @@ def _template_messages() -> set[str]:
     for template in (WEB / "templates").glob("*.html"):
         for match in MESSAGE.finditer(template.read_text(encoding="utf-8")):
             found.add(match.group(1) or match.group(2))
-    return found | {"In Arabic", "In French", "In English", "No such article", "No such story"}
+    sections = {title for title, _ in SECTIONS.values()}
+    return found | sections | {"In Arabic", "In French", "In English", "No such article", "No such story"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

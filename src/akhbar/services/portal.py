@@ -21,6 +21,7 @@ from akhbar.models import ArticleSummary, StoredArticle
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
 from akhbar.services import search as search_engine
+from akhbar.services import sections
 from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
@@ -92,6 +93,7 @@ class Home:
     top_stories: tuple[Story, ...]
     latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
     also_in: dict[int, AlsoIn] = field(default_factory=dict)
+    sections: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)  # in SECTIONS order
 
 
 @dataclass(frozen=True)
@@ -149,30 +151,65 @@ def listing(store: Store, filters: Filters, *, limit: int = 50) -> Listing:
         return Listing(tuple(items), _also_in(connection, items))
 
 
-def home(store: Store, *, ticker: int = 10, top: int = 6, per_language: int = 8) -> Home:
+def _by_section(items: Iterable[ArticleSummary], per_section: int) -> dict[str, tuple[ArticleSummary, ...]]:
+    grouped: dict[str, list[ArticleSummary]] = {key: [] for key in sections.SECTIONS}
+    for item in items:
+        key = sections.section_of(item.url)
+        if key is not None and len(grouped[key]) < per_section:
+            grouped[key].append(item)
+    return {key: tuple(found) for key, found in grouped.items() if found}
+
+
+def home(
+    store: Store,
+    *,
+    ticker: int = 10,
+    top: int = 6,
+    per_language: int = 8,
+    per_section: int = 5,
+    recent: int = 300,
+) -> Home:
     """Everything the home page shows: the ticker and lists show each syndicated text once.
 
-    Top stories rank on every copy (a widely carried story is a bigger one).
+    Top stories rank on every copy (a widely carried story is a bigger one). Section blocks come from
+    the newest ``recent`` articles, so a section with nothing recent has no block.
     """
     collapsed = Filters(collapse=True)
     with store.reading() as connection:
-        recent = queries.summaries(connection, limit=200)
-        headlines = queries.summaries(connection, collapsed, limit=ticker)
+        everything = queries.summaries(connection, limit=200)
+        newest = queries.summaries(connection, collapsed, limit=max(recent, ticker))
         latest = {
             language: tuple(
                 queries.summaries(connection, replace(collapsed, language=language), limit=per_language)
             )
             for language in LANGUAGES
         }
-        listed = [item for items in latest.values() for item in items]
+        by_section = _by_section(newest, per_section)
+        listed = [item for items in (*latest.values(), *by_section.values()) for item in items]
         copies = _also_in(connection, listed)
     return Home(
-        ticker=tuple(headlines),
+        ticker=tuple(newest[:ticker]),
         breaking=tuple(breaking_articles(store)),
-        top_stories=_top_stories(recent, top),
+        top_stories=_top_stories(everything, top),
         latest={k: v for k, v in latest.items() if v},
         also_in=copies,
+        sections=by_section,
     )
+
+
+def section(store: Store, key: str, *, language: str | None = None, limit: int = 50) -> Listing | None:
+    """The newest articles filed under section ``key`` (see :mod:`akhbar.services.sections`); None if unknown.
+
+    The store matches the section's folders in URLs; each candidate is confirmed by ``section_of``
+    (a URL naming two sections belongs to the first), so this page and the home page's block agree.
+    """
+    if key not in sections.SECTIONS:
+        return None
+    filters = Filters(language=language, url_contains=sections.url_patterns(key), collapse=True)
+    with store.reading() as connection:
+        found = queries.summaries(connection, filters, limit=2 * limit)
+        items = [item for item in found if sections.section_of(item.url) == key][:limit]
+        return Listing(tuple(items), _also_in(connection, items))
 
 
 def article_detail(store: Store, article_id: int) -> ArticleDetail | None:

@@ -61,6 +61,7 @@ class Filters:
     article_id: int | None = None
     since: str | None = None
     title_like: str | None = None
+    url_contains: tuple[str, ...] = ()  # any of these substrings, case-insensitively (section folders)
     collapse: bool = False
 
 
@@ -96,9 +97,17 @@ def _conditions(table: sa.FromClause, filters: Filters) -> list[sa.ColumnElement
     if filters.since is not None:
         found.append(c.published >= filters.since)
     if filters.title_like:
-        escaped = filters.title_like.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        found.append(c.title.ilike(f"%{escaped}%", escape="\\"))
+        found.append(c.title.ilike(f"%{_escaped(filters.title_like)}%", escape="\\"))
+    if filters.url_contains:
+        found.append(
+            sa.or_(*(c.url.ilike(f"%{_escaped(part)}%", escape="\\") for part in filters.url_contains))
+        )
     return found
+
+
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE pattern: its own % and _ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _first_listed_copy(filters: Filters) -> sa.ColumnElement[bool]:

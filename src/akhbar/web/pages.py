@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking, portal
+from akhbar.services.sections import SECTIONS, section_of
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
@@ -39,6 +40,8 @@ def environment() -> jinja2.Environment:
         section_titles={"ar": "In Arabic", "fr": "In French", "en": "In English"},
         quote=lambda value: quote(value, safe=""),
         marked=presenting.marked,
+        section_names={key: title for key, (title, _) in SECTIONS.items()},
+        section_of=section_of,
     )
     return env
 
@@ -180,6 +183,16 @@ def _listing_routes(routes: APIRouter, pages: Pages) -> None:
             found = portal.listing(store, portal.Filters(site_name=site), limit=50)
             items = _found(found.items or None, "source")
             return pages.render("source.html", language, site=site, items=items, also_in=found.also_in)
+
+        return await pages.respond(request, language, render)
+
+    @routes.get("/{lang}/section/{name}")
+    async def section_page(request: Request, lang: str, name: str) -> Response:
+        language = _language(lang)
+
+        def render() -> Rendered:
+            found = _found(portal.section(store, name), "section")
+            return pages.render("section.html", language, section=name, listing=found, also_in=found.also_in)
 
         return await pages.respond(request, language, render)
 
