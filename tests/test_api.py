@@ -155,7 +155,9 @@ def test_api_docs_are_served_locally(client: AsgiClient) -> None:
 @given(
     segment=st.text(min_size=1, max_size=30).filter(lambda s: "/" not in s and "?" not in s and "#" not in s),
     value=st.one_of(st.text(max_size=30), st.integers().map(str)),
-    name=st.sampled_from(["language", "source", "site", "story", "since", "cursor", "limit", "q", "offset"]),
+    name=st.sampled_from(
+        ["language", "source", "site", "story", "since", "cursor", "limit", "q", "offset", "copies"]
+    ),
     prefix=st.sampled_from(
         [
             "/api/v1/articles/",
@@ -163,6 +165,7 @@ def test_api_docs_are_served_locally(client: AsgiClient) -> None:
             "/ar/articles/",
             "/fr/stories/",
             "/en/sources/",
+            "/fr/section/",
             "/feeds/stories/",
         ]
     ),

@@ -23,11 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
 from akhbar.store import Store
 from akhbar.store.bulk import insert_articles
+from akhbar.store.tables import articles
 
 SITES = {
     "ar": [("هسبريس", "hespress.ma"), ("الصباح", "assabah.com.tn"), ("النهار", "annahar.com.lb"),
@@ -38,6 +40,20 @@ SITES = {
            ("Arab News", "arabnews.sa"), ("Daily Star", "dailystar.lb")],
 }  # fmt: skip
 EDITIONS = 4  # each site appears in this many editions (regional desks), for ~60 sources in all
+SYNDICATED = 8  # one article in this many is a copy of the one before (same text, another site)
+# Section folders put in the generated URLs, one per text group (the texts come with no section,
+# so this is the bench's own assignment; it makes the home page render its section blocks).
+FOLDERS = {
+    "ar": [
+        "%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9",
+        "%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF",
+        "sport",
+        "monde",
+        "culture",
+    ],
+    "fr": ["politique", "economie", "sport", "monde", "culture"],
+    "en": ["politics", "economy", "sports", "world", "culture"],
+}
 
 
 @dataclass(frozen=True)
@@ -95,16 +111,20 @@ def corpus(data_dir: Path | None) -> list[Text]:
 
 
 def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator[tuple[str, Article]]:
-    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories."""
+    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories,
+    section folders in the URLs, and one in :data:`SYNDICATED` a copy of the article before it."""
     start = datetime(2024, 1, 1, tzinfo=UTC)
     groups = 1 + max(t.group for t in texts)
     for i in range(count):
-        text = texts[i % len(texts)]
-        round_ = i // len(texts)
+        copy = i % SYNDICATED == SYNDICATED - 1  # of article i - 1, whose id is i in a fresh database
+        source = i - 1 if copy else i
+        text = texts[source % len(texts)]
+        round_ = source // len(texts)
         sites = SITES.get(text.language, SITES["en"])
-        name, domain = sites[(i // len(texts) + text.group) % len(sites)]
+        name, domain = sites[(round_ + text.group + (1 if copy else 0)) % len(sites)]
         edition = i % EDITIONS
-        url = f"https://{domain}/{edition}/{round_}/{i}"
+        folders = FOLDERS.get(text.language, FOLDERS["en"])
+        url = f"https://{domain}/{folders[text.group % len(folders)]}/{edition}/{round_}/{i}"
         published = (start + timedelta(minutes=5 * i)).isoformat(timespec="seconds")
         article = Article(
             title=text.title,
@@ -114,6 +134,7 @@ def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator
             url=url,
             published=published,
             story_id=1 + round_ * groups + text.group if stories else None,
+            duplicate_of=i if copy else None,
         )
         yield f"bench:{i}", article
 
@@ -131,7 +152,23 @@ def load(store: Store, texts: list[Text], count: int, *, stories: bool = True, b
     if pending:
         with store.transaction() as connection:
             insert_articles(connection, pending)
+    with store.reading() as connection:
+        _check_copies(connection)
     return time.perf_counter() - started
+
+
+def _check_copies(connection: sa.Connection) -> None:
+    """Each generated copy must point at an article with its title (ids follow the order of insertion)."""
+    original = articles.alias("original")
+    wrong = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(articles.join(original, original.c.id == articles.c.duplicate_of))
+        .where(original.c.title != articles.c.title)
+    ).scalar_one()
+    if wrong:
+        raise RuntimeError(
+            f"bench: {wrong} generated copies point at another text (load into an empty database)"
+        )
 
 
 def free_port() -> int:
