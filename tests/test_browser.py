@@ -240,3 +240,13 @@ def test_search_snippets(page: Any, server: tuple[str, PortalData]) -> None:
     assert not dialogs, dialogs
     _shot(page, "search-hostile")
     _axe(page, "search page")
+
+
+def test_section_page(page: Any, server: tuple[str, PortalData]) -> None:
+    base, _ = server
+    page.goto(f"{base}/fr/section/politics")
+    assert _direction(page, "html") == "ltr"
+    assert _direction(page, "ol.articles > li[lang=ar]") == "rtl"
+    assert page.locator(".also-in").count() == 1
+    _shot(page, "section-politics")
+    _axe(page, "section page")

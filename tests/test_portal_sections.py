@@ -113,6 +113,15 @@ def test_section_pages(client: AsgiClient, filed: dict[str, int]) -> None:
     assert f'href="/ar/articles/{filed["politics_fr"]}"' in page.text
     assert f'href="/ar/articles/{filed["query_only"]}"' not in page.text
     assert client.get("/en/section/sports").text.count('class="article-item"') == 2
+    arabic = client.get("/fr/section/politics", params={"language": "ar"}).text
+    assert f'href="/fr/articles/{filed["politics_ar"]}"' in arabic
+    assert f'href="/fr/articles/{filed["politics_fr"]}"' not in arabic
+    assert (
+        'href="/fr/section/politics?language=ar" lang="ar" dir="rtl" hreflang="ar" aria-current="page"'
+        in arabic
+    )
+    ignored = client.get("/fr/section/politics", params={"language": "<x>"})
+    assert ignored.status_code == 200 and f'href="/fr/articles/{filed["politics_fr"]}"' in ignored.text
     missing = client.get("/fr/section/weather")
     assert missing.status_code == 404 and "Rubrique introuvable" in missing.text
     assert client.get("/xx/section/politics").status_code == 404

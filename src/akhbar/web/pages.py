@@ -187,14 +187,22 @@ def _listing_routes(routes: APIRouter, pages: Pages) -> None:
         return await pages.respond(request, language, render)
 
     @routes.get("/{lang}/section/{name}")
-    async def section_page(request: Request, lang: str, name: str) -> Response:
-        language = _language(lang)
+    async def section_page(request: Request, lang: str, name: str, language: str | None = None) -> Response:
+        ui_language = _language(lang)
+        filter_language = language if language in LANGUAGES else None
 
         def render() -> Rendered:
-            found = _found(portal.section(store, name), "section")
-            return pages.render("section.html", language, section=name, listing=found, also_in=found.also_in)
+            found = _found(portal.section(store, name, language=filter_language), "section")
+            return pages.render(
+                "section.html",
+                ui_language,
+                section=name,
+                listing=found,
+                also_in=found.also_in,
+                filter_language=filter_language,
+            )
 
-        return await pages.respond(request, language, render)
+        return await pages.respond(request, ui_language, render)
 
     @routes.get("/{lang}/sources/")
     async def sources_page(request: Request, lang: str) -> Response:
