@@ -9,6 +9,7 @@ import pytest
 
 from akhbar.services import portal
 from akhbar.store import Store
+from akhbar.store import portal as queries
 from akhbar.web import create_app
 from conftest import AsgiClient
 from portal_fixtures import SYNDICATED_TITLE, PortalData, Syndicated, add_syndicated, populate
@@ -111,15 +112,22 @@ def test_feeds_carry_the_text_once(client: AsgiClient, data: tuple[PortalData, S
     assert len(story.entries) == 4, "a story's feed lists every copy"
 
 
-def test_collapsing_reads_through_indexes(sqlite_store: Store) -> None:
-    add_syndicated(sqlite_store)
-    with sqlite_store.reading() as connection:
-        from akhbar.store import portal as queries
+def _plan(store: Store, filters: queries.Filters) -> str:
+    with store.reading() as connection:
+        query = queries.summaries_query(connection, filters)
+        sql = query.compile(connection, compile_kwargs={"literal_binds": True})
+        return " | ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
 
-        query = queries._where(
-            queries.sa.select(queries.articles.c.id), portal.Filters(site_name="x", collapse=True)
-        )
-        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
-        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-    assert "ix_articles_duplicate_of" in plan and "PRIMARY KEY" in plan, plan
-    assert not re.search(r"SCAN earlier\b", plan), plan
+
+def test_lists_read_through_indexes(sqlite_store: Store) -> None:
+    """SQLite's plans: lists walk the published index, copies are looked up, stories use their index."""
+    add_syndicated(sqlite_store)
+    home = _plan(sqlite_store, queries.Filters(collapse=True))
+    assert "SCAN articles USING INDEX ix_articles_published" in home, home
+    assert "TEMP B-TREE" not in home, home
+    assert "ix_articles_duplicate_of" in home and "PRIMARY KEY" in home, home
+    assert not re.search(r"SCAN earlier\b", home), home
+    site = _plan(sqlite_store, queries.Filters(site_name="هسبريس", collapse=True))
+    assert not re.search(r"SCAN earlier\b", site), site
+    story = _plan(sqlite_store, queries.Filters(story_id=9))
+    assert "USING INDEX ix_articles_story_id" in story, story

@@ -131,6 +131,21 @@ def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[
     return query.where(*conditions) if conditions else query
 
 
+def summaries_query(
+    connection: sa.Connection,
+    filters: Filters = Filters(),
+    *,
+    after: tuple[str, int] | None = None,
+    limit: int = 50,
+) -> sa.Select[tuple[object, ...]]:
+    """The statement of :func:`summaries` (tests read its query plan)."""
+    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
+    if after is not None:
+        published, last_id = after
+        query = query.where(_after(published, last_id))
+    return query.order_by(*newest_first(connection)).limit(limit)
+
+
 def summaries(
     connection: sa.Connection,
     filters: Filters = Filters(),
@@ -139,11 +154,7 @@ def summaries(
     limit: int = 50,
 ) -> list[ArticleSummary]:
     """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
-    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
-    if after is not None:
-        published, last_id = after
-        query = query.where(_after(published, last_id))
-    query = query.order_by(*newest_first(connection)).limit(limit)
+    query = summaries_query(connection, filters, after=after, limit=limit)
     return [_summary(row) for row in connection.execute(query)]
 
 
