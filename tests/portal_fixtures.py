@@ -143,3 +143,53 @@ def populate(store: Store) -> PortalData:
         moroccan_july=ids["moroccan_july"],
         nasty=ids["nasty"],
     )
+
+
+@dataclass(frozen=True)
+class Syndicated:
+    """One agency text carried by three sites (one of them twice); ids in order of storage."""
+
+    original: int
+    copy_hespress: int
+    copy_assabah: int
+    copy_hespress_again: int
+
+    @property
+    def copies(self) -> tuple[int, int, int]:
+        return (self.copy_hespress, self.copy_assabah, self.copy_hespress_again)
+
+
+SYNDICATED_TITLE = "وزارة الداخلية تعلن موعد الانتخابات الجماعية"
+
+
+def add_syndicated(store: Store, story_id: int = 9) -> Syndicated:
+    """An original by the agency and its copies, linked by ``duplicate_of`` as deduplication leaves them."""
+    carriers = [
+        ("agency", "وكالة المغرب العربي للأنباء", "https://www.mapexpress.ma/politique/elections", "09:00"),
+        ("hespress", "هسبريس", "https://www.hespress.ma/elections-map", "10:00"),
+        ("assabah", "الصباح", "https://assabah.ma/elections-map", "11:00"),
+        ("hespress-again", "هسبريس", "https://www.hespress.ma/elections-map-2", "12:00"),
+    ]
+    ids: list[int] = []
+    for key, site, url, clock in carriers:
+        article = Article(
+            title=SYNDICATED_TITLE,
+            body_paragraphs=("أعلنت وزارة الداخلية، اليوم الاثنين، موعد إجراء الانتخابات الجماعية المقبلة.",),
+            language="ar",
+            site_name=site,
+            url=url,
+            published=f"2024-11-04T{clock}:00+01:00",
+            story_id=story_id,
+            duplicate_of=ids[0] if ids else None,
+        )
+        ids.append(store_article(store, key, article))
+    return Syndicated(*ids)
+
+
+def store_article(store: Store, key: str, article: Article) -> int:
+    """Store ``article`` (raw document, article row, search index) in one transaction; its id."""
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, Document(location=f"test:{key}", data=key.encode()), None)
+        article_id, _ = article_rows.upsert_article(connection, f"test:{key}", raw_id, article, None)
+        search_index.index_article(connection, article_id, article, None)
+    return article_id

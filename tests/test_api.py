@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -134,14 +135,29 @@ def test_openapi_lists_every_endpoint(client: AsgiClient) -> None:
         "/api/v1/breaking",
     ):
         assert path in paths
-    assert client.get("/api/docs").status_code == 200
+
+
+def test_api_docs_are_served_locally(client: AsgiClient) -> None:
+    """Swagger UI's page names only this server's assets (no CDN), and they are served."""
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "//" not in page.text.replace("window.location.origin", ""), "an absolute URL in the page"
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', page.text)
+    assert {"/api/docs/static/swagger-ui-bundle.js", "/api/docs/static/swagger-ui.css"} <= set(assets)
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 1000, asset
+    assert client.get("/api/docs/static/missing.js").status_code == 404
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     segment=st.text(min_size=1, max_size=30).filter(lambda s: "/" not in s and "?" not in s and "#" not in s),
     value=st.one_of(st.text(max_size=30), st.integers().map(str)),
-    name=st.sampled_from(["language", "source", "site", "story", "since", "cursor", "limit", "q", "offset"]),
+    name=st.sampled_from(
+        ["language", "source", "site", "story", "since", "cursor", "limit", "q", "offset", "copies"]
+    ),
     prefix=st.sampled_from(
         [
             "/api/v1/articles/",
@@ -149,6 +165,7 @@ def test_openapi_lists_every_endpoint(client: AsgiClient) -> None:
             "/ar/articles/",
             "/fr/stories/",
             "/en/sources/",
+            "/fr/section/",
             "/feeds/stories/",
         ]
     ),

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import uvicorn
@@ -22,7 +23,7 @@ import uvicorn
 from akhbar.services import breaking
 from akhbar.store import Store
 from akhbar.web import create_app
-from portal_fixtures import PortalData, populate
+from portal_fixtures import PortalData, add_syndicated, populate
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
@@ -48,6 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Port
     """The portal over the portal data set (plus a breaking flag), served by uvicorn in a thread."""
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'akhbar.db'}")
     data = populate(store)
+    add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
     breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -130,6 +132,9 @@ def test_home(page: Any, server: tuple[str, PortalData], language: str, directio
     assert _direction(page, ".ticker-items li[lang=fr]") == "ltr"
     assert page.locator(".breaking li").count() == 1
     assert any("Arabic" in font for font in _fonts(page, ".ticker-items li[lang=ar] a")), "Arabic font"
+    assert page.locator("#section-politics").count() == 1, "a block for the section in the URLs"
+    assert page.locator(".also-in").count() >= 1
+    assert _direction(page, ".section li[lang=ar]") == "rtl"
     _shot(page, f"home-{language}")
     _axe(page, f"/{language}/")
 
@@ -192,3 +197,56 @@ def test_ticker_keyboard(page: Any, server: tuple[str, PortalData]) -> None:
     page.mouse.move(5, 880)
     page.evaluate("document.activeElement.blur()")
     assert page.eval_on_selector(".ticker-items", play_state) == "paused", "the button pauses"
+
+
+def test_api_docs_offline(page: Any, server: tuple[str, PortalData]) -> None:
+    """Swagger UI renders the API's operations with every host but the local server unreachable."""
+    base, _ = server
+    blocked: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(f"{base}/"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{base}/api/docs")
+    operations = page.locator(".opblock-summary-path")
+    operations.first.wait_for(timeout=15_000)
+    paths = {text.replace("\u200b", "") for text in operations.all_inner_texts()}
+    assert {"/api/v1/articles", "/api/v1/articles/{article_id}", "/api/v1/search"} <= paths, paths
+    page.wait_for_load_state("networkidle")
+    assert not blocked, f"the docs page asked other hosts: {blocked}"
+    _shot(page, "api-docs")
+
+
+def test_search_snippets(page: Any, server: tuple[str, PortalData]) -> None:
+    """Snippets keep their own direction; a hostile query over a hostile article runs no script."""
+    base, data = server
+    page.goto(f"{base}/fr/search?q=%D8%A8%D8%B7%D9%86%D8%AC%D8%A9")
+    assert _direction(page, "html") == "ltr"
+    assert _direction(page, ".result .snippet") == "rtl", "an Arabic snippet is RTL on the French page"
+    assert page.inner_text(".result .snippet mark") == "طنجة"
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base}/en/search?q=" + quote('<script>alert("x")</script>'))
+    assert page.locator(f".result a.title[href='/en/articles/{data.nasty}']").count() == 1
+    assert page.locator(".result a.title mark").count() >= 1
+    assert page.locator("main script, main img").count() == 0
+    page.goto(f"{base}/en/search?q=" + quote('"><img src=x onerror=alert(1)><script>alert(2)</script>'))
+    assert page.locator("main script, main img").count() == 0
+    assert not dialogs, dialogs
+    _shot(page, "search-hostile")
+    _axe(page, "search page")
+
+
+def test_section_page(page: Any, server: tuple[str, PortalData]) -> None:
+    base, _ = server
+    page.goto(f"{base}/fr/section/politics")
+    assert _direction(page, "html") == "ltr"
+    assert _direction(page, "ol.articles > li[lang=ar]") == "rtl"
+    assert page.locator(".also-in").count() == 1
+    _shot(page, "section-politics")
+    _axe(page, "section page")

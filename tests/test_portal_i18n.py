@@ -10,10 +10,12 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
+from akhbar.services.sections import SECTIONS
 from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "akhbar" / "web"
 MESSAGE = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""")
+PLURAL = re.compile(r"""ngettext\(\s*"([^"]+)",\s*"([^"]+)",""")
 
 
 def _template_messages() -> set[str]:
@@ -21,7 +23,8 @@ def _template_messages() -> set[str]:
     for template in (WEB / "templates").glob("*.html"):
         for match in MESSAGE.finditer(template.read_text(encoding="utf-8")):
             found.add(match.group(1) or match.group(2))
-    return found | {"In Arabic", "In French", "In English", "No such article", "No such story"}
+    sections = {title for title, _ in SECTIONS.values()}
+    return found | sections | {"In Arabic", "In French", "In English", "No such article", "No such story"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -32,6 +35,46 @@ def test_every_interface_string_is_translated(language: str) -> None:
     translated = {m.id: m.string for m in catalog if m.id}
     missing = sorted(m for m in _template_messages() if not translated.get(m))
     assert not missing, f"{language}: untranslated {missing}"
+
+
+def _template_plurals() -> set[str]:
+    return {
+        match.group(1)
+        for template in (WEB / "templates").glob("*.html")
+        for match in PLURAL.finditer(template.read_text(encoding="utf-8"))
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_has_all_the_language_forms(language: str) -> None:
+    """Arabic needs six forms (zero, one, two, few, many, other), French three, English two."""
+    path = WEB / "locale" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    plurals = _template_plurals()
+    assert plurals, "the templates use ngettext"
+    for singular in plurals:
+        message = catalog.get(singular)
+        assert message is not None and isinstance(message.string, tuple), f"{language}: {singular}"
+        assert len(message.string) == catalog.num_plurals and all(message.string), (language, singular)
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("ar", 1, "نُشر أيضاً في مصدر آخر"),
+        ("ar", 2, "نُشر أيضاً في مصدرين آخرين"),
+        ("ar", 5, "نُشر أيضاً في 5 مصادر أخرى"),
+        ("ar", 12, "نُشر أيضاً في 12 مصدراً آخر"),
+        ("fr", 1, "repris par 1 autre source"),
+        ("fr", 4, "repris par 4 autres sources"),
+        ("en", 1, "also in 1 source"),
+        ("en", 3, "also in 3 sources"),
+    ],
+)
+def test_plural_forms(language: str, count: int, expected: str) -> None:
+    text = interface(language).ngettext("also in %(count)d source", "also in %(count)d sources", count)
+    assert text % {"count": count} == expected
 
 
 def test_catalogs_translate() -> None:

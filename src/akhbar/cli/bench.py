@@ -74,7 +74,7 @@ def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, s
     for m in report.measurements:
         click.echo(
             f"  {m.name:18} {m.per_second:9.0f} req/s  p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms"
-            f"  errors {m.errors}"
+            f"  server CPU {m.cpu_ms_per_request:6.2f} ms/req  errors {m.errors}"
         )
     ceiling, home = report.by_name("static ceiling"), report.by_name("home /ar/")
     ratio = home.per_second / ceiling.per_second if ceiling.per_second else 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import socket
@@ -17,16 +18,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
 from akhbar.store import Store
 from akhbar.store.bulk import insert_articles
+from akhbar.store.tables import articles
 
 SITES = {
     "ar": [("هسبريس", "hespress.ma"), ("الصباح", "assabah.com.tn"), ("النهار", "annahar.com.lb"),
@@ -37,6 +40,20 @@ SITES = {
            ("Arab News", "arabnews.sa"), ("Daily Star", "dailystar.lb")],
 }  # fmt: skip
 EDITIONS = 4  # each site appears in this many editions (regional desks), for ~60 sources in all
+SYNDICATED = 8  # one article in this many is a copy of the one before (same text, another site)
+# Section folders put in the generated URLs, one per text group (the texts come with no section,
+# so this is the bench's own assignment; it makes the home page render its section blocks).
+FOLDERS = {
+    "ar": [
+        "%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9",
+        "%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF",
+        "sport",
+        "monde",
+        "culture",
+    ],
+    "fr": ["politique", "economie", "sport", "monde", "culture"],
+    "en": ["politics", "economy", "sports", "world", "culture"],
+}
 
 
 @dataclass(frozen=True)
@@ -56,10 +73,25 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     errors: int = 0
+    server_cpu_seconds: float = float("nan")  # the server process's user+system CPU time meanwhile
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU per request: steadier than wall-clock figures on a shared machine."""
+        return 1000 * self.server_cpu_seconds / self.requests if self.requests else float("nan")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` (Linux /proc); NaN where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def corpus(data_dir: Path | None) -> list[Text]:
@@ -79,16 +111,20 @@ def corpus(data_dir: Path | None) -> list[Text]:
 
 
 def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator[tuple[str, Article]]:
-    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories."""
+    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories,
+    section folders in the URLs, and one in :data:`SYNDICATED` a copy of the article before it."""
     start = datetime(2024, 1, 1, tzinfo=UTC)
     groups = 1 + max(t.group for t in texts)
     for i in range(count):
-        text = texts[i % len(texts)]
-        round_ = i // len(texts)
+        copy = i % SYNDICATED == SYNDICATED - 1  # of article i - 1, whose id is i in a fresh database
+        source = i - 1 if copy else i
+        text = texts[source % len(texts)]
+        round_ = source // len(texts)
         sites = SITES.get(text.language, SITES["en"])
-        name, domain = sites[(i // len(texts) + text.group) % len(sites)]
+        name, domain = sites[(round_ + text.group + (1 if copy else 0)) % len(sites)]
         edition = i % EDITIONS
-        url = f"https://{domain}/{edition}/{round_}/{i}"
+        folders = FOLDERS.get(text.language, FOLDERS["en"])
+        url = f"https://{domain}/{folders[text.group % len(folders)]}/{edition}/{round_}/{i}"
         published = (start + timedelta(minutes=5 * i)).isoformat(timespec="seconds")
         article = Article(
             title=text.title,
@@ -98,6 +134,7 @@ def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator
             url=url,
             published=published,
             story_id=1 + round_ * groups + text.group if stories else None,
+            duplicate_of=i if copy else None,
         )
         yield f"bench:{i}", article
 
@@ -115,7 +152,23 @@ def load(store: Store, texts: list[Text], count: int, *, stories: bool = True, b
     if pending:
         with store.transaction() as connection:
             insert_articles(connection, pending)
+    with store.reading() as connection:
+        _check_copies(connection)
     return time.perf_counter() - started
+
+
+def _check_copies(connection: sa.Connection) -> None:
+    """Each generated copy must point at an article with its title (ids follow the order of insertion)."""
+    original = articles.alias("original")
+    wrong = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(articles.join(original, original.c.id == articles.c.duplicate_of))
+        .where(original.c.title != articles.c.title)
+    ).scalar_one()
+    if wrong:
+        raise RuntimeError(
+            f"bench: {wrong} generated copies point at another text (load into an empty database)"
+        )
 
 
 def free_port() -> int:
@@ -223,19 +276,33 @@ class WebReport:
         return next(m for m in self.measurements if m.name == name)
 
 
-def _endpoints(count: int) -> list[tuple[str, str, str | None]]:
-    """(name, path, wrk script) for each measured endpoint; the article one picks a random article."""
-    article = (
+def _random(prefix: str, count: int) -> str:
+    """A wrk script asking for ``prefix`` followed by a random number in 1..count."""
+    return (
         "math.randomseed(42)\n"
-        f'request = function() return wrk.format("GET", "/ar/articles/" .. math.random(1, {count})) end\n'
+        f'request = function() return wrk.format("GET", "{prefix}" .. math.random(1, {count})) end\n'
     )
-    return [
+
+
+def story_count(texts: list[Text], count: int) -> int:
+    """How many story ids of :func:`generate` surely exist for ``count`` articles (ids 1..story_count)."""
+    groups = 1 + max(t.group for t in texts)
+    return max(1, count // len(texts)) * groups  # complete rounds only: every one of their ids exists
+
+
+def _endpoints(count: int, stories: int) -> list[tuple[str, str, str | None]]:
+    """(name, path, wrk script) for each endpoint; article and story pages are picked at random."""
+    endpoints: list[tuple[str, str, str | None]] = [
         ("static ceiling", "/ceiling/home.html", None),
         ("in-memory page", "/ceiling-memory/home.html", None),
         ("home /ar/", "/ar/", None),
         ("API list", "/api/v1/articles?limit=50", None),
-        ("article (random)", "/ar/articles/1", article),  # last: uncached, it may leave a backlog
+        # last: uncached, they may leave a backlog
+        ("article (random)", "/ar/articles/1", _random("/ar/articles/", count)),
     ]
+    if stories:
+        endpoints.append(("story (random)", "/ar/stories/1", _random("/ar/stories/", stories)))
+    return endpoints
 
 
 def bench_web(
@@ -252,7 +319,9 @@ def bench_web(
         url = f"sqlite:///{Path(work) / 'akhbar.db'}"
         store = Store(url)
         progress(f"loading {articles} articles")
-        load_seconds = load(store, corpus(data_dir), articles, stories=stories)
+        texts = corpus(data_dir)
+        load_seconds = load(store, texts, articles, stories=stories)
+        story_ids = story_count(texts, articles) if stories else 0
         store.close()
         static_dir = Path(work) / "static"
         static_dir.mkdir()
@@ -263,21 +332,26 @@ def bench_web(
             (static_dir / "home.html").write_bytes(httpx.get(f"{base}/ar/", timeout=30).content)
             use_wrk = shutil.which("wrk") is not None
             results = []
-            for name, path, script in _endpoints(articles):
+            for name, path, script in _endpoints(articles, story_ids):
                 progress(f"measuring {name}")
                 httpx.get(base + path, timeout=30)  # warm up
+                cpu_before = process_cpu_seconds(server.pid)
                 if use_wrk:
-                    results.append(measure_wrk(name, base, path, seconds, connections, script))
+                    measured = measure_wrk(name, base, path, seconds, connections, script)
                 else:
-                    pick = _picker(path, articles if script else 0)
-                    results.append(measure_httpx(name, base, pick, seconds, connections))
+                    pick = _picker(path, story_ids if "stories" in path else articles if script else 0)
+                    measured = measure_httpx(name, base, pick, seconds, connections)
+                cpu = process_cpu_seconds(server.pid) - cpu_before
+                results.append(replace(measured, server_cpu_seconds=cpu))
         finally:
             server.terminate()
             server.wait(timeout=30)
     return WebReport(articles, load_seconds, "wrk" if use_wrk else "httpx", tuple(results))
 
 
-def _picker(path: str, articles: int) -> Callable[[int], str]:
-    if not articles:
+def _picker(path: str, count: int) -> Callable[[int], str]:
+    """Paths for the httpx load: ``path`` itself, or its prefix with a number spread over 1..count."""
+    if not count:
         return lambda _n: path
-    return lambda n: f"/ar/articles/{1 + (n * 7919) % articles}"
+    prefix = path.rsplit("/", 1)[0]
+    return lambda n: f"{prefix}/{1 + (n * 7919) % count}"

@@ -10,14 +10,18 @@ import base64
 import binascii
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+
+import sqlalchemy as sa
 
 from akhbar.errors import InputError
 from akhbar.models import ArticleSummary, StoredArticle
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
 from akhbar.services import search as search_engine
+from akhbar.services import sections
 from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
@@ -25,7 +29,18 @@ from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
-__all__ = ["Filters", "Home", "Story", "article_detail", "data_version", "home", "story"]
+__all__ = [
+    "AlsoIn",
+    "Filters",
+    "Found",
+    "Home",
+    "Listing",
+    "Story",
+    "article_detail",
+    "data_version",
+    "home",
+    "story",
+]
 
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
@@ -56,11 +71,29 @@ class Story:
 
 
 @dataclass(frozen=True)
+class AlsoIn:
+    """The other copies of a listed article's text (earliest first) and the other sites carrying them."""
+
+    copies: tuple[ArticleSummary, ...]
+    sites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list of articles with each syndicated text once, and where else each one appeared."""
+
+    items: tuple[ArticleSummary, ...]
+    also_in: dict[int, AlsoIn] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Home:
     ticker: tuple[ArticleSummary, ...]
     breaking: tuple[ArticleSummary, ...]
     top_stories: tuple[Story, ...]
     latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
+    also_in: dict[int, AlsoIn] = field(default_factory=dict)
+    sections: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)  # in SECTIONS order
 
 
 @dataclass(frozen=True)
@@ -94,20 +127,89 @@ def _top_stories(recent: list[ArticleSummary], limit: int) -> tuple[Story, ...]:
     return tuple(stories[:limit])
 
 
-def home(store: Store, *, ticker: int = 10, top: int = 6, per_language: int = 8) -> Home:
-    """Everything the home page shows, in one pass over the newest articles."""
+def _also_in(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
+    by_id = {item.id: item for item in items}
+    found: dict[int, AlsoIn] = {}
+    for article_id, found_copies in queries.copies(connection, list(by_id)).items():
+        own = by_id[article_id].site_name
+        copies = _earliest_first(found_copies)
+        sites = tuple(dict.fromkeys(c.site_name for c in copies if c.site_name and c.site_name != own))
+        found[article_id] = AlsoIn(copies, sites)
+    return found
+
+
+def also_in(store: Store, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
+    """For each of ``items`` that was syndicated, its other copies and the other sites carrying them."""
     with store.reading() as connection:
-        recent = queries.summaries(connection, limit=200)
+        return _also_in(connection, items)
+
+
+def listing(store: Store, filters: Filters, *, limit: int = 50) -> Listing:
+    """The newest articles passing ``filters``, each syndicated text once, with where else it appeared."""
+    with store.reading() as connection:
+        items = queries.summaries(connection, replace(filters, collapse=True), limit=limit)
+        return Listing(tuple(items), _also_in(connection, items))
+
+
+def _by_section(items: Iterable[ArticleSummary], per_section: int) -> dict[str, tuple[ArticleSummary, ...]]:
+    grouped: dict[str, list[ArticleSummary]] = {key: [] for key in sections.SECTIONS}
+    for item in items:
+        key = sections.section_of(item.url)
+        if key is not None and len(grouped[key]) < per_section:
+            grouped[key].append(item)
+    return {key: tuple(found) for key, found in grouped.items() if found}
+
+
+def home(
+    store: Store,
+    *,
+    ticker: int = 10,
+    top: int = 6,
+    per_language: int = 8,
+    per_section: int = 5,
+    recent: int = 300,
+) -> Home:
+    """Everything the home page shows: the ticker and lists show each syndicated text once.
+
+    Top stories rank on every copy (a widely carried story is a bigger one). Section blocks come from
+    the newest ``recent`` articles, so a section with nothing recent has no block.
+    """
+    collapsed = Filters(collapse=True)
+    with store.reading() as connection:
+        everything = queries.summaries(connection, limit=200)
+        newest = queries.summaries(connection, collapsed, limit=max(recent, ticker))
         latest = {
-            language: tuple(queries.summaries(connection, Filters(language=language), limit=per_language))
+            language: tuple(
+                queries.summaries(connection, replace(collapsed, language=language), limit=per_language)
+            )
             for language in LANGUAGES
         }
+        by_section = _by_section(newest, per_section)
+        listed = [item for items in (*latest.values(), *by_section.values()) for item in items]
+        copies = _also_in(connection, listed)
     return Home(
-        ticker=tuple(recent[:ticker]),
+        ticker=tuple(newest[:ticker]),
         breaking=tuple(breaking_articles(store)),
-        top_stories=_top_stories(recent, top),
+        top_stories=_top_stories(everything, top),
         latest={k: v for k, v in latest.items() if v},
+        also_in=copies,
+        sections=by_section,
     )
+
+
+def section(store: Store, key: str, *, language: str | None = None, limit: int = 50) -> Listing | None:
+    """The newest articles filed under section ``key`` (see :mod:`akhbar.services.sections`); None if unknown.
+
+    The store matches the section's folders in URLs; each candidate is confirmed by ``section_of``
+    (a URL naming two sections belongs to the first), so this page and the home page's block agree.
+    """
+    if key not in sections.SECTIONS:
+        return None
+    filters = Filters(language=language, url_contains=sections.url_patterns(key), collapse=True)
+    with store.reading() as connection:
+        found = queries.summaries(connection, filters, limit=2 * limit)
+        items = [item for item in found if sections.section_of(item.url) == key][:limit]
+        return Listing(tuple(items), _also_in(connection, items))
 
 
 def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
@@ -194,8 +296,21 @@ def leads(store: Store, items: list[ArticleSummary]) -> dict[int, str]:
         return queries.leads(connection, [a.id for a in items])
 
 
-def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[ArticleSummary]:
-    """The search engine's ranked matches (Arabic/French/English analysis), best first, as list items.
+@dataclass(frozen=True)
+class Found:
+    """A search result: the article, and the engine's title and snippet with matches in <mark>.
+
+    ``title_html`` and ``snippet_html`` are the engine's escaped text; ``direction`` is the snippet's own.
+    """
+
+    article: ArticleSummary
+    title_html: str
+    snippet_html: str
+    direction: str
+
+
+def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[Found]:
+    """The search engine's ranked matches (Arabic/French/English analysis), best first, with snippets.
 
     A query that cannot be searched (only operators, stop words...) finds nothing.
     """
@@ -205,4 +320,8 @@ def search(store: Store, query: str, *, language: str | None = None, limit: int 
     ids = [hit.article_id for hit in found.hits]
     with store.reading() as connection:
         by_id = {item.id: item for item in queries.summaries_by_ids(connection, ids)}
-    return [by_id[article_id] for article_id in ids if article_id in by_id]
+    return [
+        Found(by_id[hit.article_id], hit.title_html, hit.snippet_html, hit.direction)
+        for hit in found.hits
+        if hit.article_id in by_id
+    ]

@@ -47,7 +47,12 @@ def _after(published: str, last_id: int) -> sa.ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class Filters:
-    """Which articles a list shows; every field is optional."""
+    """Which articles a list shows; every field is optional.
+
+    With ``collapse``, a syndicated copy (``duplicate_of`` set) is listed only when no earlier copy of
+    the same text passes the other filters: the home page shows the original, a site's page shows the
+    site's own first copy, never the same text twice.
+    """
 
     language: str | None = None
     source_id: int | None = None
@@ -56,6 +61,8 @@ class Filters:
     article_id: int | None = None
     since: str | None = None
     title_like: str | None = None
+    url_contains: tuple[str, ...] = ()  # any of these substrings, case-insensitively (section folders)
+    collapse: bool = False
 
 
 def _summary(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
@@ -74,24 +81,69 @@ def _summary(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
     )
 
 
-def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[tuple[object, ...]]:
-    c = articles.c
+def _conditions(table: sa.FromClause, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    c = table.c
+    found: list[sa.ColumnElement[bool]] = []
     if filters.language is not None:
-        query = query.where(c.language == filters.language)
+        found.append(c.language == filters.language)
     if filters.source_id is not None:
-        query = query.where(c.source_id == filters.source_id)
+        found.append(c.source_id == filters.source_id)
     if filters.site_name is not None:
-        query = query.where(c.site_name == filters.site_name)
+        found.append(c.site_name == filters.site_name)
     if filters.story_id is not None:
-        query = query.where(c.story_id == filters.story_id)
+        found.append(c.story_id == filters.story_id)
     if filters.article_id is not None:
-        query = query.where(c.id == filters.article_id)
+        found.append(c.id == filters.article_id)
     if filters.since is not None:
-        query = query.where(c.published >= filters.since)
+        found.append(c.published >= filters.since)
     if filters.title_like:
-        escaped = filters.title_like.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(c.title.ilike(f"%{escaped}%", escape="\\"))
-    return query
+        found.append(c.title.ilike(f"%{_escaped(filters.title_like)}%", escape="\\"))
+    if filters.url_contains:
+        found.append(
+            sa.or_(*(c.url.ilike(f"%{_escaped(part)}%", escape="\\") for part in filters.url_contains))
+        )
+    return found
+
+
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE pattern: its own % and _ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _first_listed_copy(filters: Filters) -> sa.ColumnElement[bool]:
+    """An original, or a copy none of whose earlier copies (its original, earlier siblings) is listed.
+
+    The original is the earliest stored copy, so it has the smallest id of its group; both lookups
+    go through an index (the primary key and ``ix_articles_duplicate_of``) and run for copies only.
+    """
+    c = articles.c
+    earlier = articles.alias("earlier")
+    listed = _conditions(earlier, filters)
+    original = sa.exists().where(earlier.c.id == c.duplicate_of, *listed)
+    sibling = sa.exists().where(earlier.c.duplicate_of == c.duplicate_of, earlier.c.id < c.id, *listed)
+    return sa.or_(c.duplicate_of.is_(None), sa.and_(~original, ~sibling))
+
+
+def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[tuple[object, ...]]:
+    conditions = _conditions(articles, filters)
+    if filters.collapse:
+        conditions.append(_first_listed_copy(filters))
+    return query.where(*conditions) if conditions else query
+
+
+def summaries_query(
+    connection: sa.Connection,
+    filters: Filters = Filters(),
+    *,
+    after: tuple[str, int] | None = None,
+    limit: int = 50,
+) -> sa.Select[tuple[object, ...]]:
+    """The statement of :func:`summaries` (tests read its query plan)."""
+    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
+    if after is not None:
+        published, last_id = after
+        query = query.where(_after(published, last_id))
+    return query.order_by(*newest_first(connection)).limit(limit)
 
 
 def summaries(
@@ -102,11 +154,7 @@ def summaries(
     limit: int = 50,
 ) -> list[ArticleSummary]:
     """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
-    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
-    if after is not None:
-        published, last_id = after
-        query = query.where(_after(published, last_id))
-    query = query.order_by(*newest_first(connection)).limit(limit)
+    query = summaries_query(connection, filters, after=after, limit=limit)
     return [_summary(row) for row in connection.execute(query)]
 
 
@@ -116,6 +164,33 @@ def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[Arti
     query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS)
     query = query.where(articles.c.id.in_(list(ids))).order_by(*newest_first(connection))
     return [_summary(row) for row in connection.execute(query)]
+
+
+def copies(connection: sa.Connection, ids: Sequence[int]) -> dict[int, list[ArticleSummary]]:
+    """For each of ``ids``, the other copies of its text (its original and the original's copies).
+
+    Articles that are no copy and have none are left out; copies come newest first.
+    """
+    if not ids:
+        return {}
+    c = articles.c
+    group_of = {
+        int(i): int(d) if d is not None else int(i)
+        for i, d in connection.execute(sa.select(c.id, c.duplicate_of).where(c.id.in_(list(ids))))
+    }
+    groups = sorted(set(group_of.values()))
+    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, c.duplicate_of)
+    query = query.where(sa.or_(c.id.in_(groups), c.duplicate_of.in_(groups)))
+    members: dict[int, list[ArticleSummary]] = {}
+    for row in connection.execute(query.order_by(*newest_first(connection))):
+        group = row._mapping["duplicate_of"] or row._mapping["id"]
+        members.setdefault(int(group), []).append(_summary(row))
+    found: dict[int, list[ArticleSummary]] = {}
+    for article_id, group in group_of.items():
+        others = [a for a in members.get(group, []) if a.id != article_id]
+        if others:
+            found[article_id] = others
+    return found
 
 
 def site_names(connection: sa.Connection) -> list[tuple[str, int]]:

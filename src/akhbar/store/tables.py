@@ -117,6 +117,7 @@ articles = sa.Table(
 sa.Index("ix_articles_published", articles.c.published)
 sa.Index("ix_articles_story_id", articles.c.story_id)
 sa.Index("ix_articles_site_name", articles.c.site_name)
+sa.Index("ix_articles_duplicate_of", articles.c.duplicate_of)
 
 rejections = sa.Table(
     "rejections",

@@ -50,14 +50,27 @@ def _article_routes(routes: APIRouter, store: Store, answer: Answer) -> None:
         since: str | None = Query(None, pattern=ISO_TIME, description="published at or after (ISO 8601)"),
         cursor: str | None = Query(None, max_length=500, description="next_cursor of the previous page"),
         limit: int = Query(50, ge=1, le=500),
+        copies: str = Query(
+            "collapse",
+            pattern="^(collapse|include)$",
+            description="collapse: a syndicated text once (its first listed copy, with also_in); "
+            "include: every copy",
+        ),
     ) -> Response:
         filters = portal.Filters(
-            language=language, source_id=source, site_name=site, story_id=story, since=since
+            language=language,
+            source_id=source,
+            site_name=site,
+            story_id=story,
+            since=since,
+            collapse=copies == "collapse",
         )
 
         def make() -> dict[str, Any]:
             found, next_cursor = portal.page(store, filters, cursor=cursor, limit=limit)
-            return {"articles": [summary_json(a) for a in found], "next_cursor": next_cursor}
+            also = portal.also_in(store, found) if filters.collapse else {}
+            listed = [summary_json(a, also.get(a.id)) for a in found]
+            return {"articles": listed, "next_cursor": next_cursor}
 
         return await answer(request, make)
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.errors import InputError
@@ -25,13 +26,20 @@ def _page_language(request: Request) -> str:
 
 
 def create_app(store: Store, *, cache_ttl: float = 1.0) -> FastAPI:
-    """The portal, the feeds and the API over ``store``; the route table is the routers' order."""
-    app = FastAPI(
+    """The portal, the feeds and the API over ``store``; the route table is the routers' order.
+
+    ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
+    documentation works on a machine without Internet access.
+    """
+    app: FastAPI = FastAPIOffline(
         title="akhbar",
         description="akhbar's JSON API: articles, stories, sources and breaking news.",
         docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
         redoc_url=None,
+        static_url="/api/docs/static",
+        openapi_url="/api/openapi.json",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
         redirect_slashes=False,
     )
     cache = ResponseCache(store, ttl=cache_ttl)

@@ -17,6 +17,7 @@ from akhbar.web.i18n import LANGUAGES, interface
 from akhbar.web.presenting import source_path, story_path
 
 ENTRIES = 50
+COLLAPSED = portal.Filters(collapse=True)  # a syndicated text once, as on the pages (story feeds list all)
 
 
 Contents = Callable[[], tuple[str, str | None, str, list[ArticleSummary]]]
@@ -58,7 +59,7 @@ def router(store: Store, cache: ResponseCache) -> APIRouter:
     @routes.get("/latest.{fmt}")
     async def latest(request: Request, fmt: str) -> Response:
         return await serve(
-            request, fmt, lambda: ("Latest news", None, "/", portal.latest(store, limit=ENTRIES))
+            request, fmt, lambda: ("Latest news", None, "/", portal.latest(store, COLLAPSED, limit=ENTRIES))
         )
 
     @routes.get("/breaking.{fmt}")
@@ -71,7 +72,7 @@ def router(store: Store, cache: ResponseCache) -> APIRouter:
             raise HTTPException(404, "No such language")
 
         def what() -> tuple[str, str | None, str, list[ArticleSummary]]:
-            items = portal.latest(store, portal.Filters(language=lang), limit=ENTRIES)
+            items = portal.latest(store, portal.Filters(language=lang, collapse=True), limit=ENTRIES)
             return title(lang, "Latest news"), lang, f"/{lang}/", items
 
         return await serve(request, fmt, what)
@@ -79,7 +80,7 @@ def router(store: Store, cache: ResponseCache) -> APIRouter:
     @routes.get("/sources/{site}.{fmt}")
     async def source_feed(request: Request, site: str, fmt: str) -> Response:
         def what() -> tuple[str, str | None, str, list[ArticleSummary]]:
-            items = portal.latest(store, portal.Filters(site_name=site), limit=ENTRIES)
+            items = portal.latest(store, portal.Filters(site_name=site, collapse=True), limit=ENTRIES)
             if not items:
                 raise HTTPException(404, "No such source")
             languages = {item.language for item in items}

@@ -55,6 +55,10 @@ class Interface:
     def gettext(self, message: str) -> str:
         return str(self.translations.gettext(message))
 
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The form of ``count`` in this language (Arabic has six: zero, one, two, few, many, other)."""
+        return str(self.translations.ngettext(singular, plural, count))
+
 
 def direction_of(language: str | None) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"

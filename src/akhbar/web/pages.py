@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking, portal
+from akhbar.services.sections import SECTIONS, section_of
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
@@ -38,6 +39,9 @@ def environment() -> jinja2.Environment:
         language_names=LANGUAGE_NAMES,
         section_titles={"ar": "In Arabic", "fr": "In French", "en": "In English"},
         quote=lambda value: quote(value, safe=""),
+        marked=presenting.marked,
+        section_names={key: title for key, (title, _) in SECTIONS.items()},
+        section_of=section_of,
     )
     return env
 
@@ -72,6 +76,7 @@ class Pages:
             lang=language,
             dir=ui.direction,
             _=ui.gettext,
+            ngettext=ui.ngettext,
             when=when,
             article_href=lambda i: presenting.article_path(language, i),
             story_href=lambda key: presenting.story_path(language, key),
@@ -116,7 +121,8 @@ def _home_and_article_routes(routes: APIRouter, pages: Pages) -> None:
     store = pages.store
 
     def home(language: str) -> Rendered:
-        return pages.render("home.html", language, home=portal.home(store))
+        found = portal.home(store)
+        return pages.render("home.html", language, home=found, also_in=found.also_in)
 
     def article(language: str, article_id: int) -> Rendered:
         detail = _found(portal.article_detail(store, article_id), "article")
@@ -174,10 +180,29 @@ def _listing_routes(routes: APIRouter, pages: Pages) -> None:
         language = _language(lang)
 
         def render() -> Rendered:
-            items = portal.latest(store, portal.Filters(site_name=site), limit=50)
-            return pages.render("source.html", language, site=site, items=_found(items or None, "source"))
+            found = portal.listing(store, portal.Filters(site_name=site), limit=50)
+            items = _found(found.items or None, "source")
+            return pages.render("source.html", language, site=site, items=items, also_in=found.also_in)
 
         return await pages.respond(request, language, render)
+
+    @routes.get("/{lang}/section/{name}")
+    async def section_page(request: Request, lang: str, name: str, language: str | None = None) -> Response:
+        ui_language = _language(lang)
+        filter_language = language if language in LANGUAGES else None
+
+        def render() -> Rendered:
+            found = _found(portal.section(store, name, language=filter_language), "section")
+            return pages.render(
+                "section.html",
+                ui_language,
+                section=name,
+                listing=found,
+                also_in=found.also_in,
+                filter_language=filter_language,
+            )
+
+        return await pages.respond(request, ui_language, render)
 
     @routes.get("/{lang}/sources/")
     async def sources_page(request: Request, lang: str) -> Response:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup, escape
+
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
-from akhbar.services.portal import Story
+from akhbar.services.portal import AlsoIn, Story
 from akhbar.web.i18n import direction_of
 
-__all__ = ["ArticleView", "direction_of", "present"]
+__all__ = ["ArticleView", "direction_of", "marked", "present"]
+
+_MARK = re.compile(r"(</?mark>)")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,19 @@ def present(stored: StoredArticle) -> ArticleView:
     )
 
 
+def marked(text_html: str) -> Markup:
+    """Highlighted text safe to insert in a page: only ``<mark>`` and ``</mark>`` stay markup.
+
+    Everything between the marks is unescaped and escaped again, so whatever the search engine
+    hands over (escaped or not), no other tag, attribute or entity trick reaches the page.
+    """
+    parts = _MARK.split(text_html)
+    out = [Markup(part) if _MARK.fullmatch(part) else escape(html.unescape(part)) for part in parts]
+    balanced = Markup("").join(out)
+    opened = sum(1 for part in parts if part == "<mark>") - sum(1 for part in parts if part == "</mark>")
+    return balanced + Markup("</mark>") * max(0, opened)
+
+
 def article_path(language: str, article_id: int) -> str:
     return f"/{language}/articles/{article_id}"
 
@@ -57,8 +76,9 @@ def source_path(language: str, site_name: str) -> str:
     return f"/{language}/sources/{quote(site_name, safe='')}"
 
 
-def summary_json(item: ArticleSummary) -> dict[str, Any]:
-    return {
+def summary_json(item: ArticleSummary, also_in: AlsoIn | None = None) -> dict[str, Any]:
+    """An article in a list; ``also_in`` (collapsed lists) names the other copies of its text."""
+    found = {
         "id": item.id,
         "title": item.title,
         "site_name": item.site_name,
@@ -70,6 +90,15 @@ def summary_json(item: ArticleSummary) -> dict[str, Any]:
         "story": item.story_key,
         "links": {"self": f"/api/v1/articles/{item.id}", "story": f"/api/v1/stories/{item.story_key}"},
     }
+    if also_in is not None:
+        found["also_in"] = {
+            "sites": list(also_in.sites),
+            "copies": [
+                {"id": c.id, "site_name": c.site_name, "url": c.url, "self": f"/api/v1/articles/{c.id}"}
+                for c in also_in.copies
+            ],
+        }
+    return found
 
 
 def story_json(story: Story) -> dict[str, Any]:

@@ -1,0 +1,25 @@
+"""Index on articles.duplicate_of: lists collapse syndicated copies under their original.
+
+The portal's lists show a copy only when no earlier copy of the same text passes the list's filters,
+and count the other copies ("also in N sources"); both look copies up by their original.
+
+Revision ID: 0006_portal
+Revises: 0005
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0006_portal"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_articles_duplicate_of", "articles", ["duplicate_of"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_articles_duplicate_of", table_name="articles")

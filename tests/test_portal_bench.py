@@ -1,0 +1,48 @@
+"""``akhbar bench web``'s data: generated articles carry real sections, copies of real texts, stories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from akhbar.services import benchmarks_web, portal
+from akhbar.services.sections import section_of
+from akhbar.store import Store
+from akhbar.store.tables import articles
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_generated_load_has_copies_sections_and_stories(sqlite_store: Store) -> None:
+    texts = benchmarks_web.corpus(DATA if DATA.is_dir() else None)
+    count = 3 * len(texts) + 5
+    benchmarks_web.load(sqlite_store, texts, count, batch=50)
+    with sqlite_store.reading() as connection:
+        rows = connection.execute(sa.select(articles.c.id, articles.c.url, articles.c.duplicate_of)).all()
+    assert len(rows) == count
+    copies = [r for r in rows if r.duplicate_of is not None]
+    assert len(copies) == count // benchmarks_web.SYNDICATED
+    assert all(section_of(r.url) is not None for r in rows), "every generated URL files its section"
+    last = benchmarks_web.story_count(texts, count)
+    for key in (1, last):
+        story = portal.story(sqlite_store, str(key))
+        assert story is not None, f"story {key} is one the bench asks for"
+    home = portal.home(sqlite_store)
+    assert home.sections and home.also_in, "the home page renders sections and collapsed copies"
+    listed = {a.id for items in home.latest.values() for a in items}
+    assert not listed & {r.id for r in copies}
+
+
+def test_a_copy_of_another_text_is_refused(sqlite_store: Store) -> None:
+    texts = benchmarks_web.corpus(None)  # the specimen's two texts, French then Arabic, alternating
+    benchmarks_web.load(sqlite_store, texts, 20)
+    with sqlite_store.transaction() as connection:
+        copy = connection.execute(
+            sa.select(sa.func.min(articles.c.id)).where(articles.c.duplicate_of.is_not(None))
+        )
+        first_copy = copy.scalar_one()
+        connection.execute(sa.update(articles).where(articles.c.id == first_copy).values(duplicate_of=2))
+    with sqlite_store.reading() as connection, pytest.raises(RuntimeError, match="point at another text"):
+        benchmarks_web._check_copies(connection)

@@ -1,0 +1,109 @@
+"""The search page: the engine's highlighted titles and snippets, in their own direction, never markup."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from akhbar.models import Article
+from akhbar.store import Store
+from akhbar.web import create_app
+from akhbar.web.presenting import marked
+from conftest import AsgiClient
+from portal_fixtures import PortalData, populate, store_article
+
+HOSTILE_QUERY = 'scrutin <script>alert(1)</script> "><img src=x onerror=alert(2)>'
+HOSTILE = Article(
+    title='Le scrutin <img src=x onerror=alert(3)> "fermé"',
+    body_paragraphs=(
+        "Le scrutin <script>alert(1)</script> a fermé; <mark>faux</mark> &lt;b&gt; "
+        '"><img src=x onerror=alert(2)> <a href="javascript:alert(4)">lien</a>.',
+    ),
+    language="fr",
+    site_name="<b>Site</b>",
+    url="https://example.org/scrutin",
+    published="2024-11-05T08:00:00Z",
+)
+
+
+@pytest.fixture
+def data(store: Store) -> PortalData:
+    return populate(store)
+
+
+@pytest.fixture
+def client(store: Store, data: PortalData) -> AsgiClient:
+    return AsgiClient(create_app(store, cache_ttl=0))
+
+
+def _results(page: str) -> list[str]:
+    return re.findall(r'<li class="article-item result".*?</li>', page, re.DOTALL)
+
+
+def _tags(fragment: str) -> set[str]:
+    return set(re.findall(r"<[^>]*>", fragment))
+
+
+def test_snippets_are_highlighted_in_their_own_direction(client: AsgiClient, data: PortalData) -> None:
+    page = client.get("/ar/search", params={"q": "loi de finances"}).text
+    [french] = [r for r in _results(page) if f"/ar/articles/{data.story_fr}" in r]
+    assert french.startswith('<li class="article-item result" lang="fr" dir="ltr">'), (
+        "LTR inside the RTL page"
+    )
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', french, re.DOTALL)
+    assert snippet is not None
+    assert "<mark>loi</mark>" in snippet.group(1) and "<mark>finances</mark>" in snippet.group(1)
+    assert "Le conseil de gouvernement" in re.sub(r"</?mark>", "", snippet.group(1))
+    arabic = _results(client.get("/fr/search", params={"q": "بطنجة"}).text)
+    assert arabic and arabic[0].startswith('<li class="article-item result" lang="ar" dir="rtl">')
+    assert "<mark>طنجة</mark>" in arabic[0], "the title and snippet mark the matched word"
+
+
+def test_hostile_query_and_article_stay_text(store: Store, client: AsgiClient) -> None:
+    store_article(store, "hostile", HOSTILE)
+    page = client.get("/en/search", params={"q": HOSTILE_QUERY})
+    assert page.status_code == 200
+    results = _results(page.text)
+    assert len(results) == 1
+    [result] = results
+    allowed = {
+        "<mark>",
+        "</mark>",
+        '<p class="snippet">',
+        "</p>",
+        "<bdi>",
+        "</bdi>",
+        "</a>",
+        "</time>",
+        "</span>",
+        "</li>",
+    }
+    unexpected = {
+        t
+        for t in _tags(result)
+        if t not in allowed and not t.startswith(("<span", "<a class=", "<time", "<li"))
+    }
+    assert not unexpected, unexpected
+    assert "<mark>scrutin</mark>" in result
+    assert "&lt;mark&gt;faux&lt;/mark&gt;" in result, "marks written in the article are text"
+    assert "&amp;lt;b&amp;gt;" in result, "an entity in the text is shown as written"
+    for markup in ("<script", "<img", 'javascript:alert(4)"', "<b>Site"):
+        assert markup not in page.text, markup
+    echoed = re.search(r"<q dir=\"auto\">(.*?)</q>", page.text)
+    assert echoed is not None and "&lt;script&gt;" in echoed.group(1)
+
+
+@pytest.mark.parametrize(
+    ("engine", "expected"),
+    [
+        ("a <mark>b</mark> c", "a <mark>b</mark> c"),
+        ("x &lt;script&gt; y", "x &lt;script&gt; y"),
+        ("<script>alert(1)</script><mark>z</mark>", "&lt;script&gt;alert(1)&lt;/script&gt;<mark>z</mark>"),
+        ('<mark onclick="x">a</mark>', "&lt;mark onclick=&#34;x&#34;&gt;a</mark>"),
+        ("<mark>open", "<mark>open</mark>"),
+        ("&amp;lt;b&amp;gt;", "&amp;lt;b&amp;gt;"),
+    ],
+)
+def test_only_marks_survive(engine: str, expected: str) -> None:
+    assert str(marked(engine)) == expected
