@@ -557,3 +557,18 @@ def test_text_dump_extractor_takes_over_when_trafilatura_finds_nothing() -> None
     )
     result = extracted(html)
     assert result.body_paragraphs == (FR, FR2, FR3)
+
+
+def test_an_unparseable_address_is_no_address() -> None:
+    from akhbar.dedupe.urls import split_url
+    from akhbar.services.sections import section_of
+    from akhbar.services.stories import source_name
+
+    bad = "http://[::1"
+    assert split_url(bad) is None
+    page = "<html><head><title>Budget</title></head><body><article><h1>Budget adopté</h1>"
+    page += "<p>" + "Le conseil municipal a adopté le budget de la ville après un long débat. " * 6 + "</p>"
+    page += "</article></body></html>"
+    assert isinstance(extract_html(page, url=bad, fetched_at=FETCHED), Article | Rejected)
+    assert section_of(bad) is None
+    assert source_name(Article("t", ("p",), "fr", url=bad), None) == bad

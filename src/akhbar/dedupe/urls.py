@@ -9,9 +9,9 @@ differ). It is pure and total: a string it cannot parse comes back stripped, not
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["canonical_url", "host_of"]
+__all__ = ["canonical_url", "host_of", "split_url"]
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "__hs", "_hs")
 _TRACKING = frozenset(
@@ -75,3 +75,11 @@ def host_of(url: str) -> str:
     """The lowercase host (with a non-default port) of ``url``, the key of per-host politeness."""
     parts = urlsplit(canonical_url(url))
     return parts.netloc.rsplit("@", 1)[-1]
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit``, or None for a string it cannot parse (``http://[::1``, from hostile input)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from akhbar.dedupe.urls import split_url
 from akhbar.extract.dates import DateMatch, find_date
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, has_inner_break
@@ -152,7 +153,8 @@ def _fold(text: str) -> str:
 def _slug_words(url: str | None) -> set[str]:
     if not url:
         return set()
-    path = _fold(unquote(urlsplit(url).path))
+    parts = split_url(url)
+    path = _fold(unquote(parts.path)) if parts else ""
     return {word for word in _SLUG_WORD.findall(path) if len(word) > 2 and not word.isdigit()}
 
 

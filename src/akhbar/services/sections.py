@@ -11,7 +11,9 @@ per-language lists.
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
+
+from akhbar.dedupe.urls import split_url
 
 #: section key -> (English title, the folder names sites use for it: French, English, Arabic)
 SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -45,7 +47,8 @@ def section_of(url: str | None) -> str | None:
     """The section key of an article URL, or None when its folders name no known section."""
     if not url:
         return None
-    for folder in urlsplit(url).path.split("/")[1:-1]:
+    parts = split_url(url)
+    for folder in parts.path.split("/")[1:-1] if parts else ():
         key = _BY_FOLDER.get(_folded(folder))
         if key is not None:
             return key

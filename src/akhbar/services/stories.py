@@ -13,12 +13,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import numpy as np
 import sqlalchemy as sa
 
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
+from akhbar.dedupe.urls import split_url
 from akhbar.models import Article, Story
 from akhbar.store import Store
 from akhbar.store import breaking as flags
@@ -102,7 +102,8 @@ def source_name(article: Article, source_id: int | None) -> str:
     if article.site_name:
         return article.site_name.strip().casefold()
     if article.url:
-        return urlsplit(article.url).hostname or article.url
+        parts = split_url(article.url)
+        return (parts.hostname if parts else None) or article.url
     return f"source:{source_id}" if source_id is not None else "unknown"
 
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from akhbar.dedupe.urls import split_url
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGES = ("ar", "fr", "en")
@@ -100,7 +101,8 @@ def negotiate(accept_language: str | None) -> str:
 def _locale_for(ui_language: str, url: str | None) -> str:
     if ui_language != "ar":
         return ui_language
-    host = (urlsplit(url).hostname or "") if url else ""
+    parts = split_url(url) if url else None
+    host = (parts.hostname if parts else None) or ""
     return ARABIC_REGIONS.get(host.rsplit(".", 1)[-1], "ar")
 
 
