@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from akhbar.config import Settings, load_settings
+from akhbar.memory import limit_malloc_arenas
 from akhbar.services import stories
 from akhbar.store import Store
 
@@ -55,6 +56,7 @@ pass_context = click.make_pass_decorator(Context)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: str | None, database_url: str | None, config_file: Path | None) -> None:
     """akhbar: a self-hosted multilingual news aggregator and portal."""
+    limit_malloc_arenas()
     ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file)
     ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)
 
