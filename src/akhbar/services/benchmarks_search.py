@@ -1,7 +1,8 @@
 """``akhbar bench search``: index N generated articles, time 200 mixed queries beside the raw backend.
 
 Articles are made of real sentences (parallel-news in Arabic, French and English, CC BY-SA 4.0):
-a title and 3–6 body sentences of one language, a date within two years. Indexing is timed apart
+a title and 3–6 body sentences of one language, dates over two years in arrival order (as a
+feed reader stores them: article ids grow with time, give or take a few days). Indexing is timed apart
 from loading the articles (analysis plus writing the index rows, which the backend indexes).
 Each query runs through the whole search service (parse, match, ranking blend, story grouping,
 snippets of the first page) and as the backend's raw query (same terms, its own rank, no blend):
@@ -28,9 +29,9 @@ from akhbar.search.index import document_row, write_rows
 from akhbar.services import search
 from akhbar.store import Store
 from akhbar.store.bulk import insert_articles
-from akhbar.store.tables import articles as articles_table
 
 BATCH = 2000
+SPAN_DAYS = 730  # the generated articles' dates cover two years
 _SENTENCE = re.compile(r"(?<=[.!?؟])\s+|\n+")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -83,7 +84,8 @@ def generate(pool: dict[str, list[str]], count: int, seed: int = 7) -> Iterator[
         lines = pool[language]
         title = rng.choice(lines)[:120]
         body = tuple(rng.choice(lines) for _ in range(rng.randint(3, 6)))
-        published = (start + timedelta(days=rng.randrange(730))).isoformat()
+        # articles arrive in publication order, give or take a few days (ids grow with time)
+        published = (start + timedelta(days=max(0, n * SPAN_DAYS // count - rng.randrange(4)))).isoformat()
         yield f"bench:{n}", Article(title, body, language=language, published=published)
 
 
@@ -124,13 +126,10 @@ def load(
         batch = [next(items) for _ in range(min(BATCH, count - done))]
         started = time.perf_counter()
         with store.transaction() as connection:
-            first = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(articles_table.c.id), 0))
-            ).scalar()
-            insert_articles(connection, batch)
+            ids = insert_articles(connection, batch, index=False)
         load_s += time.perf_counter() - started
         started, cpu = time.perf_counter(), time.process_time()
-        rows = [document_row(int(first or 0) + i + 1, a, None) for i, (_, a) in enumerate(batch)]
+        rows = [document_row(i, a, None) for i, (_, a) in zip(ids, batch, strict=True)]
         with store.transaction() as connection:
             write_rows(connection, rows)
         index_s += time.perf_counter() - started

@@ -1,0 +1,66 @@
+"""Bounded candidates (a common word ranks its newest matches only) and search over bulk-loaded articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from akhbar.models import Article
+from akhbar.search import Filters, QueryProblem, parse, sqlite
+from akhbar.search.query import Query
+from akhbar.services import search
+from akhbar.store import Store
+from akhbar.store.bulk import insert_articles
+
+# The oldest article is by far the best text match; the others mention the harbour once each.
+BEST = Article("Harbour harbour harbour", ("The harbour, the harbour and the harbour.",), language="en")
+ORDINARY = [
+    Article(f"Report {n}", (f"Ships waited near the harbour on day {n}.",), language="fr" if n % 2 else "en")
+    for n in range(11)
+]
+
+
+def _loaded(store: Store) -> list[int]:
+    with store.transaction() as connection:
+        return insert_articles(connection, [(f"w:{n}", a) for n, a in enumerate([BEST, *ORDINARY])])
+
+
+def _query(text: str) -> Query:
+    parsed = parse(text)
+    assert not isinstance(parsed, QueryProblem)
+    return parsed
+
+
+def test_bulk_loaded_articles_are_searchable_at_once(store: Store) -> None:
+    ids = _loaded(store)
+    assert search.matching_ids(store, "harbour", limit=1) == [ids[0]]
+    results = search.search(store, "harbour", limit=20)
+    assert not isinstance(results, QueryProblem)
+    assert sorted(h.article_id for h in results.hits) == sorted(ids)
+
+
+def test_bulk_loading_without_indexing_leaves_search_to_the_caller(store: Store) -> None:
+    with store.transaction() as connection:
+        ids = insert_articles(connection, [("w:alone", BEST)], index=False)
+    assert search.matching_ids(store, "harbour") == []
+    assert search.reindex(store) == len(ids)
+    assert search.matching_ids(store, "harbour") == ids
+
+
+def test_sqlite_ranks_the_newest_window_of_matches(tmp_path: pytest.TempPathFactory) -> None:
+    store = Store(f"sqlite:///{tmp_path}/window.db")
+    try:
+        ids = _loaded(store)
+        with store.reading() as connection:
+            exact = sqlite.candidates(connection, _query("harbour"), Filters(), window=1000)
+            newest = sqlite.candidates(connection, _query("harbour"), Filters(), window=5)
+            french = sqlite.candidates(connection, _query("harbour"), Filters(language="fr"), window=3)
+            few = sqlite.candidates(connection, _query("harbour"), Filters(), limit=2, window=5)
+    finally:
+        store.close()
+    assert exact[0].article_id == ids[0]  # fewer matches than the window: bm25 over all of them
+    assert len(exact) == len(ids)
+    assert {c.article_id for c in newest} == set(ids[-5:])  # more: the newest five, by bm25
+    french_ids = [i for i, a in zip(ids, [BEST, *ORDINARY], strict=True) if a.language == "fr"]
+    assert {c.article_id for c in french} == set(french_ids[-3:])  # filters apply while walking
+    assert len(few) == 2
+    assert {c.article_id for c in few} <= set(ids[-5:])
