@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from akhbar.models import Article
-from akhbar.search import Filters, QueryProblem, parse, sqlite
+from akhbar.search import Filters, QueryProblem, parse, postgres, sqlite
 from akhbar.search.query import Query
 from akhbar.services import search
 from akhbar.store import Store
@@ -46,21 +44,24 @@ def test_bulk_loading_without_indexing_leaves_search_to_the_caller(store: Store)
     assert search.matching_ids(store, "harbour") == ids
 
 
-def test_sqlite_ranks_the_newest_window_of_matches(tmp_path: pytest.TempPathFactory) -> None:
-    store = Store(f"sqlite:///{tmp_path}/window.db")
-    try:
-        ids = _loaded(store)
-        with store.reading() as connection:
-            exact = sqlite.candidates(connection, _query("harbour"), Filters(), window=1000)
-            newest = sqlite.candidates(connection, _query("harbour"), Filters(), window=5)
-            french = sqlite.candidates(connection, _query("harbour"), Filters(language="fr"), window=3)
-            few = sqlite.candidates(connection, _query("harbour"), Filters(), limit=2, window=5)
-    finally:
-        store.close()
-    assert exact[0].article_id == ids[0]  # fewer matches than the window: bm25 over all of them
+def test_backends_rank_the_newest_window_of_matches(store: Store) -> None:
+    ids = _loaded(store)
+    backend = postgres if store.dialect == "postgresql" else sqlite
+    harbour = _query("harbour")
+    with store.reading() as connection:
+        exact = backend.candidates(connection, harbour, Filters(), window=1000)
+        newest = backend.candidates(connection, harbour, Filters(), window=5)
+        french = backend.candidates(connection, harbour, Filters(language="fr"), window=3)
+        few = backend.candidates(connection, harbour, Filters(), limit=2, window=5)
+        raw_all = backend.raw_ids(connection, harbour, 3)
+        raw_newest = backend.raw_ids(connection, harbour, 3, 5)
+    assert exact[0].article_id == ids[0]  # fewer matches than the window: ranked over all of them
     assert len(exact) == len(ids)
-    assert {c.article_id for c in newest} == set(ids[-5:])  # more: the newest five, by bm25
+    assert {c.article_id for c in newest} == set(ids[-5:])  # more: the newest five, ranked
     french_ids = [i for i, a in zip(ids, [BEST, *ORDINARY], strict=True) if a.language == "fr"]
     assert {c.article_id for c in french} == set(french_ids[-3:])  # filters apply while walking
     assert len(few) == 2
     assert {c.article_id for c in few} <= set(ids[-5:])
+    assert raw_all[0] == ids[0]
+    assert len(raw_newest) == 3
+    assert set(raw_newest) <= set(ids[-5:])

@@ -57,10 +57,19 @@ def candidates(
     return [candidate(row._mapping) for row in connection.execute(statement)]
 
 
-def raw_ids(connection: sa.Connection, query: Query, limit: int = 20) -> list[int]:
-    """The ceiling for benchmarks: the same MATCH, FTS5's own rank, no join, no blend."""
-    statement = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT :n")
-    return [int(r[0]) for r in connection.execute(statement, {"q": match_expression(query), "n": limit})]
+def raw_ids(connection: sa.Connection, query: Query, limit: int = 20, window: int | None = None) -> list[int]:
+    """Benchmark ceilings: the same MATCH, bm25 alone, no join, no blend; over every match
+    (``ORDER BY rank``, FTS5's own) or, with ``window``, over the newest ``window`` as
+    :func:`candidates` ranks them."""
+    if window is None:
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT :n"
+    else:
+        sql = (
+            f"SELECT rowid FROM (SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+            "FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :w) ORDER BY score LIMIT :n"
+        )
+    found = connection.execute(sa.text(sql), {"q": match_expression(query), "n": limit, "w": window})
+    return [int(r[0]) for r in found]
 
 
 def optimise(connection: sa.Connection) -> None:
