@@ -51,7 +51,9 @@ def candidates(
     conditions = filters.clauses()
     if conditions:
         newest = newest.select_from(d.join(articles, articles.c.id == d.c.article_id)).where(*conditions)
-    walked = newest.order_by(d.c.article_id.desc()).limit(window).subquery()
+    # ``+ 0``: matches come from the GIN index and the newest are sorted out of them; walking the
+    # primary key backwards instead tests every row's tsvector until enough match (slow when few do)
+    walked = newest.order_by((d.c.article_id + 0).desc()).limit(window).subquery()
     score = sa.func.ts_rank(vector, tsquery)
     statement = (
         sa.select(*columns(score))
@@ -93,7 +95,7 @@ def raw_ids(connection: sa.Connection, query: Query, limit: int = 20, window: in
     ``window``, over the newest ``window`` as :func:`candidates` ranks them."""
     matches = "SELECT article_id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :q)"
     if window is not None:
-        matches += " ORDER BY article_id DESC LIMIT :w"
+        matches += " ORDER BY article_id + 0 DESC LIMIT :w"
     statement = sa.text(
         f"SELECT d.article_id FROM ({matches}) m JOIN search_documents d USING (article_id) "
         "ORDER BY ts_rank(d.search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
