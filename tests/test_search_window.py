@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from akhbar.models import Article
 from akhbar.search import Filters, QueryProblem, parse, postgres, sqlite
 from akhbar.search.query import Query
@@ -65,3 +67,20 @@ def test_backends_rank_the_newest_window_of_matches(store: Store) -> None:
     assert raw_all[0] == ids[0]
     assert len(raw_newest) == 3
     assert set(raw_newest) <= set(ids[-5:])
+
+
+def test_sqlite_index_merges_eight_segments_at_a_time(sqlite_store: Store) -> None:
+    with sqlite_store.reading() as connection:
+        found = connection.execute(sa.text("SELECT v FROM search_fts_config WHERE k = 'automerge'")).scalar()
+    assert found == 8
+
+
+def test_reindex_rebuilds_a_lost_index_in_batches(sqlite_store: Store) -> None:
+    ids = _loaded(sqlite_store)
+    with sqlite_store.transaction() as connection:
+        connection.execute(sa.text("DELETE FROM search_documents"))
+    assert search.matching_ids(sqlite_store, "harbour") == []
+    seen: list[int] = []
+    assert search.reindex(sqlite_store, batch=5, progress=seen.append) == len(ids)
+    assert seen == [5, 10, 12]
+    assert search.matching_ids(sqlite_store, "harbour", limit=1) == [ids[0]]

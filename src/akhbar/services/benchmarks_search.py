@@ -3,7 +3,8 @@
 Articles are made of real sentences (parallel-news in Arabic, French and English, CC BY-SA 4.0):
 a title and 3–6 body sentences of one language, dates over two years in arrival order (as a
 feed reader stores them: article ids grow with time, give or take a few days). Indexing is timed apart
-from loading the articles (analysis plus writing the index rows, which the backend indexes).
+from loading the articles: reading them back, analysis, writing the index rows (which the backend
+indexes), as ``akhbar search reindex`` does it.
 Each query runs through the whole search service (parse, match, ranking blend, story grouping,
 snippets of the first page) and as the backend's raw query (same terms, bm25 or ts_rank alone, no
 join, no blend): over the newest matches as the service walks them (its ceiling) and over every
@@ -27,7 +28,6 @@ import sqlalchemy as sa
 
 from akhbar.models import Article
 from akhbar.search import Query, QueryProblem, parse, postgres, sqlite
-from akhbar.search.index import document_row, write_rows
 from akhbar.services import search
 from akhbar.store import Store
 from akhbar.store.bulk import insert_articles
@@ -126,26 +126,27 @@ def mixed_queries(pool: dict[str, list[str]], count: int = 200, seed: int = 11) 
 def load(
     store: Store, pool: dict[str, list[str]], count: int, progress: Callable[[str], None]
 ) -> tuple[float, float, float]:
-    """Insert ``count`` articles then index them, batch by batch; returns (load s, index s, index CPU s)."""
-    load_s = index_s = index_cpu = 0.0
+    """Insert ``count`` articles, then index them all as ``akhbar search reindex`` does (read back,
+    analysed, written; no final merge); returns (load s, index s, index CPU s)."""
     items = generate(pool, count)
+    started = time.perf_counter()
     done = 0
     while done < count:
         batch = [next(items) for _ in range(min(BATCH, count - done))]
-        started = time.perf_counter()
         with store.transaction() as connection:
-            ids = insert_articles(connection, batch, index=False)
-        load_s += time.perf_counter() - started
-        started, cpu = time.perf_counter(), time.process_time()
-        rows = [document_row(i, a, None) for i, (_, a) in zip(ids, batch, strict=True)]
-        with store.transaction() as connection:
-            write_rows(connection, rows)
-        index_s += time.perf_counter() - started
-        index_cpu += time.process_time() - cpu
+            insert_articles(connection, batch, index=False)
         done += len(batch)
-        if done % (BATCH * 25) == 0 or done == count:
-            progress(f"  {done} articles ({done / (load_s + index_s):.0f}/s overall)")
-    return load_s, index_s, index_cpu
+        if done % (BATCH * 50) == 0 or done == count:
+            progress(f"  loaded {done} articles ({done / (time.perf_counter() - started):.0f}/s)")
+    load_s = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+
+    def indexed(n: int) -> None:
+        if n % (BATCH * 50) == 0 or n == count:
+            progress(f"  indexed {n} articles ({n / (time.perf_counter() - started):.0f}/s)")
+
+    search.reindex(store, batch=BATCH, progress=indexed, optimise=False)
+    return load_s, time.perf_counter() - started, time.process_time() - cpu
 
 
 def _timing(name: str, millis: list[tuple[float, float]]) -> Timing:
