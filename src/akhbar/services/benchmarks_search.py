@@ -3,8 +3,8 @@
 Articles are made of real sentences (parallel-news in Arabic, French and English, CC BY-SA 4.0):
 a title and 3–6 body sentences of one language, dates over two years in arrival order (as a
 feed reader stores them: article ids grow with time, give or take a few days). Indexing is timed apart
-from loading the articles: reading them back, analysis, writing the index rows (which the backend
-indexes), as ``akhbar search reindex`` does it.
+from loading the articles: analysis plus writing the index rows (which the backend indexes), the
+analysis of a batch overlapping the writing of the previous one as in bulk loading and reindexing.
 Each query runs through the whole search service (parse, match, ranking blend, story grouping,
 snippets of the first page) and as the backend's raw query (same terms, bm25 or ts_rank alone, no
 join, no blend): over the newest matches as the service walks them (its ceiling) and over every
@@ -14,6 +14,7 @@ Queries mix single words, pairs, phrases, OR, exclusions and Arabic variants.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -126,26 +127,32 @@ def mixed_queries(pool: dict[str, list[str]], count: int = 200, seed: int = 11) 
 def load(
     store: Store, pool: dict[str, list[str]], count: int, progress: Callable[[str], None]
 ) -> tuple[float, float, float]:
-    """Insert ``count`` articles, then index them all as ``akhbar search reindex`` does (read back,
-    analysed, written; no final merge); returns (load s, index s, index CPU s)."""
+    """Insert ``count`` articles, then index them as bulk loading and reindexing do (analysis of a
+    batch overlapping the writing of the previous one); returns (load s, index s, index CPU s).
+    The articles are generated again for indexing (the same seed) rather than kept in memory."""
+    ids: list[int] = []
     items = generate(pool, count)
     started = time.perf_counter()
-    done = 0
-    while done < count:
-        batch = [next(items) for _ in range(min(BATCH, count - done))]
+    while len(ids) < count:
+        batch = list(itertools.islice(items, BATCH))
         with store.transaction() as connection:
-            insert_articles(connection, batch, index=False)
-        done += len(batch)
-        if done % (BATCH * 50) == 0 or done == count:
-            progress(f"  loaded {done} articles ({done / (time.perf_counter() - started):.0f}/s)")
+            ids.extend(insert_articles(connection, batch, index=False))
+        if len(ids) % (BATCH * 50) == 0 or len(ids) == count:
+            progress(f"  loaded {len(ids)} articles ({len(ids) / (time.perf_counter() - started):.0f}/s)")
     load_s = time.perf_counter() - started
+
+    def batches() -> Iterator[list[search.Pending]]:
+        again = generate(pool, count)
+        for at in range(0, count, BATCH):
+            yield [
+                (ids[at + n], article, None) for n, (_, article) in enumerate(itertools.islice(again, BATCH))
+            ]
+            done = min(at + BATCH, count)
+            if done % (BATCH * 50) == 0 or done == count:
+                progress(f"  indexed {done} articles ({done / (time.perf_counter() - started):.0f}/s)")
+
     started, cpu = time.perf_counter(), time.process_time()
-
-    def indexed(n: int) -> None:
-        if n % (BATCH * 50) == 0 or n == count:
-            progress(f"  indexed {n} articles ({n / (time.perf_counter() - started):.0f}/s)")
-
-    search.reindex(store, batch=BATCH, progress=indexed, optimise=False)
+    search.index_batches(store, batches())
     return load_s, time.perf_counter() - started, time.process_time() - cpu
 
 
