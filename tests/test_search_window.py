@@ -84,3 +84,14 @@ def test_reindex_rebuilds_a_lost_index_in_batches(sqlite_store: Store) -> None:
     assert search.reindex(sqlite_store, batch=5, progress=seen.append) == len(ids)
     assert seen == [5, 10, 12]
     assert search.matching_ids(sqlite_store, "harbour", limit=1) == [ids[0]]
+
+
+def test_reindex_writes_an_in_memory_database_from_its_own_thread() -> None:
+    store = Store("sqlite:///:memory:")
+    try:
+        with store.transaction() as connection:
+            ids = insert_articles(connection, [("w:memory", BEST)], index=False)
+        assert search.reindex(store) == 1
+        assert search.matching_ids(store, "harbour") == ids
+    finally:
+        store.close()
