@@ -28,7 +28,6 @@ from akhbar.models import Article
 from akhbar.services import search
 from akhbar.store import Store
 from akhbar.store.bulk import insert_articles
-from akhbar.store.tables import articles as articles_table
 
 TOP = 5
 _RAW_WORD = re.compile(r"[^\W_]+")
@@ -98,12 +97,10 @@ def corpus(data_dir: Path) -> list[tuple[str, Article]]:
 
 
 def load(store: Store, documents: Sequence[tuple[str, Article]]) -> dict[str, int]:
-    """Store and index the corpus; returns article id by key. The store must be empty."""
+    """Store and index the corpus (bulk loading indexes); returns article id by key."""
     with store.transaction() as connection:
-        insert_articles(connection, documents)
-        ids = dict(connection.execute(sa.select(articles_table.c.key, articles_table.c.id)).all())
-    search.reindex(store)
-    return {str(k): int(v) for k, v in ids.items()}
+        ids = insert_articles(connection, documents)
+    return {key: article_id for (key, _), article_id in zip(documents, ids, strict=True)}
 
 
 def score(name: str, qs: Sequence[EvalQuery], ranked: Callable[[EvalQuery], list[str]]) -> Score:

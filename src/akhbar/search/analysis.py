@@ -21,7 +21,8 @@ from akhbar.search import arabic
 from akhbar.search.stopwords import BY_LANGUAGE
 
 #: One table for the whole text: apostrophes unified, then Arabic's mapping table.
-_TABLE: dict[int, str | None] = {**arabic.TABLE, **{ord(c): "'" for c in "’ʼ‘`"}}
+_APOSTROPHES = "’ʼ‘`"
+_TABLE: dict[int, str | None] = {**arabic.TABLE, **{ord(c): "'" for c in _APOSTROPHES}}
 #: Arabic-script runs, or runs of other letters and digits (no underscore); scripts split words.
 #: An apostrophe splits too: French elisions (l', d', qu', ...) become stop words of their own.
 WORD = re.compile(r"([\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+)|([^\W_\u0600-\u06FF]+)")
@@ -81,30 +82,43 @@ def word_term(word: Word, language: str | None) -> str | None:
 
 
 _CACHE_LIMIT = 500_000
-_caches: dict[str, dict[str, str | None]] = {lang: {} for lang in LATIN_LANGUAGES}
 
 
-def _compute(token: str, latin: str) -> str | None:
-    if "\u0621" <= token[0] <= "\u06ff":
-        return arabic.term(token[:MAX_WORD])
-    return latin_term(token[:MAX_WORD], latin)
+class _TermCache(dict[str, "str | None"]):
+    """Word -> term for one Latin language: a pure function's memo, the same in every process.
+    A miss computes the term (``__missing__``), so a document's words are looked up in C."""
+
+    def __init__(self, latin: str) -> None:
+        super().__init__()
+        self.latin = latin
+
+    def __missing__(self, token: str) -> str | None:
+        if "\u0621" <= token[0] <= "\u06ff":
+            found = self[token] = arabic.term(token[:MAX_WORD])
+        else:
+            found = self[token] = latin_term(token[:MAX_WORD], self.latin)
+        return found
+
+
+_caches = {lang: _TermCache(lang) for lang in LATIN_LANGUAGES}
+#: Characters Arabic's table changes: text without any (French, English) skips the table.
+_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(arabic.TABLE)) + "]")
 
 
 def terms(text: str, language: str | None) -> list[str]:
     """The index terms of a document's text, in order (stop words dropped)."""
-    latin = latin_language(language)
-    cache = _caches[latin]  # word -> term: a pure function's memo, the same in every process
+    cache = _caches[latin_language(language)]
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    out: list[str] = []
-    for token in _TOKEN.findall(prepare(text)):
-        if token in cache:
-            term = cache[token]
-        else:
-            term = cache[token] = _compute(token, latin)
-        if term:
-            out.append(term)
-    return out
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    # the same as prepare(text), without looking every character up in the table
+    if _MAPPED.search(folded) is not None:
+        folded = folded.translate(_TABLE)
+    else:
+        for apostrophe in _APOSTROPHES:
+            if apostrophe in folded:
+                folded = folded.replace(apostrophe, "'")
+    return [term for term in map(cache.__getitem__, _TOKEN.findall(folded)) if term]
 
 
 def query_terms(word: Word, language: str | None) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from akhbar.search.query import Phrase, Query
 from akhbar.store.tables import articles, search_documents
 
 TYPO_CANDIDATES = 20
+WINDOW = 1000  # newest matches a query ranks by ts_rank (see :func:`candidates`)
 
 
 def _lexeme(term: str) -> str:
@@ -35,16 +36,32 @@ def _tsquery(query: Query) -> sa.ColumnElement[object]:
 
 
 def candidates(
-    connection: sa.Connection, query: Query, filters: Filters, limit: int = CANDIDATES
+    connection: sa.Connection,
+    query: Query,
+    filters: Filters,
+    limit: int = CANDIDATES,
+    window: int = WINDOW,
 ) -> list[Candidate]:
+    """The best ``limit`` by ts_rank among the newest ``window`` matches (all when fewer), as the
+    SQLite backend does: ts_rank reads each match's whole tsvector, so only the window pays it."""
     d = search_documents
     vector = sa.column("search_vector", TSVECTOR)
     tsquery = _tsquery(query)
+    newest = sa.select(d.c.article_id).where(vector.op("@@")(tsquery))
+    conditions = filters.clauses()
+    if conditions:
+        newest = newest.select_from(d.join(articles, articles.c.id == d.c.article_id)).where(*conditions)
+    # ``+ 0``: matches come from the GIN index and the newest are sorted out of them; walking the
+    # primary key backwards instead tests every row's tsvector until enough match (slow when few do)
+    walked = newest.order_by((d.c.article_id + 0).desc()).limit(window).subquery()
     score = sa.func.ts_rank(vector, tsquery)
     statement = (
         sa.select(*columns(score))
-        .select_from(d.join(articles, articles.c.id == d.c.article_id))
-        .where(vector.op("@@")(tsquery), *filters.clauses())
+        .select_from(
+            walked.join(d, d.c.article_id == walked.c.article_id).join(
+                articles, articles.c.id == d.c.article_id
+            )
+        )
         .order_by(score.desc())
         .limit(limit)
     )
@@ -73,10 +90,15 @@ def typo_candidates(connection: sa.Connection, query: Query, filters: Filters) -
     return [candidate(row._mapping) for row in connection.execute(statement)]
 
 
-def raw_ids(connection: sa.Connection, query: Query, limit: int = 20) -> list[int]:
-    """The ceiling for benchmarks: the same tsquery, ts_rank only, no blend."""
+def raw_ids(connection: sa.Connection, query: Query, limit: int = 20, window: int | None = None) -> list[int]:
+    """Benchmark ceilings: the same tsquery, ts_rank alone, no blend; over every match or, with
+    ``window``, over the newest ``window`` as :func:`candidates` ranks them."""
+    matches = "SELECT article_id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :q)"
+    if window is not None:
+        matches += " ORDER BY article_id + 0 DESC LIMIT :w"
     statement = sa.text(
-        "SELECT article_id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :q) "
-        "ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
+        f"SELECT d.article_id FROM ({matches}) m JOIN search_documents d USING (article_id) "
+        "ORDER BY ts_rank(d.search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
     )
-    return [int(r[0]) for r in connection.execute(statement, {"q": tsquery_text(query), "n": limit})]
+    found = connection.execute(statement, {"q": tsquery_text(query), "n": limit, "w": window})
+    return [int(r[0]) for r in found]

@@ -35,30 +35,40 @@ def _token_terms(token: str, language: str | None) -> frozenset[str]:
     return found
 
 
-def _matches(
-    text: str, wanted: frozenset[str], language: str | None, start: int = 0, end: int | None = None
-) -> Iterator[tuple[int, int]]:
-    """(start, end) of the words of ``text[start:end]`` whose terms are wanted."""
+def _forms(text: str, wanted: frozenset[str], language: str | None) -> frozenset[str]:
+    """The distinct words of ``text``, as written, whose terms are wanted: each distinct word is
+    analysed once (memoised), and a word repeated in the text costs nothing more."""
     cache = _token_caches.setdefault(language, {})
+    found = set()
+    for token in set(_ORIGINAL.findall(text)):
+        token_terms = cache.get(token)
+        if token_terms is None:
+            token_terms = _token_terms(token, language)
+        if not wanted.isdisjoint(token_terms):
+            found.add(token)
+    return frozenset(found)
+
+
+def _matches(
+    text: str, forms: frozenset[str], start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of the words of ``text[start:end]`` written as one of ``forms``."""
     for m in _ORIGINAL.finditer(text, start, len(text) if end is None else end):
-        found = cache.get(m.group(0))
-        if found is None:
-            found = _token_terms(m.group(0), language)
-        if not wanted.isdisjoint(found):
+        if m.group(0) in forms:
             yield m.start(), m.end()
 
 
 def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
     """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
-    return _marked(text, 0, len(text), list(_matches(text, wanted, language)))
+    forms = _forms(text, wanted, language)
+    return _marked(text, 0, len(text), list(_matches(text, forms)) if forms else [])
 
 
 def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped."""
     text = text[:SCAN]
-    # one pass in C-backed analysis tells whether a match exists before looking for where it is
-    anywhere = not wanted.isdisjoint(terms(text, language))
-    first = next(_matches(text, wanted, language), None) if anywhere else None
+    forms = _forms(text, wanted, language)
+    first = next(_matches(text, forms), None) if forms else None
     start = max(0, first[0] - WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)
@@ -67,7 +77,7 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    body = _marked(text, start, end, list(_matches(text, wanted, language, start, end)))
+    body = _marked(text, start, end, list(_matches(text, forms, start, end)) if forms else [])
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 

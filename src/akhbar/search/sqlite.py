@@ -8,6 +8,7 @@ from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, colum
 from akhbar.search.query import Phrase, Query
 
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+WINDOW = 1000  # newest matches a query ranks by bm25 (see :func:`candidates`)
 
 
 def _quoted(terms: tuple[str, ...]) -> str:
@@ -29,33 +30,46 @@ def match_expression(query: Query) -> str:
 
 
 def candidates(
-    connection: sa.Connection, query: Query, filters: Filters, limit: int = CANDIDATES
+    connection: sa.Connection,
+    query: Query,
+    filters: Filters,
+    limit: int = CANDIDATES,
+    window: int = WINDOW,
 ) -> list[Candidate]:
-    """The best ``limit`` matches by bm25. Without filters FTS5 ranks alone (``ORDER BY rank``,
-    configured as bm25 with these weights by the migration) and only the winners are joined."""
-    match = sa.literal_column("search_fts").op("MATCH")(match_expression(query))
-    conditions = filters.clauses()
-    if not conditions:
-        fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
-        best = sa.select(fts.c.rowid, fts.c.rank).where(match).order_by(fts.c.rank).limit(limit).subquery()
-        statement = sa.select(*columns(-best.c.rank)).select_from(joined(best, best.c.rowid))
-        return [candidate(row._mapping) for row in connection.execute(statement)]
+    """The best ``limit`` by bm25 among the newest ``window`` matches (all of them when fewer).
+
+    FTS5 walks a term's matches newest first (``ORDER BY rowid DESC``: article ids grow with
+    time) and stops after ``window``, so a word found in half the archive costs what a rare one
+    does, where ``ORDER BY rank`` would score every match. News ranking decays with age anyway;
+    a query with fewer matches than ``window`` is ranked exactly over all of them. Filters are
+    applied while walking, so a filtered query still gets ``window`` matches when it has them.
+    """
     fts = sa.table("search_fts", sa.column("rowid"))
+    match = sa.literal_column("search_fts").op("MATCH")(match_expression(query))
     score = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, BODY_WEIGHT)
-    statement = (
-        sa.select(*columns(-score))
-        .select_from(joined(fts, fts.c.rowid))
-        .where(match, *conditions)
-        .order_by(score)
-        .limit(limit)
-    )
+    newest = sa.select(fts.c.rowid.label("rowid"), score.label("score")).where(match)
+    conditions = filters.clauses()
+    if conditions:
+        newest = newest.select_from(joined(fts, fts.c.rowid)).where(*conditions)
+    walked = newest.order_by(fts.c.rowid.desc()).limit(window).subquery()
+    best = sa.select(walked.c.rowid, walked.c.score).order_by(walked.c.score).limit(limit).subquery()
+    statement = sa.select(*columns(-best.c.score)).select_from(joined(best, best.c.rowid))
     return [candidate(row._mapping) for row in connection.execute(statement)]
 
 
-def raw_ids(connection: sa.Connection, query: Query, limit: int = 20) -> list[int]:
-    """The ceiling for benchmarks: the same MATCH, FTS5's own rank, no join, no blend."""
-    statement = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT :n")
-    return [int(r[0]) for r in connection.execute(statement, {"q": match_expression(query), "n": limit})]
+def raw_ids(connection: sa.Connection, query: Query, limit: int = 20, window: int | None = None) -> list[int]:
+    """Benchmark ceilings: the same MATCH, bm25 alone, no join, no blend; over every match
+    (``ORDER BY rank``, FTS5's own) or, with ``window``, over the newest ``window`` as
+    :func:`candidates` ranks them."""
+    if window is None:
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rank LIMIT :n"
+    else:
+        sql = (
+            f"SELECT rowid FROM (SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score "
+            "FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :w) ORDER BY score LIMIT :n"
+        )
+    found = connection.execute(sa.text(sql), {"q": match_expression(query), "n": limit, "w": window})
+    return [int(r[0]) for r in found]
 
 
 def optimise(connection: sa.Connection) -> None:

@@ -8,19 +8,20 @@ article is searchable at once and a removed one disappears with it (foreign-key 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import Article, StoredArticle
+from akhbar.models import Article
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
 from akhbar.search.index import Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
-from akhbar.store import Store, articles
+from akhbar.store import Store
 from akhbar.store.tables import articles as articles_table
 from akhbar.store.tables import search_documents
 
@@ -158,37 +159,93 @@ def matching_ids(store: Store, text: str, *, language: str | None = None, limit:
     return [r.article_id for r in ranked[:limit]]
 
 
-def reindex(store: Store, *, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every article's index row, ``batch`` articles per transaction, without downtime."""
-    done, after = 0, 0
-    while True:
-        with store.transaction() as connection:
-            found = _batch(connection, after, batch)
-            if not found:
-                break
-            write_rows(connection, [document_row(s.id, s.article, source) for s, source in found])
-        after = found[-1][0].id
-        done += len(found)
-        if progress is not None:
-            progress(done)
+Pending = tuple[int, Article, int | None]  # (article id, article, source id) to index
+
+
+def index_batches(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
+    """Index these articles, one transaction per batch; returns how many.
+
+    Analysing a batch (Python) overlaps writing the previous one: the database drivers release
+    the GIL while SQLite or PostgreSQL works, so the two use two cores where they have them.
+    """
+    done = 0
+    if store.dialect == "sqlite" and store.engine.url.database in (None, "", ":memory:"):
+        for batch in batches:  # an in-memory database is one per thread: write from this one
+            _write(
+                store, [document_row(article_id, article, source) for article_id, article, source in batch]
+            )
+            done += len(batch)
+        return done
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index") as writer:
+        writing: Future[None] | None = None
+        for batch in batches:
+            rows = [document_row(article_id, article, source) for article_id, article, source in batch]
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(_write, store, rows)
+            done += len(rows)
+        if writing is not None:
+            writing.result()
+    return done
+
+
+def _write(store: Store, rows: list[dict[str, object]]) -> None:
+    with store.transaction() as connection:
+        write_rows(connection, rows)
+
+
+def reindex(
+    store: Store,
+    *,
+    batch: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    optimise: bool = True,
+) -> int:
+    """Rebuild every article's index row, ``batch`` articles per transaction, without downtime:
+    searches keep answering from the old rows until each batch commits. ``optimise`` then merges
+    SQLite's index segments into one (slow on a large index; searches keep answering)."""
+
+    def batches() -> Iterator[list[Pending]]:
+        done, after = 0, 0
+        while found := _batch(store, after, batch):
+            yield found
+            after = found[-1][0]
+            done += len(found)
+            if progress is not None:
+                progress(done)
+
+    done = index_batches(store, batches())
     with store.transaction() as connection:  # rows of articles that no longer exist
         orphans = sa.select(articles_table.c.id)
         connection.execute(sa.delete(search_documents).where(search_documents.c.article_id.not_in(orphans)))
-        if store.dialect == "sqlite":
+    if optimise and store.dialect == "sqlite":
+        with store.transaction() as connection:
             sqlite.optimise(connection)
     return done
 
 
-def _batch(connection: sa.Connection, after: int, size: int) -> list[tuple[StoredArticle, int | None]]:
-    rows = connection.execute(
-        sa.select(articles_table.c.id, articles_table.c.source_id)
-        .where(articles_table.c.id > after)
-        .order_by(articles_table.c.id)
+def _batch(store: Store, after: int, size: int) -> list[Pending]:
+    """The next ``size`` articles after id ``after``: only what indexing reads, in one query."""
+    a = articles_table.c
+    statement = (
+        sa.select(a.id, a.source_id, a.title, a.body_paragraphs, a.image_caption, a.language, a.published)
+        .where(a.id > after)
+        .order_by(a.id)
         .limit(size)
-    ).all()
-    out = []
-    for article_id, source_id in rows:
-        stored = articles.get_article(connection, article_id)
-        if stored is not None:
-            out.append((stored, source_id))
-    return out
+    )
+    with store.reading() as connection:
+        rows = connection.execute(statement).all()
+    return [
+        (
+            row.id,
+            Article(
+                row.title,
+                tuple(row.body_paragraphs),
+                language=row.language,
+                published=row.published,
+                image_caption=row.image_caption,
+            ),
+            row.source_id,
+        )
+        for row in rows
+    ]
