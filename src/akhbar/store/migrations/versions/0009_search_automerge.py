@@ -6,16 +6,16 @@ query then reads a few more segments per term (at most eight per level instead o
 the newest-first candidate window keeps cheap; ``akhbar search reindex`` ends with a full merge.
 PostgreSQL's GIN index is unchanged.
 
-Revision ID: 0006_search_automerge
-Revises: 0005
+Revision ID: 0009_search
+Revises: 0008_portal
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0006_search_automerge"
-down_revision = "0005"
+revision = "0009_search"
+down_revision = "0008_portal"
 branch_labels = None
 depends_on = None
 
