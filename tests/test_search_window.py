@@ -21,7 +21,7 @@ ORDINARY = [
 
 def _loaded(store: Store) -> list[int]:
     with store.transaction() as connection:
-        return insert_articles(connection, [(f"w:{n}", a) for n, a in enumerate([BEST, *ORDINARY])])
+        return search.bulk_load(connection, [(f"w:{n}", a) for n, a in enumerate([BEST, *ORDINARY])])
 
 
 def _query(text: str) -> Query:
@@ -40,7 +40,7 @@ def test_bulk_loaded_articles_are_searchable_at_once(store: Store) -> None:
 
 def test_bulk_loading_without_indexing_leaves_search_to_the_caller(store: Store) -> None:
     with store.transaction() as connection:
-        ids = insert_articles(connection, [("w:alone", BEST)], index=False)
+        ids = insert_articles(connection, [("w:alone", BEST)])
     assert search.matching_ids(store, "harbour") == []
     assert search.reindex(store) == len(ids)
     assert search.matching_ids(store, "harbour") == ids
@@ -90,7 +90,7 @@ def test_reindex_writes_an_in_memory_database_from_its_own_thread() -> None:
     store = Store("sqlite:///:memory:")
     try:
         with store.transaction() as connection:
-            ids = insert_articles(connection, [("w:memory", BEST)], index=False)
+            ids = insert_articles(connection, [("w:memory", BEST)])
         assert search.reindex(store) == 1
         assert search.matching_ids(store, "harbour") == ids
     finally:

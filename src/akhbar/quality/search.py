@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from akhbar.models import Article
 from akhbar.services import search
 from akhbar.store import Store
-from akhbar.store.bulk import insert_articles
 
 TOP = 5
 _RAW_WORD = re.compile(r"[^\W_]+")
@@ -99,7 +98,7 @@ def corpus(data_dir: Path) -> list[tuple[str, Article]]:
 def load(store: Store, documents: Sequence[tuple[str, Article]]) -> dict[str, int]:
     """Store and index the corpus (bulk loading indexes); returns article id by key."""
     with store.transaction() as connection:
-        ids = insert_articles(connection, documents)
+        ids = search.bulk_load(connection, documents)
     return {key: article_id for (key, _), article_id in zip(documents, ids, strict=True)}
 
 

@@ -136,7 +136,7 @@ def load(
     while len(ids) < count:
         batch = list(itertools.islice(items, BATCH))
         with store.transaction() as connection:
-            ids.extend(insert_articles(connection, batch, index=False))
+            ids.extend(insert_articles(connection, batch))
         if len(ids) % (BATCH * 50) == 0 or len(ids) == count:
             progress(f"  loaded {len(ids)} articles ({len(ids) / (time.perf_counter() - started):.0f}/s)")
     load_s = time.perf_counter() - started

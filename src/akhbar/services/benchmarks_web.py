@@ -27,8 +27,8 @@ import sqlalchemy as sa
 
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
+from akhbar.services.search import bulk_load
 from akhbar.store import Store
-from akhbar.store.bulk import insert_articles
 from akhbar.store.tables import articles
 
 SITES = {
@@ -147,11 +147,11 @@ def load(store: Store, texts: list[Text], count: int, *, stories: bool = True, b
         pending.append(item)
         if len(pending) == batch:
             with store.transaction() as connection:
-                insert_articles(connection, pending)
+                bulk_load(connection, pending)
             pending = []
     if pending:
         with store.transaction() as connection:
-            insert_articles(connection, pending)
+            bulk_load(connection, pending)
     with store.reading() as connection:
         _check_copies(connection)
     return time.perf_counter() - started

@@ -21,7 +21,7 @@ from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
 from akhbar.search.index import Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
-from akhbar.store import Store
+from akhbar.store import Store, bulk
 from akhbar.store.tables import articles as articles_table
 from akhbar.store.tables import search_documents
 
@@ -249,3 +249,10 @@ def _batch(store: Store, after: int, size: int) -> list[Pending]:
         )
         for row in rows
     ]
+
+
+def bulk_load(connection: sa.Connection, items: Sequence[tuple[str, Article]]) -> list[int]:
+    """Store ``(key, article)`` pairs in bulk and index them in the same transaction; their ids."""
+    article_ids = bulk.insert_articles(connection, items)
+    write_rows(connection, [document_row(i, a, None) for i, (_, a) in zip(article_ids, items, strict=True)])
+    return article_ids

@@ -1,7 +1,7 @@
 """Bulk loading of articles (benchmarks, imports): one raw document per article, many rows per statement.
 
-The articles are indexed for search in the same transaction, as ingestion indexes one article, so
-bulk-loaded articles are searchable at once without ``akhbar search reindex``.
+Search indexing is the caller's: ``akhbar.services.search.bulk_load`` stores and indexes in one
+transaction, so bulk-loaded articles are searchable at once.
 """
 
 from __future__ import annotations
@@ -13,16 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Article, content_hash
-from akhbar.search.index import document_row, write_rows
 from akhbar.store.tables import articles, raw_documents
 
 
-def insert_articles(
-    connection: sa.Connection, items: Sequence[tuple[str, Article]], *, index: bool = True
-) -> list[int]:
+def insert_articles(connection: sa.Connection, items: Sequence[tuple[str, Article]]) -> list[int]:
     """Insert ``(key, article)`` pairs, each with a small raw document standing for its input;
-    returns the new article ids in order. ``index=False`` leaves search to the caller (the search
-    benchmark times indexing apart)."""
+    returns the new article ids in order (not indexed for search)."""
     now = datetime.now(UTC)
     raws: list[dict[str, Any]] = [
         {
@@ -62,9 +58,4 @@ def insert_articles(
     found = dict(
         connection.execute(sa.select(articles.c.key, articles.c.id).where(articles.c.key.in_(keys))).all()
     )
-    article_ids = [int(found[key]) for key in keys]
-    if index:
-        write_rows(
-            connection, [document_row(i, a, None) for i, (_, a) in zip(article_ids, items, strict=True)]
-        )
-    return article_ids
+    return [int(found[key]) for key in keys]
