@@ -127,3 +127,27 @@ def test_section_pages(client: AsgiClient, filed: dict[str, int]) -> None:
     assert client.get("/xx/section/politics").status_code == 404
     article = client.get(f"/fr/articles/{filed['politics_ar']}").text
     assert '<a class="section" href="/fr/section/politics">Politique</a>' in article
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_section_feeds(client: AsgiClient, filed: dict[str, int], fmt: str) -> None:
+    import feedparser
+
+    response = client.get(f"/feeds/sections/politics.{fmt}")
+    assert response.status_code == 200 and response.headers["etag"]
+    if fmt == "json":
+        items = response.json()["items"]
+        titles = [item["title"] for item in items]
+    else:
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        titles = [entry.title for entry in parsed.entries]
+    assert titles == ["البرلمان يصوت على الميزانية", "Le parlement vote le budget"], (
+        "newest first, this section only"
+    )
+    assert client.get(f"/feeds/sections/weather.{fmt}").status_code == 404
+    page = client.get("/fr/section/politics").text
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Politique" href="/feeds/sections/politics.atom">'
+        in page
+    )

@@ -1,4 +1,4 @@
-"""Outgoing feeds: latest, breaking, per language, per source and per story, as RSS, Atom and JSON Feed."""
+"""Outgoing feeds: latest, breaking, per language, section, source and story, as RSS, Atom and JSON Feed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking, portal
+from akhbar.services.sections import SECTIONS
 from akhbar.store import Store
 from akhbar.web.caching import Rendered, ResponseCache
 from akhbar.web.feedformats import FORMATS, WRITERS, Feed
@@ -74,6 +75,16 @@ def router(store: Store, cache: ResponseCache) -> APIRouter:
         def what() -> tuple[str, str | None, str, list[ArticleSummary]]:
             items = portal.latest(store, portal.Filters(language=lang, collapse=True), limit=ENTRIES)
             return title(lang, "Latest news"), lang, f"/{lang}/", items
+
+        return await serve(request, fmt, what)
+
+    @routes.get("/sections/{name}.{fmt}")
+    async def section_feed(request: Request, name: str, fmt: str) -> Response:
+        def what() -> tuple[str, str | None, str, list[ArticleSummary]]:
+            found = portal.section(store, name, limit=ENTRIES)
+            if found is None:
+                raise HTTPException(404, "No such section")
+            return SECTIONS[name][0], None, f"/ar/section/{quote(name)}", list(found.items)
 
         return await serve(request, fmt, what)
 
