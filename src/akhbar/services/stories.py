@@ -67,12 +67,10 @@ def default_embedder() -> Embedder:
     return UseEmbedder()
 
 
-def prepare_many(
-    articles: Sequence[Article], embedder: Embedder | None = None, *, grouping_on: bool | None = None
-) -> list[Prepared]:
-    """Signatures, and embeddings unless grouping is off (``grouping_on``, default: the setting)."""
+def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
+    """Signatures, and embeddings unless grouping is off (setting ``stories``)."""
     vectors: Sequence[Vector | None] = [None] * len(articles)
-    if _grouping if grouping_on is None else grouping_on:
+    if _grouping:
         model = embedder or default_embedder()
         vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
     return [

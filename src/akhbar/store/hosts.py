@@ -12,15 +12,9 @@ holding a slot loses it when the lease expires.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
+from akhbar.store.engine import insert_ignoring
 from akhbar.store.tables import fetch_host_leases, fetch_hosts
-
-
-def _insert_missing(connection: sa.Connection, host: str, now: float) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(fetch_hosts).values(host=host, next_allowed=now).on_conflict_do_nothing()
-    connection.execute(statement)
 
 
 def reserve_slot(connection: sa.Connection, host: str, delay: float, now: float) -> float:
@@ -34,7 +28,7 @@ def reserve_slot(connection: sa.Connection, host: str, delay: float, now: float)
     )
     booked = connection.execute(bump).scalar()
     if booked is None:
-        _insert_missing(connection, host, now)
+        insert_ignoring(connection, fetch_hosts, [{"host": host, "next_allowed": now}])
         booked = connection.execute(bump).scalar_one()
     return float(booked) - delay
 
@@ -43,9 +37,8 @@ def take_lease(
     connection: sa.Connection, host: str, limit: int, holder: str, now: float, expires_at: float
 ) -> int | None:
     """Claim a free request slot of ``host`` for ``holder``; its number, or None when all are taken."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     rows = [{"host": host, "slot": slot, "expires_at": 0.0} for slot in range(limit)]
-    connection.execute(dialect.insert(fetch_host_leases).values(rows).on_conflict_do_nothing())
+    insert_ignoring(connection, fetch_host_leases, rows)
     for slot in range(limit):
         claim = (
             sa.update(fetch_host_leases)

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import Story, as_utc
+from akhbar.store.engine import insert_ignoring
 from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
 MAX_CANDIDATES = 24
@@ -103,15 +103,8 @@ def update_story(connection: sa.Connection, record: StoryRecord) -> None:
     connection.execute(sa.update(stories).where(stories.c.id == record.id).values(**_values(record)))
 
 
-def _insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
-
-
 def add_keys(connection: sa.Connection, story_id: int, keys: Iterable[int]) -> None:
-    _insert_ignoring(connection, story_keys, [{"key": k, "story_id": story_id} for k in set(keys)])
+    insert_ignoring(connection, story_keys, [{"key": k, "story_id": story_id} for k in set(keys)])
 
 
 @dataclass(frozen=True)
