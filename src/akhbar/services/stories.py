@@ -24,8 +24,8 @@ from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
-from akhbar.stories import features, grouping, index
-from akhbar.stories.embedding import Embedder, UseEmbedder, Vector, from_bytes, to_bytes
+from akhbar.stories import embedding, features, grouping, index
+from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +50,30 @@ class Prepared:
 
 
 _grouping = True
+_model = embedding.BUILT_IN
 
 
-def configure(*, enabled: bool) -> None:
-    """Turn story grouping (and its embedding model) on or off for this process (setting ``stories``).
+def configure(*, enabled: bool, model: str = embedding.BUILT_IN) -> None:
+    """Turn story grouping on or off and name its embedding model (settings ``stories``, ``stories_model``).
 
-    Duplicate detection stays on: it needs no model.
+    Duplicate detection stays on: it needs no model. A plugged-in model's module is imported here,
+    so a wrong name stops the command at once (:class:`ConfigError`) instead of every article failing
+    later; its weights still load on first use.
     """
-    global _grouping
-    _grouping = enabled
+    global _grouping, _model
+    if enabled:
+        embedding.resolve(model)
+    _grouping, _model = enabled, model
+
+
+def default_embedder() -> Embedder:
+    """The configured model, made once per process (read-only weights, not state)."""
+    return _embedder(_model)
 
 
 @functools.cache
-def default_embedder() -> Embedder:
-    """The configured model, loaded once per process (read-only weights, not state)."""
-    return UseEmbedder()
+def _embedder(spec: str) -> Embedder:
+    return embedding.load(spec)
 
 
 def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
@@ -214,7 +223,7 @@ def _assign(
     settings: grouping.Settings,
 ) -> records.StoryRecord:
     item = grouping.Features(embedding, prepared.entities, when, article.language, source)
-    found = records.candidates(connection, index.lookup_keys(embedding, when))
+    found = records.candidates(connection, index.lookup_keys(embedding, when, index.model_space(_model)))
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id) if chosen is not None else None
     if chosen is None or existing is None:
@@ -232,7 +241,7 @@ def _assign(
     if story.id is None:
         records.insert_story(connection, story)
     assert story.id is not None
-    records.add_keys(connection, story.id, index.store_keys(embedding, when))
+    records.add_keys(connection, story.id, index.store_keys(embedding, when, index.model_space(_model)))
     for other in also:
         if not grouping.should_merge(chosen, other, settings):
             continue

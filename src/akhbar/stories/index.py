@@ -4,21 +4,34 @@ A story is stored under the keys of its members' embeddings for the days it was 
 asks for the keys of its own embedding on its day and the neighbouring days. Each table hashes
 ``BITS`` hyperplane signs, so near vectors share a key in at least one table with high probability
 while the number of candidates stays a small fraction of the stories of those days.
+
+Each embedding model has its own key space (:func:`model_space`), so an article never meets a
+story whose vectors another model made, even when both models have the same dimension.
 """
 
 from __future__ import annotations
 
 import functools
+import zlib
 from datetime import UTC, datetime
 
 import numpy as np
 
+from akhbar.config import BUILT_IN_MODEL
 from akhbar.stories.embedding import Vector
 
 TABLES = 16
 BITS = 5
 NEIGHBOUR_DAYS = 1
+SPACE_SHIFT = 40
 _WEIGHTS = (1 << np.arange(BITS)).astype(np.int64)
+
+
+def model_space(spec: str) -> int:
+    """The key bits of the model named ``spec``: 0 for the built-in model, as keys were before."""
+    if spec == BUILT_IN_MODEL:
+        return 0
+    return (zlib.crc32(spec.encode()) % 0xFFFF + 1) << SPACE_SHIFT
 
 
 def day_bucket(when: datetime) -> int:
@@ -41,20 +54,22 @@ def band_values(embedding: Vector) -> list[int]:
     return [int(v) for v in signs @ _WEIGHTS]
 
 
-def keys_for_day(embedding: Vector, day: int) -> list[int]:
-    return [(day << 16) | (table << BITS) | value for table, value in enumerate(band_values(embedding))]
+def keys_for_day(embedding: Vector, day: int, space: int = 0) -> list[int]:
+    return [
+        space | (day << 16) | (table << BITS) | value for table, value in enumerate(band_values(embedding))
+    ]
 
 
-def lookup_keys(embedding: Vector, when: datetime) -> list[int]:
-    """Keys to query: this day and ``NEIGHBOUR_DAYS`` on each side."""
+def lookup_keys(embedding: Vector, when: datetime, space: int = 0) -> list[int]:
+    """Keys to query: this day and ``NEIGHBOUR_DAYS`` on each side, in the model's ``space``."""
     day = day_bucket(when)
     values = band_values(embedding)
     return [
-        ((day + delta) << 16) | (table << BITS) | value
+        space | ((day + delta) << 16) | (table << BITS) | value
         for delta in range(-NEIGHBOUR_DAYS, NEIGHBOUR_DAYS + 1)
         for table, value in enumerate(values)
     ]
 
 
-def store_keys(embedding: Vector, when: datetime) -> list[int]:
-    return keys_for_day(embedding, day_bucket(when))
+def store_keys(embedding: Vector, when: datetime, space: int = 0) -> list[int]:
+    return keys_for_day(embedding, day_bucket(when), space)

