@@ -89,3 +89,6 @@ class AsgiClient:
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
         return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("POST", path, **kwargs)

@@ -20,13 +20,14 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 
-from akhbar.services import breaking
+from akhbar.services import breaking, editorial
 from akhbar.store import Store
 from akhbar.web import create_app
 from portal_fixtures import PortalData, add_syndicated, populate
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+EDITOR_PASSWORD = "a long enough password"
 OUTPUT = Path(__file__).with_name("output")
 ARGS = [
     "--no-sandbox",
@@ -51,6 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Port
     data = populate(store)
     add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
     breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
+    editorial.add_user(store, "sara@example.org", "editor", EDITOR_PASSWORD, name="سارة بنعلي")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -250,3 +252,35 @@ def test_section_page(page: Any, server: tuple[str, PortalData]) -> None:
     assert page.locator(".also-in").count() == 1
     _shot(page, "section-politics")
     _axe(page, "section page")
+
+
+def test_newsroom_writes_an_arabic_article(browser: Any, server: tuple[str, PortalData]) -> None:
+    base, _ = server
+    # The newsroom's Content-Security-Policy forbids inline scripts; axe is injected as one.
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ar", bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{base}/admin/")
+    assert page.url.startswith(f"{base}/admin/login"), "the newsroom asks to sign in"
+    _axe(page, "sign-in page")
+    page.fill("#email", "sara@example.org")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    assert "Wrong email or password" in page.inner_text("[role=alert]")
+    page.fill("#password", EDITOR_PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Write an article >> nth=0")
+    assert page.input_value("#language") == "ar"
+    page.fill("#title", "افتتاح خط الترامواي الجديد في سلا")
+    page.fill("#body", "افتتح اليوم خط الترامواي الجديد الذي يربط سلا بالرباط.\nويمتد الخط على 12 كيلومترا.")
+    assert _direction(page, "#title") == "rtl" and _direction(page, "#body") == "rtl"
+    _axe(page, "article form")
+    page.click("main form button[type=submit]")
+    assert "Saved" in page.inner_text("[role=status]")
+    _shot(page, "newsroom-home")
+    _axe(page, "newsroom home")
+    page.click("table.admin-table a[lang=ar]")
+    assert _direction(page, "html") == "rtl"
+    assert page.inner_text("h1") == "افتتاح خط الترامواي الجديد في سلا"
+    assert "ويمتد الخط على 12 كيلومترا." in page.inner_text("article")
+    assert "سارة بنعلي" in page.inner_text("article")
+    context.close()

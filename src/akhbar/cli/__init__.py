@@ -21,6 +21,7 @@ from akhbar.cli.search import search_group
 from akhbar.cli.serve import demo_command, serve_command
 from akhbar.cli.sources import sources_group
 from akhbar.cli.stories import stories_group
+from akhbar.cli.users import users_group
 from akhbar.cli.worker import worker_command
 from akhbar.errors import AkhbarError, ConfigError, InputError
 
@@ -29,6 +30,7 @@ for command in (
     rejections_group,
     bench_group,
     breaking_group,
+    users_group,
     config_command,
     db_group,
     extract_command,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from akhbar.errors import InputError
+from akhbar.extract import editorial
 from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
 from akhbar.extract.html import extract_html
 from akhbar.extract.textdump import extract_textdump
@@ -30,8 +31,11 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
 
     HTML goes through :func:`akhbar.extract.html.extract_html` (trafilatura and akhbar's metadata,
     falling back to the text-dump extractor when trafilatura finds no body); a plain-text dump goes
-    through :func:`akhbar.extract.textdump.extract_textdump`.
+    through :func:`akhbar.extract.textdump.extract_textdump`; an editor's form (stored by
+    ``/admin``) through :func:`akhbar.extract.editorial.extract_editorial`.
     """
+    if document.content_type == editorial.CONTENT_TYPE:
+        return editorial.extract_editorial(document)
     text, html = decode(document, max_bytes=max_bytes)
     if html:
         outcome = extract_html(text, url=document.url, fetched_at=document.fetched_at)

@@ -16,6 +16,7 @@ from typing import Literal
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
+from akhbar.extract import editorial
 from akhbar.models import Article, Document, Entry, Rejected
 from akhbar.services import search as search_index
 from akhbar.services import stories
@@ -51,6 +52,8 @@ def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
 
 
 def _article_key(document: Document, article: Article) -> str:
+    if document.content_type == editorial.CONTENT_TYPE:
+        return document.location  # editorial:KEY, the same for every revision
     return article.url or document.url or f"file:{document.location}"
 
 

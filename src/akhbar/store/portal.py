@@ -218,10 +218,16 @@ def story_ids(connection: sa.Connection, *, limit: int, offset: int = 0) -> list
     return [int(row[0]) for row in connection.execute(query)]
 
 
-def articles_version(connection: sa.Connection) -> tuple[int, int]:
-    """(count, highest id): cheap on both databases (no full scan of the rows)."""
-    row = connection.execute(sa.select(sa.func.count(), sa.func.max(articles.c.id))).one()
-    return int(row[0] or 0), int(row[1] or 0)
+def articles_version(connection: sa.Connection) -> tuple[int, int, int]:
+    """(count, highest id, highest raw id): cheap on both databases (no full scan of the rows).
+
+    An article edited in place (a new revision, a changed page) points to its new raw document,
+    the newest one stored, so the highest raw id moves even when no article is added.
+    """
+    row = connection.execute(
+        sa.select(sa.func.count(), sa.func.max(articles.c.id), sa.func.max(articles.c.raw_id))
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
 
 
 def leads(connection: sa.Connection, ids: Sequence[int]) -> dict[int, str]:

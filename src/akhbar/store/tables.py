@@ -221,3 +221,33 @@ dedupe_bands = sa.Table(
         index=True,
     ),
 )
+
+# Editors: people who write articles and flag breaking news in /admin (``akhbar users``). Passwords
+# are argon2 hashes; repeated failures lock an account for a while.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.Text),
+    sa.Column("role", sa.String(16), nullable=False),  # "editor" or "admin"
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", Timestamp),
+    sa.Column("disabled_at", Timestamp),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# Signed-in sessions, shared by every `akhbar serve` process: the cookie holds a random token, the
+# table its SHA-256 (a leaked table opens no session) and the form token that guards each POST.
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False, index=True),
+)

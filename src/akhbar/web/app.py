@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.errors import InputError
 from akhbar.store import Store
-from akhbar.web import api, feeds, pages, search_api
+from akhbar.web import admin, api, feeds, pages, search_api
 from akhbar.web.caching import ResponseCache
 from akhbar.web.i18n import LANGUAGES, negotiate
 
@@ -25,8 +25,10 @@ def _page_language(request: Request) -> str:
     return first if first in LANGUAGES else negotiate(request.headers.get("accept-language"))
 
 
-def create_app(store: Store, *, cache_ttl: float = 1.0) -> FastAPI:
-    """The portal, the feeds and the API over ``store``; the route table is the routers' order.
+def create_app(store: Store, *, cache_ttl: float = 1.0, site_name: str = "akhbar") -> FastAPI:
+    """The portal, the feeds, the API and the newsroom over ``store``; the route table is the routers' order.
+
+    ``site_name`` is what editors' articles are published as unless they say otherwise.
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access.
@@ -78,6 +80,7 @@ def create_app(store: Store, *, cache_ttl: float = 1.0) -> FastAPI:
     app.include_router(api.router(store, cache))
     app.include_router(search_api.router(store))
     app.include_router(feeds.router(store, cache))
+    app.include_router(admin.router(store, portal_pages.env, site_name=site_name))
     app.include_router(pages.router(portal_pages))
     return app
 

@@ -32,6 +32,7 @@ class ArticleView:
     image_caption: str | None
     body_paragraphs: tuple[str, ...]
     headlines: tuple[str, ...]
+    authors: tuple[str, ...] = ()
 
 
 def present(stored: StoredArticle) -> ArticleView:
@@ -48,6 +49,7 @@ def present(stored: StoredArticle) -> ArticleView:
         image_caption=a.image_caption,
         body_paragraphs=a.body_paragraphs,
         headlines=a.headlines,
+        authors=a.authors,
     )
 
 

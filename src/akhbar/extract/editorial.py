@@ -1,0 +1,154 @@
+"""Articles written by editors in ``/admin``: the raw document is the editor's form, as JSON.
+
+Keeping the form as a raw document means an editor's article goes through the same path as a
+fetched page (raw first, then extraction, duplicates, stories, search), ``akhbar reprocess``
+rebuilds it, and every saved revision stays in ``raw_documents``. The text is plain: paragraphs
+are lines, markup is not interpreted (the portal escapes everything it shows).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from akhbar.models import Article, Document, Rejected, as_utc
+
+CONTENT_TYPE = "application/vnd.akhbar.editorial+json"
+LOCATION_PREFIX = "editorial:"
+FORMAT = "akhbar-editorial/1"
+MAX_TITLE = 300
+MAX_BODY = 100_000
+MAX_CAPTION = 500
+MAX_URL = 2000
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an editor submits. ``published`` is ISO 8601 (kept as written when it parses)."""
+
+    title: str
+    body: str
+    language: str
+    site_name: str
+    authors: tuple[str, ...] = ()
+    image_url: str | None = None
+    image_caption: str | None = None
+    published: str | None = None
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.body.splitlines() if line.strip())
+
+
+def problems(draft: Draft) -> list[str]:
+    """Everything wrong with ``draft``, one short sentence each (empty when it can be published)."""
+    found = []
+    title = draft.title.strip()
+    if not title:
+        found.append("the title is empty")
+    elif len(title) > MAX_TITLE:
+        found.append(f"the title is longer than {MAX_TITLE} characters")
+    if not draft.paragraphs:
+        found.append("the text is empty")
+    elif len(draft.body) > MAX_BODY:
+        found.append(f"the text is longer than {MAX_BODY:,} characters")
+    if not _LANGUAGE.fullmatch(draft.language):
+        found.append("the language must be an ISO 639 code such as ar, fr or en")
+    if draft.image_url and (
+        not re.match(r"https?://[^\s/]+", draft.image_url) or len(draft.image_url) > MAX_URL
+    ):
+        found.append("the image address must be an http:// or https:// URL")
+    if draft.image_caption and len(draft.image_caption) > MAX_CAPTION:
+        found.append(f"the caption is longer than {MAX_CAPTION} characters")
+    if draft.published:
+        try:
+            datetime.fromisoformat(draft.published)
+        except ValueError:
+            found.append("the publication time must be an ISO 8601 time such as 2026-11-29T08:30")
+    return found
+
+
+def document(key: str, draft: Draft, *, revision: int, saved_by: str, saved_at: datetime) -> Document:
+    """The raw document of one saved revision (every revision has its own bytes, so its own row)."""
+    form = {
+        "format": FORMAT,
+        "key": key,
+        "revision": revision,
+        "saved_by": saved_by,
+        "saved_at": saved_at.isoformat(),
+        "title": draft.title.strip(),
+        "body": draft.body,
+        "language": draft.language,
+        "site_name": draft.site_name,
+        "authors": list(draft.authors),
+        "image_url": draft.image_url or None,
+        "image_caption": draft.image_caption or None,
+        "published": draft.published or None,
+    }
+    data = json.dumps(form, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return Document(LOCATION_PREFIX + key, data, CONTENT_TYPE, None, fetched_at=saved_at)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A stored revision read back: the draft and who saved which revision when."""
+
+    key: str
+    revision: int
+    saved_by: str
+    saved_at: datetime
+    draft: Draft
+
+
+def read(data: bytes) -> Saved:
+    """Parse a revision's bytes; ``ValueError`` when they are not an editorial form."""
+    form = json.loads(data.decode("utf-8"))
+    if not isinstance(form, dict) or form.get("format") != FORMAT:
+        raise ValueError("not an akhbar editorial form")
+    text = {name: form.get(name) for name in ("title", "body", "language", "site_name")}
+    if not all(isinstance(value, str) for value in text.values()):
+        raise ValueError("an editorial form lacks its title, text, language or site name")
+    optional = {name: form.get(name) for name in ("image_url", "image_caption", "published")}
+    draft = Draft(
+        title=str(text["title"]),
+        body=str(text["body"]),
+        language=str(text["language"]),
+        site_name=str(text["site_name"]),
+        authors=tuple(str(a) for a in form.get("authors") or ()),
+        **{
+            name: str(value) if isinstance(value, str) and value else None for name, value in optional.items()
+        },
+    )
+    return Saved(
+        str(form["key"]),
+        int(form["revision"]),
+        str(form["saved_by"]),
+        as_utc(datetime.fromisoformat(str(form["saved_at"]))),
+        draft,
+    )
+
+
+def extract_editorial(raw: Document) -> Article | Rejected:
+    """The article of an editor's form; a form that cannot be read is a rejection with the reason."""
+    try:
+        saved = read(raw.data)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        return Rejected(raw.location, f"editorial form: {exc}")
+    wrong = problems(saved.draft)
+    if wrong:
+        return Rejected(raw.location, "editorial form: " + "; ".join(wrong))
+    draft = saved.draft
+    return Article(
+        title=draft.title.strip(),
+        body_paragraphs=draft.paragraphs,
+        language=draft.language,
+        site_name=draft.site_name,
+        url=None,
+        published=draft.published or saved.saved_at.isoformat(timespec="seconds"),
+        authors=draft.authors,
+        image_url=draft.image_url,
+        image_caption=draft.image_caption,
+    )

@@ -1,0 +1,299 @@
+"""The newsroom: editors' accounts, signing in, and the articles editors write.
+
+Passwords are hashed with argon2 (argon2-cffi's defaults, rehashed when those change). Five wrong
+passwords in a row lock an account for fifteen minutes. A session is a random token in a cookie;
+the database keeps only its SHA-256, with a second random token that every form must send back
+(CSRF), so any number of ``akhbar serve`` processes share sessions and a leaked table opens none.
+
+An editor's article is stored like a fetched page: its raw document is the form
+(:mod:`akhbar.extract.editorial`), then it is extracted, checked for duplicates, placed in a story
+and indexed for search in one transaction. Editing saves a new revision under the same key, and the
+article is updated in place. Editors edit their own articles; admins edit every one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from akhbar.errors import InputError
+from akhbar.extract import editorial
+from akhbar.extract.editorial import Draft
+from akhbar.models import as_utc
+from akhbar.services import ingest
+from akhbar.store import Store
+from akhbar.store import users as accounts
+from akhbar.store.tables import articles, raw_documents
+from akhbar.store.users import ROLES, User
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+MAX_FAILURES = 5
+LOCK = timedelta(minutes=15)
+SESSION = timedelta(hours=12)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_hasher = PasswordHasher()
+_absent: list[str] = []  # a hash verified when the account does not exist, so both cost the same
+
+
+def normalise_email(email: str) -> str:
+    address = email.strip().lower()
+    if not _EMAIL.fullmatch(address) or len(address) > 320:
+        raise InputError(f"users: {email!r} is not an email address")
+    return address
+
+
+def _checked_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InputError(f"users: a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    return password
+
+
+def add_user(store: Store, email: str, role: str, password: str, *, name: str | None = None) -> User:
+    """Create an account; the email must be new."""
+    address = normalise_email(email)
+    if role not in ROLES:
+        raise InputError(f"users: role must be one of {', '.join(ROLES)}, not {role!r}")
+    hashed = _hasher.hash(_checked_password(password))
+    with store.transaction() as connection:
+        if accounts.by_email(connection, address) is not None:
+            raise InputError(f"users: {address} already has an account")
+        user_id = accounts.insert_user(
+            connection,
+            email=address,
+            name=(name or "").strip() or None,
+            role=role,
+            password_hash=hashed,
+            now=datetime.now(UTC),
+        )
+        user = accounts.by_id(connection, user_id)
+    assert user is not None
+    return user
+
+
+def list_users(store: Store) -> list[User]:
+    with store.reading() as connection:
+        return accounts.list_users(connection)
+
+
+def _existing(connection: sa.Connection, email: str) -> User:
+    user = accounts.by_email(connection, normalise_email(email))
+    if user is None:
+        raise InputError(f"users: no account for {email}")
+    return user
+
+
+def set_password(store: Store, email: str, password: str) -> None:
+    """A new password; the account is unlocked and signed out everywhere."""
+    hashed = _hasher.hash(_checked_password(password))
+    with store.transaction() as connection:
+        user = _existing(connection, email)
+        accounts.update_user(connection, user.id, password_hash=hashed, failed_logins=0, locked_until=None)
+        accounts.delete_sessions_of(connection, user.id)
+
+
+def set_disabled(store: Store, email: str, disabled: bool) -> None:
+    """Disable (signed out everywhere, cannot sign in) or enable an account."""
+    with store.transaction() as connection:
+        user = _existing(connection, email)
+        accounts.update_user(connection, user.id, disabled_at=datetime.now(UTC) if disabled else None)
+        if disabled:
+            accounts.delete_sessions_of(connection, user.id)
+
+
+def authenticate(store: Store, email: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The account, when the password is right and the account is enabled and not locked.
+
+    The slow hash runs outside any transaction; a failure is counted, and the fifth in a row locks
+    the account for ``LOCK``.
+    """
+    now = now or datetime.now(UTC)
+    try:
+        address = normalise_email(email)
+    except InputError:
+        address = ""
+    with store.reading() as connection:
+        user = accounts.by_email(connection, address) if address else None
+    if user is None:
+        if not _absent:
+            _absent.append(_hasher.hash(secrets.token_hex(16)))
+        _verify(_absent[0], password)
+        return None
+    right = _verify(user.password_hash, password)
+    usable = user.disabled_at is None and (user.locked_until is None or user.locked_until <= now)
+    with store.transaction() as connection:
+        if not usable:
+            return None
+        if not right:
+            failures = user.failed_logins + 1
+            locked = now + LOCK if failures >= MAX_FAILURES else None
+            accounts.update_user(
+                connection, user.id, failed_logins=0 if locked else failures, locked_until=locked
+            )
+            if locked:
+                log.warning("users: %s locked for %s after %d failed sign-ins", address, LOCK, failures)
+            return None
+        changes: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if _hasher.check_needs_rehash(user.password_hash):
+            changes["password_hash"] = _hasher.hash(password)
+        accounts.update_user(connection, user.id, **changes)
+    return user
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(store: Store, user: User, *, now: datetime | None = None) -> tuple[str, Session]:
+    """A new session for ``user``: the cookie's token and the session (with its form token)."""
+    now = now or datetime.now(UTC)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with store.transaction() as connection:
+        accounts.delete_expired_sessions(connection, now)
+        accounts.insert_session(
+            connection,
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            csrf=csrf,
+            now=now,
+            expires_at=now + SESSION,
+        )
+    return token, Session(user, csrf)
+
+
+def session(store: Store, token: str | None, *, now: datetime | None = None) -> Session | None:
+    """The signed-in session of a cookie token, or None (unknown, expired, or the account disabled)."""
+    if not token or len(token) > 200:
+        return None
+    with store.reading() as connection:
+        found = accounts.session_user(connection, _token_hash(token), now or datetime.now(UTC))
+    if found is None or found[0].disabled_at is not None:
+        return None
+    return Session(*found)
+
+
+def close_session(store: Store, token: str) -> None:
+    with store.transaction() as connection:
+        accounts.delete_session(connection, _token_hash(token))
+
+
+@dataclass(frozen=True)
+class Written:
+    """An editorial article as the newsroom lists it."""
+
+    article_id: int
+    title: str
+    language: str | None
+    published: str | None
+    revision: int
+    saved_by: str
+    saved_at: datetime
+    story_id: int | None
+
+
+def _revision(connection: sa.Connection, article_id: int) -> tuple[editorial.Saved, int | None] | None:
+    row = connection.execute(
+        sa.select(raw_documents.c.data, articles.c.story_id)
+        .join(articles, articles.c.raw_id == raw_documents.c.id)
+        .where(articles.c.id == article_id, raw_documents.c.content_type == editorial.CONTENT_TYPE)
+    ).first()
+    if row is None:
+        return None
+    return editorial.read(bytes(row.data)), row.story_id
+
+
+def saved(store: Store, article_id: int) -> editorial.Saved | None:
+    """The latest revision of an editorial article (None for any other article)."""
+    with store.reading() as connection:
+        found = _revision(connection, article_id)
+    return None if found is None else found[0]
+
+
+def may_edit(user: User, revision: editorial.Saved) -> bool:
+    return user.role == "admin" or revision.saved_by == user.email
+
+
+def write(store: Store, user: User, draft: Draft, *, article_id: int | None = None) -> int:
+    """Publish a new article, or a new revision of ``article_id``; returns the article id.
+
+    Raises :class:`InputError` with every problem of the draft, or when the article is not an
+    editorial one or not the editor's own.
+    """
+    wrong = editorial.problems(draft)
+    if wrong:
+        raise InputError("; ".join(wrong))
+    if article_id is None:
+        key, revision = secrets.token_hex(8), 1
+    else:
+        previous = saved(store, article_id)
+        if previous is None:
+            raise InputError(f"article {article_id} was not written here")
+        if not may_edit(user, previous):
+            raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may edit it")
+        key, revision = previous.key, previous.revision + 1
+    document = editorial.document(
+        key, draft, revision=revision, saved_by=user.email, saved_at=datetime.now(UTC)
+    )
+    result = ingest.ingest_document(store, document)
+    if result.article_id is None:
+        raise InputError(result.reason or f"the article could not be stored ({result.status})")
+    log.info("editorial: %s saved article %s revision %d", user.email, result.article_id, revision)
+    return result.article_id
+
+
+def written(store: Store, *, limit: int = 100) -> list[Written]:
+    """Editorial articles, most recently saved first."""
+    with store.reading() as connection:
+        rows = connection.execute(
+            sa.select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.language,
+                articles.c.published,
+                articles.c.story_id,
+                raw_documents.c.data,
+            )
+            .join(raw_documents, articles.c.raw_id == raw_documents.c.id)
+            .where(raw_documents.c.content_type == editorial.CONTENT_TYPE)
+            .order_by(articles.c.updated_at.desc(), articles.c.id.desc())
+            .limit(limit)
+        ).all()
+    found = []
+    for row in rows:
+        revision = editorial.read(bytes(row.data))
+        found.append(
+            Written(
+                row.id,
+                row.title,
+                row.language,
+                row.published,
+                revision.revision,
+                revision.saved_by,
+                as_utc(revision.saved_at),
+                row.story_id,
+            )
+        )
+    return found

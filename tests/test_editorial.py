@@ -1,0 +1,305 @@
+"""The newsroom: editors' accounts, signing in, writing and editing articles, flagging breaking news."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from akhbar.errors import InputError
+from akhbar.extract import editorial as form
+from akhbar.extract.editorial import Draft
+from akhbar.models import Document, Rejected
+from akhbar.services import articles, editorial, ingest, search
+from akhbar.store import Store
+from akhbar.store.tables import user_sessions
+from akhbar.web import create_app
+from conftest import AsgiClient
+
+PASSWORD = "a long enough password"
+ARABIC = Draft(
+    title="الحكومة تعلن خطة جديدة للنقل العمومي في الرباط",
+    body="أعلنت الحكومة اليوم عن خطة جديدة لتطوير النقل العمومي في العاصمة الرباط.\n\n"
+    "وتشمل الخطة خطوط ترامواي جديدة وحافلات كهربائية بحلول سنة 2028.",
+    language="ar",
+    site_name="أخبار الرباط",
+    authors=("سارة بنعلي",),
+)
+
+
+def test_accounts_sign_in_with_the_right_password_only(store: Store) -> None:
+    user = editorial.add_user(store, " Sara@Example.ORG ", "editor", PASSWORD, name="Sara")
+    assert (user.email, user.role, user.display_name) == ("sara@example.org", "editor", "Sara")
+    assert user.password_hash.startswith("$argon2") and PASSWORD not in user.password_hash
+    assert editorial.authenticate(store, "SARA@example.org", PASSWORD) == user
+    assert editorial.authenticate(store, "sara@example.org", PASSWORD + "!") is None
+    assert editorial.authenticate(store, "nobody@example.org", PASSWORD) is None
+    assert editorial.authenticate(store, "not an address", PASSWORD) is None
+    for bad, message in [
+        (lambda: editorial.add_user(store, "sara@example.org", "editor", PASSWORD), "already has an account"),
+        (lambda: editorial.add_user(store, "b@example.org", "chief", PASSWORD), "role must be one of"),
+        (lambda: editorial.add_user(store, "b@example.org", "editor", "short"), "10 to 1024 characters"),
+        (lambda: editorial.add_user(store, "no-at-sign", "editor", PASSWORD), "is not an email address"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            bad()
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(store: Store) -> None:
+    editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    now = datetime.now(UTC)
+    for _ in range(editorial.MAX_FAILURES):
+        assert editorial.authenticate(store, "sara@example.org", "wrong password!", now=now) is None
+    assert editorial.authenticate(store, "sara@example.org", PASSWORD, now=now) is None
+    (locked,) = editorial.list_users(store)
+    assert locked.locked_until is not None
+    later = now + editorial.LOCK + timedelta(seconds=1)
+    assert editorial.authenticate(store, "sara@example.org", PASSWORD, now=later) is not None
+    editorial.set_password(store, "sara@example.org", "another long password")
+    assert editorial.authenticate(store, "sara@example.org", "another long password") is not None
+
+
+def test_sessions_expire_end_on_sign_out_and_when_disabled(store: Store) -> None:
+    user = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    token, opened = editorial.open_session(store, user)
+    found = editorial.session(store, token)
+    assert found is not None and found.user.id == user.id and found.csrf == opened.csrf
+    with store.reading() as connection:
+        stored = connection.execute(sa.select(user_sessions.c.token_hash)).scalars().all()
+    assert stored and token not in stored  # only the token's hash is kept
+    assert (
+        editorial.session(store, token, now=datetime.now(UTC) + editorial.SESSION + timedelta(minutes=1))
+        is None
+    )
+    assert editorial.session(store, token + "x") is None and editorial.session(store, None) is None
+    editorial.close_session(store, token)
+    assert editorial.session(store, token) is None
+    token, _ = editorial.open_session(store, user)
+    editorial.set_disabled(store, "sara@example.org", True)
+    assert editorial.session(store, token) is None
+    assert editorial.authenticate(store, "sara@example.org", PASSWORD) is None
+    editorial.set_disabled(store, "sara@example.org", False)
+    assert editorial.authenticate(store, "sara@example.org", PASSWORD) is not None
+
+
+def test_an_editors_article_is_stored_placed_indexed_and_edited_in_place(store: Store) -> None:
+    sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    omar = editorial.add_user(store, "omar@example.org", "editor", PASSWORD)
+    chief = editorial.add_user(store, "chief@example.org", "admin", PASSWORD)
+    article_id = editorial.write(store, sara, ARABIC)
+    stored = articles.get_article(store, article_id)
+    assert stored is not None
+    article = stored.article
+    assert (article.title, article.language, article.site_name, article.url) == (
+        ARABIC.title,
+        "ar",
+        "أخبار الرباط",
+        None,
+    )
+    assert article.body_paragraphs == ARABIC.paragraphs and len(article.body_paragraphs) == 2
+    assert article.authors == ("سارة بنعلي",) and article.published is not None
+    assert article.story_id is not None
+    assert [hit.article_id for hit in search.search(store, "الترامواي").hits] == [article_id]
+
+    edited = Draft(**{**ARABIC.__dict__, "title": ARABIC.title + " بحلول 2028"})
+    with pytest.raises(InputError, match="only an admin may edit it"):
+        editorial.write(store, omar, edited, article_id=article_id)
+    assert editorial.write(store, sara, edited, article_id=article_id) == article_id
+    assert editorial.write(store, chief, edited, article_id=article_id) == article_id
+    revision = editorial.saved(store, article_id)
+    assert revision is not None and revision.revision == 3 and revision.saved_by == "chief@example.org"
+    updated = articles.get_article(store, article_id)
+    assert updated is not None and updated.article.title.endswith("بحلول 2028")
+    assert articles.count_articles(store) == 1
+    listed = editorial.written(store)
+    assert [(w.article_id, w.revision) for w in listed] == [(article_id, 3)]
+
+    ingest.reprocess(store)  # every revision is re-extracted in order: the newest wins
+    again = articles.get_article(store, article_id)
+    assert again is not None and again.article.title == updated.article.title
+    assert articles.count_articles(store) == 1
+
+
+def test_a_bad_draft_is_refused_with_every_problem(store: Store) -> None:
+    sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    bad = Draft("", "  \n ", "arabic", "x", image_url="javascript:alert(1)", published="yesterday")
+    with pytest.raises(InputError) as refused:
+        editorial.write(store, sara, bad)
+    message = str(refused.value)
+    for part in ("title is empty", "text is empty", "ISO 639", "http:// or https://", "ISO 8601"):
+        assert part in message
+    with pytest.raises(InputError, match="was not written here"):
+        editorial.write(store, sara, ARABIC, article_id=12345)
+    assert articles.count_articles(store) == 0
+
+
+def test_a_broken_form_document_is_a_recorded_rejection() -> None:
+    for data in (b"{not json", b'{"format": "other"}', json.dumps({"format": form.FORMAT}).encode()):
+        outcome = form.extract_editorial(Document("editorial:x", data, form.CONTENT_TYPE))
+        assert isinstance(outcome, Rejected) and outcome.reason.startswith("editorial form:")
+
+
+# --- the web newsroom -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def newsroom(sqlite_store: Store) -> AsgiClient:
+    editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD, name="Sara Benali")
+    return AsgiClient(create_app(sqlite_store, cache_ttl=0, site_name="Rabat News"))
+
+
+def _sign_in(client: AsgiClient) -> dict[str, str]:
+    done = client.post(
+        "/admin/login", data={"email": "sara@example.org", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/admin/"
+    cookie = done.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
+    token = re.search(r"akhbar_session=([^;]+)", cookie)
+    assert token is not None
+    return {"cookie": f"akhbar_session={token.group(1)}"}
+
+
+def _csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_newsroom_needs_a_signed_in_editor(newsroom: AsgiClient) -> None:
+    for path in ("/admin/", "/admin/articles/new", "/admin/articles/1/edit"):
+        answer = newsroom.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith(
+            "/admin/login?next=/admin/"
+        )
+    assert newsroom.post("/admin/articles", data={"title": "x"}).status_code == 403
+    wrong = newsroom.post("/admin/login", data={"email": "sara@example.org", "password": "nope nope nope"})
+    assert wrong.status_code == 401 and "Wrong email or password" in wrong.text
+    assert "set-cookie" not in wrong.headers
+    away = newsroom.post(
+        "/admin/login", data={"email": "sara@example.org", "password": PASSWORD, "next": "//evil.example/"}
+    )
+    assert away.headers["location"] == "/admin/"
+    page = newsroom.get("/admin/login")
+    assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
+
+
+def test_an_editor_writes_an_article_that_readers_see(newsroom: AsgiClient) -> None:
+    signed = _sign_in(newsroom)
+    page = newsroom.get("/admin/articles/new", headers=signed)
+    assert page.status_code == 200 and 'value="Rabat News"' in page.text and "Sara Benali" in page.text
+    csrf = _csrf(page)
+    fields = {
+        "csrf": csrf,
+        "language": "fr",
+        "title": "Le conseil <script>alert(1)</script> vote le budget",
+        "body": "Le conseil municipal a voté le budget 2027 mardi soir.\r\n\r\nLe vote a été serré.",
+        "authors": "Sara Benali, Omar Idrissi",
+        "image_url": "https://img.example/conseil.jpg",
+        "image_caption": "La salle du conseil",
+    }
+    assert (
+        newsroom.post("/admin/articles", data={**fields, "csrf": "forged"}, headers=signed).status_code == 403
+    )
+    elsewhere = {**signed, "origin": "https://evil.example"}
+    assert newsroom.post("/admin/articles", data=fields, headers=elsewhere).status_code == 403
+    refused = newsroom.post("/admin/articles", data={**fields, "title": ""}, headers=signed)
+    assert (
+        refused.status_code == 400
+        and "the title is empty" in refused.text
+        and "Le vote a été serré." in refused.text
+    )
+    done = newsroom.post("/admin/articles", data=fields, headers={**signed, "origin": "http://testserver"})
+    assert done.status_code == 303
+    article_id = int(done.headers["location"].rsplit("=", 1)[1])
+
+    shown = newsroom.get(f"/fr/articles/{article_id}")
+    assert shown.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown.text and "<script>alert(1)" not in shown.text
+    api = newsroom.get(f"/api/v1/articles/{article_id}").json()
+    assert api["site_name"] == "Rabat News" and api["authors"] == ["Sara Benali", "Omar Idrissi"]
+    assert api["body_paragraphs"] == [
+        "Le conseil municipal a voté le budget 2027 mardi soir.",
+        "Le vote a été serré.",
+    ]
+    assert api["image_caption"] == "La salle du conseil"
+    home = newsroom.get("/fr/")
+    assert "vote le budget" in home.text
+
+    edit = newsroom.get(f"/admin/articles/{article_id}/edit", headers=signed)
+    assert edit.status_code == 200 and "Le vote a été serré." in edit.text
+    newsroom.post(
+        f"/admin/articles/{article_id}", data={**fields, "title": "Le budget 2027 est voté"}, headers=signed
+    )
+    assert newsroom.get(f"/api/v1/articles/{article_id}").json()["title"] == "Le budget 2027 est voté"
+    listed = newsroom.get("/admin/", headers=signed)
+    assert "Le budget 2027 est voté" in listed.text and f"/admin/articles/{article_id}/edit" in listed.text
+
+
+def test_an_editor_flags_breaking_news_and_signs_out(newsroom: AsgiClient) -> None:
+    signed = _sign_in(newsroom)
+    csrf = _csrf(newsroom.get("/admin/articles/new", headers=signed))
+    fields = {
+        "csrf": csrf,
+        "language": "en",
+        "title": "Storm closes the port of Tangier",
+        "body": "The port is closed.",
+    }
+    article_id = int(
+        newsroom.post("/admin/articles", data=fields, headers=signed).headers["location"].rsplit("=", 1)[1]
+    )
+    flagged = newsroom.post(
+        "/admin/breaking",
+        data={"csrf": csrf, "article_id": str(article_id), "duration": "1h", "note": "port closed"},
+        headers=signed,
+    )
+    assert flagged.status_code == 303
+    (flag,) = newsroom.get("/api/v1/breaking").json()["flags"]
+    assert flag["origin"] == "manual" and flag["created_by"] == "sara@example.org"
+    assert "Storm closes the port of Tangier" in newsroom.get("/en/").text.split("</section>")[0]
+    missing = newsroom.post("/admin/breaking", data={"csrf": csrf, "article_id": "999999"}, headers=signed)
+    assert missing.status_code == 400
+    newsroom.post(f"/admin/breaking/{flag['id']}/remove", data={"csrf": csrf}, headers=signed)
+    assert newsroom.get("/api/v1/breaking").json()["flags"] == []
+    assert newsroom.post("/admin/logout", data={"csrf": csrf}, headers=signed).status_code == 303
+    assert newsroom.get("/admin/", headers=signed).status_code == 303
+
+
+def test_users_command(tmp_path: Path) -> None:
+    def akhbar(*args: str, given: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "akhbar", "--data-dir", str(tmp_path), "users", *args],
+            input=given,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    added = akhbar(
+        "add",
+        "Chief@Example.org",
+        "--role",
+        "admin",
+        "--name",
+        "Chief",
+        "--password-stdin",
+        given=PASSWORD + "\n",
+    )
+    assert added.returncode == 0 and added.stdout.strip() == "added chief@example.org (admin)"
+    assert akhbar("add", "x@example.org", "--password-stdin", given="short\n").returncode == 2
+    assert (
+        akhbar("add", "x@example.org", "--role", "boss", "--password-stdin", given=PASSWORD).returncode == 2
+    )
+    assert akhbar("disable", "chief@example.org").returncode == 0
+    (row,) = [json.loads(line) for line in akhbar("list", "--format", "json").stdout.splitlines()]
+    assert row["email"] == "chief@example.org" and row["role"] == "admin" and row["disabled"] is True
+    assert "password" not in json.dumps(row)
+    assert akhbar("enable", "nobody@example.org").returncode == 2
