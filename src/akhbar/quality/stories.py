@@ -119,7 +119,7 @@ def parallel_news(data_dir: Path, embedder: Embedder, *, with_baselines: bool = 
     order = list(range(len(items)))
     random.Random(SEED).shuffle(order)
     vectors = embed_items(items, embedder)
-    settings = grouping.Settings()
+    settings = grouping.for_model(embedder)
     results = {"akhbar": _online(items, vectors, order, settings)}
     if with_baselines:
         results["embeddings alone"] = _online(items, vectors, order, embeddings_only(settings))

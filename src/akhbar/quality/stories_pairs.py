@@ -70,7 +70,7 @@ def semeval(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) 
     flat = [item for a, b, _ in pairs for item in (a, b)]
     vectors = embed_items(flat, embedder)
     human = [h for _, _, h in pairs]
-    settings = grouping.Settings()
+    settings = grouping.for_model(embedder)
     akhbar, gated = [], []
     for k in range(len(pairs)):
         a = _features(flat[2 * k], vectors[2 * k], entities=True)

@@ -151,7 +151,10 @@ def place(
 ) -> placements.Placement:
     """Find the article's original (when it is a copy) and its story; store both."""
     now = now or datetime.now(UTC)
-    settings = settings or grouping.Settings()
+    if settings is None:  # the model's own thresholds; no model is made when grouping is off
+        settings = (
+            grouping.for_model(default_embedder()) if prepared.embedding is not None else grouping.Settings()
+        )
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
     previous = placements.get_placement(connection, article_id)

