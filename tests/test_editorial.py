@@ -17,7 +17,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial as form
 from akhbar.extract.editorial import Draft
 from akhbar.models import Document, Rejected
-from akhbar.services import articles, editorial, ingest, search
+from akhbar.services import articles, breaking, editorial, ingest, search
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
 from akhbar.web import create_app
@@ -303,3 +303,36 @@ def test_users_command(tmp_path: Path) -> None:
     assert row["email"] == "chief@example.org" and row["role"] == "admin" and row["disabled"] is True
     assert "password" not in json.dumps(row)
     assert akhbar("enable", "nobody@example.org").returncode == 2
+
+
+def test_a_withdrawn_article_leaves_the_portal_and_stays_withdrawn(store: Store) -> None:
+    sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    omar = editorial.add_user(store, "omar@example.org", "editor", PASSWORD)
+    article_id = editorial.write(store, sara, ARABIC)
+    breaking.flag_article(store, article_id, breaking.parse_until("1h"))
+    with pytest.raises(InputError, match="only an admin may withdraw it"):
+        editorial.withdraw(store, omar, article_id)
+    editorial.withdraw(store, sara, article_id)
+    assert articles.get_article(store, article_id) is None
+    assert search.search(store, "الترامواي").hits == []
+    assert breaking.list_flags(store, active_only=True) == []
+    assert editorial.written(store) == []
+    ingest.reprocess(store)  # the revisions are replayed in order: the last one withdraws it again
+    assert articles.count_articles(store) == 0
+    with pytest.raises(InputError, match="was not written here"):
+        editorial.withdraw(store, sara, article_id)
+
+
+def test_the_withdraw_button(newsroom: AsgiClient) -> None:
+    signed = _sign_in(newsroom)
+    csrf = _csrf(newsroom.get("/admin/articles/new", headers=signed))
+    fields = {"csrf": csrf, "language": "en", "title": "A mistaken report", "body": "It was not true."}
+    article_id = int(
+        newsroom.post("/admin/articles", data=fields, headers=signed).headers["location"].rsplit("=", 1)[1]
+    )
+    assert f"/admin/articles/{article_id}/withdraw" in newsroom.get("/admin/", headers=signed).text
+    assert newsroom.post(f"/admin/articles/{article_id}/withdraw", data={"csrf": "x"}, headers=signed).status_code == 403
+    done = newsroom.post(f"/admin/articles/{article_id}/withdraw", data={"csrf": csrf}, headers=signed)
+    assert done.status_code == 303
+    assert newsroom.get(f"/en/articles/{article_id}").status_code == 404
+    assert newsroom.get(f"/api/v1/articles/{article_id}").status_code == 404

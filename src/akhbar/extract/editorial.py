@@ -71,8 +71,13 @@ def problems(draft: Draft) -> list[str]:
     return found
 
 
-def document(key: str, draft: Draft, *, revision: int, saved_by: str, saved_at: datetime) -> Document:
-    """The raw document of one saved revision (every revision has its own bytes, so its own row)."""
+def document(
+    key: str, draft: Draft, *, revision: int, saved_by: str, saved_at: datetime, withdrawn: bool = False
+) -> Document:
+    """The raw document of one saved revision (every revision has its own bytes, so its own row).
+
+    A ``withdrawn`` revision takes the article off the portal; the earlier revisions stay stored.
+    """
     form = {
         "format": FORMAT,
         "key": key,
@@ -87,6 +92,7 @@ def document(key: str, draft: Draft, *, revision: int, saved_by: str, saved_at: 
         "image_url": draft.image_url or None,
         "image_caption": draft.image_caption or None,
         "published": draft.published or None,
+        "withdrawn": withdrawn,
     }
     data = json.dumps(form, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return Document(LOCATION_PREFIX + key, data, CONTENT_TYPE, None, fetched_at=saved_at)
@@ -101,6 +107,7 @@ class Saved:
     saved_by: str
     saved_at: datetime
     draft: Draft
+    withdrawn: bool = False
 
 
 def read(data: bytes) -> Saved:
@@ -128,6 +135,7 @@ def read(data: bytes) -> Saved:
         str(form["saved_by"]),
         as_utc(datetime.fromisoformat(str(form["saved_at"]))),
         draft,
+        form.get("withdrawn") is True,
     )
 
 
@@ -137,6 +145,8 @@ def extract_editorial(raw: Document) -> Article | Rejected:
         saved = read(raw.data)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         return Rejected(raw.location, f"editorial form: {exc}")
+    if saved.withdrawn:
+        return Rejected(raw.location, f"withdrawn by {saved.saved_by} (revision {saved.revision})")
     wrong = problems(saved.draft)
     if wrong:
         return Rejected(raw.location, "editorial form: " + "; ".join(wrong))

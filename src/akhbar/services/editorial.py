@@ -264,6 +264,27 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
     return result.article_id
 
 
+def withdraw(store: Store, user: User, article_id: int) -> None:
+    """Take an editorial article off the portal with a withdrawn revision; earlier revisions stay stored."""
+    previous = saved(store, article_id)
+    if previous is None:
+        raise InputError(f"article {article_id} was not written here")
+    if not may_edit(user, previous):
+        raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may withdraw it")
+    document = editorial.document(
+        previous.key,
+        previous.draft,
+        revision=previous.revision + 1,
+        saved_by=user.email,
+        saved_at=datetime.now(UTC),
+        withdrawn=True,
+    )
+    result = ingest.ingest_document(store, document)
+    if result.status != "rejected":
+        raise InputError(result.reason or f"article {article_id} could not be withdrawn ({result.status})")
+    log.info("editorial: %s withdrew article %s", user.email, article_id)
+
+
 def written(store: Store, *, limit: int = 100) -> list[Written]:
     """Editorial articles, most recently saved first."""
     with store.reading() as connection:

@@ -65,6 +65,8 @@ def record_outcome(
     with store.transaction() as connection:
         if isinstance(outcome, Rejected):
             articles.delete_for_raw(connection, raw_id)
+            if document.content_type == editorial.CONTENT_TYPE:  # a withdrawn revision: off the portal
+                articles.delete_by_key(connection, document.location)
             documents.upsert_rejection(connection, raw_id, document.location, outcome.reason)
             return IngestResult(document.location, "rejected", reason=outcome.reason)
         documents.delete_rejection(connection, raw_id)

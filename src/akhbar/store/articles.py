@@ -47,6 +47,11 @@ def delete_for_raw(connection: sa.Connection, raw_id: int) -> None:
     connection.execute(sa.delete(articles).where(articles.c.raw_id == raw_id))
 
 
+def delete_by_key(connection: sa.Connection, key: str) -> None:
+    """Remove an article (its search entry, placement and breaking flags go with it)."""
+    connection.execute(sa.delete(articles).where(articles.c.key == key))
+
+
 def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
     m = row._mapping
     article = Article(

@@ -221,6 +221,12 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
     async def update_article(request: Request, article_id: int = ARTICLE_ID) -> Response:
         return await save(request, article_id)
 
+    @routes.post("/articles/{article_id}/withdraw")
+    async def withdraw_article(request: Request, article_id: int = ARTICLE_ID) -> Response:
+        found, _ = await checked(request)
+        await run_in_threadpool(editorial.withdraw, store, found.user, article_id)
+        return RedirectResponse("/admin/", status_code=303)
+
     @routes.post("/breaking")
     async def flag(request: Request) -> Response:
         found, form = await checked(request)
