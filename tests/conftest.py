@@ -76,13 +76,16 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 class AsgiClient:
     """A synchronous in-process HTTP client over ``httpx.ASGITransport`` (no sockets, real app)."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, headers: dict[str, str] | None = None) -> None:
         self.app = app
+        self.headers = headers or {}
 
     def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]  # any ASGI app
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", headers=self.headers
+            ) as client:
                 return await client.request(method, path, **kwargs)  # type: ignore[arg-type]  # passthrough
 
         return asyncio.run(send())

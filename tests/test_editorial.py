@@ -21,6 +21,7 @@ from akhbar.services import articles, breaking, editorial, ingest, search
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
 from akhbar.web import create_app
+from akhbar.web.i18n import interface
 from conftest import AsgiClient
 
 PASSWORD = "a long enough password"
@@ -152,7 +153,9 @@ def test_a_broken_form_document_is_a_recorded_rejection() -> None:
 @pytest.fixture
 def newsroom(sqlite_store: Store) -> AsgiClient:
     editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD, name="Sara Benali")
-    return AsgiClient(create_app(sqlite_store, cache_ttl=0, site_name="Rabat News"))
+    return AsgiClient(
+        create_app(sqlite_store, cache_ttl=0, site_name="Rabat News"), {"accept-language": "en"}
+    )
 
 
 def _sign_in(client: AsgiClient) -> dict[str, str]:
@@ -331,8 +334,50 @@ def test_the_withdraw_button(newsroom: AsgiClient) -> None:
         newsroom.post("/admin/articles", data=fields, headers=signed).headers["location"].rsplit("=", 1)[1]
     )
     assert f"/admin/articles/{article_id}/withdraw" in newsroom.get("/admin/", headers=signed).text
-    assert newsroom.post(f"/admin/articles/{article_id}/withdraw", data={"csrf": "x"}, headers=signed).status_code == 403
+    assert (
+        newsroom.post(
+            f"/admin/articles/{article_id}/withdraw", data={"csrf": "x"}, headers=signed
+        ).status_code
+        == 403
+    )
     done = newsroom.post(f"/admin/articles/{article_id}/withdraw", data={"csrf": csrf}, headers=signed)
     assert done.status_code == 303
     assert newsroom.get(f"/en/articles/{article_id}").status_code == 404
     assert newsroom.get(f"/api/v1/articles/{article_id}").status_code == 404
+
+
+def test_the_newsroom_speaks_arabic_french_and_english(sqlite_store: Store) -> None:
+    editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD)
+    client = AsgiClient(create_app(sqlite_store, cache_ttl=0), {"accept-language": "fr-MA,fr;q=0.9"})
+    page = client.get("/admin/login")
+    assert '<html lang="fr" dir="ltr">' in page.text and "Se connecter" in page.text
+    arabic = client.get("/admin/login?ui=ar")
+    assert '<html lang="ar" dir="rtl">' in arabic.text and "تسجيل الدخول" in arabic.text
+    assert "akhbar_ui=ar" in arabic.headers["set-cookie"]
+    assert '<html lang="ar"' in client.get("/admin/login", headers={"cookie": "akhbar_ui=ar"}).text
+    wrong = client.post("/admin/login", data={"email": "sara@example.org", "password": "wrong password"})
+    assert "Adresse ou mot de passe incorrect" in wrong.text
+    signed = _sign_in(client)
+    csrf = _csrf(client.get("/admin/articles/new", headers=signed))
+    refused = client.post(
+        "/admin/articles", data={"csrf": csrf, "language": "fr", "title": "", "body": "x"}, headers=signed
+    )
+    assert refused.status_code == 400 and "le titre est vide" in refused.text
+
+
+def test_every_draft_problem_is_translated() -> None:
+    long = Draft(
+        "x" * 301,
+        "y" * 100_001,
+        "arabic",
+        "s",
+        image_url="ftp://x",
+        image_caption="c" * 501,
+        published="never",
+    )
+    empty = Draft(" ", "\n", "ar", "s")
+    messages = form.problems(long) + form.problems(empty)
+    assert len(messages) == 8
+    for language in ("ar", "fr"):
+        gettext = interface(language).gettext
+        assert all(gettext(m) != m for m in messages), language

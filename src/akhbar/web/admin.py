@@ -3,8 +3,9 @@
 Every page needs a signed-in session (:mod:`akhbar.services.editorial`); every form sends back the
 session's form token, and a POST from another origin is refused, so another site cannot act for a
 signed-in editor. The session cookie is HttpOnly and SameSite=Strict, limited to ``/admin``.
-Responses are never cached and may not be framed. The interface is in English; what editors type
-is shown with ``dir="auto"``, so Arabic reads right to left as it is typed.
+Responses are never cached and may not be framed. What editors type is shown with ``dir="auto"``,
+so Arabic reads right to left as it is typed. The newsroom speaks Arabic, French or English: the
+``ui`` query parameter chooses (and is remembered in a cookie), else the browser's Accept-Language.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from akhbar.extract.editorial import Draft
 from akhbar.services import breaking, editorial, portal
 from akhbar.store import Store
 from akhbar.web import presenting
+from akhbar.web.i18n import LANGUAGES, interface, negotiate
 
 COOKIE = "akhbar_session"
+UI_COOKIE = "akhbar_ui"
 MAX_FORM_BYTES = 512 * 1024
 LANGUAGE_CHOICES = (("ar", "العربية"), ("fr", "Français"), ("en", "English"))
 DURATIONS = (("30m", "30 minutes"), ("1h", "1 hour"), ("2h", "2 hours"), ("6h", "6 hours"), ("1d", "1 day"))
@@ -43,9 +46,27 @@ class Admin:
         self.env = env
         self.site_name = site_name
 
-    def page(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        html = self.env.get_template(name).render(languages=LANGUAGE_CHOICES, durations=DURATIONS, **context)
-        return HTMLResponse(html, status_code=status_code, headers=_HEADERS)
+    def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        chosen = request.query_params.get("ui")
+        language = chosen if chosen in LANGUAGES else request.cookies.get(UI_COOKIE)
+        if language not in LANGUAGES:
+            language = negotiate(request.headers.get("accept-language"))
+        ui = interface(language)
+        html = self.env.get_template(name).render(
+            lang=language,
+            dir=ui.direction,
+            _=ui.gettext,
+            languages=LANGUAGE_CHOICES,
+            durations=DURATIONS,
+            here=request.url.path if request.method == "GET" else "/admin/",
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status_code, headers=_HEADERS)
+        if chosen in LANGUAGES:
+            response.set_cookie(
+                UI_COOKIE, language, max_age=365 * 86400, path="/admin", httponly=True, samesite="lax"
+            )
+        return response
 
     def signed_in(self, request: Request) -> editorial.Session | None:
         return editorial.session(self.store, request.cookies.get(COOKIE))
@@ -120,7 +141,7 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
 
     @routes.get("/login")
     async def login_page(request: Request, next: str | None = None) -> Response:
-        return admin.page("admin_login.html", next=_safe_next(next), error=None)
+        return admin.page(request, "admin_login.html", next=_safe_next(next), error=None)
 
     @routes.post("/login")
     async def login(request: Request) -> Response:
@@ -130,9 +151,8 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
         )
         target = _safe_next(form.get("next"))
         if user is None:
-            message = "Wrong email or password, or the account is locked for a while after too many tries."
             return admin.page(
-                "admin_login.html", 401, next=target, error=message, email=form.get("email", "")
+                request, "admin_login.html", 401, next=target, error=True, email=form.get("email", "")
             )
         token, _ = await run_in_threadpool(editorial.open_session, store, user)
         response = RedirectResponse(target, status_code=303)
@@ -168,6 +188,7 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
 
         written, flags = await run_in_threadpool(read)
         return admin.page(
+            request,
             "admin_home.html",
             session=found,
             written=written,
@@ -183,7 +204,9 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
         if found is None:
             return _to_login(request)
         draft = Draft("", "", "ar", site_name, (found.user.display_name,))
-        return admin.page("admin_article.html", session=found, draft=draft, article_id=None, errors=[])
+        return admin.page(
+            request, "admin_article.html", session=found, draft=draft, article_id=None, errors=[]
+        )
 
     @routes.get("/articles/{article_id}/edit")
     async def edit_article(request: Request, article_id: int = ARTICLE_ID) -> Response:
@@ -196,7 +219,12 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
         if not editorial.may_edit(found.user, revision):
             raise HTTPException(403, f"This article is {revision.saved_by}'s; only an admin may edit it")
         return admin.page(
-            "admin_article.html", session=found, draft=revision.draft, article_id=article_id, errors=[]
+            request,
+            "admin_article.html",
+            session=found,
+            draft=revision.draft,
+            article_id=article_id,
+            errors=[],
         )
 
     async def save(request: Request, article_id: int | None) -> Response:
@@ -209,7 +237,13 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
         except InputError as exc:
             errors = str(exc).split("; ")
             return admin.page(
-                "admin_article.html", 400, session=found, draft=draft, article_id=article_id, errors=errors
+                request,
+                "admin_article.html",
+                400,
+                session=found,
+                draft=draft,
+                article_id=article_id,
+                errors=errors,
             )
         return RedirectResponse(f"/admin/?saved={saved_id}", status_code=303)
 
