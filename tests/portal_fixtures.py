@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from akhbar.extract import extract
+from akhbar.extract import extract, with_section
 from akhbar.models import Article, Document
 from akhbar.services import search as search_index
 from akhbar.store import Store, documents
@@ -187,7 +187,11 @@ def add_syndicated(store: Store, story_id: int = 9) -> Syndicated:
 
 
 def store_article(store: Store, key: str, article: Article) -> int:
-    """Store ``article`` (raw document, article row, search index) in one transaction; its id."""
+    """Store ``article`` (raw document, article row, search index) in one transaction; its id.
+
+    As ingest does, the article is filed under the section its URL names.
+    """
+    article = with_section(article)
     with store.transaction() as connection:
         raw_id = documents.insert_raw(connection, Document(location=f"test:{key}", data=key.encode()), None)
         article_id, _ = article_rows.upsert_article(connection, f"test:{key}", raw_id, article, None)

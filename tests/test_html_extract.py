@@ -561,7 +561,7 @@ def test_text_dump_extractor_takes_over_when_trafilatura_finds_nothing() -> None
 
 def test_an_unparseable_address_is_no_address() -> None:
     from akhbar.dedupe.urls import split_url
-    from akhbar.services.sections import section_of
+    from akhbar.extract.sections import section_of
     from akhbar.services.stories import source_name
 
     bad = "http://[::1"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from akhbar.extract.sections import section_of
 from akhbar.services import benchmarks_web, portal
-from akhbar.services.sections import section_of
 from akhbar.store import Store
 from akhbar.store.tables import articles
 

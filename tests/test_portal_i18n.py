@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akhbar.services.sections import SECTIONS
+from akhbar.extract.sections import SECTIONS
 from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
 
 WEB = Path(__file__).resolve().parents[1] / "src" / "akhbar" / "web"

@@ -61,6 +61,7 @@ class Article:
     headlines: tuple[str, ...] = ()
     story_id: int | None = None
     duplicate_of: int | None = None
+    section: str | None = None  # politics, economy... (akhbar.extract.sections), from the URL or an editor
 
     def to_json(self) -> dict[str, Any]:
         """The extracted-article JSON object of DESIGN.md."""
@@ -77,6 +78,7 @@ class Article:
             "headlines": list(self.headlines),
             "story_id": self.story_id,
             "duplicate_of": self.duplicate_of,
+            "section": self.section,
         }
 
 
@@ -136,6 +138,7 @@ class ArticleSummary:
     story_id: int | None
     source_id: int | None
     updated_at: datetime
+    section: str | None = None
 
     @property
     def story_key(self) -> str:

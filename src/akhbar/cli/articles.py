@@ -6,6 +6,7 @@ import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
 from akhbar.errors import InputError
+from akhbar.extract.sections import SECTIONS
 from akhbar.services import articles
 
 
@@ -17,14 +18,23 @@ def articles_group() -> None:
 @articles_group.command("list")
 @click.option("--source", "source_id", type=int, help="Only articles of this source.")
 @click.option("--language", help="Only articles in this language (ISO 639-1, e.g. ar, fr, en).")
+@click.option("--section", type=click.Choice(list(SECTIONS)), help="Only articles of this section.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @format_option
 @pass_context
 def list_command(
-    ctx: Context, source_id: int | None, language: str | None, limit: int, output_format: str
+    ctx: Context,
+    source_id: int | None,
+    language: str | None,
+    section: str | None,
+    limit: int,
+    output_format: str,
 ) -> None:
     """Newest articles first."""
-    for stored in articles.list_articles(ctx.store(), language=language, source_id=source_id, limit=limit):
+    found = articles.list_articles(
+        ctx.store(), language=language, source_id=source_id, section=section, limit=limit
+    )
+    for stored in found:
         if output_format == "json":
             echo_json(stored.to_json())
         else:

@@ -13,6 +13,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial
 from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
 from akhbar.extract.html import extract_html
+from akhbar.extract.sections import section_of
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Document, Rejected
 
@@ -43,4 +44,9 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
         outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
     if isinstance(outcome, Rejected):
         return replace(outcome, location=document.location)
-    return outcome
+    return with_section(outcome)
+
+
+def with_section(article: Article) -> Article:
+    """The article with the section its URL files it under, unless it already has one."""
+    return article if article.section else replace(article, section=section_of(article.url))

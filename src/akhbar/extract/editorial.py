@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from akhbar.extract.sections import SECTIONS
 from akhbar.models import Article, Document, Rejected, as_utc
 
 CONTENT_TYPE = "application/vnd.akhbar.editorial+json"
@@ -37,6 +38,7 @@ class Draft:
     image_url: str | None = None
     image_caption: str | None = None
     published: str | None = None
+    section: str | None = None  # a key of akhbar.extract.sections.SECTIONS
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -63,6 +65,8 @@ def problems(draft: Draft) -> list[str]:
         found.append("the image address must be an http:// or https:// URL")
     if draft.image_caption and len(draft.image_caption) > MAX_CAPTION:
         found.append(f"the caption is longer than {MAX_CAPTION} characters")
+    if draft.section and draft.section not in SECTIONS:
+        found.append("the section is not one of the portal's sections")
     if draft.published:
         try:
             datetime.fromisoformat(draft.published)
@@ -92,6 +96,7 @@ def document(
         "image_url": draft.image_url or None,
         "image_caption": draft.image_caption or None,
         "published": draft.published or None,
+        "section": draft.section or None,
         "withdrawn": withdrawn,
     }
     data = json.dumps(form, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -118,7 +123,7 @@ def read(data: bytes) -> Saved:
     text = {name: form.get(name) for name in ("title", "body", "language", "site_name")}
     if not all(isinstance(value, str) for value in text.values()):
         raise ValueError("an editorial form lacks its title, text, language or site name")
-    optional = {name: form.get(name) for name in ("image_url", "image_caption", "published")}
+    optional = {name: form.get(name) for name in ("image_url", "image_caption", "published", "section")}
     draft = Draft(
         title=str(text["title"]),
         body=str(text["body"]),
@@ -161,4 +166,5 @@ def extract_editorial(raw: Document) -> Article | Rejected:
         authors=draft.authors,
         image_url=draft.image_url,
         image_caption=draft.image_caption,
+        section=draft.section,
     )

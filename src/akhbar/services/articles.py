@@ -11,12 +11,13 @@ def list_articles(
     *,
     language: str | None = None,
     source_id: int | None = None,
+    section: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[StoredArticle]:
     with store.reading() as connection:
         return articles.list_articles(
-            connection, language=language, source_id=source_id, limit=limit, offset=offset
+            connection, language=language, source_id=source_id, section=section, limit=limit, offset=offset
         )
 
 

@@ -70,6 +70,7 @@ def record_outcome(
             documents.upsert_rejection(connection, raw_id, document.location, outcome.reason)
             return IngestResult(document.location, "rejected", reason=outcome.reason)
         documents.delete_rejection(connection, raw_id)
+        outcome = extraction.with_section(outcome)  # also for a page completed from its feed entry
         key = _article_key(document, outcome)
         article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from akhbar.errors import InputError
+from akhbar.extract import sections
 from akhbar.models import ArticleSummary, StoredArticle
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
 from akhbar.services import search as search_engine
-from akhbar.services import sections
 from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
@@ -154,8 +154,8 @@ def listing(store: Store, filters: Filters, *, limit: int = 50) -> Listing:
 def _by_section(items: Iterable[ArticleSummary], per_section: int) -> dict[str, tuple[ArticleSummary, ...]]:
     grouped: dict[str, list[ArticleSummary]] = {key: [] for key in sections.SECTIONS}
     for item in items:
-        key = sections.section_of(item.url)
-        if key is not None and len(grouped[key]) < per_section:
+        key = item.section
+        if key in grouped and len(grouped[key]) < per_section:
             grouped[key].append(item)
     return {key: tuple(found) for key, found in grouped.items() if found}
 
@@ -198,17 +198,15 @@ def home(
 
 
 def section(store: Store, key: str, *, language: str | None = None, limit: int = 50) -> Listing | None:
-    """The newest articles filed under section ``key`` (see :mod:`akhbar.services.sections`); None if unknown.
+    """The newest articles filed under section ``key`` (see :mod:`akhbar.extract.sections`); None if unknown.
 
-    The store matches the section's folders in URLs; each candidate is confirmed by ``section_of``
-    (a URL naming two sections belongs to the first), so this page and the home page's block agree.
+    Each article's section is stored with it (from its URL, or an editor's choice) and indexed.
     """
     if key not in sections.SECTIONS:
         return None
-    filters = Filters(language=language, url_contains=sections.url_patterns(key), collapse=True)
+    filters = Filters(language=language, section=key, collapse=True)
     with store.reading() as connection:
-        found = queries.summaries(connection, filters, limit=2 * limit)
-        items = [item for item in found if sections.section_of(item.url) == key][:limit]
+        items = queries.summaries(connection, filters, limit=limit)
         return Listing(tuple(items), _also_in(connection, items))
 
 

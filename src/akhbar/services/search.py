@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from akhbar.extract import with_section
 from akhbar.models import Article
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
 from akhbar.search.index import Candidate, document_row, write_rows
@@ -253,6 +254,7 @@ def _batch(store: Store, after: int, size: int) -> list[Pending]:
 
 def bulk_load(connection: sa.Connection, items: Sequence[tuple[str, Article]]) -> list[int]:
     """Store ``(key, article)`` pairs in bulk and index them in the same transaction; their ids."""
+    items = [(key, with_section(article)) for key, article in items]
     article_ids = bulk.insert_articles(connection, items)
     write_rows(connection, [document_row(i, a, None) for i, (_, a) in zip(article_ids, items, strict=True)])
     return article_ids

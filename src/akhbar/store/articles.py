@@ -24,6 +24,7 @@ def _values(article: Article) -> dict[str, object]:
         "headlines": list(article.headlines),
         "story_id": article.story_id,
         "duplicate_of": article.duplicate_of,
+        "section": article.section,
     }
 
 
@@ -67,6 +68,7 @@ def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
         headlines=tuple(m["headlines"]),
         story_id=m["story_id"],
         duplicate_of=m["duplicate_of"],
+        section=m["section"],
     )
     return StoredArticle(m["id"], m["raw_id"], article, as_utc(m["created_at"]), as_utc(m["updated_at"]))
 
@@ -81,11 +83,14 @@ def list_articles(
     *,
     language: str | None = None,
     source_id: int | None = None,
+    section: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[StoredArticle]:
     """Newest first: by publication date when known, then by arrival."""
     query = sa.select(articles)
+    if section is not None:
+        query = query.where(articles.c.section == section)
     if language is not None:
         query = query.where(articles.c.language == language)
     if source_id is not None:

@@ -22,6 +22,7 @@ SUMMARY_COLUMNS = (
     articles.c.story_id,
     articles.c.source_id,
     articles.c.updated_at,
+    articles.c.section,
 )
 
 
@@ -61,7 +62,7 @@ class Filters:
     article_id: int | None = None
     since: str | None = None
     title_like: str | None = None
-    url_contains: tuple[str, ...] = ()  # any of these substrings, case-insensitively (section folders)
+    section: str | None = None
     collapse: bool = False
 
 
@@ -78,6 +79,7 @@ def _summary(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
         story_id=m["story_id"],
         source_id=m["source_id"],
         updated_at=as_utc(m["updated_at"]),
+        section=m["section"],
     )
 
 
@@ -98,10 +100,8 @@ def _conditions(table: sa.FromClause, filters: Filters) -> list[sa.ColumnElement
         found.append(c.published >= filters.since)
     if filters.title_like:
         found.append(c.title.ilike(f"%{_escaped(filters.title_like)}%", escape="\\"))
-    if filters.url_contains:
-        found.append(
-            sa.or_(*(c.url.ilike(f"%{_escaped(part)}%", escape="\\") for part in filters.url_contains))
-        )
+    if filters.section is not None:
+        found.append(c.section == filters.section)
     return found
 
 

@@ -113,8 +113,10 @@ articles = sa.Table(
     sa.Column("duplicate_of", sa.Integer),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("section", sa.String(32)),  # akhbar.extract.sections: from the URL, or an editor's choice
 )
 sa.Index("ix_articles_published", articles.c.published)
+sa.Index("ix_articles_section", articles.c.section, articles.c.published)
 sa.Index("ix_articles_story_id", articles.c.story_id)
 sa.Index("ix_articles_site_name", articles.c.site_name)
 sa.Index("ix_articles_duplicate_of", articles.c.duplicate_of)

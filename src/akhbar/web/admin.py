@@ -111,6 +111,7 @@ def _draft(form: dict[str, str], site_name: str) -> Draft:
         image_url=form.get("image_url", "").strip() or None,
         image_caption=form.get("image_caption", "").strip() or None,
         published=form.get("published", "").strip() or None,
+        section=form.get("section", "").strip() or None,
     )
 
 

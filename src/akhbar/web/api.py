@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from starlette.responses import Response
 
+from akhbar.extract.sections import SECTIONS
 from akhbar.services import breaking, portal
 from akhbar.services.portal import MAX_ID
 from akhbar.store import Store
@@ -17,6 +18,7 @@ from akhbar.web.presenting import flag_json, story_json, summary_json
 
 ISO_TIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 JSON = "application/json"
+SECTION = f"^({'|'.join(SECTIONS)})$"
 
 
 Answer = Callable[[Request, Callable[[], Any]], Awaitable[Response]]
@@ -47,6 +49,7 @@ def _article_routes(routes: APIRouter, store: Store, answer: Answer) -> None:
         ),
         site: str | None = Query(None, min_length=1, max_length=200, description="site name, as attributed"),
         story: int | None = Query(None, ge=1, le=MAX_ID, description="story id"),
+        section: str | None = Query(None, pattern=SECTION, description=f"section: {', '.join(SECTIONS)}"),
         since: str | None = Query(None, pattern=ISO_TIME, description="published at or after (ISO 8601)"),
         cursor: str | None = Query(None, max_length=500, description="next_cursor of the previous page"),
         limit: int = Query(50, ge=1, le=500),
@@ -62,6 +65,7 @@ def _article_routes(routes: APIRouter, store: Store, answer: Answer) -> None:
             source_id=source,
             site_name=site,
             story_id=story,
+            section=section,
             since=since,
             collapse=copies == "collapse",
         )

@@ -90,6 +90,7 @@ def summary_json(item: ArticleSummary, also_in: AlsoIn | None = None) -> dict[st
         "image_url": item.image_url,
         "story_id": item.story_id,
         "story": item.story_key,
+        "section": item.section,
         "links": {"self": f"/api/v1/articles/{item.id}", "story": f"/api/v1/stories/{item.story_key}"},
     }
     if also_in is not None:

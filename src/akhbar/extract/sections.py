@@ -11,7 +11,7 @@ per-language lists.
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from akhbar.dedupe.urls import split_url
 
@@ -53,13 +53,3 @@ def section_of(url: str | None) -> str | None:
         if key is not None:
             return key
     return None
-
-
-def url_patterns(key: str) -> tuple[str, ...]:
-    """What a URL of section ``key`` contains (``/folder/``), as written and percent-encoded.
-
-    The store finds candidates with these (a case-insensitive substring match); :func:`section_of`
-    then confirms each one, so a page of a section and the home page's block always agree.
-    """
-    found = [f"/{written}/" for folder in SECTIONS[key][1] for written in (folder, quote(folder, safe="-"))]
-    return tuple(dict.fromkeys(found))
