@@ -268,12 +268,17 @@ def make_due(store: Store, source_id: int) -> None:
 def test_a_page_that_fails_for_a_while_is_fetched_again_later(store: Store, server: FixtureServer) -> None:
     start = 40 if store.dialect == "sqlite" else 45  # the server counts hits per path across backends
     source = add(store, server.url(f"/gen/retry-rss?n=1&start={start}&fails=3"))
+    store_sources_update(store, source.id, poll_interval=6 * 3600)  # a source polled every few hours
     page = server.url(f"/recovers/{start}?fails=3")
     first = run_scheduler(store)
     assert sorted(p.status for p in first.pages) == ["error", "error"]
     failed = seen_row(store, page)
     assert (failed.status, failed.attempts) == ("retry", 1)
     assert failed.retry_at is not None and failed.retry_at > datetime.now(UTC) + timedelta(minutes=5)
+    with store.reading() as connection:
+        polled = store_sources.get_source(connection, source.id)
+    assert polled is not None and polled.next_poll_at is not None
+    assert polled.next_poll_at <= failed.retry_at, "the retry brings the source's next poll forward"
     assert failed.entry is not None and failed.entry.title == "Retry 0"
     gone = seen_row(store, server.url(f"/gone/{start}"))
     assert (gone.status, gone.retry_at) == ("error", None), "a 404 is not tried again"

@@ -3,7 +3,9 @@
 A poll that finds new entries halves the interval (down to ``poll_min_interval``); one that finds
 nothing grows it by half (up to ``poll_max_interval``). A failure backs off exponentially with
 jitter from the current interval; a source failing for longer than ``unhealthy_after`` is marked
-unhealthy (still polled, at the longest interval, never deleted).
+unhealthy (still polled, at the longest interval, never deleted). A page waiting for a retry brings
+the next poll forward to its retry time (at most every ``poll_min_interval``), so a source polled
+every six hours still retries a page ten minutes after it failed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 
 from akhbar.config import Settings
 from akhbar.models import Source
+from akhbar.store import seen
 from akhbar.store import sources as store_sources
 
 
@@ -43,6 +46,10 @@ def record_success(
     last_modified: str | None = None,
 ) -> None:
     interval = next_interval(source.poll_interval, new_entries, settings)
+    next_poll = now + timedelta(seconds=interval)
+    retry = seen.next_retry(connection, source.id)
+    if retry is not None:  # a page's retry need not wait for a slow source's next poll
+        next_poll = min(next_poll, max(retry, now + timedelta(seconds=settings.poll_min_interval)))
     values: dict[str, object] = {
         "last_fetched_at": now,
         "last_status": status,
@@ -51,7 +58,7 @@ def record_success(
         "failing_since": None,
         "healthy": True,
         "poll_interval": interval,
-        "next_poll_at": now + timedelta(seconds=interval),
+        "next_poll_at": next_poll,
     }
     if status != "not-modified":
         values.update(etag=etag, last_modified=last_modified)

@@ -296,6 +296,8 @@ async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
             retry_at=retry_at,
             entry=job.entry(),
         )
+        if retry_at is not None and job.source_id is not None:
+            store_sources.poll_by(connection, job.source_id, retry_at)
     if outcome.status == "error":
         log.info(
             "page: %s: %s%s", job.url, outcome.reason, f" (try {attempts}, again later)" if retry_at else ""

@@ -106,6 +106,16 @@ def recent_errors(connection: sa.Connection, source_id: int, limit: int = 10) ->
     return [_seen(r) for r in connection.execute(query)]
 
 
+def next_retry(connection: sa.Connection, source_id: int) -> datetime | None:
+    """When the source's first page waiting for a retry is due (None: no page waits)."""
+    found = connection.execute(
+        sa.select(sa.func.min(seen_urls.c.retry_at)).where(
+            seen_urls.c.source_id == source_id, seen_urls.c.status == "retry"
+        )
+    ).scalar()
+    return as_utc(found) if found else None
+
+
 def due_retries(connection: sa.Connection, source_id: int, now: datetime, limit: int) -> list[SeenUrl]:
     """The source's pages whose fetch failed transiently and whose next try is due, oldest first."""
     query = (

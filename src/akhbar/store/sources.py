@@ -57,6 +57,19 @@ def update_source(connection: sa.Connection, source_id: int, **values: object) -
     connection.execute(sa.update(sources).where(sources.c.id == source_id).values(**values))
 
 
+def poll_by(connection: sa.Connection, source_id: int, when: datetime) -> None:
+    """Bring the source's next poll forward to ``when`` (never back; not while it is failing)."""
+    connection.execute(
+        sa.update(sources)
+        .where(
+            sources.c.id == source_id,
+            sources.c.consecutive_failures == 0,
+            sa.or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at > when),
+        )
+        .values(next_poll_at=when)
+    )
+
+
 def due_source_ids(connection: sa.Connection, now: datetime, limit: int = 1000) -> list[int]:
     """Sources whose next poll time has come (never polled first), oldest first."""
     query = (
