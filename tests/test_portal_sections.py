@@ -141,10 +141,12 @@ def test_section_feeds(client: AsgiClient, filed: dict[str, int], fmt: str) -> N
     if fmt == "json":
         items = response.json()["items"]
         titles = [item["title"] for item in items]
+        assert all(item["tags"] == ["politics"] for item in items)
     else:
         parsed = feedparser.parse(response.content)
         assert not parsed.bozo, parsed.get("bozo_exception")
         titles = [entry.title for entry in parsed.entries]
+        assert all([tag.term for tag in entry.tags] == ["politics"] for entry in parsed.entries)
     assert titles == ["البرلمان يصوت على الميزانية", "Le parlement vote le budget"], (
         "newest first, this section only"
     )

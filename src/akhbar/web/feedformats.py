@@ -88,6 +88,8 @@ def rss(feed: Feed) -> bytes:
             _text(entry, "description", html.escape(lead))  # RSS descriptions are HTML
         if item.site_name:
             _text(entry, "source", item.site_name, url=item.url or feed.link(item))
+        if item.section:
+            _text(entry, "category", item.section)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
@@ -117,6 +119,8 @@ def atom(feed: Feed) -> bytes:
         if item.site_name:
             source_author = etree.SubElement(entry, f"{{{ATOM}}}author")
             _text(source_author, f"{{{ATOM}}}name", item.site_name)
+        if item.section:
+            etree.SubElement(entry, f"{{{ATOM}}}category", {"term": item.section})
         if lead:
             _text(entry, f"{{{ATOM}}}summary", lead, type="text")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
@@ -141,6 +145,8 @@ def json_feed(feed: Feed) -> bytes:
             entry["authors"] = [{"name": item.site_name}]
         if item.image_url:
             entry["image"] = item.image_url
+        if item.section:
+            entry["tags"] = [item.section]
         items.append(entry)
     document: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
