@@ -374,6 +374,7 @@ def test_every_draft_problem_is_translated() -> None:
         image_url="ftp://x",
         image_caption="c" * 501,
         published="never",
+        section="weather",
     )
     empty = Draft(" ", "\n", "ar", "s")
     messages = form.problems(long) + form.problems(empty)
