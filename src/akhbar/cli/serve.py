@@ -6,7 +6,7 @@ import click
 
 from akhbar.cli.app import Context, pass_context
 from akhbar.jobs.embedded import start_embedded_runner
-from akhbar.services import demo
+from akhbar.services import demo, editorial
 
 
 def _serve(ctx: Context) -> None:
@@ -48,5 +48,7 @@ def demo_command(ctx: Context, host: str | None, port: int | None, no_serve: boo
     results = demo.load_demo(ctx.store())
     stored = sum(1 for r in results if r.status in {"stored", "updated", "unchanged"})
     click.echo(f"akhbar: demo set loaded ({stored} articles of {len(results)} pages)", err=True)
+    if not editorial.list_users(ctx.store()):
+        click.echo("akhbar: to write articles at /admin/, add an editor: akhbar users add EMAIL", err=True)
     if not no_serve:
         _serve(ctx)
