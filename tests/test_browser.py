@@ -279,6 +279,10 @@ def test_newsroom_writes_an_arabic_article(browser: Any, server: tuple[str, Port
     assert "تم الحفظ" in page.inner_text("[role=status]")
     _shot(page, "newsroom-home")
     _axe(page, "newsroom home")
+    page.click("header a[href='/admin/sources']")
+    assert page.locator("h1").inner_text() == "المصادر والصفحات المرفوضة"
+    _axe(page, "newsroom sources")
+    page.go_back()
     page.click("table.admin-table a[lang=ar]")
     assert _direction(page, "html") == "rtl"
     assert page.inner_text("h1") == "افتتاح خط الترامواي الجديد في سلا"

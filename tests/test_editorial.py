@@ -382,3 +382,28 @@ def test_every_draft_problem_is_translated() -> None:
     for language in ("ar", "fr"):
         gettext = interface(language).gettext
         assert all(gettext(m) != m for m in messages), language
+
+
+def test_the_newsroom_shows_sources_and_rejected_pages(newsroom: AsgiClient, sqlite_store: Store) -> None:
+    from akhbar.store import sources as store_sources
+
+    assert newsroom.get("/admin/sources").status_code == 303
+    with sqlite_store.transaction() as connection:
+        source_id = store_sources.insert_source(
+            connection,
+            url="https://lematin.ma/rss",
+            kind="feed",
+            name="Le Matin",
+            created_at=datetime.now(UTC),
+        )
+        store_sources.update_source(
+            connection, source_id, consecutive_failures=2, last_status="error", last_error="fetch: timed out"
+        )
+    hostile = Document("editorial:x", b'{"format": "<b>other</b>"}', form.CONTENT_TYPE)
+    assert ingest.ingest_document(sqlite_store, hostile).status == "rejected"
+    page = newsroom.get("/admin/sources", headers=_sign_in(newsroom))
+    assert page.status_code == 200
+    assert (
+        "https://lematin.ma/rss" in page.text and "failing" in page.text and "fetch: timed out" in page.text
+    )
+    assert "editorial:x" in page.text and "not an akhbar editorial form" in page.text

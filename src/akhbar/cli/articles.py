@@ -6,8 +6,8 @@ import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
 from akhbar.errors import InputError
-from akhbar.extract.sections import SECTIONS
 from akhbar.services import articles
+from akhbar.services.portal import SECTIONS
 
 
 @click.group("articles")

@@ -9,7 +9,7 @@ import click
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
 from akhbar.errors import InputError
 from akhbar.services import editorial
-from akhbar.store.users import ROLES
+from akhbar.services.editorial import ROLES
 
 password_stdin = click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."

@@ -34,6 +34,8 @@ from akhbar.store import users as accounts
 from akhbar.store.tables import articles, raw_documents
 from akhbar.store.users import ROLES, User
 
+__all__ = ["ROLES", "Draft", "Session", "User", "Written"]
+
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 10

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from akhbar.errors import InputError
 from akhbar.extract import sections
+from akhbar.extract.sections import SECTIONS, section_of
 from akhbar.models import ArticleSummary, StoredArticle
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
@@ -30,6 +31,7 @@ from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
 __all__ = [
+    "SECTIONS",
     "AlsoIn",
     "Filters",
     "Found",
@@ -39,6 +41,7 @@ __all__ = [
     "article_detail",
     "data_version",
     "home",
+    "section_of",
     "story",
 ]
 

@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from akhbar.errors import InputError
-from akhbar.extract.editorial import Draft
-from akhbar.services import breaking, editorial, portal
+from akhbar.services import articles, breaking, editorial, portal, sources
+from akhbar.services.editorial import Draft
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
@@ -198,6 +198,18 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
             may_edit=lambda w: found.user.role == "admin" or w.saved_by == found.user.email,
             saved=request.query_params.get("saved"),
         )
+
+    @routes.get("/sources")
+    async def followed(request: Request) -> Response:
+        found = await run_in_threadpool(admin.signed_in, request)
+        if found is None:
+            return _to_login(request)
+
+        def read() -> tuple[list[Any], list[Any]]:
+            return sources.list_sources(store), articles.list_rejections(store, limit=100)
+
+        listed, rejected = await run_in_threadpool(read)
+        return admin.page(request, "admin_sources.html", session=found, sources=listed, rejections=rejected)
 
     @routes.get("/articles/new")
     async def new_article(request: Request) -> Response:

@@ -9,9 +9,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from starlette.responses import Response
 
-from akhbar.extract.sections import SECTIONS
 from akhbar.services import breaking, portal
-from akhbar.services.portal import MAX_ID
+from akhbar.services.portal import MAX_ID, SECTIONS
 from akhbar.store import Store
 from akhbar.web.caching import Rendered, ResponseCache
 from akhbar.web.presenting import flag_json, story_json, summary_json

@@ -8,9 +8,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from akhbar.extract.sections import SECTIONS
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking, portal
+from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
 from akhbar.web.caching import Rendered, ResponseCache
 from akhbar.web.feedformats import FORMATS, WRITERS, Feed

@@ -12,9 +12,9 @@ import jinja2
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from akhbar.extract.sections import SECTIONS, section_of
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking, portal
+from akhbar.services.portal import SECTIONS, section_of
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
