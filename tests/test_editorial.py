@@ -17,7 +17,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial as form
 from akhbar.extract.editorial import Draft
 from akhbar.models import Document, Rejected
-from akhbar.services import articles, breaking, editorial, ingest, search
+from akhbar.services import articles, breaking, editorial, ingest, search, sources
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
 from akhbar.web import create_app
@@ -158,10 +158,8 @@ def newsroom(sqlite_store: Store) -> AsgiClient:
     )
 
 
-def _sign_in(client: AsgiClient) -> dict[str, str]:
-    done = client.post(
-        "/admin/login", data={"email": "sara@example.org", "password": PASSWORD, "next": "/admin/"}
-    )
+def _sign_in(client: AsgiClient, email: str = "sara@example.org") -> dict[str, str]:
+    done = client.post("/admin/login", data={"email": email, "password": PASSWORD, "next": "/admin/"})
     assert done.status_code == 303 and done.headers["location"] == "/admin/"
     cookie = done.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
@@ -407,3 +405,43 @@ def test_the_newsroom_shows_sources_and_rejected_pages(newsroom: AsgiClient, sql
         "https://lematin.ma/rss" in page.text and "failing" in page.text and "fetch: timed out" in page.text
     )
     assert "editorial:x" in page.text and "not an akhbar editorial form" in page.text
+
+
+def test_an_admin_follows_and_drops_sources_from_the_newsroom(
+    newsroom: AsgiClient, sqlite_store: Store
+) -> None:
+    from httpserver import FixtureServer
+    from test_sources_refresh import make_settings
+
+    server = FixtureServer().start()
+    try:
+        editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
+        app = create_app(sqlite_store, cache_ttl=0, settings=make_settings(sqlite_store.url))
+        client = AsgiClient(app, {"accept-language": "en"})
+        chief = _sign_in(client, "chief@example.org")
+        page = client.get("/admin/sources", headers=chief)
+        assert 'action="/admin/sources"' in page.text
+        csrf = _csrf(page)
+        feed = server.url("/gen/json?n=2&start=300")
+        done = client.post(
+            "/admin/sources", data={"csrf": csrf, "url": feed, "language": "fr"}, headers=chief
+        )
+        assert done.status_code == 303
+        (followed,) = sources.list_sources(sqlite_store)
+        assert (followed.url, followed.kind, followed.language) == (feed, "feed", "fr")
+        again = client.post("/admin/sources", data={"csrf": csrf, "url": feed}, headers=chief)
+        assert again.status_code == 400 and "already followed" in again.text
+
+        editor = _sign_in(client)
+        assert 'action="/admin/sources"' not in client.get("/admin/sources", headers=editor).text
+        editor_csrf = _csrf(client.get("/admin/articles/new", headers=editor))
+        refused = client.post(
+            f"/admin/sources/{followed.id}/remove", data={"csrf": editor_csrf}, headers=editor
+        )
+        assert refused.status_code == 403
+        assert newsroom.get("/admin/sources", headers=_sign_in(newsroom)).text.count("Stop following") == 0
+
+        gone = client.post(f"/admin/sources/{followed.id}/remove", data={"csrf": csrf}, headers=chief)
+        assert gone.status_code == 303 and sources.list_sources(sqlite_store) == []
+    finally:
+        server.stop()

@@ -16,7 +16,7 @@ def _serve(ctx: Context) -> None:
     from akhbar.web import create_app
 
     settings = ctx.settings()
-    app = create_app(ctx.store(), site_name=settings.site_name)
+    app = create_app(ctx.store(), site_name=settings.site_name, settings=settings)
     click.echo(f"akhbar: serving http://{settings.host}:{settings.port}/", err=True)
     # Embedded mode (SQLite): poll sources and ingest in this process; on PostgreSQL workers do it.
     halt = start_embedded_runner(ctx.store(), settings) if ctx.store().dialect == "sqlite" else None

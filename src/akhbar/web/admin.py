@@ -19,9 +19,11 @@ from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from akhbar.errors import InputError
+from akhbar.config import Settings
+from akhbar.errors import AkhbarError, InputError
 from akhbar.services import articles, breaking, editorial, portal, sources
 from akhbar.services.editorial import Draft
+from akhbar.services.fetching import open_runtime
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
@@ -126,7 +128,9 @@ def _safe_next(target: str | None) -> str:
     return "/admin/"
 
 
-def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRouter:
+def router(
+    store: Store, env: jinja2.Environment, *, site_name: str, settings: Settings | None = None
+) -> APIRouter:
     admin = Admin(store, env, site_name)
     routes = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -199,17 +203,58 @@ def router(store: Store, env: jinja2.Environment, *, site_name: str) -> APIRoute
             saved=request.query_params.get("saved"),
         )
 
+    async def sources_page(
+        request: Request, found: editorial.Session, status_code: int = 200, **context: Any
+    ) -> Response:
+        def read() -> tuple[list[Any], list[Any]]:
+            return sources.list_sources(store), articles.list_rejections(store, limit=100)
+
+        listed, rejected = await run_in_threadpool(read)
+        return admin.page(
+            request,
+            "admin_sources.html",
+            status_code,
+            session=found,
+            sources=listed,
+            rejections=rejected,
+            can_manage=settings is not None and found.user.role == "admin",
+            **context,
+        )
+
     @routes.get("/sources")
     async def followed(request: Request) -> Response:
         found = await run_in_threadpool(admin.signed_in, request)
         if found is None:
             return _to_login(request)
+        return await sources_page(request, found)
 
-        def read() -> tuple[list[Any], list[Any]]:
-            return sources.list_sources(store), articles.list_rejections(store, limit=100)
+    async def admin_form(request: Request) -> tuple[editorial.Session, dict[str, str], Settings]:
+        found, form = await checked(request)
+        if settings is None or found.user.role != "admin":
+            raise HTTPException(403, "Only an admin may change the sources")
+        return found, form, settings
 
-        listed, rejected = await run_in_threadpool(read)
-        return admin.page(request, "admin_sources.html", session=found, sources=listed, rejections=rejected)
+    @routes.post("/sources")
+    async def follow(request: Request) -> Response:
+        found, form, fetching = await admin_form(request)
+        url = form.get("url", "").strip()
+        try:
+            async with open_runtime(store, fetching) as runtime:
+                await sources.add_source(
+                    runtime,
+                    url,
+                    name=form.get("name", "").strip() or None,
+                    language=form.get("language") or None,
+                )
+        except AkhbarError as exc:
+            return await sources_page(request, found, 400, error=str(exc), url=url)
+        return RedirectResponse("/admin/sources", status_code=303)
+
+    @routes.post("/sources/{source_id}/remove")
+    async def unfollow(request: Request, source_id: int = PathParam(ge=1, le=portal.MAX_ID)) -> Response:
+        await admin_form(request)
+        await run_in_threadpool(sources.remove_source, store, source_id)
+        return RedirectResponse("/admin/sources", status_code=303)
 
     @routes.get("/articles/new")
     async def new_article(request: Request) -> Response:

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from akhbar.config import Settings
 from akhbar.errors import InputError
 from akhbar.store import Store
 from akhbar.web import admin, api, feeds, pages, search_api
@@ -25,10 +26,13 @@ def _page_language(request: Request) -> str:
     return first if first in LANGUAGES else negotiate(request.headers.get("accept-language"))
 
 
-def create_app(store: Store, *, cache_ttl: float = 1.0, site_name: str = "akhbar") -> FastAPI:
+def create_app(
+    store: Store, *, cache_ttl: float = 1.0, site_name: str = "akhbar", settings: Settings | None = None
+) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is the routers' order.
 
-    ``site_name`` is what editors' articles are published as unless they say otherwise.
+    ``site_name`` is what editors' articles are published as unless they say otherwise. With
+    ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access.
@@ -80,7 +84,7 @@ def create_app(store: Store, *, cache_ttl: float = 1.0, site_name: str = "akhbar
     app.include_router(api.router(store, cache))
     app.include_router(search_api.router(store))
     app.include_router(feeds.router(store, cache))
-    app.include_router(admin.router(store, portal_pages.env, site_name=site_name))
+    app.include_router(admin.router(store, portal_pages.env, site_name=site_name, settings=settings))
     app.include_router(pages.router(portal_pages))
     return app
 
