@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Port
     data = populate(store)
     add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
     breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
-    editorial.add_user(store, "sara@example.org", "editor", EDITOR_PASSWORD, name="سارة بنعلي")
+    editorial.add_user(store, "sara@example.org", "admin", EDITOR_PASSWORD, name="سارة بنعلي")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -282,7 +282,10 @@ def test_newsroom_writes_an_arabic_article(browser: Any, server: tuple[str, Port
     page.click("header a[href='/admin/sources']")
     assert page.locator("h1").inner_text() == "المصادر والصفحات المرفوضة"
     _axe(page, "newsroom sources")
-    page.go_back()
+    page.click("header a[href='/admin/users']")
+    assert page.locator("h1").inner_text() == "الحسابات"
+    _axe(page, "newsroom accounts")
+    page.goto(f"{base}/admin/")
     page.click("table.admin-table a[lang=ar]")
     assert _direction(page, "html") == "rtl"
     assert page.inner_text("h1") == "افتتاح خط الترامواي الجديد في سلا"

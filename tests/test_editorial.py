@@ -445,3 +445,46 @@ def test_an_admin_follows_and_drops_sources_from_the_newsroom(
         assert gone.status_code == 303 and sources.list_sources(sqlite_store) == []
     finally:
         server.stop()
+
+
+def test_an_admin_manages_accounts_in_the_newsroom(newsroom: AsgiClient, sqlite_store: Store) -> None:
+    editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
+    chief = _sign_in(newsroom, "chief@example.org")
+    page = newsroom.get("/admin/users", headers=chief)
+    assert page.status_code == 200 and "sara@example.org" in page.text
+    csrf = _csrf(page)
+    added = newsroom.post(
+        "/admin/users",
+        data={
+            "csrf": csrf,
+            "email": "Omar@Example.org",
+            "name": "Omar",
+            "role": "editor",
+            "password": PASSWORD,
+        },
+        headers=chief,
+    )
+    assert added.status_code == 303
+    assert editorial.authenticate(sqlite_store, "omar@example.org", PASSWORD) is not None
+    short = newsroom.post(
+        "/admin/users",
+        data={"csrf": csrf, "email": "x@example.org", "role": "editor", "password": "short"},
+        headers=chief,
+    )
+    assert short.status_code == 400 and "10 to 1024 characters" in short.text
+    sara = next(u for u in editorial.list_users(sqlite_store) if u.email == "sara@example.org")
+    editor = _sign_in(newsroom)
+    assert newsroom.get("/admin/users", headers=editor).status_code == 403
+    assert (
+        newsroom.post(f"/admin/users/{sara.id}/disable", data={"csrf": csrf}, headers=chief).status_code
+        == 303
+    )
+    assert newsroom.get("/admin/", headers=editor).status_code == 303, "a disabled editor is signed out"
+    me = next(u for u in editorial.list_users(sqlite_store) if u.role == "admin")
+    assert (
+        newsroom.post(f"/admin/users/{me.id}/disable", data={"csrf": csrf}, headers=chief).status_code == 400
+    )
+    assert (
+        newsroom.post(f"/admin/users/{sara.id}/enable", data={"csrf": csrf}, headers=chief).status_code == 303
+    )
+    assert editorial.authenticate(sqlite_store, "sara@example.org", PASSWORD) is not None

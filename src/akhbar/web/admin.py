@@ -256,6 +256,66 @@ def router(
         await run_in_threadpool(sources.remove_source, store, source_id)
         return RedirectResponse("/admin/sources", status_code=303)
 
+    async def users_page(
+        request: Request, found: editorial.Session, status_code: int = 200, **context: Any
+    ) -> Response:
+        if found.user.role != "admin":
+            raise HTTPException(403, "Only an admin may manage accounts")
+        listed = await run_in_threadpool(editorial.list_users, store)
+        return admin.page(
+            request,
+            "admin_users.html",
+            status_code,
+            session=found,
+            users=listed,
+            roles=editorial.ROLES,
+            **context,
+        )
+
+    @routes.get("/users")
+    async def accounts(request: Request) -> Response:
+        found = await run_in_threadpool(admin.signed_in, request)
+        if found is None:
+            return _to_login(request)
+        return await users_page(request, found)
+
+    @routes.post("/users")
+    async def add_account(request: Request) -> Response:
+        found, form = await checked(request)
+        if found.user.role != "admin":
+            raise HTTPException(403, "Only an admin may manage accounts")
+        email = form.get("email", "")
+        try:
+            await run_in_threadpool(
+                lambda: editorial.add_user(
+                    store,
+                    email,
+                    form.get("role", ""),
+                    form.get("password", ""),
+                    name=form.get("name") or None,
+                )
+            )
+        except InputError as exc:
+            return await users_page(request, found, 400, error=str(exc), email=email)
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @routes.post("/users/{user_id}/{action}")
+    async def switch_account(
+        request: Request, action: str, user_id: int = PathParam(ge=1, le=portal.MAX_ID)
+    ) -> Response:
+        found, _ = await checked(request)
+        if found.user.role != "admin" or action not in ("disable", "enable"):
+            raise HTTPException(403, "Only an admin may manage accounts")
+        if user_id == found.user.id:
+            raise HTTPException(400, "You cannot disable your own account")
+        target = next(
+            (u for u in await run_in_threadpool(editorial.list_users, store) if u.id == user_id), None
+        )
+        if target is None:
+            raise HTTPException(404, "No such account")
+        await run_in_threadpool(editorial.set_disabled, store, target.email, action == "disable")
+        return RedirectResponse("/admin/users", status_code=303)
+
     @routes.get("/articles/new")
     async def new_article(request: Request) -> Response:
         found = await run_in_threadpool(admin.signed_in, request)
