@@ -43,16 +43,24 @@ _HEADERS = {
 
 
 class Admin:
-    def __init__(self, store: Store, env: jinja2.Environment, site_name: str) -> None:
+    """Renders the newsroom's pages in the editor's language and finds the signed-in session."""
+
+    def __init__(self, store: Store, env: jinja2.Environment) -> None:
         self.store = store
         self.env = env
-        self.site_name = site_name
+
+    @staticmethod
+    def language(request: Request) -> str:
+        """The interface language: ``?ui=``, else the remembered choice, else Accept-Language."""
+        chosen = request.query_params.get("ui")
+        language = chosen if chosen in LANGUAGES else request.cookies.get(UI_COOKIE)
+        if language in LANGUAGES:
+            return str(language)
+        return negotiate(request.headers.get("accept-language"))
 
     def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         chosen = request.query_params.get("ui")
-        language = chosen if chosen in LANGUAGES else request.cookies.get(UI_COOKIE)
-        if language not in LANGUAGES:
-            language = negotiate(request.headers.get("accept-language"))
+        language = self.language(request)
         ui = interface(language)
         html = self.env.get_template(name).render(
             lang=language,
@@ -131,7 +139,7 @@ def _safe_next(target: str | None) -> str:
 def router(
     store: Store, env: jinja2.Environment, *, site_name: str, settings: Settings | None = None
 ) -> APIRouter:
-    admin = Admin(store, env, site_name)
+    admin = Admin(store, env)
     routes = APIRouter(prefix="/admin", include_in_schema=False)
 
     async def checked(request: Request) -> tuple[editorial.Session, dict[str, str]]:
@@ -321,7 +329,7 @@ def router(
         found = await run_in_threadpool(admin.signed_in, request)
         if found is None:
             return _to_login(request)
-        draft = Draft("", "", "ar", site_name, (found.user.display_name,))
+        draft = Draft("", "", admin.language(request), site_name, (found.user.display_name,))
         return admin.page(
             request, "admin_article.html", session=found, draft=draft, article_id=None, errors=[]
         )
