@@ -28,17 +28,24 @@ def _values(article: Article) -> dict[str, object]:
     }
 
 
+# Built once: the statements of the ingest path take their values as parameters, so SQLAlchemy
+# neither rebuilds nor recompiles them for every article.
+_BY_KEY = sa.select(articles.c.id).where(articles.c.key == sa.bindparam("find_key"))
+_UPDATE = sa.update(articles).where(articles.c.id == sa.bindparam("target_id"))
+_INSERT = sa.insert(articles)
+
+
 def upsert_article(
     connection: sa.Connection, key: str, raw_id: int, article: Article, source_id: int | None
 ) -> tuple[int, bool]:
     """Insert the article, or update the one with the same key in place. Returns (id, created)."""
     now = datetime.now(UTC)
-    existing = connection.execute(sa.select(articles.c.id).where(articles.c.key == key)).scalar()
+    existing = connection.execute(_BY_KEY, {"find_key": key}).scalar()
     values = {**_values(article), "raw_id": raw_id, "source_id": source_id, "updated_at": now}
     if existing is not None:
-        connection.execute(sa.update(articles).where(articles.c.id == existing).values(**values))
+        connection.execute(_UPDATE, {**values, "target_id": existing})
         return int(existing), False
-    result = connection.execute(sa.insert(articles).values(key=key, created_at=now, **values))
+    result = connection.execute(_INSERT, {"key": key, "created_at": now, **values})
     new_key = result.inserted_primary_key
     assert new_key is not None
     return int(new_key[0]), True

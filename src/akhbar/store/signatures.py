@@ -31,6 +31,14 @@ def get_placement(connection: sa.Connection, article_id: int) -> Placement | Non
     return _placement(row) if row else None
 
 
+_DROP_BANDS = sa.delete(dedupe_bands).where(dedupe_bands.c.article_id == sa.bindparam("target_id"))
+_DROP_SIGNATURE = sa.delete(article_signatures).where(
+    article_signatures.c.article_id == sa.bindparam("target_id")
+)
+_ADD_SIGNATURE = sa.insert(article_signatures)
+_LINK = sa.update(articles).where(articles.c.id == sa.bindparam("target_id"))
+
+
 def save(
     connection: sa.Connection,
     placement: Placement,
@@ -39,16 +47,17 @@ def save(
 ) -> None:
     """Replace the article's signature, bands and placement (an edit replaces the earlier version)."""
     article_id = placement.article_id
-    connection.execute(sa.delete(dedupe_bands).where(dedupe_bands.c.article_id == article_id))
-    connection.execute(sa.delete(article_signatures).where(article_signatures.c.article_id == article_id))
+    connection.execute(_DROP_BANDS, {"target_id": article_id})
+    connection.execute(_DROP_SIGNATURE, {"target_id": article_id})
     connection.execute(
-        sa.insert(article_signatures).values(
-            article_id=article_id,
-            minhash=placement.minhash,
-            embedding=embedding,
-            story_id=placement.story_id,
-            duplicate_of=placement.duplicate_of,
-        )
+        _ADD_SIGNATURE,
+        {
+            "article_id": article_id,
+            "minhash": placement.minhash,
+            "embedding": embedding,
+            "story_id": placement.story_id,
+            "duplicate_of": placement.duplicate_of,
+        },
     )
     rows = [{"band": band, "article_id": article_id} for band in sorted(set(bands))]
     if rows:
@@ -78,8 +87,4 @@ def near(connection: sa.Connection, bands: Sequence[int], exclude: int) -> list[
 def link_article(
     connection: sa.Connection, article_id: int, story_id: int | None, duplicate_of: int | None
 ) -> None:
-    connection.execute(
-        sa.update(articles)
-        .where(articles.c.id == article_id)
-        .values(story_id=story_id, duplicate_of=duplicate_of)
-    )
+    connection.execute(_LINK, {"target_id": article_id, "story_id": story_id, "duplicate_of": duplicate_of})

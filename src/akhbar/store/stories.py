@@ -91,8 +91,12 @@ def _record(row: sa.Row[Any]) -> StoryRecord:
     )
 
 
+_INSERT = sa.insert(stories)
+_UPDATE = sa.update(stories).where(stories.c.id == sa.bindparam("target_id"))
+
+
 def insert_story(connection: sa.Connection, record: StoryRecord) -> int:
-    result = connection.execute(sa.insert(stories).values(**_values(record)))
+    result = connection.execute(_INSERT, _values(record))
     key = result.inserted_primary_key
     assert key is not None
     record.id = int(key[0])
@@ -100,7 +104,7 @@ def insert_story(connection: sa.Connection, record: StoryRecord) -> int:
 
 
 def update_story(connection: sa.Connection, record: StoryRecord) -> None:
-    connection.execute(sa.update(stories).where(stories.c.id == record.id).values(**_values(record)))
+    connection.execute(_UPDATE, {**_values(record), "target_id": record.id})
 
 
 def add_keys(connection: sa.Connection, story_id: int, keys: Iterable[int]) -> None:
