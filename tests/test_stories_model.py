@@ -155,3 +155,17 @@ def test_another_model_of_the_same_dimension_starts_its_own_stories(store: Store
         stories.configure(enabled=True)
     assert story_of(first) == story_of(joined)
     assert story_of(other) not in (None, story_of(first))
+
+
+def test_the_stories_bench_runs_end_to_end(tmp_path: Path) -> None:
+    from akhbar.services import benchmarks_stories
+
+    store = Store(f"sqlite:///{tmp_path / 'bench.db'}")
+    try:
+        model = embedding.load("toy_models:Words")
+        figures = benchmarks_stories.run(store, DATA, model, count=300, checkpoints=(100,), overlapped=30)
+    finally:
+        store.close()
+    assert figures.articles == 300 and 100 in figures.p99_ms
+    assert figures.model_per_second > 0 and figures.assign_per_second > 0
+    assert figures.overlapped_per_second > 0 and figures.overlapped_model_per_second > 0
