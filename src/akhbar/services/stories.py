@@ -178,7 +178,7 @@ def place(
     story_id = story.id if story is not None else None
     placement = placements.Placement(article_id, prepared.signature.to_bytes(), story_id, duplicate_of)
     embedding = to_bytes(prepared.embedding) if prepared.embedding is not None else None
-    placements.save(connection, placement, bands, embedding)
+    placements.save(connection, placement, bands, embedding, replace=previous is not None)
     placements.link_article(connection, article_id, story_id, duplicate_of)
     return placement
 
@@ -241,17 +241,21 @@ def _assign(
     if is_first:
         story.first_article_id, story.first_source = article_id, source
     story.centroid, story.entities = to_bytes(chosen.centroid), chosen.entities
-    if story.id is None:
+    inserted = story.id is None
+    if inserted:
         records.insert_story(connection, story)
     assert story.id is not None
     records.add_keys(connection, story.id, index.store_keys(embedding, when, index.model_space(_model)))
+    changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
     for other in also:
         if not grouping.should_merge(chosen, other, settings):
             continue
         absorbed = records.get_story(connection, other.story_id)
         if absorbed is not None:
             _merge(connection, story, absorbed, grouping.merged(chosen, other))
-    records.update_story(connection, story)
+            changed = True
+    if changed:
+        records.update_story(connection, story)
     return story
 
 

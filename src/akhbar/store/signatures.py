@@ -44,11 +44,16 @@ def save(
     placement: Placement,
     bands: Sequence[int],
     embedding: bytes | None,
+    *,
+    replace: bool = True,
 ) -> None:
-    """Replace the article's signature, bands and placement (an edit replaces the earlier version)."""
+    """Store the article's signature, bands and placement; with ``replace`` (an edit), the earlier
+    version's go first. A new article has none, and skips those two deletes.
+    """
     article_id = placement.article_id
-    connection.execute(_DROP_BANDS, {"target_id": article_id})
-    connection.execute(_DROP_SIGNATURE, {"target_id": article_id})
+    if replace:
+        connection.execute(_DROP_BANDS, {"target_id": article_id})
+        connection.execute(_DROP_SIGNATURE, {"target_id": article_id})
     connection.execute(
         _ADD_SIGNATURE,
         {
