@@ -70,8 +70,7 @@ def password_command(ctx: Context, email: str, password_stdin: bool) -> None:
 @pass_context
 def disable_command(ctx: Context, email: str) -> None:
     """Stop EMAIL from signing in (their sessions end; their articles stay)."""
-    editorial.set_disabled(ctx.store(), email, True)
-    click.echo(f"disabled {email}")
+    _switch(ctx, email, disabled=True)
 
 
 @users_group.command("enable")
@@ -79,5 +78,9 @@ def disable_command(ctx: Context, email: str) -> None:
 @pass_context
 def enable_command(ctx: Context, email: str) -> None:
     """Let a disabled EMAIL sign in again."""
-    editorial.set_disabled(ctx.store(), email, False)
-    click.echo(f"enabled {email}")
+    _switch(ctx, email, disabled=False)
+
+
+def _switch(ctx: Context, email: str, *, disabled: bool) -> None:
+    editorial.set_disabled(ctx.store(), email, disabled)
+    click.echo(f"{'disabled' if disabled else 'enabled'} {email}")

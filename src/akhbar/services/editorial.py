@@ -88,6 +88,11 @@ def list_users(store: Store) -> list[User]:
         return accounts.list_users(connection)
 
 
+def account(store: Store, user_id: int) -> User | None:
+    with store.reading() as connection:
+        return accounts.by_id(connection, user_id)
+
+
 def _existing(connection: sa.Connection, email: str) -> User:
     user = accounts.by_email(connection, normalise_email(email))
     if user is None:
@@ -132,10 +137,9 @@ def authenticate(store: Store, email: str, password: str, *, now: datetime | Non
         _verify(_absent[0], password)
         return None
     right = _verify(user.password_hash, password)
-    usable = user.disabled_at is None and (user.locked_until is None or user.locked_until <= now)
+    if user.disabled_at is not None or (user.locked_until is not None and user.locked_until > now):
+        return None
     with store.transaction() as connection:
-        if not usable:
-            return None
         if not right:
             failures = user.failed_logins + 1
             locked = now + LOCK if failures >= MAX_FAILURES else None
@@ -216,26 +220,20 @@ class Written:
     story_id: int | None
 
 
-def _revision(connection: sa.Connection, article_id: int) -> tuple[editorial.Saved, int | None] | None:
-    row = connection.execute(
-        sa.select(raw_documents.c.data, articles.c.story_id)
-        .join(articles, articles.c.raw_id == raw_documents.c.id)
-        .where(articles.c.id == article_id, raw_documents.c.content_type == editorial.CONTENT_TYPE)
-    ).first()
-    if row is None:
-        return None
-    return editorial.read(bytes(row.data)), row.story_id
-
-
 def saved(store: Store, article_id: int) -> editorial.Saved | None:
     """The latest revision of an editorial article (None for any other article)."""
     with store.reading() as connection:
-        found = _revision(connection, article_id)
-    return None if found is None else found[0]
+        data = connection.execute(
+            sa.select(raw_documents.c.data)
+            .join(articles, articles.c.raw_id == raw_documents.c.id)
+            .where(articles.c.id == article_id, raw_documents.c.content_type == editorial.CONTENT_TYPE)
+        ).scalar()
+    return None if data is None else editorial.read(bytes(data))
 
 
-def may_edit(user: User, revision: editorial.Saved) -> bool:
-    return user.role == "admin" or revision.saved_by == user.email
+def may_edit(user: User, saved_by: str) -> bool:
+    """Editors edit and withdraw what they saved last; admins every editorial article."""
+    return user.role == "admin" or saved_by == user.email
 
 
 def write(store: Store, user: User, draft: Draft, *, article_id: int | None = None) -> int:
@@ -253,7 +251,7 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
         previous = saved(store, article_id)
         if previous is None:
             raise InputError(f"article {article_id} was not written here")
-        if not may_edit(user, previous):
+        if not may_edit(user, previous.saved_by):
             raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may edit it")
         key, revision = previous.key, previous.revision + 1
     document = editorial.document(
@@ -271,7 +269,7 @@ def withdraw(store: Store, user: User, article_id: int) -> None:
     previous = saved(store, article_id)
     if previous is None:
         raise InputError(f"article {article_id} was not written here")
-    if not may_edit(user, previous):
+    if not may_edit(user, previous.saved_by):
         raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may withdraw it")
     document = editorial.document(
         previous.key,

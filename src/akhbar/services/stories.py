@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 
+from akhbar.config import BUILT_IN_MODEL
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
 from akhbar.dedupe.urls import split_url
 from akhbar.models import Article, Story
@@ -50,10 +51,10 @@ class Prepared:
 
 
 _grouping = True
-_model = embedding.BUILT_IN
+_model = BUILT_IN_MODEL
 
 
-def configure(*, enabled: bool, model: str = embedding.BUILT_IN) -> None:
+def configure(*, enabled: bool, model: str = BUILT_IN_MODEL) -> None:
     """Turn story grouping on or off and name its embedding model (settings ``stories``, ``stories_model``).
 
     Duplicate detection stays on: it needs no model. A plugged-in model's module is imported here,
@@ -74,6 +75,12 @@ def default_embedder() -> Embedder:
 @functools.cache
 def _embedder(spec: str) -> Embedder:
     return embedding.load(spec)
+
+
+@functools.cache
+def _rule(spec: str) -> grouping.Settings:
+    """The assignment rule with the model's own thresholds, worked out once per model."""
+    return grouping.for_model(_embedder(spec))
 
 
 def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
@@ -152,9 +159,7 @@ def place(
     """Find the article's original (when it is a copy) and its story; store both."""
     now = now or datetime.now(UTC)
     if settings is None:  # the model's own thresholds; no model is made when grouping is off
-        settings = (
-            grouping.for_model(default_embedder()) if prepared.embedding is not None else grouping.Settings()
-        )
+        settings = _rule(_model) if prepared.embedding is not None else grouping.Settings()
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
     previous = placements.get_placement(connection, article_id)
@@ -226,7 +231,8 @@ def _assign(
     settings: grouping.Settings,
 ) -> records.StoryRecord:
     item = grouping.Features(embedding, prepared.entities, when, article.language, source)
-    found = records.candidates(connection, index.lookup_keys(embedding, when, index.model_space(_model)))
+    space = index.model_space(_model)
+    found = records.candidates(connection, index.lookup_keys(embedding, when, space))
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id) if chosen is not None else None
     if chosen is None or existing is None:
@@ -245,7 +251,7 @@ def _assign(
     if inserted:
         records.insert_story(connection, story)
     assert story.id is not None
-    records.add_keys(connection, story.id, index.store_keys(embedding, when, index.model_space(_model)))
+    records.add_keys(connection, story.id, index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
     for other in also:
         if not grouping.should_merge(chosen, other, settings):

@@ -25,8 +25,6 @@ from akhbar.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-BUILT_IN = BUILT_IN_MODEL
-
 Vector = npt.NDArray[np.float32]
 
 
@@ -114,7 +112,7 @@ def resolve(spec: str) -> Callable[[], Embedder]:
         spec = model_spec(spec)
     except ValueError as exc:
         raise ConfigError(f"stories_model: {spec!r}: {exc}") from exc
-    if spec == BUILT_IN:
+    if spec == BUILT_IN_MODEL:
         return UseEmbedder
     module_name, _, attribute = spec.partition(":")
     try:

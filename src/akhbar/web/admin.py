@@ -129,6 +129,11 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/admin/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
 
+def _admin_only(session: editorial.Session, doing: str) -> None:
+    if session.user.role != "admin":
+        raise HTTPException(403, f"Only an admin may {doing}")
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path inside /admin (never another site) after signing in."""
     if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
@@ -207,7 +212,7 @@ def router(
             written=written,
             flags=flags,
             article_path=presenting.article_path,
-            may_edit=lambda w: found.user.role == "admin" or w.saved_by == found.user.email,
+            may_edit=lambda w: editorial.may_edit(found.user, w.saved_by),
             saved=request.query_params.get("saved"),
         )
 
@@ -238,8 +243,9 @@ def router(
 
     async def admin_form(request: Request) -> tuple[editorial.Session, dict[str, str], Settings]:
         found, form = await checked(request)
-        if settings is None or found.user.role != "admin":
+        if settings is None:
             raise HTTPException(403, "Only an admin may change the sources")
+        _admin_only(found, "change the sources")
         return found, form, settings
 
     @routes.post("/sources")
@@ -267,8 +273,7 @@ def router(
     async def users_page(
         request: Request, found: editorial.Session, status_code: int = 200, **context: Any
     ) -> Response:
-        if found.user.role != "admin":
-            raise HTTPException(403, "Only an admin may manage accounts")
+        _admin_only(found, "manage accounts")
         listed = await run_in_threadpool(editorial.list_users, store)
         return admin.page(
             request,
@@ -290,8 +295,7 @@ def router(
     @routes.post("/users")
     async def add_account(request: Request) -> Response:
         found, form = await checked(request)
-        if found.user.role != "admin":
-            raise HTTPException(403, "Only an admin may manage accounts")
+        _admin_only(found, "manage accounts")
         email = form.get("email", "")
         try:
             await run_in_threadpool(
@@ -312,13 +316,12 @@ def router(
         request: Request, action: str, user_id: int = PathParam(ge=1, le=portal.MAX_ID)
     ) -> Response:
         found, _ = await checked(request)
-        if found.user.role != "admin" or action not in ("disable", "enable"):
+        _admin_only(found, "manage accounts")
+        if action not in ("disable", "enable"):
             raise HTTPException(403, "Only an admin may manage accounts")
         if user_id == found.user.id:
             raise HTTPException(400, "You cannot disable your own account")
-        target = next(
-            (u for u in await run_in_threadpool(editorial.list_users, store) if u.id == user_id), None
-        )
+        target = await run_in_threadpool(editorial.account, store, user_id)
         if target is None:
             raise HTTPException(404, "No such account")
         await run_in_threadpool(editorial.set_disabled, store, target.email, action == "disable")
@@ -342,7 +345,7 @@ def router(
         revision = await run_in_threadpool(editorial.saved, store, article_id)
         if revision is None:
             raise HTTPException(404, "No article written here has this number")
-        if not editorial.may_edit(found.user, revision):
+        if not editorial.may_edit(found.user, revision.saved_by):
             raise HTTPException(403, f"This article is {revision.saved_by}'s; only an admin may edit it")
         return admin.page(
             request,
