@@ -30,6 +30,7 @@ from akhbar.dedupe.signatures import signature
 from akhbar.models import Article, Document
 from akhbar.services import stories
 from akhbar.store import Store, articles, documents
+from akhbar.store.signatures import Placement
 from akhbar.stories import features
 from akhbar.stories.embedding import Embedder, Vector, normalise_rows
 
@@ -127,9 +128,7 @@ def run(
     pending = sorted(checkpoints)
     for n, (article, prepared, when) in enumerate(_generated(pool, vectors, count, seed)):
         begin = time.perf_counter()
-        with store.transaction() as connection:
-            article_id, _ = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
-            placed = stories.place(connection, article_id, article, prepared, now=when)
+        placed = _place(store, n, raw_id, article, prepared, when)
         elapsed = time.perf_counter() - begin
         busy += elapsed
         latencies = [*latencies[-999:], elapsed]
@@ -157,6 +156,15 @@ def run(
     return figures
 
 
+def _place(
+    store: Store, n: int, raw_id: int, article: Article, prepared: stories.Prepared, when: datetime
+) -> Placement:
+    """Store generated article ``n`` and place it, in one transaction as ingest does."""
+    with store.transaction() as connection:
+        article_id, _ = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
+        return stories.place(connection, article_id, article, prepared, now=when)
+
+
 def _overlapped(
     store: Store,
     embedder: Embedder,
@@ -178,10 +186,7 @@ def _overlapped(
     worker.start()
     n = first
     while (item := ready.get()) is not None:
-        article, prepared, when = item
-        with store.transaction() as connection:
-            article_id, _ = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
-            stories.place(connection, article_id, article, prepared, now=when)
+        _place(store, n, raw_id, *item)
         n += 1
     worker.join()
     return len(items) / (time.perf_counter() - start)
