@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -144,6 +146,29 @@ def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:
     with sqlite_store.reading() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_threads_writing_at_once_neither_fail_nor_lose_updates(sqlite_store: Store) -> None:
+    """Each transaction reads a count, then writes it back plus one: the others wait their turn (a
+    thread whose snapshot went stale would otherwise fail with "database is locked")."""
+    with sqlite_store.transaction() as connection:
+        connection.execute(sa.text("CREATE TABLE tally (n INTEGER NOT NULL)"))
+        connection.execute(sa.text("INSERT INTO tally VALUES (0)"))
+
+    def add_one(_: int) -> None:
+        with sqlite_store.transaction() as connection:
+            n = connection.execute(sa.text("SELECT n FROM tally")).scalar_one()
+            time.sleep(0.001)
+            connection.execute(sa.text("UPDATE tally SET n = :n"), {"n": n + 1})
+
+    try:
+        with ThreadPoolExecutor(8) as threads:
+            list(threads.map(add_one, range(200)))
+        with sqlite_store.reading() as connection:
+            assert connection.execute(sa.text("SELECT n FROM tally")).scalar_one() == 200
+    finally:
+        with sqlite_store.transaction() as connection:
+            connection.execute(sa.text("DROP TABLE tally"))
 
 
 def test_migrations_downgrade_to_base_and_back(store: Store) -> None:

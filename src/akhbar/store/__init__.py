@@ -6,8 +6,9 @@ and take a connection, so a service can combine several in one transaction (``st
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
 
@@ -23,6 +24,12 @@ class Store:
     def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         self.engine = create_engine(url)
+        # SQLite has one writer at a time, and its driver begins a transaction only at the first
+        # write, so what a transaction read before that could change under it (lost updates).
+        # Threads of this process take turns on a lock for the whole transaction instead: reads
+        # and writes are one unit, and the next thread starts as soon as the last commits rather
+        # than when SQLite's busy handler wakes it (it sleeps 1, 2, 5, 10... ms between tries).
+        self._writing = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
         try:
             check_schema(self.engine, create=create)
         except BaseException:
@@ -47,7 +54,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.engine.begin() as connection:
+        with self._writing, self.engine.begin() as connection:
             yield connection
 
     @contextmanager
