@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,6 +122,37 @@ def test_one_story_across_languages_and_a_separate_one(store: Store) -> None:
     assert (story.article_count, story.source_count, story.language_count) == (3, 3, 3)
     assert [row["id"] for row in timeline] == [english, french, arabic]
     assert {s.id for s in stories.list_stories(store)} == {ids[english], ids[other]}
+
+
+def test_articles_placed_at_once_into_one_story_are_all_counted(store: Store) -> None:
+    """Ten workers place into one story at the same moment: none overwrites another's count."""
+    first = version("rt.com.91337", "en", site_name="RT")
+    store_article(store, first)
+    copies = [replace(first, url=f"https://copy{n}.example/nato", site_name=f"Copy {n}") for n in range(8)]
+    arrivals = [
+        *copies,
+        version("rt.com.91337", "fr", site_name="Le Monde"),
+        version("rt.com.91337", "ar", site_name="الجزيرة"),
+    ]
+    prepared = stories.prepare_many(arrivals)
+    start = threading.Barrier(len(arrivals))
+
+    def place(n: int) -> int | None:
+        document = Document(f"/tmp/arrival{n}", f"arrival {n}".encode(), "text/plain")
+        start.wait()
+        with store.transaction() as connection:
+            raw_id = documents.insert_raw(connection, document, None)
+            article_id, _ = stored_articles.upsert_article(connection, f"n{n}", raw_id, arrivals[n], None)
+            return stories.place(connection, article_id, arrivals[n], prepared[n]).story_id
+
+    with ThreadPoolExecutor(len(arrivals)) as workers:
+        story_ids = set(workers.map(place, range(len(arrivals))))
+    assert len(story_ids) == 1 and None not in story_ids
+    found = stories.show_story(store, story_ids.pop())  # type: ignore[arg-type]  # checked above
+    assert found is not None
+    story, timeline = found
+    assert story.article_count == len(timeline) == 1 + len(arrivals)
+    assert story.source_count == 1 + len(arrivals)
 
 
 @pytest.mark.slow

@@ -121,7 +121,8 @@ def source_name(article: Article, source_id: int | None) -> str:
     return f"source:{source_id}" if source_id is not None else "unknown"
 
 
-def _candidate(record: records.CandidateRow) -> grouping.Candidate:
+def _candidate(record: records.CandidateRow | records.StoryRecord) -> grouping.Candidate:
+    assert record.id is not None
     centroid = from_bytes(record.centroid)
     return grouping.Candidate(
         record.id, centroid, record.article_count, record.first_seen, record.last_seen, dict(record.entities)
@@ -168,7 +169,7 @@ def place(
     source = source_name(article, source_id)
     story: records.StoryRecord | None = None
     if original is not None and original.story_id is not None:
-        story = records.get_story(connection, original.story_id)
+        story = records.get_story(connection, original.story_id, lock=True)
         if story is not None and (previous is None or previous.story_id != story.id):
             _count(story, article, source, when, now, independent=False)
             records.update_story(connection, story)
@@ -234,13 +235,14 @@ def _assign(
     space = index.model_space(_model)
     found = records.candidates(connection, index.lookup_keys(embedding, when, space))
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
-    existing = records.get_story(connection, chosen.story_id) if chosen is not None else None
+    existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
         story = records.StoryRecord(None, article_id, source, when, when, to_bytes(zero))
         chosen = grouping.Candidate(0, zero, 0, when, when)
-    else:
+    else:  # grow the story as it is now, locked: another worker may have grown it since the lookup
         story = existing
+        chosen = _candidate(existing)
     is_first = story.id is None or when < story.first_seen
     grouping.absorb(chosen, item)
     _count(story, article, source, when, now, independent=True)
@@ -256,9 +258,10 @@ def _assign(
     for other in also:
         if not grouping.should_merge(chosen, other, settings):
             continue
-        absorbed = records.get_story(connection, other.story_id)
-        if absorbed is not None:
-            _merge(connection, story, absorbed, grouping.merged(chosen, other))
+        absorbed = records.get_story(connection, other.story_id, lock=True)
+        if absorbed is not None and absorbed.id != story.id:
+            chosen = grouping.merged(chosen, _candidate(absorbed))  # the next merge grows the union
+            _merge(connection, story, absorbed, chosen)
             changed = True
     if changed:
         records.update_story(connection, story)

@@ -160,10 +160,16 @@ def candidates(
     ]
 
 
-def get_story(connection: sa.Connection, story_id: int) -> StoryRecord | None:
-    """The story, following merges to the story it became part of."""
+def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -> StoryRecord | None:
+    """The story, following merges to the story it became part of.
+
+    With ``lock`` (to update it), the row stays locked until the transaction ends, so concurrent
+    placements into one story on PostgreSQL take turns instead of overwriting each other's counts
+    (SQLite has a single writer already; the clause is left out there).
+    """
     for _ in range(32):
-        row = connection.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+        query = sa.select(stories).where(stories.c.id == story_id)
+        row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
             return None
         if row._mapping["merged_into"] is None:
