@@ -2,4 +2,5 @@
 
 from akhbar.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned embedding process imports this module too (akhbar.stories.processes)
+    main()

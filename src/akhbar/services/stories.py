@@ -27,6 +27,7 @@ from akhbar.store import signatures as placements
 from akhbar.store import stories as records
 from akhbar.stories import embedding, features, grouping, index
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
+from akhbar.stories.processes import ProcessEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -52,35 +53,39 @@ class Prepared:
 
 _grouping = True
 _model = BUILT_IN_MODEL
+_processes = 0
 
 
-def configure(*, enabled: bool, model: str = BUILT_IN_MODEL) -> None:
-    """Turn story grouping on or off and name its embedding model (settings ``stories``, ``stories_model``).
+def configure(*, enabled: bool, model: str = BUILT_IN_MODEL, processes: int = 0) -> None:
+    """Turn story grouping on or off, name its embedding model and say where it runs (settings
+    ``stories``, ``stories_model``, ``stories_processes``: 0 runs it in the calling thread).
 
     Duplicate detection stays on: it needs no model. A plugged-in model's module is imported here,
     so a wrong name stops the command at once (:class:`ConfigError`) instead of every article failing
     later; its weights still load on first use.
     """
-    global _grouping, _model
+    global _grouping, _model, _processes
     if enabled:
         embedding.resolve(model)
-    _grouping, _model = enabled, model
+    _grouping, _model, _processes = enabled, model, processes
 
 
 def default_embedder() -> Embedder:
     """The configured model, made once per process (read-only weights, not state)."""
-    return _embedder(_model)
+    return _embedder(_model, _processes)
 
 
 @functools.cache
-def _embedder(spec: str) -> Embedder:
+def _embedder(spec: str, processes: int) -> Embedder:
+    if processes:
+        return ProcessEmbedder(spec, processes)
     return embedding.load(spec)
 
 
 @functools.cache
-def _rule(spec: str) -> grouping.Settings:
+def _rule(spec: str, processes: int) -> grouping.Settings:
     """The assignment rule with the model's own thresholds, worked out once per model."""
-    return grouping.for_model(_embedder(spec))
+    return grouping.for_model(_embedder(spec, processes))
 
 
 def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
@@ -89,14 +94,16 @@ def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) 
     if _grouping:
         model = embedder or default_embedder()
         vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
-    return [
-        Prepared(
-            signature(a.body_paragraphs or (a.title,)),
-            vector,
-            features.entity_keys(a.title, a.body_paragraphs),
-        )
-        for a, vector in zip(articles, vectors, strict=True)
-    ]
+    return [prepared_with(a, vector) for a, vector in zip(articles, vectors, strict=True)]
+
+
+def prepared_with(article: Article, vector: Vector | None) -> Prepared:
+    """The article's signature and names beside its embedding (None: duplicates only)."""
+    return Prepared(
+        signature(article.body_paragraphs or (article.title,)),
+        vector,
+        features.entity_keys(article.title, article.body_paragraphs),
+    )
 
 
 def prepare(article: Article, embedder: Embedder | None = None) -> Prepared:
@@ -160,7 +167,7 @@ def place(
     """Find the article's original (when it is a copy) and its story; store both."""
     now = now or datetime.now(UTC)
     if settings is None:  # the model's own thresholds; no model is made when grouping is off
-        settings = _rule(_model) if prepared.embedding is not None else grouping.Settings()
+        settings = _rule(_model, _processes) if prepared.embedding is not None else grouping.Settings()
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
     previous = placements.get_placement(connection, article_id)

