@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -144,3 +148,39 @@ def test_reprocess_turns_a_rejection_into_an_article(
     [redone] = ingest.reprocess(store)
     assert redone.status == "stored"
     assert _counts(store) == (1, 1, 0)
+
+
+def test_copies_of_one_file_in_one_run_are_stored_once(store: Store, tmp_path: Path) -> None:
+    """Copies are staged at once, ahead, yet the first is stored and the others are unchanged."""
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+        (tmp_path / name).write_text(FRENCH_DUMP, encoding="utf-8")
+    results = _ingest(store, tmp_path)
+    assert [r.status for r in results] == ["stored", "unchanged", "unchanged", "unchanged"]
+    assert _counts(store) == (1, 1, 0)
+
+
+def test_staging_ahead_keeps_order_and_what_came_before_a_break(sqlite_store: Store) -> None:
+    def slow_square(n: int) -> int:
+        time.sleep(random.random() / 200)
+        return n * n
+
+    assert list(ingest.ahead(sqlite_store, range(40), slow_square)) == [n * n for n in range(40)]
+
+    def broken_inputs() -> Iterator[int]:
+        yield from range(6)
+        raise OSError("archive cut short")
+
+    seen: list[int] = []
+    with pytest.raises(OSError, match="cut short"):
+        for value in ingest.ahead(sqlite_store, broken_inputs(), slow_square):
+            seen.append(value)
+    assert seen == [n * n for n in range(6)]
+
+
+def test_an_in_memory_database_is_staged_in_the_calling_thread() -> None:
+    store = Store("sqlite://")
+    try:
+        threads = set(ingest.ahead(store, range(5), lambda _: threading.get_ident()))
+    finally:
+        store.close()
+    assert threads == {threading.get_ident()}

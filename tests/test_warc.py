@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from akhbar.services import articles
 from akhbar.services.archives import ingest_archive
 from akhbar.sources.warc import read_warc
 from akhbar.store import Store
@@ -62,3 +67,40 @@ def test_truncated_archive_keeps_what_it_could_read(sqlite_store: Store, tmp_pat
     assert last.status == "error" and "truncated in record" in (last.reason or "")
     stored = [r for r in results if r.status == "stored"]
     assert len(stored) == len(results) - 2
+
+
+def _capture(number: int) -> bytes:
+    paragraphs = "".join(
+        f"<p>Version {number} of the council report, paragraph {p}: the budget vote took {number + 3} hours"
+        " after a long debate between the majority and the opposition about the planned investments.</p>"
+        for p in range(4)
+    )
+    return (
+        f"<html><head><title>Council budget, version {number}</title></head><body><article>"
+        f"<h1>Council budget, version {number}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def test_later_captures_of_a_page_replace_earlier_ones_in_order(sqlite_store: Store, tmp_path: Path) -> None:
+    """Records are staged ahead in threads but finished in the archive's order: the last capture wins."""
+    archive = tmp_path / "captures.warc.gz"
+    with archive.open("wb") as output:
+        writer = WARCWriter(output, gzip=True)
+        for number in range(8):
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            page = _capture(number)
+            record = writer.create_warc_record(
+                "https://news.example/council-budget",
+                "response",
+                payload=io.BytesIO(page),
+                length=len(page),  # known: warcio needs no temporary file to measure it
+                http_headers=headers,
+            )
+            writer.write_record(record)
+    results = list(ingest_archive(sqlite_store, archive))
+    assert [r.status for r in results] == ["stored"] + ["updated"] * 7
+    assert len({r.article_id for r in results}) == 1
+    stored = articles.get_article(sqlite_store, results[-1].article_id)  # type: ignore[arg-type]  # one id
+    assert stored is not None and stored.article.title == "Council budget, version 7"

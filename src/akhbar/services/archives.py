@@ -7,7 +7,7 @@ from pathlib import Path
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
-from akhbar.services.ingest import IngestResult, ingest_document
+from akhbar.services.ingest import IngestResult, Staged, ahead, finished, stage
 from akhbar.sources.warc import WarcRecord, is_archive, read_warc
 from akhbar.store import Store
 
@@ -21,18 +21,20 @@ def ingest_archive(
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[IngestResult]:
-    """Ingest each response record; skipped records are reported as ``unchanged`` with the reason.
+    """Ingest each response record, in order; skipped records are reported as ``unchanged`` with
+    the reason. An archive that breaks part-way ends with an ``error`` after what it held before.
 
     ``progress`` receives the archive's bytes read so far (for a progress bar).
     """
-    try:
-        for record in read_warc(path, max_bytes=max_bytes, on_progress=progress):
-            yield _one(store, record, path, max_bytes)
+
+    def read(record: WarcRecord) -> Staged | IngestResult:
+        if record.document is None:
+            return IngestResult(f"{path}#{record.position}", "unchanged", reason=f"skipped: {record.skipped}")
+        return stage(store, record.document, max_bytes=max_bytes)
+
+    try:  # records are read here, in order; the next ones are staged ahead in threads
+        yield from finished(
+            store, ahead(store, read_warc(path, max_bytes=max_bytes, on_progress=progress), read)
+        )
     except InputError as exc:
         yield IngestResult(str(path), "error", reason=str(exc))
-
-
-def _one(store: Store, record: WarcRecord, path: Path, max_bytes: int) -> IngestResult:
-    if record.document is None:
-        return IngestResult(f"{path}#{record.position}", "unchanged", reason=f"skipped: {record.skipped}")
-    return ingest_document(store, record.document, max_bytes=max_bytes)

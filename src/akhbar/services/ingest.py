@@ -4,15 +4,24 @@ A document whose bytes were already stored with an outcome changes nothing. If t
 between the raw commit and the outcome commit, the next ingest of the same input (or
 ``akhbar reprocess``) completes it: what was reported stored is never lost, and no article is ever
 half written because each outcome is one transaction.
+
+Each document goes in two steps: :func:`stage` stores it raw, extracts it and prepares its
+duplicate signature and embedding; :func:`finish` stores the outcome in one transaction. Bulk
+ingest (files, archives, ``reprocess``) stages the next ``AHEAD`` documents in threads while it
+finishes the current one, so the embedding model (in its own process) and extraction keep busy;
+outcomes are still stored in the inputs' order, so a later version of a page replaces an earlier.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Literal
+from pathlib import Path
+from typing import Literal, TypeVar
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
@@ -27,6 +36,9 @@ log = logging.getLogger(__name__)
 
 Status = Literal["stored", "updated", "unchanged", "rejected", "error"]
 _TAGS = re.compile(r"<[^>]+>")
+AHEAD = 4  # documents staged ahead of the one being finished, in bulk ingest
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,36 @@ def _article_key(document: Document, article: Article) -> str:
     return article.url or document.url or f"file:{document.location}"
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A document stored raw and extracted, with its signature and embedding: ready to finish."""
+
+    raw_id: int
+    document: Document
+    outcome: Article | Rejected
+    source_id: int | None
+    prepared: stories.Prepared | None
+
+
+def stage_outcome(
+    raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
+) -> Staged:
+    """The outcome with what placing it needs (the slow part: the embedding), outside any transaction."""
+    prepared = stories.prepare_safely(outcome) if isinstance(outcome, Article) else None
+    return Staged(raw_id, document, outcome, source_id, prepared)
+
+
 def record_outcome(
     store: Store, raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
 ) -> IngestResult:
     """Store an article (replacing a rejection) or a rejection (replacing an article), atomically."""
-    prepared = stories.prepare_safely(outcome) if isinstance(outcome, Article) else None
+    return finish(store, stage_outcome(raw_id, document, outcome, source_id))
+
+
+def finish(store: Store, ready: Staged) -> IngestResult:
+    """Store the staged outcome in one transaction: the article, its place in stories, its index row."""
+    raw_id, document, source_id, prepared = ready.raw_id, ready.document, ready.source_id, ready.prepared
+    outcome = ready.outcome
     with store.transaction() as connection:
         if isinstance(outcome, Rejected):
             articles.delete_for_raw(connection, raw_id)
@@ -74,7 +111,9 @@ def record_outcome(
         key = _article_key(document, outcome)
         article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)
-            placed = stories.place(connection, article_id, outcome, prepared, source_id=source_id)
+            placed = stories.place(
+                connection, article_id, outcome, prepared, source_id=source_id, created=created
+            )
             outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
         search_index.index_article(connection, article_id, outcome, source_id)
     status: Status = "stored" if created else "updated"
@@ -116,6 +155,19 @@ def ingest_document(
     ``entry`` is the listing entry the page came from: its title, date and summary fill what the
     page lacks, and it is kept with the raw document so ``reprocess`` applies it again.
     """
+    ready = stage(store, document, source_id=source_id, max_bytes=max_bytes, entry=entry)
+    return ready if isinstance(ready, IngestResult) else finish(store, ready)
+
+
+def stage(
+    store: Store,
+    document: Document,
+    *,
+    source_id: int | None = None,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+    entry: Entry | None = None,
+) -> Staged | IngestResult:
+    """Store the raw document and extract it: what :func:`finish` stores, or why there is nothing."""
     try:
         extraction.readable(document, max_bytes=max_bytes)
     except InputError as exc:
@@ -131,23 +183,68 @@ def ingest_document(
             if entry is not None:
                 documents.set_entry(connection, raw_id, entry)
     outcome = with_fallbacks(_outcome(document, max_bytes), entry)
-    return record_outcome(store, raw_id, document, outcome, source_id)
+    return stage_outcome(raw_id, document, outcome, source_id)
+
+
+def ahead(store: Store, items: Iterable[T], work: Callable[[T], R], depth: int = AHEAD) -> Iterator[R]:
+    """``work(item)`` for each item, up to ``depth`` items ahead in threads, yielded in order.
+
+    ``items`` is read in this thread; if reading it fails, the items read before are yielded, then
+    the error is raised. An in-memory SQLite database is one per thread, so there
+    the work runs here, one item at a time.
+    """
+    if store.in_memory:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(depth, thread_name_prefix="ingest-ahead") as workers:
+        pending: deque[Future[R]] = deque()
+        failure: Exception | None = None
+        try:
+            for item in items:
+                pending.append(workers.submit(work, item))
+                if len(pending) > depth:
+                    yield pending.popleft().result()
+        except Exception as exc:  # the inputs broke off (or a work failed): what is staged comes first
+            failure = exc
+        while pending:
+            yield pending.popleft().result()
+        if failure is not None:
+            raise failure
+
+
+def finished(store: Store, ready: Iterable[Staged | IngestResult]) -> Iterator[IngestResult]:
+    """Finish what was staged, in order; what could not be staged says why.
+
+    Two copies of one content in a run were both staged before either was finished: the second is
+    ``unchanged``, as it would be one after the other.
+    """
+    done: set[int] = set()
+    for one in ready:
+        if isinstance(one, IngestResult):
+            yield one
+        elif one.raw_id in done:
+            yield IngestResult(one.document.location, "unchanged")
+        else:
+            done.add(one.raw_id)
+            yield finish(store, one)
 
 
 def ingest_paths(
     store: Store, paths: Iterable[str], *, max_bytes: int = extraction.DEFAULT_MAX_BYTES
 ) -> Iterator[IngestResult]:
-    """Ingest files and directories one by one; one bad file never stops the others."""
-    for item in expand(list(paths)):
+    """Ingest files and directories in order, staging the next ones ahead; one bad file never stops
+    the others."""
+
+    def read(item: Path | Unreadable) -> Staged | IngestResult:
         if isinstance(item, Unreadable):
-            yield IngestResult(item.location, "error", reason=item.reason)
-            continue
+            return IngestResult(item.location, "error", reason=item.reason)
         try:
             document = read_document(item, max_bytes=max_bytes)
         except InputError as exc:
-            yield IngestResult(str(item), "error", reason=str(exc))
-            continue
-        yield ingest_document(store, document, max_bytes=max_bytes)
+            return IngestResult(str(item), "error", reason=str(exc))
+        return stage(store, document, max_bytes=max_bytes)
+
+    yield from finished(store, ahead(store, expand(list(paths)), read))
 
 
 def reprocess(
@@ -160,14 +257,20 @@ def reprocess(
     """Re-run extraction on every stored raw document and update the outcomes in place."""
     with store.reading() as connection:
         ids = documents.raw_ids(connection, source_id)
-    results = []
-    for raw_id in ids:
+
+    def extract(raw_id: int) -> Staged | None:
         with store.reading() as connection:
             record = documents.get_raw(connection, raw_id)
         if record is None:  # deleted while we were working
-            continue
+            return None
         outcome = with_fallbacks(_outcome(record.document, max_bytes), record.entry)
-        result = record_outcome(store, record.id, record.document, outcome, record.source_id)
+        return stage_outcome(record.id, record.document, outcome, record.source_id)
+
+    results = []
+    for ready in ahead(store, ids, extract):  # finished in the raw documents' order: revisions replay in turn
+        if ready is None:
+            continue
+        result = finish(store, ready)
         results.append(result)
         if progress is not None:
             progress(result)

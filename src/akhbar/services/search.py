@@ -170,7 +170,7 @@ def index_batches(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
     the GIL while SQLite or PostgreSQL works, so the two use two cores where they have them.
     """
     done = 0
-    if store.dialect == "sqlite" and store.engine.url.database in (None, "", ":memory:"):
+    if store.in_memory:
         for batch in batches:  # an in-memory database is one per thread: write from this one
             _write(
                 store, [document_row(article_id, article, source) for article_id, article, source in batch]

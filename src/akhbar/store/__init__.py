@@ -51,6 +51,11 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory SQLite database: each thread that connects gets its own, empty one."""
+        return self.dialect == "sqlite" and self.engine.url.database in (None, "", ":memory:")
+
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
