@@ -145,6 +145,7 @@ def test_unsupported_or_broken_urls_are_store_errors() -> None:
 def test_sqlite_runs_in_wal_mode(sqlite_store: Store) -> None:
     with sqlite_store.reading() as connection:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA wal_autocheckpoint")).scalar() == 10000
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
 
 

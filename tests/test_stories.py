@@ -101,8 +101,35 @@ def test_candidates_come_from_the_index_not_a_scan(sqlite_store: Store) -> None:
             records.add_keys(
                 connection, records.insert_story(connection, record), index.store_keys(vector, when)
             )
-        found = records.candidates(connection, index.lookup_keys(vector, T0))
+        found = records.candidate_centroids(connection, index.lookup_keys(vector, T0))
     assert len(found) == 2  # today and yesterday only
+
+
+def test_stories_out_of_reach_could_not_have_scored_the_join() -> None:
+    """The centroid-only bound skips only stories that ``best`` would never pick nor merge."""
+    rng = np.random.default_rng(7)
+    settings = grouping.Settings()
+    names = [f"~n{n}" for n in range(12)]
+    skipped = 0
+    for _ in range(300):
+        embedding = normalise_rows(rng.standard_normal((1, 512)).astype(np.float32))[0]
+        article = grouping.Features(embedding, frozenset(rng.choice(names, 5)), T0)
+        stories_near = []
+        for n in range(6):
+            centroid = (embedding * rng.uniform(0, 1.5) + rng.standard_normal(512) * 0.04 * n).astype(
+                np.float32
+            )
+            count = int(rng.integers(1, 5))
+            entities = dict.fromkeys(rng.choice(names, 6), 1)
+            stories_near.append(grouping.Candidate(n + 1, centroid * count, count, T0, T0, entities))
+        reach = grouping.within_reach(embedding, [to_bytes(c.centroid) for c in stories_near], settings)
+        for story, near in zip(stories_near, reach, strict=True):
+            if not near:
+                skipped += 1
+                assert grouping.score(article, story, settings) < settings.join
+    assert skipped > 100  # the bound does skip stories here
+    other_model = grouping.within_reach(unit(1.0), [to_bytes(np.ones(1024, dtype=np.float32))], settings)
+    assert other_model == [False]
 
 
 @pytest.mark.slow

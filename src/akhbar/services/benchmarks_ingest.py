@@ -195,11 +195,8 @@ def bench_ingest(
         ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db")
         base = f"http://127.0.0.1:{site.server_port}"
         stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", concurrency, base, sources)
-        try:
-            stories.configure(enabled=False)
+        with stories.without_grouping():
             _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", concurrency, base, sources)
-        finally:
-            stories.configure(enabled=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
     without = Throughput("akhbar end to end, stories = off", pages, ungrouped)

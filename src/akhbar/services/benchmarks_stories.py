@@ -170,8 +170,8 @@ def _place(
 ) -> Placement:
     """Store generated article ``n`` and place it, in one transaction as ingest does."""
     with store.transaction() as connection:
-        article_id, _ = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
-        return stories.place(connection, article_id, article, prepared, now=when)
+        article_id, created = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
+        return stories.place(connection, article_id, article, prepared, now=when, created=created)
 
 
 def _overlapped(

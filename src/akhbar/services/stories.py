@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -68,6 +69,17 @@ def configure(*, enabled: bool, model: str = BUILT_IN_MODEL, processes: int = 0)
     if enabled:
         embedding.resolve(model)
     _grouping, _model, _processes = enabled, model, processes
+
+
+@contextmanager
+def without_grouping() -> Iterator[None]:
+    """Duplicates only inside the block; the model and where it runs stay as they were configured."""
+    global _grouping
+    before, _grouping = _grouping, False
+    try:
+        yield
+    finally:
+        _grouping = before
 
 
 def default_embedder() -> Embedder:
@@ -163,14 +175,19 @@ def place(
     now: datetime | None = None,
     settings: grouping.Settings | None = None,
     breaking: Breaking | None = None,
+    created: bool = False,
 ) -> placements.Placement:
-    """Find the article's original (when it is a copy) and its story; store both."""
+    """Find the article's original (when it is a copy) and its story; store both.
+
+    ``created`` says the article row was inserted in this transaction, so it has no earlier
+    placement to look up (an edit keeps its story; a new article has none).
+    """
     now = now or datetime.now(UTC)
     if settings is None:  # the model's own thresholds; no model is made when grouping is off
         settings = _rule(_model, _processes) if prepared.embedding is not None else grouping.Settings()
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
-    previous = placements.get_placement(connection, article_id)
+    previous = None if created else placements.get_placement(connection, article_id)
     bands = prepared.signature.bands()
     original = _original(connection, article_id, prepared.signature, bands)
     source = source_name(article, source_id)
@@ -240,7 +257,9 @@ def _assign(
 ) -> records.StoryRecord:
     item = grouping.Features(embedding, prepared.entities, when, article.language, source)
     space = index.model_space(_model)
-    found = records.candidates(connection, index.lookup_keys(embedding, when, space))
+    nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
+    reach = grouping.within_reach(embedding, [centroid for _, centroid in nearest], settings)
+    found = records.candidates(connection, [i for (i, _), near in zip(nearest, reach, strict=True) if near])
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:

@@ -132,32 +132,44 @@ _RANKED = (
     .limit(sa.bindparam("limit"))
     .subquery()
 )
-_CANDIDATES = (
-    sa.select(
-        stories.c.id,
-        stories.c.centroid,
-        stories.c.article_count,
-        stories.c.first_seen,
-        stories.c.last_seen,
-        stories.c.entities,
-    )
+_CENTROIDS = (
+    sa.select(stories.c.id, stories.c.centroid)
     .join(_RANKED, _RANKED.c.story_id == stories.c.id)
     .where(stories.c.merged_into.is_(None))
     .order_by(_RANKED.c.shared.desc(), stories.c.id.desc())
 )
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_BY_IDS = sa.select(
+    stories.c.id,
+    stories.c.centroid,
+    stories.c.article_count,
+    stories.c.first_seen,
+    stories.c.last_seen,
+    stories.c.entities,
+).where(stories.c.id.in_(_IDS))
 
 
-def candidates(
+def candidate_centroids(
     connection: sa.Connection, keys: Sequence[int], limit: int = MAX_CANDIDATES
-) -> list[CandidateRow]:
-    """Live stories sharing the most keys with the article (index lookups, never a scan of stories)."""
-    rows = connection.execute(_CANDIDATES, {"keys": list(keys), "limit": limit})
-    return [
-        CandidateRow(
+) -> list[tuple[int, bytes]]:
+    """Live stories sharing the most keys with the article, with their centroids, most keys first
+    (index lookups, never a scan of stories)."""
+    rows = connection.execute(_CENTROIDS, {"keys": list(keys), "limit": limit})
+    return [(r.id, bytes(r.centroid)) for r in rows]
+
+
+def candidates(connection: sa.Connection, story_ids: Sequence[int]) -> list[CandidateRow]:
+    """What scoring needs of these stories (those whose centroid alone leaves them a chance)."""
+    if not story_ids:
+        return []
+    rows = connection.execute(_BY_IDS, {"ids": list(story_ids)})
+    found = {
+        r.id: CandidateRow(
             r.id, bytes(r.centroid), r.article_count, as_utc(r.first_seen), as_utc(r.last_seen), r.entities
         )
         for r in rows
-    ]
+    }
+    return [found[i] for i in story_ids if i in found]
 
 
 def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -> StoryRecord | None:

@@ -111,6 +111,27 @@ def score(article: Features, story: Candidate, settings: Settings = Settings()) 
     return similarity(article, story, settings) - min(settings.penalty_cap, penalty)
 
 
+def within_reach(
+    embedding: Vector, centroids: Sequence[bytes], settings: Settings = Settings()
+) -> list[bool]:
+    """Which stories (by their stored centroid sums) could still score ``settings.join``: the
+    cosine plus the largest bonus for shared names reaches it. The others can be neither joined nor
+    merged, so their names and times need not be read. One matrix product for all of them.
+    """
+    reach = [False] * len(centroids)
+    width = embedding.shape[0] * 4
+    same = [n for n, centroid in enumerate(centroids) if len(centroid) == width]  # another model's: never
+    if not same:
+        return reach
+    sums = np.frombuffer(b"".join(centroids[n] for n in same), dtype="<f4").reshape(len(same), -1)
+    norms = np.linalg.norm(sums, axis=1)
+    norms[norms == 0] = 1.0
+    bound = settings.join - settings.entity_weight * settings.entity_cap
+    for n, cosine in zip(same, (sums @ embedding) / norms, strict=True):
+        reach[n] = bool(cosine >= bound)
+    return reach
+
+
 def best(
     article: Features, candidates: Sequence[Candidate], settings: Settings = Settings()
 ) -> tuple[Candidate | None, float, list[Candidate]]:
