@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -65,6 +66,20 @@ def test_duplicate_raw_content_is_refused_by_the_schema(store: Store) -> None:
         documents.insert_raw(connection, _document(), None)
     with pytest.raises(sa.exc.IntegrityError), store.transaction() as connection:
         documents.insert_raw(connection, _document(location="/elsewhere.html"), None)
+
+
+def test_raw_content_stored_at_once_by_several_workers_is_one_row(store: Store) -> None:
+    start = threading.Barrier(6)
+
+    def store_once(n: int) -> tuple[int, bool]:
+        start.wait()
+        with store.transaction() as connection:
+            return documents.insert_raw_once(connection, _document(location=f"/copy{n}.html"), None)
+
+    with ThreadPoolExecutor(6) as workers:
+        outcomes = list(workers.map(store_once, range(6)))
+    assert len({raw_id for raw_id, _ in outcomes}) == 1
+    assert [inserted for _, inserted in outcomes].count(True) == 1
 
 
 def test_article_insert_then_update_in_place(store: Store) -> None:

@@ -176,12 +176,12 @@ def stage(
         known = documents.find_raw(connection, document.sha256)
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
-        if known is None:
-            raw_id = documents.insert_raw(connection, document, source_id, entry)
+        if known is None:  # another worker may store the same content at the same moment
+            raw_id, inserted = documents.insert_raw_once(connection, document, source_id, entry)
         else:
-            raw_id = known.id
-            if entry is not None:
-                documents.set_entry(connection, raw_id, entry)
+            raw_id, inserted = known.id, False
+        if not inserted and entry is not None:
+            documents.set_entry(connection, raw_id, entry)
     outcome = with_fallbacks(_outcome(document, max_bytes), entry)
     return stage_outcome(raw_id, document, outcome, source_id)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
 from akhbar.store.tables import articles, raw_documents, rejections
@@ -53,25 +54,46 @@ def _document(row: sa.Row[tuple[object, ...]]) -> Document:
     )
 
 
+def _raw_values(document: Document, source_id: int | None, entry: Entry | None) -> dict[str, Any]:
+    return {
+        "sha256": document.sha256,
+        "location": document.location,
+        "url": document.url,
+        "content_type": document.content_type,
+        "headers": [list(pair) for pair in document.headers],
+        "data": document.data,
+        "fetched_at": document.fetched_at,
+        "source_id": source_id,
+        "entry": entry.to_json() if entry else None,
+    }
+
+
 def insert_raw(
     connection: sa.Connection, document: Document, source_id: int | None, entry: Entry | None = None
 ) -> int:
-    result = connection.execute(
-        sa.insert(raw_documents).values(
-            sha256=document.sha256,
-            location=document.location,
-            url=document.url,
-            content_type=document.content_type,
-            headers=[list(pair) for pair in document.headers],
-            data=document.data,
-            fetched_at=document.fetched_at,
-            source_id=source_id,
-            entry=entry.to_json() if entry else None,
-        )
-    )
+    result = connection.execute(sa.insert(raw_documents).values(**_raw_values(document, source_id, entry)))
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def insert_raw_once(
+    connection: sa.Connection, document: Document, source_id: int | None, entry: Entry | None = None
+) -> tuple[int, bool]:
+    """Insert the raw document unless its content is stored already (by another worker a moment
+    ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(raw_documents)
+        .values(**_raw_values(document, source_id, entry))
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(raw_documents.c.id)
+    )
+    inserted = connection.execute(statement).scalar()
+    if inserted is not None:
+        return int(inserted), True
+    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == document.sha256)
+    return int(connection.execute(query).scalar_one()), False
 
 
 def raw_ids(connection: sa.Connection, source_id: int | None = None) -> list[int]:
