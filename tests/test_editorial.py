@@ -141,6 +141,24 @@ def test_a_bad_draft_is_refused_with_every_problem(store: Store) -> None:
     assert articles.count_articles(store) == 0
 
 
+def test_a_publication_time_in_the_future_is_refused(store: Store) -> None:
+    """No scheduled publication: a future time would pin the article to the top of every list."""
+    sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
+    now = datetime.now(UTC)
+    ahead = Draft(**{**ARABIC.__dict__, "published": (now + timedelta(days=2)).isoformat(timespec="minutes")})
+    with pytest.raises(InputError, match="in the future"):
+        editorial.write(store, sara, ahead)
+    assert articles.count_articles(store) == 0
+    naive_past = (now - timedelta(hours=3)).replace(tzinfo=None).isoformat(timespec="minutes")
+    clock_skew = (now + timedelta(minutes=4)).isoformat(timespec="seconds")
+    for published in (naive_past, clock_skew):
+        editorial.write(store, sara, Draft(**{**ARABIC.__dict__, "published": published}))
+    assert articles.count_articles(store) == 2
+    message = form.problems(ahead)[0]
+    for language in ("ar", "fr"):
+        assert interface(language).gettext(message) != message, language
+
+
 def test_a_broken_form_document_is_a_recorded_rejection() -> None:
     for data in (b"{not json", b'{"format": "other"}', json.dumps({"format": form.FORMAT}).encode()):
         outcome = form.extract_editorial(Document("editorial:x", data, form.CONTENT_TYPE))

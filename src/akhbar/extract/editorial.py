@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from akhbar.extract.sections import SECTIONS
 from akhbar.models import Article, Document, Rejected, as_utc
@@ -24,6 +24,7 @@ MAX_BODY = 100_000
 MAX_CAPTION = 500
 MAX_URL = 2000
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+CLOCK_SKEW = timedelta(minutes=10)  # a publication time this far ahead is still "now"
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ class Draft:
         return tuple(line.strip() for line in self.body.splitlines() if line.strip())
 
 
-def problems(draft: Draft) -> list[str]:
-    """Everything wrong with ``draft``, one short sentence each (empty when it can be published)."""
+def problems(draft: Draft, *, now: datetime | None = None) -> list[str]:
+    """Everything wrong with ``draft``, one short sentence each (empty when it can be published).
+
+    A publication time in the future is refused: an article is published when it is saved, and a
+    future time would keep it at the top of every list until then.
+    """
     found = []
     title = draft.title.strip()
     if not title:
@@ -69,9 +74,12 @@ def problems(draft: Draft) -> list[str]:
         found.append("the section is not one of the portal's sections")
     if draft.published:
         try:
-            datetime.fromisoformat(draft.published)
+            when = as_utc(datetime.fromisoformat(draft.published))
         except ValueError:
             found.append("the publication time must be an ISO 8601 time such as 2026-11-29T08:30")
+        else:
+            if when > (now or datetime.now(UTC)) + CLOCK_SKEW:
+                found.append("the publication time is in the future: articles are published when saved")
     return found
 
 
