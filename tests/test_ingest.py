@@ -8,11 +8,13 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from akhbar.models import Document
+from akhbar.models import Article, Document
 from akhbar.services import articles, ingest
 from akhbar.store import Store, documents
 from conftest import SEED
@@ -184,3 +186,27 @@ def test_an_in_memory_database_is_staged_in_the_calling_thread() -> None:
     finally:
         store.close()
     assert threads == {threading.get_ident()}
+
+
+def test_dates_that_cannot_be_true_are_dropped_before_storing(store: Store, tmp_path: Path) -> None:
+    """A listing's raw date would sort an article above every other one: unreadable or future
+    dates are dropped; a real past date, with or without a time, is kept as written."""
+    now = datetime.now(UTC)
+    cases = {
+        "yesterday": None,
+        "9999-12-31T23:59:59Z": None,
+        (now + timedelta(days=3)).isoformat(): None,
+        (now + timedelta(hours=2)).isoformat(): (now + timedelta(hours=2)).isoformat(),  # time zones
+        "2024-03-12": "2024-03-12",
+        "2024-03-12T09:15:00+01:00": "2024-03-12T09:15:00+01:00",
+    }
+    for n, (published, kept) in enumerate(cases.items()):
+        path = tmp_path / f"page{n}.txt"
+        path.write_text(FRENCH_DUMP.replace("quatre", f"{n} fois quatre"), encoding="utf-8")
+        document = Document(location=str(path), data=path.read_bytes())
+        with store.transaction() as connection:
+            raw_id = documents.insert_raw(connection, document, None)
+        article = Article(f"Article {n}", (f"Paragraph of article {n}, long enough to read.",), "fr")
+        result = ingest.record_outcome(store, raw_id, document, replace(article, published=published), None)
+        stored = articles.get_article(store, result.article_id)  # type: ignore[arg-type]  # stored
+        assert stored is not None and stored.article.published == kept, published

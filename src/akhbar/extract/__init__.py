@@ -8,6 +8,7 @@ a :class:`Rejected` value. Bytes that cannot be read as a page at all raise
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from akhbar.errors import InputError
 from akhbar.extract import editorial
@@ -15,9 +16,11 @@ from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
 from akhbar.extract.html import extract_html
 from akhbar.extract.sections import section_of
 from akhbar.extract.textdump import extract_textdump
-from akhbar.models import Article, Document, Rejected
+from akhbar.models import Article, Document, Rejected, as_utc
 
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "readable"]
+
+DATE_SKEW = timedelta(days=1)  # how far ahead of now a publication time may be (time zones, clocks)
 
 
 def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -50,3 +53,22 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
 def with_section(article: Article) -> Article:
     """The article with the section its URL files it under, unless it already has one."""
     return article if article.section else replace(article, section=section_of(article.url))
+
+
+def with_plausible_date(article: Article, *, now: datetime | None = None) -> Article:
+    """The article without its publication time when that time does not parse as ISO 8601 or lies
+    more than ``DATE_SKEW`` ahead of ``now``.
+
+    Lists are sorted by that time, so a listing's raw date ("yesterday", "2099-01-01") would keep
+    an article above every other one; without it, the article is undated, like a page that gives
+    no date.
+    """
+    if not article.published:
+        return article
+    try:
+        when = as_utc(datetime.fromisoformat(article.published))
+    except ValueError:
+        return replace(article, published=None)
+    if when > (now or datetime.now(UTC)) + DATE_SKEW:
+        return replace(article, published=None)
+    return article

@@ -107,7 +107,8 @@ def finish(store: Store, ready: Staged) -> IngestResult:
             documents.upsert_rejection(connection, raw_id, document.location, outcome.reason)
             return IngestResult(document.location, "rejected", reason=outcome.reason)
         documents.delete_rejection(connection, raw_id)
-        outcome = extraction.with_section(outcome)  # also for a page completed from its feed entry
+        # also for a page completed from its feed entry: a section, and no date it cannot have
+        outcome = extraction.with_plausible_date(extraction.with_section(outcome))
         key = _article_key(document, outcome)
         article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)
