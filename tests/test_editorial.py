@@ -465,6 +465,37 @@ def test_an_admin_follows_and_drops_sources_from_the_newsroom(
         server.stop()
 
 
+def test_refusals_are_said_in_the_newsroom_language(newsroom: AsgiClient, sqlite_store: Store) -> None:
+    omar = editorial.add_user(sqlite_store, "omar@example.org", "editor", PASSWORD)
+    article_id = editorial.write(sqlite_store, omar, ARABIC)
+    editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
+    sara = _sign_in(newsroom)
+    french = {**sara, "accept-language": "fr"}
+    csrf = _csrf(newsroom.get("/admin/articles/new", headers=french))
+    fields = {"csrf": csrf, "language": "ar", "title": "عنوان آخر", "body": "نص آخر للمقال."}
+    refused = newsroom.post(f"/admin/articles/{article_id}", data=fields, headers=french)
+    assert refused.status_code == 400
+    assert (
+        f"l&#39;article {article_id} est celui de omar@example.org ; seul un administrateur peut le modifier"
+        in refused.text
+    )
+    chief = {**_sign_in(newsroom, "chief@example.org"), "accept-language": "ar"}
+    csrf = _csrf(newsroom.get("/admin/users", headers=chief))
+    taken = newsroom.post(
+        "/admin/users",
+        data={"csrf": csrf, "email": "Omar@example.org", "role": "editor", "password": PASSWORD},
+        headers=chief,
+    )
+    assert taken.status_code == 400 and "لدى omar@example.org حساب بالفعل" in taken.text
+    short = newsroom.post(
+        "/admin/users",
+        data={"csrf": csrf, "email": "x@example.org", "role": "editor", "password": "short"},
+        headers={**chief, "accept-language": "en"},
+    )
+    assert short.status_code == 400 and "a password needs 10 to 1024 characters" in short.text
+    assert "users:" not in short.text  # the command line's prefix stays on the command line
+
+
 def test_an_admin_manages_accounts_in_the_newsroom(newsroom: AsgiClient, sqlite_store: Store) -> None:
     editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
     chief = _sign_in(newsroom, "chief@example.org")

@@ -23,7 +23,24 @@ class ConfigError(AkhbarError):
 
 
 class InputError(AkhbarError):
-    """An input cannot be read as a page: binary, empty, undecodable or missing."""
+    """An input cannot be used: a page that is binary, empty, undecodable or missing, or a form
+    value that is wrong.
+
+    Made with :meth:`about`, it keeps its English ``template`` and ``values`` apart, so an
+    interface can say it in its own language (the template is the catalog's message id).
+    """
+
+    def __init__(
+        self, message: str, *, template: str | None = None, values: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.template = template
+        self.values = values or {}
+
+    @classmethod
+    def about(cls, template: str, **values: object) -> InputError:
+        """An error whose message is ``template`` filled with ``values`` (``{name}`` fields)."""
+        return cls(template.format(**values), template=template, values=values)
 
 
 class StoreError(AkhbarError):

@@ -51,13 +51,15 @@ _absent: list[str] = []  # a hash verified when the account does not exist, so b
 def normalise_email(email: str) -> str:
     address = email.strip().lower()
     if not _EMAIL.fullmatch(address) or len(address) > 320:
-        raise InputError(f"users: {email!r} is not an email address")
+        raise InputError.about("users: {email!r} is not an email address", email=email)
     return address
 
 
 def _checked_password(password: str) -> str:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InputError(f"users: a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        raise InputError.about(
+            "users: a password needs {least} to {most} characters", least=MIN_PASSWORD, most=MAX_PASSWORD
+        )
     return password
 
 
@@ -65,11 +67,13 @@ def add_user(store: Store, email: str, role: str, password: str, *, name: str | 
     """Create an account; the email must be new."""
     address = normalise_email(email)
     if role not in ROLES:
-        raise InputError(f"users: role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise InputError.about(
+            "users: role must be one of {roles}, not {role!r}", roles=", ".join(ROLES), role=role
+        )
     hashed = _hasher.hash(_checked_password(password))
     with store.transaction() as connection:
         if accounts.by_email(connection, address) is not None:
-            raise InputError(f"users: {address} already has an account")
+            raise InputError.about("users: {address} already has an account", address=address)
         user_id = accounts.insert_user(
             connection,
             email=address,
@@ -96,7 +100,7 @@ def account(store: Store, user_id: int) -> User | None:
 def _existing(connection: sa.Connection, email: str) -> User:
     user = accounts.by_email(connection, normalise_email(email))
     if user is None:
-        raise InputError(f"users: no account for {email}")
+        raise InputError.about("users: no account for {email}", email=email)
     return user
 
 
@@ -250,9 +254,13 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
     else:
         previous = saved(store, article_id)
         if previous is None:
-            raise InputError(f"article {article_id} was not written here")
+            raise InputError.about("article {article} was not written here", article=article_id)
         if not may_edit(user, previous.saved_by):
-            raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may edit it")
+            raise InputError.about(
+                "article {article} is {author}'s; only an admin may edit it",
+                article=article_id,
+                author=previous.saved_by,
+            )
         key, revision = previous.key, previous.revision + 1
     document = editorial.document(
         key, draft, revision=revision, saved_by=user.email, saved_at=datetime.now(UTC)
@@ -268,9 +276,13 @@ def withdraw(store: Store, user: User, article_id: int) -> None:
     """Take an editorial article off the portal with a withdrawn revision; earlier revisions stay stored."""
     previous = saved(store, article_id)
     if previous is None:
-        raise InputError(f"article {article_id} was not written here")
+        raise InputError.about("article {article} was not written here", article=article_id)
     if not may_edit(user, previous.saved_by):
-        raise InputError(f"article {article_id} is {previous.saved_by}'s; only an admin may withdraw it")
+        raise InputError.about(
+            "article {article} is {author}'s; only an admin may withdraw it",
+            article=article_id,
+            author=previous.saved_by,
+        )
     document = editorial.document(
         previous.key,
         previous.draft,

@@ -10,6 +10,7 @@ so Arabic reads right to left as it is typed. The newsroom speaks Arabic, French
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -42,6 +43,17 @@ _HEADERS = {
 }
 
 
+def said(problem: InputError, gettext: Callable[[str], str]) -> list[str]:
+    """What a refusal says, in the newsroom's language: one line per problem.
+
+    An error made with :meth:`InputError.about` is translated from its template and then filled;
+    a draft's problems (joined with "; ") are translated one by one.
+    """
+    if problem.template is not None:
+        return [gettext(problem.template).format(**problem.values)]
+    return [gettext(part) for part in str(problem).split("; ")]
+
+
 class Admin:
     """Renders the newsroom's pages in the editor's language and finds the signed-in session."""
 
@@ -66,6 +78,7 @@ class Admin:
             lang=language,
             dir=ui.direction,
             _=ui.gettext,
+            said=lambda problem: said(problem, ui.gettext),
             languages=LANGUAGE_CHOICES,
             durations=DURATIONS,
             here=request.url.path if request.method == "GET" else "/admin/",
@@ -308,7 +321,7 @@ def router(
                 )
             )
         except InputError as exc:
-            return await users_page(request, found, 400, error=str(exc), email=email)
+            return await users_page(request, found, 400, problem=exc, email=email)
         return RedirectResponse("/admin/users", status_code=303)
 
     @routes.post("/users/{user_id}/{action}")
@@ -334,7 +347,7 @@ def router(
             return _to_login(request)
         draft = Draft("", "", admin.language(request), site_name, (found.user.display_name,))
         return admin.page(
-            request, "admin_article.html", session=found, draft=draft, article_id=None, errors=[]
+            request, "admin_article.html", session=found, draft=draft, article_id=None, problem=None
         )
 
     @routes.get("/articles/{article_id}/edit")
@@ -353,7 +366,7 @@ def router(
             session=found,
             draft=revision.draft,
             article_id=article_id,
-            errors=[],
+            problem=None,
         )
 
     async def save(request: Request, article_id: int | None) -> Response:
@@ -364,7 +377,6 @@ def router(
                 editorial.write, store, found.user, draft, article_id=article_id
             )
         except InputError as exc:
-            errors = str(exc).split("; ")
             return admin.page(
                 request,
                 "admin_article.html",
@@ -372,7 +384,7 @@ def router(
                 session=found,
                 draft=draft,
                 article_id=article_id,
-                errors=errors,
+                problem=exc,
             )
         return RedirectResponse(f"/admin/?saved={saved_id}", status_code=303)
 
