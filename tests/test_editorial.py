@@ -487,6 +487,11 @@ def test_refusals_are_said_in_the_newsroom_language(newsroom: AsgiClient, sqlite
         headers=chief,
     )
     assert taken.status_code == 400 and "لدى omar@example.org حساب بالفعل" in taken.text
+    kept = newsroom.post(
+        f"/admin/articles/{article_id}/withdraw", data={"csrf": _csrf(refused)}, headers=french
+    )
+    assert kept.status_code == 400 and "seul un administrateur peut le retirer" in kept.text
+    assert articles.get_article(sqlite_store, article_id) is not None
     short = newsroom.post(
         "/admin/users",
         data={"csrf": csrf, "email": "x@example.org", "role": "editor", "password": "short"},

@@ -213,7 +213,11 @@ def router(
         found = await run_in_threadpool(admin.signed_in, request)
         if found is None:
             return _to_login(request)
+        return await home_page(request, found, saved=request.query_params.get("saved"))
 
+    async def home_page(
+        request: Request, found: editorial.Session, status_code: int = 200, **context: Any
+    ) -> Response:
         def read() -> tuple[list[editorial.Written], list[Any]]:
             return editorial.written(store), breaking.list_flags(store, active_only=True)
 
@@ -221,12 +225,13 @@ def router(
         return admin.page(
             request,
             "admin_home.html",
+            status_code,
             session=found,
             written=written,
             flags=flags,
             article_path=presenting.article_path,
             may_edit=lambda w: editorial.may_edit(found.user, w.saved_by),
-            saved=request.query_params.get("saved"),
+            **context,
         )
 
     async def sources_page(
@@ -399,7 +404,10 @@ def router(
     @routes.post("/articles/{article_id}/withdraw")
     async def withdraw_article(request: Request, article_id: int = ARTICLE_ID) -> Response:
         found, _ = await checked(request)
-        await run_in_threadpool(editorial.withdraw, store, found.user, article_id)
+        try:
+            await run_in_threadpool(editorial.withdraw, store, found.user, article_id)
+        except InputError as exc:
+            return await home_page(request, found, 400, problem=exc)
         return RedirectResponse("/admin/", status_code=303)
 
     @routes.post("/breaking")
