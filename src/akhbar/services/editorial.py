@@ -235,6 +235,18 @@ def saved(store: Store, article_id: int) -> editorial.Saved | None:
     return None if data is None else editorial.read(bytes(data))
 
 
+def _editable(store: Store, user: User, article_id: int, refusal: str) -> editorial.Saved:
+    """The latest revision of an editorial article that ``user`` may change; otherwise
+    :class:`InputError`, with ``refusal`` (filled with ``article`` and ``author``) when it is
+    another editor's."""
+    previous = saved(store, article_id)
+    if previous is None:
+        raise InputError.about("article {article} was not written here", article=article_id)
+    if not may_edit(user, previous.saved_by):
+        raise InputError.about(refusal, article=article_id, author=previous.saved_by)
+    return previous
+
+
 def may_edit(user: User, saved_by: str) -> bool:
     """Editors edit and withdraw what they saved last; admins every editorial article."""
     return user.role == "admin" or saved_by == user.email
@@ -252,15 +264,9 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
     if article_id is None:
         key, revision = secrets.token_hex(8), 1
     else:
-        previous = saved(store, article_id)
-        if previous is None:
-            raise InputError.about("article {article} was not written here", article=article_id)
-        if not may_edit(user, previous.saved_by):
-            raise InputError.about(
-                "article {article} is {author}'s; only an admin may edit it",
-                article=article_id,
-                author=previous.saved_by,
-            )
+        previous = _editable(
+            store, user, article_id, "article {article} is {author}'s; only an admin may edit it"
+        )
         key, revision = previous.key, previous.revision + 1
     document = editorial.document(
         key, draft, revision=revision, saved_by=user.email, saved_at=datetime.now(UTC)
@@ -274,15 +280,9 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
 
 def withdraw(store: Store, user: User, article_id: int) -> None:
     """Take an editorial article off the portal with a withdrawn revision; earlier revisions stay stored."""
-    previous = saved(store, article_id)
-    if previous is None:
-        raise InputError.about("article {article} was not written here", article=article_id)
-    if not may_edit(user, previous.saved_by):
-        raise InputError.about(
-            "article {article} is {author}'s; only an admin may withdraw it",
-            article=article_id,
-            author=previous.saved_by,
-        )
+    previous = _editable(
+        store, user, article_id, "article {article} is {author}'s; only an admin may withdraw it"
+    )
     document = editorial.document(
         previous.key,
         previous.draft,
