@@ -259,7 +259,7 @@ def _assign(
     space = index.model_space(_model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
     reach = grouping.within_reach(embedding, [centroid for _, centroid in nearest], settings)
-    found = records.candidates(connection, [i for (i, _), near in zip(nearest, reach, strict=True) if near])
+    found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:

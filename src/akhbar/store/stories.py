@@ -141,7 +141,6 @@ _CENTROIDS = (
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _BY_IDS = sa.select(
     stories.c.id,
-    stories.c.centroid,
     stories.c.article_count,
     stories.c.first_seen,
     stories.c.last_seen,
@@ -158,18 +157,18 @@ def candidate_centroids(
     return [(r.id, bytes(r.centroid)) for r in rows]
 
 
-def candidates(connection: sa.Connection, story_ids: Sequence[int]) -> list[CandidateRow]:
-    """What scoring needs of these stories (those whose centroid alone leaves them a chance)."""
-    if not story_ids:
+def candidates(connection: sa.Connection, near: Sequence[tuple[int, bytes]]) -> list[CandidateRow]:
+    """What scoring needs of these stories (those whose centroid alone leaves them a chance), beside
+    the centroids :func:`candidate_centroids` read already, in their order."""
+    if not near:
         return []
-    rows = connection.execute(_BY_IDS, {"ids": list(story_ids)})
-    found = {
-        r.id: CandidateRow(
-            r.id, bytes(r.centroid), r.article_count, as_utc(r.first_seen), as_utc(r.last_seen), r.entities
-        )
-        for r in rows
-    }
-    return [found[i] for i in story_ids if i in found]
+    rows = connection.execute(_BY_IDS, {"ids": [story_id for story_id, _ in near]})
+    found = {r.id: r for r in rows}
+    return [
+        CandidateRow(r.id, centroid, r.article_count, as_utc(r.first_seen), as_utc(r.last_seen), r.entities)
+        for story_id, centroid in near
+        if (r := found.get(story_id)) is not None
+    ]
 
 
 def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -> StoryRecord | None:
