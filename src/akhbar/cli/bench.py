@@ -194,7 +194,8 @@ def bench_stories(
             figures = benchmarks_stories.run(
                 store,
                 data_dir,
-                load(settings.stories_model),
+                # the model alone, in this process: the configured one when it runs here already
+                default_embedder() if not settings.stories_processes else load(settings.stories_model),
                 pipeline=default_embedder(),
                 wide=wide,
                 count=count,

@@ -84,14 +84,15 @@ def model_rate(embedder: Embedder, pool: list[Article], count: int) -> float:
 
 
 def _generated(
-    pool: list[Article], vectors: list[Vector], count: int, seed: int
+    pool: list[Article], vectors: list[Vector], count: int, seed: int, *, first: int = 0
 ) -> Iterator[tuple[Article, Vector, datetime]]:
+    """``count`` generated articles, numbered (and dated) from ``first`` on."""
     rng = np.random.default_rng(seed)
     pick = random.Random(seed)
     sentences = [s for a in pool for s in features.lead_sentences(a.body_paragraphs, 50)]
     recent: list[Vector] = []
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    for n in range(count):
+    for n in range(first, first + count):
         base = pick.randrange(len(pool))
         if recent and pick.random() < FOLLOW_UP:
             noise, centre = 0.25, recent[pick.randrange(len(recent))]
@@ -146,16 +147,9 @@ def run(
         if figures.articles % 5000 == 0:
             p99 = float(np.percentile(latencies, 99)) * 1000
             log.info("bench stories: %d articles, %d stories, p99 %.1f ms", n + 1, len(seen), p99)
-    tail = [
-        (article, when)
-        for article, _, when in list(_generated(pool, vectors, figures.articles + overlapped, seed + 1))[
-            -overlapped:
-        ]
-    ]
-    start = time.perf_counter()
-    for article, _ in tail:
-        features.embed_many(embedder, [(article.title, article.body_paragraphs)])
-    figures.overlapped_model_per_second = len(tail) / (time.perf_counter() - start)
+    generated = _generated(pool, vectors, overlapped, seed + 1, first=figures.articles)
+    tail = [(article, when) for article, _, when in generated]
+    figures.overlapped_model_per_second = model_rate(embedder, [a for a, _ in tail], len(tail))
     figures.overlapped_per_second = _overlapped(store, pipeline, tail, raw_id, figures.articles)
     figures.stories = len(seen)
     figures.assign_per_second = figures.articles / busy if busy else 0.0
