@@ -8,6 +8,7 @@ from functools import cache
 
 from akhbar.models import Article, Document
 from akhbar.services import ingest
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
 from conftest import DATA
 
@@ -35,13 +36,15 @@ def version(group_suffix: str, lang: str, **fields: object) -> Article:
     return Article(**values)  # type: ignore[arg-type]  # test data built from a dict
 
 
-def store_article(store: Store, article: Article, *, raw: bytes | None = None) -> int:
+def store_article(
+    store: Store, article: Article, *, raw: bytes | None = None, grouping: Grouping | None = None
+) -> int:
     """Store an article through ingest's ``record_outcome`` (dedupe and stories included)."""
     data = raw or json.dumps([article.title, article.url, list(article.body_paragraphs)]).encode()
     document = Document(article.url or "x", data, "text/html", article.url, fetched_at=datetime.now(UTC))
     with store.transaction() as connection:
         known = documents.find_raw(connection, document.sha256)
         raw_id = known.id if known else documents.insert_raw(connection, document, None)
-    result = ingest.record_outcome(store, raw_id, document, article, None)
+    result = ingest.record_outcome(store, raw_id, document, article, None, grouping or Grouping())
     assert result.article_id is not None
     return result.article_id

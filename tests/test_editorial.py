@@ -18,6 +18,7 @@ from akhbar.extract import editorial as form
 from akhbar.extract.editorial import Draft
 from akhbar.models import Document, Rejected
 from akhbar.services import articles, breaking, editorial, ingest, search, sources
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
 from akhbar.web import create_app
@@ -94,7 +95,7 @@ def test_an_editors_article_is_stored_placed_indexed_and_edited_in_place(store: 
     sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     omar = editorial.add_user(store, "omar@example.org", "editor", PASSWORD)
     chief = editorial.add_user(store, "chief@example.org", "admin", PASSWORD)
-    article_id = editorial.write(store, sara, ARABIC)
+    article_id = editorial.write(store, Grouping(), sara, ARABIC)
     stored = articles.get_article(store, article_id)
     assert stored is not None
     article = stored.article
@@ -111,9 +112,9 @@ def test_an_editors_article_is_stored_placed_indexed_and_edited_in_place(store: 
 
     edited = Draft(**{**ARABIC.__dict__, "title": ARABIC.title + " بحلول 2028"})
     with pytest.raises(InputError, match="only an admin may edit it"):
-        editorial.write(store, omar, edited, article_id=article_id)
-    assert editorial.write(store, sara, edited, article_id=article_id) == article_id
-    assert editorial.write(store, chief, edited, article_id=article_id) == article_id
+        editorial.write(store, Grouping(), omar, edited, article_id=article_id)
+    assert editorial.write(store, Grouping(), sara, edited, article_id=article_id) == article_id
+    assert editorial.write(store, Grouping(), chief, edited, article_id=article_id) == article_id
     revision = editorial.saved(store, article_id)
     assert revision is not None and revision.revision == 3 and revision.saved_by == "chief@example.org"
     updated = articles.get_article(store, article_id)
@@ -122,7 +123,7 @@ def test_an_editors_article_is_stored_placed_indexed_and_edited_in_place(store: 
     listed = editorial.written(store)
     assert [(w.article_id, w.revision) for w in listed] == [(article_id, 3)]
 
-    ingest.reprocess(store)  # every revision is re-extracted in order: the newest wins
+    ingest.reprocess(store, grouping=Grouping())  # every revision is re-extracted in order: the newest wins
     again = articles.get_article(store, article_id)
     assert again is not None and again.article.title == updated.article.title
     assert articles.count_articles(store) == 1
@@ -132,12 +133,12 @@ def test_a_bad_draft_is_refused_with_every_problem(store: Store) -> None:
     sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     bad = Draft("", "  \n ", "arabic", "x", image_url="javascript:alert(1)", published="yesterday")
     with pytest.raises(InputError) as refused:
-        editorial.write(store, sara, bad)
+        editorial.write(store, Grouping(), sara, bad)
     message = str(refused.value)
     for part in ("title is empty", "text is empty", "ISO 639", "http:// or https://", "ISO 8601"):
         assert part in message
     with pytest.raises(InputError, match="was not written here"):
-        editorial.write(store, sara, ARABIC, article_id=12345)
+        editorial.write(store, Grouping(), sara, ARABIC, article_id=12345)
     assert articles.count_articles(store) == 0
 
 
@@ -147,12 +148,12 @@ def test_a_publication_time_in_the_future_is_refused(store: Store) -> None:
     now = datetime.now(UTC)
     ahead = Draft(**{**ARABIC.__dict__, "published": (now + timedelta(days=2)).isoformat(timespec="minutes")})
     with pytest.raises(InputError, match="in the future"):
-        editorial.write(store, sara, ahead)
+        editorial.write(store, Grouping(), sara, ahead)
     assert articles.count_articles(store) == 0
     naive_past = (now - timedelta(hours=3)).replace(tzinfo=None).isoformat(timespec="minutes")
     clock_skew = (now + timedelta(minutes=4)).isoformat(timespec="seconds")
     for published in (naive_past, clock_skew):
-        editorial.write(store, sara, Draft(**{**ARABIC.__dict__, "published": published}))
+        editorial.write(store, Grouping(), sara, Draft(**{**ARABIC.__dict__, "published": published}))
     assert articles.count_articles(store) == 2
     message = form.problems(ahead)[0]
     for language in ("ar", "fr"):
@@ -327,19 +328,21 @@ def test_users_command(tmp_path: Path) -> None:
 def test_a_withdrawn_article_leaves_the_portal_and_stays_withdrawn(store: Store) -> None:
     sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     omar = editorial.add_user(store, "omar@example.org", "editor", PASSWORD)
-    article_id = editorial.write(store, sara, ARABIC)
+    article_id = editorial.write(store, Grouping(), sara, ARABIC)
     breaking.flag_article(store, article_id, breaking.parse_until("1h"))
     with pytest.raises(InputError, match="only an admin may withdraw it"):
-        editorial.withdraw(store, omar, article_id)
-    editorial.withdraw(store, sara, article_id)
+        editorial.withdraw(store, Grouping(), omar, article_id)
+    editorial.withdraw(store, Grouping(), sara, article_id)
     assert articles.get_article(store, article_id) is None
     assert search.search(store, "الترامواي").hits == []
     assert breaking.list_flags(store, active_only=True) == []
     assert editorial.written(store) == []
-    ingest.reprocess(store)  # the revisions are replayed in order: the last one withdraws it again
+    ingest.reprocess(
+        store, grouping=Grouping()
+    )  # the revisions are replayed in order: the last one withdraws it again
     assert articles.count_articles(store) == 0
     with pytest.raises(InputError, match="was not written here"):
-        editorial.withdraw(store, sara, article_id)
+        editorial.withdraw(store, Grouping(), sara, article_id)
 
 
 def test_the_withdraw_button(newsroom: AsgiClient) -> None:
@@ -416,7 +419,7 @@ def test_the_newsroom_shows_sources_and_rejected_pages(newsroom: AsgiClient, sql
             connection, source_id, consecutive_failures=2, last_status="error", last_error="fetch: timed out"
         )
     hostile = Document("editorial:x", b'{"format": "<b>other</b>"}', form.CONTENT_TYPE)
-    assert ingest.ingest_document(sqlite_store, hostile).status == "rejected"
+    assert ingest.ingest_document(sqlite_store, hostile, grouping=Grouping()).status == "rejected"
     page = newsroom.get("/admin/sources", headers=_sign_in(newsroom))
     assert page.status_code == 200
     assert (
@@ -467,7 +470,7 @@ def test_an_admin_follows_and_drops_sources_from_the_newsroom(
 
 def test_refusals_are_said_in_the_newsroom_language(newsroom: AsgiClient, sqlite_store: Store) -> None:
     omar = editorial.add_user(sqlite_store, "omar@example.org", "editor", PASSWORD)
-    article_id = editorial.write(sqlite_store, omar, ARABIC)
+    article_id = editorial.write(sqlite_store, Grouping(), omar, ARABIC)
     editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
     sara = _sign_in(newsroom)
     french = {**sara, "accept-language": "fr"}

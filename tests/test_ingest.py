@@ -16,6 +16,7 @@ import pytest
 
 from akhbar.models import Article, Document
 from akhbar.services import articles, ingest
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
 from conftest import SEED
 
@@ -39,7 +40,7 @@ Mentions légales · Contact · Plan du site
 
 
 def _ingest(store: Store, *paths: Path) -> list[ingest.IngestResult]:
-    return list(ingest.ingest_paths(store, [str(p) for p in paths]))
+    return list(ingest.ingest_paths(store, [str(p) for p in paths], grouping=Grouping()))
 
 
 def _counts(store: Store) -> tuple[int, int, int]:
@@ -147,7 +148,7 @@ def test_reprocess_turns_a_rejection_into_an_article(
         [result] = _ingest(store, path)
     assert result.status == "rejected"
     assert ingest.extraction.extract is real_extract
-    [redone] = ingest.reprocess(store)
+    [redone] = ingest.reprocess(store, grouping=Grouping())
     assert redone.status == "stored"
     assert _counts(store) == (1, 1, 0)
 
@@ -207,6 +208,8 @@ def test_dates_that_cannot_be_true_are_dropped_before_storing(store: Store, tmp_
         with store.transaction() as connection:
             raw_id = documents.insert_raw(connection, document, None)
         article = Article(f"Article {n}", (f"Paragraph of article {n}, long enough to read.",), "fr")
-        result = ingest.record_outcome(store, raw_id, document, replace(article, published=published), None)
+        result = ingest.record_outcome(
+            store, raw_id, document, replace(article, published=published), None, Grouping()
+        )
         stored = articles.get_article(store, result.article_id)  # type: ignore[arg-type]  # stored
         assert stored is not None and stored.article.published == kept, published

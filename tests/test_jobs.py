@@ -16,6 +16,7 @@ from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import DatabaseHostGate, open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, hosts
 from httpserver import FixtureServer
 from test_sources_refresh import make_settings
@@ -69,7 +70,7 @@ def test_inline_runner_refreshes_due_sources_and_fetches_their_pages(
     follow(sqlite_store, server, "/gen/rss?n=3&start=30", "/gen/json?n=2&start=40", "/html-feed")
 
     async def run() -> None:
-        async with open_runtime(sqlite_store, make_settings(sqlite_store.url)) as runtime:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url), Grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=3)
             assert await schedule_due(sqlite_store, runner) == 3
             assert await schedule_due(sqlite_store, runner) == 0, "claimed sources are not scheduled twice"
@@ -85,7 +86,7 @@ def test_inline_runner_serves_until_stopped(sqlite_store: Store, server: Fixture
     follow(sqlite_store, server, "/gen/rss?n=1&start=50")
 
     async def run() -> None:
-        async with open_runtime(sqlite_store, make_settings(sqlite_store.url)) as runtime:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url), Grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=2, keep_outcomes=False)
             stop = asyncio.Event()
             task = asyncio.create_task(runner.run_forever(stop, tick=0.1))
@@ -108,7 +109,7 @@ def test_procrastinate_worker_runs_the_same_jobs(pg_store: Store, server: Fixtur
     app = build_app(pg_store.url)
 
     async def run() -> None:
-        async with open_runtime(pg_store, make_settings(pg_store.url)) as runtime:
+        async with open_runtime(pg_store, make_settings(pg_store.url), Grouping()) as runtime:
             async with app.open_async():
                 queue = ProcrastinateQueue(app)
                 assert await schedule_due(pg_store, queue) == 2
@@ -174,7 +175,7 @@ def test_host_concurrency_holds_across_processes_sharing_the_database(
     server.state["slow-peak"] = 0
 
     async def worker(gate_store: Store, first: int) -> None:
-        async with open_runtime(gate_store, settings) as runtime:
+        async with open_runtime(gate_store, settings, Grouping()) as runtime:
             urls = [server.url(f"/slow/{n}?wait=0.3") for n in range(first, first + 3)]
             await asyncio.gather(*(runtime.fetcher.fetch(url) for url in urls))
 

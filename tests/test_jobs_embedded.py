@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from akhbar.jobs.embedded import start_embedded_runner
 from akhbar.services import sources as sources_service
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from httpserver import FixtureServer
 from test_sources_refresh import make_settings
@@ -30,7 +31,7 @@ def test_embedded_runner_ingests_in_the_background_and_stops(
     sources_service.import_opml(
         sqlite_store, settings, f'<opml><body><outline xmlUrl="{feed}"/></body></opml>'.encode()
     )
-    halt = start_embedded_runner(sqlite_store, settings, tick=0.1)
+    halt = start_embedded_runner(sqlite_store, settings, Grouping(), tick=0.1)
     try:
         deadline = time.monotonic() + 20
         count = 0

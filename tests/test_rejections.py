@@ -21,6 +21,7 @@ from akhbar.models import Article, Document, Rejected
 from akhbar.quality.extraction import fundus_cases, segment_cases
 from akhbar.services import articles
 from akhbar.services.ingest import ingest_document
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 HERE = Path(__file__).resolve().parent / "golden" / "rejections"
@@ -102,7 +103,7 @@ def test_no_real_article_page_is_rejected() -> None:
 def test_ingest_records_each_non_article_as_a_rejection(store: Store) -> None:
     for name in REJECTED:
         document = Document(name, page(name).encode("utf-8"), "text/html", CASES[name]["url"])
-        result = ingest_document(store, document)
+        result = ingest_document(store, document, grouping=Grouping())
         assert result.status == "rejected", (name, result)
     stored = {item.location: item.reason for item in articles.list_rejections(store)}
     assert set(stored) == set(REJECTED)

@@ -12,6 +12,7 @@ from akhbar.models import Article, Document, Rejected
 from akhbar.search import Filters, QueryProblem
 from akhbar.services import search
 from akhbar.services.ingest import record_outcome
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, articles, documents
 from akhbar.store.tables import articles as articles_table
 from search_fixtures import BACKENDS, open_store
@@ -58,7 +59,7 @@ def _store(store: Store, key: str, article: Article) -> int:
     document = Document(location=key, data=key.encode(), url=f"https://example.org/{key}")
     with store.transaction() as connection:
         raw_id = documents.insert_raw(connection, document, None)
-    result = record_outcome(store, raw_id, document, article, None)
+    result = record_outcome(store, raw_id, document, article, None, Grouping())
     assert result.article_id is not None
     return result.article_id
 
@@ -175,10 +176,10 @@ def test_index_follows_updates_and_removals(store: Store) -> None:
     with store.transaction() as connection:
         raw_id = documents.insert_raw(connection, document, None)
     edited = Article(title="Referendum in Tunisia", body_paragraphs=("A referendum.",), language="en")
-    record_outcome(store, raw_id, document, edited, None)
+    record_outcome(store, raw_id, document, edited, None, Grouping())
     assert _ids(store, "referendum") == [article_id]
     assert _ids(store, "presidential") == []
-    record_outcome(store, raw_id, document, Rejected(key, "gone"), None)
+    record_outcome(store, raw_id, document, Rejected(key, "gone"), None, Grouping())
     assert _ids(store, "referendum") == []
 
 

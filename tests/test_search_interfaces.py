@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from akhbar.cli import main
 from akhbar.models import Article, Document
 from akhbar.services.ingest import record_outcome
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
 from akhbar.web import search_api
 from conftest import SEED, AsgiClient
@@ -63,7 +64,7 @@ def _client(store: Store) -> AsgiClient:
     document = Document("k", b"k", url="https://example.org/k")
     with store.transaction() as connection:
         raw_id = documents.insert_raw(connection, document, None)
-    record_outcome(store, raw_id, document, article, None)
+    record_outcome(store, raw_id, document, article, None, Grouping())
     app = FastAPI()
     app.include_router(search_api.router(store))
     return AsgiClient(app)

@@ -20,6 +20,7 @@ from akhbar.services import articles as articles_service
 from akhbar.services import ingest, polling, refresh
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, seen
 from akhbar.store import sources as store_sources
 from akhbar.store.tables import seen_urls
@@ -54,7 +55,7 @@ def server() -> Iterator[FixtureServer]:
 
 def add(store: Store, url: str, **more: object) -> Source:
     async def run() -> Source:
-        async with open_runtime(store, make_settings(store.url, **more)) as runtime:
+        async with open_runtime(store, make_settings(store.url, **more), Grouping()) as runtime:
             return await sources_service.add_source(runtime, url)
 
     return asyncio.run(run())
@@ -62,7 +63,7 @@ def add(store: Store, url: str, **more: object) -> Source:
 
 def run_scheduler(store: Store, **more: object) -> Outcomes:
     async def run() -> Outcomes:
-        async with open_runtime(store, make_settings(store.url, **more)) as runtime:
+        async with open_runtime(store, make_settings(store.url, **more), Grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=4)
             await schedule_due(store, runner)
             return await runner.run_until_idle()
@@ -315,7 +316,7 @@ def test_reprocess_keeps_the_feed_entry_fallbacks(store: Store, server: FixtureS
     add(store, server.url(f"/gen/summary-rss?start={7 if store.dialect == 'sqlite' else 8}"))
     [page] = run_scheduler(store).pages
     assert page.status == "stored" and page.title == "Budget adopté", "the summary stands in for the shell"
-    [redone] = ingest.reprocess(store)
+    [redone] = ingest.reprocess(store, grouping=Grouping())
     assert redone.status == "updated" and redone.title == "Budget adopté"
     stored = articles_service.get_article(store, page.article_id)  # type: ignore[arg-type]  # stored above
     assert stored is not None and stored.article.published is None

@@ -14,6 +14,7 @@ import pytest
 
 from akhbar.models import Document
 from akhbar.services import articles, stories
+from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
 from akhbar.store import articles as stored_articles
 from akhbar.store import breaking as flags
@@ -161,7 +162,7 @@ def test_articles_placed_at_once_into_one_story_are_all_counted(store: Store) ->
         version("rt.com.91337", "fr", site_name="Le Monde"),
         version("rt.com.91337", "ar", site_name="الجزيرة"),
     ]
-    prepared = stories.prepare_many(arrivals)
+    prepared = stories.prepare_many(arrivals, Grouping())
     start = threading.Barrier(len(arrivals))
 
     def place(n: int) -> int | None:
@@ -170,7 +171,7 @@ def test_articles_placed_at_once_into_one_story_are_all_counted(store: Store) ->
         with store.transaction() as connection:
             raw_id = documents.insert_raw(connection, document, None)
             article_id, _ = stored_articles.upsert_article(connection, f"n{n}", raw_id, arrivals[n], None)
-            return stories.place(connection, article_id, arrivals[n], prepared[n]).story_id
+            return stories.place(connection, article_id, arrivals[n], prepared[n], Grouping()).story_id
 
     with ThreadPoolExecutor(len(arrivals)) as workers:
         story_ids = set(workers.map(place, range(len(arrivals))))
@@ -189,13 +190,15 @@ def test_sources_piling_on_fast_make_a_story_breaking(sqlite_store: Store) -> No
     placed = []
     for minutes, lang in enumerate(("en", "fr", "ar")):
         article = version("reuters.218863", lang, site_name=f"site {lang}")
-        prepared = stories.prepare(article)
+        prepared = stories.prepare(article, Grouping())
         document = Document(f"/tmp/{lang}", lang.encode(), "text/plain")
         with sqlite_store.transaction() as connection:
             raw_id = documents.insert_raw(connection, document, None)
             article_id, _ = stored_articles.upsert_article(connection, lang, raw_id, article, None)
             when = now + timedelta(minutes=minutes)
-            placed.append(stories.place(connection, article_id, article, prepared, now=when, breaking=quick))
+            placed.append(
+                stories.place(connection, article_id, article, prepared, Grouping(), now=when, breaking=quick)
+            )
     with sqlite_store.reading() as connection:
         detected = [f for f in flags.list_flags(connection, active_at=now) if f.origin == "detected"]
     assert len({p.story_id for p in placed}) == 1
@@ -221,7 +224,7 @@ def test_cli_lists_and_shows_stories_and_articles_carry_story_id(tmp_path: Path)
 
 
 def test_article_vector_blends_title_and_body_cosines() -> None:
-    model = stories.default_embedder()
+    model = Grouping().embedder
     a, b = version("rt.com.91337", "fr"), version("rt.com.91337", "ar")
     joined = features.embed_many(model, [(a.title, a.body_paragraphs), (b.title, b.body_paragraphs)])
     assert joined[0].shape == (2 * model.dimension,)

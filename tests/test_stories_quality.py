@@ -7,7 +7,7 @@ import pytest
 from akhbar.quality import stories_eval
 from akhbar.quality.stories import bcubed, load_parallel
 from akhbar.quality.stories_pairs import syndicated
-from akhbar.services.stories import default_embedder
+from akhbar.services.stories import Grouping
 from conftest import DATA
 
 pytestmark = pytest.mark.skipif(not (DATA / "parallel-news").is_dir(), reason="shared data missing")
@@ -33,6 +33,6 @@ def test_syndicated_copy_keeps_most_of_the_text() -> None:
 
 @pytest.mark.slow
 def test_story_quality_is_not_below_the_floors() -> None:
-    report = stories_eval.evaluate(DATA, default_embedder(), with_baselines=False)
+    report = stories_eval.evaluate(DATA, Grouping().embedder, with_baselines=False)
     assert stories_eval.below_floors(report) == []
     assert set(stories_eval.floors()) == set(report)

@@ -10,6 +10,7 @@ from warcio.warcwriter import WARCWriter
 
 from akhbar.services import articles
 from akhbar.services.archives import ingest_archive
+from akhbar.services.stories import Grouping
 from akhbar.sources.warc import read_warc
 from akhbar.store import Store
 from conftest import DATA
@@ -19,12 +20,16 @@ WARC = DATA / "warc"
 
 def test_real_news_warc_is_ingested_with_urls_and_progress(sqlite_store: Store) -> None:
     seen: list[int] = []
-    results = list(ingest_archive(sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz", progress=seen.append))
+    results = list(
+        ingest_archive(
+            sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz", grouping=Grouping(), progress=seen.append
+        )
+    )
     assert len(results) == 33
     stored = [r for r in results if r.status == "stored"]
     assert len(stored) >= 25, [r.reason for r in results if r.status != "stored"]
     assert seen == sorted(seen) and seen[-1] == (WARC / "news-fr-ar-real-pages.warc.gz").stat().st_size
-    again = list(ingest_archive(sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz"))
+    again = list(ingest_archive(sqlite_store, WARC / "news-fr-ar-real-pages.warc.gz", grouping=Grouping()))
     assert {r.status for r in again} == {"unchanged"}
 
 
@@ -50,7 +55,7 @@ def test_heritrix_warc_and_arc_skip_non_pages_with_reasons() -> None:
 def test_damaged_archive_is_an_error_not_a_crash(sqlite_store: Store, tmp_path: Path) -> None:
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(b"garbage-not-an-archive\n" * 10)
-    results = list(ingest_archive(sqlite_store, bad))
+    results = list(ingest_archive(sqlite_store, bad, grouping=Grouping()))
     assert [r.status for r in results] == ["error"]
     assert "not a WARC or ARC archive" in (results[0].reason or "")
 
@@ -59,7 +64,7 @@ def test_truncated_archive_keeps_what_it_could_read(sqlite_store: Store, tmp_pat
     data = (WARC / "news-fr-ar-real-pages.warc.gz").read_bytes()
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(data[: len(data) // 2])
-    results = list(ingest_archive(sqlite_store, cut))
+    results = list(ingest_archive(sqlite_store, cut, grouping=Grouping()))
     assert 5 < len(results) < 33
     assert any(r.status == "stored" for r in results)
     *_, cut_short, last = results  # the record cut short is skipped, then the archive is an error
@@ -99,7 +104,7 @@ def test_later_captures_of_a_page_replace_earlier_ones_in_order(sqlite_store: St
                 http_headers=headers,
             )
             writer.write_record(record)
-    results = list(ingest_archive(sqlite_store, archive))
+    results = list(ingest_archive(sqlite_store, archive, grouping=Grouping()))
     assert [r.status for r in results] == ["stored"] + ["updated"] * 7
     assert len({r.article_id for r in results}) == 1
     stored = articles.get_article(sqlite_store, results[-1].article_id)  # type: ignore[arg-type]  # one id

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from akhbar.services import ingest
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web import create_app
 from conftest import SEED, AsgiClient
@@ -30,7 +31,11 @@ ARABIC_DUMP = """الرئيسية
 def client(sqlite_store: Store, tmp_path: Path) -> AsgiClient:
     arabic = tmp_path / "ar.txt"
     arabic.write_text(ARABIC_DUMP, encoding="utf-8")
-    results = list(ingest.ingest_paths(sqlite_store, [str(SEED / "000_5f9867fcee487711.txt"), str(arabic)]))
+    results = list(
+        ingest.ingest_paths(
+            sqlite_store, [str(SEED / "000_5f9867fcee487711.txt"), str(arabic)], grouping=Grouping()
+        )
+    )
     assert [r.status for r in results] == ["stored", "stored"]
     return AsgiClient(create_app(sqlite_store))
 

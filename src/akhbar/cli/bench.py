@@ -91,14 +91,17 @@ def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, s
 @click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
 @click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
-def bench_ingest(data_dir: Path, pages: int, sources: int, concurrency: int) -> None:
+@pass_context
+def bench_ingest(ctx: Context, data_dir: Path, pages: int, sources: int, concurrency: int) -> None:
     """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
     from akhbar.services import benchmarks_ingest
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         click.echo(f"note: {data_dir} not found; serving the demo pages", err=True)
-    result = benchmarks_ingest.bench_ingest(found, pages=pages, sources=sources, concurrency=concurrency)
+    result = benchmarks_ingest.bench_ingest(
+        found, ctx.grouping(), pages=pages, sources=sources, concurrency=concurrency
+    )
     click.echo(f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once")
     shown = (
         result.end_to_end,
@@ -181,11 +184,11 @@ def bench_stories(
 
     from akhbar.config import BUILT_IN_MODEL
     from akhbar.services import benchmarks_stories
-    from akhbar.services.stories import default_embedder
     from akhbar.store import Store
     from akhbar.stories.embedding import UseEmbedder, load
 
     settings = ctx.settings(stories_model=model)
+    grouping = ctx.grouping()
     cores = os.cpu_count() or 1
     wide = UseEmbedder(threads=cores) if settings.stories_model == BUILT_IN_MODEL and cores > 1 else None
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
@@ -195,8 +198,8 @@ def bench_stories(
                 store,
                 data_dir,
                 # the model alone, in this process: the configured one when it runs here already
-                default_embedder() if not settings.stories_processes else load(settings.stories_model),
-                pipeline=default_embedder(),
+                grouping.embedder if not settings.stories_processes else load(settings.stories_model),
+                pipeline=grouping,
                 wide=wide,
                 count=count,
                 checkpoints=(10_000, 100_000),

@@ -88,13 +88,12 @@ def eval_search(data_dir: Path, database_url: str | None, output_format: str) ->
 def eval_stories(ctx: Context, data_dir: Path, output_format: str, model: str | None) -> None:
     """Story grouping (B-cubed), SemEval pairs and duplicates, beside title TF-IDF and embeddings alone."""
     from akhbar.quality import stories_eval
-    from akhbar.services.stories import default_embedder
 
     for needed in ("parallel-news", "news-similarity"):
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
     ctx.settings(stories_model=model)
-    report = stories_eval.evaluate(data_dir, default_embedder())
+    report = stories_eval.evaluate(data_dir, ctx.grouping().embedder)
     failures = stories_eval.below_floors(report)
     if output_format == "json":
         echo_json({"report": report, "floors": stories_eval.floors(), "below_floors": failures})

@@ -17,6 +17,7 @@ from akhbar.errors import InputError
 from akhbar.models import Rejected
 from akhbar.services import archives, extraction, ingest, refresh
 from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 _URL_PREFIXES = ("http://", "https://")
@@ -54,7 +55,7 @@ def _ingest_results(ctx: Context, paths: tuple[str, ...]) -> Iterator[ingest.Ing
         settings = ctx.settings()
 
         async def fetch_all() -> list[ingest.IngestResult]:
-            async with open_runtime(store, settings) as runtime:
+            async with open_runtime(store, settings, ctx.grouping()) as runtime:
                 return await refresh.ingest_urls(runtime, urls)
 
         yield from asyncio.run(fetch_all())
@@ -63,18 +64,18 @@ def _ingest_results(ctx: Context, paths: tuple[str, ...]) -> Iterator[ingest.Ing
         if path.startswith(_URL_PREFIXES):
             continue
         if archives.is_archive(path) and Path(path).is_file():
-            yield from _ingest_archive(store, Path(path))
+            yield from _ingest_archive(store, ctx.grouping(), Path(path))
         else:
             files.append(path)
     if files:
-        yield from ingest.ingest_paths(store, files)
+        yield from ingest.ingest_paths(store, files, grouping=ctx.grouping())
 
 
-def _ingest_archive(store: Store, path: Path) -> Iterator[ingest.IngestResult]:
+def _ingest_archive(store: Store, grouping: Grouping, path: Path) -> Iterator[ingest.IngestResult]:
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(f"reading {path.name}", total=path.stat().st_size)
         yield from archives.ingest_archive(
-            store, path, progress=lambda done: bar.update(task, completed=done)
+            store, path, grouping=grouping, progress=lambda done: bar.update(task, completed=done)
         )
 
 
@@ -108,7 +109,7 @@ def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> 
 def reprocess_command(ctx: Context, source_id: int | None, output_format: str) -> None:
     """Re-run extraction on stored raw documents, updating articles and rejections in place."""
     counts: dict[str, int] = {}
-    for result in ingest.reprocess(ctx.store(), source_id=source_id):
+    for result in ingest.reprocess(ctx.store(), grouping=ctx.grouping(), source_id=source_id):
         counts[result.status] = counts.get(result.status, 0) + 1
         if output_format == "json":
             echo_json(asdict(result))

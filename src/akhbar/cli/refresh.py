@@ -23,7 +23,7 @@ def refresh_command(ctx: Context, everything: bool, output_format: str) -> None:
     store, settings = ctx.store(), ctx.settings()
 
     async def run() -> Outcomes:
-        async with open_runtime(store, settings) as runtime:
+        async with open_runtime(store, settings, ctx.grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=settings.worker_concurrency)
             if everything:
                 for source in list_sources(store):

@@ -16,10 +16,11 @@ def _serve(ctx: Context) -> None:
     from akhbar.web import create_app
 
     settings = ctx.settings()
-    app = create_app(ctx.store(), site_name=settings.site_name, settings=settings)
+    app = create_app(ctx.store(), site_name=settings.site_name, settings=settings, grouping=ctx.grouping())
     click.echo(f"akhbar: serving http://{settings.host}:{settings.port}/", err=True)
     # Embedded mode (SQLite): poll sources and ingest in this process; on PostgreSQL workers do it.
-    halt = start_embedded_runner(ctx.store(), settings) if ctx.store().dialect == "sqlite" else None
+    embedded = ctx.store().dialect == "sqlite"
+    halt = start_embedded_runner(ctx.store(), settings, ctx.grouping()) if embedded else None
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     finally:
@@ -45,7 +46,7 @@ def serve_command(ctx: Context, host: str | None, port: int | None) -> None:
 def demo_command(ctx: Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Create the data directory, load the bundled demo set, and serve it."""
     ctx.settings(host=host, port=port)
-    results = demo.load_demo(ctx.store())
+    results = demo.load_demo(ctx.store(), ctx.grouping())
     stored = sum(1 for r in results if r.status in {"stored", "updated", "unchanged"})
     click.echo(f"akhbar: demo set loaded ({stored} articles of {len(results)} pages)", err=True)
     if not editorial.list_users(ctx.store()):

@@ -40,7 +40,7 @@ def add_command(ctx: Context, url: str, name: str | None, language: str | None, 
     store, settings = ctx.store(), ctx.settings()
 
     async def run() -> Source:
-        async with open_runtime(store, settings) as runtime:
+        async with open_runtime(store, settings, ctx.grouping()) as runtime:
             return await service.add_source(runtime, url, name=name, language=language)
 
     source = asyncio.run(run())

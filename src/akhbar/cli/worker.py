@@ -23,7 +23,7 @@ def worker_command(ctx: Context, concurrency: int | None) -> None:
     distributed.ensure_schema(store.engine)
 
     async def run() -> None:
-        async with open_runtime(store, settings) as runtime:
+        async with open_runtime(store, settings, ctx.grouping()) as runtime:
             await distributed.run_worker(app, runtime, concurrency=settings.worker_concurrency)
 
     click.echo(f"akhbar: worker running {settings.worker_concurrency} jobs at once", err=True)

@@ -14,18 +14,22 @@ from collections.abc import Callable
 from akhbar.config import Settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def start_embedded_runner(store: Store, settings: Settings, *, tick: float = 30.0) -> Callable[[], None]:
-    """Start polling due sources every ``tick`` seconds; returns a function that stops it."""
+def start_embedded_runner(
+    store: Store, settings: Settings, grouping: Grouping, *, tick: float = 30.0
+) -> Callable[[], None]:
+    """Start polling due sources every ``tick`` seconds, placing articles with ``grouping``;
+    returns a function that stops it."""
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
 
     async def main() -> None:
-        async with open_runtime(store, settings) as runtime:
+        async with open_runtime(store, settings, grouping) as runtime:
             runner = InlineRunner(runtime, concurrency=settings.worker_concurrency, keep_outcomes=False)
             await runner.run_forever(stop, tick=tick)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from akhbar import extract as extraction
 from akhbar.errors import InputError
 from akhbar.services.ingest import IngestResult, Staged, ahead, finished, stage
+from akhbar.services.stories import Grouping
 from akhbar.sources.warc import WarcRecord, is_archive, read_warc
 from akhbar.store import Store
 
@@ -18,6 +19,7 @@ def ingest_archive(
     store: Store,
     path: Path,
     *,
+    grouping: Grouping,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[IngestResult]:
@@ -30,11 +32,11 @@ def ingest_archive(
     def read(record: WarcRecord) -> Staged | IngestResult:
         if record.document is None:
             return IngestResult(f"{path}#{record.position}", "unchanged", reason=f"skipped: {record.skipped}")
-        return stage(store, record.document, max_bytes=max_bytes)
+        return stage(store, record.document, grouping=grouping, max_bytes=max_bytes)
 
     try:  # records are read here, in order; the next ones are staged ahead in threads
         yield from finished(
-            store, ahead(store, read_warc(path, max_bytes=max_bytes, on_progress=progress), read)
+            store, ahead(store, read_warc(path, max_bytes=max_bytes, on_progress=progress), read), grouping
         )
     except InputError as exc:
         yield IngestResult(str(path), "error", reason=str(exc))

@@ -27,10 +27,10 @@ from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
-from akhbar.services import stories
 from akhbar.services.benchmarks import Throughput
 from akhbar.services.demo import demo_directory
 from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 
@@ -142,7 +142,7 @@ def _extract_only(pages: list[bytes], count: int) -> Throughput:
     return Throughput("akhbar extract() alone (no fetch, no store)", count, time.perf_counter() - started)
 
 
-def _ingest_only(pages: list[bytes], count: int, database: Path) -> Throughput:
+def _ingest_only(pages: list[bytes], count: int, database: Path, grouping: Grouping) -> Throughput:
     """``ingest_document`` (extract, store, index, group) on the same pages, with no fetching or queue."""
     from akhbar.models import Document
     from akhbar.services.ingest import ingest_document
@@ -153,7 +153,7 @@ def _ingest_only(pages: list[bytes], count: int, database: Path) -> Throughput:
         for index in range(count):
             url = f"http://127.0.0.1/p/{index}"
             data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
-            ingest_document(store, Document(url, data, "text/html", url))
+            ingest_document(store, Document(url, data, "text/html", url), grouping=grouping)
         return Throughput("akhbar ingest_document alone (no fetch)", count, time.perf_counter() - started)
     finally:
         store.close()
@@ -170,10 +170,12 @@ def _settings(database: Path, concurrency: int) -> Settings:
     return load_settings(overrides, environ={}, config_file=database.with_name("none.toml"))
 
 
-async def _follow_and_run(store: Store, settings: Settings, base: str, sources: int) -> tuple[int, int]:
+async def _follow_and_run(
+    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int
+) -> tuple[int, int]:
     opml = "".join(f'<outline text="b" xmlUrl="{base}/feed/{n}"/>' for n in range(sources))
     sources_service.import_opml(store, settings, f"<opml><body>{opml}</body></opml>".encode())
-    async with open_runtime(store, settings) as runtime:
+    async with open_runtime(store, settings, grouping) as runtime:
         runner = InlineRunner(runtime, concurrency=settings.worker_concurrency)
         await schedule_due(store, runner, limit=sources)
         outcomes = await runner.run_until_idle()
@@ -184,19 +186,25 @@ async def _follow_and_run(store: Store, settings: Settings, base: str, sources: 
 
 
 def bench_ingest(
-    data_dir: Path | None, *, pages: int = 200, sources: int = 10, concurrency: int = 4
+    data_dir: Path | None,
+    grouping: Grouping,
+    *,
+    pages: int = 200,
+    sources: int = 10,
+    concurrency: int = 4,
 ) -> IngestBench:
-    """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end; see the module doc."""
+    """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
+    with ``grouping`` (and once more with grouping off); see the module doc."""
     html = corpus(data_dir)
     _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
     baseline = _baseline(html, pages)
     extract_only = _extract_only(html, pages)
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, _serving(html, pages, sources) as site:
-        ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db")
+        ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
         base = f"http://127.0.0.1:{site.server_port}"
-        stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", concurrency, base, sources)
-        with stories.without_grouping():
-            _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", concurrency, base, sources)
+        stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
+        off = grouping.duplicates_only()
+        _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
     without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
@@ -205,12 +213,14 @@ def bench_ingest(
     )
 
 
-def _end_to_end(database: Path, concurrency: int, base: str, sources: int) -> tuple[int, int, float]:
+def _end_to_end(
+    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int
+) -> tuple[int, int, float]:
     settings = _settings(database, concurrency)
     store = Store(settings.database_url)
     try:
         started = time.perf_counter()
-        stored, errors = asyncio.run(_follow_and_run(store, settings, base, sources))
+        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources))
         return stored, errors, time.perf_counter() - started
     finally:
         store.close()

@@ -112,7 +112,7 @@ def run(
     data_dir: Path,
     embedder: Embedder,
     *,
-    pipeline: Embedder | None = None,
+    pipeline: stories.Grouping,
     wide: Embedder | None = None,
     count: int,
     checkpoints: tuple[int, ...],
@@ -121,8 +121,7 @@ def run(
 ) -> Figures:
     pool = _pool(data_dir)
     figures = Figures(model_per_second=model_rate(embedder, pool, 40))
-    pipeline = pipeline or embedder
-    pipeline.embed(["warm up"])  # a model in child processes starts before any clock does
+    pipeline.embedder.embed(["warm up"])  # a model in child processes starts before any clock does
     if wide is not None:
         figures.model_wide_per_second = model_rate(wide, pool, 40)
     vectors = features.embed_many(embedder, [(a.title, a.body_paragraphs) for a in pool])
@@ -134,7 +133,7 @@ def run(
     pending = sorted(checkpoints)
     for n, (article, vector, when) in enumerate(_generated(pool, vectors, count, seed)):
         begin = time.perf_counter()
-        placed = _place(store, n, raw_id, article, stories.prepared_with(article, vector), when)
+        placed = _place(store, pipeline, n, raw_id, article, stories.prepared_with(article, vector), when)
         elapsed = time.perf_counter() - begin
         busy += elapsed
         latencies = [*latencies[-999:], elapsed]
@@ -160,22 +159,28 @@ def run(
 
 
 def _place(
-    store: Store, n: int, raw_id: int, article: Article, prepared: stories.Prepared, when: datetime
+    store: Store,
+    grouping: stories.Grouping,
+    n: int,
+    raw_id: int,
+    article: Article,
+    prepared: stories.Prepared,
+    when: datetime,
 ) -> Placement:
     """Store generated article ``n`` and place it, in one transaction as ingest does."""
     with store.transaction() as connection:
         article_id, created = articles.upsert_article(connection, f"bench:{n}", raw_id, article, None)
-        return stories.place(connection, article_id, article, prepared, now=when, created=created)
+        return stories.place(connection, article_id, article, prepared, grouping, now=when, created=created)
 
 
 def _overlapped(
-    store: Store, embedder: Embedder, items: list[tuple[Article, datetime]], raw_id: int, first: int
+    store: Store, grouping: stories.Grouping, items: list[tuple[Article, datetime]], raw_id: int, first: int
 ) -> float:
     """Articles per second, wall clock, with ``CONCURRENCY`` threads preparing and placing as ingest."""
 
     def ingest(numbered: tuple[int, tuple[Article, datetime]]) -> None:
         n, (article, when) = numbered
-        _place(store, n, raw_id, article, stories.prepare(article, embedder), when)
+        _place(store, grouping, n, raw_id, article, stories.prepare(article, grouping), when)
 
     start = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="bench-ingest") as workers:

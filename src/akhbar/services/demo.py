@@ -6,6 +6,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from akhbar.services.ingest import IngestResult, ingest_paths
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 
@@ -13,6 +14,6 @@ def demo_directory() -> Path:
     return Path(str(files("akhbar").joinpath("demo")))
 
 
-def load_demo(store: Store) -> list[IngestResult]:
+def load_demo(store: Store, grouping: Grouping) -> list[IngestResult]:
     """Ingest the demo set (idempotent: a second load changes nothing)."""
-    return list(ingest_paths(store, [str(demo_directory())]))
+    return list(ingest_paths(store, [str(demo_directory())], grouping=grouping))

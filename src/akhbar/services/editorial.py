@@ -29,6 +29,7 @@ from akhbar.extract import editorial
 from akhbar.extract.editorial import Draft
 from akhbar.models import as_utc
 from akhbar.services import ingest
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store import users as accounts
 from akhbar.store.tables import articles, raw_documents
@@ -252,7 +253,9 @@ def may_edit(user: User, saved_by: str) -> bool:
     return user.role == "admin" or saved_by == user.email
 
 
-def write(store: Store, user: User, draft: Draft, *, article_id: int | None = None) -> int:
+def write(
+    store: Store, grouping: Grouping, user: User, draft: Draft, *, article_id: int | None = None
+) -> int:
     """Publish a new article, or a new revision of ``article_id``; returns the article id.
 
     Raises :class:`InputError` with every problem of the draft, or when the article is not an
@@ -271,14 +274,14 @@ def write(store: Store, user: User, draft: Draft, *, article_id: int | None = No
     document = editorial.document(
         key, draft, revision=revision, saved_by=user.email, saved_at=datetime.now(UTC)
     )
-    result = ingest.ingest_document(store, document)
+    result = ingest.ingest_document(store, document, grouping=grouping)
     if result.article_id is None:
         raise InputError(result.reason or f"the article could not be stored ({result.status})")
     log.info("editorial: %s saved article %s revision %d", user.email, result.article_id, revision)
     return result.article_id
 
 
-def withdraw(store: Store, user: User, article_id: int) -> None:
+def withdraw(store: Store, grouping: Grouping, user: User, article_id: int) -> None:
     """Take an editorial article off the portal with a withdrawn revision; earlier revisions stay stored."""
     previous = _editable(
         store, user, article_id, "article {article} is {author}'s; only an admin may withdraw it"
@@ -291,7 +294,7 @@ def withdraw(store: Store, user: User, article_id: int) -> None:
         saved_at=datetime.now(UTC),
         withdrawn=True,
     )
-    result = ingest.ingest_document(store, document)
+    result = ingest.ingest_document(store, document, grouping=grouping)
     if result.status != "rejected":
         raise InputError(result.reason or f"article {article_id} could not be withdrawn ({result.status})")
     log.info("editorial: %s withdrew article %s", user.email, article_id)

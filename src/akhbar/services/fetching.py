@@ -14,6 +14,7 @@ import httpx
 
 from akhbar.config import Settings
 from akhbar.fetch import Fetcher, FetchPolicy
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.hosts import drop_lease, reserve_slot, take_lease
 
@@ -75,13 +76,19 @@ class Runtime:
     store: Store
     fetcher: Fetcher
     settings: Settings
+    grouping: Grouping
 
 
 @asynccontextmanager
 async def open_runtime(
-    store: Store, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    store: Store,
+    settings: Settings,
+    grouping: Grouping,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Runtime]:
-    """A runtime whose fetcher obeys the settings and books host slots in ``store``."""
+    """A runtime whose fetcher obeys the settings and books host slots in ``store``, placing
+    articles with ``grouping`` (its owner closes it)."""
     policy = FetchPolicy.from_settings(settings)
     async with Fetcher(policy, gate=DatabaseHostGate(store), transport=transport) as fetcher:
-        yield Runtime(store, fetcher, settings)
+        yield Runtime(store, fetcher, settings, grouping)

@@ -81,21 +81,30 @@ class Staged:
 
 
 def stage_outcome(
-    raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
+    raw_id: int,
+    document: Document,
+    outcome: Article | Rejected,
+    source_id: int | None,
+    grouping: stories.Grouping,
 ) -> Staged:
     """The outcome with what placing it needs (the slow part: the embedding), outside any transaction."""
-    prepared = stories.prepare_safely(outcome) if isinstance(outcome, Article) else None
+    prepared = stories.prepare_safely(outcome, grouping) if isinstance(outcome, Article) else None
     return Staged(raw_id, document, outcome, source_id, prepared)
 
 
 def record_outcome(
-    store: Store, raw_id: int, document: Document, outcome: Article | Rejected, source_id: int | None
+    store: Store,
+    raw_id: int,
+    document: Document,
+    outcome: Article | Rejected,
+    source_id: int | None,
+    grouping: stories.Grouping,
 ) -> IngestResult:
     """Store an article (replacing a rejection) or a rejection (replacing an article), atomically."""
-    return finish(store, stage_outcome(raw_id, document, outcome, source_id))
+    return finish(store, stage_outcome(raw_id, document, outcome, source_id, grouping), grouping)
 
 
-def finish(store: Store, ready: Staged) -> IngestResult:
+def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestResult:
     """Store the staged outcome in one transaction: the article, its place in stories, its index row."""
     raw_id, document, source_id, prepared = ready.raw_id, ready.document, ready.source_id, ready.prepared
     outcome = ready.outcome
@@ -113,7 +122,7 @@ def finish(store: Store, ready: Staged) -> IngestResult:
         article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)
             placed = stories.place(
-                connection, article_id, outcome, prepared, source_id=source_id, created=created
+                connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
             )
             outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
         search_index.index_article(connection, article_id, outcome, source_id)
@@ -147,6 +156,7 @@ def ingest_document(
     store: Store,
     document: Document,
     *,
+    grouping: stories.Grouping,
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     entry: Entry | None = None,
@@ -156,14 +166,15 @@ def ingest_document(
     ``entry`` is the listing entry the page came from: its title, date and summary fill what the
     page lacks, and it is kept with the raw document so ``reprocess`` applies it again.
     """
-    ready = stage(store, document, source_id=source_id, max_bytes=max_bytes, entry=entry)
-    return ready if isinstance(ready, IngestResult) else finish(store, ready)
+    ready = stage(store, document, grouping=grouping, source_id=source_id, max_bytes=max_bytes, entry=entry)
+    return ready if isinstance(ready, IngestResult) else finish(store, ready, grouping)
 
 
 def stage(
     store: Store,
     document: Document,
     *,
+    grouping: stories.Grouping,
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     entry: Entry | None = None,
@@ -184,7 +195,7 @@ def stage(
         if not inserted and entry is not None:
             documents.set_entry(connection, raw_id, entry)
     outcome = with_fallbacks(_outcome(document, max_bytes), entry)
-    return stage_outcome(raw_id, document, outcome, source_id)
+    return stage_outcome(raw_id, document, outcome, source_id, grouping)
 
 
 def ahead(store: Store, items: Iterable[T], work: Callable[[T], R], depth: int = AHEAD) -> Iterator[R]:
@@ -213,7 +224,9 @@ def ahead(store: Store, items: Iterable[T], work: Callable[[T], R], depth: int =
             raise failure
 
 
-def finished(store: Store, ready: Iterable[Staged | IngestResult]) -> Iterator[IngestResult]:
+def finished(
+    store: Store, ready: Iterable[Staged | IngestResult], grouping: stories.Grouping
+) -> Iterator[IngestResult]:
     """Finish what was staged, in order; what could not be staged says why.
 
     Two copies of one content in a run were both staged before either was finished: the second is
@@ -227,11 +240,15 @@ def finished(store: Store, ready: Iterable[Staged | IngestResult]) -> Iterator[I
             yield IngestResult(one.document.location, "unchanged")
         else:
             done.add(one.raw_id)
-            yield finish(store, one)
+            yield finish(store, one, grouping)
 
 
 def ingest_paths(
-    store: Store, paths: Iterable[str], *, max_bytes: int = extraction.DEFAULT_MAX_BYTES
+    store: Store,
+    paths: Iterable[str],
+    *,
+    grouping: stories.Grouping,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
 ) -> Iterator[IngestResult]:
     """Ingest files and directories in order, staging the next ones ahead; one bad file never stops
     the others."""
@@ -243,14 +260,15 @@ def ingest_paths(
             document = read_document(item, max_bytes=max_bytes)
         except InputError as exc:
             return IngestResult(str(item), "error", reason=str(exc))
-        return stage(store, document, max_bytes=max_bytes)
+        return stage(store, document, grouping=grouping, max_bytes=max_bytes)
 
-    yield from finished(store, ahead(store, expand(list(paths)), read))
+    yield from finished(store, ahead(store, expand(list(paths)), read), grouping)
 
 
 def reprocess(
     store: Store,
     *,
+    grouping: stories.Grouping,
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     progress: Callable[[IngestResult], None] | None = None,
@@ -265,13 +283,13 @@ def reprocess(
         if record is None:  # deleted while we were working
             return None
         outcome = with_fallbacks(_outcome(record.document, max_bytes), record.entry)
-        return stage_outcome(record.id, record.document, outcome, record.source_id)
+        return stage_outcome(record.id, record.document, outcome, record.source_id, grouping)
 
     results = []
     for ready in ahead(store, ids, extract):  # finished in the raw documents' order: revisions replay in turn
         if ready is None:
             continue
-        result = finish(store, ready)
+        result = finish(store, ready, grouping)
         results.append(result)
         if progress is not None:
             progress(result)

@@ -252,7 +252,12 @@ async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> Ingest
         headers=result.headers,
     )
     return await asyncio.to_thread(
-        ingest_document, runtime.store, document, source_id=job.source_id, entry=job.entry()
+        ingest_document,
+        runtime.store,
+        document,
+        grouping=runtime.grouping,
+        source_id=job.source_id,
+        entry=job.entry(),
     )
 
 

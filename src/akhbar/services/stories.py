@@ -7,18 +7,17 @@ any number of workers can place articles and an edited article keeps its place.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
 
-from akhbar.config import BUILT_IN_MODEL
+from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
 from akhbar.dedupe.urls import split_url
 from akhbar.models import Article, Story
@@ -26,7 +25,8 @@ from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
-from akhbar.stories import embedding, features, grouping, index
+from akhbar.stories import embedding, features, index
+from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 from akhbar.stories.processes import ProcessEmbedder
 
@@ -52,60 +52,87 @@ class Prepared:
     entities: frozenset[str]
 
 
-_grouping = True
-_model = BUILT_IN_MODEL
-_processes = 0
+class Grouping:
+    """How this process places articles: whether stories are grouped (setting ``stories``), with
+    which embedding model (``stories_model``) and where it runs (``stories_processes``: 0 runs it in
+    the calling thread), and the model itself.
 
-
-def configure(*, enabled: bool, model: str = BUILT_IN_MODEL, processes: int = 0) -> None:
-    """Turn story grouping on or off, name its embedding model and say where it runs (settings
-    ``stories``, ``stories_model``, ``stories_processes``: 0 runs it in the calling thread).
-
-    Duplicate detection stays on: it needs no model. A plugged-in model's module is imported here,
-    so a wrong name stops the command at once (:class:`ConfigError`) instead of every article failing
-    later; its weights still load on first use.
+    One is made per process (a command, ``serve``, a worker) and passed down to every ingest, so
+    two callers in one process may place with different settings. The model is made on first use
+    and kept; :meth:`close` stops the child processes it started. Duplicate detection needs no model
+    and runs either way. A plugged-in model's module is imported when the grouping is made, so a
+    wrong name stops the command at once (:class:`ConfigError`); its weights load on first use.
     """
-    global _grouping, _model, _processes
-    if enabled:
-        embedding.resolve(model)
-    _grouping, _model, _processes = enabled, model, processes
+
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        model: str = BUILT_IN_MODEL,
+        processes: int = 0,
+        embedder: Embedder | None = None,
+    ) -> None:
+        if enabled and embedder is None:
+            embedding.resolve(model)
+        self.enabled, self.model, self.processes = enabled, model, processes
+        self._embedder = embedder
+        self._owned: ProcessEmbedder | None = None
+        self._rule: assignment.Settings | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Grouping:
+        return cls(
+            enabled=settings.stories, model=settings.stories_model, processes=settings.stories_processes
+        )
+
+    def __repr__(self) -> str:
+        return f"Grouping(enabled={self.enabled}, model={self.model!r}, processes={self.processes})"
+
+    def duplicates_only(self) -> Grouping:
+        """Grouping off, the rest alike: articles get signatures and duplicates, no story."""
+        return Grouping(enabled=False, model=self.model, processes=self.processes)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model, made on first use (in ``processes`` children, or here)."""
+        with self._lock:
+            if self._embedder is None:
+                if self.processes:
+                    self._owned = ProcessEmbedder(self.model, self.processes)
+                    self._embedder = self._owned
+                else:
+                    self._embedder = embedding.shared(self.model)
+            return self._embedder
+
+    @property
+    def rule(self) -> assignment.Settings:
+        """The assignment rule with the model's own thresholds, worked out once."""
+        if self._rule is None:
+            self._rule = assignment.for_model(self.embedder)
+        return self._rule
+
+    def close(self) -> None:
+        """Stop the model's child processes, if this grouping started any."""
+        with self._lock:
+            owned, self._owned = self._owned, None
+            if owned is not None:
+                self._embedder = None
+        if owned is not None:
+            owned.close()
+
+    def __enter__(self) -> Grouping:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-@contextmanager
-def without_grouping() -> Iterator[None]:
-    """Duplicates only inside the block; the model and where it runs stay as they were configured."""
-    global _grouping
-    before, _grouping = _grouping, False
-    try:
-        yield
-    finally:
-        _grouping = before
-
-
-def default_embedder() -> Embedder:
-    """The configured model, made once per process (read-only weights, not state)."""
-    return _embedder(_model, _processes)
-
-
-@functools.cache
-def _embedder(spec: str, processes: int) -> Embedder:
-    if processes:
-        return ProcessEmbedder(spec, processes)
-    return embedding.load(spec)
-
-
-@functools.cache
-def _rule(spec: str, processes: int) -> grouping.Settings:
-    """The assignment rule with the model's own thresholds, worked out once per model."""
-    return grouping.for_model(_embedder(spec, processes))
-
-
-def prepare_many(articles: Sequence[Article], embedder: Embedder | None = None) -> list[Prepared]:
+def prepare_many(articles: Sequence[Article], grouping: Grouping) -> list[Prepared]:
     """Signatures, and embeddings unless grouping is off (setting ``stories``)."""
     vectors: Sequence[Vector | None] = [None] * len(articles)
-    if _grouping:
-        model = embedder or default_embedder()
-        vectors = features.embed_many(model, [(a.title, a.body_paragraphs) for a in articles])
+    if grouping.enabled:
+        vectors = features.embed_many(grouping.embedder, [(a.title, a.body_paragraphs) for a in articles])
     return [prepared_with(a, vector) for a, vector in zip(articles, vectors, strict=True)]
 
 
@@ -118,14 +145,14 @@ def prepared_with(article: Article, vector: Vector | None) -> Prepared:
     )
 
 
-def prepare(article: Article, embedder: Embedder | None = None) -> Prepared:
-    return prepare_many([article], embedder)[0]
+def prepare(article: Article, grouping: Grouping) -> Prepared:
+    return prepare_many([article], grouping)[0]
 
 
-def prepare_safely(article: Article) -> Prepared | None:
+def prepare_safely(article: Article, grouping: Grouping) -> Prepared | None:
     """``prepare``, but a failure is logged and the article is stored unplaced rather than lost."""
     try:
-        return prepare(article)
+        return prepare(article, grouping)
     except Exception:  # a model defect must not stop ingestion; it is logged with its traceback
         log.exception("stories: could not prepare %r", article.title[:80])
         return None
@@ -140,10 +167,10 @@ def source_name(article: Article, source_id: int | None) -> str:
     return f"source:{source_id}" if source_id is not None else "unknown"
 
 
-def _candidate(record: records.CandidateRow | records.StoryRecord) -> grouping.Candidate:
+def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
     assert record.id is not None
     centroid = from_bytes(record.centroid)
-    return grouping.Candidate(
+    return assignment.Candidate(
         record.id, centroid, record.article_count, record.first_seen, record.last_seen, dict(record.entities)
     )
 
@@ -170,10 +197,11 @@ def place(
     article_id: int,
     article: Article,
     prepared: Prepared,
+    grouping: Grouping,
     *,
     source_id: int | None = None,
     now: datetime | None = None,
-    settings: grouping.Settings | None = None,
+    settings: assignment.Settings | None = None,
     breaking: Breaking | None = None,
     created: bool = False,
 ) -> placements.Placement:
@@ -184,7 +212,7 @@ def place(
     """
     now = now or datetime.now(UTC)
     if settings is None:  # the model's own thresholds; no model is made when grouping is off
-        settings = _rule(_model, _processes) if prepared.embedding is not None else grouping.Settings()
+        settings = grouping.rule if prepared.embedding is not None else assignment.Settings()
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
     previous = None if created else placements.get_placement(connection, article_id)
@@ -201,7 +229,7 @@ def place(
         story = records.get_story(connection, previous.story_id)  # an edit keeps its story
     if story is None and prepared.embedding is not None:
         story = _assign(
-            connection, article_id, article, prepared, prepared.embedding, source, when, now, settings
+            connection, article_id, article, prepared, source, when, now, settings, grouping.model
         )
         _detect(connection, story, now, breaking)
     duplicate_of = original.duplicate_of or original.article_id if original else None
@@ -249,28 +277,31 @@ def _assign(
     article_id: int,
     article: Article,
     prepared: Prepared,
-    embedding: Vector,
     source: str,
     when: datetime,
     now: datetime,
-    settings: grouping.Settings,
+    settings: assignment.Settings,
+    model: str,
 ) -> records.StoryRecord:
-    item = grouping.Features(embedding, prepared.entities, when, article.language, source)
-    space = index.model_space(_model)
+    embedding = prepared.embedding
+    if embedding is None:
+        raise ValueError("stories: an article without an embedding cannot join a story")
+    item = assignment.Features(embedding, prepared.entities, when, article.language, source)
+    space = index.model_space(model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
-    reach = grouping.within_reach(embedding, [centroid for _, centroid in nearest], settings)
+    reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
-    chosen, _, also = grouping.best(item, [_candidate(r) for r in found], settings)
+    chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
         story = records.StoryRecord(None, article_id, source, when, when, to_bytes(zero))
-        chosen = grouping.Candidate(0, zero, 0, when, when)
+        chosen = assignment.Candidate(0, zero, 0, when, when)
     else:  # grow the story as it is now, locked: another worker may have grown it since the lookup
         story = existing
         chosen = _candidate(existing)
     is_first = story.id is None or when < story.first_seen
-    grouping.absorb(chosen, item)
+    assignment.absorb(chosen, item)
     _count(story, article, source, when, now, independent=True)
     if is_first:
         story.first_article_id, story.first_source = article_id, source
@@ -282,11 +313,11 @@ def _assign(
     records.add_keys(connection, story.id, index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
     for other in also:
-        if not grouping.should_merge(chosen, other, settings):
+        if not assignment.should_merge(chosen, other, settings):
             continue
         absorbed = records.get_story(connection, other.story_id, lock=True)
         if absorbed is not None and absorbed.id != story.id:
-            chosen = grouping.merged(chosen, _candidate(absorbed))  # the next merge grows the union
+            chosen = assignment.merged(chosen, _candidate(absorbed))  # the next merge grows the union
             _merge(connection, story, absorbed, chosen)
             changed = True
     if changed:
@@ -298,7 +329,7 @@ def _merge(
     connection: sa.Connection,
     story: records.StoryRecord,
     other: records.StoryRecord,
-    union: grouping.Candidate,
+    union: assignment.Candidate,
 ) -> None:
     assert other.id is not None
     log.info("stories: merging story %s into %s", other.id, story.id)

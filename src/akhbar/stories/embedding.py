@@ -12,6 +12,7 @@ with one model are never joined by articles embedded with another (see ``index.m
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from collections.abc import Callable, Sequence
@@ -136,6 +137,16 @@ def resolve(spec: str) -> Callable[[], Embedder]:
 def load(spec: str) -> Embedder:
     """The model named by the setting ``stories_model``, made once by the caller (weights load lazily)."""
     return resolve(spec)()
+
+
+@functools.cache
+def shared(spec: str) -> Embedder:
+    """The model named by ``spec``, made once per process and shared by every caller in it.
+
+    A model is read-only weights, not state: two groupings of one process that name the same model
+    use one copy of it instead of loading it twice.
+    """
+    return load(spec)
 
 
 def normalise_rows(vectors: Vector) -> Vector:

@@ -25,6 +25,7 @@ from akhbar.errors import AkhbarError, InputError
 from akhbar.services import articles, breaking, editorial, portal, sources
 from akhbar.services.editorial import Draft
 from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
@@ -155,7 +156,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def router(
-    store: Store, env: jinja2.Environment, *, site_name: str, settings: Settings | None = None
+    store: Store,
+    env: jinja2.Environment,
+    grouping: Grouping,
+    *,
+    site_name: str,
+    settings: Settings | None = None,
 ) -> APIRouter:
     admin = Admin(store, env)
     routes = APIRouter(prefix="/admin", include_in_schema=False)
@@ -271,7 +277,7 @@ def router(
         found, form, fetching = await admin_form(request)
         url = form.get("url", "").strip()
         try:
-            async with open_runtime(store, fetching) as runtime:
+            async with open_runtime(store, fetching, grouping) as runtime:
                 await sources.add_source(
                     runtime,
                     url,
@@ -379,7 +385,7 @@ def router(
         draft = _draft(form, site_name)
         try:
             saved_id = await run_in_threadpool(
-                editorial.write, store, found.user, draft, article_id=article_id
+                editorial.write, store, grouping, found.user, draft, article_id=article_id
             )
         except InputError as exc:
             return admin.page(
@@ -405,7 +411,7 @@ def router(
     async def withdraw_article(request: Request, article_id: int = ARTICLE_ID) -> Response:
         found, _ = await checked(request)
         try:
-            await run_in_threadpool(editorial.withdraw, store, found.user, article_id)
+            await run_in_threadpool(editorial.withdraw, store, grouping, found.user, article_id)
         except InputError as exc:
             return await home_page(request, found, 400, problem=exc)
         return RedirectResponse("/admin/", status_code=303)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import Settings
 from akhbar.errors import InputError
+from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web import admin, api, feeds, pages, search_api
 from akhbar.web.caching import ResponseCache
@@ -27,12 +28,19 @@ def _page_language(request: Request) -> str:
 
 
 def create_app(
-    store: Store, *, cache_ttl: float = 1.0, site_name: str = "akhbar", settings: Settings | None = None
+    store: Store,
+    *,
+    cache_ttl: float = 1.0,
+    site_name: str = "akhbar",
+    settings: Settings | None = None,
+    grouping: Grouping | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is the routers' order.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
+    ``grouping`` places editors' articles in stories (its owner closes it); without it they are
+    placed with the built-in model, in this process.
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access.
@@ -84,7 +92,9 @@ def create_app(
     app.include_router(api.router(store, cache))
     app.include_router(search_api.router(store))
     app.include_router(feeds.router(store, cache))
-    app.include_router(admin.router(store, portal_pages.env, site_name=site_name, settings=settings))
+    app.include_router(
+        admin.router(store, portal_pages.env, grouping or Grouping(), site_name=site_name, settings=settings)
+    )
     app.include_router(pages.router(portal_pages))
     return app
 
