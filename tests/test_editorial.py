@@ -17,7 +17,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial as form
 from akhbar.extract.editorial import Draft
 from akhbar.models import Document, Rejected
-from akhbar.services import articles, breaking, editorial, ingest, search, sources
+from akhbar.services import articles, breaking, editorial, ingest, search, signin, sources
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
@@ -57,12 +57,12 @@ def test_accounts_sign_in_with_the_right_password_only(store: Store) -> None:
 def test_five_wrong_passwords_lock_the_account_for_a_while(store: Store) -> None:
     editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     now = datetime.now(UTC)
-    for _ in range(editorial.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert editorial.authenticate(store, "sara@example.org", "wrong password!", now=now) is None
     assert editorial.authenticate(store, "sara@example.org", PASSWORD, now=now) is None
     (locked,) = editorial.list_users(store)
     assert locked.locked_until is not None
-    later = now + editorial.LOCK + timedelta(seconds=1)
+    later = now + signin.LOCK + timedelta(seconds=1)
     assert editorial.authenticate(store, "sara@example.org", PASSWORD, now=later) is not None
     editorial.set_password(store, "sara@example.org", "another long password")
     assert editorial.authenticate(store, "sara@example.org", "another long password") is not None

@@ -1,9 +1,10 @@
 """The newsroom: editors' accounts, signing in, and the articles editors write.
 
-Passwords are hashed with argon2 (argon2-cffi's defaults, rehashed when those change). Five wrong
-passwords in a row lock an account for fifteen minutes. A session is a random token in a cookie;
-the database keeps only its SHA-256, with a second random token that every form must send back
-(CSRF), so any number of ``akhbar serve`` processes share sessions and a leaked table opens none.
+Passwords are hashed with argon2 (argon2-cffi's defaults, rehashed when those change); signing in
+is guarded against guessing and floods by :mod:`akhbar.services.signin`. A session is a random
+token in a cookie; the database keeps only its SHA-256, with a second random token that every form
+must send back (CSRF), so any number of ``akhbar serve`` processes share sessions and a leaked
+table opens none.
 
 An editor's article is stored like a fetched page: its raw document is the form
 (:mod:`akhbar.extract.editorial`), then it is extracted, checked for duplicates, placed in a story
@@ -15,45 +16,41 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from akhbar.errors import InputError
 from akhbar.extract import editorial
 from akhbar.extract.editorial import Draft
 from akhbar.models import as_utc
 from akhbar.services import ingest
+from akhbar.services.signin import TooManyAttempts, authenticate, hash_password, normalise_email
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.store import signin as limits
 from akhbar.store import users as accounts
 from akhbar.store.tables import articles, raw_documents
 from akhbar.store.users import ROLES, User
 
-__all__ = ["ROLES", "Draft", "Session", "User", "Written"]
+__all__ = [
+    "ROLES",
+    "Draft",
+    "Session",
+    "TooManyAttempts",
+    "User",
+    "Written",
+    "authenticate",
+    "normalise_email",
+]
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
-MAX_FAILURES = 5
-LOCK = timedelta(minutes=15)
 SESSION = timedelta(hours=12)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_hasher = PasswordHasher()
-_absent: list[str] = []  # a hash verified when the account does not exist, so both cost the same
-
-
-def normalise_email(email: str) -> str:
-    address = email.strip().lower()
-    if not _EMAIL.fullmatch(address) or len(address) > 320:
-        raise InputError.about("users: {email!r} is not an email address", email=email)
-    return address
 
 
 def _checked_password(password: str) -> str:
@@ -71,7 +68,7 @@ def add_user(store: Store, email: str, role: str, password: str, *, name: str | 
         raise InputError.about(
             "users: role must be one of {roles}, not {role!r}", roles=", ".join(ROLES), role=role
         )
-    hashed = _hasher.hash(_checked_password(password))
+    hashed = hash_password(_checked_password(password))
     with store.transaction() as connection:
         if accounts.by_email(connection, address) is not None:
             raise InputError.about("users: {address} already has an account", address=address)
@@ -107,10 +104,11 @@ def _existing(connection: sa.Connection, email: str) -> User:
 
 def set_password(store: Store, email: str, password: str) -> None:
     """A new password; the account is unlocked and signed out everywhere."""
-    hashed = _hasher.hash(_checked_password(password))
+    hashed = hash_password(_checked_password(password))
     with store.transaction() as connection:
         user = _existing(connection, email)
-        accounts.update_user(connection, user.id, password_hash=hashed, failed_logins=0, locked_until=None)
+        accounts.update_user(connection, user.id, password_hash=hashed)
+        limits.clear_account(connection, user.id)
         accounts.delete_sessions_of(connection, user.id)
 
 
@@ -121,51 +119,6 @@ def set_disabled(store: Store, email: str, disabled: bool) -> None:
         accounts.update_user(connection, user.id, disabled_at=datetime.now(UTC) if disabled else None)
         if disabled:
             accounts.delete_sessions_of(connection, user.id)
-
-
-def authenticate(store: Store, email: str, password: str, *, now: datetime | None = None) -> User | None:
-    """The account, when the password is right and the account is enabled and not locked.
-
-    The slow hash runs outside any transaction; a failure is counted, and the fifth in a row locks
-    the account for ``LOCK``.
-    """
-    now = now or datetime.now(UTC)
-    try:
-        address = normalise_email(email)
-    except InputError:
-        address = ""
-    with store.reading() as connection:
-        user = accounts.by_email(connection, address) if address else None
-    if user is None:
-        if not _absent:
-            _absent.append(_hasher.hash(secrets.token_hex(16)))
-        _verify(_absent[0], password)
-        return None
-    right = _verify(user.password_hash, password)
-    if user.disabled_at is not None or (user.locked_until is not None and user.locked_until > now):
-        return None
-    with store.transaction() as connection:
-        if not right:
-            failures = user.failed_logins + 1
-            locked = now + LOCK if failures >= MAX_FAILURES else None
-            accounts.update_user(
-                connection, user.id, failed_logins=0 if locked else failures, locked_until=locked
-            )
-            if locked:
-                log.warning("users: %s locked for %s after %d failed sign-ins", address, LOCK, failures)
-            return None
-        changes: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-        if _hasher.check_needs_rehash(user.password_hash):
-            changes["password_hash"] = _hasher.hash(password)
-        accounts.update_user(connection, user.id, **changes)
-    return user
-
-
-def _verify(hashed: str, password: str) -> bool:
-    try:
-        return _hasher.verify(hashed, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ dedupe_bands = sa.Table(
 )
 
 # Editors: people who write articles and flag breaking news in /admin (``akhbar users``). Passwords
-# are argon2 hashes; repeated failures lock an account for a while.
+# are argon2 hashes.
 users = sa.Table(
     "users",
     metadata,
@@ -234,10 +234,30 @@ users = sa.Table(
     sa.Column("name", sa.Text),
     sa.Column("role", sa.String(16), nullable=False),  # "editor" or "admin"
     sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", Timestamp),
     sa.Column("disabled_at", Timestamp),
     sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# Wrong passwords in a row for one account from one client address; the fifth locks the account
+# for that address only, so a stranger elsewhere cannot lock an editor out.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", Timestamp),
+    sa.Column("last_failure_at", Timestamp, nullable=False, index=True),
+)
+
+# Sign-in attempts per fixed window, by client address and by account name ("address:...",
+# "account:..."): past a limit the newsroom answers 429 before any password is hashed.
+sign_in_attempts = sa.Table(
+    "sign_in_attempts",
+    metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("window_start", Timestamp, nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
 )
 
 # Signed-in sessions, shared by every `akhbar serve` process: the cookie holds a random token, the

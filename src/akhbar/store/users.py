@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from akhbar.models import as_utc
-from akhbar.store.tables import user_sessions, users
+from akhbar.store.tables import Timestamp, sign_in_failures, user_sessions, users
 
 ROLES = ("editor", "admin")
+
+# Each account with the end of its latest sign-in lock (from any address; past ends included).
+_LOCKED = (
+    sa.select(sa.func.max(sign_in_failures.c.locked_until))
+    .where(sign_in_failures.c.user_id == users.c.id)
+    .scalar_subquery()
+)
+ACCOUNTS = sa.select(users, sa.type_coerce(_LOCKED, Timestamp).label("locked_until"))
 
 
 @dataclass(frozen=True)
@@ -20,8 +28,7 @@ class User:
     name: str | None
     role: str
     password_hash: str
-    failed_logins: int
-    locked_until: datetime | None
+    locked_until: datetime | None  # the end of a running sign-in lock of this account (any address)
     disabled_at: datetime | None
     created_at: datetime
 
@@ -42,6 +49,12 @@ class User:
         }
 
 
+def _running(locked_until: datetime | None) -> datetime | None:
+    if locked_until is None or as_utc(locked_until) <= datetime.now(UTC):
+        return None
+    return as_utc(locked_until)
+
+
 def _user(row: sa.Row[tuple[object, ...]]) -> User:
     m = row._mapping
     return User(
@@ -50,8 +63,7 @@ def _user(row: sa.Row[tuple[object, ...]]) -> User:
         name=m["name"],
         role=m["role"],
         password_hash=m["password_hash"],
-        failed_logins=m["failed_logins"],
-        locked_until=as_utc(m["locked_until"]) if m["locked_until"] else None,
+        locked_until=_running(m["locked_until"]),
         disabled_at=as_utc(m["disabled_at"]) if m["disabled_at"] else None,
         created_at=as_utc(m["created_at"]),
     )
@@ -62,7 +74,7 @@ def insert_user(
 ) -> int:
     result = connection.execute(
         sa.insert(users).values(
-            email=email, name=name, role=role, password_hash=password_hash, failed_logins=0, created_at=now
+            email=email, name=name, role=role, password_hash=password_hash, created_at=now
         )
     )
     key = result.inserted_primary_key
@@ -71,17 +83,17 @@ def insert_user(
 
 
 def by_email(connection: sa.Connection, email: str) -> User | None:
-    row = connection.execute(sa.select(users).where(users.c.email == email)).first()
+    row = connection.execute(ACCOUNTS.where(users.c.email == email)).first()
     return None if row is None else _user(row)
 
 
 def by_id(connection: sa.Connection, user_id: int) -> User | None:
-    row = connection.execute(sa.select(users).where(users.c.id == user_id)).first()
+    row = connection.execute(ACCOUNTS.where(users.c.id == user_id)).first()
     return None if row is None else _user(row)
 
 
 def list_users(connection: sa.Connection) -> list[User]:
-    return [_user(row) for row in connection.execute(sa.select(users).order_by(users.c.id))]
+    return [_user(row) for row in connection.execute(ACCOUNTS.order_by(users.c.id))]
 
 
 def update_user(connection: sa.Connection, user_id: int, **values: object) -> None:
@@ -107,7 +119,7 @@ def insert_session(
 def session_user(connection: sa.Connection, token_hash: str, now: datetime) -> tuple[User, str] | None:
     """The user of an unexpired session and the session's form token."""
     row = connection.execute(
-        sa.select(users, user_sessions.c.csrf)
+        ACCOUNTS.add_columns(user_sessions.c.csrf)
         .join(user_sessions, user_sessions.c.user_id == users.c.id)
         .where(user_sessions.c.token_hash == token_hash, user_sessions.c.expires_at > now)
     ).first()
