@@ -31,6 +31,7 @@ from akhbar.services import search as search_index
 from akhbar.services import stories
 from akhbar.sources.files import Unreadable, expand, read_document
 from akhbar.store import Store, articles, documents
+from akhbar.text import fields
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,14 @@ def stage_outcome(
     source_id: int | None,
     grouping: stories.Grouping,
 ) -> Staged:
-    """The outcome with what placing it needs (the slow part: the embedding), outside any transaction."""
+    """The outcome with what placing it needs (the slow part: the embedding), outside any transaction.
+
+    Every article is stored through here, its fields cleaned first (no control characters or
+    direction overrides, bounded lengths, http(s) addresses, language tags): whatever a page, a
+    feed entry or an editor sent, readers and feed writers get text they can show.
+    """
+    if isinstance(outcome, Article):
+        outcome = fields.cleaned(outcome)
     prepared = stories.prepare_safely(outcome, grouping) if isinstance(outcome, Article) else None
     return Staged(raw_id, document, outcome, source_id, prepared)
 

@@ -15,6 +15,7 @@ from akhbar.sources.opml import OutlineSource, read_opml, write_opml
 from akhbar.store import Store
 from akhbar.store import sources as store_sources
 from akhbar.store.seen import SeenUrl, recent_errors, status_counts
+from akhbar.text.fields import MAX_NAME, clean_line, language_tag
 
 log = logging.getLogger(__name__)
 _KIND = {"feed": "feed", "sitemap": "sitemap", "page": "page"}
@@ -66,6 +67,8 @@ async def add_source(
     runtime: Runtime, url: str, *, name: str | None = None, language: str | None = None
 ) -> Source:
     """Discover what ``url`` is and follow it; raises FetchError/InputError/StoreError with the reason."""
+    if language is not None and language_tag(language) is None:
+        raise InputError(f"sources: {language!r} is not a language code such as ar, fr or en")
     with runtime.store.reading() as connection:
         if store_sources.find_source(connection, url) is not None:
             raise StoreError(f"sources: {url} is already followed")
@@ -78,14 +81,15 @@ async def add_source(
         runtime.settings,
         url=source_url,
         kind=kind,
-        name=name or found.title,
-        language=language or _short_language(found.language),
+        name=_name(name or found.title),
+        language=language_tag(language) or language_tag(found.language),
         site_url=site_url,
     )
 
 
-def _short_language(value: str | None) -> str | None:
-    return value.split("-")[0].split("_")[0].lower()[:16] if value else None
+def _name(value: str | None) -> str | None:
+    """A source's name as it may be shown: one line, bounded (feed titles are untrusted)."""
+    return clean_line(value, MAX_NAME) or None if value else None
 
 
 def _insert(store: Store, settings: Settings, **values: str | None) -> Source:
@@ -146,8 +150,8 @@ def import_opml(store: Store, settings: Settings, data: bytes) -> list[ImportRes
                 settings,
                 url=url,
                 kind="feed",
-                name=outline.name,
-                language=_short_language(outline.language),
+                name=_name(outline.name),
+                language=language_tag(outline.language),
                 site_url=outline.site_url,
             )
         except StoreError as exc:

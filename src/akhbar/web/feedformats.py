@@ -14,6 +14,7 @@ from email.utils import format_datetime
 from lxml import etree
 
 from akhbar.models import ArticleSummary, as_utc
+from akhbar.text.fields import clean_text
 from akhbar.web.i18n import parse_published
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -56,16 +57,21 @@ def timestamp(item: ArticleSummary) -> datetime:
     return item.updated_at
 
 
+def _element(parent: etree._Element, tag: str, attributes: dict[str, str]) -> etree._Element:
+    """A child element; attribute values without the characters XML forbids, whatever is stored."""
+    return etree.SubElement(parent, tag, {name: clean_text(value) for name, value in attributes.items()})
+
+
 def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, attributes)
-    element.text = text
+    element = _element(parent, tag, attributes)
+    element.text = clean_text(text)
     return element
 
 
 def rss(feed: Feed) -> bytes:
     root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM})
     if feed.language:
-        root.set(XML_LANG, feed.language)
+        root.set(XML_LANG, clean_text(feed.language))
     channel = etree.SubElement(root, "channel")
     _text(channel, "title", feed.title)
     _text(channel, "link", feed.home_url)
@@ -73,13 +79,13 @@ def rss(feed: Feed) -> bytes:
     if feed.language:
         _text(channel, "language", feed.language)
     _text(channel, "lastBuildDate", format_datetime(feed.updated))
-    etree.SubElement(
+    _element(
         channel, f"{{{ATOM}}}link", {"href": feed.self_url, "rel": "self", "type": "application/rss+xml"}
     )
     for item, lead in feed.entries:
         entry = etree.SubElement(channel, "item")
         if item.language and item.language != feed.language:
-            entry.set(XML_LANG, item.language)
+            entry.set(XML_LANG, clean_text(item.language))
         _text(entry, "title", item.title)
         _text(entry, "link", feed.link(item))
         _text(entry, "guid", feed.link(item), isPermaLink="true")
@@ -96,31 +102,31 @@ def rss(feed: Feed) -> bytes:
 def atom(feed: Feed) -> bytes:
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]  # None is the default namespace in lxml
     if feed.language:
-        root.set(XML_LANG, feed.language)
+        root.set(XML_LANG, clean_text(feed.language))
     _text(root, f"{{{ATOM}}}id", feed.self_url)
     _text(root, f"{{{ATOM}}}title", feed.title)
     _text(root, f"{{{ATOM}}}subtitle", feed.description)
     _text(root, f"{{{ATOM}}}updated", feed.updated.isoformat())
-    etree.SubElement(root, f"{{{ATOM}}}link", {"rel": "self", "href": feed.self_url})
-    etree.SubElement(root, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.home_url})
+    _element(root, f"{{{ATOM}}}link", {"rel": "self", "href": feed.self_url})
+    _element(root, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.home_url})
     author = etree.SubElement(root, f"{{{ATOM}}}author")
     _text(author, f"{{{ATOM}}}name", "akhbar")
     for item, lead in feed.entries:
         entry = etree.SubElement(root, f"{{{ATOM}}}entry")
         if item.language:
-            entry.set(XML_LANG, item.language)
+            entry.set(XML_LANG, clean_text(item.language))
         _text(entry, f"{{{ATOM}}}id", feed.link(item))
         _text(entry, f"{{{ATOM}}}title", item.title)
         _text(entry, f"{{{ATOM}}}updated", item.updated_at.isoformat())
         _text(entry, f"{{{ATOM}}}published", timestamp(item).isoformat())
-        etree.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.link(item)})
+        _element(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": feed.link(item)})
         if item.url:
-            etree.SubElement(entry, f"{{{ATOM}}}link", {"rel": "via", "href": item.url})
+            _element(entry, f"{{{ATOM}}}link", {"rel": "via", "href": item.url})
         if item.site_name:
             source_author = etree.SubElement(entry, f"{{{ATOM}}}author")
             _text(source_author, f"{{{ATOM}}}name", item.site_name)
         if item.section:
-            etree.SubElement(entry, f"{{{ATOM}}}category", {"term": item.section})
+            _element(entry, f"{{{ATOM}}}category", {"term": item.section})
         if lead:
             _text(entry, f"{{{ATOM}}}summary", lead, type="text")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
@@ -158,7 +164,8 @@ def json_feed(feed: Feed) -> bytes:
     }
     if feed.language:
         document["language"] = feed.language
-    return json.dumps(document, ensure_ascii=False).encode()
+    # a lone surrogate (JSON text may hold one, UTF-8 may not) becomes "?" instead of an error
+    return json.dumps(document, ensure_ascii=False).encode("utf-8", "replace")
 
 
 WRITERS = {"rss": rss, "atom": atom, "json": json_feed}

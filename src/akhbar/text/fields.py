@@ -1,0 +1,102 @@
+"""What a stored text field may hold: no control characters, no direction overrides in one-line
+fields, bounded lengths, http(s) addresses only, valid language tags.
+
+Fetched pages, feeds and editors' forms are all untrusted: an article passes through
+:func:`cleaned` at the one place it is stored, so every reader (pages, feeds, the API, search)
+gets text that any XML or JSON writer accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from akhbar.models import Article
+
+MAX_TITLE = 500  # characters of a title or a headline (longest real titles seen: about 250)
+MAX_NAME = 200  # characters of a site or author name
+MAX_CAPTION = 1000  # characters of an image caption
+MAX_URL = 2048  # characters of a stored address
+MAX_AUTHORS = 20
+ELLIPSIS = "…"
+
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates and the two non-characters
+# XML forbids: none of them is text, and each one makes an XML writer fail.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Embeddings and overrides (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): in a one-line field they can
+# reorder what surrounds it on the page; the page sets direction itself (dir="auto").
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_LANGUAGE = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*", re.IGNORECASE)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters (tab and newline kept; a carriage return is a newline)."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_line(text: str, limit: int) -> str:
+    """A one-line field: no controls or direction overrides, whitespace as single spaces, at most
+    ``limit`` characters (cut at a word, with an ellipsis)."""
+    line = " ".join(_BIDI.sub("", clean_text(text)).split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` when it is an absolute http(s) address of a host, else None (``javascript:``,
+    ``data:``, relative or over-long addresses are dropped)."""
+    if not value:
+        return None
+    url = value.strip()
+    if len(url) > MAX_URL or _CONTROLS.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return url
+
+
+def language_tag(value: str | None) -> str | None:
+    """The ISO 639 language of a tag such as ``ar``, ``fr-MA`` or ``en_US``, lower case; None for
+    anything that is not a language tag."""
+    if not value:
+        return None
+    found = _LANGUAGE.fullmatch(value.strip())
+    if found is None or len(value.strip()) > 35:
+        return None
+    return found.group(1).lower()
+
+
+def _optional(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    return clean_line(value, limit) or None
+
+
+def cleaned(article: Article) -> Article:
+    """The article as it may be stored: every text field cleaned and bounded, addresses checked."""
+    paragraphs = tuple(p for p in (clean_text(p).strip() for p in article.body_paragraphs) if p)
+    authors = tuple(a for a in (clean_line(a, MAX_NAME) for a in article.authors) if a)
+    return replace(
+        article,
+        title=clean_line(article.title, MAX_TITLE),
+        body_paragraphs=paragraphs,
+        language=language_tag(article.language),
+        site_name=_optional(article.site_name, MAX_NAME),
+        url=http_url(article.url),
+        published=_optional(article.published, 64),
+        authors=tuple(dict.fromkeys(authors))[:MAX_AUTHORS],
+        image_url=http_url(article.image_url),
+        image_caption=_optional(article.image_caption, MAX_CAPTION),
+        headlines=tuple(h for h in (clean_line(h, MAX_TITLE) for h in article.headlines) if h),
+        section=_optional(article.section, 32),
+    )
