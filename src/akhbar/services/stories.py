@@ -217,6 +217,7 @@ def place(
     when = features.published_time(article.published, now)
     previous = None if created else placements.get_placement(connection, article_id)
     bands = prepared.signature.bands()
+    placements.lock_bands(connection, bands)  # "find the earliest copy, else be the original" as one step
     original = _original(connection, article_id, prepared.signature, bands)
     source = source_name(article, source_id)
     story: records.StoryRecord | None = None

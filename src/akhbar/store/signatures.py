@@ -25,6 +25,27 @@ def _placement(row: sa.Row[tuple[object, ...]]) -> Placement:
     return Placement(m["article_id"], bytes(m["minhash"]), m["story_id"], m["duplicate_of"])
 
 
+BAND_LOCKS = 7_130_418  # the advisory-lock space of band keys (see distributed._SCHEMA_LOCK)
+# Transaction-scoped advisory locks on the band keys, taken in ascending order (the subquery's
+# order is kept by OFFSET 0, a planner fence), so two transactions never wait on each other in turn.
+_LOCK_BANDS = sa.text(
+    "SELECT count(pg_advisory_xact_lock(:space, key)) FROM (SELECT DISTINCT key"
+    " FROM unnest(CAST(:keys AS integer[])) AS band(key) ORDER BY key OFFSET 0) AS ordered"
+)
+
+
+def lock_bands(connection: sa.Connection, bands: Sequence[int]) -> None:
+    """Hold the article's band keys until the transaction ends (PostgreSQL), so two copies of one
+    text placed by two workers at once take turns: the second sees the first and becomes its copy.
+
+    SQLite needs none: a process's transactions take turns (:class:`akhbar.store.Store`).
+    """
+    if connection.dialect.name != "postgresql" or not bands:
+        return
+    keys = sorted({(band % 2**32) - 2**31 for band in bands})  # 64-bit keys folded into int4
+    connection.execute(_LOCK_BANDS, {"space": BAND_LOCKS, "keys": keys})
+
+
 def get_placement(connection: sa.Connection, article_id: int) -> Placement | None:
     query = sa.select(article_signatures).where(article_signatures.c.article_id == article_id)
     row = connection.execute(query).first()
