@@ -173,13 +173,16 @@ def test_content_encodings_are_decoded(server: FixtureServer, encoding: str) -> 
     assert result.data == page_bytes(0)
 
 
-def test_connected_peer_is_checked_even_when_dns_looked_public(
+def test_connected_peer_is_checked_even_if_the_address_check_were_skipped(
     server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """DNS rebinding: the name resolved to a public address, the connection reached loopback."""
+    """Defence in depth: were the resolved addresses let through unchecked, the peer check refuses.
 
-    async def looks_public(url: str, allowed: object) -> None:
-        return None
+    (Rebinding itself is prevented by pinning the connection: see test_fetch_rebinding.py.)
+    """
+
+    async def looks_public(url: str, allowed: object, resolver: object) -> tuple[str, tuple[str, ...]]:
+        return "127.0.0.1", ("127.0.0.1",)
 
     monkeypatch.setattr(guard, "resolve_and_check", looks_public)
     policy = FetchPolicy(allow_networks=(), obey_robots=False, host_delay=0)

@@ -1,10 +1,11 @@
 """The fetcher: one polite, safe HTTP GET with conditional requests, retries and hard limits.
 
 Every hop of a redirect chain is checked (scheme, resolved addresses, robots.txt) before it is
-requested and its connected peer address after; the body is decoded here with a cap on the
-decompressed size; 5xx, 429 and connection errors are retried with exponential backoff and
-jitter, honouring ``Retry-After``; each request waits for its turn at the host through the
-injected :class:`HostGate` (the database-backed one holds across all workers).
+requested; the connection goes to the very addresses that were checked (no second DNS lookup for
+rebinding to slip into) and the connected peer is checked again after; the body is decoded here
+with a cap on the decompressed size; 5xx, 429 and connection errors are retried with exponential
+backoff and jitter, honouring ``Retry-After``; each request waits for its turn at the host through
+the injected :class:`HostGate` (the database-backed one holds across all workers).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import email.utils
 import logging
 import random
+import ssl
 import time
 from collections import defaultdict
 from contextlib import AbstractAsyncContextManager
@@ -25,7 +27,7 @@ import httpx
 
 from akhbar.dedupe.urls import host_of
 from akhbar.errors import FetchError
-from akhbar.fetch import guard
+from akhbar.fetch import guard, pinning
 from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
 from akhbar.fetch.policy import FetchPolicy
 from akhbar.fetch.robots import RobotsCache
@@ -96,7 +98,12 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class Fetcher:
-    """An async HTTP client with akhbar's rules. Use as ``async with Fetcher(policy) as fetcher``."""
+    """An async HTTP client with akhbar's rules. Use as ``async with Fetcher(policy) as fetcher``.
+
+    ``resolver`` answers the addresses of a host (the system's getaddrinfo by default); ``verify``
+    is the TLS context that checks servers' certificates (the system's CAs by default). An
+    injected ``transport`` (unit tests) replaces the pinned connections and the peer check.
+    """
 
     def __init__(
         self,
@@ -104,13 +111,20 @@ class Fetcher:
         *,
         gate: HostGate | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        resolver: guard.Resolver = guard.system_resolver,
+        verify: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy
         self.gate: HostGate = gate or NoGate()
+        self._resolver = resolver
         timeout = httpx.Timeout(policy.timeout)
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": SUPPORTED}
         self._client = httpx.AsyncClient(
-            timeout=timeout, headers=headers, follow_redirects=False, transport=transport, trust_env=False
+            timeout=timeout,
+            headers=headers,
+            follow_redirects=False,
+            transport=transport or pinning.PinnedTransport(verify=verify),
+            trust_env=False,
         )
         self._checks_peer = transport is None
         self._robots = RobotsCache(policy.user_agent, self._get_robots)
@@ -177,14 +191,15 @@ class Fetcher:
 
     async def _request(self, url: str, headers: dict[str, str], *, robots: bool) -> httpx.Response:
         """One hop, retried on 5xx/429/connection errors; the response is open (streamed)."""
-        await guard.resolve_and_check(url, self.policy.allow_networks)
+        host, addresses = await guard.resolve_and_check(url, self.policy.allow_networks, self._resolver)
         crawl_delay = await self._robots.check(url) if robots else 0.0
         delay = max(self.policy.host_delay, min(crawl_delay, 60.0))
         attempt = 0
         while True:
             await self.gate.wait_turn(host_of(url), delay)
             try:
-                response = await self._send(url, headers)
+                with pinning.pinned(host, addresses):
+                    response = await self._send(url, headers)
             except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self.policy.retries:
                     raise FetchError(f"fetch: {url}: {_describe(exc)}", transient=True) from exc

@@ -3,8 +3,12 @@
 A URL is refused when its scheme is not http(s), or when its host resolves to (or the connection
 actually reached) a loopback, private, link-local, multicast, reserved or otherwise non-global
 address, unless that address lies in one of the operator's allowed networks
-(``AKHBAR_FETCH_ALLOW_NETWORKS``). The fetcher checks every redirect hop before connecting and the
-connected peer after, so DNS rebinding between the two checks is caught too.
+(``AKHBAR_FETCH_ALLOW_NETWORKS``).
+
+Each hop's host is resolved exactly once, by :func:`resolve_and_check`; every address of the
+answer must pass, and the fetcher then connects only to those addresses (see
+:mod:`akhbar.fetch.pinning`), never asking DNS again. A name that answers a public address to the
+check and a private one a moment later (DNS rebinding) therefore never reaches the private one.
 """
 
 from __future__ import annotations
@@ -12,16 +16,35 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
+
+import httpx
 
 from akhbar.errors import FetchError
 
-__all__ = ["Network", "check_address", "check_url", "parse_networks", "resolve_and_check"]
+__all__ = [
+    "Network",
+    "Resolver",
+    "check_address",
+    "check_url",
+    "parse_networks",
+    "resolve_and_check",
+    "system_resolver",
+]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")
+
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+"""``resolver(host, port)`` -> the host's addresses; raises OSError (socket.gaierror) when it has none."""
+
+
+async def system_resolver(host: str, port: int) -> Sequence[str]:
+    """The system's answer (``getaddrinfo`` through the event loop), as address strings."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
 
 
 def parse_networks(text: str) -> tuple[Network, ...]:
@@ -58,29 +81,42 @@ def check_address(url: str, address: str, allowed: Iterable[Network]) -> None:
 
 
 def check_url(url: str) -> tuple[str, int]:
-    """Refuse non-http(s) schemes and URLs without a host; returns (host, port)."""
+    """Refuse non-http(s) schemes and URLs without a host; returns (host, port).
+
+    The host is spelled as httpx will connect to it (lower case, IDNA-encoded, IPv6 without
+    brackets), so that the name resolved here is the name the connection is pinned for.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+        host = httpx.URL(url).raw_host.decode("ascii")
+    except (ValueError, httpx.InvalidURL) as exc:
         raise FetchError(f"fetch: {url}: invalid URL: {exc}") from exc
     if parts.scheme.lower() not in SCHEMES:
         raise FetchError(f"fetch: {url}: refused: scheme {parts.scheme or 'none'!r} is not http or https")
-    if not parts.hostname:
+    if not parts.hostname or not host:
         raise FetchError(f"fetch: {url}: invalid URL: no host")
-    return parts.hostname, port or (443 if parts.scheme.lower() == "https" else 80)
+    return host, port or (443 if parts.scheme.lower() == "https" else 80)
 
 
-async def resolve_and_check(url: str, allowed: Iterable[Network]) -> None:
-    """Resolve the URL's host and refuse it if any of its addresses is forbidden."""
+async def resolve_and_check(
+    url: str, allowed: Iterable[Network], resolver: Resolver = system_resolver
+) -> tuple[str, tuple[str, ...]]:
+    """Resolve the URL's host once; refuse it if any of its addresses is forbidden.
+
+    Returns the host and the checked addresses, the only ones the fetcher may connect to.
+    """
     host, port = check_url(url)
     allowed = tuple(allowed)
-    loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        answer = await resolver(host, port)
     except OSError as exc:
         raise FetchError(
             f"fetch: {url}: cannot resolve {host}: {exc.strerror or exc}", transient=True
         ) from exc
-    for info in infos:
-        check_address(url, str(info[4][0]), allowed)
+    addresses = tuple(dict.fromkeys(answer))
+    if not addresses:
+        raise FetchError(f"fetch: {url}: cannot resolve {host}: no addresses", transient=True)
+    for address in addresses:
+        check_address(url, address, allowed)
+    return host, addresses
