@@ -60,7 +60,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         pin = _PIN.get()
         if pin is None or pin.host != host:
             raise httpcore.ConnectError(f"no checked address for {host}; refusing to resolve it again")
-        failure: Exception | None = None
+        failure: Exception = httpcore.ConnectError(f"no checked address for {host}")
         for address in pin.addresses:
             try:
                 return await self._inner.connect_tcp(
@@ -68,7 +68,6 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc  # like getaddrinfo's users, try the next address of the answer
-        assert failure is not None  # the guard never pins an empty answer
         raise failure
 
     async def connect_unix_socket(
