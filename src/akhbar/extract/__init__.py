@@ -7,6 +7,7 @@ a :class:`Rejected` value. Bytes that cannot be read as a page at all raise
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,14 @@ from akhbar.models import Article, Document, Rejected, as_utc
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "readable"]
 
 DATE_SKEW = timedelta(days=1)  # how far ahead of now a publication time may be (time zones, clocks)
+
+
+# One HTML extraction at a time in a process. trafilatura documents no thread safety, and folder
+# ingests with four extraction threads aborted in 2 runs of 24 ("double free or corruption"),
+# four threads inside lxml and trafilatura at once. Extraction holds the GIL for most of its time
+# anyway, so turns cost little (measured in the commit that added this); the embedding model and
+# the database work of other threads go on meanwhile.
+HTML_TURN = threading.Lock()
 
 
 def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -42,7 +51,8 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
         return editorial.extract_editorial(document)
     text, html = decode(document, max_bytes=max_bytes)
     if html:
-        outcome = extract_html(text, url=document.url, fetched_at=document.fetched_at)
+        with HTML_TURN:  # lxml and trafilatura in two threads at once can corrupt the heap
+            outcome = extract_html(text, url=document.url, fetched_at=document.fetched_at)
     else:
         outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
     if isinstance(outcome, Rejected):
