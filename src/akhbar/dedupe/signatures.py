@@ -10,13 +10,14 @@ import functools
 import hashlib
 import re
 import struct
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from akhbar.text import fold_for_signatures
 
 NUM_PERM = 128
 BANDS = 32
@@ -27,21 +28,15 @@ SEED = 7
 SCHEME = "affine32"  # datasketch 2 default, named so stored signatures stay comparable
 _HEADER = struct.Struct("<I")
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_FOLD = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
-    | {chr(0x0660 + d): str(d) for d in range(10)}
-    | {chr(0x06F0 + d): str(d) for d in range(10)}
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
-    """Fold case, Latin accents, Arabic diacritics and letter variants, Eastern Arabic digits."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff")
+    """Fold case, Latin accents, Arabic diacritics and letter variants, Eastern Arabic digits.
+
+    With :func:`akhbar.text.fold_for_signatures`, the variant stored signatures were made with.
+    """
+    return fold_for_signatures(text)
 
 
 def words(text: str) -> list[str]:

@@ -12,6 +12,7 @@ import re
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html_meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
+from akhbar.text import APOSTROPHES
 
 __all__ = ["find_title", "is_site_like", "strip_site", "title_segments"]
 
@@ -19,7 +20,7 @@ _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
 # With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
 _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]\s*|\s*:\s+")
 _HEADING_SHARE = 0.5
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'"})
+_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
 def is_site_like(segment: str, keys: set[str]) -> bool:

@@ -10,12 +10,10 @@ the comparison counts only keys that the other side offers as a name.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
-_DIGITS = str.maketrans(
-    {chr(0x0660 + d): str(d) for d in range(10)} | {chr(0x06F0 + d): str(d) for d in range(10)}
-)
+from akhbar.text import ascii_digits, strip_accents
+
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?!\d)|\d+")
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z\u00c0-\u024f'-]{2,}")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]{3,}")
@@ -36,7 +34,7 @@ _STOP = {"the", "and", "but", "for", "les", "des", "une", "pour", "dans", "mais"
 def numbers(text: str) -> set[str]:
     """Numbers of two digits or more, separators removed: ``#1760``."""
     found = set()
-    for match in _NUMBER.finditer(text.translate(_DIGITS)):
+    for match in _NUMBER.finditer(ascii_digits(text)):
         digits = re.sub(r"\D", "", match.group())
         if len(digits) >= 2:
             found.add("#" + digits.lstrip("0"))
@@ -44,8 +42,7 @@ def numbers(text: str) -> set[str]:
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(word.casefold())
 
 
 def latin_skeleton(word: str) -> str:

@@ -1,0 +1,31 @@
+"""The base text layer, below every stage: folding (one table, named variants) and digits.
+
+Stages import it and never each other; it imports nothing of akhbar's. :mod:`akhbar.text.folding`
+holds the one table of spellings akhbar treats as one letter and the variants a stage needs, each
+with its reason; :mod:`akhbar.text.digits` the Eastern Arabic and Persian digits.
+"""
+
+from __future__ import annotations
+
+from akhbar.text.digits import DIGIT_CLASS, ascii_digits
+from akhbar.text.folding import (
+    APOSTROPHES,
+    SIGNATURE_TABLE,
+    TABLE,
+    fold,
+    fold_for_signatures,
+    fold_shape,
+    strip_accents,
+)
+
+__all__ = [
+    "APOSTROPHES",
+    "DIGIT_CLASS",
+    "SIGNATURE_TABLE",
+    "TABLE",
+    "ascii_digits",
+    "fold",
+    "fold_for_signatures",
+    "fold_shape",
+    "strip_accents",
+]
