@@ -560,9 +560,9 @@ def test_text_dump_extractor_takes_over_when_trafilatura_finds_nothing() -> None
 
 
 def test_an_unparseable_address_is_no_address() -> None:
-    from akhbar.dedupe.urls import split_url
     from akhbar.extract.sections import section_of
     from akhbar.services.stories import source_name
+    from akhbar.text.urls import split_url
 
     bad = "http://[::1"
     assert split_url(bad) is None

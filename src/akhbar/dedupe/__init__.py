@@ -1,1 +1,4 @@
-"""Deduplication: canonical URLs (more to come: content hashes, near-duplicate signatures)."""
+"""Deduplication: near-duplicate signatures (MinHash over word shingles, with LSH bands).
+
+Canonical URLs are in :mod:`akhbar.text.urls`, below every stage.
+"""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -33,6 +32,7 @@ from akhbar.extract.html_scan import Scan
 from akhbar.extract.html_title import title_segments
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, letter_count
+from akhbar.text.urls import split_url
 
 __all__ = [
     "MIN_BODY_WORDS",
@@ -153,10 +153,10 @@ def _is_listing_address(url: str | None) -> bool:
     """Whether the URL is a site's root, a tag, category, author or search page, or a short section."""
     if not url:
         return False
-    try:
-        path = urlsplit(url).path or "/"
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return False
+    path = parts.path or "/"
     if _SECTION_PATH.match(path) is not None:
         return True
     segments = [segment for segment in path.split("/") if segment]

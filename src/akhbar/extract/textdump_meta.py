@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from akhbar.dedupe.urls import split_url
 from akhbar.extract.dates import DateMatch, find_date
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, has_inner_break
 from akhbar.extract.textdump_headlines import split_headlines
 from akhbar.extract.textdump_lines import Line
+from akhbar.text.urls import split_url
 
 __all__ = [
     "DateLine",

@@ -23,12 +23,12 @@ from urllib.parse import urljoin
 
 import httpx
 
-from akhbar.dedupe.urls import host_of
 from akhbar.errors import FetchError
 from akhbar.fetch import guard
 from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
 from akhbar.fetch.policy import FetchPolicy
 from akhbar.fetch.robots import RobotsCache
+from akhbar.text.urls import host_of
 
 log = logging.getLogger(__name__)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from akhbar.config import BUILT_IN_MODEL
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
-from akhbar.dedupe.urls import split_url
 from akhbar.models import Article, Story
 from akhbar.store import Store
 from akhbar.store import breaking as flags
@@ -29,6 +28,7 @@ from akhbar.store import stories as records
 from akhbar.stories import embedding, features, grouping, index
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 from akhbar.stories.processes import ProcessEmbedder
+from akhbar.text.urls import split_url
 
 log = logging.getLogger(__name__)
 
