@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
-from akhbar.extract.html_body import MAX_PARAGRAPHS
+from akhbar.extract.html.body import MAX_PARAGRAPHS
 from akhbar.models import Article, Document, Rejected
 from akhbar.quality.extraction import fundus_cases, segment_cases
 

@@ -31,7 +31,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.errors import ConfigError
-from akhbar.extract.html_meta import elements
+from akhbar.extract.html.meta import elements
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.text import clean
 from akhbar.text.urls import site_host

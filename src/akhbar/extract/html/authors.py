@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import find_date
-from akhbar.extract.html_meta import Page, elements, fold_key, ld_name, ld_types, site_keys
+from akhbar.extract.html.meta import Page, elements, fold_key, ld_name, ld_types, site_keys
 from akhbar.extract.text import clean
 
 __all__ = ["byline_elements", "find_authors", "find_bylines", "strip_author_prefix"]

@@ -25,8 +25,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import ParsedDate, find_date, parse_date
-from akhbar.extract.html_authors import byline_elements
-from akhbar.extract.html_meta import Page, elements
+from akhbar.extract.html.authors import byline_elements
+from akhbar.extract.html.meta import Page, elements
 from akhbar.extract.text import clean
 
 __all__ = ["find_published", "machine_date"]
@@ -199,7 +199,7 @@ def find_published(
 ) -> str | None:
     """The publication date as ISO 8601 (a date alone when the page gives no time), or None.
 
-    ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html_scan.scan`).
+    ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html.scan.scan`).
     """
     for value in (_from_ld(page), page.meta(*_PUBLISHED_METAS), _from_time_elements(tree)):
         found = _plausible(machine_date(value), fetched_at) if value else None

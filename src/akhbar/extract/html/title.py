@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from akhbar.extract.dates import parse_date
-from akhbar.extract.html_meta import Page, fold_key, ld_name, site_keys
+from akhbar.extract.html.meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
 from akhbar.text import APOSTROPHES
 

@@ -26,10 +26,10 @@ from collections.abc import Iterable
 from lxml import etree
 from lxml.html import HtmlElement
 
-from akhbar.extract.html_body import Body
-from akhbar.extract.html_meta import Page, elements, fold_key, strings
-from akhbar.extract.html_scan import Scan
-from akhbar.extract.html_title import title_segments
+from akhbar.extract.html.body import Body
+from akhbar.extract.html.meta import Page, elements, fold_key, strings
+from akhbar.extract.html.scan import Scan
+from akhbar.extract.html.title import title_segments
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, letter_count
 from akhbar.text.urls import split_url

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
-from akhbar.extract.html_meta import Page, elements, fold_key, meta_text, strings
+from akhbar.extract.html.meta import Page, elements, fold_key, meta_text, strings
 from akhbar.extract.text import clean
 
 __all__ = ["all_captions", "find_image"]

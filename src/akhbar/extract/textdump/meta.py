@@ -20,8 +20,8 @@ from urllib.parse import unquote
 from akhbar.extract.dates import DateMatch, find_date
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, has_inner_break
-from akhbar.extract.textdump_headlines import split_headlines
-from akhbar.extract.textdump_lines import Line
+from akhbar.extract.textdump.headlines import split_headlines
+from akhbar.extract.textdump.lines import Line
 from akhbar.text.urls import split_url
 
 __all__ = [
