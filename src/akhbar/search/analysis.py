@@ -69,12 +69,6 @@ def latin_language(language: str | None) -> str:
     return language if language in LATIN_LANGUAGES else "en"
 
 
-def word_term(word: Word, language: str | None) -> str | None:
-    if word.arabic:
-        return arabic.term(word.normalised)
-    return latin_term(word.normalised, latin_language(language))
-
-
 _CACHE_LIMIT = 500_000
 
 

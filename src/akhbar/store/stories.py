@@ -200,11 +200,6 @@ def list_stories(connection: sa.Connection, *, limit: int = 50, offset: int = 0)
     return [_record(row) for row in connection.execute(query)]
 
 
-def count_stories(connection: sa.Connection) -> int:
-    query = sa.select(sa.func.count()).select_from(stories).where(stories.c.merged_into.is_(None))
-    return int(connection.execute(query).scalar_one())
-
-
 def merge_into(connection: sa.Connection, into: StoryRecord, other_id: int) -> None:
     """Move the other story's articles, keys and breaking flags to ``into`` and mark it merged."""
     assert into.id is not None

@@ -78,11 +78,3 @@ def keys(texts: Iterable[str]) -> set[str]:
     """Entity and number keys of an article's title and lead."""
     joined = "\n".join(texts)
     return names(joined) | numbers(joined)
-
-
-def overlap(a: set[str], b: set[str], *, a_latin: bool, b_latin: bool) -> int:
-    """Shared keys; across scripts only skeletons of three consonants or more count as names."""
-    shared = a & b
-    if a_latin != b_latin:
-        shared = {k for k in shared if k.startswith("#") or len(k) >= 4}
-    return len(shared)
