@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from akhbar.errors import InputError
+from akhbar.errors import InputError, StoreError
 from akhbar.extract import editorial
 from akhbar.extract.editorial import Draft
 from akhbar.models import as_utc
@@ -83,7 +83,8 @@ def add_user(store: Store, email: str, role: str, password: str, *, name: str | 
             now=datetime.now(UTC),
         )
         user = accounts.by_id(connection, user_id)
-    assert user is not None
+    if user is None:
+        raise StoreError(f"users: the account #{user_id} just made for {address} cannot be read back")
     return user
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Story, as_utc
-from akhbar.store.engine import insert_ignoring
+from akhbar.store.engine import insert_ignoring, inserted_id
 from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
 MAX_CANDIDATES = 24
@@ -39,7 +39,8 @@ class StoryRecord:
     velocity_at: datetime | None = None
 
     def to_model(self) -> Story:
-        assert self.id is not None
+        if self.id is None:
+            raise ValueError("stories: a story record has no id before it is stored")
         return Story(
             id=self.id,
             titles=dict(self.titles),
@@ -96,10 +97,7 @@ _UPDATE = sa.update(stories).where(stories.c.id == sa.bindparam("target_id"))
 
 
 def insert_story(connection: sa.Connection, record: StoryRecord) -> int:
-    result = connection.execute(_INSERT, _values(record))
-    key = result.inserted_primary_key
-    assert key is not None
-    record.id = int(key[0])
+    record.id = inserted_id(connection.execute(_INSERT, _values(record)), stories)
     return record.id
 
 
@@ -202,7 +200,8 @@ def list_stories(connection: sa.Connection, *, limit: int = 50, offset: int = 0)
 
 def merge_into(connection: sa.Connection, into: StoryRecord, other_id: int) -> None:
     """Move the other story's articles, keys and breaking flags to ``into`` and mark it merged."""
-    assert into.id is not None
+    if into.id is None:
+        raise ValueError(f"stories: story #{other_id} cannot be merged into a story not yet stored")
     connection.execute(sa.update(breaking).where(breaking.c.story_id == other_id).values(story_id=into.id))
     connection.execute(sa.update(articles).where(articles.c.story_id == other_id).values(story_id=into.id))
     connection.execute(
