@@ -33,6 +33,7 @@ from akhbar.text.urls import host_of
 log = logging.getLogger(__name__)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 LEASE_MARGIN = 30.0  # seconds a host slot outlives the fetch's own time limit
+MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is honoured as this
 
 
 class HostGate(Protocol):
@@ -179,7 +180,7 @@ class Fetcher:
         """One hop, retried on 5xx/429/connection errors; the response is open (streamed)."""
         await guard.resolve_and_check(url, self.policy.allow_networks)
         crawl_delay = await self._robots.check(url) if robots else 0.0
-        delay = max(self.policy.host_delay, min(crawl_delay, 60.0))
+        delay = max(self.policy.host_delay, min(crawl_delay, MAX_CRAWL_DELAY))
         attempt = 0
         while True:
             await self.gate.wait_turn(host_of(url), delay)

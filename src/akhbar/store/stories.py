@@ -6,6 +6,7 @@ processes can place articles; nothing is cached in a process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,12 @@ from akhbar.models import Story, as_utc
 from akhbar.store.engine import insert_ignoring, inserted_id
 from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
+log = logging.getLogger(__name__)
+
 MAX_CANDIDATES = 24
+# Merges followed from a story to the one it became part of; a longer chain (or a cycle, which no
+# code writes) reads as no story rather than looping.
+MAX_MERGE_HOPS = 32
 
 
 @dataclass
@@ -176,7 +182,7 @@ def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -
     placements into one story on PostgreSQL take turns instead of overwriting each other's counts
     (SQLite has a single writer already; the clause is left out there).
     """
-    for _ in range(32):
+    for _ in range(MAX_MERGE_HOPS):
         query = sa.select(stories).where(stories.c.id == story_id)
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
@@ -184,6 +190,7 @@ def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -
         if row._mapping["merged_into"] is None:
             return _record(row)
         story_id = row._mapping["merged_into"]
+    log.warning("store: story #%s is more than %s merges away, read as no story", story_id, MAX_MERGE_HOPS)
     return None
 
 

@@ -28,6 +28,9 @@ _ARABIC_LETTERS = {
     "إ": "", "آ": "", "ء": "", "ؤ": "", "ئ": "", "ة": "",
 }  # fmt: skip
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "فال", "كال", "ال")
+MIN_NUMBER_DIGITS = 2  # a single digit (3 killed, 5 points) identifies no event
+MIN_ROOT = 3  # letters left after an Arabic prefix comes off (الناتو → ناتو, but الى stays)
+MIN_KEY = 3  # "~" and two consonants: shorter skeletons match too many words
 _STOP = {"the", "and", "but", "for", "les", "des", "une", "pour", "dans", "mais", "this", "that", "with"}
 
 
@@ -36,7 +39,7 @@ def numbers(text: str) -> set[str]:
     found = set()
     for match in _NUMBER.finditer(ascii_digits(text)):
         digits = re.sub(r"\D", "", match.group())
-        if len(digits) >= 2:
+        if len(digits) >= MIN_NUMBER_DIGITS:
             found.add("#" + digits.lstrip("0"))
     return found
 
@@ -53,7 +56,7 @@ def latin_skeleton(word: str) -> str:
 
 def arabic_skeleton(word: str) -> str:
     for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_ROOT:
             word = word[len(prefix) :]
             break
     return _collapse("".join(_ARABIC_LETTERS.get(c, "") for c in word))
@@ -71,7 +74,7 @@ def names(text: str) -> set[str]:
             found.add("~" + latin_skeleton(match.group()))
     for match in _ARABIC_WORD.finditer(text):
         found.add("~" + arabic_skeleton(match.group()))
-    return {key for key in found if len(key) >= 3}
+    return {key for key in found if len(key) >= MIN_KEY}
 
 
 def keys(texts: Iterable[str]) -> set[str]:

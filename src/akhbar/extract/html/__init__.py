@@ -54,6 +54,7 @@ __all__ = ["MIN_BODY_WORDS", "extract_html"]
 logger = logging.getLogger(__name__)
 
 _MIN_LETTERS = 20
+_MAX_REASON_CHARS = 300  # a rejection's reason is one line, however long the exception's message
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def extract_html(
         return _extract(html, url=url, fetched_at=fetched_at, rules=site_rules, location=location)
     except Exception as exc:  # a page must never crash ingestion; the failure is logged and recorded
         logger.warning("HTML extraction failed on %s", location, exc_info=True)
-        return Rejected(location, f"unreadable HTML: {type(exc).__name__}: {exc}"[:300])
+        return Rejected(location, f"unreadable HTML: {type(exc).__name__}: {exc}"[:_MAX_REASON_CHARS])
 
 
 def _extract(

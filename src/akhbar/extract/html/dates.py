@@ -72,6 +72,8 @@ _MAX_LINE = 160
 _BYLINE_LEVELS = 3
 _EARLIEST = date(1990, 1, 1)
 _SKEW = timedelta(days=1)
+_DATE_ALONE = len("2024-10-18")  # an ISO value this long or shorter has no time
+_MAX_TIME_ELEMENTS = 10  # <time> and itemprop elements read for a machine date
 
 
 def machine_date(value: str) -> ParsedDate | None:
@@ -87,7 +89,7 @@ def machine_date(value: str) -> ParsedDate | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return parse_date(text)
-    has_time = len(text) > 10 and moment.time() != time(0)
+    has_time = len(text) > _DATE_ALONE and moment.time() != time(0)
     return ParsedDate(moment, has_time)
 
 
@@ -114,7 +116,7 @@ def _from_ld(page: Page) -> str | None:
 
 
 def _from_time_elements(tree: HtmlElement) -> str | None:
-    for element in elements(_PUBLISHED_TIME(tree))[:10]:
+    for element in elements(_PUBLISHED_TIME(tree))[:_MAX_TIME_ELEMENTS]:
         value = element.get("datetime") or element.get("content")
         if isinstance(value, str) and value.strip() and machine_date(value) is not None:
             return value

@@ -57,6 +57,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MAX_NOT_FOUND_WORDS = 80
+_MAX_TITLE_CHARS = 120  # a longer title or heading is a headline, not an error message
 _NOT_FOUND_SHARE = 0.6
 _MAX_STUB_WORDS = 100
 _MIN_HIDDEN_SHARE = 75.0
@@ -110,7 +111,9 @@ def not_found_reason(page: Page, body_words: int) -> str | None:
     however much text its side boxes bring (trafilatura takes them for the body on such pages).
     """
     titles = [
-        text for text in (page.title_tag, *page.h1s[:2], page.meta("og:title")) if text and len(text) <= 120
+        text
+        for text in (page.title_tag, *page.h1s[:2], page.meta("og:title"))
+        if text and len(text) <= _MAX_TITLE_CHARS
     ]
     if body_words <= _MAX_NOT_FOUND_WORDS:
         for text in titles:
