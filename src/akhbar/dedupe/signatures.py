@@ -6,17 +6,16 @@ looked up by any worker process; nothing here keeps state between calls.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from akhbar.dedupe.minhash import minhash
 from akhbar.text import fold_for_signatures
 
 NUM_PERM = 128
@@ -25,7 +24,9 @@ ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
 MIN_SHINGLES = 8
 SEED = 7
-SCHEME = "affine32"  # datasketch 2 default, named so stored signatures stay comparable
+# The permutation scheme of akhbar.dedupe.minhash (datasketch 2's default, which the first stored
+# signatures were made with): another scheme would make stored signatures meaningless.
+SCHEME = "affine32"
 _HEADER = struct.Struct("<I")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -87,26 +88,11 @@ class Signature:
         return keys
 
 
-@functools.cache
-def _permutations() -> object:
-    """The MinHash permutations for our seed: computed once, read-only afterwards."""
-    from datasketch import MinHash  # imported here: datasketch pulls in scipy (seconds at startup)
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-
-
-def _minhash() -> Any:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-
-
 def signature(paragraphs: Sequence[str]) -> Signature:
     """The MinHash signature of an article body."""
     found = shingles(paragraphs)
-    minhash = _minhash()
-    minhash.update_batch([s.encode("utf-8") for s in found])
-    return Signature(np.asarray(minhash.hashvalues, dtype=np.uint64), len(found))
+    hashes = minhash([shingle.encode("utf-8") for shingle in found], count=NUM_PERM, seed=SEED)
+    return Signature(hashes.astype(np.uint64), len(found))
 
 
 def is_duplicate(a: Signature, b: Signature, *, jaccard: float = 0.55, containment: float = 0.8) -> bool:
