@@ -24,7 +24,7 @@ from datetime import datetime
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from trafilatura import load_html  # public since trafilatura 2.0 (in its __all__)
 
 from akhbar.extract.html.authors import find_authors, find_bylines
 from akhbar.extract.html.body import Block, Body, is_menu_run, main_blocks, tidy_body
