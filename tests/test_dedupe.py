@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import pytest
@@ -48,6 +49,25 @@ def test_signature_round_trips_through_bytes() -> None:
     assert again.size == original.size
     assert again.jaccard(original) == 1.0
     assert again.bands() == original.bands()
+
+
+# Made with datasketch 2.0.0 (MinHash(num_perm=128, seed=7, scheme="affine32")), whose values the
+# stored signatures hold: akhbar.dedupe.minhash must keep giving exactly these bytes.
+PINNED = (
+    "أعلن رئيس الوزراء المغربي، اليوم الجمعة ١٨ أكتوبر ٢٠٢٤، عن خطة جديدة لدعم المسؤولين المحليين في الجهات.",
+    "Le Premier ministre a présenté vendredi un plan de soutien aux élus locaux, qui doit être voté en novembre.",
+)
+
+
+def test_signature_bytes_stay_those_stored() -> None:
+    found = signature(PINNED)
+    assert found.size == 34
+    assert [int(v) for v in found.hashvalues[:4]] == [59369289, 286734416, 21050370, 188704608]
+    assert hashlib.sha256(found.to_bytes()).hexdigest() == (
+        "587b300e1946039615d60c714e02063691036ad3768d6740cce59aee79182d72"
+    )
+    empty = signature([])
+    assert empty.size == 0 and set(empty.hashvalues.tolist()) == {0xFFFFFFFF}
 
 
 @pytest.mark.slow

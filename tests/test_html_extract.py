@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
-from akhbar.extract.html_body import MAX_PARAGRAPHS
+from akhbar.extract.html.body import MAX_PARAGRAPHS
 from akhbar.models import Article, Document, Rejected
 from akhbar.quality.extraction import fundus_cases, segment_cases
 
@@ -560,9 +560,9 @@ def test_text_dump_extractor_takes_over_when_trafilatura_finds_nothing() -> None
 
 
 def test_an_unparseable_address_is_no_address() -> None:
-    from akhbar.dedupe.urls import split_url
     from akhbar.extract.sections import section_of
     from akhbar.services.stories import source_name
+    from akhbar.text.urls import split_url
 
     bad = "http://[::1"
     assert split_url(bad) is None

@@ -6,12 +6,12 @@ import gzip
 
 import pytest
 
-from akhbar.dedupe.urls import canonical_url, host_of
 from akhbar.errors import InputError
 from akhbar.sources.discover import discover
 from akhbar.sources.feeds import parse_feed
 from akhbar.sources.opml import OutlineSource, read_opml, write_opml
 from akhbar.sources.sitemaps import parse_sitemap
+from akhbar.text.urls import canonical_url, host_of, site_host
 from conftest import DATA
 
 FEEDS = DATA / "feeds-miniflux"
@@ -148,3 +148,9 @@ def test_canonical_urls(url: str, canonical: str) -> None:
 def test_host_of_keeps_non_default_ports() -> None:
     assert host_of("https://WWW.x.ma:443/a") == "www.x.ma"
     assert host_of("http://127.0.0.1:8080/a") == "127.0.0.1:8080"
+
+
+def test_site_host_names_the_site() -> None:
+    assert site_host("https://WWW.Lemonde.fr:443/a") == "lemonde.fr"
+    assert site_host("http://[::1") is None
+    assert site_host(None) is None

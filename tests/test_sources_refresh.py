@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from akhbar.config import Settings, load_settings
-from akhbar.dedupe.urls import canonical_url
 from akhbar.errors import StoreError
 from akhbar.jobs.inline import InlineRunner, Outcomes
 from akhbar.jobs.tasks import schedule_due
@@ -24,6 +23,7 @@ from akhbar.services.stories import Grouping
 from akhbar.store import Store, seen
 from akhbar.store import sources as store_sources
 from akhbar.store.tables import seen_urls
+from akhbar.text.urls import canonical_url
 from httpserver import FixtureServer
 
 TEST_SETTINGS = {

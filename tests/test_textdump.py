@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from akhbar.extract.dates import find_date
 from akhbar.extract.textdump import extract_textdump
-from akhbar.extract.textdump_headlines import is_ticker, split_headlines
-from akhbar.extract.textdump_meta import site_name_of
+from akhbar.extract.textdump.headlines import is_ticker, split_headlines
+from akhbar.extract.textdump.meta import site_name_of
 from akhbar.models import Article, Rejected
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"

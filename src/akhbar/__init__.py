@@ -1,2 +1,1 @@
-def hello() -> str:
-    return "Hello from akhbar!"
+"""akhbar: a self-hosted multilingual (Arabic, French, English) news aggregator and portal."""

@@ -6,17 +6,17 @@ looked up by any worker process; nothing here keeps state between calls.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import struct
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from akhbar.dedupe.minhash import minhash
+from akhbar.text import fold_for_signatures
 
 NUM_PERM = 128
 BANDS = 32
@@ -24,24 +24,20 @@ ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
 MIN_SHINGLES = 8
 SEED = 7
-SCHEME = "affine32"  # datasketch 2 default, named so stored signatures stay comparable
+# The permutation scheme of akhbar.dedupe.minhash (datasketch 2's default, which the first stored
+# signatures were made with): another scheme would make stored signatures meaningless.
+SCHEME = "affine32"
 _HEADER = struct.Struct("<I")
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_FOLD = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
-    | {chr(0x0660 + d): str(d) for d in range(10)}
-    | {chr(0x06F0 + d): str(d) for d in range(10)}
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def normalise(text: str) -> str:
-    """Fold case, Latin accents, Arabic diacritics and letter variants, Eastern Arabic digits."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff")
+    """Fold case, Latin accents, Arabic diacritics and letter variants, Eastern Arabic digits.
+
+    With :func:`akhbar.text.fold_for_signatures`, the variant stored signatures were made with.
+    """
+    return fold_for_signatures(text)
 
 
 def words(text: str) -> list[str]:
@@ -92,26 +88,11 @@ class Signature:
         return keys
 
 
-@functools.cache
-def _permutations() -> object:
-    """The MinHash permutations for our seed: computed once, read-only afterwards."""
-    from datasketch import MinHash  # imported here: datasketch pulls in scipy (seconds at startup)
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-
-
-def _minhash() -> Any:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-
-
 def signature(paragraphs: Sequence[str]) -> Signature:
     """The MinHash signature of an article body."""
     found = shingles(paragraphs)
-    minhash = _minhash()
-    minhash.update_batch([s.encode("utf-8") for s in found])
-    return Signature(np.asarray(minhash.hashvalues, dtype=np.uint64), len(found))
+    hashes = minhash([shingle.encode("utf-8") for shingle in found], count=NUM_PERM, seed=SEED)
+    return Signature(hashes.astype(np.uint64), len(found))
 
 
 def is_duplicate(a: Signature, b: Signature, *, jaccard: float = 0.55, containment: float = 0.8) -> bool:

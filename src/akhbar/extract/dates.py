@@ -40,6 +40,7 @@ from akhbar.extract.datewords import (
     fold,
     initials,
 )
+from akhbar.text import DIGIT_CLASS
 
 __all__ = ["DateMatch", "ParsedDate", "find_date", "parse_date"]
 
@@ -74,7 +75,7 @@ class _Clock(NamedTuple):
 
 
 # Digits as news pages write them: ASCII, Eastern Arabic (١٨) and Persian (۱۸); int() reads all three.
-_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
+_DIGITS = DIGIT_CLASS
 _D = f"[{_DIGITS}]"
 # A number's first digit; the look-behind sits after the digit so that the regex engine can skip ahead
 # to digits quickly (a pattern that starts with a character class is searched much faster).

@@ -1,7 +1,8 @@
 """Word tables for :mod:`akhbar.extract.dates`: month, weekday and relative-time words.
 
-Every word is written here as people write it; :func:`fold` turns it into its lookup key (no accents,
-no tashkeel, one alef, ``ى → ي``, ``ة → ه``, lower case), and :func:`tolerant` into a regular-expression
+Every word is written here as people write it; :func:`fold` turns it into its lookup key with the
+shape variant of akhbar's folding table (:func:`akhbar.text.fold_shape`: no accents, no tashkeel,
+one alef, ``ى → ي``, ``ة → ه``, ``ؤ → و``, lower case), and :func:`tolerant` into a regular-expression
 fragment that matches the common spelling variants (``أ إ آ ا``, ``é/e``, ``ة/ه``, Persian ``ی ک``).
 Arabic months differ by region, so each region has its own row; all rows are merged into one table,
 which is safe because no spelling means two different months.
@@ -10,8 +11,9 @@ which is safe because no spelling means two different months.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from akhbar.text import fold_shape
 
 __all__ = [
     "AMPM",
@@ -232,12 +234,10 @@ REMOVABLE = (
     "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
 )
 
-_ARABIC_FOLD = str.maketrans(
-    {"ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك", "ٱ": "ا", "ـ": None, "’": "'", "ʼ": "'"}
-)
 _SPACES = re.compile(r"\s+")
 
-# The spellings each folded letter stands for in real text; any other character is matched literally.
+# The spellings each folded letter stands for in real text (each folds to its key with :func:`fold`);
+# any other character is matched literally.
 _SPELLINGS: dict[str, str] = {
     "ا": "اأإآٱ",
     "ي": "يىیئ",
@@ -255,10 +255,9 @@ _SPELLINGS: dict[str, str] = {
 
 
 def fold(word: str) -> str:
-    """The lookup key of a word: no accents or tashkeel, one alef, lower case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _SPACES.sub(" ", bare.translate(_ARABIC_FOLD)).strip().casefold()
+    """The lookup key of a word: letters by their shape (:func:`akhbar.text.fold_shape`: no accents
+    or tashkeel, one alef, ؤ → و, ئ → ي, lower case), single spaces."""
+    return _SPACES.sub(" ", fold_shape(word)).strip()
 
 
 def tolerant(key: str) -> str:

@@ -73,6 +73,9 @@ _META_CHARSET = re.compile(
     re.I,
 )
 _META_BYTES = 8192
+_SNIFF_BYTES = 2048  # where a page's first tag must be for bytes to count as HTML
+_BINARY_SAMPLE = 8192  # bytes looked at for NULs and control characters
+_MAX_CONTROL_SHARE = 20  # more than 1 control byte in this many is binary
 _GUESS_BYTES = 256 * 1024
 # Labels browsers read as windows-1252 (WHATWG Encoding Standard), as Python names them.
 _WEB_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
@@ -158,7 +161,7 @@ def is_html(document: Document, data: bytes) -> bool:
     location = document.location.lower().removesuffix(".gz")
     if location.endswith((".html", ".htm", ".xhtml")):
         return True
-    head = data[:2048].lstrip(codecs.BOM_UTF8)
+    head = data[:_SNIFF_BYTES].lstrip(codecs.BOM_UTF8)
     return bool(_HTML_START.match(head))
 
 
@@ -177,11 +180,11 @@ def _refuse_binary(data: bytes) -> None:
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise InputError(f"binary file: {what}, not a page")
-    sample = data[:8192]
+    sample = data[:_BINARY_SAMPLE]
     if any(sample.startswith(bom) for bom, _ in _BOMS[1:]):
         return  # UTF-16/32 text legitimately holds NUL bytes
     controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f\x1b")
-    if b"\x00" in sample or controls > len(sample) // 20:
+    if b"\x00" in sample or controls > len(sample) // _MAX_CONTROL_SHARE:
         raise InputError("binary file: control bytes where text should be, not a page")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote
 
-from akhbar.dedupe.urls import split_url
+from akhbar.text.urls import split_url
 
 #: section key -> (English title, the folder names sites use for it: French, English, Arabic)
 SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -31,9 +31,10 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.errors import ConfigError
-from akhbar.extract.html_meta import elements, host_of
+from akhbar.extract.html.meta import elements
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.text import clean
+from akhbar.text.urls import site_host
 
 __all__ = ["SiteRule", "load_rules", "registry", "rule_for", "select_text", "select_texts"]
 
@@ -108,7 +109,7 @@ def rule_for(
     url: str | None, rules: Sequence[SiteRule] | None = None, when: date | None = None
 ) -> SiteRule | None:
     """The rule for the page at ``url`` (the most specific domain wins), or None."""
-    host = host_of(url)
+    host = site_host(url)
     candidates = [rule for rule in (registry() if rules is None else rules) if rule.matches(host, when)]
     return max(candidates, key=lambda rule: len(rule.domain), default=None)
 

@@ -25,16 +25,17 @@ from urllib.parse import urljoin
 
 import httpx
 
-from akhbar.dedupe.urls import host_of
 from akhbar.errors import FetchError
 from akhbar.fetch import guard, pinning
 from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
 from akhbar.fetch.policy import FetchPolicy
 from akhbar.fetch.robots import RobotsCache
+from akhbar.text.urls import host_of
 
 log = logging.getLogger(__name__)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 LEASE_MARGIN = 30.0  # seconds a host slot outlives the fetch's own time limit
+MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is honoured as this
 
 
 class HostGate(Protocol):
@@ -193,7 +194,7 @@ class Fetcher:
         """One hop, retried on 5xx/429/connection errors; the response is open (streamed)."""
         host, addresses = await guard.resolve_and_check(url, self.policy.allow_networks, self._resolver)
         crawl_delay = await self._robots.check(url) if robots else 0.0
-        delay = max(self.policy.host_delay, min(crawl_delay, 60.0))
+        delay = max(self.policy.host_delay, min(crawl_delay, MAX_CRAWL_DELAY))
         attempt = 0
         while True:
             await self.gate.wait_turn(host_of(url), delay)

@@ -69,7 +69,8 @@ class ProcrastinateQueue:
 
 def _runtime(context: procrastinate.JobContext) -> Runtime:
     runtime = context.additional_context.get("runtime")
-    assert isinstance(runtime, Runtime), "the worker must be started with a runtime"
+    if not isinstance(runtime, Runtime):
+        raise RuntimeError("jobs: the worker was started without a runtime in its job context")
     return runtime
 
 

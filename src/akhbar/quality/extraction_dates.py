@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from lxml import etree
 
 from akhbar.extract.dates import find_date
-from akhbar.extract.html_meta import strings
+from akhbar.extract.html.meta import strings
 
 __all__ = ["same_instant", "stated_days", "states_day"]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
-from akhbar.dedupe.urls import canonical_url
 from akhbar.extract.html import extract_html
 from akhbar.models import Rejected, as_utc
 from akhbar.quality import stories_baselines as baselines
@@ -19,6 +18,7 @@ from akhbar.quality.extraction import load_pages
 from akhbar.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
 from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder
+from akhbar.text.urls import canonical_url
 
 SAME, DIFFERENT = 1.5, 3.0
 TFIDF_SAME = 0.3

@@ -19,10 +19,8 @@ import Stemmer
 
 from akhbar.search import arabic
 from akhbar.search.stopwords import BY_LANGUAGE
+from akhbar.text import APOSTROPHES, TABLE, fold, strip_accents
 
-#: One table for the whole text: apostrophes unified, then Arabic's mapping table.
-_APOSTROPHES = "’ʼ‘`"
-_TABLE: dict[int, str | None] = {**arabic.TABLE, **{ord(c): "'" for c in _APOSTROPHES}}
 #: Arabic-script runs, or runs of other letters and digits (no underscore); scripts split words.
 #: An apostrophe splits too: French elisions (l', d', qu', ...) become stop words of their own.
 WORD = re.compile(r"([\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+)|([^\W_\u0600-\u06FF]+)")
@@ -44,13 +42,9 @@ class Word:
 
 
 def prepare(text: str) -> str:
-    """NFKC, case folding, apostrophes unified, Arabic mapping table. Keeps the length of most text."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
-
-
-def fold_accents(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """NFKC, case folding, akhbar's folding table (:func:`akhbar.text.fold`). Keeps the length of
+    most text."""
+    return fold(text)
 
 
 def words(text: str) -> Iterator[Word]:
@@ -62,7 +56,7 @@ def words(text: str) -> Iterator[Word]:
 @functools.lru_cache(maxsize=400_000)
 def latin_term(word: str, language: str) -> str | None:
     """The index term of a Latin-script word in ``language`` (fr or en), None for a stop word."""
-    folded = fold_accents(word)  # before stemming, so "défense" and "defense" stem alike
+    folded = strip_accents(word)  # before stemming, so "défense" and "defense" stem alike
     if folded in BY_LANGUAGE[language]:
         return None
     if folded.isdigit():
@@ -73,12 +67,6 @@ def latin_term(word: str, language: str) -> str | None:
 
 def latin_language(language: str | None) -> str:
     return language if language in LATIN_LANGUAGES else "en"
-
-
-def word_term(word: Word, language: str | None) -> str | None:
-    if word.arabic:
-        return arabic.term(word.normalised)
-    return latin_term(word.normalised, latin_language(language))
 
 
 _CACHE_LIMIT = 500_000
@@ -101,8 +89,10 @@ class _TermCache(dict[str, "str | None"]):
 
 
 _caches = {lang: _TermCache(lang) for lang in LATIN_LANGUAGES}
-#: Characters Arabic's table changes: text without any (French, English) skips the table.
-_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(arabic.TABLE)) + "]")
+#: Characters the table changes besides apostrophes: text without any (French, English) skips it.
+_MAPPED = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in sorted(TABLE) if chr(c) not in APOSTROPHES) + "]"
+)
 
 
 def terms(text: str, language: str | None) -> list[str]:
@@ -113,9 +103,9 @@ def terms(text: str, language: str | None) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
     # the same as prepare(text), without looking every character up in the table
     if _MAPPED.search(folded) is not None:
-        folded = folded.translate(_TABLE)
+        folded = folded.translate(TABLE)
     else:
-        for apostrophe in _APOSTROPHES:
+        for apostrophe in APOSTROPHES:
             if apostrophe in folded:
                 folded = folded.replace(apostrophe, "'")
     return [term for term in map(cache.__getitem__, _TOKEN.findall(folded)) if term]

@@ -1,9 +1,8 @@
-"""Arabic normalisation and light stemming, with akhbar's own mapping table.
+"""Arabic index terms: stop words, proclitics and light stemming, on folded text.
 
-pyarabic's defaults turn every hamza into ء and ى into ا; the table here makes the choices a news
-reader expects: alef forms fold to ا, ى to ي, ة to ه, hamza on a carrier (ؤ ئ) to ء so that
-مسؤول and مسئول meet, Persian/Urdu letter variants to their Arabic letters, Eastern Arabic digits to
-ASCII, and diacritics, Quranic marks and tatweel disappear.
+Words arrive folded with akhbar's one table (:data:`akhbar.text.TABLE`: alef forms to ا, ى to ي,
+ة to ه, hamza on a carrier to ء so that مسؤول and مسئول meet, Persian/Urdu letters to their Arabic
+letters, Eastern Arabic digits to ASCII, no diacritics, Quranic marks or tatweel).
 
 Proclitics (و ف ب ك ل ال and their combinations) are removed by rules that keep short roots
 intact; Snowball then removes suffixes only (its own prefix removal is undone, see :func:`stem`).
@@ -16,35 +15,7 @@ import re
 
 import Stemmer
 
-_DELETE = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06EE)]
-_FOLD = {
-    "أ": "ا",
-    "إ": "ا",
-    "آ": "ا",
-    "ٱ": "ا",
-    "ٲ": "ا",
-    "ٳ": "ا",
-    "ى": "ي",
-    "ی": "ي",  # Persian yeh
-    "ې": "ي",
-    "ے": "ي",  # Urdu yeh barree
-    "ؤ": "ء",
-    "ئ": "ء",
-    "ة": "ه",  # ta marbuta only ends words: folding it everywhere is folding it at word end
-    "ۃ": "ه",
-    "ک": "ك",  # Persian keheh
-    "ڪ": "ك",
-    "ہ": "ه",  # Urdu heh goal
-    "ە": "ه",
-    "ھ": "ه",  # heh doachashmee
-    "ۀ": "ه",
-    "٪": "%",
-}
-#: The mapping table, usable with :meth:`str.translate`.
-TABLE: dict[int, str | None] = dict.fromkeys(_DELETE)
-TABLE.update({ord(k): v for k, v in _FOLD.items()})
-TABLE.update({0x0660 + d: str(d) for d in range(10)})  # ٠..٩
-TABLE.update({0x06F0 + d: str(d) for d in range(10)})  # ۰..۹ (Persian/Urdu)
+from akhbar.text import TABLE
 
 # Stop words, written already normalised (ة→ه, ى→ي, أ→ا).
 _STOP = frozenset(
@@ -149,12 +120,7 @@ ARABIC_WORD = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 _snowball = Stemmer.Stemmer("arabic")
 
 
-def normalise(text: str) -> str:
-    """Apply the mapping table (text should already be NFKC and case folded)."""
-    return text.translate(TABLE)
-
-
-STOP_WORDS = frozenset(normalise(word) for word in _STOP)
+STOP_WORDS = frozenset(word.translate(TABLE) for word in _STOP)
 
 
 def strip_proclitics(word: str) -> str:

@@ -10,6 +10,7 @@ from akhbar.search.analysis import terms
 
 WINDOW = 220  # characters of context in a snippet
 SCAN = 2000  # characters of a body searched for the first match
+DIRECTION_SAMPLE = 500  # characters whose letters decide the direction of a text without a language
 
 
 #: Words as they stand in the original text, diacritics, tatweel and presentation forms included,
@@ -99,6 +100,6 @@ def direction(text: str, language: str | None) -> str:
         return "rtl"
     if language:
         return "ltr"
-    letters = [c for c in text[:500] if c.isalpha()]
+    letters = [c for c in text[:DIRECTION_SAMPLE] if c.isalpha()]
     arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
     return "rtl" if letters and arabic * 2 > len(letters) else "ltr"

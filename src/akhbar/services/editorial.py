@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from akhbar.errors import InputError
+from akhbar.errors import InputError, StoreError
 from akhbar.extract import editorial
 from akhbar.extract.editorial import Draft
 from akhbar.models import as_utc
@@ -81,7 +81,8 @@ def add_user(store: Store, email: str, role: str, password: str, *, name: str | 
             now=datetime.now(UTC),
         )
         user = accounts.by_id(connection, user_id)
-    assert user is not None
+    if user is None:
+        raise StoreError(f"users: the account #{user_id} just made for {address} cannot be read back")
     return user
 
 

@@ -27,11 +27,10 @@ from akhbar import extract as extraction
 from akhbar.errors import InputError
 from akhbar.extract import editorial
 from akhbar.models import Article, Document, Entry, Rejected
+from akhbar.services import cleaning, stories
 from akhbar.services import search as search_index
-from akhbar.services import stories
 from akhbar.sources.files import Unreadable, expand, read_document
 from akhbar.store import Store, articles, documents
-from akhbar.text import fields
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def stage_outcome(
     feed entry or an editor sent, readers and feed writers get text they can show.
     """
     if isinstance(outcome, Article):
-        outcome = fields.cleaned(outcome)
+        outcome = cleaning.cleaned(outcome)
     prepared = stories.prepare_safely(outcome, grouping) if isinstance(outcome, Article) else None
     return Staged(raw_id, document, outcome, source_id, prepared)
 

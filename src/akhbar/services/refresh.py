@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akhbar.dedupe.urls import canonical_url
 from akhbar.errors import FetchError, InputError
 from akhbar.fetch import FetchResult
 from akhbar.models import Document, Entry, Listing, Source
@@ -30,6 +29,7 @@ from akhbar.sources.feeds import parse_feed
 from akhbar.sources.sitemaps import parse_sitemap
 from akhbar.store import Store, seen
 from akhbar.store import sources as store_sources
+from akhbar.text.urls import canonical_url
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 20

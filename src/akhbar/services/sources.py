@@ -101,7 +101,8 @@ def _insert(store: Store, settings: Settings, **values: str | None) -> Source:
             connection, created_at=datetime.now(UTC), poll_interval=settings.poll_interval, **values
         )
         source = store_sources.get_source(connection, source_id)
-    assert source is not None
+    if source is None:
+        raise StoreError(f"sources: the source #{source_id} just added cannot be read back")
     return source
 
 

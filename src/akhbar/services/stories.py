@@ -19,7 +19,6 @@ import sqlalchemy as sa
 
 from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
-from akhbar.dedupe.urls import split_url
 from akhbar.models import Article, Story
 from akhbar.store import Store
 from akhbar.store import breaking as flags
@@ -29,6 +28,7 @@ from akhbar.stories import embedding, features, index
 from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 from akhbar.stories.processes import ProcessEmbedder
+from akhbar.text.urls import split_url
 
 log = logging.getLogger(__name__)
 

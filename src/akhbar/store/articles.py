@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from akhbar.models import Article, StoredArticle, as_utc
+from akhbar.store.engine import inserted_id
 from akhbar.store.tables import articles
 
 
@@ -46,9 +47,7 @@ def upsert_article(
         connection.execute(_UPDATE, {**values, "target_id": existing})
         return int(existing), False
     result = connection.execute(_INSERT, {"key": key, "created_at": now, **values})
-    new_key = result.inserted_primary_key
-    assert new_key is not None
-    return int(new_key[0]), True
+    return inserted_id(result, articles), True
 
 
 def delete_for_raw(connection: sa.Connection, raw_id: int) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from akhbar.models import BreakingFlag, as_utc
+from akhbar.store.engine import inserted_id
 from akhbar.store.tables import breaking
 
 
@@ -32,9 +33,7 @@ def add_flag(
             created_at=datetime.now(UTC),
         )
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(result, breaking)
 
 
 def _flag(row: sa.Row[tuple[object, ...]]) -> BreakingFlag:

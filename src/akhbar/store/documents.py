@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
+from akhbar.store.engine import inserted_id
 from akhbar.store.tables import articles, raw_documents, rejections
 
 
@@ -72,9 +73,7 @@ def insert_raw(
     connection: sa.Connection, document: Document, source_id: int | None, entry: Entry | None = None
 ) -> int:
     result = connection.execute(sa.insert(raw_documents).values(**_raw_values(document, source_id, entry)))
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(result, raw_documents)
 
 
 def insert_raw_once(
@@ -118,9 +117,7 @@ def upsert_rejection(connection: sa.Connection, raw_id: int, location: str, reas
             raw_id=raw_id, location=location, reason=reason, created_at=datetime.now(UTC)
         )
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(result, rejections)
 
 
 def delete_rejection(connection: sa.Connection, raw_id: int) -> None:

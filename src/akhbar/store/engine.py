@@ -31,6 +31,14 @@ def insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[
     connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
 
 
+def inserted_id(result: sa.CursorResult[Any], table: sa.Table) -> int:
+    """The integer primary key of the row an INSERT just wrote; StoreError if the driver gives none."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise StoreError(f"store: the database returned no key for the new {table.name} row")
+    return int(key[0])
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     try:
@@ -70,7 +78,8 @@ def _alembic_config(connection: sa.Connection) -> Config:
 def head_revisions() -> frozenset[str]:
     """The newest revision of each migration branch (normally exactly one)."""
     heads = frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
-    assert heads, "the migrations directory has no revision"
+    if not heads:
+        raise StoreError(f"store: the migrations directory {MIGRATIONS} has no revision")
     return heads
 
 

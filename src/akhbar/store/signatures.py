@@ -90,6 +90,9 @@ def save(
         connection.execute(sa.insert(dedupe_bands), rows)
 
 
+# Near-duplicate candidates read per article, oldest first: copies of one text beyond this many are
+# rare, and each candidate is verified in Python.
+MAX_NEAR = 200
 _BANDS: sa.BindParameter[list[int]] = sa.bindparam("bands", expanding=True)
 _NEAR = (
     sa.select(article_signatures)
@@ -100,7 +103,7 @@ _NEAR = (
         article_signatures.c.article_id != sa.bindparam("exclude"),
     )
     .order_by(article_signatures.c.article_id)
-    .limit(200)
+    .limit(MAX_NEAR)
 )
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from akhbar.errors import StoreError
 from akhbar.models import Source, as_utc
+from akhbar.store.engine import inserted_id
 from akhbar.store.tables import articles, raw_documents, rejections, sources
 
 _TIMES = ("created_at", "next_poll_at", "last_fetched_at", "failing_since")
@@ -29,9 +30,7 @@ def insert_source(connection: sa.Connection, **values: object) -> int:
             result = connection.execute(sa.insert(sources).values(**values))
     except sa.exc.IntegrityError as exc:
         raise StoreError(f"store: source {values.get('url')} already exists") from exc
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(result, sources)
 
 
 def get_source(connection: sa.Connection, source_id: int) -> Source | None:

@@ -6,6 +6,7 @@ processes can place articles; nothing is cached in a process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Story, as_utc
-from akhbar.store.engine import insert_ignoring
+from akhbar.store.engine import insert_ignoring, inserted_id
 from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
+log = logging.getLogger(__name__)
+
 MAX_CANDIDATES = 24
+# Merges followed from a story to the one it became part of; a longer chain (or a cycle, which no
+# code writes) reads as no story rather than looping.
+MAX_MERGE_HOPS = 32
 
 
 @dataclass
@@ -39,7 +45,8 @@ class StoryRecord:
     velocity_at: datetime | None = None
 
     def to_model(self) -> Story:
-        assert self.id is not None
+        if self.id is None:
+            raise ValueError("stories: a story record has no id before it is stored")
         return Story(
             id=self.id,
             titles=dict(self.titles),
@@ -96,10 +103,7 @@ _UPDATE = sa.update(stories).where(stories.c.id == sa.bindparam("target_id"))
 
 
 def insert_story(connection: sa.Connection, record: StoryRecord) -> int:
-    result = connection.execute(_INSERT, _values(record))
-    key = result.inserted_primary_key
-    assert key is not None
-    record.id = int(key[0])
+    record.id = inserted_id(connection.execute(_INSERT, _values(record)), stories)
     return record.id
 
 
@@ -178,7 +182,7 @@ def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -
     placements into one story on PostgreSQL take turns instead of overwriting each other's counts
     (SQLite has a single writer already; the clause is left out there).
     """
-    for _ in range(32):
+    for _ in range(MAX_MERGE_HOPS):
         query = sa.select(stories).where(stories.c.id == story_id)
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
@@ -186,6 +190,7 @@ def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -
         if row._mapping["merged_into"] is None:
             return _record(row)
         story_id = row._mapping["merged_into"]
+    log.warning("store: story #%s is more than %s merges away, read as no story", story_id, MAX_MERGE_HOPS)
     return None
 
 
@@ -200,14 +205,10 @@ def list_stories(connection: sa.Connection, *, limit: int = 50, offset: int = 0)
     return [_record(row) for row in connection.execute(query)]
 
 
-def count_stories(connection: sa.Connection) -> int:
-    query = sa.select(sa.func.count()).select_from(stories).where(stories.c.merged_into.is_(None))
-    return int(connection.execute(query).scalar_one())
-
-
 def merge_into(connection: sa.Connection, into: StoryRecord, other_id: int) -> None:
     """Move the other story's articles, keys and breaking flags to ``into`` and mark it merged."""
-    assert into.id is not None
+    if into.id is None:
+        raise ValueError(f"stories: story #{other_id} cannot be merged into a story not yet stored")
     connection.execute(sa.update(breaking).where(breaking.c.story_id == other_id).values(story_id=into.id))
     connection.execute(sa.update(articles).where(articles.c.story_id == other_id).values(story_id=into.id))
     connection.execute(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from akhbar.models import as_utc
+from akhbar.store.engine import inserted_id
 from akhbar.store.tables import Timestamp, sign_in_failures, user_sessions, users
 
 ROLES = ("editor", "admin")
@@ -77,9 +78,7 @@ def insert_user(
             email=email, name=name, role=role, password_hash=password_hash, created_at=now
         )
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(result, users)
 
 
 def by_email(connection: sa.Connection, email: str) -> User | None:

@@ -27,6 +27,7 @@ from akhbar.errors import ConfigError
 log = logging.getLogger(__name__)
 
 Vector = npt.NDArray[np.float32]
+USE_DIMENSION = 512  # the length of multilingual USE v3's vectors
 
 
 class Embedder(Protocol):
@@ -49,7 +50,7 @@ class UseEmbedder:
 
     @property
     def dimension(self) -> int:
-        return 512
+        return USE_DIMENSION
 
     def _load(self) -> object:
         if self._model is None:

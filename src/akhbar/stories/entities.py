@@ -10,12 +10,10 @@ the comparison counts only keys that the other side offers as a name.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
-_DIGITS = str.maketrans(
-    {chr(0x0660 + d): str(d) for d in range(10)} | {chr(0x06F0 + d): str(d) for d in range(10)}
-)
+from akhbar.text import ascii_digits, strip_accents
+
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?!\d)|\d+")
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z\u00c0-\u024f'-]{2,}")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]{3,}")
@@ -30,22 +28,24 @@ _ARABIC_LETTERS = {
     "إ": "", "آ": "", "ء": "", "ؤ": "", "ئ": "", "ة": "",
 }  # fmt: skip
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "فال", "كال", "ال")
+MIN_NUMBER_DIGITS = 2  # a single digit (3 killed, 5 points) identifies no event
+MIN_ROOT = 3  # letters left after an Arabic prefix comes off (الناتو → ناتو, but الى stays)
+MIN_KEY = 3  # "~" and two consonants: shorter skeletons match too many words
 _STOP = {"the", "and", "but", "for", "les", "des", "une", "pour", "dans", "mais", "this", "that", "with"}
 
 
 def numbers(text: str) -> set[str]:
     """Numbers of two digits or more, separators removed: ``#1760``."""
     found = set()
-    for match in _NUMBER.finditer(text.translate(_DIGITS)):
+    for match in _NUMBER.finditer(ascii_digits(text)):
         digits = re.sub(r"\D", "", match.group())
-        if len(digits) >= 2:
+        if len(digits) >= MIN_NUMBER_DIGITS:
             found.add("#" + digits.lstrip("0"))
     return found
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(word.casefold())
 
 
 def latin_skeleton(word: str) -> str:
@@ -56,7 +56,7 @@ def latin_skeleton(word: str) -> str:
 
 def arabic_skeleton(word: str) -> str:
     for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_ROOT:
             word = word[len(prefix) :]
             break
     return _collapse("".join(_ARABIC_LETTERS.get(c, "") for c in word))
@@ -74,18 +74,10 @@ def names(text: str) -> set[str]:
             found.add("~" + latin_skeleton(match.group()))
     for match in _ARABIC_WORD.finditer(text):
         found.add("~" + arabic_skeleton(match.group()))
-    return {key for key in found if len(key) >= 3}
+    return {key for key in found if len(key) >= MIN_KEY}
 
 
 def keys(texts: Iterable[str]) -> set[str]:
     """Entity and number keys of an article's title and lead."""
     joined = "\n".join(texts)
     return names(joined) | numbers(joined)
-
-
-def overlap(a: set[str], b: set[str], *, a_latin: bool, b_latin: bool) -> int:
-    """Shared keys; across scripts only skeletons of three consonants or more count as names."""
-    shared = a & b
-    if a_latin != b_latin:
-        shared = {k for k in shared if k.startswith("#") or len(k) >= 4}
-    return len(shared)

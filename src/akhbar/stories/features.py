@@ -25,6 +25,10 @@ LEAD_SENTENCES = 2
 MAX_CHARS = 300
 BODY_CHARS = 1500
 TITLE_SHARE = 0.3
+MIN_SENTENCE_CHARS = 21  # a shorter lead "sentence" is a dateline or a label, it says nothing
+MIN_KEY_CHARS = 4  # entity keys kept: ~ and three consonants, # and three digits
+_DATE_ALONE = len("2024-10-18")  # an ISO value this long or shorter has no time
+_DATE_ALONE_HOUR = 12  # a date without a time is placed at midday, the middle of its day
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 
 
@@ -33,7 +37,7 @@ def lead_sentences(paragraphs: Sequence[str], count: int = LEAD_SENTENCES) -> li
     found: list[str] = []
     for paragraph in paragraphs:
         for sentence in _SENTENCE_END.split(paragraph):
-            if len(sentence.strip()) > 20:
+            if len(sentence.strip()) >= MIN_SENTENCE_CHARS:
                 found.append(sentence.strip()[:MAX_CHARS])
                 if len(found) == count:
                     return found
@@ -64,9 +68,9 @@ def embed_many(embedder: Embedder, articles: Sequence[tuple[str, Sequence[str]]]
 
 def entity_keys(title: str, paragraphs: Sequence[str]) -> frozenset[str]:
     """Names from the title and numbers of three digits or more from title and lead."""
-    names = {k for k in entities.names(title) if len(k) >= 4}
+    names = {k for k in entities.names(title) if len(k) >= MIN_KEY_CHARS}
     lead = " ".join(lead_sentences(paragraphs))
-    numbers = {k for k in entities.numbers(f"{title}\n{lead}") if len(k) >= 4}
+    numbers = {k for k in entities.numbers(f"{title}\n{lead}") if len(k) >= MIN_KEY_CHARS}
     return frozenset(names | numbers)
 
 
@@ -77,7 +81,7 @@ def published_time(published: str | None, fallback: datetime) -> datetime:
             when = datetime.fromisoformat(published)
         except ValueError:
             return fallback
-        if len(published) <= 10:
-            when = when.replace(hour=12)
+        if len(published) <= _DATE_ALONE:
+            when = when.replace(hour=_DATE_ALONE_HOUR)
         return as_utc(when)
     return fallback

@@ -24,6 +24,8 @@ TABLES = 16
 BITS = 5
 NEIGHBOUR_DAYS = 1
 SPACE_SHIFT = 40
+DAY_SHIFT = 16  # a key is space | day << DAY_SHIFT | table << BITS | value
+PLANES_SEED = 20181001  # the hyperplanes' seed: changing it changes every stored key
 _WEIGHTS = (1 << np.arange(BITS)).astype(np.int64)
 
 
@@ -42,7 +44,7 @@ def day_bucket(when: datetime) -> int:
 def planes(dimension: int) -> Vector:
     """The hyperplanes for vectors of ``dimension``: seeded, so every process gets the same keys."""
     drawn: Vector = (
-        np.random.default_rng(20181001).standard_normal((TABLES * BITS, dimension)).astype(np.float32)
+        np.random.default_rng(PLANES_SEED).standard_normal((TABLES * BITS, dimension)).astype(np.float32)
     )
     drawn.setflags(write=False)
     return drawn
@@ -56,7 +58,8 @@ def band_values(embedding: Vector) -> list[int]:
 
 def keys_for_day(embedding: Vector, day: int, space: int = 0) -> list[int]:
     return [
-        space | (day << 16) | (table << BITS) | value for table, value in enumerate(band_values(embedding))
+        space | (day << DAY_SHIFT) | (table << BITS) | value
+        for table, value in enumerate(band_values(embedding))
     ]
 
 
@@ -65,7 +68,7 @@ def lookup_keys(embedding: Vector, when: datetime, space: int = 0) -> list[int]:
     day = day_bucket(when)
     values = band_values(embedding)
     return [
-        space | ((day + delta) << 16) | (table << BITS) | value
+        space | ((day + delta) << DAY_SHIFT) | (table << BITS) | value
         for delta in range(-NEIGHBOUR_DAYS, NEIGHBOUR_DAYS + 1)
         for table, value in enumerate(values)
     ]

@@ -1,18 +1,15 @@
 """What a stored text field may hold: no control characters, no direction overrides in one-line
 fields, bounded lengths, http(s) addresses only, valid language tags.
 
-Fetched pages, feeds and editors' forms are all untrusted: an article passes through
-:func:`cleaned` at the one place it is stored, so every reader (pages, feeds, the API, search)
-gets text that any XML or JSON writer accepts.
+Fetched pages, feeds and editors' forms are all untrusted: an article's fields pass through these
+at the one place it is stored (:func:`akhbar.services.cleaning.cleaned`), so every reader (pages,
+feeds, the API, search) gets text that any XML or JSON writer accepts.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from urllib.parse import urlsplit
-
-from akhbar.models import Article
 
 MAX_TITLE = 500  # characters of a title or a headline (longest real titles seen: about 250)
 MAX_NAME = 200  # characters of a site or author name
@@ -74,29 +71,3 @@ def language_tag(value: str | None) -> str | None:
     if found is None or len(value.strip()) > 35:
         return None
     return found.group(1).lower()
-
-
-def _optional(value: str | None, limit: int) -> str | None:
-    if value is None:
-        return None
-    return clean_line(value, limit) or None
-
-
-def cleaned(article: Article) -> Article:
-    """The article as it may be stored: every text field cleaned and bounded, addresses checked."""
-    paragraphs = tuple(p for p in (clean_text(p).strip() for p in article.body_paragraphs) if p)
-    authors = tuple(a for a in (clean_line(a, MAX_NAME) for a in article.authors) if a)
-    return replace(
-        article,
-        title=clean_line(article.title, MAX_TITLE),
-        body_paragraphs=paragraphs,
-        language=language_tag(article.language),
-        site_name=_optional(article.site_name, MAX_NAME),
-        url=http_url(article.url),
-        published=_optional(article.published, 64),
-        authors=tuple(dict.fromkeys(authors))[:MAX_AUTHORS],
-        image_url=http_url(article.image_url),
-        image_caption=_optional(article.image_caption, MAX_CAPTION),
-        headlines=tuple(h for h in (clean_line(h, MAX_TITLE) for h in article.headlines) if h),
-        section=_optional(article.section, 32),
-    )

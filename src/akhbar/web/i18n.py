@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from akhbar.dedupe.urls import split_url
+from akhbar.text.urls import split_url
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGES = ("ar", "fr", "en")

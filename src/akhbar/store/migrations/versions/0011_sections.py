@@ -1,7 +1,8 @@
 """Sections stored with each article and indexed, instead of matched in URLs on every section page.
 
-Existing articles get the section their URL files them under (``akhbar.extract.sections``), read
-and written in batches so a large database is not held in memory.
+Existing articles get the section their URL files them under, read and written in batches so a
+large database is not held in memory. The rule is a frozen copy of ``akhbar.extract.sections`` as it
+was in this revision: a migration must give the same result whatever the live code becomes.
 
 Revision ID: 0011_sections
 Revises: 0010_editors
@@ -9,10 +10,11 @@ Revises: 0010_editors
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 import sqlalchemy as sa
 from alembic import op
-
-from akhbar.extract.sections import section_of
 
 revision = "0011_sections"
 down_revision = "0010_editors"
@@ -20,6 +22,46 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
+
+# section key -> the folder names sites use for it (French, English, Arabic), frozen at this revision
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "politics": ("politique", "politics", "politica", "siyasa", "سياسة", "السياسة"),
+    "economy": (
+        "economie", "économie", "economy", "eco", "business", "finance", "iqtisad", "اقتصاد", "الاقتصاد",
+    ),
+    "world": ("monde", "international", "internationale", "world", "دولي", "العالم", "دولية"),
+    "society": ("societe", "société", "society", "faits-divers", "مجتمع", "المجتمع"),
+    "sports": ("sport", "sports", "football", "foot", "riyada", "رياضة", "الرياضة"),
+    "culture": ("culture", "arts", "cinema", "cinéma", "musique", "ثقافة", "الثقافة", "فن"),
+    "health": ("sante", "santé", "health", "bien-etre", "bien-être", "صحة", "الصحة"),
+    "science": (
+        "sciences", "science", "tech", "technologie", "technology", "high-tech", "علوم", "تكنولوجيا",
+    ),
+    "opinion": ("opinion", "opinions", "tribune", "debats", "débats", "رأي", "الرأي", "مقالات"),
+}  # fmt: skip
+
+
+def _folded(segment: str) -> str:
+    return unicodedata.normalize("NFC", unquote(segment).lower())
+
+
+_BY_FOLDER = {_folded(folder): key for key, folders in _SECTIONS.items() for folder in folders}
+
+
+def section_of(url: str | None) -> str | None:
+    """The section key of an article URL: the leftmost folder (a path segment followed by ``/``)
+    that names a known section; None when none does."""
+    if not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    for folder in path.split("/")[1:-1]:
+        key = _BY_FOLDER.get(_folded(folder))
+        if key is not None:
+            return key
+    return None
 
 
 def upgrade() -> None:

@@ -20,8 +20,8 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
-from akhbar.extract.html_authors import strip_author_prefix
-from akhbar.extract.html_meta import fold_key
+from akhbar.extract.html.authors import strip_author_prefix
+from akhbar.extract.html.meta import fold_key
 from akhbar.extract.text import clean, script_of
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]

@@ -15,12 +15,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.text import clean
+from akhbar.text.urls import site_host
 
 __all__ = [
     "ARTICLE_TYPES",
@@ -28,7 +28,6 @@ __all__ = [
     "elements",
     "find_site_name",
     "fold_key",
-    "host_of",
     "ld_name",
     "ld_types",
     "meta_text",
@@ -127,17 +126,6 @@ def strings(found: object) -> list[str]:
     return [str(item) for item in found if isinstance(item, str)] if isinstance(found, list) else []
 
 
-def host_of(url: str | None) -> str | None:
-    """The URL's host name without ``www.``, lowercase; None without a usable URL."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
-
-
 def meta_text(value: str) -> str:
     """Text from an attribute or JSON-LD value: HTML entities decoded (some sites escape twice), cleaned."""
     if "&" in value and _ENTITY.search(value):
@@ -218,7 +206,7 @@ def read_page(tree: HtmlElement, url: str | None) -> Page:
         title_tag=title_tag or None,
         h1s=h1s,
         url=url,
-        host=host_of(url),
+        host=site_host(url),
     )
 
 
@@ -253,7 +241,7 @@ def find_site_name(page: Page) -> str | None:
     """og:site_name, else the JSON-LD publisher or website name, else the host name."""
     declared = page.meta("og:site_name", "application-name", "apple-mobile-web-app-title")
     if declared and "://" in declared:
-        declared = host_of(declared) or None
+        declared = site_host(declared) or None
     if declared:
         return declared.rstrip("/") or None
     return _site_from_ld(page) or page.host

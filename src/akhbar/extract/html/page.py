@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from akhbar.extract.html_body import Body
-from akhbar.extract.html_meta import Page, elements, fold_key, strings
-from akhbar.extract.html_scan import Scan
-from akhbar.extract.html_title import title_segments
+from akhbar.extract.html.body import Body
+from akhbar.extract.html.meta import Page, elements, fold_key, strings
+from akhbar.extract.html.scan import Scan
+from akhbar.extract.html.title import title_segments
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, letter_count
+from akhbar.text.urls import split_url
 
 __all__ = [
     "MIN_BODY_WORDS",
@@ -57,6 +57,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MAX_NOT_FOUND_WORDS = 80
+_MAX_TITLE_CHARS = 120  # a longer title or heading is a headline, not an error message
 _NOT_FOUND_SHARE = 0.6
 _MAX_STUB_WORDS = 100
 _MIN_HIDDEN_SHARE = 75.0
@@ -110,7 +111,9 @@ def not_found_reason(page: Page, body_words: int) -> str | None:
     however much text its side boxes bring (trafilatura takes them for the body on such pages).
     """
     titles = [
-        text for text in (page.title_tag, *page.h1s[:2], page.meta("og:title")) if text and len(text) <= 120
+        text
+        for text in (page.title_tag, *page.h1s[:2], page.meta("og:title"))
+        if text and len(text) <= _MAX_TITLE_CHARS
     ]
     if body_words <= _MAX_NOT_FOUND_WORDS:
         for text in titles:
@@ -153,10 +156,10 @@ def _is_listing_address(url: str | None) -> bool:
     """Whether the URL is a site's root, a tag, category, author or search page, or a short section."""
     if not url:
         return False
-    try:
-        path = urlsplit(url).path or "/"
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return False
+    path = parts.path or "/"
     if _SECTION_PATH.match(path) is not None:
         return True
     segments = [segment for segment in path.split("/") if segment]

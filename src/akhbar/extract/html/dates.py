@@ -25,8 +25,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import ParsedDate, find_date, parse_date
-from akhbar.extract.html_authors import byline_elements
-from akhbar.extract.html_meta import Page, elements
+from akhbar.extract.html.authors import byline_elements
+from akhbar.extract.html.meta import Page, elements
 from akhbar.extract.text import clean
 
 __all__ = ["find_published", "machine_date"]
@@ -72,6 +72,8 @@ _MAX_LINE = 160
 _BYLINE_LEVELS = 3
 _EARLIEST = date(1990, 1, 1)
 _SKEW = timedelta(days=1)
+_DATE_ALONE = len("2024-10-18")  # an ISO value this long or shorter has no time
+_MAX_TIME_ELEMENTS = 10  # <time> and itemprop elements read for a machine date
 
 
 def machine_date(value: str) -> ParsedDate | None:
@@ -87,7 +89,7 @@ def machine_date(value: str) -> ParsedDate | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return parse_date(text)
-    has_time = len(text) > 10 and moment.time() != time(0)
+    has_time = len(text) > _DATE_ALONE and moment.time() != time(0)
     return ParsedDate(moment, has_time)
 
 
@@ -114,7 +116,7 @@ def _from_ld(page: Page) -> str | None:
 
 
 def _from_time_elements(tree: HtmlElement) -> str | None:
-    for element in elements(_PUBLISHED_TIME(tree))[:10]:
+    for element in elements(_PUBLISHED_TIME(tree))[:_MAX_TIME_ELEMENTS]:
         value = element.get("datetime") or element.get("content")
         if isinstance(value, str) and value.strip() and machine_date(value) is not None:
             return value
@@ -199,7 +201,7 @@ def find_published(
 ) -> str | None:
     """The publication date as ISO 8601 (a date alone when the page gives no time), or None.
 
-    ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html_scan.scan`).
+    ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html.scan.scan`).
     """
     for value in (_from_ld(page), page.meta(*_PUBLISHED_METAS), _from_time_elements(tree)):
         found = _plausible(machine_date(value), fetched_at) if value else None

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from akhbar.extract.dates import parse_date
-from akhbar.extract.html_meta import Page, fold_key, ld_name, site_keys
+from akhbar.extract.html.meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
+from akhbar.text import APOSTROPHES
 
 __all__ = ["find_title", "is_site_like", "strip_site", "title_segments"]
 
@@ -19,7 +20,9 @@ _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
 # With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
 _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]\s*|\s*:\s+")
 _HEADING_SHARE = 0.5
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'"})
+_MAX_SITE_WORDS = 6  # a title segment of more words is no site name
+_MIN_SITE_PREFIX = 4  # a site key this long may begin a segment ("lemonde" in "lemondefr")
+_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
 def is_site_like(segment: str, keys: set[str]) -> bool:
@@ -28,7 +31,9 @@ def is_site_like(segment: str, keys: set[str]) -> bool:
         return True
     if key in keys or any(len(key) >= 2 and site.startswith(key) for site in keys):
         return True
-    return len(segment.split()) <= 6 and any(len(site) >= 4 and key.startswith(site) for site in keys)
+    return len(segment.split()) <= _MAX_SITE_WORDS and any(
+        len(site) >= _MIN_SITE_PREFIX and key.startswith(site) for site in keys
+    )
 
 
 def _is_date_like(segment: str) -> bool:

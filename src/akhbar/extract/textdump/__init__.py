@@ -2,8 +2,8 @@
 
 A dump holds every visible text of the page, chrome included: navigation, tickers, labels, teasers
 and footers around the article. The article is recovered by general rules on the lines' shapes,
-scripts, languages, repetitions and positions (see :mod:`akhbar.extract.textdump_lines` and
-:mod:`akhbar.extract.textdump_meta`), never by matching a site's own words:
+scripts, languages, repetitions and positions (see :mod:`akhbar.extract.textdump.lines` and
+:mod:`akhbar.extract.textdump.meta`), never by matching a site's own words:
 
 1. the body is the best run of prose-like paragraphs in one script;
 2. its language is detected on its longest paragraphs; paragraphs at its ends that are surely in
@@ -24,8 +24,8 @@ from collections import defaultdict
 from datetime import datetime
 
 from akhbar.extract.language import detect_language_scored
-from akhbar.extract.textdump_lines import Line, Segment, best_segment, body_lines, read_lines
-from akhbar.extract.textdump_meta import (
+from akhbar.extract.textdump.lines import Line, Segment, best_segment, body_lines, read_lines
+from akhbar.extract.textdump.meta import (
     TITLE_MAX_WORDS,
     earliest_date_line,
     find_caption,

@@ -1,9 +1,14 @@
-"""Canonical URLs: one spelling per page, so a page linked with tracking tags is fetched once.
+"""URLs: one spelling per page, hosts, and parsing that never raises.
 
 ``canonical_url`` lowercases the scheme and host, drops default ports, fragments, tracking
 parameters (``utm_*``, ``fbclid``, ...) and AMP markers (``/amp/``, ``.amp.html``, ``?amp=1``,
 ``outputType=amp``), sorts the remaining query parameters, and removes ``www.`` never (hosts
-differ). It is pure and total: a string it cannot parse comes back stripped, not an exception.
+differ), so a page linked with tracking tags is fetched once. It is pure and total: a string it
+cannot parse comes back stripped, not an exception.
+
+``host_of`` is the key of per-host politeness (``www.`` and a non-default port kept); ``site_host``
+names a site (``www.`` dropped, for comparing with a site's name); ``split_url`` is ``urlsplit``
+returning None instead of raising on hostile input.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["canonical_url", "host_of", "split_url"]
+__all__ = ["canonical_url", "host_of", "site_host", "split_url"]
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "__hs", "_hs")
 _TRACKING = frozenset(
@@ -83,3 +88,10 @@ def split_url(url: str) -> SplitResult | None:
         return urlsplit(url)
     except ValueError:
         return None
+
+
+def site_host(url: str | None) -> str | None:
+    """The URL's host name without ``www.``, lowercase; None without a usable URL."""
+    parts = split_url(url) if url else None
+    host = parts.hostname if parts else None
+    return host.removeprefix("www.") if host else None

@@ -3,12 +3,12 @@
 :func:`extract_html` parses the page once, then
 
 1. applies the site's rule, if the registry (:mod:`akhbar.extract.sites`) has one;
-2. reads the page's self-description (:mod:`akhbar.extract.html_meta`): title, site name, authors;
-   its publication date (:mod:`akhbar.extract.html_dates`); its lead image and caption
-   (:mod:`akhbar.extract.html_media`);
-3. takes trafilatura's main text and tidies it into paragraphs (:mod:`akhbar.extract.html_body`),
+2. reads the page's self-description (:mod:`akhbar.extract.html.meta`): title, site name, authors;
+   its publication date (:mod:`akhbar.extract.html.dates`); its lead image and caption
+   (:mod:`akhbar.extract.html.media`);
+3. takes trafilatura's main text and tidies it into paragraphs (:mod:`akhbar.extract.html.body`),
    falling back to the text-dump extractor when trafilatura finds nothing;
-4. decides whether the page is an article at all (:mod:`akhbar.extract.html_page`): error pages
+4. decides whether the page is an article at all (:mod:`akhbar.extract.html.page`): error pages
    served as pages, lists of links, paywall stubs and empty shells become :class:`Rejected` values;
 5. picks the language and gathers the page's other headlines.
 
@@ -24,14 +24,14 @@ from datetime import datetime
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from trafilatura import load_html  # public since trafilatura 2.0 (in its __all__)
 
-from akhbar.extract.html_authors import find_authors, find_bylines
-from akhbar.extract.html_body import Block, Body, is_menu_run, main_blocks, tidy_body
-from akhbar.extract.html_dates import find_published, machine_date
-from akhbar.extract.html_media import all_captions, find_image
-from akhbar.extract.html_meta import Page, find_site_name, read_page
-from akhbar.extract.html_page import (
+from akhbar.extract.html.authors import find_authors, find_bylines
+from akhbar.extract.html.body import Block, Body, is_menu_run, main_blocks, tidy_body
+from akhbar.extract.html.dates import find_published, machine_date
+from akhbar.extract.html.media import all_captions, find_image
+from akhbar.extract.html.meta import Page, find_site_name, read_page
+from akhbar.extract.html.page import (
     MIN_BODY_WORDS,
     choose_language,
     find_headlines,
@@ -42,8 +42,8 @@ from akhbar.extract.html_page import (
     paywall_reason,
     visible_letters,
 )
-from akhbar.extract.html_scan import Scan, scan
-from akhbar.extract.html_title import find_title
+from akhbar.extract.html.scan import Scan, scan
+from akhbar.extract.html.title import find_title
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.sites import SiteRule, drop_elements, rule_for, select_text, select_texts
 from akhbar.extract.textdump import extract_textdump
@@ -54,6 +54,7 @@ __all__ = ["MIN_BODY_WORDS", "extract_html"]
 logger = logging.getLogger(__name__)
 
 _MIN_LETTERS = 20
+_MAX_REASON_CHARS = 300  # a rejection's reason is one line, however long the exception's message
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def extract_html(
         return _extract(html, url=url, fetched_at=fetched_at, rules=site_rules, location=location)
     except Exception as exc:  # a page must never crash ingestion; the failure is logged and recorded
         logger.warning("HTML extraction failed on %s", location, exc_info=True)
-        return Rejected(location, f"unreadable HTML: {type(exc).__name__}: {exc}"[:300])
+        return Rejected(location, f"unreadable HTML: {type(exc).__name__}: {exc}"[:_MAX_REASON_CHARS])
 
 
 def _extract(

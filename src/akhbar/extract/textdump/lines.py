@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from akhbar.extract.text import clean_lines, has_inner_break, script_of
-from akhbar.extract.textdump_headlines import MIN_TICKER_WORDS, is_ticker
+from akhbar.extract.textdump.headlines import MIN_TICKER_WORDS, is_ticker
 
 __all__ = ["Line", "Segment", "best_segment", "body_lines", "read_lines"]
 
@@ -71,7 +71,7 @@ class Line(NamedTuple):
     copies: int
     """How many lines of the page have exactly this text."""
     ticker: bool
-    """Several headlines run together (see :mod:`akhbar.extract.textdump_headlines`)."""
+    """Several headlines run together (see :mod:`akhbar.extract.textdump.headlines`)."""
 
     @property
     def has_letters(self) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
-from akhbar.extract.html_meta import Page, elements, fold_key, meta_text, strings
+from akhbar.extract.html.meta import Page, elements, fold_key, meta_text, strings
 from akhbar.extract.text import clean
 
 __all__ = ["all_captions", "find_image"]
@@ -46,6 +46,7 @@ _TOKEN_SPLIT = re.compile(r"[_\-.]+")
 _MAX_CAPTION_WORDS = 80
 _MAX_CAPTIONS = 60
 _ASCEND = 4
+_MIN_NAME_TOKEN = 6  # shorter pieces of an image's file name (img, photo, 2024) name nothing
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
@@ -112,7 +113,11 @@ def all_captions(candidates: list[HtmlElement]) -> list[str]:
 def _tokens(url: str) -> set[str]:
     name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     name = name.rsplit(".", 1)[0] if "." in name else name
-    return {token for token in _TOKEN_SPLIT.split(name) if len(token) >= 6 and not _SIZE_TOKEN.match(token)}
+    return {
+        token
+        for token in _TOKEN_SPLIT.split(name)
+        if len(token) >= _MIN_NAME_TOKEN and not _SIZE_TOKEN.match(token)
+    }
 
 
 def _image_sources(image: HtmlElement) -> str:

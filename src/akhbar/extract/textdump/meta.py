@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from akhbar.dedupe.urls import split_url
 from akhbar.extract.dates import DateMatch, find_date
 from akhbar.extract.language import detect_language_scored
 from akhbar.extract.text import clean, has_inner_break
-from akhbar.extract.textdump_headlines import split_headlines
-from akhbar.extract.textdump_lines import Line
+from akhbar.extract.textdump.headlines import split_headlines
+from akhbar.extract.textdump.lines import Line
+from akhbar.text.urls import split_url
 
 __all__ = [
     "DateLine",
@@ -62,6 +62,13 @@ _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _COMBINING = re.compile("[\u0300-\u036f\u064b-\u065f\u0670]")
 _SLUG_WORD = re.compile(r"[^\W_]+")
+_MIN_SLUG_WORD = 3  # shorter words of a URL or title (le, of, 24) say nothing about the title
+# How a line scores as the title: words count up to _TITLE_SCORE_WORDS, each line of distance costs
+# _DISTANCE_COST; a line whose characters are more than 1/_DIGIT_SHARE digits is a date or a score.
+_TITLE_SCORE_WORDS = 15
+_DISTANCE_COST = 0.7
+_DIGIT_SHARE = 10
+_SLUG_BONUS = 10  # for a line whose words are all in the URL's slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +162,12 @@ def _slug_words(url: str | None) -> set[str]:
         return set()
     parts = split_url(url)
     path = _fold(unquote(parts.path)) if parts else ""
-    return {word for word in _SLUG_WORD.findall(path) if len(word) > 2 and not word.isdigit()}
+    return {word for word in _SLUG_WORD.findall(path) if len(word) >= _MIN_SLUG_WORD and not word.isdigit()}
 
 
 def _title_score(line: Line, distance: int, slug: set[str]) -> float:
     """How heading-like a line is: a dozen words or so, no sentence inside, near, maybe repeated."""
-    score = min(line.words, 15) - 0.7 * distance
+    score = min(line.words, _TITLE_SCORE_WORDS) - _DISTANCE_COST * distance
     if line.words < 4:
         score -= 4
     if line.text.endswith((".", ":", ",")) and not line.text.endswith("..."):
@@ -169,12 +176,12 @@ def _title_score(line: Line, distance: int, slug: set[str]) -> float:
         score -= 6
     if line.copies in (2, 3):
         score += 4
-    if len(_DIGIT.findall(line.text)) * 10 > len(line.text):
+    if len(_DIGIT.findall(line.text)) * _DIGIT_SHARE > len(line.text):
         score -= 3
     if slug:
-        words = {word for word in _SLUG_WORD.findall(_fold(line.text)) if len(word) > 2}
+        words = {word for word in _SLUG_WORD.findall(_fold(line.text)) if len(word) >= _MIN_SLUG_WORD}
         if words:
-            score += 10 * len(words & slug) / len(words)
+            score += _SLUG_BONUS * len(words & slug) / len(words)
     return score
 
 

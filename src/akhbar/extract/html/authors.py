@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import find_date
-from akhbar.extract.html_meta import Page, elements, fold_key, ld_name, ld_types, site_keys
+from akhbar.extract.html.meta import Page, elements, fold_key, ld_name, ld_types, site_keys
 from akhbar.extract.text import clean
 
 __all__ = ["byline_elements", "find_authors", "find_bylines", "strip_author_prefix"]
@@ -41,6 +41,7 @@ _AUTHOR_LINK = re.compile(r"/(?:authors?|auteurs?|journalistes?|writers?|people|
 _MAX_BYLINE_ELEMENTS = 30
 _MAX_BYLINE_WORDS = 6
 _MAX_BYLINES = 3
+_MAX_NAME_CHARS = 80  # longer is a sentence or a list, not a person's name
 
 
 def strip_author_prefix(text: str) -> str:
@@ -53,7 +54,13 @@ def _names(values: Iterable[str]) -> list[str]:
     for value in values:
         for part in _AUTHOR_SPLIT.split(strip_author_prefix(value)):
             name = clean(part.strip(" ,;:-–—"))
-            if name and "://" not in name and "@" not in name and len(name) <= 80 and name not in names:
+            if (
+                name
+                and "://" not in name
+                and "@" not in name
+                and len(name) <= _MAX_NAME_CHARS
+                and name not in names
+            ):
                 names.append(name)
     return names
 
