@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
+from akhbar.errors import StoreError
 from akhbar.models import Article, Story
 from akhbar.store import Store
 from akhbar.store import breaking as flags
@@ -167,11 +168,22 @@ def source_name(article: Article, source_id: int | None) -> str:
     return f"source:{source_id}" if source_id is not None else "unknown"
 
 
+def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
+    """The id of a story read from (or just written to) the database."""
+    if story.id is None:
+        raise StoreError("stories: a story that should be stored has no id")
+    return story.id
+
+
 def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
-    assert record.id is not None
     centroid = from_bytes(record.centroid)
     return assignment.Candidate(
-        record.id, centroid, record.article_count, record.first_seen, record.last_seen, dict(record.entities)
+        _stored_id(record),
+        centroid,
+        record.article_count,
+        record.first_seen,
+        record.last_seen,
+        dict(record.entities),
     )
 
 
@@ -310,8 +322,7 @@ def _assign(
     inserted = story.id is None
     if inserted:
         records.insert_story(connection, story)
-    assert story.id is not None
-    records.add_keys(connection, story.id, index.store_keys(embedding, when, space))
+    records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
@@ -332,8 +343,8 @@ def _merge(
     other: records.StoryRecord,
     union: assignment.Candidate,
 ) -> None:
-    assert other.id is not None
-    log.info("stories: merging story %s into %s", other.id, story.id)
+    other_id = _stored_id(other)
+    log.info("stories: merging story %s into %s", other_id, story.id)
     story.centroid, story.entities = to_bytes(union.centroid), union.entities
     story.article_count += other.article_count
     story.sources.extend(s for s in other.sources if s not in story.sources)
@@ -346,7 +357,7 @@ def _merge(
             other.first_source,
         )
     story.last_seen = max(story.last_seen, other.last_seen)
-    records.merge_into(connection, story, other.id)
+    records.merge_into(connection, story, other_id)
 
 
 def _detect(connection: sa.Connection, story: records.StoryRecord, now: datetime, settings: Breaking) -> None:
