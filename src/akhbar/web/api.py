@@ -1,8 +1,12 @@
-"""What the ``/api/v1`` routers share: JSON answers cached per data version, and query patterns."""
+"""What the ``/api/v1`` routers share: JSON answers validated by their model and cached per data version.
+
+Each answer is built as plain data once, validated by its :mod:`akhbar.web.schemas` model (the
+contract OpenAPI documents) and serialised by Pydantic; the cache then serves the bytes with ETag,
+Last-Modified and 304s until the data changes.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +15,7 @@ from starlette.responses import Response
 
 from akhbar.services.portal import SECTIONS
 from akhbar.web.caching import Rendered, ResponseCache
+from akhbar.web.schemas import Schema
 
 PREFIX = "/api/v1"
 JSON = "application/json"
@@ -19,10 +24,12 @@ LANGUAGE = "^[a-z-]+$"
 SECTION = f"^({'|'.join(SECTIONS)})$"
 
 
-async def answer(request: Request, cache: ResponseCache, make: Callable[[], dict[str, Any]]) -> Response:
-    """``make()``'s data in JSON, rendered in a worker thread once per URL and data version."""
+async def answer(
+    request: Request, cache: ResponseCache, model: type[Schema], make: Callable[[], dict[str, Any]]
+) -> Response:
+    """``make()``'s data as ``model`` in JSON, rendered in a worker thread once per URL and data version."""
 
     def render() -> Rendered:
-        return Rendered(json.dumps(make(), ensure_ascii=False).encode(), JSON)
+        return Rendered(model.model_validate(make()).model_dump_json().encode(), JSON)
 
     return await cache.respond(request, f"api|{request.url.path}?{request.url.query}", render)

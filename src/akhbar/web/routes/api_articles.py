@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from akhbar.services import portal
 from akhbar.services.portal import MAX_ID, SECTIONS
+from akhbar.web import schemas
 from akhbar.web.api import ISO_TIME, LANGUAGE, PREFIX, SECTION, answer
 from akhbar.web.dependencies import AppStore, Cache
 from akhbar.web.presenting import summary_json
@@ -19,6 +20,8 @@ router = APIRouter(prefix=PREFIX, tags=["v1"])
 
 @router.get(
     "/articles",
+    response_model=schemas.ArticleList,
+    responses=schemas.refusals(400, 422),
     summary="Articles, newest first, with cursor pagination",
 )
 async def articles(
@@ -55,11 +58,13 @@ async def articles(
         also = portal.also_in(store, found) if filters.collapse else {}
         return {"articles": [summary_json(a, also.get(a.id)) for a in found], "next_cursor": next_cursor}
 
-    return await answer(request, cache, make)
+    return await answer(request, cache, schemas.ArticleList, make)
 
 
 @router.get(
     "/articles/{article_id}",
+    response_model=schemas.Article,
+    responses=schemas.refusals(404, 422),
     summary="One article (the extracted-article JSON)",
 )
 async def article(
@@ -71,4 +76,4 @@ async def article(
             raise HTTPException(404, "No such article")
         return {**detail.stored.to_json(), "story": detail.story_key}
 
-    return await answer(request, cache, make)
+    return await answer(request, cache, schemas.Article, make)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from akhbar.services import portal
+from akhbar.web import schemas
 from akhbar.web.api import PREFIX, answer
 from akhbar.web.dependencies import AppStore, Cache
 from akhbar.web.presenting import story_json
@@ -18,6 +19,8 @@ router = APIRouter(prefix=PREFIX, tags=["v1"])
 
 @router.get(
     "/stories",
+    response_model=schemas.StoryList,
+    responses=schemas.refusals(422),
     summary="Grouped stories, most recently active first",
 )
 async def stories(
@@ -30,11 +33,13 @@ async def stories(
     def make() -> dict[str, Any]:
         return {"stories": [story_json(s) for s in portal.stories(store, limit=limit, offset=offset)]}
 
-    return await answer(request, cache, make)
+    return await answer(request, cache, schemas.StoryList, make)
 
 
 @router.get(
     "/stories/{key}",
+    response_model=schemas.Story,
+    responses=schemas.refusals(404, 422),
     summary="One story: its articles earliest first",
 )
 async def story(request: Request, store: AppStore, cache: Cache, key: str) -> Response:
@@ -44,4 +49,4 @@ async def story(request: Request, store: AppStore, cache: Cache, key: str) -> Re
             raise HTTPException(404, "No such story")
         return story_json(found)
 
-    return await answer(request, cache, make)
+    return await answer(request, cache, schemas.Story, make)

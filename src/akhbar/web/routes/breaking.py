@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from akhbar.services import breaking
+from akhbar.web import schemas
 from akhbar.web.api import PREFIX, answer
 from akhbar.web.dependencies import AppStore, Cache, Signed, signed_form
 from akhbar.web.newsroom import RowId
@@ -20,6 +21,7 @@ router = APIRouter()
 @router.get(
     f"{PREFIX}/breaking",
     tags=["v1"],
+    response_model=schemas.Breaking,
     summary="Active breaking-news flags and the articles they show",
 )
 async def breaking_now(request: Request, store: AppStore, cache: Cache) -> Response:
@@ -29,7 +31,7 @@ async def breaking_now(request: Request, store: AppStore, cache: Cache) -> Respo
             "articles": [summary_json(a) for a in breaking.breaking_articles(store)],
         }
 
-    return await answer(request, cache, make)
+    return await answer(request, cache, schemas.Breaking, make)
 
 
 @router.post("/admin/breaking", include_in_schema=False)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from akhbar.search import Filters, QueryProblem
 from akhbar.services import search
+from akhbar.web import schemas
 from akhbar.web.api import LANGUAGE, PREFIX
 from akhbar.web.dependencies import AppStore
 
@@ -35,6 +36,8 @@ router = APIRouter()
 @router.get(
     f"{PREFIX}/search",
     tags=["v1"],
+    response_model=schemas.SearchResults,
+    responses=schemas.refusals(400, 422),
     summary="Search articles (Arabic, French, English)",
 )
 def search_articles(
