@@ -17,7 +17,7 @@ from akhbar.errors import InputError
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
-from akhbar.web.dependencies import SignInRequired, portal_pages, to_sign_in
+from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
 from akhbar.web.newsroom import Newsroom
 from akhbar.web.pages import Pages
@@ -119,7 +119,8 @@ def error(request: Request, status: int, detail: str, extra: object = None) -> R
         return JSONResponse(body, status_code=status)
     if request.url.path.startswith("/feeds/"):
         return Response(detail, status_code=status, media_type="text/plain; charset=utf-8")
-    return portal_pages(request).error(_page_language(request), status, detail)
+    pages: Pages = request.app.state.pages
+    return pages.error(_page_language(request), status, detail)
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

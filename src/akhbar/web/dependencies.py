@@ -3,7 +3,8 @@ the admin role, and newsroom forms checked against cross-site requests.
 
 The store, the response cache and the renderers are the app's (``request.app.state``, set by
 :func:`akhbar.web.app.create_app`), never module globals, so two apps over two stores can run in one
-process. Newsroom security:
+process. The dependencies that only read or check are ``async``, so they cost no worker thread;
+the session is read from the database in one. Newsroom security:
 
 - a page needs a signed-in session (the ``akhbar_session`` cookie); without one :class:`SignInRequired`
   is raised, and the app answers with a redirect to the sign-in page;
@@ -17,7 +18,7 @@ process. Newsroom security:
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qs, quote, urlsplit
@@ -38,37 +39,37 @@ COOKIE = "akhbar_session"
 MAX_FORM_BYTES = 512 * 1024
 
 
-def app_store(request: Request) -> Store:
+async def app_store(request: Request) -> Store:
     """The store the app serves."""
     found: Store = request.app.state.store
     return found
 
 
-def response_cache(request: Request) -> ResponseCache:
+async def response_cache(request: Request) -> ResponseCache:
     """The app's cache of rendered answers (pages, feeds, API), per data version."""
     found: ResponseCache = request.app.state.cache
     return found
 
 
-def portal_pages(request: Request) -> Pages:
+async def portal_pages(request: Request) -> Pages:
     """The portal's page renderer."""
     found: Pages = request.app.state.pages
     return found
 
 
-def newsroom_pages(request: Request) -> Newsroom:
+async def newsroom_pages(request: Request) -> Newsroom:
     """The newsroom's page renderer."""
     found: Newsroom = request.app.state.newsroom
     return found
 
 
-def fetch_settings(request: Request) -> Settings | None:
+async def fetch_settings(request: Request) -> Settings | None:
     """What the fetcher obeys when admins follow sources from the newsroom; None: they may not."""
     found: Settings | None = request.app.state.settings
     return found
 
 
-def story_grouping(request: Request) -> Grouping:
+async def story_grouping(request: Request) -> Grouping:
     """How the app places editors' articles in stories."""
     found: Grouping = request.app.state.grouping
     return found
@@ -99,7 +100,7 @@ def current_session(request: Request, store: AppStore) -> editorial.Session | No
 CurrentSession = Annotated[editorial.Session | None, Depends(current_session)]
 
 
-def signed_in(session: CurrentSession) -> editorial.Session:
+async def signed_in(session: CurrentSession) -> editorial.Session:
     """The signed-in editor's session; without one, :class:`SignInRequired` (a redirect to sign in)."""
     if session is None:
         raise SignInRequired
@@ -149,7 +150,7 @@ class SignedForm:
     fields: dict[str, str]
 
 
-def signed_form(fields: PostedForm, session: CurrentSession) -> SignedForm:
+async def signed_form(fields: PostedForm, session: CurrentSession) -> SignedForm:
     """The form with its sender's session, if it carries that session's form token; else 403."""
     if session is None:
         raise HTTPException(403, "Sign in first")
@@ -167,20 +168,20 @@ def _refuse_unless_admin(session: editorial.Session, doing: str) -> None:
         raise HTTPException(403, f"Only an admin may {doing}")
 
 
-def admin_page(doing: str) -> Callable[[editorial.Session], editorial.Session]:
+def admin_page(doing: str) -> Callable[[editorial.Session], Awaitable[editorial.Session]]:
     """A dependency: the signed-in editor if an admin, else 403 "Only an admin may ``doing``"."""
 
-    def admin(session: Editor) -> editorial.Session:
+    async def admin(session: Editor) -> editorial.Session:
         _refuse_unless_admin(session, doing)
         return session
 
     return admin
 
 
-def admin_form(doing: str) -> Callable[[SignedForm], SignedForm]:
+def admin_form(doing: str) -> Callable[[SignedForm], Awaitable[SignedForm]]:
     """A dependency: a signed form sent by an admin, else 403 "Only an admin may ``doing``"."""
 
-    def admin(form: Signed) -> SignedForm:
+    async def admin(form: Signed) -> SignedForm:
         _refuse_unless_admin(form.session, doing)
         return form
 

@@ -16,7 +16,7 @@ from akhbar.web.routes import search
 def router(store: Store) -> APIRouter:
     """``/api/v1/search`` and ``/opensearch.xml`` over ``store``, for ``app.include_router``."""
 
-    def serve_store(request: Request) -> None:
+    async def serve_store(request: Request) -> None:
         request.app.state.store = store
 
     routes = APIRouter(dependencies=[Depends(serve_store)])

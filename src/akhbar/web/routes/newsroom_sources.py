@@ -43,7 +43,7 @@ class Change:
     settings: Settings
 
 
-def change(form: Annotated[SignedForm, Depends(admin_form(CHANGE))], settings: FetchSettings) -> Change:
+async def change(form: Annotated[SignedForm, Depends(admin_form(CHANGE))], settings: FetchSettings) -> Change:
     """A dependency: the form, when sent by an admin of an app that may fetch; else 403."""
     if settings is None:
         raise HTTPException(403, f"Only an admin may {CHANGE}")
