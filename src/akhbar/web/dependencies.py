@@ -10,9 +10,11 @@ the session is read from the database in one. Newsroom security:
   is raised, and the app answers with a redirect to the sign-in page;
 - a form must come from this site (a browser's Origin or Referer names the host) as
   ``application/x-www-form-urlencoded`` and under 512 KiB, and, except the sign-in form, carry the
-  session's form token (compared in constant time); a form without a session is refused (403), not
-  redirected, so nothing is done on behalf of a stale page;
+  session's form token (compared in constant time); a form sent without a session is refused (403);
 - what only an admin may do is refused (403) to editors, saying what it was.
+
+FastAPI solves these before it validates a route's path and query parameters, so a newsroom URL with
+a malformed number is answered like any other (sign in first) until the editor is signed in.
 """
 
 from __future__ import annotations
