@@ -7,12 +7,16 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from akhbar.store import Store
+
+if TYPE_CHECKING:
+    from portal_fixtures import PortalData
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -95,3 +99,29 @@ class AsgiClient:
 
     def post(self, path: str, **kwargs: object) -> httpx.Response:
         return self.request("POST", path, **kwargs)
+
+
+def app_client(store: Store, headers: dict[str, str] | None = None, **options: Any) -> AsgiClient:
+    """The whole web app over ``store`` in process, sending ``headers`` with every request.
+
+    ``options`` go to ``create_app``; ``cache_ttl`` is 0 unless given, so a test sees its own writes
+    at once.
+    """
+    from akhbar.web import create_app
+
+    options.setdefault("cache_ttl", 0)
+    return AsgiClient(create_app(store, **options), headers)
+
+
+@pytest.fixture
+def data(store: Store) -> PortalData:
+    """The portal data set (``portal_fixtures.populate``) in ``store``; modules may add to it."""
+    from portal_fixtures import populate
+
+    return populate(store)
+
+
+@pytest.fixture
+def client(store: Store, data: object) -> AsgiClient:
+    """The web app over ``store`` once ``data`` (the portal data set, unless a module says otherwise) is in."""
+    return app_client(store)

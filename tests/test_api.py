@@ -12,19 +12,8 @@ from hypothesis import strategies as st
 
 from akhbar.services import breaking
 from akhbar.store import Store
-from akhbar.web import create_app
-from conftest import AsgiClient
-from portal_fixtures import PortalData, populate
-
-
-@pytest.fixture
-def data(store: Store) -> PortalData:
-    return populate(store)
-
-
-@pytest.fixture
-def client(store: Store, data: PortalData) -> AsgiClient:
-    return AsgiClient(create_app(store, cache_ttl=0))
+from conftest import AsgiClient, app_client
+from portal_fixtures import PortalData
 
 
 def test_articles_newest_first_with_filters(client: AsgiClient, data: PortalData) -> None:
@@ -171,7 +160,7 @@ def test_api_docs_are_served_locally(client: AsgiClient) -> None:
     ),
 )
 def test_no_input_gives_a_500(sqlite_store: Store, segment: str, value: str, name: str, prefix: str) -> None:
-    client = AsgiClient(create_app(sqlite_store, cache_ttl=0))
+    client = app_client(sqlite_store)
     assert client.get(prefix + quote(segment, safe=""), params={name: value}).status_code < 500
     assert client.get("/api/v1/articles", params={name: value}).status_code < 500
     assert client.get("/fr/search", params={name: value}).status_code < 500

@@ -21,9 +21,8 @@ from akhbar.services import articles, breaking, editorial, ingest, search, signi
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.tables import user_sessions
-from akhbar.web import create_app
 from akhbar.web.i18n import interface
-from conftest import AsgiClient
+from conftest import AsgiClient, app_client
 
 PASSWORD = "a long enough password"
 ARABIC = Draft(
@@ -172,9 +171,7 @@ def test_a_broken_form_document_is_a_recorded_rejection() -> None:
 @pytest.fixture
 def newsroom(sqlite_store: Store) -> AsgiClient:
     editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD, name="Sara Benali")
-    return AsgiClient(
-        create_app(sqlite_store, cache_ttl=0, site_name="Rabat News"), {"accept-language": "en"}
-    )
+    return app_client(sqlite_store, {"accept-language": "en"}, site_name="Rabat News")
 
 
 def _sign_in(client: AsgiClient, email: str = "sara@example.org") -> dict[str, str]:
@@ -367,7 +364,7 @@ def test_the_withdraw_button(newsroom: AsgiClient) -> None:
 
 def test_the_newsroom_speaks_arabic_french_and_english(sqlite_store: Store) -> None:
     editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD)
-    client = AsgiClient(create_app(sqlite_store, cache_ttl=0), {"accept-language": "fr-MA,fr;q=0.9"})
+    client = app_client(sqlite_store, {"accept-language": "fr-MA,fr;q=0.9"})
     page = client.get("/admin/login")
     assert '<html lang="fr" dir="ltr">' in page.text and "Se connecter" in page.text
     arabic = client.get("/admin/login?ui=ar")
@@ -437,8 +434,7 @@ def test_an_admin_follows_and_drops_sources_from_the_newsroom(
     server = FixtureServer().start()
     try:
         editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
-        app = create_app(sqlite_store, cache_ttl=0, settings=make_settings(sqlite_store.url))
-        client = AsgiClient(app, {"accept-language": "en"})
+        client = app_client(sqlite_store, {"accept-language": "en"}, settings=make_settings(sqlite_store.url))
         chief = _sign_in(client, "chief@example.org")
         page = client.get("/admin/sources", headers=chief)
         assert 'action="/admin/sources"' in page.text

@@ -13,23 +13,23 @@ from lxml import etree
 
 from akhbar.services import breaking
 from akhbar.store import Store
-from akhbar.web import create_app
 from conftest import AsgiClient
-from portal_fixtures import NASTY_TITLE, PortalData, populate
+from portal_fixtures import NASTY_TITLE, PortalData
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @pytest.fixture
-def data(sqlite_store: Store) -> PortalData:
-    found = populate(sqlite_store)
-    breaking.flag_article(sqlite_store, found.story_ar, datetime.now(UTC) + timedelta(hours=2))
-    return found
+def store(sqlite_store: Store) -> Store:
+    """The feeds over SQLite."""
+    return sqlite_store
 
 
 @pytest.fixture
-def client(sqlite_store: Store, data: PortalData) -> AsgiClient:
-    return AsgiClient(create_app(sqlite_store, cache_ttl=0))
+def data(store: Store, data: PortalData) -> PortalData:
+    """The portal data set with one article flagged as breaking."""
+    breaking.flag_article(store, data.story_ar, datetime.now(UTC) + timedelta(hours=2))
+    return data
 
 
 FEEDS = [

@@ -9,19 +9,14 @@ import pytest
 
 from akhbar.services import breaking
 from akhbar.store import Store
-from akhbar.web import create_app
 from conftest import AsgiClient
-from portal_fixtures import NASTY_TITLE, PortalData, populate
+from portal_fixtures import NASTY_TITLE, PortalData
 
 
 @pytest.fixture
-def data(sqlite_store: Store) -> PortalData:
-    return populate(sqlite_store)
-
-
-@pytest.fixture
-def client(sqlite_store: Store, data: PortalData) -> AsgiClient:
-    return AsgiClient(create_app(sqlite_store, cache_ttl=0))
+def store(sqlite_store: Store) -> Store:
+    """The pages over SQLite (the API and the copies' tests run on PostgreSQL as well)."""
+    return sqlite_store
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import pytest
 from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.store import portal as queries
-from akhbar.web import create_app
 from conftest import AsgiClient
 from portal_fixtures import SYNDICATED_TITLE, PortalData, Syndicated, add_syndicated, populate
 
@@ -18,11 +17,6 @@ from portal_fixtures import SYNDICATED_TITLE, PortalData, Syndicated, add_syndic
 @pytest.fixture
 def data(store: Store) -> tuple[PortalData, Syndicated]:
     return populate(store), add_syndicated(store)
-
-
-@pytest.fixture
-def client(store: Store, data: tuple[PortalData, Syndicated]) -> AsgiClient:
-    return AsgiClient(create_app(store, cache_ttl=0))
 
 
 def _ids(listing: dict[str, object]) -> list[int]:

@@ -8,10 +8,9 @@ import pytest
 
 from akhbar.models import Article
 from akhbar.store import Store
-from akhbar.web import create_app
 from akhbar.web.presenting import marked
 from conftest import AsgiClient
-from portal_fixtures import PortalData, populate, store_article
+from portal_fixtures import PortalData, store_article
 
 HOSTILE_QUERY = 'scrutin <script>alert(1)</script> "><img src=x onerror=alert(2)>'
 HOSTILE = Article(
@@ -25,16 +24,6 @@ HOSTILE = Article(
     url="https://example.org/scrutin",
     published="2024-11-05T08:00:00Z",
 )
-
-
-@pytest.fixture
-def data(store: Store) -> PortalData:
-    return populate(store)
-
-
-@pytest.fixture
-def client(store: Store, data: PortalData) -> AsgiClient:
-    return AsgiClient(create_app(store, cache_ttl=0))
 
 
 def _results(page: str) -> list[str]:

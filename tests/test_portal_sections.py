@@ -14,8 +14,7 @@ from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
 from akhbar.store import portal as queries
-from akhbar.web import create_app
-from conftest import AsgiClient
+from conftest import AsgiClient, app_client
 from portal_fixtures import populate, store_article
 from test_cli import akhbar
 
@@ -82,7 +81,7 @@ def filed(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def client(store: Store, filed: dict[str, int]) -> AsgiClient:
-    return AsgiClient(create_app(store, cache_ttl=0))
+    return app_client(store)
 
 
 def test_section_listing(store: Store, filed: dict[str, int]) -> None:

@@ -9,8 +9,7 @@ import pytest
 from akhbar.services import ingest
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
-from akhbar.web import create_app
-from conftest import SEED, AsgiClient
+from conftest import SEED, AsgiClient, app_client
 
 ARABIC_DUMP = """الرئيسية
 سياسة
@@ -37,7 +36,7 @@ def client(sqlite_store: Store, tmp_path: Path) -> AsgiClient:
         )
     )
     assert [r.status for r in results] == ["stored", "stored"]
-    return AsgiClient(create_app(sqlite_store))
+    return app_client(sqlite_store, cache_ttl=1.0)
 
 
 def test_home_lists_articles_with_direction(client: AsgiClient) -> None:

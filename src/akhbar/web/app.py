@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -15,16 +16,41 @@ from akhbar.config import Settings
 from akhbar.errors import InputError
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
-from akhbar.web import admin, api, feeds, pages, search_api
 from akhbar.web.caching import ResponseCache
+from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.newsroom import Newsroom
+from akhbar.web.pages import Pages
+from akhbar.web.routes import (
+    api_articles,
+    api_sources,
+    api_stories,
+    breaking,
+    feeds,
+    newsroom_articles,
+    newsroom_sessions,
+    newsroom_sources,
+    newsroom_users,
+    portal,
+    search,
+)
 
 HERE = Path(__file__).parent
 
-
-def _page_language(request: Request) -> str:
-    first = request.url.path.strip("/").split("/", 1)[0]
-    return first if first in LANGUAGES else negotiate(request.headers.get("accept-language"))
+# The route table in order: the portal's /{lang} pattern comes last so it takes no other path.
+ROUTERS = (
+    api_articles.router,
+    api_stories.router,
+    api_sources.router,
+    breaking.router,
+    search.router,
+    feeds.router,
+    newsroom_sessions.router,
+    newsroom_articles.router,
+    newsroom_users.router,
+    newsroom_sources.router,
+    portal.router,
+)
 
 
 def create_app(
@@ -35,7 +61,7 @@ def create_app(
     settings: Settings | None = None,
     grouping: Grouping | None = None,
 ) -> FastAPI:
-    """The portal, the feeds, the API and the newsroom over ``store``; the route table is the routers' order.
+    """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
@@ -47,7 +73,7 @@ def create_app(
     """
     app: FastAPI = FastAPIOffline(
         title="akhbar",
-        description="akhbar's JSON API: articles, stories, sources and breaking news.",
+        description="akhbar's JSON API: articles, stories, sources, search and breaking news.",
         docs_url="/api/docs",
         redoc_url=None,
         static_url="/api/docs/static",
@@ -57,50 +83,61 @@ def create_app(
         redirect_slashes=False,
     )
     cache = ResponseCache(store, ttl=cache_ttl)
-    portal_pages = pages.Pages(store, cache)
+    pages = Pages(store, cache)
+    app.state.store = store
+    app.state.cache = cache
+    app.state.pages = pages
+    app.state.newsroom = Newsroom(pages.env, site_name=site_name)
+    app.state.settings = settings
+    app.state.grouping = grouping or Grouping()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    def error(request: Request, status: int, detail: str, extra: object = None) -> Response:
-        if request.url.path.startswith("/api/"):
-            body: dict[str, object] = {"error": detail}
-            if extra is not None:
-                body["details"] = extra
-            return JSONResponse(body, status_code=status)
-        if request.url.path.startswith("/feeds/"):
-            return Response(detail, status_code=status, media_type="text/plain; charset=utf-8")
-        return portal_pages.error(_page_language(request), status, detail)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = str(exc.detail) if exc.status_code != 404 or exc.detail != "Not Found" else "No such page"
-        return error(request, exc.status_code, detail)
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return error(request, 422, "invalid request", jsonable(exc.errors()))
-        return error(request, 400, "Invalid request")
-
-    @app.exception_handler(InputError)
-    async def bad_input(request: Request, exc: InputError) -> Response:
-        return error(request, 400, str(exc))
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    app.include_router(api.router(store, cache))
-    app.include_router(search_api.router(store))
-    app.include_router(feeds.router(store, cache))
-    app.include_router(
-        admin.router(store, portal_pages.env, grouping or Grouping(), site_name=site_name, settings=settings)
-    )
-    app.include_router(pages.router(portal_pages))
+    app.exception_handler(StarletteHTTPException)(http_error)
+    app.exception_handler(RequestValidationError)(bad_request)
+    app.exception_handler(InputError)(bad_input)
+    app.exception_handler(SignInRequired)(to_sign_in)
+    app.add_api_route("/healthz", healthz, include_in_schema=False)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
+
+
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _page_language(request: Request) -> str:
+    first = request.url.path.strip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else negotiate(request.headers.get("accept-language"))
+
+
+def error(request: Request, status: int, detail: str, extra: object = None) -> Response:
+    """The one error answer: JSON under /api, plain text for feeds, an HTML page elsewhere."""
+    if request.url.path.startswith("/api/"):
+        body: dict[str, object] = {"error": detail}
+        if extra is not None:
+            body["details"] = extra
+        return JSONResponse(body, status_code=status)
+    if request.url.path.startswith("/feeds/"):
+        return Response(detail, status_code=status, media_type="text/plain; charset=utf-8")
+    pages: Pages = request.app.state.pages
+    return pages.error(_page_language(request), status, detail)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    detail = str(exc.detail) if exc.status_code != 404 or exc.detail != "Not Found" else "No such page"
+    return error(request, exc.status_code, detail)
+
+
+async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+    if request.url.path.startswith("/api/"):
+        return error(request, 422, "invalid request", jsonable(exc.errors()))
+    return error(request, 400, "Invalid request")
+
+
+async def bad_input(request: Request, exc: InputError) -> Response:
+    return error(request, 400, str(exc))
 
 
 def jsonable(errors: object) -> object:
     """Validation errors as plain JSON (pydantic may include exception objects in ``ctx``)."""
-    from fastapi.encoders import jsonable_encoder
-
     return jsonable_encoder(errors, custom_encoder={Exception: str})

@@ -1,56 +1,24 @@
-"""``GET /api/v1/search`` (JSON) and ``GET /opensearch.xml`` (so browsers can add akhbar as a search engine).
+"""The search routes for an app other than :func:`akhbar.web.create_app`'s, over a given store.
 
-Mount with ``app.include_router(search_api.router(store))``; the portal's search page may link the
-description with ``<link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml">``.
+``create_app`` includes :mod:`akhbar.web.routes.search` itself; this is for a bare FastAPI app (as
+``tests/test_search_interfaces.py`` builds), which has no store of its own in ``app.state``.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
-from xml.sax.saxutils import escape
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.responses import Response
-
-from akhbar.search import Filters, QueryProblem
-from akhbar.services import search
 from akhbar.store import Store
-
-OPENSEARCH = """<?xml version="1.0" encoding="UTF-8"?>
-<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
-  <ShortName>akhbar</ShortName>
-  <Description>akhbar news search — أخبار</Description>
-  <InputEncoding>UTF-8</InputEncoding>
-  <Url type="text/html" template="{base}/search?q={{searchTerms}}"/>
-  <Url type="application/json" template="{base}/api/v1/search?q={{searchTerms}}"/>
-</OpenSearchDescription>
-"""
+from akhbar.web.routes import search
 
 
 def router(store: Store) -> APIRouter:
-    routes = APIRouter()
+    """``/api/v1/search`` and ``/opensearch.xml`` over ``store``, for ``app.include_router``."""
 
-    @routes.get("/api/v1/search", tags=["v1"], summary="Search articles (Arabic, French, English)")
-    def search_articles(
-        q: Annotated[str, Query(description='words, "a phrase", -word, a OR b')],
-        language: str | None = Query(None, min_length=2, max_length=8, pattern="^[a-z-]+$"),
-        source: int | None = Query(None, ge=1),
-        story: int | None = Query(None, ge=1),
-        since: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
-        until: Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
-        limit: int = Query(20, ge=1, le=search.MAX_LIMIT),
-        offset: int = Query(0, ge=0, le=10_000),
-    ) -> dict[str, Any]:
-        filters = Filters(language, source, story, since, until)
-        results = search.search(store, q, filters=filters, limit=limit, offset=offset)
-        if isinstance(results, QueryProblem):
-            raise HTTPException(400, results.reason)
-        return results.to_json()
+    async def serve_store(request: Request) -> None:
+        request.app.state.store = store
 
-    @routes.get("/opensearch.xml", include_in_schema=False)
-    def opensearch(request: Request) -> Response:
-        base = escape(str(request.base_url).rstrip("/"))
-        return Response(OPENSEARCH.format(base=base), media_type="application/opensearchdescription+xml")
-
+    routes = APIRouter(dependencies=[Depends(serve_store)])
+    routes.include_router(search.router)
     return routes

@@ -1,0 +1,99 @@
+"""The newsroom's pages under ``/admin``: rendered in the editor's language, never cached nor framed.
+
+Editors sign in, write and edit articles, flag breaking news; admins also manage accounts and sources.
+The routes are in :mod:`akhbar.web.routes` (``newsroom_*`` and ``breaking``); who may do what is
+checked by :mod:`akhbar.web.dependencies`. What editors type is shown with ``dir="auto"``, so Arabic
+reads right to left as it is typed. The newsroom speaks Arabic, French or English: the ``ui`` query
+parameter chooses (and is remembered in a cookie), else the browser's Accept-Language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import Path as PathParam
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from akhbar.errors import InputError
+from akhbar.services import portal
+from akhbar.services.editorial import Draft
+from akhbar.web.i18n import LANGUAGES, interface, negotiate
+
+UI_COOKIE = "akhbar_ui"
+LANGUAGE_CHOICES = (("ar", "العربية"), ("fr", "Français"), ("en", "English"))
+DURATIONS = (("30m", "30 minutes"), ("1h", "1 hour"), ("2h", "2 hours"), ("6h", "6 hours"), ("1d", "1 day"))
+RowId = Annotated[int, PathParam(ge=1, le=portal.MAX_ID)]
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' https: http:; frame-ancestors 'none'",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def said(problem: InputError, gettext: Callable[[str], str]) -> list[str]:
+    """What a refusal says, in the newsroom's language: one line per problem.
+
+    An error made with :meth:`InputError.about` is translated from its template and then filled;
+    a draft's problems (joined with "; ") are translated one by one.
+    """
+    if problem.template is not None:
+        return [gettext(problem.template).format(**problem.values)]
+    return [gettext(part) for part in str(problem).split("; ")]
+
+
+def language(request: Request) -> str:
+    """The interface language: ``?ui=``, else the remembered choice, else Accept-Language."""
+    chosen = request.query_params.get("ui")
+    found = chosen if chosen in LANGUAGES else request.cookies.get(UI_COOKIE)
+    if found in LANGUAGES:
+        return str(found)
+    return negotiate(request.headers.get("accept-language"))
+
+
+class Newsroom:
+    """Renders the newsroom's pages in the editor's language, with headers that forbid caching and framing."""
+
+    def __init__(self, env: jinja2.Environment, *, site_name: str) -> None:
+        self.env = env
+        self.site_name = site_name
+
+    def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """The template ``name`` rendered for ``request``; remembers a language chosen with ``?ui=``."""
+        chosen = request.query_params.get("ui")
+        ui_language = language(request)
+        ui = interface(ui_language)
+        html = self.env.get_template(name).render(
+            lang=ui_language,
+            dir=ui.direction,
+            _=ui.gettext,
+            said=lambda problem: said(problem, ui.gettext),
+            languages=LANGUAGE_CHOICES,
+            durations=DURATIONS,
+            here=request.url.path if request.method == "GET" else "/admin/",
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status_code, headers=HEADERS)
+        if chosen in LANGUAGES:
+            response.set_cookie(
+                UI_COOKIE, ui_language, max_age=365 * 86400, path="/admin", httponly=True, samesite="lax"
+            )
+        return response
+
+    def draft(self, form: dict[str, str]) -> Draft:
+        """The article a form describes; published under the site's name unless the form names another."""
+        authors = tuple(a.strip() for a in form.get("authors", "").split(",") if a.strip())
+        return Draft(
+            title=form.get("title", "").strip(),
+            body=form.get("body", "").replace("\r\n", "\n"),
+            language=form.get("language", "").strip(),
+            site_name=form.get("site_name", "").strip() or self.site_name,
+            authors=authors,
+            image_url=form.get("image_url", "").strip() or None,
+            image_caption=form.get("image_caption", "").strip() or None,
+            published=form.get("published", "").strip() or None,
+            section=form.get("section", "").strip() or None,
+        )

@@ -1,0 +1,172 @@
+"""The portal's HTML pages: home per language, article, story, source, section and search pages.
+
+Fixed paths come first, then the per-language ones (``/{lang}/...``); this router is included last,
+so its ``/{lang}`` pattern takes no other router's path. ``/`` and ``/articles/{id}`` answer in the
+browser's language (Accept-Language); every other page in the language of its path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+import fastapi
+from fastapi import APIRouter, HTTPException, Query
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from akhbar.services import portal
+from akhbar.store import Store
+from akhbar.web import presenting
+from akhbar.web.caching import Rendered
+from akhbar.web.dependencies import AppStore, PortalPages
+from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.pages import Pages
+
+T = TypeVar("T")
+ArticleId = Annotated[int, fastapi.Path(ge=1, le=portal.MAX_ID)]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise HTTPException(404, "No such page")
+    return lang
+
+
+def _found(value: T | None, what: str) -> T:
+    if value is None:
+        raise HTTPException(404, f"No such {what}")
+    return value
+
+
+def _home(pages: Pages, store: Store, language: str) -> Rendered:
+    found = portal.home(store)
+    return pages.render("home.html", language, home=found, also_in=found.also_in)
+
+
+def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
+    detail = _found(portal.article_detail(store, article_id), "article")
+    view = presenting.present(detail.stored)
+    return pages.render("article.html", language, article=view, detail=detail)
+
+
+@router.get("/")
+async def home_negotiated(request: Request, store: AppStore, pages: PortalPages) -> Response:
+    language = negotiate(request.headers.get("accept-language"))
+    return await pages.respond(request, language, lambda: _home(pages, store, language), negotiated=True)
+
+
+@router.get("/search")
+async def search_negotiated(request: Request) -> Response:
+    language = negotiate(request.headers.get("accept-language"))
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(
+        f"/{language}/search{query}", status_code=307, headers={"Vary": "Accept-Language"}
+    )
+
+
+@router.get("/{lang}")
+async def home_without_slash(lang: str) -> Response:
+    return RedirectResponse(f"/{_language(lang)}/", status_code=308)
+
+
+@router.get("/{lang}/")
+async def home_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
+    language = _language(lang)
+    return await pages.respond(request, language, lambda: _home(pages, store, language))
+
+
+@router.get("/articles/{article_id}")
+async def article_negotiated(
+    request: Request, store: AppStore, pages: PortalPages, article_id: ArticleId
+) -> Response:
+    language = negotiate(request.headers.get("accept-language"))
+    return await pages.respond(
+        request, language, lambda: _article(pages, store, language, article_id), negotiated=True
+    )
+
+
+@router.get("/{lang}/articles/{article_id}")
+async def article_page(
+    request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
+) -> Response:
+    language = _language(lang)
+    return await pages.respond(request, language, lambda: _article(pages, store, language, article_id))
+
+
+@router.get("/{lang}/stories/{key}")
+async def story_page(request: Request, store: AppStore, pages: PortalPages, lang: str, key: str) -> Response:
+    language = _language(lang)
+
+    def render() -> Rendered:
+        story = _found(portal.story(store, key), "story")
+        return pages.render("story.html", language, story=story)
+
+    return await pages.respond(request, language, render)
+
+
+@router.get("/{lang}/sources/{site}")
+async def source_page(
+    request: Request, store: AppStore, pages: PortalPages, lang: str, site: str
+) -> Response:
+    language = _language(lang)
+
+    def render() -> Rendered:
+        found = portal.listing(store, portal.Filters(site_name=site), limit=50)
+        items = _found(found.items or None, "source")
+        return pages.render("source.html", language, site=site, items=items, also_in=found.also_in)
+
+    return await pages.respond(request, language, render)
+
+
+@router.get("/{lang}/section/{name}")
+async def section_page(
+    request: Request, store: AppStore, pages: PortalPages, lang: str, name: str, language: str | None = None
+) -> Response:
+    ui_language = _language(lang)
+    filter_language = language if language in LANGUAGES else None
+
+    def render() -> Rendered:
+        found = _found(portal.section(store, name, language=filter_language), "section")
+        return pages.render(
+            "section.html",
+            ui_language,
+            section=name,
+            listing=found,
+            also_in=found.also_in,
+            filter_language=filter_language,
+        )
+
+    return await pages.respond(request, ui_language, render)
+
+
+@router.get("/{lang}/sources/")
+async def sources_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
+    language = _language(lang)
+
+    def render() -> Rendered:
+        return pages.render("sources.html", language, sites=portal.sites(store))
+
+    return await pages.respond(request, language, render)
+
+
+@router.get("/{lang}/search")
+async def search_page(
+    request: Request,
+    store: AppStore,
+    pages: PortalPages,
+    lang: str,
+    q: str = Query("", max_length=200),
+    language: str | None = None,
+) -> Response:
+    ui_language = _language(lang)
+    filter_language = language if language in LANGUAGES else None
+
+    def render() -> Rendered:
+        results = portal.search(store, q, language=filter_language)
+        return pages.render(
+            "search.html", ui_language, query=q, results=results, filter_language=filter_language
+        )
+
+    return await pages.respond(request, ui_language, render)
