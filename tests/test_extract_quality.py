@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.quality.extraction import evaluate_extraction, extraction_floors, format_report, unstated_dates
+from akhbar.bench.quality.extraction import (
+    evaluate_extraction,
+    extraction_floors,
+    format_report,
+    unstated_dates,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = extraction_floors()

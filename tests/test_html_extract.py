@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from akhbar.bench.quality.extraction import fundus_cases, segment_cases
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
 from akhbar.extract.html_body import MAX_PARAGRAPHS
 from akhbar.models import Article, Document, Rejected
-from akhbar.quality.extraction import fundus_cases, segment_cases
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FETCHED = datetime(2024, 10, 20, 12, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from akhbar.bench.quality.extraction import fundus_cases, segment_cases
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
 from akhbar.models import Article, Document, Rejected
-from akhbar.quality.extraction import fundus_cases, segment_cases
 from akhbar.services import articles
 from akhbar.services.ingest import ingest_document
 from akhbar.store import Store

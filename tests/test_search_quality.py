@@ -1,6 +1,6 @@
 """The relevance floor: akhbar's recall@5 on the relevance set may not drop below the recorded floor.
 
-The floor is ``floor_recall_at_5`` in ``akhbar/quality/search_queries.json``: lower it only on
+The floor is ``floor_recall_at_5`` in ``akhbar/bench/quality/search_queries.json``: lower it only on
 purpose, in the commit that says why.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from akhbar.quality import search as quality
+from akhbar.bench.quality import search as quality
 from akhbar.store import Store
 from conftest import DATA
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akhbar.services.benchmarks_ingest import bench_ingest
+from akhbar.bench.ingest import bench_ingest
 from conftest import DATA
 
 

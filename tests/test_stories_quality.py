@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from akhbar.quality import stories_eval
-from akhbar.quality.stories import bcubed, load_parallel
-from akhbar.quality.stories_pairs import syndicated
+from akhbar.bench.quality import stories_eval
+from akhbar.bench.quality.stories import bcubed, load_parallel
+from akhbar.bench.quality.stories_pairs import syndicated
 from akhbar.services.stories import default_embedder
 from conftest import DATA
 

@@ -1,6 +1,6 @@
 """Quality floors of the text-dump extractor on real labelled pages (shared/data) and the specimen.
 
-A score below its floor in ``akhbar/quality/floors.json`` fails: lower a floor only on purpose,
+A score below its floor in ``akhbar/bench/quality/floors.json`` fails: lower a floor only on purpose,
 in the same commit as the reason.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.quality import floors
-from akhbar.quality.textdump import evaluate
+from akhbar.bench.quality import floors
+from akhbar.bench.quality.textdump import evaluate
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = floors("textdump")
