@@ -12,16 +12,14 @@ import pytest
 
 from akhbar.bench.quality import floors
 from akhbar.bench.quality.textdump import evaluate
+from conftest import needs_shared
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = floors("textdump")
 
 SETS = ("pages-fundus", "pages-trafilatura", "parallel-news")
 
-pytestmark = pytest.mark.skipif(
-    not all((DATA / name).is_dir() for name in SETS) or not (DATA.parent / "seed").is_dir(),
-    reason=f"evaluation data not found under {DATA} (shared/data and shared/seed beside the repository)",
-)
+pytestmark = needs_shared(*(DATA / name for name in SETS), DATA.parent / "seed")
 
 
 @pytest.fixture(scope="module")
