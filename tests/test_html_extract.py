@@ -525,6 +525,7 @@ def test_real_pages_are_articles(case: object) -> None:
     assert sum(len(text.split()) for text in result.body_paragraphs) >= 25
 
 
+@pytest.mark.slow
 @needs_shared(DATA)
 def test_headlines_of_real_pages_are_other_pages_links_not_the_article() -> None:
     # No set labels the other headlines of an HTML page; what can be checked on every real page is that

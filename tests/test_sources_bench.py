@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from akhbar.bench.ingest import bench_ingest
 from conftest import DATA
 
 
+@pytest.mark.slow
 def test_bench_ingest_runs_and_stores_every_page() -> None:
     result = bench_ingest(DATA / "pages-fundus", pages=3, sources=1, concurrency=2)
     assert (result.stored, result.errors) == (3, 0)

@@ -27,11 +27,13 @@ def scores() -> dict[str, float]:
     return evaluate(DATA)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_score_not_below_floor(scores: dict[str, float], name: str) -> None:
     assert scores[name] >= FLOORS[name], f"{name} = {scores[name]:.3f}, floor {FLOORS[name]}"
 
 
+@pytest.mark.slow
 def test_every_score_has_a_floor(scores: dict[str, float]) -> None:
     assert set(scores) == set(FLOORS)
 
