@@ -6,7 +6,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SHARED ?= ../shared
 
-.PHONY: demo test lint bench bench-web setup system-deps browser-deps clean
+.PHONY: demo test test-fast lint bench bench-web setup system-deps browser-deps clean
 
 setup:  ## the Python environment, from uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -32,6 +32,9 @@ lint: setup
 
 test: setup system-deps browser-deps lint
 	$(UV) run pytest
+
+test-fast: setup  ## the edit loop: the tests without the slow, browser and postgres marks, no lint (under a minute)
+	$(UV) run pytest -q -m "not slow and not browser and not postgres"
 
 bench: setup
 	$(UV) run akhbar bench extract --data $(SHARED)/data

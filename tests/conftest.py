@@ -7,7 +7,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 import pytest
@@ -27,6 +27,29 @@ _counter = itertools.count()
 
 def pytest_report_header() -> str:
     return f"shared data: {SHARED} ({'found' if SHARED.is_dir() else 'MISSING'})"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose inputs this machine lacks; under CI (``CI`` set) fail it: CI has them all."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: nothing may be skipped for want of it)", pytrace=False)
+    pytest.skip(reason)
+
+
+def needs_shared(*paths: Path) -> pytest.MarkDecorator:
+    """Mark tests that read these files or folders of ../shared (``DATA / "parallel-news"``, ...).
+
+    Where one is missing the test skips, and under CI it fails (:func:`unavailable`).
+    """
+    return pytest.mark.shared_data(*paths)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("shared_data"):
+        missing = [str(path) for path in mark.args if not Path(path).exists()]
+        if missing:
+            unavailable(f"shared data not found: {', '.join(missing)} (../shared beside the repository)")
 
 
 @pytest.fixture(scope="session")

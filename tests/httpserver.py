@@ -1,6 +1,7 @@
 """A real threaded HTTP server on 127.0.0.1 for fetch tests: real fixture files plus hostile endpoints.
 
-``/data/PATH`` serves files under ../shared/data (``X.html`` is served gzip-encoded from ``X.html.gz``);
+``/data/PATH`` serves files under ../shared/data, or the ``data`` folder given (``X.html`` is served
+gzip-encoded from ``X.html.gz``);
 ``/pages/N`` serves the Nth real page; ``/gen/...`` are feeds and sitemaps listing those pages on this
 server; the rest are the hostile cases of issue 4. ``hits`` counts requests per path.
 """
@@ -76,8 +77,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, ROBOTS, "text/plain")
 
     def data(self, rest: str, _q: dict[str, str]) -> None:
-        path = (DATA / rest).resolve()
-        if DATA not in path.parents:
+        # Both sides resolved: ../shared (or any folder above it) may be a symlink.
+        root = self.server.data.resolve()
+        path = (root / rest).resolve()
+        if root not in path.parents:
             self._send(403)
         elif path.is_file():
             self._send(200, path.read_bytes(), _TYPES.get(path.suffix, "application/octet-stream"))
@@ -312,14 +315,16 @@ class FixtureServer(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]  # socketserver's untyped request
 
-    def __init__(self) -> None:
+    def __init__(self, data: Path = DATA) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        self.data = data
         self.hits: Counter[str] = Counter()
         self.state: Counter[str] = Counter()
         self.times: list[tuple[str, float]] = []
         self.stall_seconds = 3.0
         self.lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # shutdown() waits for the loop to poll again: 0.05 s instead of the default 0.5 s per server
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base(self) -> str:

@@ -67,6 +67,7 @@ def _run(data_dir: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, list(args), env=env)  # type: ignore[arg-type]  # None unsets a variable
 
 
+@pytest.mark.slow
 def test_cli_add_list_remove(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     assert _run(data_dir, "ingest", str(SEED / "000_5f9867fcee487711.txt")).exit_code == 0
@@ -84,6 +85,7 @@ def test_cli_add_list_remove(tmp_path: Path) -> None:
     assert "#" in _run(data_dir, "breaking", "list", "--all").stdout
 
 
+@pytest.mark.slow
 def test_cli_bad_until_exits_2_with_a_reason(tmp_path: Path) -> None:
     env = {**os.environ, "AKHBAR_DATA_DIR": str(tmp_path / "data"), "AKHBAR_LOG_LEVEL": "WARNING"}
     env.pop("AKHBAR_DATABASE_URL", None)

@@ -39,6 +39,9 @@ ARGS = [
 ]
 
 
+pytestmark = pytest.mark.browser
+
+
 def _missing(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (required under CI: run `make test` as root to install it)")

@@ -29,6 +29,7 @@ def akhbar(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> sub
     )
 
 
+@pytest.mark.slow
 def test_extract_specimen_prints_the_expected_article(tmp_path: Path) -> None:
     done = akhbar("extract", str(SPECIMEN), data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -40,6 +41,7 @@ def test_extract_specimen_prints_the_expected_article(tmp_path: Path) -> None:
     assert not (tmp_path / "akhbar-data").exists(), "extract must store nothing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "reason"),
     [(b"", "empty"), (b"\x7fELF\x02\x01\x01" + bytes(200), "binary file"), (b"12345 678\n", "no letters")],
@@ -53,11 +55,13 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, content: bytes, reason:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert akhbar("articles", "show", "not-a-number", data_dir=tmp_path).returncode == 2
     assert akhbar("no-such-command", data_dir=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_ingest_list_show_and_bad_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
@@ -79,6 +83,7 @@ def test_ingest_list_show_and_bad_files(tmp_path: Path) -> None:
     assert "no article #999" in missing.stderr
 
 
+@pytest.mark.slow
 def test_config_masks_secrets_and_rejects_bad_values(tmp_path: Path) -> None:
     url = "postgresql+psycopg://akhbar:s3cret@127.0.0.1:1/akhbar"
     done = akhbar("config", "--format", "json", data_dir=tmp_path, env={"AKHBAR_DATABASE_URL": url})
@@ -89,6 +94,7 @@ def test_config_masks_secrets_and_rejects_bad_values(tmp_path: Path) -> None:
     assert "invalid port from environment" in bad.stderr
 
 
+@pytest.mark.slow
 def test_db_upgrade_then_reprocess(tmp_path: Path) -> None:
     assert akhbar("db", "upgrade", data_dir=tmp_path).returncode == 0
     assert akhbar("ingest", str(SPECIMEN), data_dir=tmp_path).returncode == 0

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.extract.dates import DateMatch, ParsedDate, find_date, parse_date
+from conftest import needs_shared
 
 NOW = datetime(2024, 10, 18, 15, 0, 7, 123456, tzinfo=UTC)
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_5f9867fcee487711.txt"
@@ -340,7 +341,7 @@ def test_absolute_dates_do_not_depend_on_now() -> None:
     assert parse_date("18 octobre 2024", now=datetime(1999, 1, 1)) == parse_date("18 octobre 2024")
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="shared seed page not available")
+@needs_shared(SEED)
 def test_the_seed_page_has_one_date_line() -> None:
     found = [(line, match) for line in SEED.read_text("utf-8").splitlines() if (match := find_date(line))]
     assert [(line, match.date.iso()) for line, match in found] == [

@@ -35,6 +35,7 @@ ARABIC = Draft(
 )
 
 
+@pytest.mark.slow
 def test_accounts_sign_in_with_the_right_password_only(store: Store) -> None:
     user = editorial.add_user(store, " Sara@Example.ORG ", "editor", PASSWORD, name="Sara")
     assert (user.email, user.role, user.display_name) == ("sara@example.org", "editor", "Sara")
@@ -53,6 +54,7 @@ def test_accounts_sign_in_with_the_right_password_only(store: Store) -> None:
             bad()
 
 
+@pytest.mark.slow
 def test_five_wrong_passwords_lock_the_account_for_a_while(store: Store) -> None:
     editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     now = datetime.now(UTC)
@@ -90,6 +92,7 @@ def test_sessions_expire_end_on_sign_out_and_when_disabled(store: Store) -> None
     assert editorial.authenticate(store, "sara@example.org", PASSWORD) is not None
 
 
+@pytest.mark.slow
 def test_an_editors_article_is_stored_placed_indexed_and_edited_in_place(store: Store) -> None:
     sara = editorial.add_user(store, "sara@example.org", "editor", PASSWORD)
     omar = editorial.add_user(store, "omar@example.org", "editor", PASSWORD)
@@ -208,6 +211,7 @@ def test_the_newsroom_needs_a_signed_in_editor(newsroom: AsgiClient) -> None:
     assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
 
 
+@pytest.mark.slow
 def test_an_editor_writes_an_article_that_readers_see(newsroom: AsgiClient) -> None:
     signed = _sign_in(newsroom)
     page = newsroom.get("/admin/articles/new", headers=signed)
@@ -289,6 +293,7 @@ def test_an_editor_flags_breaking_news_and_signs_out(newsroom: AsgiClient) -> No
     assert newsroom.get("/admin/", headers=signed).status_code == 303
 
 
+@pytest.mark.slow
 def test_users_command(tmp_path: Path) -> None:
     def akhbar(*args: str, given: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -362,6 +367,7 @@ def test_the_withdraw_button(newsroom: AsgiClient) -> None:
     assert newsroom.get(f"/api/v1/articles/{article_id}").status_code == 404
 
 
+@pytest.mark.slow
 def test_the_newsroom_speaks_arabic_french_and_english(sqlite_store: Store) -> None:
     editorial.add_user(sqlite_store, "sara@example.org", "editor", PASSWORD)
     client = app_client(sqlite_store, {"accept-language": "fr-MA,fr;q=0.9"})
@@ -425,6 +431,7 @@ def test_the_newsroom_shows_sources_and_rejected_pages(newsroom: AsgiClient, sql
     assert "editorial:x" in page.text and "not an akhbar editorial form" in page.text
 
 
+@pytest.mark.slow
 def test_an_admin_follows_and_drops_sources_from_the_newsroom(
     newsroom: AsgiClient, sqlite_store: Store
 ) -> None:
@@ -464,6 +471,7 @@ def test_an_admin_follows_and_drops_sources_from_the_newsroom(
         server.stop()
 
 
+@pytest.mark.slow
 def test_refusals_are_said_in_the_newsroom_language(newsroom: AsgiClient, sqlite_store: Store) -> None:
     omar = editorial.add_user(sqlite_store, "omar@example.org", "editor", PASSWORD)
     article_id = editorial.write(sqlite_store, Grouping(), omar, ARABIC)
@@ -500,6 +508,7 @@ def test_refusals_are_said_in_the_newsroom_language(newsroom: AsgiClient, sqlite
     assert "users:" not in short.text  # the command line's prefix stays on the command line
 
 
+@pytest.mark.slow
 def test_an_admin_manages_accounts_in_the_newsroom(newsroom: AsgiClient, sqlite_store: Store) -> None:
     editorial.add_user(sqlite_store, "chief@example.org", "admin", PASSWORD)
     chief = _sign_in(newsroom, "chief@example.org")

@@ -6,14 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.quality.extraction import evaluate_extraction, extraction_floors, format_report, unstated_dates
+from akhbar.bench.quality.extraction import (
+    evaluate_extraction,
+    extraction_floors,
+    format_report,
+    unstated_dates,
+)
+from conftest import needs_shared
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = extraction_floors()
 # Precision and recall may trade against each other; F1 and accuracy must hold against the baseline.
 TRADED = {"precision", "recall"}
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DATA.is_dir(), reason="shared data not available")]
+pytestmark = [pytest.mark.slow, needs_shared(DATA)]
 
 Results = dict[str, dict[str, dict[str, float]]]
 

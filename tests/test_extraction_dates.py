@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from akhbar.quality.extraction_dates import same_instant, stated_days, states_day
+from akhbar.bench.quality.extraction_dates import same_instant, stated_days, states_day
 
 
 def page(head: str = "", body: str = "") -> str:

@@ -104,6 +104,7 @@ def test_gzip_bomb_stops_at_the_decompressed_cap(server: FixtureServer) -> None:
     assert time.perf_counter() - started < 5
 
 
+@pytest.mark.slow
 def test_stall_mid_body_times_out(server: FixtureServer) -> None:
     assert "timed out" in refused(server.url("/stall"))
 
@@ -119,6 +120,7 @@ def test_persistent_5xx_fails_after_the_retries(server: FixtureServer) -> None:
     assert "HTTP 503 after 3 attempts" in message
 
 
+@pytest.mark.slow
 def test_429_honours_retry_after(server: FixtureServer) -> None:
     started = time.perf_counter()
     assert fetch(server.url("/busy/one?after=1")).status == 200

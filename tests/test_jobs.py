@@ -140,6 +140,7 @@ def test_conninfo_needs_postgresql() -> None:
         conninfo("sqlite:///x.db")
 
 
+@pytest.mark.slow
 def test_host_delay_holds_across_processes_sharing_the_database(store: Store, server: FixtureServer) -> None:
     """Two independent gates (as two workers would have) on one database space requests to one host."""
     second = Store(store.url, create=False)
@@ -165,6 +166,7 @@ def test_host_delay_holds_across_processes_sharing_the_database(store: Store, se
     assert min(gaps) >= delay - 0.05, gaps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", [1, 2])
 def test_host_concurrency_holds_across_processes_sharing_the_database(
     store: Store, server: FixtureServer, limit: int

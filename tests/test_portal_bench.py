@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from akhbar.bench import web as benchmarks_web
 from akhbar.extract.sections import section_of
-from akhbar.services import benchmarks_web, portal
+from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.store.tables import articles
 

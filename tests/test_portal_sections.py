@@ -203,6 +203,7 @@ def test_the_api_and_the_cli_filter_by_section(client: AsgiClient, filed: dict[s
     assert client.get(f"/api/v1/articles/{filed['politics_fr']}").json()["section"] == "politics"
 
 
+@pytest.mark.slow
 def test_articles_list_by_section(store: Store, filed: dict[str, int], tmp_path: Path) -> None:
     from akhbar.services import articles
 

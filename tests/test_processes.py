@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from akhbar.services.ingest import AHEAD
@@ -24,6 +25,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_demo_serves_the_list_page_with_the_specimen(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
@@ -56,6 +58,7 @@ def test_demo_serves_the_list_page_with_the_specimen(tmp_path: Path) -> None:
                 stream.close()
 
 
+@pytest.mark.slow
 def test_sigkill_mid_ingest_loses_nothing_reported(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from akhbar.bench.quality.extraction import fundus_cases, segment_cases
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
 from akhbar.models import Article, Document, Rejected
-from akhbar.quality.extraction import fundus_cases, segment_cases
 from akhbar.services import articles
 from akhbar.services.ingest import ingest_document
 from akhbar.services.stories import Grouping
@@ -89,6 +89,7 @@ def test_a_paywalled_article_with_its_free_part_is_kept() -> None:
     assert isinstance(extract_html(lemonde.page.html, url=lemonde.page.url), Article)
 
 
+@pytest.mark.slow
 def test_no_real_article_page_is_rejected() -> None:
     pages = [case.page for case in segment_cases(DATA)] + [case.page for case in fundus_cases(DATA)]
     rejected = {
@@ -100,6 +101,7 @@ def test_no_real_article_page_is_rejected() -> None:
     assert not rejected, f"false rejections: {rejected}"
 
 
+@pytest.mark.slow
 def test_ingest_records_each_non_article_as_a_rejection(store: Store) -> None:
     for name in REJECTED:
         document = Document(name, page(name).encode("utf-8"), "text/html", CASES[name]["url"])

@@ -38,6 +38,7 @@ def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     return Run(code, out, err)
 
 
+@pytest.mark.slow
 def test_search_command_finds_the_ingested_specimen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

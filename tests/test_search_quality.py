@@ -1,6 +1,6 @@
 """The relevance floor: akhbar's recall@5 on the relevance set may not drop below the recorded floor.
 
-The floor is ``floor_recall_at_5`` in ``akhbar/quality/search_queries.json``: lower it only on
+The floor is ``floor_recall_at_5`` in ``akhbar/bench/quality/search_queries.json``: lower it only on
 purpose, in the commit that says why.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from akhbar.quality import search as quality
+from akhbar.bench.quality import search as quality
 from akhbar.store import Store
-from conftest import DATA
+from conftest import DATA, needs_shared
 
 
 def test_relevance_set_is_big_and_varied() -> None:
@@ -32,6 +32,7 @@ def test_relevance_set_is_big_and_varied() -> None:
     assert all(1 <= len(q.expect) <= 5 for q in qs)
 
 
+@needs_shared(DATA / "parallel-news", DATA / "pages-fundus")
 def test_recall_at_5_stays_above_the_floor_and_the_default(store: Store) -> None:
     akhbar, default = quality.evaluate(store, DATA)
     assert akhbar.recall >= quality.floor(), akhbar.failures

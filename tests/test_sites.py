@@ -16,6 +16,7 @@ from akhbar.extract.html import extract_html
 from akhbar.extract.sites import SiteRule, load_rules, registry, rule_for
 from akhbar.extract.text import clean
 from akhbar.models import Article
+from conftest import needs_shared
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "sites"
@@ -55,14 +56,14 @@ def test_every_rule_has_a_golden_page_and_every_golden_page_a_rule() -> None:
     assert all(rule.reason for rule in registry())
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="shared data not available")
+@needs_shared(DATA)
 @pytest.mark.parametrize("rule", registry(), ids=lambda rule: rule.domain)
 def test_rule_fixes_its_golden_page(rule: SiteRule) -> None:
     expected = golden(rule.domain)
     assert failures(extracted(expected, None), expected) == []
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="shared data not available")
+@needs_shared(DATA)
 @pytest.mark.parametrize("rule", registry(), ids=lambda rule: rule.domain)
 def test_generic_extraction_gets_the_golden_page_wrong_without_the_rule(rule: SiteRule) -> None:
     expected = golden(rule.domain)

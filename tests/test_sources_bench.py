@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from akhbar.services.benchmarks_ingest import bench_ingest
+import pytest
+
+from akhbar.bench.ingest import bench_ingest
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
 
+@pytest.mark.slow
 def test_bench_ingest_runs_and_stores_every_page() -> None:
     result = bench_ingest(DATA / "pages-fundus", Grouping(), pages=3, sources=1, concurrency=2)
     assert (result.stored, result.errors) == (3, 0)

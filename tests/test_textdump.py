@@ -19,6 +19,7 @@ from akhbar.extract.textdump import extract_textdump
 from akhbar.extract.textdump.headlines import is_ticker, split_headlines
 from akhbar.extract.textdump.meta import site_name_of
 from akhbar.models import Article, Rejected
+from conftest import needs_shared
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
 SPECIMEN = SEED / "000_5f9867fcee487711.txt"
@@ -38,7 +39,7 @@ def _extract(text: str, **kwargs: Any) -> Article:
 # ---------------------------------------------------------------------------------------------
 # The specimen
 
-needs_specimen = pytest.mark.skipif(not SPECIMEN.exists(), reason=f"specimen not found at {SPECIMEN}")
+needs_specimen = needs_shared(SPECIMEN, EXPECTED)
 
 
 @pytest.fixture(scope="module")

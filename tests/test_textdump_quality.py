@@ -1,6 +1,6 @@
 """Quality floors of the text-dump extractor on real labelled pages (shared/data) and the specimen.
 
-A score below its floor in ``akhbar/quality/floors.json`` fails: lower a floor only on purpose,
+A score below its floor in ``akhbar/bench/quality/floors.json`` fails: lower a floor only on purpose,
 in the same commit as the reason.
 """
 
@@ -10,18 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.quality import floors
-from akhbar.quality.textdump import evaluate
+from akhbar.bench.quality import floors
+from akhbar.bench.quality.textdump import evaluate
+from conftest import needs_shared
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOORS = floors("textdump")
 
 SETS = ("pages-fundus", "pages-trafilatura", "parallel-news")
 
-pytestmark = pytest.mark.skipif(
-    not all((DATA / name).is_dir() for name in SETS) or not (DATA.parent / "seed").is_dir(),
-    reason=f"evaluation data not found under {DATA} (shared/data and shared/seed beside the repository)",
-)
+pytestmark = needs_shared(*(DATA / name for name in SETS), DATA.parent / "seed")
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +27,13 @@ def scores() -> dict[str, float]:
     return evaluate(DATA)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_score_not_below_floor(scores: dict[str, float], name: str) -> None:
     assert scores[name] >= FLOORS[name], f"{name} = {scores[name]:.3f}, floor {FLOORS[name]}"
 
 
+@pytest.mark.slow
 def test_every_score_has_a_floor(scores: dict[str, float]) -> None:
     assert set(scores) == set(FLOORS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -18,6 +19,7 @@ from conftest import DATA
 WARC = DATA / "warc"
 
 
+@pytest.mark.slow
 def test_real_news_warc_is_ingested_with_urls_and_progress(sqlite_store: Store) -> None:
     seen: list[int] = []
     results = list(
@@ -60,6 +62,7 @@ def test_damaged_archive_is_an_error_not_a_crash(sqlite_store: Store, tmp_path: 
     assert "not a WARC or ARC archive" in (results[0].reason or "")
 
 
+@pytest.mark.slow
 def test_truncated_archive_keeps_what_it_could_read(sqlite_store: Store, tmp_path: Path) -> None:
     data = (WARC / "news-fr-ar-real-pages.warc.gz").read_bytes()
     cut = tmp_path / "cut.warc.gz"

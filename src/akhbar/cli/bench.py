@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from akhbar.bench import extract as benchmarks
 from akhbar.cli.app import Context, data_option, model_option, pass_context
-from akhbar.services import benchmarks
 
 
 @click.group("bench")
@@ -35,7 +35,7 @@ def bench_extract(data_dir: Path, seconds: float) -> None:
         f"  ratio akhbar/baseline: {akhbar.per_second / baseline.per_second:.2f}   target: >= 500 pages/s"
     )
     if found is not None:
-        from akhbar.services import benchmarks_html
+        from akhbar.bench import html as benchmarks_html
 
         html_akhbar, bare = benchmarks_html.bench_html(found, min_seconds=seconds)
         click.echo("HTML extraction over the real pages, beside bare trafilatura (one core)")
@@ -55,7 +55,7 @@ def bench_extract(data_dir: Path, seconds: float) -> None:
 )
 def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, stories: bool) -> None:
     """Portal speed over HTTP (home, article, API list) beside a static copy of the home page."""
-    from akhbar.services import benchmarks_web
+    from akhbar.bench import web as benchmarks_web
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
@@ -94,7 +94,7 @@ def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, s
 @pass_context
 def bench_ingest(ctx: Context, data_dir: Path, pages: int, sources: int, concurrency: int) -> None:
     """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
-    from akhbar.services import benchmarks_ingest
+    from akhbar.bench import ingest as benchmarks_ingest
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
@@ -138,7 +138,7 @@ def bench_search(data_dir: Path, articles: int, queries: int, database_url: str 
     """Search speed: p50/p99 of mixed queries beside the raw backend query, index size and rate."""
     import tempfile
 
-    from akhbar.services import benchmarks_search
+    from akhbar.bench import search as benchmarks_search
     from akhbar.store import Store
 
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
@@ -182,8 +182,8 @@ def bench_stories(
     """Duplicate detection + story assignment: articles/s and p99 latency at 10k and 100k stories."""
     import tempfile
 
+    from akhbar.bench import stories as benchmarks_stories
     from akhbar.config import BUILT_IN_MODEL
-    from akhbar.services import benchmarks_stories
     from akhbar.store import Store
     from akhbar.stories.embedding import UseEmbedder, load
 

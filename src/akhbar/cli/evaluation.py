@@ -21,7 +21,7 @@ def eval_group() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def eval_extract(data_dir: Path, output_format: str) -> None:
     """Extraction quality on labelled real pages and the specimen, beside bare trafilatura."""
-    from akhbar.quality import extraction, textdump
+    from akhbar.bench.quality import extraction, textdump
 
     for needed in ("pages-trafilatura", "pages-fundus"):
         if not (data_dir / needed).is_dir():
@@ -52,7 +52,7 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def eval_search(data_dir: Path, database_url: str | None, output_format: str) -> None:
     """recall@5 and MRR of akhbar's analyser beside the backend's default (FTS5 unicode61 / PG simple)."""
-    from akhbar.quality import search as quality
+    from akhbar.bench.quality import search as quality
     from akhbar.services import articles
     from akhbar.store import Store
 
@@ -87,7 +87,7 @@ def eval_search(data_dir: Path, database_url: str | None, output_format: str) ->
 @pass_context
 def eval_stories(ctx: Context, data_dir: Path, output_format: str, model: str | None) -> None:
     """Story grouping (B-cubed), SemEval pairs and duplicates, beside title TF-IDF and embeddings alone."""
-    from akhbar.quality import stories_eval
+    from akhbar.bench.quality import stories_eval
 
     for needed in ("parallel-news", "news-similarity"):
         if not (data_dir / needed).is_dir():

@@ -28,7 +28,7 @@ __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "mai
 
 logger = logging.getLogger(__name__)
 
-# The trafilatura options akhbar uses; chosen on the evaluation sets (see akhbar.quality.extraction).
+# The trafilatura options akhbar uses; chosen on the evaluation sets (see akhbar.bench.quality.extraction).
 TRAFILATURA_OPTIONS: dict[str, bool] = {
     "favor_precision": False,
     "favor_recall": True,

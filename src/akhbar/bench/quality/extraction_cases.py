@@ -2,7 +2,7 @@
 
 Each page is decoded the way akhbar decodes fetched pages (:func:`akhbar.extract.decoding.decode`)
 and carries its labels, cleaned with :func:`akhbar.extract.text.clean`; whether the page states its
-labelled publication day is decided once here (:mod:`akhbar.quality.extraction_dates`).
+labelled publication day is decided once here (:mod:`akhbar.bench.quality.extraction_dates`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from akhbar.bench.quality.extraction_dates import states_day
 from akhbar.extract.decoding import decode
 from akhbar.extract.text import clean
 from akhbar.models import Document
-from akhbar.quality.extraction_dates import states_day
 
 __all__ = [
     "EvalPage",

@@ -15,7 +15,7 @@ Three sets, all under one data directory (``shared/data``) given by the caller:
 
 Dates are scored twice: ``date_rate`` over every page with a labelled date, ``date_stated_rate`` over
 the pages that state their labelled day somewhere in their HTML
-(:mod:`akhbar.quality.extraction_dates`): a label the page never shows cannot be extracted.
+(:mod:`akhbar.bench.quality.extraction_dates`): a label the page never shows cannot be extracted.
 ``added_date_rate`` scores the pages ``pages-trafilatura`` leaves undated against akhbar's own labels
 (``extract_labels.json``, every such page, with what the page shows; "no date" when it states none).
 ``time_rate`` (Fundus, whose labels carry a time) is the share of pages whose publication instant is
@@ -43,11 +43,7 @@ from typing import Any
 
 import trafilatura
 
-from akhbar.extract import extract
-from akhbar.extract.html import extract_html
-from akhbar.extract.text import clean
-from akhbar.models import Article, Document, Rejected
-from akhbar.quality.extraction_cases import (
+from akhbar.bench.quality.extraction_cases import (
     EvalPage,
     FundusCase,
     SegmentCase,
@@ -57,8 +53,12 @@ from akhbar.quality.extraction_cases import (
     segment_cases,
     unstated_dates,
 )
-from akhbar.quality.extraction_dates import same_instant
-from akhbar.quality.textdump import specimen_headlines_ok
+from akhbar.bench.quality.extraction_dates import same_instant
+from akhbar.bench.quality.textdump import specimen_headlines_ok
+from akhbar.extract import extract
+from akhbar.extract.html import extract_html
+from akhbar.extract.text import clean
+from akhbar.models import Article, Document, Rejected
 
 __all__ = [
     "SYSTEMS",

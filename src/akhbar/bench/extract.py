@@ -1,29 +1,16 @@
-"""Speed measurements, each beside a baseline measured in the same process on the same inputs."""
+"""``akhbar bench extract``: text-dump extraction speed beside a baseline, same dumps, same process."""
 
 from __future__ import annotations
 
 import gzip
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from akhbar.bench.throughput import Throughput, measure
 from akhbar.extract.language import detect_language
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.text import clean_lines
 from akhbar.extract.textdump import extract_textdump
 from akhbar.services.demo import demo_directory
-
-
-@dataclass(frozen=True)
-class Throughput:
-    name: str
-    pages: int
-    seconds: float
-
-    @property
-    def per_second(self) -> float:
-        return self.pages / self.seconds if self.seconds else float("inf")
 
 
 def _read_html(path: Path) -> str:
@@ -38,22 +25,6 @@ def textdump_corpus(data_dir: Path | None) -> list[str]:
         pages = sorted(data_dir.glob("pages-*/**/*.html")) + sorted(data_dir.glob("pages-*/**/*.html.gz"))
         texts += [page_text(_read_html(path)) for path in pages]
     return texts
-
-
-def measure(name: str, work: Callable[[str], object], texts: list[str], min_seconds: float) -> Throughput:
-    """Run ``work`` over ``texts`` repeatedly for at least ``min_seconds`` of this process's CPU time.
-
-    CPU time, not wall time: the figure is pages per second of one core, whatever else the machine
-    is doing while the benchmark runs.
-    """
-    pages, started = 0, time.process_time()
-    while True:
-        for text in texts:
-            work(text)
-        pages += len(texts)
-        elapsed = time.process_time() - started
-        if elapsed >= min_seconds:
-            return Throughput(name, pages, elapsed)
 
 
 def _baseline(text: str) -> object:

@@ -6,8 +6,8 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from akhbar.quality.stories import Scores, parallel_news
-from akhbar.quality.stories_pairs import duplicates, semeval
+from akhbar.bench.quality.stories import Scores, parallel_news
+from akhbar.bench.quality.stories_pairs import duplicates, semeval
 from akhbar.stories.embedding import Embedder
 
 # set -> system -> metric -> value
@@ -29,7 +29,7 @@ def evaluate(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True)
 
 def floors() -> dict[str, dict[str, float]]:
     """The recorded floors (``stories_floors.json``); raise one only with the reason in the commit."""
-    text = resources.files("akhbar.quality").joinpath("stories_floors.json").read_text(encoding="utf-8")
+    text = resources.files("akhbar.bench.quality").joinpath("stories_floors.json").read_text(encoding="utf-8")
     loaded: dict[str, dict[str, float]] = {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
     return loaded
 

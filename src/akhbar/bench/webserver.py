@@ -1,6 +1,6 @@
 """The server ``akhbar bench web`` measures: the portal app, plus a static copy of a page as the ceiling.
 
-Run as ``python -m akhbar.web.benchserver DATABASE_URL PORT STATIC_DIR``; the static directory is
+Run as ``python -m akhbar.bench.webserver DATABASE_URL PORT STATIC_DIR``; the static directory is
 served by the same app under ``/ceiling/``.
 """
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import trafilatura
 
+from akhbar.bench.quality.extraction import EvalPage, load_pages
+from akhbar.bench.throughput import Throughput
 from akhbar.extract.html import extract_html
-from akhbar.quality.extraction import EvalPage, load_pages
-from akhbar.services.benchmarks import Throughput
 
 __all__ = ["TARGET_RATIO", "bench_html", "format_bench"]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from akhbar.quality import stories_baselines as baselines
+from akhbar.bench.quality import stories_baselines as baselines
 from akhbar.stories import features, grouping
 from akhbar.stories.embedding import Embedder, Vector
 from akhbar.stories.online import MemoryGrouper

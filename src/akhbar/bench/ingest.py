@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from akhbar.bench.throughput import Throughput
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
-from akhbar.services.benchmarks import Throughput
 from akhbar.services.demo import demo_directory
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping

@@ -178,7 +178,7 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int, static_dir: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "akhbar.web.benchserver", database_url, str(port), str(static_dir)]
+    command = [sys.executable, "-m", "akhbar.bench.webserver", database_url, str(port), str(static_dir)]
     process = subprocess.Popen(command)
     deadline = time.monotonic() + 60
     while True:

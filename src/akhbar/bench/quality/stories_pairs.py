@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from akhbar.bench.quality import stories_baselines as baselines
+from akhbar.bench.quality.extraction import load_pages
+from akhbar.bench.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
 from akhbar.dedupe.signatures import Signature, is_duplicate, signature
 from akhbar.extract.html import extract_html
 from akhbar.models import Rejected, as_utc
-from akhbar.quality import stories_baselines as baselines
-from akhbar.quality.extraction import load_pages
-from akhbar.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
 from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder
 from akhbar.text.urls import canonical_url
