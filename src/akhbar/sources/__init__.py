@@ -1,1 +1,3 @@
-"""Where documents come from: local files and directories now; feeds, sitemaps and WARC later."""
+"""Where documents come from: files and directories, feeds (RSS, Atom, JSON Feed), sitemaps, OPML,
+single pages (with feed discovery) and WARC archives, each read into listings or documents.
+"""
