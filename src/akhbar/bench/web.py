@@ -214,7 +214,8 @@ def measure_wrk(
     output = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
     Path(handle.name).unlink()
     total = re.search(r"(\d+) requests in ([0-9.]+)(ms|s)", output)
-    assert total is not None, output
+    if total is None:
+        raise RuntimeError(f"bench web: wrk printed no request count:\n{output}")
     elapsed = float(total.group(2)) * (0.001 if total.group(3) == "ms" else 1.0)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)

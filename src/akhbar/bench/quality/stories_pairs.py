@@ -103,7 +103,8 @@ def syndicated(item: Item, number: int) -> Item:
 
 def amp_copy(item: Item) -> Item:
     """The same page reached at its AMP address, one inner paragraph (an inline link box) missing."""
-    assert item.url is not None
+    if item.url is None:
+        raise ValueError(f"duplicates set: {item.title!r} has no URL to make an AMP copy of")
     body = item.paragraphs
     if len(body) > 4:
         middle = len(body) // 2
