@@ -47,3 +47,19 @@ def test_a_copy_of_another_text_is_refused(sqlite_store: Store) -> None:
         connection.execute(sa.update(articles).where(articles.c.id == first_copy).values(duplicate_of=2))
     with sqlite_store.reading() as connection, pytest.raises(RuntimeError, match="point at another text"):
         benchmarks_web._check_copies(connection)
+
+
+@pytest.mark.slow
+def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path: Path) -> None:
+    from akhbar.bench.ceiling import nginx_path
+
+    report = benchmarks_web.bench_web(DATA if DATA.is_dir() else None, articles=300, seconds=1, connections=4)
+    names = [m.name for m in report.measurements]
+    assert names[:3] == [name for name, _, _ in benchmarks_web.CACHED]
+    assert all(m.requests > 0 and m.errors == 0 for m in report.measurements), report.measurements
+    assert report.server_memory_mb > 0
+    if nginx_path() is not None:
+        assert [m.name for m in report.ceilings] == names[:3]
+        assert all(m.requests > 0 and m.errors == 0 for m in report.ceilings)
+    targets = report.targets()
+    assert {t.name for t in targets} >= {"article (random) p99", "home /ar/ / nginx, same bytes"}

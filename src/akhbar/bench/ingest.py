@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import resource
 import tempfile
 import threading
 import time
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
@@ -45,7 +45,7 @@ class IngestBench:
     ingest_only: Throughput
     stored: int
     errors: int
-    peak_rss_mb: float
+    peak_rss_mb: float  # the whole process tree (the embedding model's child included)
 
     @property
     def ratio(self) -> float:
@@ -54,6 +54,14 @@ class IngestBench:
     @property
     def ratio_without_grouping(self) -> float:
         return self.without_grouping.per_second / self.baseline.per_second
+
+    def targets(self) -> list[Target]:
+        """Issue targets: >= 0.7x bare trafilatura with stories, >= 0.9x without, tree < 500 MB."""
+        return [
+            Target("end to end / bare trafilatura, stories on", self.ratio, 0.70),
+            Target("end to end / bare trafilatura, stories off", self.ratio_without_grouping, 0.90),
+            Target("peak memory of the process tree", self.peak_rss_mb, 500.0, " MB", higher_is_better=False),
+        ]
 
 
 def corpus(data_dir: Path | None) -> list[bytes]:
@@ -199,17 +207,30 @@ def bench_ingest(
     _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
     baseline = _baseline(html, pages)
     extract_only = _extract_only(html, pages)
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp, _serving(html, pages, sources) as site:
+    memory = PeakTreeMemory()  # this process and its children: the embedding model's included
+    with (
+        tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
+        _serving(html, pages, sources) as site,
+        memory.watching(),
+    ):
         ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
         base = f"http://127.0.0.1:{site.server_port}"
         stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
         off = grouping.duplicates_only()
         _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
     without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
     return IngestBench(
-        pages, sources, end_to_end, without, baseline, extract_only, ingest_only, stored, errors, peak
+        pages,
+        sources,
+        end_to_end,
+        without,
+        baseline,
+        extract_only,
+        ingest_only,
+        stored,
+        errors,
+        memory.peak_mb,
     )
 
 

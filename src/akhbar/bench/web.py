@@ -1,8 +1,10 @@
 """``akhbar bench web``: load many articles made from real news text, then measure the portal over HTTP.
 
-The server runs in its own process (uvicorn, one worker); the load comes from wrk when Debian's wrk is
-installed, else from an async httpx client. The ceiling is the same home page saved as a static file
-and served by the same server in the same run.
+akhbar runs as users run it: ``akhbar serve`` in its own process (one uvicorn worker, its access
+log on, written to a file), the embedded job runner beside it. The load comes from wrk when
+Debian's wrk is installed, else from an async httpx client. The ceiling of each cached page (home,
+API list, RSS) is nginx serving the very bytes akhbar served, measured the same way in the same run
+(:mod:`akhbar.bench.ceiling`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import sqlalchemy as sa
 
+from akhbar.bench.ceiling import nginx_path, nginx_serving
+from akhbar.bench.report import Target, tree_rss_mb
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
 from akhbar.services.search import bulk_load
@@ -177,13 +182,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, port: int, static_dir: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "akhbar.bench.webserver", database_url, str(port), str(static_dir)]
-    process = subprocess.Popen(command)
+def start_server(work: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
+    """``akhbar serve`` on ``port`` over ``database_url``, its log (access log included) in ``work``."""
+    command = [sys.executable, "-m", "akhbar", "--data-dir", str(work), "--database-url", database_url]
+    command += ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    with (work / "serve.log").open("ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"bench server exited with {process.returncode}")
+            raise RuntimeError(f"akhbar serve exited with {process.returncode} (see its log)")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return process
@@ -191,7 +199,7 @@ def start_server(database_url: str, port: int, static_dir: Path) -> subprocess.P
             pass
         if time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError("bench server did not start")
+            raise RuntimeError("akhbar serve did not start")
         time.sleep(0.2)
 
 
@@ -272,9 +280,29 @@ class WebReport:
     load_seconds: float
     tool: str
     measurements: tuple[Measurement, ...]
+    ceilings: tuple[Measurement, ...]  # nginx serving the same bytes, by the same names
+    server_memory_mb: float  # the akhbar serve process tree at the end of the run
 
     def by_name(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
+
+    def ceiling_of(self, name: str) -> Measurement | None:
+        return next((m for m in self.ceilings if m.name == name), None)
+
+    def targets(self) -> list[Target]:
+        """Issue targets: cached pages >= 20% of nginx on the same bytes, random article p99 < 30 ms."""
+        found = []
+        for name, _path, _file in CACHED:
+            ceiling = self.ceiling_of(name)
+            share = self.by_name(name).per_second / ceiling.per_second if ceiling else float("nan")
+            found.append(Target(f"{name} / nginx, same bytes", share, 0.20))
+        article = self.by_name("article (random)")
+        found.append(Target("article (random) p99", article.p99_ms, 30.0, " ms", higher_is_better=False))
+        searched = next((m for m in self.measurements if m.name == "search (random word)"), None)
+        if searched is not None:
+            found.append(Target("search (random word) p99", searched.p99_ms, 100.0, " ms", False))
+            found.append(Target("search (random word) rate", searched.per_second, 800.0, " req/s"))
+        return found
 
 
 def _random(prefix: str, count: int) -> str:
@@ -291,19 +319,78 @@ def story_count(texts: list[Text], count: int) -> int:
     return max(1, count // len(texts)) * groups  # complete rounds only: every one of their ids exists
 
 
-def _endpoints(count: int, stories: int) -> list[tuple[str, str, str | None]]:
+# Pages a reader gets from akhbar's cache: (name, path, the file nginx serves the same bytes from).
+CACHED = (
+    ("home /ar/", "/ar/", "home.html"),
+    ("API list", "/api/v1/articles?limit=50", "articles.json"),
+    ("RSS latest", "/feeds/latest.rss", "latest.rss"),
+)
+
+
+def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, str | None]]:
     """(name, path, wrk script) for each endpoint; article and story pages are picked at random."""
-    endpoints: list[tuple[str, str, str | None]] = [
-        ("static ceiling", "/ceiling/home.html", None),
-        ("in-memory page", "/ceiling-memory/home.html", None),
-        ("home /ar/", "/ar/", None),
-        ("API list", "/api/v1/articles?limit=50", None),
-        # last: uncached, they may leave a backlog
-        ("article (random)", "/ar/articles/1", _random("/ar/articles/", count)),
-    ]
+    endpoints: list[tuple[str, str, str | None]] = [(name, path, None) for name, path, _ in CACHED]
+    # last: uncached, they may leave a backlog
+    endpoints.append(("article (random)", "/ar/articles/1", _random("/ar/articles/", count)))
     if stories:
         endpoints.append(("story (random)", "/ar/stories/1", _random("/ar/stories/", stories)))
+    if words:
+        endpoints.append(("search (random word)", f"/ar/search?q={quote(words[0])}", _random_words(words)))
     return endpoints
+
+
+def search_words(texts: list[Text], limit: int = 2000) -> list[str]:
+    """Words of the loaded texts, as readers would search them (letters only, 4 or more)."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for word in " ".join((text.title, *text.paragraphs)).split():
+            word = word.strip(".,;:!?«»\"'()[]")
+            if len(word) >= 4 and word.isalpha():
+                found.setdefault(word, None)
+    return list(found)[:limit]
+
+
+def _random_words(words: list[str]) -> str:
+    """A wrk script searching for one of ``words`` at random, percent-encoded."""
+    table = ", ".join(f'"{quote(word)}"' for word in words)
+    return (
+        "math.randomseed(42)\n"
+        f"local words = {{{table}}}\n"
+        "request = function()\n"
+        '  return wrk.format("GET", "/ar/search?q=" .. words[math.random(1, #words)])\n'
+        "end\n"
+    )
+
+
+def _measure(
+    name: str, base: str, path: str, script: str | None, load: tuple[float, int, int], pid: int | None
+) -> Measurement:
+    """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile."""
+    seconds, connections, count = load
+    httpx.get(base + path, timeout=30)  # warm up
+    cpu_before = process_cpu_seconds(pid) if pid else float("nan")
+    if shutil.which("wrk") is not None:
+        measured = measure_wrk(name, base, path, seconds, connections, script)
+    else:
+        measured = measure_httpx(name, base, _picker(path, count if script else 0), seconds, connections)
+    cpu = process_cpu_seconds(pid) - cpu_before if pid else float("nan")
+    return replace(measured, server_cpu_seconds=cpu)
+
+
+def _ceilings(
+    work: Path, saved: dict[str, bytes], load: tuple[float, int, int], progress: Callable[[str], None]
+) -> tuple[Measurement, ...]:
+    """nginx serving the bytes akhbar served, measured like akhbar; none when nginx is missing."""
+    if nginx_path() is None:
+        progress("nginx not found (apt-get install nginx-light): no ceiling measured")
+        return ()
+    files = {file: saved[name] for name, _path, file in CACHED}
+    found = []
+    with nginx_serving(work / "nginx", files) as base:
+        for name, _path, file in CACHED:
+            progress(f"measuring nginx: {name}")
+            found.append(_measure(name, base, "/" + file, None, load, None))
+    return tuple(found)
 
 
 def bench_web(
@@ -315,39 +402,35 @@ def bench_web(
     stories: bool = True,
     progress: Callable[[str], None] = lambda _: None,
 ) -> WebReport:
-    """Load ``articles`` into a fresh SQLite database, serve it, and measure each endpoint."""
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as work:
-        url = f"sqlite:///{Path(work) / 'akhbar.db'}"
+    """Load ``articles`` into a fresh SQLite database, serve it with ``akhbar serve`` and measure each
+    endpoint, then nginx on the same bytes."""
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
+        work = Path(scratch)
+        url = f"sqlite:///{work / 'akhbar.db'}"
         store = Store(url)
         progress(f"loading {articles} articles")
         texts = corpus(data_dir)
         load_seconds = load(store, texts, articles, stories=stories)
         story_ids = story_count(texts, articles) if stories else 0
         store.close()
-        static_dir = Path(work) / "static"
-        static_dir.mkdir()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_server(url, port, static_dir)
+        server = start_server(work, url, port)
+        results, saved = [], {}
         try:
-            (static_dir / "home.html").write_bytes(httpx.get(f"{base}/ar/", timeout=30).content)
-            use_wrk = shutil.which("wrk") is not None
-            results = []
-            for name, path, script in _endpoints(articles, story_ids):
-                progress(f"measuring {name}")
-                httpx.get(base + path, timeout=30)  # warm up
-                cpu_before = process_cpu_seconds(server.pid)
-                if use_wrk:
-                    measured = measure_wrk(name, base, path, seconds, connections, script)
-                else:
-                    pick = _picker(path, story_ids if "stories" in path else articles if script else 0)
-                    measured = measure_httpx(name, base, pick, seconds, connections)
-                cpu = process_cpu_seconds(server.pid) - cpu_before
-                results.append(replace(measured, server_cpu_seconds=cpu))
+            for name, path, script in _endpoints(articles, story_ids, search_words(texts)):
+                progress(f"measuring akhbar: {name}")
+                count = story_ids if "stories" in path else articles
+                results.append(_measure(name, base, path, script, (seconds, connections, count), server.pid))
+                if script is None:
+                    saved[name] = httpx.get(base + path, timeout=30).content
+            memory = tree_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return WebReport(articles, load_seconds, "wrk" if use_wrk else "httpx", tuple(results))
+        ceilings = _ceilings(work, saved, (seconds, connections, 0), progress)
+    tool = "wrk" if shutil.which("wrk") else "httpx"
+    return WebReport(articles, load_seconds, tool, tuple(results), ceilings, memory)
 
 
 def _picker(path: str, count: int) -> Callable[[int], str]:

@@ -1,0 +1,143 @@
+"""What every benchmark prints the same way: a verdict line per target, memory of the whole process
+tree, and the figures as JSON (``--json FILE``) so runs can be compared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SAMPLE_EVERY = 0.2  # seconds between two samples of the process tree's memory
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of a benchmark: a measured value beside the goal it must reach."""
+
+    name: str
+    value: float
+    goal: float
+    unit: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def met(self) -> bool:
+        if math.isnan(self.value):
+            return False
+        return self.value >= self.goal if self.higher_is_better else self.value < self.goal
+
+    def line(self) -> str:
+        sign = ">=" if self.higher_is_better else "<"
+        return (
+            f"  target {self.name}: {_figure(self.value)}{self.unit} "
+            f"(goal {sign} {_figure(self.goal)}{self.unit}): {'met' if self.met else 'MISSED'}"
+        )
+
+
+def _figure(value: float) -> str:
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def verdicts(targets: Iterable[Target]) -> list[str]:
+    """One line per target, then whether all were met."""
+    found = list(targets)
+    lines = [t.line() for t in found]
+    missed = [t.name for t in found if not t.met]
+    lines.append(f"  verdict: {'all targets met' if not missed else 'MISSED ' + ', '.join(missed)}")
+    return lines
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """The run's figures (dataclasses included) as one JSON document."""
+    path.write_text(json.dumps(_plain(payload), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        plain = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Target):
+            plain["met"] = value.met
+        return plain
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _children() -> dict[int, list[int]]:
+    """Each process's children, read from /proc."""
+    found: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        found.setdefault(parent, []).append(int(entry.name))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_mb(pid: int | None = None) -> float:
+    """Resident memory of process ``pid`` (this one by default) and all its descendants, in MB;
+    NaN where /proc is missing."""
+    if not Path("/proc/self/status").exists():
+        return float("nan")
+    root = pid or os.getpid()
+    children, total, pending = _children(), 0, [root]
+    while pending:
+        current = pending.pop()
+        total += _rss_kb(current)
+        pending.extend(children.get(current, []))
+    return total / 1024
+
+
+class PeakTreeMemory:
+    """The highest :func:`tree_rss_mb` seen while the block runs, sampled in a thread."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self._stop.wait(SAMPLE_EVERY)
+
+    @contextmanager
+    def watching(self) -> Iterator[PeakTreeMemory]:
+        thread = threading.Thread(target=self._sample, name="bench-memory", daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            thread.join()
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+
+
+def elapsed_since(started: float) -> float:
+    return time.perf_counter() - started
