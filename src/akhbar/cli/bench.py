@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from akhbar.bench import extract as benchmarks
 from akhbar.cli.app import Context, data_option, model_option, pass_context
+from akhbar.cli.output import note
 
 
 @click.group("bench")
@@ -21,9 +21,11 @@ def bench_group() -> None:
 @click.option("--seconds", type=click.FloatRange(0.1, 600), default=3.0, show_default=True)
 def bench_extract(data_dir: Path, seconds: float) -> None:
     """Extraction throughput (pages/s, one core): text dumps beside a baseline, HTML beside trafilatura."""
+    from akhbar.bench import extract as benchmarks
+
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; measuring the demo dumps only", err=True)
+        note(f"{data_dir} not found; measuring the demo dumps only")
     akhbar, baseline = benchmarks.bench_textdump(found, min_seconds=seconds)
     pages = len(benchmarks.textdump_corpus(found))
     click.echo(f"text-dump extraction over {pages} pages (one core)")
@@ -59,14 +61,14 @@ def bench_web(data_dir: Path, articles: int, seconds: float, connections: int, s
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; generating from the specimen only", err=True)
+        note(f"{data_dir} not found; generating from the specimen only")
     report = benchmarks_web.bench_web(
         found,
         articles=articles,
         seconds=seconds,
         connections=connections,
         stories=stories,
-        progress=lambda message: click.echo(message, err=True),
+        progress=note,
     )
     click.echo(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s; "
@@ -98,7 +100,7 @@ def bench_ingest(ctx: Context, data_dir: Path, pages: int, sources: int, concurr
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; serving the demo pages", err=True)
+        note(f"{data_dir} not found; serving the demo pages")
     result = benchmarks_ingest.bench_ingest(
         found, ctx.grouping(), pages=pages, sources=sources, concurrency=concurrency
     )
@@ -149,7 +151,7 @@ def bench_search(data_dir: Path, articles: int, queries: int, database_url: str 
                 data_dir,
                 articles=articles,
                 queries=queries,
-                progress=lambda m: click.echo(m, err=True),
+                progress=note,
             )
         finally:
             store.close()
