@@ -40,6 +40,13 @@ def test_search_with_no_match_among_articles(tmp_path: Path) -> None:
     assert nothing.out == "no articles match 'الناتو' in ar\n"
 
 
+def test_an_opml_file_without_feeds(tmp_path: Path) -> None:
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body/></opml>', encoding="utf-8")
+    done = run("sources", "import", str(opml), data_dir=tmp_path)
+    assert (done.code, done.out) == (0, f"no feeds in {opml}\n")
+
+
 def test_refresh_and_reprocess_with_nothing_to_do(tmp_path: Path) -> None:
     refreshed = run("refresh", data_dir=tmp_path)
     assert refreshed.code == 0 and "no sources are due now" in refreshed.out

@@ -68,6 +68,18 @@ def test_version(tmp_path: Path) -> None:
     assert done.code == 0 and done.out.startswith("akhbar ") and done.out.strip() != "akhbar unknown"
 
 
+def test_usage_errors_are_one_line_and_a_bare_group_shows_its_help(tmp_path: Path) -> None:
+    unknown = run("sorces", "list", data_dir=tmp_path)
+    assert unknown.code == 2
+    assert (
+        unknown.err.count("\n") == 1
+        and "No such command 'sorces'" in unknown.err
+        and "--help)" in unknown.err
+    )
+    bare = run("users", data_dir=tmp_path)
+    assert bare.code == 2 and "Commands:" in bare.err and "add" in bare.err
+
+
 def test_shell_completion_script_and_answers() -> None:
     script = _python("from akhbar.cli import main; main()", env={"_AKHBAR_COMPLETE": "bash_source"})
     assert "_akhbar_completion" in script.stdout and "complete " in script.stdout

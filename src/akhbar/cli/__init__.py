@@ -25,6 +25,9 @@ def main(args: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("akhbar: aborted", err=True)
         sys.exit(1)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a group alone: its help, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"akhbar: {_one_line(exc)}", err=True)
         sys.exit(exc.exit_code)

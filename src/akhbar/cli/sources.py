@@ -129,6 +129,8 @@ def import_command(ctx: Context, opml: Path, output_format: str) -> None:
             echo_json(asdict(result))
         else:
             click.echo(f"{result.status:7} {result.url}" + (f": {result.reason}" if result.reason else ""))
+    if not results:
+        nothing(f"no feeds in {opml}", output_format)
     if any(result.status == "error" for result in results):
         sys.exit(2)
 
