@@ -65,7 +65,7 @@ def add_command(ctx: Context, email: str, role: str, name: str | None, password_
     if any(user.email == email for user in editorial.list_users(store)):  # before asking for a password
         raise InputError(f"users: {email} already has an account")
     user = editorial.add_user(store, email, role, _password(password_stdin), name=name)
-    click.echo(f"added {user.email} ({user.role}); they sign in at /admin/")
+    click.echo(f"added {user.email} ({user.role})")
 
 
 @users_group.command("list")
