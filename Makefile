@@ -8,10 +8,11 @@ SHARED ?= ../shared
 
 .PHONY: demo test test-fast lint bench bench-web setup system-deps browser-deps clean
 
-setup:  ## the Python environment, from uv.lock
+setup:  ## the Python environment, from uv.lock; ./akhbar then runs the akhbar command of this checkout
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 	  { echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv; }
 	@$(UV) sync --frozen --quiet
+	@touch .venv/.akhbar-synced
 
 system-deps:  ## Debian packages the tests need (PostgreSQL, chromium, Noto fonts, npm); installed when run as root
 	@scripts/system-deps
@@ -22,8 +23,8 @@ tests/node_modules/axe-core/axe.min.js: tests/package.json tests/package-lock.js
 	npm ci --prefix tests --no-audit --no-fund --loglevel=error
 	@touch $@
 
-demo: setup
-	$(UV) run akhbar demo
+demo: setup  ## load the demo set into ./akhbar-data and serve it; then type ./akhbar COMMAND in another shell
+	./akhbar demo
 
 lint: setup
 	$(UV) run ruff format --check src tests

@@ -50,13 +50,14 @@ def test_search_command_finds_the_ingested_specimen(
     hits = [json.loads(line) for line in done.out.splitlines()]
     assert len(hits) == 1
     assert "<mark>" in hits[0]["snippet_html"]
-    assert _run(["search", "OTAN", "--language", "ar"], monkeypatch, capsys).out == ""
+    none = _run(["search", "OTAN", "--language", "ar", "--format", "json"], monkeypatch, capsys)
+    assert none.out == "" and none.err == "akhbar: no articles match 'OTAN' in ar\n"  # JSON Lines stay clean
     bad = _run(["search", "--", "-otan"], monkeypatch, capsys)
     assert bad.code == 2
     assert "only exclusions" in bad.err
     rebuilt = _run(["search", "reindex"], monkeypatch, capsys)
     assert rebuilt.code == 0, rebuilt.err
-    assert "reindexed 1 articles" in rebuilt.out
+    assert "reindexed 1 article in" in rebuilt.out
 
 
 def _client(store: Store) -> AsgiClient:

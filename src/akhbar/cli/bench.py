@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from akhbar.bench import extract as benchmarks
 from akhbar.bench.report import Target, verdicts, write_json
 from akhbar.cli.app import Context, data_option, model_option, pass_context
+from akhbar.cli.output import note
 
 json_option = click.option(
     "--json",
@@ -26,7 +26,7 @@ def _finish(name: str, figures: Any, targets: list[Target], json_file: Path | No
         click.echo(line)
     if json_file is not None:
         write_json(json_file, {"bench": name, "figures": figures, "targets": targets})
-        click.echo(f"figures written to {json_file}", err=True)
+        note(f"figures written to {json_file}")
 
 
 @click.group("bench")
@@ -40,9 +40,11 @@ def bench_group() -> None:
 @json_option
 def bench_extract(data_dir: Path, seconds: float, json_file: Path | None) -> None:
     """Extraction throughput (pages/s, one core): text dumps beside a baseline, HTML beside trafilatura."""
+    from akhbar.bench import extract as benchmarks
+
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; measuring the demo dumps only", err=True)
+        note(f"{data_dir} not found; measuring the demo dumps only")
     akhbar, baseline = benchmarks.bench_textdump(found, min_seconds=seconds)
     pages = len(benchmarks.textdump_corpus(found))
     click.echo(f"text-dump extraction over {pages} pages (one core)")
@@ -85,14 +87,14 @@ def bench_web(
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; generating from the specimen only", err=True)
+        note(f"{data_dir} not found; generating from the specimen only")
     report = benchmarks_web.bench_web(
         found,
         articles=articles,
         seconds=seconds,
         connections=connections,
         stories=stories,
-        progress=lambda message: click.echo(message, err=True),
+        progress=note,
     )
     click.echo(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s; load from {report.tool}, "
@@ -128,7 +130,7 @@ def bench_ingest(
 
     found = data_dir if data_dir.is_dir() else None
     if found is None:
-        click.echo(f"note: {data_dir} not found; serving the demo pages", err=True)
+        note(f"{data_dir} not found; serving the demo pages")
     result = benchmarks_ingest.bench_ingest(
         found, ctx.grouping(), pages=pages, sources=sources, concurrency=concurrency
     )
@@ -179,7 +181,7 @@ def bench_search(
                 data_dir,
                 articles=articles,
                 queries=queries,
-                progress=lambda m: click.echo(m, err=True),
+                progress=note,
             )
         finally:
             store.close()

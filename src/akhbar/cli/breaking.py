@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
+from akhbar.cli.output import nothing, when
 from akhbar.errors import InputError
-from akhbar.models import BreakingFlag
-from akhbar.services import breaking
+
+if TYPE_CHECKING:
+    from akhbar.models import BreakingFlag
 
 
 @click.group("breaking")
@@ -21,9 +25,7 @@ def _echo(flag: BreakingFlag, output_format: str) -> None:
         return
     target = f"story {flag.story_id}" if flag.story_id is not None else f"article {flag.article_id}"
     note = f"  {flag.note}" if flag.note else ""
-    click.echo(
-        f"#{flag.id:<4} {target:16} until {flag.until.isoformat(timespec='minutes')} ({flag.origin}){note}"
-    )
+    click.echo(f"#{flag.id:<4} {target:16} until {when(flag.until)} ({flag.origin}){note}")
 
 
 @breaking_group.command("add")
@@ -44,6 +46,8 @@ def add_command(
     output_format: str,
 ) -> None:
     """Flag ARTICLE_ID (or its story) as breaking news until --until."""
+    from akhbar.services import breaking
+
     until = breaking.parse_until(until_text)
     flag = breaking.flag_article(
         ctx.store(), article_id, until, story=story, note=note, created_by=created_by
@@ -57,8 +61,16 @@ def add_command(
 @pass_context
 def list_command(ctx: Context, show_all: bool, output_format: str) -> None:
     """Active flags, newest first."""
-    for flag in breaking.list_flags(ctx.store(), active_only=not show_all):
+    from akhbar.services import breaking
+
+    found = breaking.list_flags(ctx.store(), active_only=not show_all)
+    for flag in found:
         _echo(flag, output_format)
+    if not found:
+        nothing(
+            "no breaking-news flags" + ("" if show_all else " in force (--all shows expired ones)"),
+            output_format,
+        )
 
 
 @breaking_group.command("remove")
@@ -66,6 +78,8 @@ def list_command(ctx: Context, show_all: bool, output_format: str) -> None:
 @pass_context
 def remove_command(ctx: Context, flag_id: int) -> None:
     """Remove the flag FLAG_ID (see `akhbar breaking list`)."""
+    from akhbar.services import breaking
+
     if not breaking.remove_flag(ctx.store(), flag_id):
         raise InputError(f"breaking: no flag with id {flag_id}")
     click.echo(f"removed flag #{flag_id}")

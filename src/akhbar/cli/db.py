@@ -6,7 +6,6 @@ import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
 from akhbar.config import REGISTRY
-from akhbar.services import database
 
 
 @click.group("db")
@@ -18,6 +17,8 @@ def db_group() -> None:
 @pass_context
 def upgrade_command(ctx: Context) -> None:
     """Migrate the database to the newest schema."""
+    from akhbar.services import database
+
     revision = database.upgrade(ctx.settings().database_url)
     click.echo(f"database at revision {revision}")
 

@@ -7,18 +7,18 @@ import sys
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
+from akhbar.cli.output import note, one_line, plural, total
+from akhbar.cli.progress import Bars, bars
+from akhbar.cli.tally import Tally, kind
 from akhbar.errors import InputError
-from akhbar.models import Rejected
-from akhbar.services import archives, extraction, ingest, refresh
-from akhbar.services.fetching import open_runtime
-from akhbar.services.stories import Grouping
-from akhbar.store import Store
+
+if TYPE_CHECKING:
+    from akhbar.services.ingest import IngestResult
 
 _URL_PREFIXES = ("http://", "https://")
 
@@ -31,10 +31,16 @@ _URL_PREFIXES = ("http://", "https://")
 @pass_context
 def extract_command(ctx: Context, path_or_url: str, output_format: str) -> None:
     """Extract one page (file or URL) or text dump and print it; nothing is stored."""
-    if path_or_url.startswith(_URL_PREFIXES):
-        outcome = asyncio.run(extraction.extract_url(ctx.settings(), path_or_url))
-    else:
-        outcome = extraction.extract_file(Path(path_or_url))
+    from akhbar.models import Rejected
+    from akhbar.services import extraction
+
+    try:
+        if path_or_url.startswith(_URL_PREFIXES):
+            outcome = asyncio.run(extraction.extract_url(ctx.settings(), path_or_url))
+        else:
+            outcome = extraction.extract_file(Path(path_or_url))
+    except InputError as exc:  # "empty", "cannot read: ...": say which input
+        raise InputError(f"{path_or_url}: {exc}") from exc
     if isinstance(outcome, Rejected):
         raise InputError(f"{path_or_url}: not an article: {outcome.reason}")
     if output_format == "json":
@@ -47,8 +53,11 @@ def extract_command(ctx: Context, path_or_url: str, output_format: str) -> None:
         click.echo(paragraph + "\n")
 
 
-def _ingest_results(ctx: Context, paths: tuple[str, ...]) -> Iterator[ingest.IngestResult]:
+def _ingest_results(ctx: Context, paths: tuple[str, ...], display: Bars) -> Iterator[IngestResult]:
     """URLs are fetched under the fetcher's rules, archives read record by record, the rest as files."""
+    from akhbar.services import archives, ingest, refresh
+    from akhbar.services.fetching import open_runtime
+
     store = ctx.store()
     urls = [path for path in paths if path.startswith(_URL_PREFIXES)]
     if urls:
@@ -64,19 +73,51 @@ def _ingest_results(ctx: Context, paths: tuple[str, ...]) -> Iterator[ingest.Ing
         if path.startswith(_URL_PREFIXES):
             continue
         if archives.is_archive(path) and Path(path).is_file():
-            yield from _ingest_archive(store, ctx.grouping(), Path(path))
+            yield from _ingest_archive(ctx, Path(path), display)
         else:
             files.append(path)
     if files:
-        yield from ingest.ingest_paths(store, files, grouping=ctx.grouping())
+        yield from _ingest_files(ctx, files, display)
 
 
-def _ingest_archive(store: Store, grouping: Grouping, path: Path) -> Iterator[ingest.IngestResult]:
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task(f"reading {path.name}", total=path.stat().st_size)
-        yield from archives.ingest_archive(
-            store, path, grouping=grouping, progress=lambda done: bar.update(task, completed=done)
+def _ingest_files(ctx: Context, files: list[str], display: Bars) -> Iterator[IngestResult]:
+    from akhbar.services import ingest
+
+    found = ingest.inputs(files)
+    if found.left_out:
+        shown = ", ".join(Path(path).name for path in found.left_out[:3])
+        more = f" and {len(found.left_out) - 3} more" if len(found.left_out) > 3 else ""
+        note(
+            f"skipped {plural(len(found.left_out), 'file')} that are not pages by their name ({shown}{more});"
+            f" in folders only {', '.join(found.suffixes)} are read (name a file to ingest it anyway)"
         )
+    bar = display.add("files", found.files, "files")
+    for result in ingest.ingest_paths(ctx.store(), files, grouping=ctx.grouping()):
+        bar.advance()
+        yield result
+
+
+def _ingest_archive(ctx: Context, path: Path, display: Bars) -> Iterator[IngestResult]:
+    from akhbar.services import archives
+
+    bar = display.add(path.name, path.stat().st_size, "bytes")
+    yield from archives.ingest_archive(
+        ctx.store(), path, grouping=ctx.grouping(), progress=lambda done: bar.update(completed=done)
+    )
+
+
+def _echo_result(result: IngestResult, output_format: str) -> None:
+    if output_format == "json":
+        echo_json(asdict(result))
+    elif result.status in {"stored", "updated"}:
+        copy = f"  (copy of #{result.duplicate_of})" if result.duplicate_of is not None else ""
+        click.echo(
+            f"{kind(result):9} #{result.article_id} {one_line(result.title or '')}{copy}  ({result.location})"
+        )
+    elif result.status != "error":
+        click.echo(f"{result.status:9} {result.location}" + (f": {result.reason}" if result.reason else ""))
+    if result.status == "error":
+        click.echo(f"akhbar: {result.location}: {result.reason}", err=True)
 
 
 @click.command("ingest")
@@ -84,21 +125,18 @@ def _ingest_archive(store: Store, grouping: Grouping, path: Path) -> Iterator[in
 @format_option
 @pass_context
 def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> None:
-    """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them."""
-    failures = 0
-    for result in _ingest_results(ctx, paths):
-        if output_format == "json":
-            echo_json(asdict(result))
-        elif result.status in {"stored", "updated"}:
-            click.echo(f"{result.status:9} #{result.article_id} {result.title}  ({result.location})")
-        elif result.status != "error":
-            click.echo(
-                f"{result.status:9} {result.location}" + (f": {result.reason}" if result.reason else "")
-            )
-        if result.status == "error":
-            failures += 1
-            click.echo(f"akhbar: {result.location}: {result.reason}", err=True)
-    if failures:
+    """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them.
+
+    Each input gets one line; a last line gives the totals. An input that cannot be read is named on
+    standard error and the run exits with 2 after the others are done.
+    """
+    tally = Tally()
+    with bars() as display:
+        for result in _ingest_results(ctx, paths, display):
+            tally.add(result)
+            _echo_result(result, output_format)
+    total(tally.line("ingested", "input"), output_format)
+    if tally.errors:
         sys.exit(2)
 
 
@@ -108,11 +146,25 @@ def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> 
 @pass_context
 def reprocess_command(ctx: Context, source_id: int | None, output_format: str) -> None:
     """Re-run extraction on stored raw documents, updating articles and rejections in place."""
-    counts: dict[str, int] = {}
-    for result in ingest.reprocess(ctx.store(), grouping=ctx.grouping(), source_id=source_id):
-        counts[result.status] = counts.get(result.status, 0) + 1
-        if output_format == "json":
-            echo_json(asdict(result))
-    if output_format == "text":
-        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing stored"
-        click.echo(f"reprocessed: {summary}")
+    from akhbar.services import ingest
+
+    tally = Tally()
+    store = ctx.store()
+    with bars() as display:
+        bar = display.add("documents", ingest.count_raw(store, source_id), "docs")
+
+        def done(result: IngestResult) -> None:
+            bar.advance()
+            tally.add(result)
+            if output_format == "json":
+                echo_json(asdict(result))
+
+        ingest.reprocess(store, grouping=ctx.grouping(), source_id=source_id, progress=done)
+    if not tally.count:
+        total(
+            "nothing to reprocess: no raw documents stored"
+            + (f" for source #{source_id}" if source_id else ""),
+            output_format,
+        )
+        return
+    total(tally.line("reprocessed", "document"), output_format)

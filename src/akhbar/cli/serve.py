@@ -5,24 +5,35 @@ from __future__ import annotations
 import click
 
 from akhbar.cli.app import Context, pass_context
-from akhbar.jobs.embedded import start_embedded_runner
-from akhbar.services import demo, editorial
+from akhbar.cli.output import command, note
+
+
+def _uvicorn_level(ctx: Context, configured: str) -> str:
+    """The server's own log (start-up, requests): as configured, quieter with -q, louder with -v."""
+    if ctx.verbosity < 0:
+        return "warning"
+    if ctx.verbosity > 0:
+        return "debug" if ctx.verbosity > 1 else "info"
+    return configured.lower()
 
 
 def _serve(ctx: Context) -> None:
     # The web stack is imported only when serving, so other commands start fast.
     import uvicorn
 
+    from akhbar.jobs.embedded import start_embedded_runner
     from akhbar.web import create_app
 
     settings = ctx.settings()
     app = create_app(ctx.store(), site_name=settings.site_name, settings=settings, grouping=ctx.grouping())
-    click.echo(f"akhbar: serving http://{settings.host}:{settings.port}/", err=True)
+    note(f"serving http://{settings.host}:{settings.port}/ (Ctrl-C stops)")
     # Embedded mode (SQLite): poll sources and ingest in this process; on PostgreSQL workers do it.
     embedded = ctx.store().dialect == "sqlite"
     halt = start_embedded_runner(ctx.store(), settings, ctx.grouping()) if embedded else None
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_level=_uvicorn_level(ctx, settings.log_level)
+        )
     finally:
         if halt is not None:
             halt()
@@ -45,11 +56,15 @@ def serve_command(ctx: Context, host: str | None, port: int | None) -> None:
 @pass_context
 def demo_command(ctx: Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Create the data directory, load the bundled demo set, and serve it."""
-    ctx.settings(host=host, port=port)
+    from akhbar.services import demo, editorial
+
+    settings = ctx.settings(host=host, port=port)
     results = demo.load_demo(ctx.store(), ctx.grouping())
     stored = sum(1 for r in results if r.status in {"stored", "updated", "unchanged"})
-    click.echo(f"akhbar: demo set loaded ({stored} articles of {len(results)} pages)", err=True)
+    note(f"demo set loaded into {settings.data_dir} ({stored} articles of {len(results)} pages)")
+    follow, search = command("sources add URL"), command("search WORDS")
+    note(f"next, in another terminal: follow a feed: {follow}; search: {search}")
     if not editorial.list_users(ctx.store()):
-        click.echo("akhbar: to write articles at /admin/, add an editor: akhbar users add EMAIL", err=True)
+        note(f"to write articles at /admin/, add an editor: {command('users add EMAIL')}")
     if not no_serve:
         _serve(ctx)

@@ -6,14 +6,17 @@ import asyncio
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
+from akhbar.cli.options import language_option
+from akhbar.cli.output import command, nothing, when
 from akhbar.errors import InputError
-from akhbar.models import Source
-from akhbar.services import sources as service
-from akhbar.services.fetching import open_runtime
+
+if TYPE_CHECKING:
+    from akhbar.models import Source
 
 
 @click.group("sources")
@@ -30,11 +33,14 @@ def _line(source: Source) -> str:
 @sources_group.command("add")
 @click.argument("url")
 @click.option("--name", help="Display name (default: the feed's or page's title).")
-@click.option("--language", help="ISO 639-1 language (default: as declared by the source).")
+@language_option("ISO 639-1 language (default: as declared by the source).")
 @format_option
 @pass_context
 def add_command(ctx: Context, url: str, name: str | None, language: str | None, output_format: str) -> None:
     """Discover what URL is (feed, sitemap, site advertising feeds, page) and follow it."""
+    from akhbar.services import sources as service
+    from akhbar.services.fetching import open_runtime
+
     if not url.startswith(("http://", "https://")):
         raise InputError(f"{url}: not an http(s) URL")
     store, settings = ctx.store(), ctx.settings()
@@ -55,11 +61,16 @@ def add_command(ctx: Context, url: str, name: str | None, language: str | None, 
 @pass_context
 def list_command(ctx: Context, output_format: str) -> None:
     """Every followed source with its last status."""
-    for source in service.list_sources(ctx.store()):
+    from akhbar.services import sources as service
+
+    found = service.list_sources(ctx.store())
+    for source in found:
         if output_format == "json":
             echo_json(source.to_json())
         else:
             click.echo(_line(source))
+    if not found:
+        nothing(f"no sources followed yet ({command('sources add URL')})", output_format)
 
 
 @sources_group.command("show")
@@ -68,6 +79,8 @@ def list_command(ctx: Context, output_format: str) -> None:
 @pass_context
 def show_command(ctx: Context, source_id: int, output_format: str) -> None:
     """One source: last fetch, status, errors, articles, next poll."""
+    from akhbar.services import sources as service
+
     detail = service.show_source(ctx.store(), source_id)
     if output_format == "json":
         echo_json(detail.to_json())
@@ -77,11 +90,11 @@ def show_command(ctx: Context, source_id: int, output_format: str) -> None:
         ("source", _line(source)),
         ("site", source.site_url or "-"),
         ("language", source.language or "-"),
-        ("last fetched", source.last_fetched_at.isoformat() if source.last_fetched_at else "never"),
+        ("last fetched", when(source.last_fetched_at) if source.last_fetched_at else "never"),
         ("last error", source.last_error or "-"),
         ("failures in a row", str(source.consecutive_failures)),
         ("poll every", f"{source.poll_interval} s"),
-        ("next poll", source.next_poll_at.isoformat() if source.next_poll_at else "now"),
+        ("next poll", when(source.next_poll_at) if source.next_poll_at else "now"),
         ("articles", str(detail.articles)),
         ("rejections", str(detail.rejections)),
         ("pages", ", ".join(f"{n} {status}" for status, n in sorted(detail.pages.items())) or "-"),
@@ -96,6 +109,8 @@ def show_command(ctx: Context, source_id: int, output_format: str) -> None:
 @pass_context
 def remove_command(ctx: Context, source_id: int) -> None:
     """Stop following a source (its articles stay)."""
+    from akhbar.services import sources as service
+
     service.remove_source(ctx.store(), source_id)
     click.echo(f"removed source #{source_id}")
 
@@ -106,12 +121,16 @@ def remove_command(ctx: Context, source_id: int) -> None:
 @pass_context
 def import_command(ctx: Context, opml: Path, output_format: str) -> None:
     """Follow every feed of an OPML file."""
+    from akhbar.services import sources as service
+
     results = service.import_opml(ctx.store(), ctx.settings(), opml.read_bytes())
     for result in results:
         if output_format == "json":
             echo_json(asdict(result))
         else:
             click.echo(f"{result.status:7} {result.url}" + (f": {result.reason}" if result.reason else ""))
+    if not results:
+        nothing(f"no feeds in {opml}", output_format)
     if any(result.status == "error" for result in results):
         sys.exit(2)
 
@@ -120,4 +139,6 @@ def import_command(ctx: Context, opml: Path, output_format: str) -> None:
 @pass_context
 def export_command(ctx: Context) -> None:
     """Print the followed feeds and sitemaps as OPML."""
+    from akhbar.services import sources as service
+
     click.echo(service.export_opml(ctx.store()), nl=False)

@@ -7,22 +7,43 @@ import sys
 import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
+from akhbar.cli.options import LazyChoice, email_argument
+from akhbar.cli.output import command, nothing
 from akhbar.errors import InputError
-from akhbar.services import editorial
-from akhbar.services.editorial import ROLES
 
 password_stdin = click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (the default when it is not a terminal).",
 )
 
 
+def _checked(password: str) -> str:
+    from akhbar.services.editorial import MAX_PASSWORD, MIN_PASSWORD
+
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InputError(f"users: a password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    return password
+
+
+def _asked(value: str) -> str:
+    try:
+        return _checked(value)
+    except InputError as exc:  # asked again
+        raise click.UsageError(str(exc).removeprefix("users: ")) from exc
+
+
 def _password(from_stdin: bool) -> str:
-    if from_stdin:
+    """From standard input when asked to or when it is no terminal (a pipe: no prompt, no warning),
+    else asked for twice on the terminal."""
+    if from_stdin or not sys.stdin.isatty():
         line = sys.stdin.readline()
         if not line.strip():
-            raise InputError("users: no password on standard input")
-        return line.rstrip("\r\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+            raise InputError(
+                "users: no password on standard input (pipe one, or run in a terminal to be asked)"
+            )
+        return _checked(line.rstrip("\r\n"))
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=_asked))
 
 
 @click.group("users")
@@ -31,14 +52,19 @@ def users_group() -> None:
 
 
 @users_group.command("add")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
+@email_argument()
+@click.option("--role", type=LazyChoice("akhbar.store.users:ROLES"), default="editor", show_default=True)
 @click.option("--name", help="The name shown as the author of their articles.")
 @password_stdin
 @pass_context
 def add_command(ctx: Context, email: str, role: str, name: str | None, password_stdin: bool) -> None:
-    """Create the account EMAIL (the password is asked for, or read with --password-stdin)."""
-    user = editorial.add_user(ctx.store(), email, role, _password(password_stdin), name=name)
+    """Create the account EMAIL (the password is asked for, or read from standard input)."""
+    from akhbar.services import editorial
+
+    store = ctx.store()
+    if any(user.email == email for user in editorial.list_users(store)):  # before asking for a password
+        raise InputError(f"users: {email} already has an account")
+    user = editorial.add_user(store, email, role, _password(password_stdin), name=name)
     click.echo(f"added {user.email} ({user.role})")
 
 
@@ -47,26 +73,36 @@ def add_command(ctx: Context, email: str, role: str, name: str | None, password_
 @pass_context
 def list_command(ctx: Context, output_format: str) -> None:
     """Every account, oldest first."""
-    for user in editorial.list_users(ctx.store()):
+    from akhbar.services import editorial
+
+    found = editorial.list_users(ctx.store())
+    for user in found:
         if output_format == "json":
             echo_json(user.to_json())
             continue
         state = "disabled" if user.disabled_at else ("locked" if user.locked_until else "active")
         click.echo(f"{user.id:<4} {user.email:32} {user.role:7} {state:9} {user.name or ''}")
+    if not found:
+        nothing(f"no accounts yet ({command('users add EMAIL')})", output_format)
 
 
 @users_group.command("password")
-@click.argument("email")
+@email_argument()
 @password_stdin
 @pass_context
 def password_command(ctx: Context, email: str, password_stdin: bool) -> None:
     """Set a new password for EMAIL; it is unlocked and signed out everywhere."""
-    editorial.set_password(ctx.store(), email, _password(password_stdin))
+    from akhbar.services import editorial
+
+    store = ctx.store()
+    if not any(user.email == email for user in editorial.list_users(store)):
+        raise InputError(f"users: no account for {email}")
+    editorial.set_password(store, email, _password(password_stdin))
     click.echo(f"new password set for {email}")
 
 
 @users_group.command("disable")
-@click.argument("email")
+@email_argument()
 @pass_context
 def disable_command(ctx: Context, email: str) -> None:
     """Stop EMAIL from signing in (their sessions end; their articles stay)."""
@@ -74,7 +110,7 @@ def disable_command(ctx: Context, email: str) -> None:
 
 
 @users_group.command("enable")
-@click.argument("email")
+@email_argument()
 @pass_context
 def enable_command(ctx: Context, email: str) -> None:
     """Let a disabled EMAIL sign in again."""
@@ -82,5 +118,7 @@ def enable_command(ctx: Context, email: str) -> None:
 
 
 def _switch(ctx: Context, email: str, *, disabled: bool) -> None:
+    from akhbar.services import editorial
+
     editorial.set_disabled(ctx.store(), email, disabled)
     click.echo(f"{'disabled' if disabled else 'enabled'} {email}")

@@ -7,7 +7,7 @@ import asyncio
 import click
 
 from akhbar.cli.app import Context, pass_context
-from akhbar.services.fetching import open_runtime
+from akhbar.cli.output import note
 
 
 @click.command("worker")
@@ -16,6 +16,7 @@ from akhbar.services.fetching import open_runtime
 def worker_command(ctx: Context, concurrency: int | None) -> None:
     """Run jobs from PostgreSQL until stopped; any number of workers on any machines."""
     from akhbar.jobs import distributed  # Procrastinate is loaded only by workers
+    from akhbar.services.fetching import open_runtime
 
     settings = ctx.settings(worker_concurrency=concurrency)
     app = distributed.build_app(settings.database_url)  # refuses SQLite with a reason
@@ -26,5 +27,5 @@ def worker_command(ctx: Context, concurrency: int | None) -> None:
         async with open_runtime(store, settings, ctx.grouping()) as runtime:
             await distributed.run_worker(app, runtime, concurrency=settings.worker_concurrency)
 
-    click.echo(f"akhbar: worker running {settings.worker_concurrency} jobs at once", err=True)
+    note(f"worker running {settings.worker_concurrency} jobs at once (Ctrl-C stops)")
     asyncio.run(run())

@@ -29,7 +29,7 @@ from akhbar.extract import editorial
 from akhbar.models import Article, Document, Entry, Rejected
 from akhbar.services import cleaning, stories
 from akhbar.services import search as search_index
-from akhbar.sources.files import Unreadable, expand, read_document
+from akhbar.sources.files import PAGE_SUFFIXES, Unreadable, expand, left_out, read_document
 from akhbar.store import Store, articles, documents
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,15 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one input. ``error`` means nothing was stored for it."""
+    """What happened to one input. ``error`` means nothing was stored for it; ``duplicate_of`` is the
+    earlier article a stored or updated one copies."""
 
     location: str
     status: Status
     article_id: int | None = None
     title: str | None = None
     reason: str | None = None
+    duplicate_of: int | None = None
 
 
 def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
@@ -134,7 +136,13 @@ def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestRes
             outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
         search_index.index_article(connection, article_id, outcome, source_id)
     status: Status = "stored" if created else "updated"
-    return IngestResult(document.location, status, article_id=article_id, title=outcome.title)
+    return IngestResult(
+        document.location,
+        status,
+        article_id=article_id,
+        title=outcome.title,
+        duplicate_of=outcome.duplicate_of,
+    )
 
 
 def _summary_text(summary: str | None) -> str:
@@ -270,6 +278,28 @@ def ingest_paths(
         return stage(store, document, grouping=grouping, max_bytes=max_bytes)
 
     yield from finished(store, ahead(store, expand(list(paths)), read), grouping)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What :func:`ingest_paths` will read from some paths: how many files, and the files of their
+    directories it leaves out because their names are not those of pages (``PAGE_SUFFIXES``)."""
+
+    files: int
+    left_out: tuple[str, ...]
+    suffixes: tuple[str, ...] = PAGE_SUFFIXES
+
+
+def inputs(paths: Iterable[str]) -> Inputs:
+    """Count the files of ``paths`` (directories walked) before ingesting them, for a progress bar."""
+    names = list(paths)
+    return Inputs(sum(1 for _ in expand(names)), tuple(str(path) for path in left_out(names)))
+
+
+def count_raw(store: Store, source_id: int | None = None) -> int:
+    """How many raw documents :func:`reprocess` would read (of one source, or all)."""
+    with store.reading() as connection:
+        return len(documents.raw_ids(connection, source_id))
 
 
 def reprocess(

@@ -195,6 +195,7 @@ def _original(
         p
         for p in placements.near(connection, bands, article_id)
         if is_duplicate(sig, Signature.from_bytes(p.minhash))
+        and (p.duplicate_of or p.article_id) != article_id  # its own copies, met again on reprocess
     ]
     if not found:
         return None

@@ -31,6 +31,21 @@ def _walk(root: Path) -> Iterator[Path]:
             yield path
 
 
+def left_out(paths: list[str]) -> Iterator[Path]:
+    """The files inside these directories that :func:`expand` leaves out: not pages by their suffix
+    (hidden files and folders aside), so a caller can say what it skipped."""
+    for name in paths:
+        root = Path(name)
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root)
+            if any(part.startswith(".") for part in relative.parts):
+                continue
+            if path.is_file() and not path.name.lower().endswith(PAGE_SUFFIXES):
+                yield path
+
+
 def expand(paths: list[str]) -> Iterator[Path | Unreadable]:
     """Every file to ingest, in order: named files as given, directories walked recursively."""
     for name in paths:

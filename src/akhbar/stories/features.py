@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -83,5 +83,5 @@ def published_time(published: str | None, fallback: datetime) -> datetime:
             return fallback
         if len(published) <= _DATE_ALONE:
             when = when.replace(hour=_DATE_ALONE_HOUR)
-        return as_utc(when)
+        return as_utc(when).astimezone(UTC)  # in UTC: SQLite keeps the clock time and drops the offset
     return fallback

@@ -185,8 +185,11 @@ def _words(paragraphs: tuple[str, ...]) -> int:
 
 def _rejection(context: _Context, body: Body, words: int) -> str | None:
     page = context.page
-    if words < MIN_BODY_WORDS and visible_letters(context.tree, _MIN_LETTERS) < _MIN_LETTERS:
+    letters = visible_letters(context.tree, _MIN_LETTERS) if words < MIN_BODY_WORDS else _MIN_LETTERS
+    if letters == 0:
         return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
+    if letters < _MIN_LETTERS:  # a line or two of text: there is some, it is too little
+        return f"too short: {words} of the {MIN_BODY_WORDS} words an article needs"
     reason = not_found_reason(page, words) or paywall_reason(words, body, page)
     if reason is None:
         anchors = page_links(context.tree)

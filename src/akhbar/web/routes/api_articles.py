@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from akhbar.services import portal
+from akhbar.services.languages import check_language
 from akhbar.services.portal import MAX_ID, SECTIONS
 from akhbar.web import schemas
 from akhbar.web.api import ISO_TIME, LANGUAGE, PREFIX, SECTION, answer
@@ -44,7 +45,7 @@ async def articles(
     ),
 ) -> Response:
     filters = portal.Filters(
-        language=language,
+        language=check_language(language),  # "xx" is a 400 with the reason, not an empty list
         source_id=source,
         site_name=site,
         story_id=story,

