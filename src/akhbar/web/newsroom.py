@@ -70,6 +70,7 @@ class Newsroom:
             lang=ui_language,
             dir=ui.direction,
             _=ui.gettext,
+            ngettext=ui.ngettext,
             said=lambda problem: said(problem, ui.gettext),
             languages=LANGUAGE_CHOICES,
             durations=DURATIONS,
