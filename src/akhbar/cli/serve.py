@@ -11,9 +11,8 @@ from akhbar.services import demo, editorial
 
 def _serve(ctx: Context) -> None:
     # The web stack is imported only when serving, so other commands start fast.
-    import uvicorn
-
     from akhbar.web import create_app
+    from akhbar.web.serving import serve
 
     settings = ctx.settings()
     app = create_app(ctx.store(), site_name=settings.site_name, settings=settings, grouping=ctx.grouping())
@@ -22,7 +21,7 @@ def _serve(ctx: Context) -> None:
     embedded = ctx.store().dialect == "sqlite"
     halt = start_embedded_runner(ctx.store(), settings, ctx.grouping()) if embedded else None
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+        serve(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     finally:
         if halt is not None:
             halt()
