@@ -1,0 +1,32 @@
+"""The bugs the hostile-input suite found, each pinned by a unit test next to its case in cases.toml.
+
+- A feed with a lone surrogate as a character reference (``&#xD800;``) made feedparser's loose
+  parser raise UnicodeEncodeError: following it from the newsroom answered 500.
+- A vertical tab (what Word pastes for Shift+Enter) or a form feed inside a title was dropped, so
+  the words on each side of it were glued together ("adoptéà Rabat").
+- A sitemap index listing a sitemap index (itself, here) was polled as "ok" with no page and no
+  note: nothing said why nothing came of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from akhbar.sources.feeds import parse_feed
+
+RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
+<item><title>{title}</title><link>http://127.0.0.1/a</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#xD800;", "&#xdfff;", "&#55296;", "&#57343;", "&#x110000;", "&#99999999999;"]
+)
+def test_a_feed_with_a_reference_to_no_character_is_read(reference: str) -> None:
+    listing = parse_feed(RSS.format(title=f"Ligne {reference} nouvelle").encode(), url="http://127.0.0.1/f")
+    [entry] = listing.entries
+    assert entry.title is not None and entry.title.startswith("Ligne") and entry.title.endswith("nouvelle")
+
+
+def test_real_character_references_are_kept() -> None:
+    listing = parse_feed(RSS.format(title="&#xE9;t&#233; &#x1F4F0;").encode(), url="http://127.0.0.1/f")
+    assert listing.entries[0].title == "été 📰"
