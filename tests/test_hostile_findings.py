@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from akhbar.sources.feeds import parse_feed
+from akhbar.text.fields import clean_line, clean_text
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
 <item><title>{title}</title><link>http://127.0.0.1/a</link></item></channel></rss>"""
@@ -30,3 +31,9 @@ def test_a_feed_with_a_reference_to_no_character_is_read(reference: str) -> None
 def test_real_character_references_are_kept() -> None:
     listing = parse_feed(RSS.format(title="&#xE9;t&#233; &#x1F4F0;").encode(), url="http://127.0.0.1/f")
     assert listing.entries[0].title == "été 📰"
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_a_line_or_page_separator_keeps_the_words_apart(separator: str) -> None:
+    assert clean_line(f"Budget adopté{separator}à Rabat", 100) == "Budget adopté à Rabat"
+    assert clean_text(f"un{separator}deux") == "un\ndeux"
