@@ -6,7 +6,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SHARED ?= ../shared
 
-.PHONY: demo test lint bench bench-web setup system-deps browser-deps clean
+.PHONY: demo test lint hostile bench bench-web setup system-deps browser-deps clean
 
 setup:  ## the Python environment, from uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -32,6 +32,9 @@ lint: setup
 
 test: setup system-deps browser-deps lint
 	$(UV) run pytest
+
+hostile: setup browser-deps  ## the hostile-input suite (tests/hostile/cases.toml) against a real akhbar serve, as a table
+	PYTHONPATH=tests $(UV) run pytest tests/test_hostile.py -p hostile_report -q
 
 bench: setup
 	$(UV) run akhbar bench extract --data $(SHARED)/data
