@@ -6,7 +6,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SHARED ?= ../shared
 
-.PHONY: demo test test-fast lint bench bench-web setup system-deps browser-deps clean
+.PHONY: demo test test-fast lint hostile bench bench-web setup system-deps browser-deps clean
 
 setup:  ## the Python environment, from uv.lock; ./akhbar then runs the akhbar command of this checkout
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -36,6 +36,9 @@ test: setup system-deps browser-deps lint
 
 test-fast: setup  ## the edit loop: the tests without the slow, browser and postgres marks, no lint (under a minute)
 	$(UV) run pytest -q -m "not slow and not browser and not postgres"
+
+hostile: setup browser-deps  ## the hostile-input suite (tests/hostile/cases.toml) against a real akhbar serve, as a table
+	PYTHONPATH=tests $(UV) run pytest tests/test_hostile.py -p hostile_report -q
 
 bench: setup
 	$(UV) run akhbar bench extract --data $(SHARED)/data

@@ -3,11 +3,14 @@
 ``/data/PATH`` serves files under ../shared/data, or the ``data`` folder given (``X.html`` is served
 gzip-encoded from ``X.html.gz``);
 ``/pages/N`` serves the Nth real page; ``/gen/...`` are feeds and sitemaps listing those pages on this
-server; the rest are the hostile cases of issue 4. ``hits`` counts requests per path.
+server; the rest are the hostile cases of issue 4. ``/hostile/FIXTURE`` serves the attack corpus of
+tests/hostile/ (``{base}`` in a file is this server's address; ``?type=`` sets the Content-Type) and
+``/hostile-gen/...`` the hostile pages too big to keep as files. ``hits`` counts requests per path.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import sys
@@ -22,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import brotli
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+HOSTILE = Path(__file__).resolve().parent / "hostile"
 PAGES = sorted((DATA / "pages-fundus").glob("*/*.html.gz")) + sorted(
     (DATA / "pages-trafilatura" / "html").glob("*.html")
 )
@@ -33,7 +37,12 @@ _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".json": "application/json",
     ".txt": "text/plain",
+    ".dtd": "application/xml-dtd",
 }
+_ARTICLE = (
+    "<p>Le conseil municipal a adopté mardi soir le budget de la ville pour l'année prochaine, en hausse"
+    " de quatre pour cent, après un long débat entre la majorité et l'opposition.</p>\n"
+)
 
 
 def page_bytes(index: int) -> bytes:
@@ -159,6 +168,54 @@ class Handler(BaseHTTPRequestHandler):
         elif rest == "site":
             body = f'<!doctype html><html><head><title>Le Site</title><link rel="alternate" type="application/rss+xml" title="Fil" href="/gen/rss?n={count}"></head><body><p>Accueil</p></body></html>'
             self._send(200, body.encode())
+        else:
+            self._send(404)
+
+    # the attack corpus (tests/hostile) -------------------------------------------------------------
+    def hostile(self, rest: str, q: dict[str, str]) -> None:
+        path = (HOSTILE / rest).resolve()
+        if HOSTILE not in path.parents or not path.is_file():
+            self._send(404)
+            return
+        body = path.read_bytes().replace(b"{base}", f"http://127.0.0.1:{self.server.server_port}".encode())
+        self._send(200, body, q.get("type") or _TYPES.get(path.suffix, "application/octet-stream"))
+
+    def hostile_gen(self, rest: str, q: dict[str, str]) -> None:
+        size = int(float(q.get("mb", "1")) * 1_000_000)
+        head = b"<!doctype html><html><head><meta charset=utf-8><title>Grosse page</title>"
+        if (
+            rest == "big-page"
+        ):  # a real article in megabytes of inline state, a data: image, a giant paragraph
+            blob = base64.b64encode(bytes(range(256)) * (size // 2 // 256))[: size * 2 // 5]
+            body = (
+                head
+                + b'<script>window.__state = "'
+                + blob
+                + b'";</script></head><body>'
+                + _ARTICLE.encode() * 4
+            )
+            body += (
+                b'<img src="data:image/png;base64,'
+                + blob
+                + b'"><p>'
+                + b"x " * (size // 10)
+                + b"</p></body></html>"
+            )
+            self._send(200, body)
+        elif rest == "many-elements":  # a real article among a hundred thousand empty elements
+            filler = b"<div class='ad'><span>publicit\xc3\xa9</span></div>\n" * (size // 40)
+            self._send(200, head + b"</head><body>" + _ARTICLE.encode() * 4 + filler + b"</body></html>")
+        elif rest == "nested":  # tags nested deeper than any parser's recursion
+            depth = int(q.get("depth", "50000"))
+            body = b"<!doctype html><html><head><title>Imbrication</title></head><body>"
+            body += b"<div>" * depth + _ARTICLE.encode() * 4 + b"</div>" * depth + b"</body></html>"
+            self._send(200, body)
+        elif rest.startswith("shell/"):  # an empty app shell, one per address (the entry's summary stands in)
+            self._send(
+                200,
+                b"<!doctype html><html><head><title>x</title></head><body><div id=app data-page='%s'></div></body></html>"
+                % rest.encode(),
+            )
         else:
             self._send(404)
 
@@ -303,6 +360,8 @@ _ROUTES = [
     ("/redirect/", Handler.redirect),
     ("/slow/", Handler.slow),
     ("/encoded/", Handler.encoded),
+    ("/hostile/", Handler.hostile),
+    ("/hostile-gen/", Handler.hostile_gen),
 ]
 
 

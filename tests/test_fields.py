@@ -22,9 +22,9 @@ from stories_helpers import store_article, version
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Maroc\x0bRabat", "MarocRabat"),  # what Word pastes for Shift+Enter
+        ("Maroc\x0bRabat", "Maroc\nRabat"),  # what Word pastes for Shift+Enter: a line break
         ("line one\r\nline two", "line one\nline two"),
-        ("a\x01b\x7fc\x85d", "abcd"),
+        ("a\x01b\x7fc\x85d", "abc\nd"),  # NEL (next line) is a line break too
         ("lone \ud800 surrogate", "lone  surrogate"),
         ("tab\tkept", "tab\tkept"),
         ("العربية \u202eمقلوب", "العربية \u202eمقلوب"),  # bodies keep direction marks

@@ -19,10 +19,9 @@ def _uvicorn_level(ctx: Context, configured: str) -> str:
 
 def _serve(ctx: Context) -> None:
     # The web stack is imported only when serving, so other commands start fast.
-    import uvicorn
-
     from akhbar.jobs.embedded import start_embedded_runner
     from akhbar.web import create_app
+    from akhbar.web.serving import serve
 
     settings = ctx.settings()
     app = create_app(ctx.store(), site_name=settings.site_name, settings=settings, grouping=ctx.grouping())
@@ -31,9 +30,7 @@ def _serve(ctx: Context) -> None:
     embedded = ctx.store().dialect == "sqlite"
     halt = start_embedded_runner(ctx.store(), settings, ctx.grouping()) if embedded else None
     try:
-        uvicorn.run(
-            app, host=settings.host, port=settings.port, log_level=_uvicorn_level(ctx, settings.log_level)
-        )
+        serve(app, host=settings.host, port=settings.port, log_level=_uvicorn_level(ctx, settings.log_level))
     finally:
         if halt is not None:
             halt()

@@ -111,9 +111,13 @@ async def _listing(runtime: Runtime, source: Source, result: FetchResult) -> Lis
     for child in listing.children[:MAX_CHILD_SITEMAPS]:
         try:
             fetched = await runtime.fetcher.fetch(child)
-            entries += parse_sitemap(fetched.data, url=fetched.url).entries
+            nested = parse_sitemap(fetched.data, url=fetched.url)
         except (FetchError, InputError) as exc:
             notes.append(f"{child}: {exc}")
+            continue
+        if nested.kind == "sitemap-index":  # the protocol forbids it; a loop (an index of itself) is one
+            notes.append(f"{child}: a sitemap index inside a sitemap index, not followed")
+        entries += nested.entries
     return replace(listing, entries=tuple(entries), notes=tuple(notes))
 
 

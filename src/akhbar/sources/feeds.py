@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,22 @@ __all__ = ["looks_like_json_feed", "parse_feed", "parse_json_feed"]
 
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"
 _TOLERATED = (feedparser.CharacterEncodingOverride,)
+# feedparser's loose parser turns ``&#N;`` into ``chr(N).encode("utf-8")``, which raises for a
+# surrogate (a lone half of a UTF-16 pair) or a number past U+10FFFF: such a reference names no
+# character, so it is read as U+FFFD (as an HTML parser does) before feedparser sees it.
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_REPLACEMENT = b"&#xFFFD;"
+
+
+def _no_character(match: re.Match[bytes]) -> bytes:
+    hexadecimal, decimal = match.groups()
+    number = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return _REPLACEMENT if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF else match.group(0)
+
+
+def readable_references(data: bytes) -> bytes:
+    """``data`` with every character reference that names no character replaced by U+FFFD's."""
+    return _REFERENCE.sub(_no_character, data) if b"&#" in data else data
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:
@@ -56,7 +73,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Lis
         return parse_json_feed(data, url=url)
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(
-        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        readable_references(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.get("version") and not parsed.entries:

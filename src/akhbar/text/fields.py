@@ -27,9 +27,15 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LANGUAGE = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*", re.IGNORECASE)
 
 
+# Line and page separators are breaks, not noise: a vertical tab is what Word pastes for
+# Shift+Enter, so dropping it would glue the words on each side together.
+_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+
+
 def clean_text(text: str) -> str:
-    """``text`` without control characters (tab and newline kept; a carriage return is a newline)."""
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """``text`` without control characters (tab and newline kept; a carriage return, vertical tab,
+    form feed, NEL or Unicode line or paragraph separator is a newline)."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", text))
 
 
 def clean_line(text: str, limit: int) -> str:

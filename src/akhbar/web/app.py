@@ -19,6 +19,7 @@ from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
 from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.middleware import HeadAsGet, SecurityHeaders
 from akhbar.web.newsroom import Newsroom
 from akhbar.web.pages import Pages
 from akhbar.web.routes import (
@@ -69,7 +70,8 @@ def create_app(
     placed with the built-in model, in this process.
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
-    documentation works on a machine without Internet access.
+    documentation works on a machine without Internet access. Every answer carries the security
+    headers of :mod:`akhbar.web.middleware`, and HEAD is answered wherever GET is.
     """
     app: FastAPI = FastAPIOffline(
         title="akhbar",
@@ -98,6 +100,8 @@ def create_app(
     app.add_api_route("/healthz", healthz, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: the headers are those of the GET answer
     return app
 
 

@@ -26,12 +26,8 @@ UI_COOKIE = "akhbar_ui"
 LANGUAGE_CHOICES = (("ar", "العربية"), ("fr", "Français"), ("en", "English"))
 DURATIONS = (("30m", "30 minutes"), ("1h", "1 hour"), ("2h", "2 hours"), ("6h", "6 hours"), ("1d", "1 day"))
 RowId = Annotated[int, PathParam(ge=1, le=portal.MAX_ID)]
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' https: http:; frame-ancestors 'none'",
-    "Referrer-Policy": "same-origin",
-}
+# With the headers every answer carries (akhbar.web.middleware: the Content-Security-Policy, no framing).
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 
 
 def said(problem: InputError, gettext: Callable[[str], str]) -> list[str]:
@@ -70,6 +66,7 @@ class Newsroom:
             lang=ui_language,
             dir=ui.direction,
             _=ui.gettext,
+            ngettext=ui.ngettext,
             said=lambda problem: said(problem, ui.gettext),
             languages=LANGUAGE_CHOICES,
             durations=DURATIONS,

@@ -12,7 +12,7 @@ from akhbar.services import portal
 from akhbar.services.languages import check_language
 from akhbar.services.portal import MAX_ID, SECTIONS
 from akhbar.web import schemas
-from akhbar.web.api import ISO_TIME, LANGUAGE, PREFIX, SECTION, answer
+from akhbar.web.api import ISO_TIME, LANGUAGE, PREFIX, SECTION, answer, real_moment
 from akhbar.web.dependencies import AppStore, Cache
 from akhbar.web.presenting import summary_json
 
@@ -50,7 +50,7 @@ async def articles(
         site_name=site,
         story_id=story,
         section=section,
-        since=since,
+        since=real_moment("since", since),
         collapse=copies == "collapse",
     )
 

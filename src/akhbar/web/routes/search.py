@@ -6,7 +6,6 @@ The portal's search page links the description with
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from xml.sax.saxutils import escape
 
@@ -17,7 +16,7 @@ from starlette.responses import Response
 from akhbar.search import Filters, QueryProblem
 from akhbar.services import search
 from akhbar.web import schemas
-from akhbar.web.api import LANGUAGE, PREFIX
+from akhbar.web.api import ISO_DATE, LANGUAGE, PREFIX, real_day
 from akhbar.web.dependencies import AppStore
 
 OPENSEARCH = """<?xml version="1.0" encoding="UTF-8"?>
@@ -29,6 +28,9 @@ OPENSEARCH = """<?xml version="1.0" encoding="UTF-8"?>
   <Url type="application/json" template="{base}/api/v1/search?q={{searchTerms}}"/>
 </OpenSearchDescription>
 """
+
+# Dates are checked by real_day (an impossible one is a 400 with the reason); documented as dates.
+DAY: dict[str, Any] = {"json_schema_extra": {"format": "date"}}
 
 router = APIRouter()
 
@@ -46,13 +48,14 @@ def search_articles(
     language: str | None = Query(None, min_length=2, max_length=8, pattern=LANGUAGE),
     source: int | None = Query(None, ge=1),
     story: int | None = Query(None, ge=1),
-    since: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
-    until: Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
+    since: Annotated[str | None, Query(pattern=ISO_DATE, description="published on or after", **DAY)] = None,
+    until: Annotated[str | None, Query(pattern=ISO_DATE, description="published on or before", **DAY)] = None,
     limit: int = Query(20, ge=1, le=search.MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000),
 ) -> dict[str, Any]:
-    """Ranked results, a story's articles together; a query that cannot be searched is refused (400)."""
-    filters = Filters(language, source, story, since, until)
+    """Ranked results, a story's articles together; a query that cannot be searched, or a date that
+    does not exist, is refused (400)."""
+    filters = Filters(language, source, story, real_day("since", since), real_day("until", until))
     results = search.search(store, q, filters=filters, limit=limit, offset=offset)
     if isinstance(results, QueryProblem):
         raise HTTPException(400, results.reason)

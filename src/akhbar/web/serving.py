@@ -1,0 +1,94 @@
+"""Serving the app with uvicorn, with a bound on the size of a request's head.
+
+uvicorn's httptools protocol (what ``akhbar serve`` runs) reads request lines and headers of any
+size: an 8 MB header was accepted. :class:`BoundedHead` refuses a head (request line and headers)
+longer than :data:`MAX_HEAD_BYTES` with 431, or 414 when the URL alone is that long, and closes the
+connection. It counts twice: the URL and each header as the parser hands them over (exact), and the
+raw bytes received while a head is being read (so one endless header is cut off as it arrives,
+before the parser has handed anything over).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+__all__ = ["MAX_HEAD_BYTES", "BoundedHead", "serve"]
+
+log = logging.getLogger(__name__)
+
+MAX_HEAD_BYTES = 32 * 1024  # request line and headers; nginx's default buffers hold 4 x 8 KiB
+_REASONS = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+
+
+class HeadTooLarge(Exception):
+    """Raised inside the parser's callbacks; uvicorn stops parsing and answers (see send_400_response)."""
+
+
+class BoundedHead(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing a request head longer than :data:`MAX_HEAD_BYTES`."""
+
+    max_head_bytes = MAX_HEAD_BYTES
+    _received = 0  # raw bytes since the head being read began (or the last head or message ended)
+    _head = 0  # bytes of URL and headers the parser handed over for the head being read
+    _url = 0
+    _reading_head = True
+    _refusal: int | None = None
+
+    def data_received(self, data: bytes) -> None:
+        self._received += len(data)
+        super().data_received(data)
+        if self._reading_head and self._received > self.max_head_bytes and not self.transport.is_closing():
+            self._refuse(414 if self._url > self.max_head_bytes else 431)
+
+    def on_message_begin(self) -> None:
+        self._reading_head, self._head, self._url = True, 0, 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._url += len(url)
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)  # "name: value\r\n"
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._reading_head, self._received = False, 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._received = 0
+        super().on_message_complete()
+
+    def _count(self, size: int) -> None:
+        self._head += size
+        if self._head > self.max_head_bytes:
+            self._refusal = 414 if self._url > self.max_head_bytes else 431
+            raise HeadTooLarge
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a parser error, which is ours when a callback found the head too large."""
+        if self._refusal is None:
+            super().send_400_response(msg)
+        else:
+            self._refuse(self._refusal)
+
+    def _refuse(self, status: int) -> None:
+        log.warning("web: a request head over %d bytes refused with %d", self.max_head_bytes, status)
+        message = b"The request's head is too large\n"
+        if self.cycle is None or self.cycle.response_complete:  # no answer under way on this connection
+            self.transport.write(
+                b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n"
+                b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(message), message)
+            )
+        self.transport.close()
+
+
+def serve(app: FastAPI, *, host: str, port: int, log_level: str) -> None:
+    """Serve ``app`` on ``host``:``port`` until interrupted, request heads bounded."""
+    uvicorn.run(app, host=host, port=port, log_level=log_level, http=BoundedHead, ws="none")
