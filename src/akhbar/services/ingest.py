@@ -66,7 +66,12 @@ def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
 def _article_key(document: Document, article: Article) -> str:
     if document.content_type == editorial.CONTENT_TYPE:
         return document.location  # editorial:KEY, the same for every revision
-    return article.url or document.url or f"file:{document.location}"
+    return article.url or _document_key(document)
+
+
+def _document_key(document: Document) -> str:
+    """The key of an article whose page gives no address: the document's URL, else its file."""
+    return document.url or f"file:{document.location}"
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,9 @@ def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestRes
         # also for a page completed from its feed entry: a section, and no date it cannot have
         outcome = extraction.with_plausible_date(extraction.with_section(outcome))
         key = _article_key(document, outcome)
-        article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
+        article_id, created = articles.upsert_article(
+            connection, key, raw_id, outcome, source_id, former_key=_document_key(document)
+        )
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)
             placed = stories.place(
                 connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
