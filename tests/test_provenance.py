@@ -7,11 +7,16 @@ Real pages of ../shared/data: their ``<link rel=canonical>`` and ``og:url`` as t
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from akhbar import extract as extraction
+from akhbar.errors import InputError
 from akhbar.extract.pagetext import decode_html
 from akhbar.extract.pageurl import declared_url
 from akhbar.models import Article
@@ -96,6 +101,19 @@ def test_an_arabic_page_from_a_file_has_its_address() -> None:
     assert (article.url or "").startswith("https://www.lbcgroup.tv/news/lifestyle/898682/")
 
 
+def test_url_given_for_a_file_wins_over_the_declared_one() -> None:
+    article = extract_file(
+        TRAFILATURA / "lapresse.tn.parite.html", url=" https://lapresse.tn/politique/48915 "
+    )
+    assert isinstance(article, Article)
+    assert article.url == "https://lapresse.tn/politique/48915"
+
+
+def test_a_url_that_is_not_an_http_address_is_refused() -> None:
+    with pytest.raises(InputError, match="not an absolute http"):
+        extract_file(TRAFILATURA / "lapresse.tn.parite.html", url="lapresse.tn/48915")
+
+
 def test_a_warc_record_is_extracted_at_its_target_uri() -> None:
     record = next(record for record in read_warc(WARC, max_bytes=10_000_000) if record.document)
     assert record.document is not None
@@ -119,6 +137,19 @@ def test_ingested_files_are_stored_with_their_address(sqlite_store: Store) -> No
     assert stored[0] is not None and stored[0].article.section == "politics"
 
 
+def test_ingest_file_at_a_given_address(sqlite_store: Store) -> None:
+    path = TRAFILATURA / "archive.org-travaillent.html"
+    result = ingest.ingest_file(
+        sqlite_store, path, url="https://www.regards.fr/politique/article/x", grouping=Grouping(enabled=False)
+    )
+    found = articles.get_article(sqlite_store, result.article_id or 0)
+    assert found is not None and found.article.url == "https://www.regards.fr/politique/article/x"
+    with pytest.raises(InputError):
+        ingest.ingest_file(
+            sqlite_store, TRAFILATURA, url="https://example.org/a", grouping=Grouping(enabled=False)
+        )
+
+
 def test_reprocessing_a_page_stored_without_its_address_updates_it_in_place(
     sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,3 +165,49 @@ def test_reprocessing_a_page_stored_without_its_address_updates_it_in_place(
     again = articles.get_article(sqlite_store, first.article_id or 0)
     assert again is not None and (again.article.url or "").startswith("https://www.lemonde.fr/politique/")
     assert again.article.section == "politics"
+
+
+def _akhbar(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "AKHBAR_DATA_DIR": str(data_dir), "AKHBAR_STORIES": "off"}
+    environment.pop("AKHBAR_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "akhbar", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        cwd=data_dir,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_url_option_of_extract_and_ingest(tmp_path: Path) -> None:
+    page = str(TRAFILATURA / "archive.org-travaillent.html")
+    done = _akhbar("extract", page, "--url", "https://www.regards.fr/politique/article/x", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["url"] == "https://www.regards.fr/politique/article/x"
+    two = _akhbar(
+        "ingest",
+        page,
+        str(TRAFILATURA / "lapresse.tn.parite.html"),
+        "--url",
+        "https://a.test/b",
+        data_dir=tmp_path,
+    )
+    assert two.returncode == 2
+    assert "exactly one file" in two.stderr
+    bad = _akhbar("ingest", page, "--url", "a.test/b", "--format", "json", data_dir=tmp_path)
+    assert bad.returncode == 2
+    assert "not an absolute http(s) URL" in bad.stderr
+    one = _akhbar(
+        "ingest",
+        page,
+        "--url",
+        "https://www.regards.fr/politique/article/x",
+        "--format",
+        "json",
+        data_dir=tmp_path,
+    )
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout)["status"] == "stored"

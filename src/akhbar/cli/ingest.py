@@ -21,6 +21,11 @@ from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
 _URL_PREFIXES = ("http://", "https://")
+url_option = click.option(
+    "--url",
+    "page_url",
+    help="The public address of the page in the one file given (else the one it declares).",
+)
 
 
 @click.command("extract")
@@ -28,13 +33,16 @@ _URL_PREFIXES = ("http://", "https://")
 @click.option(
     "--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True
 )
+@url_option
 @pass_context
-def extract_command(ctx: Context, path_or_url: str, output_format: str) -> None:
+def extract_command(ctx: Context, path_or_url: str, output_format: str, page_url: str | None) -> None:
     """Extract one page (file or URL) or text dump and print it; nothing is stored."""
     if path_or_url.startswith(_URL_PREFIXES):
+        if page_url is not None:
+            raise InputError("--url is for a file; a fetched page is at the address it was fetched from")
         outcome = asyncio.run(extraction.extract_url(ctx.settings(), path_or_url))
     else:
-        outcome = extraction.extract_file(Path(path_or_url))
+        outcome = extraction.extract_file(Path(path_or_url), url=page_url)
     if isinstance(outcome, Rejected):
         raise InputError(f"{path_or_url}: not an article: {outcome.reason}")
     if output_format == "json":
@@ -79,14 +87,23 @@ def _ingest_archive(store: Store, grouping: Grouping, path: Path) -> Iterator[in
         )
 
 
+def _ingest_at(ctx: Context, paths: tuple[str, ...], page_url: str) -> Iterator[ingest.IngestResult]:
+    """One saved page ingested at the address ``--url`` gives it."""
+    if len(paths) != 1 or paths[0].startswith(_URL_PREFIXES) or archives.is_archive(paths[0]):
+        raise InputError("--url gives the address of one saved page: name exactly one file")
+    yield ingest.ingest_file(ctx.store(), Path(paths[0]), url=page_url, grouping=ctx.grouping())
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @format_option
+@url_option
 @pass_context
-def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> None:
+def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str, page_url: str | None) -> None:
     """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them."""
     failures = 0
-    for result in _ingest_results(ctx, paths):
+    results = _ingest_at(ctx, paths, page_url) if page_url is not None else _ingest_results(ctx, paths)
+    for result in results:
         if output_format == "json":
             echo_json(asdict(result))
         elif result.status in {"stored", "updated"}:

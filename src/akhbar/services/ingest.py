@@ -279,6 +279,25 @@ def ingest_paths(
     yield from finished(store, ahead(store, expand(list(paths)), read), grouping)
 
 
+def ingest_file(
+    store: Store,
+    path: Path,
+    *,
+    url: str,
+    grouping: stories.Grouping,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+) -> IngestResult:
+    """Ingest one saved page at its public address ``url`` (``akhbar ingest FILE --url URL``).
+
+    Raises InputError when ``url`` is not an absolute http(s) address or ``path`` is not a readable
+    file.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: not a file (--url names the address of one saved page)")
+    document = read_document(path, max_bytes=max_bytes, url=url)
+    return ingest_document(store, document, grouping=grouping, max_bytes=max_bytes)
+
+
 def reprocess(
     store: Store,
     *,
