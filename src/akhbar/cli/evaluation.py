@@ -27,11 +27,20 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
     results = extraction.evaluate_extraction(data_dir)
-    dumps = textdump.evaluate(data_dir)
+    dumps, counts = textdump.evaluate_report(data_dir)
     unstated = extraction.unstated_dates(data_dir)
     floors = extraction.extraction_floors()
     if output_format == "json":
-        echo_json({"html": results, "textdump": dumps, "floors": floors, "unstated_dates": unstated})
+        parallel = {language: count.to_json() for language, count in counts.items()}
+        echo_json(
+            {
+                "html": results,
+                "textdump": dumps,
+                "textdump_parallel": parallel,
+                "floors": floors,
+                "unstated_dates": unstated,
+            }
+        )
         return
     click.echo(extraction.format_report(results, floors))
     click.echo(
@@ -41,6 +50,14 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
     click.echo("text dumps of the same pages (whole-page text, chrome included):")
     for name, value in dumps.items():
         click.echo(f"  {name:32} {value:.3f}")
+    click.echo("parallel-news as text dumps (title, blank line, paragraphs), through ingest and the store:")
+    for language, count in counts.items():
+        click.echo(
+            f"  {language}  title exact {count.titles}/{count.versions}"
+            f"  paragraphs kept {count.kept}/{count.paragraphs}"
+            f"  body exact {count.bodies}/{count.versions}  rejected {len(count.rejected)}"
+            + (f" ({', '.join(count.rejected)})" if count.rejected else "")
+        )
 
 
 @eval_group.command("search")

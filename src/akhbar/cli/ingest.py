@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from akhbar.services.ingest import IngestResult
 
 _URL_PREFIXES = ("http://", "https://")
+url_option = click.option(
+    "--url",
+    "page_url",
+    help="The public address of the page in the one file given (else the one it declares).",
+)
 
 
 @click.command("extract")
@@ -28,17 +33,20 @@ _URL_PREFIXES = ("http://", "https://")
 @click.option(
     "--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True
 )
+@url_option
 @pass_context
-def extract_command(ctx: Context, path_or_url: str, output_format: str) -> None:
+def extract_command(ctx: Context, path_or_url: str, output_format: str, page_url: str | None) -> None:
     """Extract one page (file or URL) or text dump and print it; nothing is stored."""
     from akhbar.models import Rejected
     from akhbar.services import extraction
 
+    if path_or_url.startswith(_URL_PREFIXES) and page_url is not None:
+        raise InputError("--url is for a file; a fetched page is at the address it was fetched from")
     try:
         if path_or_url.startswith(_URL_PREFIXES):
             outcome = asyncio.run(extraction.extract_url(ctx.settings(), path_or_url))
         else:
-            outcome = extraction.extract_file(Path(path_or_url))
+            outcome = extraction.extract_file(Path(path_or_url), url=page_url)
     except InputError as exc:  # "empty", "cannot read: ...": say which input
         raise InputError(f"{path_or_url}: {exc}") from exc
     if isinstance(outcome, Rejected):
@@ -120,11 +128,21 @@ def _echo_result(result: IngestResult, output_format: str) -> None:
         click.echo(f"akhbar: {result.location}: {result.reason}", err=True)
 
 
+def _ingest_at(ctx: Context, paths: tuple[str, ...], page_url: str) -> Iterator[IngestResult]:
+    """One saved page ingested at the address ``--url`` gives it."""
+    from akhbar.services import archives, ingest
+
+    if len(paths) != 1 or paths[0].startswith(_URL_PREFIXES) or archives.is_archive(paths[0]):
+        raise InputError("--url gives the address of one saved page: name exactly one file")
+    yield ingest.ingest_file(ctx.store(), Path(paths[0]), url=page_url, grouping=ctx.grouping())
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @format_option
+@url_option
 @pass_context
-def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> None:
+def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str, page_url: str | None) -> None:
     """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them.
 
     Each input gets one line; a last line gives the totals. An input that cannot be read is named on
@@ -132,7 +150,8 @@ def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str) -> 
     """
     tally = Tally()
     with bars() as display:
-        for result in _ingest_results(ctx, paths, display):
+        results = _ingest_at(ctx, paths, page_url) if page_url else _ingest_results(ctx, paths, display)
+        for result in results:
             tally.add(result)
             _echo_result(result, output_format)
     total(tally.line("ingested", "input"), output_format)

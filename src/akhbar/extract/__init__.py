@@ -15,6 +15,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial
 from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
 from akhbar.extract.html import extract_html
+from akhbar.extract.pageurl import declared_url
 from akhbar.extract.sections import section_of
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Document, Rejected, as_utc
@@ -45,7 +46,8 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
     """Extract the article from a raw document (HTML page or plain-text page dump).
 
     HTML goes through :func:`akhbar.extract.html.extract_html` (trafilatura and akhbar's metadata,
-    falling back to the text-dump extractor when trafilatura finds no body); a plain-text dump goes
+    falling back to the text-dump extractor when trafilatura finds no body), at the document's URL,
+    else the one the page declares (:func:`akhbar.extract.pageurl.declared_url`); a plain-text dump goes
     through :func:`akhbar.extract.textdump.extract_textdump`; an editor's form (stored by
     ``/admin``) through :func:`akhbar.extract.editorial.extract_editorial`.
     """
@@ -53,8 +55,9 @@ def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Articl
         return editorial.extract_editorial(document)
     text, html = decode(document, max_bytes=max_bytes)
     if html:
+        url = document.url or declared_url(text)
         with HTML_TURN:  # lxml and trafilatura in two threads at once can corrupt the heap
-            outcome = extract_html(text, url=document.url, fetched_at=document.fetched_at)
+            outcome = extract_html(text, url=url, fetched_at=document.fetched_at)
     else:
         outcome = extract_textdump(text, url=document.url, fetched_at=document.fetched_at)
     if isinstance(outcome, Rejected):

@@ -11,9 +11,12 @@ from akhbar.models import Article, Document, Rejected
 from akhbar.sources.files import read_document
 
 
-def extract_file(path: Path, *, max_bytes: int = extraction.DEFAULT_MAX_BYTES) -> Article | Rejected:
-    """Read and extract one file. Raises InputError when it cannot be read as a page."""
-    document = read_document(path, max_bytes=max_bytes)
+def extract_file(
+    path: Path, *, max_bytes: int = extraction.DEFAULT_MAX_BYTES, url: str | None = None
+) -> Article | Rejected:
+    """Read and extract one file, at ``url`` when given (else at the address the page declares).
+    Raises InputError when it cannot be read as a page or ``url`` is not an http(s) address."""
+    document = read_document(path, max_bytes=max_bytes, url=url)
     extraction.readable(document, max_bytes=max_bytes)
     return extraction.extract(document, max_bytes=max_bytes)
 

@@ -68,7 +68,12 @@ def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
 def _article_key(document: Document, article: Article) -> str:
     if document.content_type == editorial.CONTENT_TYPE:
         return document.location  # editorial:KEY, the same for every revision
-    return article.url or document.url or f"file:{document.location}"
+    return article.url or _document_key(document)
+
+
+def _document_key(document: Document) -> str:
+    """The key of an article whose page gives no address: the document's URL, else its file."""
+    return document.url or f"file:{document.location}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,9 @@ def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestRes
         # also for a page completed from its feed entry: a section, and no date it cannot have
         outcome = extraction.with_plausible_date(extraction.with_section(outcome))
         key = _article_key(document, outcome)
-        article_id, created = articles.upsert_article(connection, key, raw_id, outcome, source_id)
+        article_id, created = articles.upsert_article(
+            connection, key, raw_id, outcome, source_id, former_key=_document_key(document)
+        )
         if prepared is not None:  # duplicates and stories (akhbar.services.stories)
             placed = stories.place(
                 connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
@@ -300,6 +307,25 @@ def count_raw(store: Store, source_id: int | None = None) -> int:
     """How many raw documents :func:`reprocess` would read (of one source, or all)."""
     with store.reading() as connection:
         return len(documents.raw_ids(connection, source_id))
+
+
+def ingest_file(
+    store: Store,
+    path: Path,
+    *,
+    url: str,
+    grouping: stories.Grouping,
+    max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+) -> IngestResult:
+    """Ingest one saved page at its public address ``url`` (``akhbar ingest FILE --url URL``).
+
+    Raises InputError when ``url`` is not an absolute http(s) address or ``path`` is not a readable
+    file.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: not a file (--url names the address of one saved page)")
+    document = read_document(path, max_bytes=max_bytes, url=url)
+    return ingest_document(store, document, grouping=grouping, max_bytes=max_bytes)
 
 
 def reprocess(

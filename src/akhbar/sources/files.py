@@ -9,6 +9,7 @@ from pathlib import Path
 
 from akhbar.errors import InputError
 from akhbar.models import Document
+from akhbar.text.urls import split_url
 
 # Suffixes picked up when walking a directory; a file named explicitly is always tried.
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".html.gz", ".htm.gz", ".txt.gz")
@@ -58,8 +59,22 @@ def expand(paths: list[str]) -> Iterator[Path | Unreadable]:
             yield Unreadable(name, "no such file or directory")
 
 
-def read_document(path: Path, *, max_bytes: int) -> Document:
-    """The file's bytes as a raw document; raises InputError when it cannot be read."""
+def page_address(url: str) -> str:
+    """``url`` stripped, if it is an absolute http(s) address; raises InputError otherwise."""
+    parts = split_url(url.strip())
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InputError(f"not an absolute http(s) URL: {url!r}")
+    return url.strip()
+
+
+def read_document(path: Path, *, max_bytes: int, url: str | None = None) -> Document:
+    """The file's bytes as a raw document; raises InputError when it cannot be read.
+
+    ``url`` is the page's public address when the caller knows it (a file has none of its own);
+    InputError when it is not an absolute http(s) address.
+    """
+    if url is not None:
+        url = page_address(url)
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -68,4 +83,4 @@ def read_document(path: Path, *, max_bytes: int) -> Document:
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from exc
-    return Document(location=str(path.resolve()), data=data, fetched_at=mtime)
+    return Document(location=str(path.resolve()), data=data, url=url, fetched_at=mtime)

@@ -37,12 +37,25 @@ _INSERT = sa.insert(articles)
 
 
 def upsert_article(
-    connection: sa.Connection, key: str, raw_id: int, article: Article, source_id: int | None
+    connection: sa.Connection,
+    key: str,
+    raw_id: int,
+    article: Article,
+    source_id: int | None,
+    *,
+    former_key: str | None = None,
 ) -> tuple[int, bool]:
-    """Insert the article, or update the one with the same key in place. Returns (id, created)."""
+    """Insert the article, or update the one with the same key in place. Returns (id, created).
+
+    ``former_key`` is the key the same input had before its article had an address of its own (a
+    saved page is keyed by its URL once its markup gives one): that article is updated and re-keyed.
+    """
     now = datetime.now(UTC)
     existing = connection.execute(_BY_KEY, {"find_key": key}).scalar()
     values = {**_values(article), "raw_id": raw_id, "source_id": source_id, "updated_at": now}
+    if existing is None and former_key is not None and former_key != key:
+        existing = connection.execute(_BY_KEY, {"find_key": former_key}).scalar()
+        values["key"] = key
     if existing is not None:
         connection.execute(_UPDATE, {**values, "target_id": existing})
         return int(existing), False

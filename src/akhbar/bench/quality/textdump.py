@@ -11,9 +11,10 @@ Four sets, all under one data directory (``shared/data``) passed in by the calle
 * ``pages-trafilatura``: real pages with text segments that must (``with``) and must not
   (``without``) appear in the extracted main text, scored the way trafilatura's own evaluation
   scores them (segments and body compared after :func:`clean`, body paragraphs joined by newlines);
-* ``parallel-news``: 240 real articles (80 each in Arabic, French and English) set inside
-  synthetic page chrome (menu words, a ticker of other articles' titles in another language, a
-  date line, related titles after the body): the chrome is made up, the articles are real.
+* ``parallel-news``: 240 real articles (80 each in Arabic, French and English), written as text
+  files twice, alone (title line, blank line, paragraphs) and inside synthetic page chrome, and
+  ingested through ``akhbar ingest``'s own code into a temporary store
+  (:mod:`akhbar.bench.quality.textdump_parallel`).
 
 Each HTML page is first turned into a whole-page text dump with :func:`page_text`, so the
 extractor sees exactly what it would see in a dump of that page.
@@ -32,6 +33,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from akhbar.bench.quality.textdump_parallel import (
+    LANGUAGES,
+    DumpCounts,
+    Version,
+    chrome_dumps,
+    ingested,
+    plain_dump,
+    score_dumps,
+    versions,
+)
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.text import clean
 from akhbar.extract.textdump import extract_textdump
@@ -39,14 +50,14 @@ from akhbar.models import Article, Rejected
 
 __all__ = [
     "SPECIMEN_FIELDS",
-    "ArticleCase",
     "Dump",
     "FundusCase",
     "SegmentCase",
     "all_dumps",
     "evaluate",
+    "evaluate_parallel",
+    "evaluate_report",
     "fundus_cases",
-    "parallel_cases",
     "score_fundus",
     "score_parallel",
     "score_specimen",
@@ -152,46 +163,13 @@ def trafilatura_cases(data_dir: Path) -> list[SegmentCase]:
     return cases
 
 
-@dataclass(frozen=True)
-class ArticleCase:
-    dump: Dump
-    title: str
-    paragraphs: tuple[str, ...]
-    language: str
-
-
-def _page_around(doc: dict[str, Any], others: list[dict[str, Any]]) -> str:
-    """A whole-page dump around one real article, its chrome made of other articles' titles."""
-    same = [other["title"] for other in others if other["lang"] == doc["lang"]][:3]
-    foreign = [other["title"] for other in others if other["lang"] != doc["lang"]][:3]
-    ticker = " ".join(" ".join(title.split()[:6]) + "..." for title in foreign)
-    menu = [title.split()[0] for title in same + foreign]
-    lines = [*menu, ticker, doc["title"], "01/10/2018", *doc["text"].split("\n"), *same, "© 2018"]
-    return "\n\n".join(lines)
-
-
-def parallel_cases(data_dir: Path) -> list[ArticleCase]:
-    """Real articles of ``parallel-news`` (Arabic, French, English) inside synthetic page chrome."""
-    path = data_dir / "parallel-news" / "docs.jsonl"
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    cases: list[ArticleCase] = []
-    for position, doc in enumerate(docs):
-        others = docs[position + 1 :] + docs[:position]
-        others = [other for other in others if other["group"] != doc["group"]]
-        paragraphs = tuple(clean(text) for text in doc["text"].split("\n") if clean(text))
-        dump = Dump(name=doc["group"] + ":" + doc["lang"], text=_page_around(doc, others))
-        cases.append(ArticleCase(dump, clean(doc["title"]), paragraphs, doc["lang"]))
-    return cases
-
-
-def score_parallel(cases: list[ArticleCase]) -> dict[str, float]:
+def score_parallel(cases: list[Version], found: list[Article | None]) -> dict[str, float]:
     """Exact body rate, body token F1, exact title and language rates on real articles in chrome."""
     bodies, f1s, titles, languages = [], [], [], []
-    for case in cases:
-        result = _extract(case.dump)
-        article = result if isinstance(result, Article) else None
-        bodies.append(float(article is not None and article.body_paragraphs == case.paragraphs))
-        f1s.append(token_f1(article.body_paragraphs if article is not None else (), case.paragraphs))
+    for case, article in zip(cases, found, strict=True):
+        body = article.body_paragraphs if article is not None else ()
+        bodies.append(float(article is not None and body == case.paragraphs))
+        f1s.append(token_f1(body, case.paragraphs))
         titles.append(float(article is not None and article.title == case.title))
         languages.append(float(article is not None and article.language == case.language))
     return {
@@ -200,6 +178,18 @@ def score_parallel(cases: list[ArticleCase]) -> dict[str, float]:
         "parallel_title_exact": _mean(titles),
         "parallel_language": _mean(languages),
     }
+
+
+def evaluate_parallel(data_dir: Path) -> tuple[dict[str, float], dict[str, DumpCounts]]:
+    """The parallel-news versions alone and in chrome, ingested and read back: scores, and the
+    counts per language of the versions alone."""
+    cases = versions(data_dir)
+    found = ingested([plain_dump(case) for case in cases] + chrome_dumps(cases))
+    counts = score_dumps(cases, found[: len(cases)])
+    scores = score_parallel(cases, found[len(cases) :])
+    for language in LANGUAGES:
+        scores.update(counts[language].rates(language))
+    return scores, counts
 
 
 def _extract(dump: Dump) -> Article | Rejected:
@@ -337,13 +327,20 @@ def throughput(dumps: list[Dump], *, rounds: int = 5) -> float:
     return len(dumps) / best if best > 0 else float("inf")
 
 
-def evaluate(data_dir: Path) -> dict[str, float]:
-    """Every score, by name; ``data_dir`` is the shared data folder, the specimen is in ``../seed``."""
+def evaluate_report(data_dir: Path) -> tuple[dict[str, float], dict[str, DumpCounts]]:
+    """Every score, by name, and the parallel-news text dumps' counts per language; ``data_dir`` is
+    the shared data folder, the specimen is in ``../seed``."""
     scores = score_specimen(data_dir.parent / "seed")
     scores.update(score_fundus(fundus_cases(data_dir)))
     scores.update(score_trafilatura(trafilatura_cases(data_dir)))
-    scores.update(score_parallel(parallel_cases(data_dir)))
-    return scores
+    parallel, counts = evaluate_parallel(data_dir)
+    scores.update(parallel)
+    return scores, counts
+
+
+def evaluate(data_dir: Path) -> dict[str, float]:
+    """Every score, by name (see :func:`evaluate_report`)."""
+    return evaluate_report(data_dir)[0]
 
 
 def _mean(values: list[float]) -> float:

@@ -12,7 +12,9 @@ scripts, languages, repetitions and positions (see :mod:`akhbar.extract.textdump
    lines: what stands above it there is the heading, not the body); a bracketed or separated name
    beside the date is the site name;
 4. the title is the most heading-like line before the date line (or the body) in the body's
-   script and language;
+   script and language; a title-shaped first line of the body set apart by a blank line, at the
+   top of the dump or above a block of running text, is the title even when it reads like a
+   sentence (see :func:`_heading_on_top`);
 5. a caption is a line between title and body with two of three signs: in another language,
    repeated on the page, alone between the date line and the body;
 6. long run-together lines outside the article are tickers, split into headlines.
@@ -24,13 +26,16 @@ from collections import defaultdict
 from datetime import datetime
 
 from akhbar.extract.language import detect_language_scored
-from akhbar.extract.textdump.lines import Line, Segment, best_segment, body_lines, read_lines
+from akhbar.extract.text import has_inner_break
+from akhbar.extract.textdump.lines import Line, Segment, best_segment, body_lines, is_paragraph, read_lines
 from akhbar.extract.textdump.meta import (
     TITLE_MAX_WORDS,
+    DateLine,
     earliest_date_line,
     find_caption,
     find_date_line,
     find_title,
+    is_title_shaped,
     ticker_headlines,
 )
 from akhbar.models import Article, Rejected
@@ -83,13 +88,46 @@ def _foreign(line: Line, language: str) -> bool:
     return found is not None and found[0] != language and found[1] >= _FOREIGN
 
 
-def _after_date_line(paragraphs: list[Line], date_number: int) -> list[Line]:
-    """Without the heading lines above a date line that opens the body (kept if they are long)."""
-    above = [line for line in paragraphs if line.number < date_number]
+def _after_date_line(paragraphs: list[Line], date_line: Line, segment: Segment) -> list[Line]:
+    """Without the heading lines above a date line that opens the body (kept if they are long, or
+    if a paragraph above shares the date line's block of running text: the date is in the text)."""
+    above = [line for line in paragraphs if line.number < date_line.number]
     below = paragraphs[len(above) :]
     if not below or any(line.words > TITLE_MAX_WORDS for line in above):
         return paragraphs
+    if date_line.block in segment.blocks and any(
+        line.block == date_line.block and _prose(line, segment) for line in above
+    ):
+        return paragraphs
     return below
+
+
+def _prose(line: Line, segment: Segment) -> bool:
+    """A paragraph by its own shape, not only as a line of a block of running text."""
+    return is_paragraph(line, segment.script, punctuated=segment.punctuated)
+
+
+def _heading_on_top(paragraphs: list[Line], segment: Segment) -> Line | None:
+    """The body's first line when it is the article's heading rather than its first paragraph.
+
+    A title that ends with a full stop, or a long one, reads like prose and opens the body run; so
+    does a title written on the line above the paragraphs of a block of running text. It is the
+    heading when it is title-shaped and either nothing stands above it in the dump, or a blank line
+    sets it apart from the next paragraph, which opens a block of running text (paragraphs one per
+    line). A line of several sentences needs both signs. Enough body must remain without it.
+    """
+    if len(paragraphs) < 2:
+        return None
+    first, second = paragraphs[0], paragraphs[1]
+    top = first.number == 0
+    apart = first.block != second.block and second.block in segment.blocks
+    if not (top or apart) or not is_title_shaped(first, segment.script):
+        return None
+    if first.ends_sentence and has_inner_break(first.text) and not (top and apart):
+        return None
+    if sum(line.words for line in paragraphs[1:]) < MIN_BODY_WORDS:
+        return None
+    return first
 
 
 def _rejection(lines: list[Line], location: str) -> Rejected | None:
@@ -135,16 +173,15 @@ def _article(
     if language is not None:
         paragraphs = _trim_other_language(paragraphs, language)
     date_line = find_date_line(lines, paragraphs[0].number, segment.end, now=now)
-    date_number = date_line.number if date_line is not None else None
-    if date_number is not None and date_number > paragraphs[0].number:
-        paragraphs = _after_date_line(paragraphs, date_number)
+    if date_line is not None and date_line.number > paragraphs[0].number:
+        paragraphs = _after_date_line(paragraphs, lines[date_line.number], segment)
+        paragraphs = [line for line in paragraphs if line.number != date_line.number or _prose(line, segment)]
+    title, paragraphs = _heading(lines, segment, paragraphs, date_line, language=language, url=url)
     start = paragraphs[0].number
-    head_end = date_number if date_number is not None and date_number < start else start
-    used = {line.number for line in paragraphs}
-    title = find_title(lines, head_end, segment.script, language, url=url, skip=used)
-    after = title.number if title is not None else min(head_end, start - 1)
+    date_number = date_line.number if date_line is not None else None
+    after = title.number if title is not None else min(_head_end(date_line, start), start - 1)
     caption = find_caption(lines, after, start, language, date_number=date_number)
-    used.update(line.number for line in (title, caption) if line is not None)
+    used = {line.number for line in (*paragraphs, title, caption) if line is not None}
     if date_line is not None:
         used.add(date_line.number)
         if title is not None and title.number < date_line.number:
@@ -159,3 +196,37 @@ def _article(
         image_caption=caption.text if caption is not None else None,
         headlines=tuple(ticker_headlines(lines, used)),
     )
+
+
+def _head_end(date_line: DateLine | None, start: int) -> int:
+    """Where the heading ends: at the date line when it stands above the body, else at the body."""
+    return date_line.number if date_line is not None and date_line.number < start else start
+
+
+def _heading(
+    lines: list[Line],
+    segment: Segment,
+    paragraphs: list[Line],
+    date_line: DateLine | None,
+    *,
+    language: str | None,
+    url: str | None,
+) -> tuple[Line | None, list[Line]]:
+    """The title line and the paragraphs without it.
+
+    The body's own first line when it is the heading (:func:`_heading_on_top`), else the most
+    heading-like line above the date line or the body, else the date line itself when a title
+    holds the date (``Dollar price on Tuesday 3-3-2020``) and nothing above it could be a title.
+    """
+    top = _heading_on_top(paragraphs, segment)
+    if top is not None:
+        return top, paragraphs[1:]
+    start = paragraphs[0].number
+    used = {line.number for line in paragraphs}
+    title = find_title(lines, _head_end(date_line, start), segment.script, language, url=url, skip=used)
+    if title is None and date_line is not None and date_line.number < start:
+        line = lines[date_line.number]
+        dated = date_line.match.end - date_line.match.start
+        if is_title_shaped(line, segment.script) and 2 * dated < len(line.text):
+            title = line
+    return title, paragraphs

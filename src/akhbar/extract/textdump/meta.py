@@ -30,6 +30,7 @@ __all__ = [
     "find_caption",
     "find_date_line",
     "find_title",
+    "is_title_shaped",
     "site_name_of",
     "ticker_headlines",
 ]
@@ -185,7 +186,8 @@ def _title_score(line: Line, distance: int, slug: set[str]) -> float:
     return score
 
 
-def _is_title_shaped(line: Line, script: str) -> bool:
+def is_title_shaped(line: Line, script: str) -> bool:
+    """Whether a line could be a title: a few words to a few dozen in the body's script, not a ticker."""
     return (
         line.script == script
         and 2 <= line.words <= TITLE_MAX_WORDS
@@ -206,7 +208,7 @@ def find_title(
     scored: list[tuple[float, int, Line]] = []
     for distance, index in enumerate(range(before - 1, max(before - TITLE_WINDOW, 0) - 1, -1)):
         line = lines[index]
-        if index not in skip and _is_title_shaped(line, script):
+        if index not in skip and is_title_shaped(line, script):
             scored.append((_title_score(line, distance, slug), -distance, line))
     for _score, _distance, line in sorted(scored, reverse=True):
         if language is None or not _other_language(line.text, language):
