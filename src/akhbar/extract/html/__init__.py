@@ -46,6 +46,7 @@ from akhbar.extract.html.scan import Scan, scan
 from akhbar.extract.html.title import find_title
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.sites import SiteRule, drop_elements, rule_for, select_text, select_texts
+from akhbar.extract.text import prose_words
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Rejected
 
@@ -111,7 +112,7 @@ def _extract(
     if rule is not None and rule.caption:
         caption = select_text(tree, rule.caption) or caption
     body = _body(context, title, caption)
-    words = sum(len(text.split()) for text in body.paragraphs)
+    words = _words(body.paragraphs)
     reason = _rejection(context, body, words)
     if reason is not None:
         return Rejected(location, reason)
@@ -172,7 +173,7 @@ def _fallback(context: _Context, body: Body) -> Body:
     found = extract_textdump(dump, url=context.url, fetched_at=context.fetched_at)
     if not isinstance(found, Article):
         return body
-    prose = tuple(text for text in found.body_paragraphs if not is_menu_run(text, len(text.split())))
+    prose = tuple(text for text in found.body_paragraphs if not is_menu_run(text, prose_words(text)))
     if _words(prose) > _words(body.paragraphs):
         logger.debug("trafilatura found no body in %s; the text-dump extractor's is used", context.location)
         return Body(prose, body.bylines, body.paywalled, body.hidden)
@@ -180,7 +181,7 @@ def _fallback(context: _Context, body: Body) -> Body:
 
 
 def _words(paragraphs: tuple[str, ...]) -> int:
-    return sum(len(text.split()) for text in paragraphs)
+    return sum(map(prose_words, paragraphs))
 
 
 def _rejection(context: _Context, body: Body, words: int) -> str | None:

@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.authors import strip_author_prefix
 from akhbar.extract.html.meta import fold_key
-from akhbar.extract.text import clean, script_of
+from akhbar.extract.text import clean, prose_words, script_of
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
@@ -112,7 +112,7 @@ _MAX_FOLDED_WORDS = 40
 # Prose puts a stop, a colon or a quote at least every hundred-odd words (106 at most on the real
 # pages of the evaluation sets); 200 words without one are menus and link lists run together.
 _MAX_UNPUNCTUATED_WORDS = 200
-_SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;]")
+_SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;。！？：；「」『』]")
 MAX_PARAGRAPHS = 3000
 """Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
 
@@ -232,7 +232,7 @@ def is_menu_run(text: str, words: int) -> bool:
     """Whether the text holds a run of words too long to be prose: menus run together."""
     if words < _MAX_UNPUNCTUATED_WORDS:
         return False
-    return any(len(part.split()) >= _MAX_UNPUNCTUATED_WORDS for part in _SENTENCE_MARKS.split(text))
+    return any(prose_words(part) >= _MAX_UNPUNCTUATED_WORDS for part in _SENTENCE_MARKS.split(text))
 
 
 def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
@@ -269,7 +269,7 @@ def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -
     At most ``MAX_PARAGRAPHS`` paragraphs are kept: no article is longer, and hostile pages are.
     """
     chosen = list(blocks)[:MAX_PARAGRAPHS]
-    counts = [len(block.text.split()) for block in chosen]
+    counts = [prose_words(block.text) for block in chosen]
     keep = _cut_related(chosen, counts)
     title_key = fold_key(title)
     caption_keys = {fold_key(caption) for caption in captions} - {""}
