@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import load_html  # public since trafilatura 2.0 (in its __all__)
 
-from akhbar.extract.html.authors import find_authors, find_bylines
+from akhbar.extract.html.authors import find_authors, find_bylines, labelled_bylines
 from akhbar.extract.html.body import Block, Body, is_menu_run, main_blocks, tidy_body
 from akhbar.extract.html.dates import find_published, machine_date
 from akhbar.extract.html.media import all_captions, find_image
@@ -123,11 +123,16 @@ def _extract(
         site_name=site_name,
         url=url,
         published=_published(context),
-        authors=find_authors(context.page, site_name, lambda: [*body.bylines, *find_bylines(tree)]),
+        authors=find_authors(context.page, site_name, lambda: _bylines(tree, body)),
         image_url=image_url,
         image_caption=caption,
         headlines=find_headlines(context.scan, title=title),
     )
+
+
+def _bylines(tree: HtmlElement, body: Body) -> list[str]:
+    """Bylines in the body, in the page's author elements, else in its "Auteur : X" paragraphs."""
+    return [*body.bylines, *find_bylines(tree)] or labelled_bylines(tree)
 
 
 def _title(context: _Context, site_name: str | None) -> str:
@@ -161,7 +166,9 @@ def _body(context: _Context, title: str, caption: str | None) -> Body:
         blocks = [Block("p", text) for text in select_texts(context.tree, context.rule.body)]
     else:
         blocks = main_blocks(context.tree, url=context.url)
-    body = tidy_body(blocks, title=title, captions=captions)
+    page = context.page
+    page_titles = [text for text in (page.title_tag, page.meta("og:title", "twitter:title")) if text]
+    body = tidy_body(blocks, title=title, captions=captions, page_titles=page_titles)
     if body.paywalled or _words(body.paragraphs) >= MIN_BODY_WORDS:
         return body  # behind a paywall, the rest of the page is no article either
     return _fallback(context, body)

@@ -20,9 +20,9 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
-from akhbar.extract.html.authors import strip_author_prefix
+from akhbar.extract.html.authors import is_byline
 from akhbar.extract.html.meta import fold_key
-from akhbar.extract.text import clean, prose_words, script_of
+from akhbar.extract.text import clean, prose_words
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
@@ -96,10 +96,6 @@ _LABELS = frozenset(
         "طباعة",
     )
 )
-_AUTHOR_LINE = re.compile(
-    r"^(?:par|by|auteure?s?|authors?|بقلم|كتب|كتبت|إعداد)\s*[:：-]?\s+\S", re.IGNORECASE
-)
-_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|et|and|de|du|des|la|le|von|van|avec|with|و)$")
 _MAX_BYLINE_WORDS = 8
 _MAX_DATE_LINE_WORDS = 14
 _MAX_NOTICE_WORDS = 45
@@ -217,17 +213,6 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
     return body_blocks(document.body)
 
 
-def _is_byline(text: str) -> bool:
-    """A short "Par X", "By X", "بقلم X", "Auteur : X" line naming people."""
-    if not _AUTHOR_LINE.match(text):
-        return False
-    words = strip_author_prefix(text).split()
-    if not words or len(words) > _MAX_BYLINE_WORDS:
-        return False
-    latin = [word for word in words if script_of(word) == "latin"]
-    return all(_NAME_WORD.match(word) for word in latin)
-
-
 def is_menu_run(text: str, words: int) -> bool:
     """Whether the text holds a run of words too long to be prose: menus run together."""
     if words < _MAX_UNPUNCTUATED_WORDS:
@@ -263,15 +248,19 @@ def _key(text: str, words: int) -> str:
     return fold_key(text) if words <= _MAX_FOLDED_WORDS else text
 
 
-def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -> Body:
+def tidy_body(
+    blocks: Iterable[Block], *, title: str, captions: Iterable[str], page_titles: Iterable[str] = ()
+) -> Body:
     """Paragraphs without the chrome trafilatura keeps, plus the bylines and paywall notices found.
 
+    ``page_titles`` are the page's own titles with their site affixes (``<title>``, ``og:title``):
+    a paragraph repeating one is the page's header, like the article's title itself.
     At most ``MAX_PARAGRAPHS`` paragraphs are kept: no article is longer, and hostile pages are.
     """
     chosen = list(blocks)[:MAX_PARAGRAPHS]
     counts = [prose_words(block.text) for block in chosen]
     keep = _cut_related(chosen, counts)
-    title_key = fold_key(title)
+    title_keys = {fold_key(text) for text in (title, *page_titles)} - {""}
     caption_keys = {fold_key(caption) for caption in captions} - {""}
     kept: list[Block] = []
     bylines: list[str] = []
@@ -280,9 +269,9 @@ def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -
     hidden: float | None = None
     for block, words in zip(chosen[:keep], counts[:keep], strict=True):
         key = _key(block.text, words)
-        if not key or key in seen or key == title_key:
+        if not key or key in seen or key in title_keys:
             continue
-        if words <= _MAX_BYLINE_WORDS + 2 and _is_byline(block.text):
+        if words <= _MAX_BYLINE_WORDS + 2 and is_byline(block.text):
             bylines.append(block.text)
         elif words <= _MAX_NOTICE_WORDS and _PAYWALL.search(block.text):
             paywalled = True
