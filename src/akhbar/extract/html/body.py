@@ -29,8 +29,8 @@ __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "mai
 logger = logging.getLogger(__name__)
 
 # The trafilatura options akhbar uses; chosen on the evaluation sets (see akhbar.bench.quality.extraction).
+# favor_recall is the first run's; a second run, on under-extracted pages only, uses the default balance.
 TRAFILATURA_OPTIONS: dict[str, bool] = {
-    "favor_precision": False,
     "favor_recall": True,
     "include_comments": False,
     "include_tables": True,
@@ -109,6 +109,9 @@ _MAX_FOLDED_WORDS = 40
 # pages of the evaluation sets); 200 words without one are menus and link lists run together.
 _MAX_UNPUNCTUATED_WORDS = 200
 _SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;。！？：；「」『』]")
+# trafilatura's own bound for trusting its extractor without its fallbacks (favor_recall's bypass).
+_TRUSTED_CHARS = 2500
+_UNDER_EXTRACTED = 4  # a page's paragraphs this many times longer than what was found
 MAX_PARAGRAPHS = 3000
 """Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
 
@@ -197,20 +200,47 @@ def body_blocks(body: _Element) -> list[Block]:
     return [block for block in _container_blocks(body) if block.text]
 
 
-def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
-    """trafilatura's main text of the page as blocks; empty when it finds none."""
+def _trafilatura_body(tree: HtmlElement, url: str | None, *, recall: bool) -> _Element | None:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        favor_precision=TRAFILATURA_OPTIONS["favor_precision"],
-        favor_recall=TRAFILATURA_OPTIONS["favor_recall"],
+        favor_recall=recall,
         include_comments=TRAFILATURA_OPTIONS["include_comments"],
         include_tables=TRAFILATURA_OPTIONS["include_tables"],
         deduplicate=False,  # trafilatura's duplicate filter is a process-wide cache: results would vary
     )
-    if document is None or isinstance(document, dict) or document.body is None:
-        return []
-    return body_blocks(document.body)
+    if document is None or isinstance(document, dict):
+        return None
+    return document.body
+
+
+def _length(body: _Element | None) -> int:
+    return 0 if body is None else sum(len(text.strip()) for text in body.itertext())
+
+
+def _paragraph_chars(tree: HtmlElement) -> int:
+    """Characters of text in the page's ``<p>`` elements (article, teasers and comments alike)."""
+    return sum(len(text.strip()) for paragraph in tree.iter("p") for text in paragraph.itertext())
+
+
+def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
+    """trafilatura's main text of the page as blocks; empty when it finds none.
+
+    trafilatura runs with ``favor_recall`` (chosen on the French and Arabic sets, and cheap: a long
+    result skips its fallback extractors). When that finds a short text (under ``_TRUSTED_CHARS``)
+    on a page whose paragraphs hold several times more (``_UNDER_EXTRACTED``), its own extractor
+    has stopped early in the article (a body split by inline teasers gave 118 of 887 words): it
+    runs again with its default balance, whose fallbacks (readability, justext, a recall retry)
+    find the rest, and the longer result is kept. The second run costs a full extraction, so it is
+    kept for pages where that much text is missing.
+    """
+    body = _trafilatura_body(tree, url, recall=TRAFILATURA_OPTIONS["favor_recall"])
+    found = _length(body)
+    if found < _TRUSTED_CHARS and _paragraph_chars(tree) >= _UNDER_EXTRACTED * found:
+        balanced = _trafilatura_body(tree, url, recall=False)
+        if _length(balanced) > found:
+            body = balanced
+    return body_blocks(body) if body is not None else []
 
 
 def is_menu_run(text: str, words: int) -> bool:
