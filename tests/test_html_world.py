@@ -33,3 +33,28 @@ def test_the_pages_title_with_its_site_name_is_not_a_paragraph() -> None:
         head,
     )
     assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_a_heading_in_inline_pieces_reads_as_the_browser_shows_it() -> None:
+    heading = (
+        "<h1>\n  <span>LTE-Patent</span><span>: </span>\n<span>Samsung soll Smartphones zerstören</span></h1>"
+    )
+    head = "<title>LTE-Patent: Samsung soll Smartphones zerstören - Exemple.de</title>"
+    page = html_page(f"<article>{heading}<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "LTE-Patent: Samsung soll Smartphones zerstören"
+    glued = "<h1><span>Un titre en deux parties :</span>la seconde</h1>"
+    page = html_page(f"<article>{glued}<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>")
+    assert extracted(page).title == "Un titre en deux parties : la seconde"
+
+
+def test_site_names_after_full_width_and_korean_bars_leave_the_title() -> None:
+    cases = {
+        "宮崎県で震度5弱、津波注意報 気象庁：朝日新聞デジタル": "宮崎県で震度5弱、津波注意報 気象庁",
+        "フジテレビ問題で大激震！協賛企業が撤退へ｜日刊ゲンダイDIGITAL": "フジテレビ問題で大激震！協賛企業が撤退へ",
+        '민주당 도입 또다시 불발 "당규 개정 왜 밀어붙이나"-정치ㅣ한국일보': '민주당 도입 또다시 불발 "당규 개정 왜 밀어붙이나"',
+    }
+    for meta_title, title in cases.items():
+        head = f'<meta property="og:title" content="{meta_title.replace(chr(34), "&quot;")}">'
+        head += f'<meta name="headline" content="{title.replace(chr(34), "&quot;")}">'
+        page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+        assert extracted(page).title == title
