@@ -127,6 +127,14 @@ def _declared_without_affixes(title: str, page: Page) -> str | None:
     return None
 
 
+def _declared_twice(page: Page, meta_title: str) -> bool:
+    """Whether the JSON-LD headline and the meta title are the same text: two declarations of the
+    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title."""
+    headline = ld_name(page.ld("headline"))
+    social = page.meta("og:title", "twitter:title")
+    return bool(headline and social) and clean(str(headline)) == clean(str(social)) == clean(meta_title)
+
+
 def _meta_title(page: Page) -> str | None:
     found = page.meta("og:title", "twitter:title", "parsely-title", "dc.title", "dc:title")
     return found or ld_name(page.ld("headline")) or page.title_tag
@@ -138,12 +146,17 @@ def find_title(page: Page, site_name: str | None) -> str:
     keys = site_keys(page, site_name)
     meta_title = _meta_title(page)
     if meta_title:
+        agreed = _declared_twice(page, meta_title)
         for heading in page.h1s:
-            if _same_but_typography(meta_title, heading) or _heading_is_segment(meta_title, heading):
+            if _same_but_typography(meta_title, heading) or (
+                not agreed and _heading_is_segment(meta_title, heading)
+            ):
                 return heading
         stripped = strip_site(meta_title, keys)
         for heading in page.h1s:
-            if _same_but_typography(stripped, heading) or _heading_is_segment(stripped, heading):
+            if _same_but_typography(stripped, heading) or (
+                not agreed and _heading_is_segment(stripped, heading)
+            ):
                 return heading
         return _declared_without_affixes(stripped, page) or stripped
     for heading in page.h1s:
