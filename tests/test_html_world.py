@@ -58,3 +58,24 @@ def test_site_names_after_full_width_and_korean_bars_leave_the_title() -> None:
         head += f'<meta name="headline" content="{title.replace(chr(34), "&quot;")}">'
         page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
         assert extracted(page).title == title
+
+
+def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
+    import json
+
+    markup = "".join(f"<p>{text}</p>" for text in (FR, FR2, FR3, FR4)) + "<p>$$ARTICLEAD$$</p>"
+    payload = json.dumps(f'1:"$Sreact.fragment"\n2:T5c3,{markup}')
+    head = (
+        '<title>Titre de l’article | Exemple</title><meta property="og:title" content="Titre de l’article">'
+    )
+    page = html_page(
+        f'<main><div class="spinner"></div></main><script>self.__next_f.push([1,{payload}])</script>', head
+    )
+    article = extracted(page)
+    assert article.title == "Titre de l’article"
+    assert article.body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_an_empty_shell_with_nothing_in_its_scripts_stays_rejected() -> None:
+    page = html_page('<main><div class="spinner"></div></main><script>var x = "<b>no</b>";</script>')
+    assert not isinstance(extract_html(page, url=URL, fetched_at=FETCHED), Article)

@@ -43,6 +43,7 @@ from akhbar.extract.html.page import (
     visible_letters,
 )
 from akhbar.extract.html.scan import Scan, scan
+from akhbar.extract.html.shell import embedded_page
 from akhbar.extract.html.title import find_title
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.sites import SiteRule, drop_elements, rule_for, select_text, select_texts
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 _MIN_LETTERS = 20
 _MAX_REASON_CHARS = 300  # a rejection's reason is one line, however long the exception's message
+_EMPTY_PAGE = "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def _extract(
     fetched_at: datetime | None,
     rules: Sequence[SiteRule] | None,
     location: str,
+    shell: bool = False,
 ) -> Article | Rejected:
     tree = load_html(html) if html.strip() else None
     if tree is None:
@@ -114,6 +117,10 @@ def _extract(
     body = _body(context, title, caption)
     words = _words(body.paragraphs)
     reason = _rejection(context, body, words)
+    if reason == _EMPTY_PAGE and not shell and (embedded := embedded_page(tree)) is not None:
+        logger.debug("%s is an empty shell; the markup its scripts carry is extracted", location)
+        found = _extract(embedded, url=url, fetched_at=fetched_at, rules=rules, location=location, shell=True)
+        return found if isinstance(found, Article) else Rejected(location, reason)
     if reason is not None:
         return Rejected(location, reason)
     return Article(
@@ -194,7 +201,7 @@ def _words(paragraphs: tuple[str, ...]) -> int:
 def _rejection(context: _Context, body: Body, words: int) -> str | None:
     page = context.page
     if words < MIN_BODY_WORDS and visible_letters(context.tree, _MIN_LETTERS) < _MIN_LETTERS:
-        return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
+        return _EMPTY_PAGE
     reason = not_found_reason(page, words) or paywall_reason(words, body, page)
     if reason is None:
         anchors = page_links(context.tree)

@@ -97,6 +97,7 @@ _LABELS = frozenset(
     )
 )
 _MAX_BYLINE_WORDS = 8
+_PLACEHOLDER = re.compile(r"^(?:\$\$|\{\{|%%|\[\[)\s*[\w.\- ]+\s*(?:\$\$|\}\}|%%|\]\])$")
 _MAX_DATE_LINE_WORDS = 14
 _MAX_NOTICE_WORDS = 45
 _HIDDEN_SHARE = re.compile(r"il vous reste (\d{1,3}(?:[.,]\d+)?)\s?% de cet article", re.IGNORECASE)
@@ -254,6 +255,8 @@ def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
     """Labels, captions, "read also" teasers, link lines, credits, date lines and menu runs."""
     if key in _LABELS or key in caption_keys or _READ_ALSO.match(text) or is_menu_run(text, words):
         return True
+    if words <= 3 and _PLACEHOLDER.match(text):
+        return True  # a template's slot left unfilled ("$$ARTICLEAD$$", "{{ad}}")
     if words <= _MAX_URL_LINE_WORDS and "://" in text:
         return True  # an address with a few words around it: a link line, not prose
     if words <= _MAX_CREDIT_WORDS and _CREDIT.match(text) is not None:
