@@ -209,3 +209,14 @@ def test_a_page_dump_feeds_the_text_dump_extractor() -> None:
     assert article.published == "2024-03-12"
     assert len(article.body_paragraphs) == 2
     assert "autumn and last three years" in article.body_paragraphs[1]
+
+
+def test_prose_words_count_chinese_and_japanese_by_characters() -> None:
+    from akhbar.extract.text import prose_words
+
+    assert prose_words("Le conseil a voté hier.") == 5
+    assert prose_words("Über die Brücke") == 3
+    # Written without spaces: two characters make a word (10 characters and a full stop).
+    assert prose_words("東京で会議が開かれた。") == 5
+    assert prose_words("国務院 東京") == 3
+    assert prose_words("한국어 문장입니다") == 2  # Korean spaces its words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -17,32 +18,40 @@ def eval_group() -> None:
 
 
 @eval_group.command("extract")
-@data_option("Directory with pages-trafilatura/ and pages-fundus/ (the specimen is read from ../seed).")
+@data_option(
+    "Directory with pages-trafilatura/, pages-fundus/ and pages-fundus-world/ (the specimen is read"
+    " from ../seed)."
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def eval_extract(data_dir: Path, output_format: str) -> None:
-    """Extraction quality on labelled real pages and the specimen, beside bare trafilatura."""
-    from akhbar.bench.quality import extraction, textdump
+    """Extraction quality on labelled real pages and the specimen, beside bare trafilatura
+    (and, on pages-fundus-world, trafilatura favouring precision and newspaper4k)."""
+    from akhbar.bench.quality import extraction, textdump, world
 
     for needed in ("pages-trafilatura", "pages-fundus"):
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
-    results = extraction.evaluate_extraction(data_dir)
+    report = world.evaluate_world(data_dir) if (data_dir / "pages-fundus-world").is_dir() else None
+    results = extraction.evaluate_extraction(data_dir, world=report)
     dumps, counts = textdump.evaluate_report(data_dir)
     unstated = extraction.unstated_dates(data_dir)
     floors = extraction.extraction_floors()
     if output_format == "json":
         parallel = {language: count.to_json() for language, count in counts.items()}
-        echo_json(
-            {
-                "html": results,
-                "textdump": dumps,
-                "textdump_parallel": parallel,
-                "floors": floors,
-                "unstated_dates": unstated,
-            }
-        )
+        found = {
+            "html": results,
+            "textdump": dumps,
+            "textdump_parallel": parallel,
+            "floors": floors,
+            "unstated_dates": unstated,
+        }
+        if report is not None:
+            found["world"] = dataclasses.asdict(report)
+        echo_json(found)
         return
     click.echo(extraction.format_report(results, floors))
+    if report is not None:
+        click.echo(world.format_world(report, floors.get("pages-fundus-world")))
     click.echo(
         "date_rate: pages with a labelled date; date_stated_rate: those whose HTML states the labelled day"
     )

@@ -16,6 +16,7 @@ __all__ = [
     "has_inner_break",
     "is_sentence_end",
     "letter_count",
+    "prose_words",
     "script_counts",
     "script_of",
     "word_count",
@@ -52,6 +53,9 @@ _OTHER_LEADS = bytes([*range(0xCE, 0xD8), 0xE0, 0xE1, *range(0xE3, 0xEE)])
 _LETTER = re.compile(r"[^\W\d_]")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# Chinese characters and kana: scripts written without spaces between words.
+_IDEOGRAPH = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_IDEOGRAPHS_PER_WORD = 2
 # A sentence ending inside the text: two letters, terminal punctuation, closing marks, more text.
 _INNER_BREAK = re.compile(r"[^\W\d_]{2} ?[.!?؟۔…][»”\"'’)\]]*\s+\S")
 # A sentence ending at the end: terminal punctuation, possibly followed by closing quotes/brackets.
@@ -133,6 +137,23 @@ def letter_count(text: str) -> int:
 def word_count(text: str) -> int:
     """Number of words: runs of letters or digits, apostrophes and hyphens kept inside a word."""
     return len(_WORD.findall(text))
+
+
+def prose_words(text: str) -> int:
+    """How many words of prose the text holds, in any script.
+
+    Words are what spaces separate, except in Chinese and Japanese, which write none: there two
+    characters (kanji, hanzi, kana) count as one word, about the length of a word in those languages,
+    so that "25 words" asks as much of a Japanese page as of a French one. Korean spaces its words.
+    """
+    words = text.split()
+    if text.isascii() or _IDEOGRAPH.search(text) is None:
+        return len(words)
+    count = 0
+    for word in words:
+        ideographs = len(_IDEOGRAPH.findall(word))
+        count += max(1, (ideographs + 1) // _IDEOGRAPHS_PER_WORD) if ideographs else 1
+    return count
 
 
 def is_sentence_end(text: str) -> bool:

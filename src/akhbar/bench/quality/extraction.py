@@ -55,6 +55,8 @@ from akhbar.bench.quality.extraction_cases import (
 )
 from akhbar.bench.quality.extraction_dates import same_instant
 from akhbar.bench.quality.textdump import specimen_headlines_ok
+from akhbar.bench.quality.world import ALL, WorldReport
+from akhbar.bench.quality.world_cases import FOLDER as WORLD_FOLDER
 from akhbar.extract import extract
 from akhbar.extract.html import extract_html
 from akhbar.extract.text import clean
@@ -304,11 +306,14 @@ def score_specimen(seed_dir: Path, name: str) -> dict[str, float]:
     }
 
 
-def evaluate_extraction(data_dir: Path) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate_extraction(
+    data_dir: Path, world: WorldReport | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
     """Scores by system (``akhbar``, ``trafilatura``), then by set, then by score name.
 
     ``data_dir`` is the shared data folder (``pages-trafilatura``, ``pages-fundus``); the specimen
-    is read from ``data_dir/../seed``.
+    is read from ``data_dir/../seed``. ``world``, a report on ``pages-fundus-world`` covering both
+    systems (:func:`akhbar.bench.quality.world.evaluate_world`), adds that set's scores over all pages.
     """
     segments, fundus = segment_cases(data_dir), fundus_cases(data_dir)
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -319,6 +324,8 @@ def evaluate_extraction(data_dir: Path) -> dict[str, dict[str, dict[str, float]]
             "pages-fundus": score_fundus(fundus, system, name=name),
             "specimen": score_specimen(data_dir.parent / "seed", name),
         }
+        if world is not None:
+            results[name][WORLD_FOLDER] = world.scores[name][ALL]
     return results
 
 
@@ -338,12 +345,12 @@ def format_report(
 ) -> str:
     """A plain-text table: each set's scores for akhbar and bare trafilatura side by side."""
     floors = floors or {}
-    lines = [f"{'set':<18} {'score':<16} {'akhbar':>8} {'trafilatura':>12} {'floor':>7}"]
+    lines = [f"{'set':<18} {'score':<21} {'akhbar':>8} {'trafilatura':>12} {'floor':>7}"]
     for set_name, scores in results["akhbar"].items():
         for score, value in scores.items():
             baseline = results.get("trafilatura", {}).get(set_name, {}).get(score)
             floor = floors.get(set_name, {}).get(score)
             shown_baseline = "" if baseline is None else f"{baseline:.3f}"
             shown_floor = "" if floor is None else f"{floor:.3f}"
-            lines.append(f"{set_name:<18} {score:<16} {value:>8.3f} {shown_baseline:>12} {shown_floor:>7}")
+            lines.append(f"{set_name:<18} {score:<21} {value:>8.3f} {shown_baseline:>12} {shown_floor:>7}")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import load_html  # public since trafilatura 2.0 (in its __all__)
 
-from akhbar.extract.html.authors import find_authors, find_bylines
+from akhbar.extract.html.authors import find_authors, find_bylines, labelled_bylines
 from akhbar.extract.html.body import Block, Body, is_menu_run, main_blocks, tidy_body
 from akhbar.extract.html.dates import find_published, machine_date
 from akhbar.extract.html.media import all_captions, find_image
@@ -43,9 +43,11 @@ from akhbar.extract.html.page import (
     visible_letters,
 )
 from akhbar.extract.html.scan import Scan, scan
+from akhbar.extract.html.shell import embedded_page
 from akhbar.extract.html.title import find_title
 from akhbar.extract.pagetext import page_text
 from akhbar.extract.sites import SiteRule, drop_elements, rule_for, select_text, select_texts
+from akhbar.extract.text import prose_words
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Rejected
 
@@ -55,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 _MIN_LETTERS = 20
 _MAX_REASON_CHARS = 300  # a rejection's reason is one line, however long the exception's message
+_EMPTY_PAGE = "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def _extract(
     fetched_at: datetime | None,
     rules: Sequence[SiteRule] | None,
     location: str,
+    shell: bool = False,
 ) -> Article | Rejected:
     tree = load_html(html) if html.strip() else None
     if tree is None:
@@ -111,8 +115,12 @@ def _extract(
     if rule is not None and rule.caption:
         caption = select_text(tree, rule.caption) or caption
     body = _body(context, title, caption)
-    words = sum(len(text.split()) for text in body.paragraphs)
+    words = _words(body.paragraphs)
     reason = _rejection(context, body, words)
+    if reason == _EMPTY_PAGE and not shell and (embedded := embedded_page(tree)) is not None:
+        logger.debug("%s is an empty shell; the markup its scripts carry is extracted", location)
+        found = _extract(embedded, url=url, fetched_at=fetched_at, rules=rules, location=location, shell=True)
+        return found if isinstance(found, Article) else Rejected(location, reason)
     if reason is not None:
         return Rejected(location, reason)
     return Article(
@@ -122,11 +130,16 @@ def _extract(
         site_name=site_name,
         url=url,
         published=_published(context),
-        authors=find_authors(context.page, site_name, lambda: [*body.bylines, *find_bylines(tree)]),
+        authors=find_authors(context.page, site_name, lambda: _bylines(tree, body)),
         image_url=image_url,
         image_caption=caption,
         headlines=find_headlines(context.scan, title=title),
     )
+
+
+def _bylines(tree: HtmlElement, body: Body) -> list[str]:
+    """Bylines in the body, in the page's author elements, else in its "Auteur : X" paragraphs."""
+    return [*body.bylines, *find_bylines(tree)] or labelled_bylines(tree)
 
 
 def _title(context: _Context, site_name: str | None) -> str:
@@ -160,7 +173,9 @@ def _body(context: _Context, title: str, caption: str | None) -> Body:
         blocks = [Block("p", text) for text in select_texts(context.tree, context.rule.body)]
     else:
         blocks = main_blocks(context.tree, url=context.url)
-    body = tidy_body(blocks, title=title, captions=captions)
+    page = context.page
+    page_titles = [text for text in (page.title_tag, page.meta("og:title", "twitter:title")) if text]
+    body = tidy_body(blocks, title=title, captions=captions, page_titles=page_titles)
     if body.paywalled or _words(body.paragraphs) >= MIN_BODY_WORDS:
         return body  # behind a paywall, the rest of the page is no article either
     return _fallback(context, body)
@@ -172,7 +187,7 @@ def _fallback(context: _Context, body: Body) -> Body:
     found = extract_textdump(dump, url=context.url, fetched_at=context.fetched_at)
     if not isinstance(found, Article):
         return body
-    prose = tuple(text for text in found.body_paragraphs if not is_menu_run(text, len(text.split())))
+    prose = tuple(text for text in found.body_paragraphs if not is_menu_run(text, prose_words(text)))
     if _words(prose) > _words(body.paragraphs):
         logger.debug("trafilatura found no body in %s; the text-dump extractor's is used", context.location)
         return Body(prose, body.bylines, body.paywalled, body.hidden)
@@ -180,14 +195,14 @@ def _fallback(context: _Context, body: Body) -> Body:
 
 
 def _words(paragraphs: tuple[str, ...]) -> int:
-    return sum(len(text.split()) for text in paragraphs)
+    return sum(map(prose_words, paragraphs))
 
 
 def _rejection(context: _Context, body: Body, words: int) -> str | None:
     page = context.page
     letters = visible_letters(context.tree, _MIN_LETTERS) if words < MIN_BODY_WORDS else _MIN_LETTERS
     if letters == 0:
-        return "empty page: no visible text once parsed (a shell its scripts fill in, or unreadable markup)"
+        return _EMPTY_PAGE
     if letters < _MIN_LETTERS:  # a line or two of text: there is some, it is too little
         return f"too short: {words} of the {MIN_BODY_WORDS} words an article needs"
     reason = not_found_reason(page, words) or paywall_reason(words, body, page)

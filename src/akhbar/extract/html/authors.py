@@ -15,9 +15,16 @@ from lxml.html import HtmlElement
 
 from akhbar.extract.dates import find_date
 from akhbar.extract.html.meta import Page, elements, fold_key, ld_name, ld_types, site_keys
-from akhbar.extract.text import clean
+from akhbar.extract.text import clean, script_of
 
-__all__ = ["byline_elements", "find_authors", "find_bylines", "strip_author_prefix"]
+__all__ = [
+    "byline_elements",
+    "find_authors",
+    "find_bylines",
+    "is_byline",
+    "labelled_bylines",
+    "strip_author_prefix",
+]
 
 _AUTHOR_PREFIX = re.compile(
     r"^(?:par|by|auteure?s?|authors?|écrit par|texte|propos recueillis par|بقلم|كتب|كتبت|إعداد|تحرير)"
@@ -42,11 +49,47 @@ _MAX_BYLINE_ELEMENTS = 30
 _MAX_BYLINE_WORDS = 6
 _MAX_BYLINES = 3
 _MAX_NAME_CHARS = 80  # longer is a sentence or a list, not a person's name
+_AUTHOR_LINE = re.compile(
+    r"^(?:par|by|auteure?s?|authors?|بقلم|كتب|كتبت|إعداد)\s*[:：-]?\s+\S", re.IGNORECASE
+)
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|et|and|de|du|des|la|le|von|van|avec|with|و)$")
+_MAX_BYLINE_NAME_WORDS = 8
+_MAX_LABELLED_CHARS = 80
+_MAX_PARAGRAPHS_READ = 400
 
 
 def strip_author_prefix(text: str) -> str:
     """A byline without "Par", "By", "بقلم", "Auteur :" and the like in front."""
     return _AUTHOR_PREFIX.sub("", clean(text)).strip(" :-–—,")
+
+
+def is_byline(text: str) -> bool:
+    """A short "Par X", "By X", "بقلم X", "Auteur : X" line naming people."""
+    if not _AUTHOR_LINE.match(text):
+        return False
+    words = strip_author_prefix(text).split()
+    if not words or len(words) > _MAX_BYLINE_NAME_WORDS:
+        return False
+    latin = [word for word in words if script_of(word) == "latin"]
+    return all(_NAME_WORD.match(word) for word in latin)
+
+
+def labelled_bylines(tree: HtmlElement) -> list[str]:
+    """Bylines written as paragraphs of the page, wherever they are ("<p>Auteur : Jeanne Dupont</p>"),
+    outside comments, sidebars and footers: the page's own credit when no element is marked author."""
+    found: list[str] = []
+    for index, paragraph in enumerate(tree.iter("p")):
+        if index >= _MAX_PARAGRAPHS_READ or len(found) >= _MAX_BYLINES:
+            break
+        text = clean(paragraph.text_content())
+        if (
+            len(text) <= _MAX_LABELLED_CHARS
+            and is_byline(text)
+            and not _aside(paragraph)
+            and text not in found
+        ):
+            found.append(text)
+    return found
 
 
 def _names(values: Iterable[str]) -> list[str]:

@@ -20,17 +20,17 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
-from akhbar.extract.html.authors import strip_author_prefix
+from akhbar.extract.html.authors import is_byline
 from akhbar.extract.html.meta import fold_key
-from akhbar.extract.text import clean, script_of
+from akhbar.extract.text import clean, prose_words
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
 logger = logging.getLogger(__name__)
 
 # The trafilatura options akhbar uses; chosen on the evaluation sets (see akhbar.bench.quality.extraction).
+# favor_recall is the first run's; a second run, on under-extracted pages only, uses the default balance.
 TRAFILATURA_OPTIONS: dict[str, bool] = {
-    "favor_precision": False,
     "favor_recall": True,
     "include_comments": False,
     "include_tables": True,
@@ -96,11 +96,8 @@ _LABELS = frozenset(
         "طباعة",
     )
 )
-_AUTHOR_LINE = re.compile(
-    r"^(?:par|by|auteure?s?|authors?|بقلم|كتب|كتبت|إعداد)\s*[:：-]?\s+\S", re.IGNORECASE
-)
-_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|et|and|de|du|des|la|le|von|van|avec|with|و)$")
 _MAX_BYLINE_WORDS = 8
+_PLACEHOLDER = re.compile(r"^(?:\$\$|\{\{|%%|\[\[)\s*[\w.\- ]+\s*(?:\$\$|\}\}|%%|\]\])$")
 _MAX_DATE_LINE_WORDS = 14
 _MAX_NOTICE_WORDS = 45
 _HIDDEN_SHARE = re.compile(r"il vous reste (\d{1,3}(?:[.,]\d+)?)\s?% de cet article", re.IGNORECASE)
@@ -112,7 +109,10 @@ _MAX_FOLDED_WORDS = 40
 # Prose puts a stop, a colon or a quote at least every hundred-odd words (106 at most on the real
 # pages of the evaluation sets); 200 words without one are menus and link lists run together.
 _MAX_UNPUNCTUATED_WORDS = 200
-_SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;]")
+_SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;。！？：；「」『』]")
+# trafilatura's own bound for trusting its extractor without its fallbacks (favor_recall's bypass).
+_TRUSTED_CHARS = 2500
+_UNDER_EXTRACTED = 4  # a page's paragraphs this many times longer than what was found
 MAX_PARAGRAPHS = 3000
 """Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
 
@@ -201,44 +201,62 @@ def body_blocks(body: _Element) -> list[Block]:
     return [block for block in _container_blocks(body) if block.text]
 
 
-def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
-    """trafilatura's main text of the page as blocks; empty when it finds none."""
+def _trafilatura_body(tree: HtmlElement, url: str | None, *, recall: bool) -> _Element | None:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        favor_precision=TRAFILATURA_OPTIONS["favor_precision"],
-        favor_recall=TRAFILATURA_OPTIONS["favor_recall"],
+        favor_recall=recall,
         include_comments=TRAFILATURA_OPTIONS["include_comments"],
         include_tables=TRAFILATURA_OPTIONS["include_tables"],
         deduplicate=False,  # trafilatura's duplicate filter is a process-wide cache: results would vary
     )
-    if document is None or isinstance(document, dict) or document.body is None:
-        return []
-    return body_blocks(document.body)
+    if document is None or isinstance(document, dict):
+        return None
+    return document.body
 
 
-def _is_byline(text: str) -> bool:
-    """A short "Par X", "By X", "بقلم X", "Auteur : X" line naming people."""
-    if not _AUTHOR_LINE.match(text):
-        return False
-    words = strip_author_prefix(text).split()
-    if not words or len(words) > _MAX_BYLINE_WORDS:
-        return False
-    latin = [word for word in words if script_of(word) == "latin"]
-    return all(_NAME_WORD.match(word) for word in latin)
+def _length(body: _Element | None) -> int:
+    return 0 if body is None else sum(len(text.strip()) for text in body.itertext())
+
+
+def _paragraph_chars(tree: HtmlElement) -> int:
+    """Characters of text in the page's ``<p>`` elements (article, teasers and comments alike)."""
+    return sum(len(text.strip()) for paragraph in tree.iter("p") for text in paragraph.itertext())
+
+
+def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
+    """trafilatura's main text of the page as blocks; empty when it finds none.
+
+    trafilatura runs with ``favor_recall`` (chosen on the French and Arabic sets, and cheap: a long
+    result skips its fallback extractors). When that finds a short text (under ``_TRUSTED_CHARS``)
+    on a page whose paragraphs hold several times more (``_UNDER_EXTRACTED``), its own extractor
+    has stopped early in the article (a body split by inline teasers gave 118 of 887 words): it
+    runs again with its default balance, whose fallbacks (readability, justext, a recall retry)
+    find the rest, and the longer result is kept. The second run costs a full extraction, so it is
+    kept for pages where that much text is missing.
+    """
+    body = _trafilatura_body(tree, url, recall=TRAFILATURA_OPTIONS["favor_recall"])
+    found = _length(body)
+    if found < _TRUSTED_CHARS and _paragraph_chars(tree) >= _UNDER_EXTRACTED * found:
+        balanced = _trafilatura_body(tree, url, recall=False)
+        if _length(balanced) > found:
+            body = balanced
+    return body_blocks(body) if body is not None else []
 
 
 def is_menu_run(text: str, words: int) -> bool:
     """Whether the text holds a run of words too long to be prose: menus run together."""
     if words < _MAX_UNPUNCTUATED_WORDS:
         return False
-    return any(len(part.split()) >= _MAX_UNPUNCTUATED_WORDS for part in _SENTENCE_MARKS.split(text))
+    return any(prose_words(part) >= _MAX_UNPUNCTUATED_WORDS for part in _SENTENCE_MARKS.split(text))
 
 
 def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
     """Labels, captions, "read also" teasers, link lines, credits, date lines and menu runs."""
     if key in _LABELS or key in caption_keys or _READ_ALSO.match(text) or is_menu_run(text, words):
         return True
+    if words <= 3 and _PLACEHOLDER.match(text):
+        return True  # a template's slot left unfilled ("$$ARTICLEAD$$", "{{ad}}")
     if words <= _MAX_URL_LINE_WORDS and "://" in text:
         return True  # an address with a few words around it: a link line, not prose
     if words <= _MAX_CREDIT_WORDS and _CREDIT.match(text) is not None:
@@ -263,15 +281,19 @@ def _key(text: str, words: int) -> str:
     return fold_key(text) if words <= _MAX_FOLDED_WORDS else text
 
 
-def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -> Body:
+def tidy_body(
+    blocks: Iterable[Block], *, title: str, captions: Iterable[str], page_titles: Iterable[str] = ()
+) -> Body:
     """Paragraphs without the chrome trafilatura keeps, plus the bylines and paywall notices found.
 
+    ``page_titles`` are the page's own titles with their site affixes (``<title>``, ``og:title``):
+    a paragraph repeating one is the page's header, like the article's title itself.
     At most ``MAX_PARAGRAPHS`` paragraphs are kept: no article is longer, and hostile pages are.
     """
     chosen = list(blocks)[:MAX_PARAGRAPHS]
-    counts = [len(block.text.split()) for block in chosen]
+    counts = [prose_words(block.text) for block in chosen]
     keep = _cut_related(chosen, counts)
-    title_key = fold_key(title)
+    title_keys = {fold_key(text) for text in (title, *page_titles)} - {""}
     caption_keys = {fold_key(caption) for caption in captions} - {""}
     kept: list[Block] = []
     bylines: list[str] = []
@@ -280,9 +302,9 @@ def tidy_body(blocks: Iterable[Block], *, title: str, captions: Iterable[str]) -
     hidden: float | None = None
     for block, words in zip(chosen[:keep], counts[:keep], strict=True):
         key = _key(block.text, words)
-        if not key or key in seen or key == title_key:
+        if not key or key in seen or key in title_keys:
             continue
-        if words <= _MAX_BYLINE_WORDS + 2 and _is_byline(block.text):
+        if words <= _MAX_BYLINE_WORDS + 2 and is_byline(block.text):
             bylines.append(block.text)
         elif words <= _MAX_NOTICE_WORDS and _PAYWALL.search(block.text):
             paywalled = True

@@ -67,6 +67,9 @@ _TITLE = etree.XPath("//title")
 # Separators between a title and the site's name or section: " | ", " - ", " – ", " — ", " · ", " :: ".
 _KEY_DROP = re.compile(r"[\W_]+")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_BREAKING = frozenset({"br", "div", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "header", "td"})
+_MAX_DEPTH = 40
+_CLAUSE_ENDS = frozenset(":;,.!?…")
 _GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "mobile", "news", "com", "fr", "net", "org"})
 
 
@@ -188,7 +191,30 @@ def _article_lds(objects: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
 
 
 def _element_text(element: HtmlElement) -> str:
-    return clean(" ".join(element.itertext()))
+    """The element's text as a browser shows it: inline children run on without an added space
+    ("<span>LTE-Patent</span><span>: </span><span>Samsung…</span>"); line breaks and blocks part words."""
+    parts: list[str] = []
+    _gather(element, parts, 0)
+    joined = ""
+    for part in parts:
+        if part and joined and joined[-1] in _CLAUSE_ENDS and part[0].isalpha():
+            joined += " "  # "…पकड़ा:</span>दो…": a clause mark at an element's edge ends a phrase
+        joined += part
+    return clean(joined)
+
+
+def _gather(node: etree._Element, parts: list[str], depth: int) -> None:
+    if isinstance(node.tag, str):
+        breaking = node.tag in _BREAKING
+        if depth > _MAX_DEPTH:  # hostile nesting: the text without its inline layout
+            parts.append(" ".join(str(text) for text in node.itertext()))
+            return
+        parts.append(" " if breaking else "")
+        parts.append(node.text or "")
+        for child in node:
+            _gather(child, parts, depth + 1)
+            parts.append(child.tail or "")
+        parts.append(" " if breaking else "")
 
 
 def read_page(tree: HtmlElement, url: str | None) -> Page:

@@ -31,7 +31,7 @@ from akhbar.extract.html.meta import Page, elements, fold_key, strings
 from akhbar.extract.html.scan import Scan
 from akhbar.extract.html.title import title_segments
 from akhbar.extract.language import detect_language_scored
-from akhbar.extract.text import clean, letter_count
+from akhbar.extract.text import clean, letter_count, prose_words
 from akhbar.text.urls import split_url
 
 __all__ = [
@@ -146,9 +146,10 @@ def link_texts(anchors: list[HtmlElement]) -> dict[str, int]:
     """Link texts of at least three words: folded text -> number of words."""
     found: dict[str, int] = {}
     for anchor in anchors[:_MAX_LINKS]:
-        words = " ".join(anchor.itertext()).split()
-        if len(words) >= _MIN_LINK_WORDS:
-            found[fold_key("".join(words))] = len(words)
+        text = " ".join(anchor.itertext())
+        words = prose_words(text)
+        if words >= _MIN_LINK_WORDS:
+            found[fold_key(text)] = words
     return found
 
 
@@ -198,7 +199,7 @@ def list_page_reason(
     most of the extracted text, the text is teasers of other pages.
     """
     texts = list(paragraphs)[:_LIST_SAMPLE]  # enough to tell teasers from prose
-    total = sum(len(text.split()) for text in texts)
+    total = sum(map(prose_words, texts))
     body = "\n".join(fold_key(text) for text in texts)
     linked = sum(words for key, words in links.items() if key in body)
     if total and linked >= _LINK_SHARE * total:

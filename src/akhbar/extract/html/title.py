@@ -22,6 +22,13 @@ _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]
 _HEADING_SHARE = 0.5
 _MAX_SITE_WORDS = 6  # a title segment of more words is no site name
 _MIN_SITE_PREFIX = 4  # a site key this long may begin a segment ("lemonde" in "lemondefr")
+# An affix starts with a separator: punctuation or a symbol (| - – : ： ｜ ·), or the Hangul vowel ㅣ
+# some Korean sites use as a bar; the affix is read from the title outward.
+_AFFIX_START = re.compile(r"^\s*(?:[^\w\s]|ㅣ|_)")
+# Before a title, a site name is set off by a bar or a dot ("Site | Title"); a colon, dash or slash
+# there sets off a kicker that belongs to the title ("Nationaler Veteranentag: Orden fürs Morden").
+_LEADING_AFFIX = re.compile(r"^[^|｜·•»ㅣ]{1,60}\s*[|｜·•»ㅣ]\s*$")
+_MIN_TITLE_CHARS = 4
 _APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
@@ -99,6 +106,35 @@ def _heading_is_segment(meta_title: str, heading: str) -> bool:
     return False
 
 
+def _is_affix(text: str) -> bool:
+    """A site name or section set off from a title: a separator first, then a few words at most."""
+    return bool(text) and _AFFIX_START.match(text) is not None and len(text.split()) <= _MAX_SITE_WORDS + 1
+
+
+def _declared_without_affixes(title: str, page: Page) -> str | None:
+    """Another title the page declares (a heading, the JSON-LD or meta ``headline``, twitter:title)
+    that is ``title`` less an affix after it ("…逮捕：東京新聞デジタル", "…나"-정치ㅣ한국일보") or a site
+    name before it ("Site | Title"):
+    the page's own spelling of the title without site name or section, whatever the separator."""
+    declared = [*page.h1s, ld_name(page.ld("headline")), page.meta("headline", "twitter:title")]
+    for candidate in (clean(text) for text in declared if text):
+        if len(candidate) < _MIN_TITLE_CHARS or candidate == title:
+            continue
+        if title.startswith(candidate) and _is_affix(title[len(candidate) :]):
+            return candidate
+        if title.endswith(candidate) and _LEADING_AFFIX.match(title[: -len(candidate)]):
+            return candidate
+    return None
+
+
+def _declared_twice(page: Page, meta_title: str) -> bool:
+    """Whether the JSON-LD headline and the meta title are the same text: two declarations of the
+    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title."""
+    headline = ld_name(page.ld("headline"))
+    social = page.meta("og:title", "twitter:title")
+    return bool(headline and social) and clean(str(headline)) == clean(str(social)) == clean(meta_title)
+
+
 def _meta_title(page: Page) -> str | None:
     found = page.meta("og:title", "twitter:title", "parsely-title", "dc.title", "dc:title")
     return found or ld_name(page.ld("headline")) or page.title_tag
@@ -110,14 +146,19 @@ def find_title(page: Page, site_name: str | None) -> str:
     keys = site_keys(page, site_name)
     meta_title = _meta_title(page)
     if meta_title:
+        agreed = _declared_twice(page, meta_title)
         for heading in page.h1s:
-            if _same_but_typography(meta_title, heading) or _heading_is_segment(meta_title, heading):
+            if _same_but_typography(meta_title, heading) or (
+                not agreed and _heading_is_segment(meta_title, heading)
+            ):
                 return heading
         stripped = strip_site(meta_title, keys)
         for heading in page.h1s:
-            if _same_but_typography(stripped, heading) or _heading_is_segment(stripped, heading):
+            if _same_but_typography(stripped, heading) or (
+                not agreed and _heading_is_segment(stripped, heading)
+            ):
                 return heading
-        return stripped
+        return _declared_without_affixes(stripped, page) or stripped
     for heading in page.h1s:
         if len(heading.split()) >= 2 and not is_site_like(heading, keys):
             return heading

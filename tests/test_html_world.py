@@ -1,0 +1,81 @@
+"""HTML extraction beyond French and Arabic: causes found on pages-fundus-world, as small pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from akhbar.extract.html import extract_html
+from akhbar.models import Article
+from test_html_extract import FR, FR2, FR3, FR4, URL, article_page, html_page
+
+FETCHED = datetime(2024, 10, 20, 12, 0, tzinfo=UTC)
+
+
+def extracted(html: str, url: str = URL) -> Article:
+    result = extract_html(html, url=url, fetched_at=FETCHED)
+    assert isinstance(result, Article), result
+    return result
+
+
+def test_a_labelled_byline_paragraph_outside_the_body_names_the_author() -> None:
+    page = article_page(
+        after='<div class="longText"><p>Auteur : Kossivi Tiassou</p><p>Edition : M-A. P</p></div>'
+    )
+    assert extracted(page).authors == ("Kossivi Tiassou",)
+
+
+def test_the_pages_title_with_its_site_name_is_not_a_paragraph() -> None:
+    head = "<title>Titre de l’article | Monde | Exemple | 23.05.2011</title>"
+    page = html_page(
+        "<article><h1>Titre de l’article</h1>"
+        "<p>Titre de l’article | Monde | Exemple | 23.05.2011</p>"
+        f"<p>{FR}</p><p>{FR2}</p><p>{FR3}</p><p>{FR4}</p></article>",
+        head,
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_a_heading_in_inline_pieces_reads_as_the_browser_shows_it() -> None:
+    heading = (
+        "<h1>\n  <span>LTE-Patent</span><span>: </span>\n<span>Samsung soll Smartphones zerstören</span></h1>"
+    )
+    head = "<title>LTE-Patent: Samsung soll Smartphones zerstören - Exemple.de</title>"
+    page = html_page(f"<article>{heading}<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "LTE-Patent: Samsung soll Smartphones zerstören"
+    glued = "<h1><span>Un titre en deux parties :</span>la seconde</h1>"
+    page = html_page(f"<article>{glued}<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>")
+    assert extracted(page).title == "Un titre en deux parties : la seconde"
+
+
+def test_site_names_after_full_width_and_korean_bars_leave_the_title() -> None:
+    cases = {
+        "宮崎県で震度5弱、津波注意報 気象庁：朝日新聞デジタル": "宮崎県で震度5弱、津波注意報 気象庁",
+        "フジテレビ問題で大激震！協賛企業が撤退へ｜日刊ゲンダイDIGITAL": "フジテレビ問題で大激震！協賛企業が撤退へ",
+        '민주당 도입 또다시 불발 "당규 개정 왜 밀어붙이나"-정치ㅣ한국일보': '민주당 도입 또다시 불발 "당규 개정 왜 밀어붙이나"',
+    }
+    for meta_title, title in cases.items():
+        head = f'<meta property="og:title" content="{meta_title.replace(chr(34), "&quot;")}">'
+        head += f'<meta name="headline" content="{title.replace(chr(34), "&quot;")}">'
+        page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+        assert extracted(page).title == title
+
+
+def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
+    import json
+
+    markup = "".join(f"<p>{text}</p>" for text in (FR, FR2, FR3, FR4)) + "<p>$$ARTICLEAD$$</p>"
+    payload = json.dumps(f'1:"$Sreact.fragment"\n2:T5c3,{markup}')
+    head = (
+        '<title>Titre de l’article | Exemple</title><meta property="og:title" content="Titre de l’article">'
+    )
+    page = html_page(
+        f'<main><div class="spinner"></div></main><script>self.__next_f.push([1,{payload}])</script>', head
+    )
+    article = extracted(page)
+    assert article.title == "Titre de l’article"
+    assert article.body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_an_empty_shell_with_nothing_in_its_scripts_stays_rejected() -> None:
+    page = html_page('<main><div class="spinner"></div></main><script>var x = "<b>no</b>";</script>')
+    assert not isinstance(extract_html(page, url=URL, fetched_at=FETCHED), Article)
