@@ -155,12 +155,21 @@ def test_the_stories_bench_runs_end_to_end(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'bench.db'}")
     try:
         model = Grouping(model="toy_models:Words")
+        placed: list[int] = []
         figures = benchmarks_stories.run(
-            store, DATA, model.embedder, pipeline=model, count=300, checkpoints=(100,), overlapped=30
+            store,
+            DATA,
+            model.embedder,
+            pipeline=model,
+            count=300,
+            checkpoints=(100,),
+            overlapped=30,
+            progress=placed.append,
         )
     finally:
         store.close()
     assert figures.articles == 300 and 100 in figures.p99_ms
+    assert placed == [100, 200, 300]  # what the command's progress bar hears
     assert figures.model_per_second > 0 and figures.assign_per_second > 0
     assert figures.overlapped_per_second > 0 and figures.overlapped_model_per_second > 0
 

@@ -209,6 +209,12 @@ def index_bytes(store: Store) -> int | None:
         return int(size or 0)
 
 
+def phase_count(articles: int) -> int:
+    """How many progress messages :func:`bench_search` sends for ``articles``."""
+    reports = -(-articles // (BATCH * 50))  # one per 50 batches loaded, and the last, then as many indexed
+    return 1 + 2 * reports + 1
+
+
 def bench_search(
     store: Store, data_dir: Path, *, articles: int, queries: int, progress: Callable[[str], None]
 ) -> SearchBench:
@@ -216,6 +222,7 @@ def bench_search(
     progress(f"loading and indexing {articles} articles ({store.dialect})")
     load_s, index_s, index_cpu = load(store, pool, articles, progress)
     texts = mixed_queries(pool, queries)
+    progress(f"timing {len(texts)} queries")
     time_queries(store, texts[:20])  # warm the caches as a running server would be
     full, window, raw = time_queries(store, texts)
     size = index_bytes(store)

@@ -20,7 +20,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,6 +36,7 @@ from akhbar.stories import features
 from akhbar.stories.embedding import Embedder, Vector, normalise_rows
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY = 100  # placed articles between two progress calls
 
 FOLLOW_UP = 0.15  # share of generated articles that continue a recent story
 OVERLAPPED = 600
@@ -118,7 +119,10 @@ def run(
     checkpoints: tuple[int, ...],
     seed: int = 1,
     overlapped: int = OVERLAPPED,
+    progress: Callable[[int], None] = lambda _done: None,
 ) -> Figures:
+    """Place ``count`` generated articles one by one (latency at each checkpoint), then ``overlapped``
+    more as ingest does; ``progress`` hears how many are placed, every :data:`PROGRESS_EVERY`."""
     pool = _pool(data_dir)
     figures = Figures(model_per_second=model_rate(embedder, pool, 40))
     pipeline.embedder.embed(["warm up"])  # a model in child processes starts before any clock does
@@ -143,6 +147,8 @@ def run(
             figures.p50_ms[pending[0]] = float(np.percentile(latencies, 50)) * 1000
             pending.pop(0)
         figures.articles = n + 1
+        if figures.articles % PROGRESS_EVERY == 0:
+            progress(figures.articles)
         if figures.articles % 5000 == 0:
             p99 = float(np.percentile(latencies, 99)) * 1000
             log.info("bench stories: %d articles, %d stories, p99 %.1f ms", n + 1, len(seen), p99)

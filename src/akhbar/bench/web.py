@@ -327,6 +327,11 @@ CACHED = (
 )
 
 
+def phase_count(stories: bool) -> int:
+    """How many progress messages :func:`bench_web` sends: loading, each endpoint, each ceiling."""
+    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED)
+
+
 def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, str | None]]:
     """(name, path, wrk script) for each endpoint; article and story pages are picked at random."""
     endpoints: list[tuple[str, str, str | None]] = [(name, path, None) for name, path, _ in CACHED]

@@ -11,6 +11,7 @@ import click
 from akhbar.bench.report import Target, verdicts, write_json
 from akhbar.cli.app import Context, data_option, model_option, pass_context
 from akhbar.cli.output import note
+from akhbar.cli.progress import bars, phases
 
 json_option = click.option(
     "--json",
@@ -88,14 +89,15 @@ def bench_web(
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         note(f"{data_dir} not found; generating from the specimen only")
-    report = benchmarks_web.bench_web(
-        found,
-        articles=articles,
-        seconds=seconds,
-        connections=connections,
-        stories=stories,
-        progress=note,
-    )
+    with bars() as display:
+        report = benchmarks_web.bench_web(
+            found,
+            articles=articles,
+            seconds=seconds,
+            connections=connections,
+            stories=stories,
+            progress=phases(display, "bench web", benchmarks_web.phase_count(stories)),
+        )
     click.echo(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s; load from {report.tool}, "
         f"{connections} connections; akhbar serve (one uvicorn worker, access log on)"
@@ -176,13 +178,14 @@ def bench_search(
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
         store = Store(database_url or f"sqlite:///{scratch}/bench.db")
         try:
-            report = benchmarks_search.bench_search(
-                store,
-                data_dir,
-                articles=articles,
-                queries=queries,
-                progress=note,
-            )
+            with bars() as display:
+                report = benchmarks_search.bench_search(
+                    store,
+                    data_dir,
+                    articles=articles,
+                    queries=queries,
+                    progress=phases(display, "bench search", benchmarks_search.phase_count(articles)),
+                )
         finally:
             store.close()
     size = f"{report.index_bytes / 2**20:.0f} MiB" if report.index_bytes is not None else "unknown"
@@ -236,16 +239,19 @@ def bench_stories(
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
         store = Store(database_url or f"sqlite:///{scratch}/bench.db")
         try:
-            figures = benchmarks_stories.run(
-                store,
-                data_dir,
-                # the model alone, in this process: the configured one when it runs here already
-                grouping.embedder if not settings.stories_processes else load(settings.stories_model),
-                pipeline=grouping,
-                wide=wide,
-                count=count,
-                checkpoints=(10_000, 100_000),
-            )
+            with bars() as display:
+                placed = display.add("placing generated articles", count, "articles")
+                figures = benchmarks_stories.run(
+                    store,
+                    data_dir,
+                    # the model alone, in this process: the configured one when it runs here already
+                    grouping.embedder if not settings.stories_processes else load(settings.stories_model),
+                    pipeline=grouping,
+                    wide=wide,
+                    count=count,
+                    checkpoints=(10_000, 100_000),
+                    progress=lambda done: placed.update(completed=done),
+                )
         finally:
             store.close()
     click.echo(f"story assignment over {figures.articles} generated articles -> {figures.stories} stories")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from akhbar.cli.app import Context, data_option, echo_json, model_option, pass_context
+from akhbar.cli.progress import bars, phases
 from akhbar.errors import InputError
 
 
@@ -31,10 +32,16 @@ def eval_extract(data_dir: Path, output_format: str) -> None:
     for needed in ("pages-trafilatura", "pages-fundus"):
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
-    report = world.evaluate_world(data_dir) if (data_dir / "pages-fundus-world").is_dir() else None
-    results = extraction.evaluate_extraction(data_dir, world=report)
-    dumps, counts = textdump.evaluate_report(data_dir)
-    unstated = extraction.unstated_dates(data_dir)
+    with bars() as display:
+        step = phases(display, "eval extract", 4)
+        step("pages-fundus-world beside trafilatura and newspaper4k")
+        report = world.evaluate_world(data_dir) if (data_dir / "pages-fundus-world").is_dir() else None
+        step("labelled pages and the specimen")
+        results = extraction.evaluate_extraction(data_dir, world=report)
+        step("text dumps, through ingest")
+        dumps, counts = textdump.evaluate_report(data_dir)
+        step("dates the pages state")
+        unstated = extraction.unstated_dates(data_dir)
     floors = extraction.extraction_floors()
     if output_format == "json":
         parallel = {language: count.to_json() for language, count in counts.items()}
@@ -119,7 +126,10 @@ def eval_stories(ctx: Context, data_dir: Path, output_format: str, model: str | 
         if not (data_dir / needed).is_dir():
             raise InputError(f"eval: {data_dir} has no {needed}/ (use --data)")
     ctx.settings(stories_model=model)
-    report = stories_eval.evaluate(data_dir, ctx.grouping().embedder)
+    with bars() as display:
+        report = stories_eval.evaluate(
+            data_dir, ctx.grouping().embedder, progress=phases(display, "eval stories", 3)
+        )
     failures = stories_eval.below_floors(report)
     if output_format == "json":
         echo_json({"report": report, "floors": stories_eval.floors(), "below_floors": failures})

@@ -8,7 +8,7 @@ calls cost nothing, so commands call them unconditionally.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -57,3 +57,14 @@ def bars() -> Iterator[Bars]:
 
     with richbars.display(redirect_stdout=sys.stdout.isatty()) as display:
         yield display
+
+
+def phases(display: Bars, description: str, total: int) -> Callable[[str], None]:
+    """A bar over the ``total`` phases of a long run (a benchmark's loading and each measurement):
+    each message advances it. Off a terminal the messages are notes on standard error instead."""
+    if not shown():
+        from akhbar.cli.output import note
+
+        return note
+    bar = display.add(description, total, "phases")
+    return lambda _message: bar.advance()

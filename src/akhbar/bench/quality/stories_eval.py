@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -19,10 +20,22 @@ TARGETS = {
 }
 
 
-def evaluate(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) -> Report:
+def evaluate(
+    data_dir: Path,
+    embedder: Embedder,
+    *,
+    with_baselines: bool = True,
+    progress: Callable[[str], None] = lambda _phase: None,
+) -> Report:
+    """Every set scored; ``progress`` hears the name of each set as it starts."""
+    progress("parallel-news")
+    grouped = parallel_news(data_dir, embedder, with_baselines=with_baselines)
+    progress("semeval")
+    pairs = semeval(data_dir, embedder, with_baselines=with_baselines)
+    progress("duplicates")
     return {
-        "parallel-news": parallel_news(data_dir, embedder, with_baselines=with_baselines),
-        "semeval": semeval(data_dir, embedder, with_baselines=with_baselines),
+        "parallel-news": grouped,
+        "semeval": pairs,
         "duplicates": duplicates(data_dir, embedder if with_baselines else None),
     }
 
