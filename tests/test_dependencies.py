@@ -28,7 +28,10 @@ def _imported_modules() -> set[str]:
 
 def _declared() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {Requirement(line).name.lower().replace("_", "-") for line in project["dependencies"]}
+    optional = [line for extra in project.get("optional-dependencies", {}).values() for line in extra]
+    return {
+        Requirement(line).name.lower().replace("_", "-") for line in [*project["dependencies"], *optional]
+    }
 
 
 def test_every_imported_package_is_declared() -> None:
