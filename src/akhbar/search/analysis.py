@@ -5,6 +5,10 @@ the document's language (an English page quoting الناتو still finds it), L
 French or English Snowball stemmer (the document's language when it is one of them, else English),
 then accent-folded (défense and defense meet). French elisions (l', d', qu', ...) come off first.
 A query does not know its language, so a Latin query word gives both its French and English terms.
+
+A quoted phrase matches words, not stems: every word of a text also has its exact form, the word
+folded (case, accents, Arabic letter variants and marks) and nothing more, stop words included
+(:func:`index_terms`, :func:`exact_form`), indexed apart from the terms.
 """
 
 from __future__ import annotations
@@ -88,27 +92,65 @@ class _TermCache(dict[str, "str | None"]):
         return found
 
 
+class _ExactCache(dict[str, str]):
+    """Word -> exact form (a pure function's memo, like :class:`_TermCache`)."""
+
+    def __missing__(self, token: str) -> str:
+        found = self[token] = _exact(token[:MAX_WORD])
+        return found
+
+
+def _exact(word: str) -> str:
+    return word if "\u0621" <= word[0] <= "\u06ff" else strip_accents(word)
+
+
 _caches = {lang: _TermCache(lang) for lang in LATIN_LANGUAGES}
+_exact_cache = _ExactCache()
 #: Characters the table changes besides apostrophes: text without any (French, English) skips it.
 _MAPPED = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in sorted(TABLE) if chr(c) not in APOSTROPHES) + "]"
 )
 
 
-def terms(text: str, language: str | None) -> list[str]:
-    """The index terms of a document's text, in order (stop words dropped)."""
-    cache = _caches[latin_language(language)]
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` folded like :func:`prepare` folds it, without looking every character
+    up in the table when no character of it needs the table."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    # the same as prepare(text), without looking every character up in the table
     if _MAPPED.search(folded) is not None:
         folded = folded.translate(TABLE)
     else:
         for apostrophe in APOSTROPHES:
             if apostrophe in folded:
                 folded = folded.replace(apostrophe, "'")
-    return [term for term in map(cache.__getitem__, _TOKEN.findall(folded)) if term]
+    return _TOKEN.findall(folded)
+
+
+def terms(text: str, language: str | None) -> list[str]:
+    """The index terms of a document's text, in order (stop words dropped)."""
+    return [term for term in map(_term_cache(language).__getitem__, _tokens(text)) if term]
+
+
+def index_terms(text: str, language: str | None) -> tuple[list[str], list[str]]:
+    """A document's index terms (stop words dropped) and the exact forms of all its words, in order."""
+    cache = _term_cache(language)
+    if len(_exact_cache) > _CACHE_LIMIT:
+        _exact_cache.clear()
+    tokens = _tokens(text)
+    return [term for term in map(cache.__getitem__, tokens) if term], list(
+        map(_exact_cache.__getitem__, tokens)
+    )
+
+
+def _term_cache(language: str | None) -> _TermCache:
+    cache = _caches[latin_language(language)]
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    return cache
+
+
+def exact_form(word: Word) -> str:
+    """What a word of a quoted phrase matches: the word folded, accents off, never stemmed."""
+    return _exact(word.normalised)
 
 
 def query_terms(word: Word, language: str | None) -> tuple[str, ...]:

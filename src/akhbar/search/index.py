@@ -1,4 +1,10 @@
-"""What the search backends share: the rows they index, the filters and the candidates they return."""
+"""What the search backends share: the rows they index, the filters and the candidates they return.
+
+A row holds an article's terms (stems, what the backend's index is built on) and the exact forms
+of all its words (folded, stop words included), both space-separated in text order. The index finds
+a quoted phrase by its terms; :func:`phrase_conditions` then checks its exact words on the row, so
+"la retraite" finds "la retraite" and not "affaires retraité", on both backends alike.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Article
-from akhbar.search.analysis import terms
+from akhbar.search.analysis import index_terms
+from akhbar.search.query import Phrase, Query
 from akhbar.store.tables import articles, search_documents
 
 CANDIDATES = 100  # best-matching articles a backend hands to the ranking blend
@@ -55,17 +62,61 @@ class Candidate:
 
 
 def document_row(article_id: int, article: Article, source_id: int | None) -> dict[str, object]:
-    """The ``search_documents`` row of an article: its analysed title and body."""
+    """The ``search_documents`` row of an article: its analysed title and body, as terms (for words)
+    and as exact forms (for quoted phrases)."""
     body = "\n".join((*article.body_paragraphs, article.image_caption or ""))
+    title_terms, title_exact = index_terms(article.title, article.language)
+    body_terms, body_exact = index_terms(body, article.language)
     return {
         "article_id": article_id,
         "language": article.language,
         "source_id": source_id,
         "published": article.published,
-        "title_terms": " ".join(terms(article.title, article.language)),
-        "body_terms": " ".join(terms(body, article.language)),
+        "title_terms": " ".join(title_terms),
+        "body_terms": " ".join(body_terms),
+        "title_exact": " ".join(title_exact),
+        "body_exact": " ".join(body_exact),
         "indexed_at": datetime.now(UTC),
     }
+
+
+def _holds(column: sa.ColumnElement[str], words: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """Whether a space-separated column holds these words one after the other."""
+    return (" " + column + " ").contains(" " + " ".join(words) + " ", autoescape=True)
+
+
+def _either(
+    words: tuple[str, ...], title: sa.ColumnElement[str], body: sa.ColumnElement[str]
+) -> sa.ColumnElement[bool]:
+    return sa.or_(_holds(title, words), _holds(body, words))
+
+
+def _found(phrase: Phrase) -> sa.ColumnElement[bool]:
+    """Whether a row holds the phrase: its exact words when quoted, else one of its term sequences.
+
+    A row written before exact forms were indexed (both empty) is judged by the terms, as it was
+    then, until ``akhbar search reindex`` rewrites it.
+    """
+    c = search_documents.c
+    by_terms = sa.or_(sa.false(), *(_either(v, c.title_terms, c.body_terms) for v in phrase.variants()))
+    if not phrase.exact:
+        return by_terms
+    unwritten = sa.and_(c.title_exact == "", c.body_exact == "")
+    return sa.or_(_either(phrase.exact, c.title_exact, c.body_exact), sa.and_(unwritten, by_terms))
+
+
+def phrase_conditions(query: Query) -> list[sa.ColumnElement[bool]]:
+    """Conditions on ``search_documents`` that the terms cannot express: every clause holding a
+    quoted phrase or not looked up by the index holds one of its phrases, and no row holds an
+    excluded quoted phrase. Empty for a query without quotes."""
+    indexed = query.indexed()
+    found: list[sa.ColumnElement[bool]] = [
+        sa.or_(*(_found(p) for p in clause.phrases))
+        for clause in query.clauses
+        if clause not in indexed or any(p.exact for p in clause.phrases)
+    ]
+    found += [sa.not_(_found(p)) for p in query.excluded if p.exact]
+    return found
 
 
 def write_rows(connection: sa.Connection, rows: Sequence[dict[str, object]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
-from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns
+from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, phrase_conditions
 from akhbar.search.query import Phrase, Query
 from akhbar.store.tables import articles, search_documents
 
@@ -23,10 +23,11 @@ def _phrase(phrase: Phrase) -> str:
 
 
 def tsquery_text(query: Query) -> str:
-    """A ``to_tsquery`` string: every lexeme quoted, so no user text is read as tsquery syntax."""
-    clauses = ["(" + " | ".join(_phrase(p) for p in c.phrases) + ")" for c in query.clauses]
+    """A ``to_tsquery`` string of the query's terms: every lexeme quoted, so no user text is read as
+    tsquery syntax. Quoted phrases are then checked word by word (``phrase_conditions``)."""
+    clauses = ["(" + " | ".join(_phrase(p) for p in c.phrases) + ")" for c in query.indexed()]
     text = " & ".join(clauses)
-    for phrase in query.excluded:
+    for phrase in query.excluded_terms():
         text += f" & !{_phrase(phrase)}"
     return text
 
@@ -47,7 +48,7 @@ def candidates(
     d = search_documents
     vector = sa.column("search_vector", TSVECTOR)
     tsquery = _tsquery(query)
-    newest = sa.select(d.c.article_id).where(vector.op("@@")(tsquery))
+    newest = sa.select(d.c.article_id).where(vector.op("@@")(tsquery), *phrase_conditions(query))
     conditions = filters.clauses()
     if conditions:
         newest = newest.select_from(d.join(articles, articles.c.id == d.c.article_id)).where(*conditions)
@@ -78,7 +79,7 @@ def typo_candidates(connection: sa.Connection, query: Query, filters: Filters) -
     if not has_trigrams(connection):
         return []
     d = search_documents
-    text = " ".join(pos[0] for c in query.clauses for pos in c.phrases[0].positions)
+    text = " ".join(pos[0] for c in query.indexed() for pos in c.phrases[0].positions)
     similarity = sa.func.word_similarity(text, d.c.title_terms)
     statement = (
         sa.select(*columns(similarity * 0.1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, joined
+from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, joined, phrase_conditions
 from akhbar.search.query import Phrase, Query
 
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
@@ -21,10 +21,11 @@ def _phrase(phrase: Phrase) -> str:
 
 
 def match_expression(query: Query) -> str:
-    """The FTS5 MATCH string: every term quoted, so no user text is ever read as FTS5 syntax."""
-    clauses = ["(" + " OR ".join(_phrase(p) for p in c.phrases) + ")" for c in query.clauses]
+    """The FTS5 MATCH string of the query's terms: every term quoted, so no user text is ever read as
+    FTS5 syntax. Quoted phrases are then checked word by word (``phrase_conditions``)."""
+    clauses = ["(" + " OR ".join(_phrase(p) for p in c.phrases) + ")" for c in query.indexed()]
     expression = " AND ".join(clauses)
-    for phrase in query.excluded:
+    for phrase in query.excluded_terms():
         expression = f"({expression}) NOT {_phrase(phrase)}"
     return expression
 
@@ -48,7 +49,7 @@ def candidates(
     match = sa.literal_column("search_fts").op("MATCH")(match_expression(query))
     score = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, BODY_WEIGHT)
     newest = sa.select(fts.c.rowid.label("rowid"), score.label("score")).where(match)
-    conditions = filters.clauses()
+    conditions = [*filters.clauses(), *phrase_conditions(query)]
     if conditions:
         newest = newest.select_from(joined(fts, fts.c.rowid)).where(*conditions)
     walked = newest.order_by(fts.c.rowid.desc()).limit(window).subquery()

@@ -84,7 +84,8 @@ def index_article(
 def candidates(store: Store, connection: sa.Connection, query: Query, filters: Filters) -> list[Candidate]:
     if store.dialect == "postgresql":
         found = postgres.candidates(connection, query, filters)
-        if not found and not query.excluded:  # no match at all: titles that look alike (a typo)
+        # no match at all: titles that look alike (a typo), unless the reader asked for exact words
+        if not found and not query.excluded and not query.exact:
             found = postgres.typo_candidates(connection, query, filters)
         return found
     return sqlite.candidates(connection, query, filters)

@@ -147,8 +147,9 @@ breaking = sa.Table(
 
 
 # Search: one row per article with its analysed terms (akhbar.search.analysis), kept in the same
-# transaction as the article. The full-text index over it is backend-specific and created by
-# migration 0004 only: an FTS5 table ``search_fts`` (SQLite) or the ``search_vector`` column with
+# transaction as the article, and the exact (folded) forms of its words that quoted phrases are
+# checked on (migration 0013). The full-text index over the terms is backend-specific and created
+# by migration 0004 only: an FTS5 table ``search_fts`` (SQLite) or the ``search_vector`` column with
 # GIN and trigram indexes (PostgreSQL); SEARCH_PRIVATE names them for schema comparisons.
 search_documents = sa.Table(
     "search_documents",
@@ -159,6 +160,8 @@ search_documents = sa.Table(
     sa.Column("published", sa.String(40)),
     sa.Column("title_terms", sa.Text, nullable=False),
     sa.Column("body_terms", sa.Text, nullable=False),
+    sa.Column("title_exact", sa.Text, nullable=False, server_default=""),
+    sa.Column("body_exact", sa.Text, nullable=False, server_default=""),
     sa.Column("indexed_at", Timestamp, nullable=False),
 )
 SEARCH_PRIVATE = ("search_fts", "search_vector")
