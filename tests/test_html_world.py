@@ -79,3 +79,14 @@ def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
 def test_an_empty_shell_with_nothing_in_its_scripts_stays_rejected() -> None:
     page = html_page('<main><div class="spinner"></div></main><script>var x = "<b>no</b>";</script>')
     assert not isinstance(extract_html(page, url=URL, fetched_at=FETCHED), Article)
+
+
+def test_nested_inline_markup_keeps_the_reading_order() -> None:
+    from lxml import etree
+
+    from akhbar.extract.html.body import body_blocks
+
+    body = etree.fromstring(
+        "<body><p>Le conseil <hi>a voté <ref>hier</ref> soir</hi> la loi.<lb/>Ensuite</p></body>"
+    )
+    assert [block.text for block in body_blocks(body)] == ["Le conseil a voté hier soir la loi.", "Ensuite"]

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
@@ -140,17 +141,18 @@ class Body:
 
 
 def _lines(element: _Element) -> list[str]:
-    """The element's text cut at its line breaks (``<lb/>``), each line cleaned."""
+    """The element's text in reading order, cut at its line breaks (``<lb/>``), each line cleaned."""
     lines: list[str] = []
     parts: list[str] = []
-    for node in element.iter():
+    for event, node in etree.iterwalk(element, events=("start", "end")):
         if node.tag == "lb":
-            lines.append(clean("".join(parts)))
-            parts = []
-        elif node.text:
+            if event == "start":
+                lines.append(clean("".join(parts)))
+                parts.clear()
+        elif event == "start" and isinstance(node.tag, str) and node.text:
             parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
+        if event == "end" and node is not element and node.tail:
+            parts.append(node.tail)  # after the element's own text and children, not before
     lines.append(clean("".join(parts)))
     return [line for line in lines if line]
 
