@@ -90,3 +90,17 @@ def test_nested_inline_markup_keeps_the_reading_order() -> None:
         "<body><p>Le conseil <hi>a voté <ref>hier</ref> soir</hi> la loi.<lb/>Ensuite</p></body>"
     )
     assert [block.text for block in body_blocks(body)] == ["Le conseil a voté hier soir la loi.", "Ensuite"]
+
+
+def test_a_breadcrumb_is_not_the_first_paragraph() -> None:
+    from akhbar.extract.html.body import Block, tidy_body
+
+    blocks = [
+        Block("p", "Accueil > Actualités > Monde"),
+        Block("p", FR),
+        Block("p", "Le prix passe de 5 > 3 > 2 euros."),
+    ]
+    assert tidy_body(blocks, title="Titre", captions=()).paragraphs == (
+        FR,
+        "Le prix passe de 5 > 3 > 2 euros.",
+    )
