@@ -104,3 +104,14 @@ def test_a_breadcrumb_is_not_the_first_paragraph() -> None:
         FR,
         "Le prix passe de 5 > 3 > 2 euros.",
     )
+
+
+def test_the_structured_headline_settles_three_different_titles() -> None:
+    head = (
+        '<meta property="og:title" content="Un titre pour les réseaux">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Le titre de référence"}</script>'
+    )
+    page = html_page(
+        f"<article><h1>Un titre pour les moteurs</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head
+    )
+    assert extracted(page).title == "Le titre de référence"
