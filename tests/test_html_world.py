@@ -115,3 +115,12 @@ def test_the_structured_headline_settles_three_different_titles() -> None:
         f"<article><h1>Un titre pour les moteurs</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head
     )
     assert extracted(page).title == "Le titre de référence"
+
+
+def test_a_title_set_off_with_stars_and_a_byline_loses_them() -> None:
+    head = '<meta property="og:title" content="Zelensky considers firing his top general * The Daily Site * by Paul Serran">'
+    page = html_page(
+        f"<article><h1>Zelensky considers firing his top general</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>",
+        head,
+    )
+    assert extracted(page).title == "Zelensky considers firing his top general"

@@ -16,7 +16,7 @@ from akhbar.text import APOSTROPHES
 
 __all__ = ["find_title", "is_site_like", "strip_site", "title_segments"]
 
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/*]|::)\s+|\s*[|·•]\s*")
 # With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
 _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]\s*|\s*:\s+")
 _HEADING_SHARE = 0.5
@@ -108,7 +108,8 @@ def _heading_is_segment(meta_title: str, heading: str) -> bool:
 
 def _is_affix(text: str) -> bool:
     """A site name or section set off from a title: a separator first, then a few words at most."""
-    return bool(text) and _AFFIX_START.match(text) is not None and len(text.split()) <= _MAX_SITE_WORDS + 1
+    words = [word for word in text.split() if any(char.isalnum() for char in word)]
+    return bool(text) and _AFFIX_START.match(text) is not None and len(words) <= _MAX_SITE_WORDS + 1
 
 
 def _declared_without_affixes(title: str, page: Page) -> str | None:
