@@ -79,3 +79,48 @@ def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
 def test_an_empty_shell_with_nothing_in_its_scripts_stays_rejected() -> None:
     page = html_page('<main><div class="spinner"></div></main><script>var x = "<b>no</b>";</script>')
     assert not isinstance(extract_html(page, url=URL, fetched_at=FETCHED), Article)
+
+
+def test_nested_inline_markup_keeps_the_reading_order() -> None:
+    from lxml import etree
+
+    from akhbar.extract.html.body import body_blocks
+
+    body = etree.fromstring(
+        "<body><p>Le conseil <hi>a voté <ref>hier</ref> soir</hi> la loi.<lb/>Ensuite</p></body>"
+    )
+    assert [block.text for block in body_blocks(body)] == ["Le conseil a voté hier soir la loi.", "Ensuite"]
+
+
+def test_a_breadcrumb_is_not_the_first_paragraph() -> None:
+    from akhbar.extract.html.body import Block, tidy_body
+
+    blocks = [
+        Block("p", "Accueil > Actualités > Monde"),
+        Block("p", FR),
+        Block("p", "Le prix passe de 5 > 3 > 2 euros."),
+    ]
+    assert tidy_body(blocks, title="Titre", captions=()).paragraphs == (
+        FR,
+        "Le prix passe de 5 > 3 > 2 euros.",
+    )
+
+
+def test_the_structured_headline_settles_three_different_titles() -> None:
+    head = (
+        '<meta property="og:title" content="Un titre pour les réseaux">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Le titre de référence"}</script>'
+    )
+    page = html_page(
+        f"<article><h1>Un titre pour les moteurs</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head
+    )
+    assert extracted(page).title == "Le titre de référence"
+
+
+def test_a_title_set_off_with_stars_and_a_byline_loses_them() -> None:
+    head = '<meta property="og:title" content="Zelensky considers firing his top general * The Daily Site * by Paul Serran">'
+    page = html_page(
+        f"<article><h1>Zelensky considers firing his top general</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>",
+        head,
+    )
+    assert extracted(page).title == "Zelensky considers firing his top general"

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
@@ -97,6 +98,9 @@ _LABELS = frozenset(
     )
 )
 _MAX_BYLINE_WORDS = 8
+_CRUMB_ARROW = re.compile(r"\s[>›»]\s?")
+_MAX_CRUMB_WORDS = 14
+_MAX_CRUMB_PIECE_WORDS = 4
 _PLACEHOLDER = re.compile(r"^(?:\$\$|\{\{|%%|\[\[)\s*[\w.\- ]+\s*(?:\$\$|\}\}|%%|\]\])$")
 _MAX_DATE_LINE_WORDS = 14
 _MAX_NOTICE_WORDS = 45
@@ -140,17 +144,18 @@ class Body:
 
 
 def _lines(element: _Element) -> list[str]:
-    """The element's text cut at its line breaks (``<lb/>``), each line cleaned."""
+    """The element's text in reading order, cut at its line breaks (``<lb/>``), each line cleaned."""
     lines: list[str] = []
     parts: list[str] = []
-    for node in element.iter():
+    for event, node in etree.iterwalk(element, events=("start", "end")):
         if node.tag == "lb":
-            lines.append(clean("".join(parts)))
-            parts = []
-        elif node.text:
+            if event == "start":
+                lines.append(clean("".join(parts)))
+                parts.clear()
+        elif event == "start" and isinstance(node.tag, str) and node.text:
             parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
+        if event == "end" and node is not element and node.tail:
+            parts.append(node.tail)  # after the element's own text and children, not before
     lines.append(clean("".join(parts)))
     return [line for line in lines if line]
 
@@ -244,6 +249,18 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
     return body_blocks(body) if body is not None else []
 
 
+def _is_breadcrumb(text: str) -> bool:
+    """ "Accueil > Actualités > Monde": three or more short names, each capitalised (or in a script
+    without case), joined by arrows: the page's place in the site, not its text."""
+    pieces = _CRUMB_ARROW.split(text)
+    return len(pieces) >= 3 and all(
+        piece
+        and len(piece.split()) <= _MAX_CRUMB_PIECE_WORDS
+        and (piece[0].isupper() or (piece[0].isalpha() and piece[0].lower() == piece[0].upper()))
+        for piece in (part.strip() for part in pieces)
+    )
+
+
 def is_menu_run(text: str, words: int) -> bool:
     """Whether the text holds a run of words too long to be prose: menus run together."""
     if words < _MAX_UNPUNCTUATED_WORDS:
@@ -257,6 +274,8 @@ def _is_chrome(text: str, words: int, key: str, caption_keys: set[str]) -> bool:
         return True
     if words <= 3 and _PLACEHOLDER.match(text):
         return True  # a template's slot left unfilled ("$$ARTICLEAD$$", "{{ad}}")
+    if words <= _MAX_CRUMB_WORDS and _is_breadcrumb(text):
+        return True
     if words <= _MAX_URL_LINE_WORDS and "://" in text:
         return True  # an address with a few words around it: a link line, not prose
     if words <= _MAX_CREDIT_WORDS and _CREDIT.match(text) is not None:

@@ -16,7 +16,7 @@ from akhbar.text import APOSTROPHES
 
 __all__ = ["find_title", "is_site_like", "strip_site", "title_segments"]
 
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+|\s*[|·•]\s*")
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»/*]|::)\s+|\s*[|·•]\s*")
 # With a colon too: only used to check a heading against the meta title ("Pétition : <heading>").
 _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]\s*|\s*:\s+")
 _HEADING_SHARE = 0.5
@@ -108,7 +108,8 @@ def _heading_is_segment(meta_title: str, heading: str) -> bool:
 
 def _is_affix(text: str) -> bool:
     """A site name or section set off from a title: a separator first, then a few words at most."""
-    return bool(text) and _AFFIX_START.match(text) is not None and len(text.split()) <= _MAX_SITE_WORDS + 1
+    words = [word for word in text.split() if any(char.isalnum() for char in word)]
+    return bool(text) and _AFFIX_START.match(text) is not None and len(words) <= _MAX_SITE_WORDS + 1
 
 
 def _declared_without_affixes(title: str, page: Page) -> str | None:
@@ -135,6 +136,21 @@ def _declared_twice(page: Page, meta_title: str) -> bool:
     return bool(headline and social) and clean(str(headline)) == clean(str(social)) == clean(meta_title)
 
 
+def _structured_headline(page: Page, keys: set[str]) -> str | None:
+    """The JSON-LD headline (less site affixes) when the heading, the social title and it all differ.
+
+    Three titles for one article (an SEO heading, a social title, a structured-data headline): the
+    headline the article declares in schema.org markup is its title of record. When two of them
+    agree, the usual choice between heading and meta title applies.
+    """
+    declared, social = ld_name(page.ld("headline")), page.meta("og:title")
+    if not declared or not social or not page.h1s:
+        return None
+    headline = strip_site(declared, keys)
+    others = {fold_key(strip_site(social, keys)), fold_key(page.h1s[0])}
+    return headline if len(others) == 2 and fold_key(headline) not in others else None
+
+
 def _meta_title(page: Page) -> str | None:
     found = page.meta("og:title", "twitter:title", "parsely-title", "dc.title", "dc:title")
     return found or ld_name(page.ld("headline")) or page.title_tag
@@ -145,6 +161,9 @@ def find_title(page: Page, site_name: str | None) -> str:
     without its site-name affixes, else the first heading or the ``<title>``."""
     keys = site_keys(page, site_name)
     meta_title = _meta_title(page)
+    headline = _structured_headline(page, keys)
+    if headline is not None:
+        return headline
     if meta_title:
         agreed = _declared_twice(page, meta_title)
         for heading in page.h1s:
