@@ -48,3 +48,6 @@ def test_api_answers_400_with_the_reason(sqlite_store: Store) -> None:
     assert refused.status_code == 400
     assert "unknown language 'xx'" in refused.json()["error"]
     assert client.get("/api/v1/articles?language=de").status_code == 200
+    searched = client.get("/api/v1/search", params={"q": "otan", "language": "xx"})
+    assert searched.status_code == 400 and "unknown language 'xx'" in searched.json()["error"]
+    assert client.get("/api/v1/search", params={"q": "otan", "language": "fr"}).status_code == 200

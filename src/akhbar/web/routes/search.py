@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from akhbar.search import Filters, QueryProblem
 from akhbar.services import search
+from akhbar.services.languages import check_language
 from akhbar.web import schemas
 from akhbar.web.api import ISO_DATE, LANGUAGE, PREFIX, real_day
 from akhbar.web.dependencies import AppStore
@@ -55,7 +56,8 @@ def search_articles(
 ) -> dict[str, Any]:
     """Ranked results, a story's articles together; a query that cannot be searched, or a date that
     does not exist, is refused (400)."""
-    filters = Filters(language, source, story, real_day("since", since), real_day("until", until))
+    since_day, until_day = real_day("since", since), real_day("until", until)
+    filters = Filters(check_language(language), source, story, since_day, until_day)  # "xx": 400
     results = search.search(store, q, filters=filters, limit=limit, offset=offset)
     if isinstance(results, QueryProblem):
         raise HTTPException(400, results.reason)
