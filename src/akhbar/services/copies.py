@@ -19,14 +19,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from akhbar.dedupe.anchors import anchors, expected_count
+from akhbar.dedupe.anchors import anchors
 from akhbar.dedupe.compare import Match, Relation, compare
 from akhbar.dedupe.signatures import Signature, Text, read, signature
 from akhbar.store import signatures as placements
 from akhbar.store.signatures import Placement
 
-MIN_SHARED_ANCHORS = 2
-ANCHOR_SHARE = 0.4  # of the shorter text's expected anchors: worth reading both texts
+ANCHOR_SHARE = 0.5  # of the anchors of the text with fewer: worth reading both texts
 MINHASH_JACCARD = 0.3  # estimated from the signatures: worth reading both texts
 MINHASH_CONTAINMENT = 0.5
 
@@ -58,10 +57,6 @@ def _promising(mine: Signature, theirs: Signature) -> bool:
     return mine.jaccard(theirs) >= MINHASH_JACCARD or mine.containment(theirs) >= MINHASH_CONTAINMENT
 
 
-def _anchored_enough(mine: Signature, theirs: Signature, shared: int) -> bool:
-    return shared >= ANCHOR_SHARE * expected_count(min(mine.size, theirs.size))
-
-
 def candidates(
     connection: sa.Connection, article_id: int, body: Body, bands: Sequence[int]
 ) -> dict[int, Placement]:
@@ -70,9 +65,8 @@ def candidates(
     for placement in placements.near(connection, bands, article_id):
         if _promising(body.signature, Signature.from_bytes(placement.minhash)):
             found[placement.article_id] = placement
-    for placement, shared in placements.anchored(connection, body.anchors, article_id, MIN_SHARED_ANCHORS):
-        if _anchored_enough(body.signature, Signature.from_bytes(placement.minhash), shared):
-            found[placement.article_id] = placement
+    for placement in placements.anchored(connection, body.anchors, article_id, ANCHOR_SHARE):
+        found.setdefault(placement.article_id, placement)
     # an article placed again (an edit, ``akhbar reprocess``) is not a copy of its own copies
     return {i: p for i, p in found.items() if article_id not in (p.root, p.duplicate_of)}
 

@@ -106,7 +106,8 @@ def save(
     rows = [{"band": band, "article_id": article_id} for band in sorted(set(bands))]
     if rows:
         connection.execute(sa.insert(dedupe_bands), rows)
-    keyed = [{"anchor": anchor, "article_id": article_id} for anchor in sorted(set(anchors))]
+    distinct = sorted(set(anchors))
+    keyed = [{"anchor": anchor, "article_id": article_id, "total": len(distinct)} for anchor in distinct]
     if keyed:
         connection.execute(sa.insert(dedupe_anchors), keyed)
 
@@ -134,32 +135,49 @@ def near(connection: sa.Connection, bands: Sequence[int], exclude: int) -> list[
     return [_placement(row) for row in rows]
 
 
-# Articles sharing anchors with a new one, most shared first: a contained copy shares nearly all of
-# its anchors, a passage quoted by another article a few.
+# Articles sharing anchors with a new one, counted in the database: a contained text shares nearly
+# all its anchors with its container, an article quoting a sentence of another a few. Each posting
+# carries its article's anchor count, so the share is judged before any row leaves the database.
 MAX_ANCHORED = 50
 _ANCHORS: sa.BindParameter[list[int]] = sa.bindparam("anchors", expanding=True)
-_SHARED = (
-    sa.select(dedupe_anchors.c.article_id, sa.func.count().label("shared"))
-    .where(dedupe_anchors.c.anchor.in_(_ANCHORS), dedupe_anchors.c.article_id != sa.bindparam("exclude"))
-    .group_by(dedupe_anchors.c.article_id)
-    .having(sa.func.count() >= sa.bindparam("minimum"))
-    .order_by(sa.func.count().desc(), dedupe_anchors.c.article_id)
-    .limit(MAX_ANCHORED)
-    .subquery()
+_SHARED_COUNT = sa.func.count()
+_FEWER = sa.case(
+    (dedupe_anchors.c.total < sa.bindparam("mine"), dedupe_anchors.c.total), else_=sa.bindparam("mine")
 )
-_ANCHORED = sa.select(article_signatures, _SHARED.c.shared).join(
-    _SHARED, _SHARED.c.article_id == article_signatures.c.article_id
+_SHARED = (
+    sa.select(dedupe_anchors.c.article_id)
+    .where(dedupe_anchors.c.anchor.in_(_ANCHORS), dedupe_anchors.c.article_id != sa.bindparam("exclude"))
+    .group_by(dedupe_anchors.c.article_id, dedupe_anchors.c.total)
+    .having(_SHARED_COUNT >= 2, sa.bindparam("share") * _FEWER <= _SHARED_COUNT)
+    .order_by(_SHARED_COUNT.desc(), dedupe_anchors.c.article_id)
+    .limit(MAX_ANCHORED)
 )
 
 
 def anchored(
-    connection: sa.Connection, anchors: Sequence[int], exclude: int, minimum: int
-) -> list[tuple[Placement, int]]:
-    """Articles sharing at least ``minimum`` of the given anchors, with how many they share."""
-    if not anchors:
+    connection: sa.Connection, anchors: Sequence[int], exclude: int, share: float
+) -> list[Placement]:
+    """Articles sharing at least ``share`` of the anchors of the text with fewer (theirs or these),
+    and two at least; most shared first, at most ``MAX_ANCHORED``."""
+    keys = sorted(set(anchors))
+    if not keys:
         return []
-    found = connection.execute(_ANCHORED, {"anchors": list(anchors), "exclude": exclude, "minimum": minimum})
-    return [(_placement(row), int(row._mapping["shared"])) for row in found]
+    found = connection.execute(
+        _SHARED, {"anchors": keys, "exclude": exclude, "mine": len(keys), "share": share}
+    )
+    ids = [int(row[0]) for row in found]
+    by_id = {p.article_id: p for p in placements_of(connection, ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_PLACEMENTS = sa.select(article_signatures).where(article_signatures.c.article_id.in_(_IDS))
+
+
+def placements_of(connection: sa.Connection, ids: Sequence[int]) -> list[Placement]:
+    if not ids:
+        return []
+    return [_placement(row) for row in connection.execute(_PLACEMENTS, {"ids": list(ids)})]
 
 
 _BODIES: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)

@@ -227,7 +227,7 @@ dedupe_bands = sa.Table(
     ),
 )
 # Containment candidates (migration 0014): each article's anchors (akhbar.dedupe.anchors), so a text
-# printed whole inside a longer one shares keys with it.
+# printed whole inside a longer one shares keys with it, and how many anchors the article has.
 dedupe_anchors = sa.Table(
     "dedupe_anchors",
     metadata,
@@ -239,6 +239,7 @@ dedupe_anchors = sa.Table(
         primary_key=True,
         index=True,
     ),
+    sa.Column("total", sa.Integer, nullable=False),
 )
 
 # Editors: people who write articles and flag breaking news in /admin (``akhbar users``). Passwords

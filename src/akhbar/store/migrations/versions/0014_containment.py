@@ -3,7 +3,9 @@
 ``duplicate_kind`` (articles and article_signatures) says how an article copies ``duplicate_of``:
 ``same`` text, ``contained_in`` the other (a wire item printed whole inside a roundup), or
 ``contains`` the other's text. Rows copied before this revision are copies of the same text:
-they get ``same``. ``dedupe_anchors`` holds each article's anchors (akhbar.dedupe.anchors).
+they get ``same``. ``dedupe_anchors`` holds each article's anchors (akhbar.dedupe.anchors), each
+with the article's anchor count (``total``), so the share of anchors two texts have in common is
+judged in the database.
 
 Stored signatures stay as they are. Signatures now fold more spellings (hamza seats, شئ, œ, digit
 groups, invisible characters: akhbar.text.folding), and the articles stored before have no anchors:
@@ -36,6 +38,7 @@ def upgrade() -> None:
         "dedupe_anchors",
         sa.Column("anchor", sa.BigInteger, nullable=False),
         sa.Column("article_id", sa.Integer, nullable=False),
+        sa.Column("total", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("anchor", "article_id", name="pk_dedupe_anchors"),
         sa.ForeignKeyConstraint(
             ["article_id"], ["articles.id"], name="fk_dedupe_anchors_article_id", ondelete="CASCADE"
