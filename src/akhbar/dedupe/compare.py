@@ -32,7 +32,6 @@ from akhbar.dedupe.signatures import MIN_SHINGLES, Text, words
 _CUES = (
     "الرئيس",
     "رئيس",
-    "لرئيس",
     "الملك",
     "ملك",
     "الأمير",
@@ -41,7 +40,6 @@ _CUES = (
     "السيد",
     "السيدة",
     "فخامة",
-    "لفخامة",
     "سمو",
     "جلالة",
     "معالي",
@@ -57,18 +55,13 @@ _CUES = (
     "سفير",
     "نائب",
     "مدينة",
-    "بمدينة",
     "محافظة",
-    "بمحافظة",
     "ولاية",
     "منطقة",
-    "بمنطقة",
     "بلدية",
     "قرية",
     "شارع",
-    "بشارع",
     "حي",
-    "بحي",
     "الدكتور",
     "المهندس",
     "اللواء",
@@ -76,8 +69,13 @@ _CUES = (
     "العقيد",
     "المدعو",
     "المتهم",
+    "الفقيد",
+    "الفقيدة",
+    "الراحل",
+    "المرحوم",
 )
-NAME_CUES = frozenset(word for cue in _CUES for word in words(cue))
+# each also with the conjunction و or the prepositions ب and ل written onto it (والرئيس, لرئيس)
+NAME_CUES = frozenset(word for cue in _CUES for prefix in ("", "و", "ب", "ل") for word in words(prefix + cue))
 
 __all__ = ["Match", "Relation", "compare", "conflicts", "flipped"]
 
