@@ -2,8 +2,9 @@
 
 Each template is written as such cables are (a head of state's congratulations on another
 country's national day, a police release on another burglary, a ministry's note on another
-ambassador's visit) and filled with other countries, people, places and numbers. Two cables of one
-template are different news: the duplicates set counts any link between them as a false copy.
+ambassador's visit, a region's daily case count, a king's condolences to another family) and
+filled with other countries, people, places and numbers. Two cables of one template are different
+news: the duplicates set counts any link between them as a false copy.
 """
 
 from __future__ import annotations
@@ -98,7 +99,47 @@ AMBASSADOR_FR = Template(
     ),
 )  # fmt: skip
 
-TEMPLATES = (CONGRATULATIONS_AR, POLICE_EN, AMBASSADOR_FR)
+CASES_AR = Template(
+    "ar",
+    "{region}: تسجيل {cases} إصابة جديدة و{deaths} وفيات خلال 24 ساعة",
+    (
+        "أعلنت المديرية الجهوية للصحة بولاية {region} عن تسجيل {cases} إصابة جديدة بفيروس كورونا خلال"
+        " الأربع والعشرين ساعة الماضية، من بين {tests} تحليلاً مخبرياً.",
+        "وأضافت المديرية في بلاغها أن عدد الوفيات ارتفع إلى {deaths} حالات، فيما تماثل {recovered} مصاباً"
+        " للشفاء، ودعت المواطنين إلى الالتزام بالإجراءات الوقائية.",
+    ),
+    tuple(
+        {"region": region, "cases": cases, "deaths": deaths, "tests": tests, "recovered": recovered}
+        for region, cases, deaths, tests, recovered in (
+            ("صفاقس", "112", "3", "640", "57"),
+            ("سوسة", "87", "2", "512", "41"),
+            ("نابل", "64", "4", "398", "33"),
+            ("بنزرت", "45", "1", "276", "29"),
+        )
+    ),
+)
+
+CONDOLENCES_AR = Template(
+    "ar",
+    "برقية عزاء من جلالة الملك إلى أسرة الفقيد {name}",
+    (
+        "بعث جلالة الملك برقية تعزية ومواساة إلى أفراد أسرة الفقيد {name}، الذي وافته المنية عن عمر"
+        " يناهز {age} عاماً.",
+        "ومما جاء في هذه البرقية: وقد تلقينا ببالغ التأثر والأسى نبأ وفاة المشمول بعفو الله {name}،"
+        " تغمده الله بواسع رحمته، الذي كرس حياته لخدمة {field}.",
+        "وإننا إذ نعرب لكم عن أحر تعازينا، لنسأل الله تعالى أن يلهمكم جميل الصبر وحسن العزاء.",
+    ),
+    tuple(
+        {"name": name, "age": age, "field": field}
+        for name, age, field in (
+            ("عبد الرحمن اليوسفي", "96", "الوطن"),
+            ("محمد بنعيسى", "87", "الثقافة والفن"),
+            ("أحمد الطيب العلج", "84", "المسرح"),
+        )
+    ),
+)
+
+TEMPLATES = (CONGRATULATIONS_AR, POLICE_EN, AMBASSADOR_FR, CASES_AR, CONDOLENCES_AR)
 
 
 def cables(templates: Sequence[Template] = TEMPLATES) -> list[Item]:
