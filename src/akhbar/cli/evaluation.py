@@ -87,7 +87,11 @@ def _stories_report(name: str, systems: dict[str, dict[str, float]], targets: di
     metrics = [m for m in next(iter(systems.values())) if m not in ("decided", "flagged")]
     lines = [f"{name}: " + "  ".join(f"{m} (target {targets[m]})" for m in metrics if m in targets)]
     for system, values in systems.items():
-        shown = (f"{m} {int(values[m])}" if m in _COUNTS else f"{m} {values[m]:.3f}" for m in metrics)
+        shown = (
+            f"{m} {int(values[m])}" if m in _COUNTS else f"{m} {values[m]:.3f}"
+            for m in metrics
+            if m in values
+        )
         lines.append(f"  {system:20} " + "  ".join(shown))
     return "\n".join(lines)
 

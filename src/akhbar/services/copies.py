@@ -5,7 +5,9 @@ Two indexes give candidates, both shared by every worker through the database: M
 inside a roundup shares nearly all its anchors with it, though its Jaccard similarity is tiny).
 Cheap estimates drop most candidates; the rest are read back (their bodies, as stored) and compared
 word for word by :func:`akhbar.dedupe.compare.compare`, which also rules out template texts whose
-names, places or numbers differ. An article is never linked to its own copies.
+names, places or numbers differ. An article is never linked to its own copies. A template text
+filled with other names or places is another event: its story is named so the new article does
+not join it (other numbers alone may be an update, which may).
 
 The article a copy is linked to is the first of its text (a copy of a copy links to the first
 original). A copy of the *same* text is preferred to a containment: an item printed in a roundup
@@ -71,8 +73,17 @@ def candidates(
     return {i: p for i, p in found.items() if article_id not in (p.root, p.duplicate_of)}
 
 
-def find(connection: sa.Connection, article_id: int, body: Body, bands: Sequence[int]) -> Source | None:
-    """The earliest article whose text this body copies, and how; None for an original text."""
+@dataclass(frozen=True)
+class Found:
+    """What a body copies (None: an original text), and the stories of texts that are its template
+    filled with other names or places: other events, which it must not join."""
+
+    source: Source | None
+    other_events: frozenset[int]
+
+
+def find(connection: sa.Connection, article_id: int, body: Body, bands: Sequence[int]) -> Found:
+    """The earliest article whose text this body copies, and how; the stories of other events."""
     found = candidates(connection, article_id, body, bands)
     texts = placements.bodies(connection, list(found))
     matches: list[tuple[Placement, Match]] = []
@@ -80,7 +91,8 @@ def find(connection: sa.Connection, article_id: int, body: Body, bands: Sequence
         match = compare(body.text, read(*texts[candidate_id])) if candidate_id in texts else None
         if match is not None:
             matches.append((placement, match))
-    return _first(connection, matches)
+    others = {p.story_id for p, m in matches if m.another_event and p.story_id is not None}
+    return Found(_first(connection, [(p, m) for p, m in matches if m.is_copy]), frozenset(others))
 
 
 def _first(connection: sa.Connection, matches: list[tuple[Placement, Match]]) -> Source | None:

@@ -213,7 +213,8 @@ def place(
     previous = None if created else placements.get_placement(connection, article_id)
     bands = prepared.body.signature.bands()
     placements.lock_bands(connection, bands)  # "find the earliest copy, else be the original" as one step
-    copied = copies.find(connection, article_id, prepared.body, bands)
+    found = copies.find(connection, article_id, prepared.body, bands)
+    copied = found.source
     # a copy of the same text joins its original's story; a text inside another (or holding
     # another) is its own article, placed by its own content
     original = copied.placement if copied is not None and copied.relation == "same" else None
@@ -228,7 +229,16 @@ def place(
         story = records.get_story(connection, previous.story_id)  # an edit keeps its story
     if story is None and prepared.embedding is not None:
         story = _assign(
-            connection, article_id, article, prepared, source, when, now, settings, grouping.model
+            connection,
+            article_id,
+            article,
+            prepared,
+            source,
+            when,
+            now,
+            settings,
+            grouping.model,
+            found.other_events,
         )
         _detect(connection, story, now, breaking)
     duplicate_of = copied.placement.article_id if copied is not None else None
@@ -285,7 +295,10 @@ def _assign(
     now: datetime,
     settings: assignment.Settings,
     model: str,
+    other_events: frozenset[int] = frozenset(),
 ) -> records.StoryRecord:
+    """Join the best story within reach (never one holding this text's template filled with other
+    names: ``other_events``), or start one; merge the stories it proves to be one."""
     embedding = prepared.embedding
     if embedding is None:
         raise ValueError("stories: an article without an embedding cannot join a story")
@@ -294,6 +307,7 @@ def _assign(
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
+    found = [r for r in found if r.id not in other_events]
     chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:

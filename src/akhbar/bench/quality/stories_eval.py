@@ -24,7 +24,7 @@ Floors = dict[str, dict[str, float | dict[str, float]]]
 
 
 def evaluate(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) -> Report:
-    systems, by_kind = duplicates(data_dir, real_pages(data_dir), embedder if with_baselines else None)
+    systems, by_kind = duplicates(data_dir, real_pages(data_dir), embedder, with_baselines=with_baselines)
     return {
         "parallel-news": parallel_news(data_dir, embedder, with_baselines=with_baselines),
         "semeval": semeval(data_dir, embedder, with_baselines=with_baselines),
