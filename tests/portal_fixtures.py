@@ -186,6 +186,28 @@ def add_syndicated(store: Store, story_id: int = 9) -> Syndicated:
     return Syndicated(*ids)
 
 
+ROUNDUP_TITLE = "حصاد اليوم: أبرز الأخبار"
+
+
+def add_roundup(store: Store, text: Syndicated) -> int:
+    """A roundup by another site printing the agency text whole, linked as deduplication leaves it."""
+    article = Article(
+        title=ROUNDUP_TITLE,
+        body_paragraphs=(
+            "إليكم أبرز ما تناولته الأخبار اليوم.",
+            "أعلنت وزارة الداخلية، اليوم الاثنين، موعد إجراء الانتخابات الجماعية المقبلة.",
+            "وفي الرياضة، فاز المنتخب الوطني على ضيفه بهدفين دون رد.",
+        ),
+        language="ar",
+        site_name="اليوم 24",
+        url="https://alyaoum24.com/roundup-1",
+        published="2024-11-04T13:00:00+01:00",
+        duplicate_of=text.original,
+        duplicate_kind="contains",
+    )
+    return store_article(store, "roundup", article)
+
+
 def store_article(store: Store, key: str, article: Article) -> int:
     """Store ``article`` (raw document, article row, search index) in one transaction; its id.
 

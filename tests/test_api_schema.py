@@ -102,7 +102,9 @@ def test_one_article_keeps_the_extracted_article_json(
         answer = _ok(client, f"/api/v1/articles/{article_id}")
         schemas.Article.model_validate(answer)
         assert set(EXTRACTED_ARTICLE) <= set(answer)
-        assert list(answer) == ["id", *EXTRACTED_ARTICLE, "section", "story"], "every field, in order"
+        assert list(answer) == ["id", *EXTRACTED_ARTICLE, "duplicate_kind", "section", "story", "copies"], (
+            "every field, in order"
+        )
 
 
 @pytest.mark.parametrize(

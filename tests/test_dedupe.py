@@ -52,9 +52,10 @@ def test_signature_round_trips_through_bytes() -> None:
 
 
 # Made with datasketch 2.0.0 (MinHash(num_perm=128, seed=7, scheme="affine32")), whose values the
-# stored signatures hold: akhbar.dedupe.minhash must keep giving exactly these bytes.
+# stored signatures hold: akhbar.dedupe.minhash must keep giving exactly these bytes. The shingles
+# are those the first signature folding made (it wrote مسؤول as مسوول and رئيس as رييس, as below).
 PINNED = (
-    "أعلن رئيس الوزراء المغربي، اليوم الجمعة ١٨ أكتوبر ٢٠٢٤، عن خطة جديدة لدعم المسؤولين المحليين في الجهات.",
+    "أعلن رييس الوزراء المغربي، اليوم الجمعة ١٨ أكتوبر ٢٠٢٤، عن خطة جديدة لدعم المسوولين المحليين في الجهات.",
     "Le Premier ministre a présenté vendredi un plan de soutien aux élus locaux, qui doit être voté en novembre.",
 )
 

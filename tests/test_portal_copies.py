@@ -11,7 +11,15 @@ from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.store import portal as queries
 from conftest import AsgiClient
-from portal_fixtures import SYNDICATED_TITLE, PortalData, Syndicated, add_syndicated, populate
+from portal_fixtures import (
+    ROUNDUP_TITLE,
+    SYNDICATED_TITLE,
+    PortalData,
+    Syndicated,
+    add_roundup,
+    add_syndicated,
+    populate,
+)
 
 
 @pytest.fixture
@@ -125,3 +133,41 @@ def test_lists_read_through_indexes(sqlite_store: Store) -> None:
     assert not re.search(r"SCAN earlier\b", site), site
     story = _plan(sqlite_store, queries.Filters(story_id=9))
     assert "USING INDEX ix_articles_story_id" in story, story
+
+
+def test_a_roundup_printing_the_text_is_listed_and_counted(
+    store: Store, data: tuple[PortalData, Syndicated]
+) -> None:
+    _, text = data
+    roundup = add_roundup(store, text)
+    found = portal.listing(store, portal.Filters(language="ar"))
+    assert [a.id for a in found.items if a.title == ROUNDUP_TITLE] == [roundup], "a roundup is no copy"
+    assert found.also_in[text.original].sites == ("هسبريس", "الصباح", "اليوم 24")
+    assert roundup not in found.also_in, "nobody else carries the roundup's text"
+    copy = portal.also_in(store, [s for s in found.items if s.id == text.original])
+    assert roundup in [c.id for c in copy[text.original].copies]
+
+
+def test_the_article_page_and_json_say_how_texts_are_linked(
+    client: AsgiClient, store: Store, data: tuple[PortalData, Syndicated]
+) -> None:
+    _, text = data
+    roundup = add_roundup(store, text)
+    page = client.get(f"/en/articles/{text.copy_assabah}").text
+    copies = page[page.index('class="copies"') : page.index('class="story-link"')]
+    assert "also in 3 sources" in copies, "the agency, Hespress and the roundup carry the same text"
+    assert copies.count("same text") == 3 and "prints this text in a longer article" in copies
+    answer = client.get(f"/api/v1/articles/{text.copy_assabah}").json()
+    assert (answer["duplicate_of"], answer["duplicate_kind"]) == (text.original, "same")
+    relations = {c["id"]: c["relation"] for c in answer["copies"]}
+    assert relations == {
+        text.original: "same",
+        text.copy_hespress: "same",
+        text.copy_hespress_again: "same",
+        roundup: "contained_in",
+    }
+    held = client.get(f"/api/v1/articles/{roundup}").json()
+    assert held["duplicate_kind"] == "contains"
+    assert {c["id"]: c["relation"] for c in held["copies"]} == {text.original: "contains"}
+    roundup_page = client.get(f"/fr/articles/{roundup}").text
+    assert "son texte est repris ici en entier" in roundup_page and "repris par" not in roundup_page

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 import pytest
 
-from akhbar.bench.quality import stories_eval
+from akhbar.bench.quality import copies, stories_duplicates, stories_eval
+from akhbar.bench.quality.copies import syndicated
 from akhbar.bench.quality.stories import bcubed, load_parallel
-from akhbar.bench.quality.stories_pairs import syndicated
+from akhbar.dedupe.signatures import read
 from akhbar.services.stories import Grouping
 from conftest import DATA, needs_shared
 
@@ -36,3 +40,21 @@ def test_story_quality_is_not_below_the_floors() -> None:
     report = stories_eval.evaluate(DATA, Grouping().embedder, with_baselines=False)
     assert stories_eval.below_floors(report) == []
     assert set(stories_eval.floors()) == set(report)
+
+
+def test_the_duplicates_set_has_every_kind_and_originals_come_first() -> None:
+    entries = stories_duplicates.build(DATA, pages=[])
+    kinds = Counter(e.kind for e in entries)
+    assert all(kinds[k] >= 10 for k in ("syndicated", "spelling", "rewrite", "contained", "template"))
+    assert kinds["contains"] >= 5 and kinds["amp"] == 0, "AMP copies are made of real pages only"
+    position = {e.key: n for n, e in enumerate(entries)}
+    assert all(position[s] < n for n, e in enumerate(entries) for s in e.sources)
+    assert len(position) == len(entries), "keys are unique"
+
+
+def test_a_spelling_copy_differs_in_letters_and_folds_back() -> None:
+    item = next(i for i in load_parallel(DATA) if i.language == "ar")
+    spelled, habits = copies.respelled(item, random.Random(3))
+    assert habits and spelled.paragraphs != item.paragraphs
+    same = read(spelled.paragraphs).shingles & read(item.paragraphs).shingles
+    assert len(same) >= 0.9 * len(read(item.paragraphs).shingles)

@@ -61,6 +61,7 @@ class Article:
     headlines: tuple[str, ...] = ()
     story_id: int | None = None
     duplicate_of: int | None = None
+    duplicate_kind: str | None = None  # how it copies duplicate_of: same, contained_in, contains
     section: str | None = None  # politics, economy... (akhbar.extract.sections), from the URL or an editor
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Article:
             "headlines": list(self.headlines),
             "story_id": self.story_id,
             "duplicate_of": self.duplicate_of,
+            "duplicate_kind": self.duplicate_kind,
             "section": self.section,
         }
 

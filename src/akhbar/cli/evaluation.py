@@ -113,6 +113,22 @@ def eval_search(data_dir: Path, database_url: str | None, output_format: str) ->
     click.echo(f"  target: recall@5 >= 0.95 and above the default: {verdict}")
 
 
+_COUNTS = ("items", "copies", "linked")  # whole numbers, printed as such
+
+
+def _stories_report(name: str, systems: dict[str, dict[str, float]], targets: dict[str, float]) -> str:
+    metrics = [m for m in next(iter(systems.values())) if m not in ("decided", "flagged")]
+    lines = [f"{name}: " + "  ".join(f"{m} (target {targets[m]})" for m in metrics if m in targets)]
+    for system, values in systems.items():
+        shown = (
+            f"{m} {int(values[m])}" if m in _COUNTS else f"{m} {values[m]:.3f}"
+            for m in metrics
+            if m in values
+        )
+        lines.append(f"  {system:20} " + "  ".join(shown))
+    return "\n".join(lines)
+
+
 @eval_group.command("stories")
 @data_option("Directory with parallel-news/ and news-similarity/.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
@@ -135,13 +151,7 @@ def eval_stories(ctx: Context, data_dir: Path, output_format: str, model: str | 
         echo_json({"report": report, "floors": stories_eval.floors(), "below_floors": failures})
     else:
         for name, systems in report.items():
-            metrics = [m for m in next(iter(systems.values())) if m not in ("decided", "flagged")]
-            click.echo(
-                f"{name}: "
-                + "  ".join(f"{m} (target {stories_eval.TARGETS[name].get(m, '-')})" for m in metrics)
-            )
-            for system, values in systems.items():
-                click.echo(f"  {system:18} " + "  ".join(f"{m} {values[m]:.3f}" for m in metrics))
+            click.echo(_stories_report(name, systems, stories_eval.TARGETS[name]))
         click.echo(f"floors: {'ok' if not failures else 'BELOW: ' + '; '.join(failures)}")
     if failures:
         raise SystemExit(1)

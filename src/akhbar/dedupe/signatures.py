@@ -6,6 +6,7 @@ looked up by any worker process; nothing here keeps state between calls.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -44,12 +45,40 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
-def shingles(paragraphs: Iterable[str]) -> set[str]:
-    """Word 3-grams of the body; a text too short for shingles gives its words as one shingle."""
-    tokens = [w for paragraph in paragraphs for w in words(paragraph)]
+def _shingles(tokens: Sequence[str]) -> set[str]:
     if len(tokens) < SHINGLE_WORDS:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+
+
+def shingles(paragraphs: Iterable[str]) -> set[str]:
+    """Word 3-grams of the body; a text too short for shingles gives its words as one shingle."""
+    return set(read(paragraphs).shingles)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A body as near-duplicate detection reads it: its folded words, and the same words with
+    their case (a capitalised word that the text never writes in lower case is a name)."""
+
+    cased: tuple[str, ...]
+    words: tuple[str, ...]
+    headline: frozenset[str] = frozenset()  # the folded words of its title
+
+    @functools.cached_property
+    def shingles(self) -> frozenset[str]:
+        return frozenset(_shingles(self.words))
+
+    @functools.cached_property
+    def lower_case(self) -> frozenset[str]:
+        """The words the text writes in lower case somewhere (in a script that has case)."""
+        return frozenset(w.casefold() for w in self.cased if w.islower())
+
+
+def read(paragraphs: Iterable[str], title: str = "") -> Text:
+    """The words of a body, folded as signatures fold them, with and without their case."""
+    cased = tuple(w for p in paragraphs for w in _WORD.findall(fold_for_signatures(p, keep_case=True)))
+    return Text(cased, tuple(w.casefold() for w in cased), frozenset(words(title)))
 
 
 @dataclass(frozen=True)
@@ -88,9 +117,9 @@ class Signature:
         return keys
 
 
-def signature(paragraphs: Sequence[str]) -> Signature:
-    """The MinHash signature of an article body."""
-    found = shingles(paragraphs)
+def signature(paragraphs: Sequence[str] | Text) -> Signature:
+    """The MinHash signature of an article body (its paragraphs, or the body as read)."""
+    found = paragraphs.shingles if isinstance(paragraphs, Text) else shingles(paragraphs)
     hashes = minhash([shingle.encode("utf-8") for shingle in found], count=NUM_PERM, seed=SEED)
     return Signature(hashes.astype(np.uint64), len(found))
 

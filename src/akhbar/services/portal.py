@@ -100,10 +100,28 @@ class Home:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """An article linked to another's text, and how, read from the other's side: ``same`` text,
+    ``contained_in`` (the other's text is printed inside this one), ``contains`` (this one's text
+    is printed inside the other)."""
+
+    article: ArticleSummary
+    relation: str
+
+
+@dataclass(frozen=True)
 class ArticleDetail:
     stored: StoredArticle
     story_key: str
     coverage: tuple[ArticleSummary, ...]
+    copies: tuple[Copy, ...] = ()
+
+    @property
+    def also_in(self) -> tuple[str, ...]:
+        """The other sites that carried this article's whole text (a copy, or a longer article)."""
+        own = self.stored.article.site_name
+        carriers = (c.article.site_name for c in self.copies if c.relation in ("same", "contained_in"))
+        return tuple(dict.fromkeys(site for site in carriers if site and site != own))
 
 
 def _earliest_first(items: list[ArticleSummary]) -> tuple[ArticleSummary, ...]:
@@ -224,8 +242,9 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
         if story_id is not None:
             found = queries.summaries(connection, Filters(story_id=story_id), limit=100)
             coverage = [a for a in found if a.id != article_id]
+        linked = [Copy(summary, relation) for summary, relation in queries.related(connection, article_id)]
     key = str(story_id) if story_id is not None else f"a{article_id}"
-    return ArticleDetail(stored, key, _earliest_first(coverage))
+    return ArticleDetail(stored, key, _earliest_first(coverage), tuple(linked))
 
 
 def story(store: Store, key: str) -> Story | None:

@@ -18,9 +18,9 @@ import numpy as np
 import sqlalchemy as sa
 
 from akhbar.config import BUILT_IN_MODEL, Settings
-from akhbar.dedupe.signatures import Signature, is_duplicate, signature
 from akhbar.errors import StoreError
 from akhbar.models import Article, Story
+from akhbar.services import copies
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import signatures as placements
@@ -48,7 +48,7 @@ class Breaking:
 class Prepared:
     """The costly features of an article, computed before the transaction."""
 
-    signature: Signature
+    body: copies.Body  # its words, MinHash signature and anchors
     embedding: Vector | None  # None when grouping is off: duplicates only
     entities: frozenset[str]
 
@@ -140,7 +140,7 @@ def prepare_many(articles: Sequence[Article], grouping: Grouping) -> list[Prepar
 def prepared_with(article: Article, vector: Vector | None) -> Prepared:
     """The article's signature and names beside its embedding (None: duplicates only)."""
     return Prepared(
-        signature(article.body_paragraphs or (article.title,)),
+        copies.body_of(article.body_paragraphs or (article.title,), article.title),
         vector,
         features.entity_keys(article.title, article.body_paragraphs),
     )
@@ -187,24 +187,6 @@ def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment
     )
 
 
-def _original(
-    connection: sa.Connection, article_id: int, sig: Signature, bands: list[int]
-) -> placements.Placement | None:
-    """The earliest stored copy of this text, if any (followed through to the first original)."""
-    found = [
-        p
-        for p in placements.near(connection, bands, article_id)
-        if is_duplicate(sig, Signature.from_bytes(p.minhash))
-        and (p.duplicate_of or p.article_id) != article_id  # its own copies, met again on reprocess
-    ]
-    if not found:
-        return None
-    first = min(found, key=lambda p: p.duplicate_of or p.article_id)
-    if first.duplicate_of is not None:
-        return placements.get_placement(connection, first.duplicate_of) or first
-    return first
-
-
 def place(
     connection: sa.Connection,
     article_id: int,
@@ -229,9 +211,13 @@ def place(
     breaking = breaking or Breaking()
     when = features.published_time(article.published, now)
     previous = None if created else placements.get_placement(connection, article_id)
-    bands = prepared.signature.bands()
+    bands = prepared.body.signature.bands()
     placements.lock_bands(connection, bands)  # "find the earliest copy, else be the original" as one step
-    original = _original(connection, article_id, prepared.signature, bands)
+    found = copies.find(connection, article_id, prepared.body, bands)
+    copied = found.source
+    # a copy of the same text joins its original's story; a text inside another (or holding
+    # another) is its own article, placed by its own content
+    original = copied.placement if copied is not None and copied.relation == "same" else None
     source = source_name(article, source_id)
     story: records.StoryRecord | None = None
     if original is not None and original.story_id is not None:
@@ -243,15 +229,28 @@ def place(
         story = records.get_story(connection, previous.story_id)  # an edit keeps its story
     if story is None and prepared.embedding is not None:
         story = _assign(
-            connection, article_id, article, prepared, source, when, now, settings, grouping.model
+            connection,
+            article_id,
+            article,
+            prepared,
+            source,
+            when,
+            now,
+            settings,
+            grouping.model,
+            found.other_events,
         )
         _detect(connection, story, now, breaking)
-    duplicate_of = original.duplicate_of or original.article_id if original else None
+    duplicate_of = copied.placement.article_id if copied is not None else None
+    kind = copied.relation if copied is not None else None
     story_id = story.id if story is not None else None
-    placement = placements.Placement(article_id, prepared.signature.to_bytes(), story_id, duplicate_of)
+    signature = prepared.body.signature.to_bytes()
+    placement = placements.Placement(article_id, signature, story_id, duplicate_of, kind)
     embedding = to_bytes(prepared.embedding) if prepared.embedding is not None else None
-    placements.save(connection, placement, bands, embedding, replace=previous is not None)
-    placements.link_article(connection, article_id, story_id, duplicate_of)
+    placements.save(
+        connection, placement, bands, embedding, anchors=prepared.body.anchors, replace=previous is not None
+    )
+    placements.link_article(connection, article_id, story_id, duplicate_of, kind)
     return placement
 
 
@@ -296,7 +295,10 @@ def _assign(
     now: datetime,
     settings: assignment.Settings,
     model: str,
+    other_events: frozenset[int] = frozenset(),
 ) -> records.StoryRecord:
+    """Join the best story within reach (never one holding this text's template filled with other
+    names: ``other_events``), or start one; merge the stories it proves to be one."""
     embedding = prepared.embedding
     if embedding is None:
         raise ValueError("stories: an article without an embedding cannot join a story")
@@ -305,6 +307,7 @@ def _assign(
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
+    found = [r for r in found if r.id not in other_events]
     chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:

@@ -25,6 +25,7 @@ def _values(article: Article) -> dict[str, object]:
         "headlines": list(article.headlines),
         "story_id": article.story_id,
         "duplicate_of": article.duplicate_of,
+        "duplicate_kind": article.duplicate_kind,
         "section": article.section,
     }
 
@@ -87,6 +88,7 @@ def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
         headlines=tuple(m["headlines"]),
         story_id=m["story_id"],
         duplicate_of=m["duplicate_of"],
+        duplicate_kind=m["duplicate_kind"] or ("same" if m["duplicate_of"] is not None else None),
         section=m["section"],
     )
     return StoredArticle(m["id"], m["raw_id"], article, as_utc(m["created_at"]), as_utc(m["updated_at"]))

@@ -110,18 +110,31 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+CONTAINMENT = ("contained_in", "contains")  # duplicate kinds that are not the same text (NULL: same)
+
+
+def _same_text(table: sa.FromClause) -> sa.ColumnElement[bool]:
+    """A copy of the same text (older rows have no kind: they are such copies)."""
+    kind = table.c.duplicate_kind
+    return sa.or_(kind.is_(None), kind.not_in(CONTAINMENT))
+
+
 def _first_listed_copy(filters: Filters) -> sa.ColumnElement[bool]:
     """An original, or a copy none of whose earlier copies (its original, earlier siblings) is listed.
 
-    The original is the earliest stored copy, so it has the smallest id of its group; both lookups
-    go through an index (the primary key and ``ix_articles_duplicate_of``) and run for copies only.
+    Only copies of the same text collapse: a roundup printing a wire item, or the item printed
+    alone after a roundup, is listed as any article. The original is the earliest stored copy, so it
+    has the smallest id of its group; both lookups go through an index (the primary key and
+    ``ix_articles_duplicate_of``) and run for copies only.
     """
     c = articles.c
     earlier = articles.alias("earlier")
     listed = _conditions(earlier, filters)
     original = sa.exists().where(earlier.c.id == c.duplicate_of, *listed)
-    sibling = sa.exists().where(earlier.c.duplicate_of == c.duplicate_of, earlier.c.id < c.id, *listed)
-    return sa.or_(c.duplicate_of.is_(None), sa.and_(~original, ~sibling))
+    sibling = sa.exists().where(
+        earlier.c.duplicate_of == c.duplicate_of, earlier.c.id < c.id, _same_text(earlier), *listed
+    )
+    return sa.or_(c.duplicate_of.is_(None), c.duplicate_kind.in_(CONTAINMENT), sa.and_(~original, ~sibling))
 
 
 def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[tuple[object, ...]]:
@@ -166,31 +179,89 @@ def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[Arti
     return [_summary(row) for row in connection.execute(query)]
 
 
+def _root(duplicate_of: int | None, kind: str | None, article_id: int) -> int:
+    """The first article of an article's text: its original when it copies the same text."""
+    return duplicate_of if duplicate_of is not None and kind not in CONTAINMENT else article_id
+
+
+def _links(connection: sa.Connection, ids: Sequence[int]) -> dict[int, tuple[int | None, str | None]]:
+    c = articles.c
+    query = sa.select(c.id, c.duplicate_of, c.duplicate_kind).where(c.id.in_(list(ids)))
+    return {int(i): (d, k) for i, d, k in connection.execute(query)}
+
+
 def copies(connection: sa.Connection, ids: Sequence[int]) -> dict[int, list[ArticleSummary]]:
-    """For each of ``ids``, the other copies of its text (its original and the original's copies).
+    """For each of ``ids``, the other articles carrying its whole text: its original and the
+    original's copies of the same text, and the articles printing that text inside a longer one.
 
     Articles that are no copy and have none are left out; copies come newest first.
     """
     if not ids:
         return {}
+    group_of = {i: _root(d, k, i) for i, (d, k) in _links(connection, ids).items()}
+    groups = set(group_of.values())
+    holders: dict[int, int] = {}  # an article printing a group's text inside its own -> the group
+    for root, (duplicate_of, kind) in _links(connection, sorted(groups)).items():
+        if kind == "contained_in" and duplicate_of is not None:
+            holders[int(duplicate_of)] = root
     c = articles.c
-    group_of = {
-        int(i): int(d) if d is not None else int(i)
-        for i, d in connection.execute(sa.select(c.id, c.duplicate_of).where(c.id.in_(list(ids))))
-    }
-    groups = sorted(set(group_of.values()))
-    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, c.duplicate_of)
-    query = query.where(sa.or_(c.id.in_(groups), c.duplicate_of.in_(groups)))
+    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, c.duplicate_of, c.duplicate_kind)
+    query = query.where(sa.or_(c.id.in_(sorted(groups | set(holders))), c.duplicate_of.in_(sorted(groups))))
     members: dict[int, list[ArticleSummary]] = {}
     for row in connection.execute(query.order_by(*newest_first(connection))):
-        group = row._mapping["duplicate_of"] or row._mapping["id"]
-        members.setdefault(int(group), []).append(_summary(row))
+        m = row._mapping
+        for group in _groups_carried(m["id"], m["duplicate_of"], m["duplicate_kind"], groups, holders):
+            members.setdefault(group, []).append(_summary(row))
     found: dict[int, list[ArticleSummary]] = {}
     for article_id, group in group_of.items():
         others = [a for a in members.get(group, []) if a.id != article_id]
         if others:
             found[article_id] = others
     return found
+
+
+def _groups_carried(
+    article_id: int, duplicate_of: int | None, kind: str | None, groups: set[int], holders: dict[int, int]
+) -> set[int]:
+    """The groups (by first article) whose whole text this article carries."""
+    carried = {article_id} & groups
+    if duplicate_of in groups and kind != "contained_in":  # a same-text copy, or it prints the text
+        carried.add(int(duplicate_of))
+    if article_id in holders:
+        carried.add(holders[article_id])
+    return carried
+
+
+def related(connection: sa.Connection, article_id: int) -> list[tuple[ArticleSummary, str]]:
+    """The articles linked to this one's text, each with how it relates to it, read from this
+    article's side: ``same`` text, ``contained_in`` (this text is printed inside that article), or
+    ``contains`` (that article's text is printed inside this one). Earliest first by id.
+    """
+    c = articles.c
+    row = connection.execute(sa.select(c.duplicate_of, c.duplicate_kind).where(c.id == article_id)).first()
+    if row is None:
+        return []
+    root = _root(row.duplicate_of, row.duplicate_kind, article_id)
+    own = {int(row.duplicate_of): str(row.duplicate_kind)} if row.duplicate_kind in CONTAINMENT else {}
+    if root != article_id:
+        target = connection.execute(sa.select(c.duplicate_of, c.duplicate_kind).where(c.id == root)).first()
+        own[root] = "same"
+        if target is not None and target.duplicate_kind in CONTAINMENT:
+            own[int(target.duplicate_of)] = str(target.duplicate_kind)
+    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, c.duplicate_of, c.duplicate_kind)
+    query = query.where(
+        sa.or_(c.id.in_(list(own)), c.duplicate_of.in_(sorted({root, article_id}))), c.id != article_id
+    )
+    found: dict[int, tuple[ArticleSummary, str]] = {}
+    for linked in connection.execute(query.order_by(c.id)):
+        m = linked._mapping
+        if m["id"] in own:
+            found[m["id"]] = (_summary(linked), own[m["id"]])
+        else:  # it links to this text: its relation, read from the other side
+            kind = m["duplicate_kind"] or "same"
+            relation = {"contained_in": "contains", "contains": "contained_in"}.get(kind, "same")
+            found.setdefault(m["id"], (_summary(linked), relation))
+    return list(found.values())
 
 
 def site_names(connection: sa.Connection) -> list[tuple[str, int]]:

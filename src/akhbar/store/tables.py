@@ -111,6 +111,8 @@ articles = sa.Table(
     sa.Column("headlines", sa.JSON, nullable=False),
     sa.Column("story_id", sa.Integer),
     sa.Column("duplicate_of", sa.Integer),
+    # how it copies duplicate_of: same, contained_in, contains (migration 0014; NULL in older rows: same)
+    sa.Column("duplicate_kind", sa.String(16)),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("updated_at", Timestamp, nullable=False),
     sa.Column("section", sa.String(32)),  # akhbar.extract.sections: from the URL, or an editor's choice
@@ -213,6 +215,7 @@ article_signatures = sa.Table(
     # where the article was placed, kept here so an edit (same key) keeps its story
     sa.Column("story_id", sa.Integer),
     sa.Column("duplicate_of", sa.Integer),
+    sa.Column("duplicate_kind", sa.String(16)),
 )
 dedupe_bands = sa.Table(
     "dedupe_bands",
@@ -225,6 +228,21 @@ dedupe_bands = sa.Table(
         primary_key=True,
         index=True,
     ),
+)
+# Containment candidates (migration 0014): each article's anchors (akhbar.dedupe.anchors), so a text
+# printed whole inside a longer one shares keys with it, and how many anchors the article has.
+dedupe_anchors = sa.Table(
+    "dedupe_anchors",
+    metadata,
+    sa.Column("anchor", sa.BigInteger, primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    sa.Column("total", sa.Integer, nullable=False),
 )
 
 # Editors: people who write articles and flag breaking news in /admin (``akhbar users``). Passwords

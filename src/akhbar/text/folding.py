@@ -14,7 +14,7 @@
 - the apostrophes ’ ‘ ʼ ´ ` become '.
 
 Latin letters keep their accents in the table: :func:`strip_accents` takes them off where a stage
-wants it (before stemming, for instance), and nothing here turns œ into oe.
+wants it (before stemming, for instance); only the signature variant turns œ into oe.
 
 Functions, each a documented use of the one table:
 
@@ -22,12 +22,17 @@ Functions, each a documented use of the one table:
 - :func:`fold_shape`: compatibility decomposition first, every combining mark dropped, case
   folding, then the table. Decomposing first takes a hamza off its carrier (ؤ → و, ئ → ي, أ → ا):
   letters are compared by their shape, as the date patterns match them.
-- :func:`fold_for_signatures`: the variant table :data:`SIGNATURE_TABLE`, then Latin accents off.
+- :func:`fold_for_signatures`: what near-duplicate shingles are made of: :data:`SIGNATURE_TABLE`
+  (the table with œ → oe and æ → ae), invisible format characters out, a word-final hamza after
+  yeh written the short way (شيء and شئ meet), digit groups joined (1 760, 1,760 and 1760 meet),
+  Latin accents off.
 - :func:`strip_accents`: canonical decomposition with every combining mark dropped (é → e).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 from akhbar.text.digits import TO_ASCII
@@ -82,9 +87,27 @@ def _table(letters: dict[str, str]) -> dict[int, str | None]:
 #: The folding table (see the module docstring).
 TABLE: dict[int, str | None] = _table(_ALPHABET | _EXTENDED)
 
-#: Near-duplicate signatures' variant: hamza seats fold to their carrier letter (ؤ → و, ئ → ي) and
-#: Persian and Urdu letters stay, because the MinHash signatures stored in the database were made so.
-SIGNATURE_TABLE: dict[int, str | None] = _table(_ALPHABET | dict(zip("ؤئ", "وي", strict=True)))
+_LIGATURES = {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"}
+#: Near-duplicate signatures' variant: the table, and the Latin ligatures œ and æ open up (cœur and
+#: coeur are one spelling of one word). Stored signatures were made with it since migration
+#: 0014_containment; a change here needs ``akhbar reprocess`` to recompute them (the migration says why).
+SIGNATURE_TABLE: dict[int, str | None] = {**TABLE, **{ord(k): v for k, v in _LIGATURES.items()}}
+
+# Characters that change no letter but split a word for ``\w+``: soft hyphen, zero-width (non-)joiner
+# and space, word joiner, bidi marks, Arabic letter mark, byte order mark.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# A number written with group separators: 1 760, 1,760, 1.760, 1 760 (thin or no-break space), 1٬760.
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ ,.'\u00a0\u2009\u202f\u066c]\d{3})+(?!\d|[.,]\d)")
+_FINAL_YEH_HAMZA = re.compile(r"يء\b")  # شيء and شئ (folded شء) meet
+_GROUPED = re.compile(r"\d[ ,.'\u00a0\u2009\u202f\u066c]\d\d\d")  # a quick test before the slower pattern
+_GROUP_SEPARATOR = re.compile(r"\D")
+# SIGNATURE_TABLE as one character class: a substitution is several times faster than str.translate
+# with a dictionary on text where most characters stay as they are.
+_SIGNATURE_LETTERS = re.compile("[" + "".join(re.escape(chr(code)) for code in SIGNATURE_TABLE) + "]")
+
+
+def _signature_letter(match: re.Match[str]) -> str:
+    return SIGNATURE_TABLE[ord(match.group())] or ""
 
 
 def fold(text: str) -> str:
@@ -103,14 +126,36 @@ def fold_shape(text: str) -> str:
     return bare.casefold().translate(TABLE)
 
 
-def fold_for_signatures(text: str) -> str:
-    """NFKC, case folding, :data:`SIGNATURE_TABLE`, then no combining marks outside the Arabic block.
+def fold_for_signatures(text: str, *, keep_case: bool = False) -> str:
+    """NFKC, case folding, :data:`SIGNATURE_TABLE`, invisible characters out, a word-final يء as ء
+    (شيء and شئ meet), digit groups joined, then no combining marks (Latin accents).
 
-    What near-duplicate shingles are made of; it must stay as it is while stored signatures do.
+    What near-duplicate shingles are made of; stored signatures are recomputed when it changes.
+    ``keep_case`` skips the case folding: a word's case is then still there to tell a name by, and
+    ``fold_for_signatures(word, keep_case=True).casefold()`` is the word as folded here.
     """
-    text = unicodedata.normalize("NFKC", text).casefold().translate(SIGNATURE_TABLE)
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) or "\u0600" <= c <= "\u06ff")
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    if not keep_case:
+        text = text.casefold()
+    text = _SIGNATURE_LETTERS.sub(_signature_letter, text)
+    if "يء" in text:
+        text = _FINAL_YEH_HAMZA.sub("ء", text)
+    if _GROUPED.search(text):
+        text = _DIGIT_GROUPS.sub(lambda match: _GROUP_SEPARATOR.sub("", match.group()), text)
+    return _combining_marks().sub("", unicodedata.normalize("NFD", text))
+
+
+@functools.cache
+def _combining_marks() -> re.Pattern[str]:
+    """Every combining mark of the Basic Multilingual Plane, as one character class (built once)."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]")
 
 
 def strip_accents(text: str) -> str:

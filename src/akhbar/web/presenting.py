@@ -11,7 +11,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
-from akhbar.services.portal import AlsoIn, Story
+from akhbar.services.portal import AlsoIn, ArticleDetail, Story
 from akhbar.web.i18n import direction_of
 
 __all__ = ["ArticleView", "direction_of", "marked", "present"]
@@ -102,6 +102,20 @@ def summary_json(item: ArticleSummary, also_in: AlsoIn | None = None) -> dict[st
             ],
         }
     return found
+
+
+def copies_json(detail: ArticleDetail) -> list[dict[str, Any]]:
+    """The articles linked to an article's text, with the relation read from its side."""
+    return [
+        {
+            "id": c.article.id,
+            "site_name": c.article.site_name,
+            "url": c.article.url,
+            "self": f"/api/v1/articles/{c.article.id}",
+            "relation": c.relation,
+        }
+        for c in detail.copies
+    ]
 
 
 def story_json(story: Story) -> dict[str, Any]:

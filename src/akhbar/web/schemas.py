@@ -8,7 +8,7 @@ instead of being dropped from the answers. Times are kept as the ISO 8601 string
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -39,6 +39,18 @@ class Copy(Schema):
     site_name: str | None
     url: str | None
     self: str = Field(description="the copy in the API")
+
+
+Relation = Literal["same", "contained_in", "contains"]
+
+
+class LinkedCopy(Copy):
+    """An article linked to this one's text, and how, read from this article's side."""
+
+    relation: Relation = Field(
+        description="same: the same text; contained_in: this article's whole text is printed inside"
+        " that one (a roundup, say); contains: that article's whole text is printed inside this one"
+    )
 
 
 class AlsoIn(Schema):
@@ -88,8 +100,17 @@ class Article(Schema):
     headlines: list[str] = Field(description="other headlines found on the page, e.g. a ticker")
     story_id: int | None
     duplicate_of: int | None = Field(description="the article whose text this one copies")
+    duplicate_kind: Relation | None = Field(
+        description="how it copies duplicate_of: the same text (same), its whole text printed inside"
+        " that article (contained_in), or that article's whole text printed inside it (contains)"
+    )
     section: str | None
     story: str = Field(description="the story key: the group's id, or a<id> for an article alone")
+    copies: list[LinkedCopy] = Field(
+        description="every article linked to this text (its copies, its original, roundups that print"
+        " it, items it prints), earliest first; the sites of those with relation same or contained_in"
+        ' are the "also in N sources"'
+    )
 
 
 class FirstPublished(Schema):

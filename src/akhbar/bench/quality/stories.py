@@ -11,12 +11,12 @@
   or >= 3. The time penalty is not part of the similarity: it is how long a story stays open, and the
   annotators judged content (pairs a month apart are scored "same story"). The time-gated score that
   the grouping uses is printed beside it.
-* duplicates: built in memory (nothing is written) from the parallel-news texts and from akhbar's
-  extraction of the real pages in ``pages-fundus`` and ``pages-trafilatura``: each article gets a
-  syndicated copy (new header and footer, last paragraph trimmed, byline changed), and each real
-  page also a copy at its AMP address missing one inner paragraph; translations, other outlets'
-  articles and the other pages of the same sites are the negatives. Precision and recall of "copy
-  of which original".
+* duplicates (:mod:`akhbar.bench.quality.stories_duplicates`): copies as real sites make them,
+  built in memory from the parallel-news texts, akhbar's extraction of the real pages and the
+  news-similarity articles (syndicated and AMP copies, copies in other spelling habits, light
+  edits, wire items printed inside roundups, and template cables and real articles refilled with
+  other names and numbers as negatives), placed one by one by the product's own code in a
+  temporary store. Precision and recall of "copy of which original", overall and by kind.
 """
 
 from __future__ import annotations

@@ -8,16 +8,20 @@ from importlib import resources
 from pathlib import Path
 
 from akhbar.bench.quality.stories import Scores, parallel_news
-from akhbar.bench.quality.stories_pairs import duplicates, semeval
+from akhbar.bench.quality.stories_duplicates import duplicates
+from akhbar.bench.quality.stories_pairs import real_pages, semeval
 from akhbar.stories.embedding import Embedder
 
-# set -> system -> metric -> value
+# set -> system -> metric -> value ("duplicates by kind": set -> part of the set -> metric -> value)
 Report = dict[str, Scores]
 TARGETS = {
     "parallel-news": {"f1": 0.95},
     "semeval": {"pearson": 0.80, "accuracy": 0.90},
-    "duplicates": {"precision": 0.99, "recall": 0.95},
+    "duplicates": {"precision": 0.99, "recall": 0.97, "contained_recall": 0.95, "templates_unlinked": 1.0},
+    "duplicates by kind": {"precision": 0.99, "recall": 0.95},
 }
+# Floors: set -> metric -> floor for akhbar's row, or set -> row -> metric -> floor
+Floors = dict[str, dict[str, float | dict[str, float]]]
 
 
 def evaluate(
@@ -33,26 +37,32 @@ def evaluate(
     progress("semeval")
     pairs = semeval(data_dir, embedder, with_baselines=with_baselines)
     progress("duplicates")
+    systems, by_kind = duplicates(data_dir, real_pages(data_dir), embedder, with_baselines=with_baselines)
     return {
         "parallel-news": grouped,
         "semeval": pairs,
-        "duplicates": duplicates(data_dir, embedder if with_baselines else None),
+        "duplicates": systems,
+        "duplicates by kind": by_kind,
     }
 
 
-def floors() -> dict[str, dict[str, float]]:
+def floors() -> Floors:
     """The recorded floors (``stories_floors.json``); raise one only with the reason in the commit."""
     text = resources.files("akhbar.bench.quality").joinpath("stories_floors.json").read_text(encoding="utf-8")
-    loaded: dict[str, dict[str, float]] = {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+    loaded: Floors = {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
     return loaded
 
 
 def below_floors(report: Report) -> list[str]:
-    """akhbar's figures under their floor, as ``set metric value < floor``."""
+    """akhbar's figures under their floor, as ``set [row] metric value < floor``."""
     failures = []
     for name, metrics in floors().items():
-        for metric, floor in metrics.items():
-            value = report[name]["akhbar"][metric]
-            if value < floor:
-                failures.append(f"{name} {metric} {value:.3f} < {floor:.3f}")
+        for key, floor in metrics.items():
+            rows = floor.items() if isinstance(floor, dict) else [(key, floor)]
+            row = key if isinstance(floor, dict) else "akhbar"
+            for metric, least in rows:
+                value = report[name][row][metric]
+                if value < least:
+                    where = f"{name} {row}" if isinstance(floor, dict) else name
+                    failures.append(f"{where} {metric} {value:.3f} < {least:.3f}")
     return failures

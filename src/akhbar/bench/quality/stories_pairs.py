@@ -1,9 +1,9 @@
-"""SemEval-2022 Task 8 pairs and the built duplicate set for ``akhbar eval stories``."""
+"""SemEval-2022 Task 8 pairs for ``akhbar eval stories``, and the real pages the duplicates set copies."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -12,18 +12,14 @@ import numpy as np
 
 from akhbar.bench.quality import stories_baselines as baselines
 from akhbar.bench.quality.extraction import load_pages
-from akhbar.bench.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items, load_parallel
-from akhbar.dedupe.signatures import Signature, is_duplicate, signature
+from akhbar.bench.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items
 from akhbar.extract.html import extract_html
 from akhbar.models import Rejected, as_utc
 from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder
-from akhbar.text.urls import canonical_url
 
 SAME, DIFFERENT = 1.5, 3.0
 TFIDF_SAME = 0.3
-TFIDF_DUPLICATE = 0.8
-EMBEDDING_DUPLICATE = 0.95
 
 
 def _time(text: str | None) -> datetime:
@@ -90,30 +86,6 @@ def semeval(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) 
     return scores
 
 
-def syndicated(item: Item, number: int) -> Item:
-    """A realistic syndicated copy: another header and footer, last paragraph cut, new byline."""
-    header = {"ar": "الرباط - وكالات", "fr": "PARIS (AFP) -"}.get(item.language or "", "LONDON (Reuters) -")
-    footer = {"ar": "تابعوا آخر الأخبار على موقعنا", "fr": "Lire aussi : nos autres articles"}.get(
-        item.language or "", "Read more stories like this on our website"
-    )
-    body = list(item.paragraphs[:-1] if len(item.paragraphs) > 3 else item.paragraphs)
-    byline = f"By Staff Writer {number}"
-    return Item(item.title, (byline, f"{header} {body[0]}", *body[1:], footer), item.language, item.truth)
-
-
-def amp_copy(item: Item) -> Item:
-    """The same page reached at its AMP address, one inner paragraph (an inline link box) missing."""
-    if item.url is None:
-        raise ValueError(f"duplicates set: {item.title!r} has no URL to make an AMP copy of")
-    body = item.paragraphs
-    if len(body) > 4:
-        middle = len(body) // 2
-        body = body[:middle] + body[middle + 1 :]
-    url = item.url.split("?")[0].rstrip("/")
-    amp = f"{url[:-5]}.amp.html" if url.endswith(".html") else f"{url}/amp/"
-    return Item(item.title, body, item.language, item.truth, url=amp)
-
-
 def real_pages(data_dir: Path) -> list[Item]:
     """akhbar's extraction of the real pages of ``pages-fundus`` and ``pages-trafilatura``."""
     items = []
@@ -124,72 +96,3 @@ def real_pages(data_dir: Path) -> list[Item]:
                 Item(article.title, article.body_paragraphs, article.language, page.name, url=page.url)
             )
     return items
-
-
-def duplicates(data_dir: Path, embedder: Embedder | None = None) -> Scores:
-    """Precision and recall of "this is a copy of that" over originals plus their copies."""
-    originals = load_parallel(data_dir) + real_pages(data_dir)
-    copies = [syndicated(item, n) for n, item in enumerate(originals)]
-    sources = list(range(len(originals)))
-    amp = [n for n, item in enumerate(originals) if item.url]
-    copies += [amp_copy(originals[n]) for n in amp]
-    sources += amp
-    stream = originals + copies  # originals first: the copy's original is the earliest
-    truth = {len(originals) + k: n for k, n in enumerate(sources)}
-    signatures = [signature(i.paragraphs) for i in stream]
-    addresses = [canonical_url(i.url) if i.url else None for i in stream]
-
-    def akhbar(i: int, j: int) -> bool:
-        same_address = addresses[i] is not None and addresses[i] == addresses[j]
-        return same_address or is_duplicate(signatures[i], signatures[j])
-
-    scores = {"akhbar": _stream(len(stream), truth, akhbar, signatures, addresses)}
-    tfidf = baselines.TitleTfidf([i.title for i in stream])
-    titles = [tfidf.vector(i.title) for i in stream]
-    scores["title TF-IDF"] = _stream(
-        len(stream), truth, lambda i, j: baselines.cosine(titles[i], titles[j]) >= TFIDF_DUPLICATE
-    )
-    if embedder is not None:
-        vectors = embed_items(stream, embedder)
-        scores["embeddings alone"] = _stream(
-            len(stream), truth, lambda i, j: float(vectors[i] @ vectors[j]) >= EMBEDDING_DUPLICATE
-        )
-    return scores
-
-
-def _stream(
-    count: int,
-    truth: dict[int, int],
-    same: Callable[[int, int], bool],
-    signatures: list[Signature] | None = None,
-    addresses: list[str | None] | None = None,
-) -> dict[str, float]:
-    """Each item's original is the earliest earlier item judged the same.
-
-    With ``signatures`` the candidates are those sharing an LSH band or a canonical address, as in
-    the store; without, every earlier item.
-    """
-    bands: dict[int, list[int]] = {}
-    seen: dict[str, list[int]] = {}
-    true_positive = flagged = 0
-    for i in range(count):
-        if signatures is not None:
-            pool_set = {j for b in signatures[i].bands() for j in bands.get(b, [])}
-            for b in signatures[i].bands():
-                bands.setdefault(b, []).append(i)
-            address = addresses[i] if addresses else None
-            if address is not None:
-                pool_set.update(seen.get(address, []))
-                seen.setdefault(address, []).append(i)
-            pool = sorted(pool_set)
-        else:
-            pool = list(range(i))
-        found = next((j for j in pool if same(i, j)), None)
-        if found is not None:
-            flagged += 1
-            true_positive += int(truth.get(i) == found)
-    return {
-        "precision": true_positive / flagged if flagged else 1.0,
-        "recall": true_positive / len(truth),
-        "flagged": float(flagged),
-    }

@@ -14,7 +14,7 @@ from akhbar.services.portal import MAX_ID, SECTIONS
 from akhbar.web import schemas
 from akhbar.web.api import ISO_TIME, LANGUAGE, PREFIX, SECTION, answer, real_moment
 from akhbar.web.dependencies import AppStore, Cache
-from akhbar.web.presenting import summary_json
+from akhbar.web.presenting import copies_json, summary_json
 
 router = APIRouter(prefix=PREFIX, tags=["v1"])
 
@@ -75,6 +75,6 @@ async def article(
         detail = portal.article_detail(store, article_id)
         if detail is None:
             raise HTTPException(404, "No such article")
-        return {**detail.stored.to_json(), "story": detail.story_key}
+        return {**detail.stored.to_json(), "story": detail.story_key, "copies": copies_json(detail)}
 
     return await answer(request, cache, schemas.Article, make)

@@ -1,0 +1,78 @@
+"""Anchors: the few word 5-grams of a text that any other text holding the same passage also picks.
+
+MinHash bands find texts with much the same shingles (Jaccard similarity), so a wire item printed
+whole inside a long roundup (containment 1.0, Jaccard 0.04) is never their candidate. Anchors find
+it: each text keeps the hashes that *winnowing* selects (Schleimer, Wilkerson and Aiken, 2003):
+the smallest hash of every ``WINDOW`` consecutive 5-gram hashes. The choice depends only on the
+window's own words, so a passage of at least ``WINDOW + ANCHOR_WORDS - 1`` words shared by two
+texts gives both at least one common anchor, wherever it stands in each, and a text contained in
+another shares nearly all its anchors with it. About ``2 / (WINDOW + 1)`` of the 5-grams are kept.
+
+Anchors are signed 64-bit integers (BLAKE2b of the folded words), plain values any worker can store
+and look up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["ANCHOR_WORDS", "WINDOW", "anchors", "expected_count"]
+
+ANCHOR_WORDS = 5
+WINDOW = 12
+MAX_ANCHORS = 2000  # a text longer than ~11,000 words indexes its first anchors only
+
+
+def _word_hashes(words: Sequence[str]) -> np.ndarray[tuple[int], np.dtype[np.uint64]]:
+    seen: dict[str, int] = {}
+    for word in words:
+        if word not in seen:
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            seen[word] = int.from_bytes(digest, "little")
+    return np.fromiter((seen[w] for w in words), dtype=np.uint64, count=len(words))
+
+
+def _mix(values: np.ndarray[tuple[int], np.dtype[np.uint64]]) -> np.ndarray[tuple[int], np.dtype[np.uint64]]:
+    """SplitMix64's finaliser: every input bit moves every output bit (modulo 2**64, as intended)."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _gram_hashes(words: Sequence[str]) -> np.ndarray[tuple[int], np.dtype[np.uint64]]:
+    """One hash per ``ANCHOR_WORDS``-gram: each word's hash, mixed with its place in the gram."""
+    per_word = _word_hashes(words)
+    count = len(words) - ANCHOR_WORDS + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for offset in range(ANCHOR_WORDS):
+        combined = _mix(combined ^ per_word[offset : offset + count])
+    return combined
+
+
+def anchors(words: Sequence[str]) -> list[int]:
+    """The text's anchors, in the order they occur, each once (folded words in, keys out)."""
+    if len(words) < ANCHOR_WORDS:
+        return []
+    grams = _gram_hashes(words)
+    if len(grams) <= WINDOW:
+        chosen = [int(grams.min())]
+    else:
+        windows = sliding_window_view(grams, WINDOW)
+        # the rightmost smallest hash of each window: a run of equal windows keeps one choice
+        last = WINDOW - 1 - np.argmin(windows[:, ::-1], axis=1)
+        positions = np.unique(np.arange(len(windows)) + last)
+        chosen = [int(v) for v in grams[positions]]
+    signed = [value - (1 << 64) if value >= 1 << 63 else value for value in dict.fromkeys(chosen)]
+    return signed[:MAX_ANCHORS]
+
+
+def expected_count(shingle_count: int) -> float:
+    """About how many anchors a text of ``shingle_count`` word 3-grams keeps."""
+    grams = max(0, shingle_count - (ANCHOR_WORDS - 3))
+    if grams == 0:
+        return 0.0
+    return max(1.0, grams * 2 / (WINDOW + 1))
