@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from akhbar.services.stories import Grouping
 from akhbar.sources.warc import read_warc
 from akhbar.store import Store
 from conftest import DATA, needs_shared
+from test_cli import akhbar
 
 TRAFILATURA = DATA / "pages-trafilatura" / "html"
 FUNDUS = DATA / "pages-fundus"
@@ -168,17 +167,7 @@ def test_reprocessing_a_page_stored_without_its_address_updates_it_in_place(
 
 
 def _akhbar(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "AKHBAR_DATA_DIR": str(data_dir), "AKHBAR_STORIES": "off"}
-    environment.pop("AKHBAR_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "akhbar", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        cwd=data_dir,
-        check=False,
-    )
+    return akhbar(*args, data_dir=data_dir, env={"AKHBAR_STORIES": "off"})
 
 
 @pytest.mark.slow

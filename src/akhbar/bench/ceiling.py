@@ -52,7 +52,8 @@ def nginx_path() -> str | None:
     return shutil.which("nginx") or (NGINX if Path(NGINX).exists() else None)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -69,7 +70,7 @@ def nginx_serving(root: Path, files: dict[str, bytes]) -> Iterator[str]:
     for name, data in files.items():
         (www / name).write_bytes(data)
     _readable_by_workers(www)
-    port = _free_port()
+    port = free_port()
     types = " ".join(f"{kind} {ext};" for ext, kind in TYPES.items())
     config = root / "nginx.conf"
     config.write_text(_CONFIG.format(root=root, port=port, types=types), encoding="utf-8")

@@ -9,7 +9,6 @@ import json
 import math
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -137,7 +136,3 @@ class PeakTreeMemory:
             self._stop.set()
             thread.join()
             self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
-
-
-def elapsed_since(started: float) -> float:
-    return time.perf_counter() - started

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from urllib.parse import quote
 import httpx
 import sqlalchemy as sa
 
-from akhbar.bench.ceiling import nginx_path, nginx_serving
+from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
 from akhbar.bench.report import Target, tree_rss_mb
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
@@ -174,12 +173,6 @@ def _check_copies(connection: sa.Connection) -> None:
         raise RuntimeError(
             f"bench: {wrong} generated copies point at another text (load into an empty database)"
         )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(work: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:

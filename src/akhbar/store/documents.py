@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
-from akhbar.store.engine import inserted_id
+from akhbar.store.engine import inserted_id, upsert_into
 from akhbar.store.tables import articles, raw_documents, rejections
 
 
@@ -81,9 +80,8 @@ def insert_raw_once(
 ) -> tuple[int, bool]:
     """Insert the raw document unless its content is stored already (by another worker a moment
     ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(raw_documents)
+        upsert_into(connection, raw_documents)
         .values(**_raw_values(document, source_id, entry))
         .on_conflict_do_nothing(index_elements=["sha256"])
         .returning(raw_documents.c.id)

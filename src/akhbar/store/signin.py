@@ -9,16 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.models import as_utc
+from akhbar.store.engine import upsert_into
 from akhbar.store.tables import sign_in_attempts, sign_in_failures
-
-
-def _insert(connection: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def count_attempt(
@@ -28,7 +22,7 @@ def count_attempt(
     passed): the attempts so far in the window, and when the window started."""
     current = sign_in_attempts.c
     expired = current.window_start <= now - window
-    insert = _insert(connection, sign_in_attempts).values(key=key, window_start=now, attempts=1)
+    insert = upsert_into(connection, sign_in_attempts).values(key=key, window_start=now, attempts=1)
     statement = insert.on_conflict_do_update(
         index_elements=["key"],
         set_={
@@ -67,7 +61,7 @@ def count_failure(
     stale = current.last_failure_at <= now - lock
     failures = sa.case((stale, 1), else_=current.failures + 1)
     reaching = failures >= limit
-    insert = _insert(connection, sign_in_failures).values(
+    insert = upsert_into(connection, sign_in_failures).values(
         user_id=user_id,
         address=address,
         failures=1,
