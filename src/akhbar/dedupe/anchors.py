@@ -6,7 +6,12 @@ it: each text keeps the hashes that *winnowing* selects (Schleimer, Wilkerson an
 the smallest hash of every ``WINDOW`` consecutive 5-gram hashes. The choice depends only on the
 window's own words, so a passage of at least ``WINDOW + ANCHOR_WORDS - 1`` words shared by two
 texts gives both at least one common anchor, wherever it stands in each, and a text contained in
-another shares nearly all its anchors with it. About ``2 / (WINDOW + 1)`` of the 5-grams are kept.
+another shares nearly all its anchors with it. About ``2 / (WINDOW + 1)`` of the 5-grams are kept:
+with a window of 20, a passage of 24 words (about the shortest text a containment is judged on) is
+always anchored, and an article of 400 words has about 38 anchors. Each anchor is an index row that
+a new article writes at a random place in the index, so the window is as wide as that allows (12
+wrote 60% more rows, and the write-ahead log's checkpoints came often enough to show in the p99 of
+``akhbar bench stories``).
 
 Anchors are signed 64-bit integers (BLAKE2b of the folded words), plain values any worker can store
 and look up.
@@ -23,7 +28,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 __all__ = ["ANCHOR_WORDS", "WINDOW", "anchors", "expected_count"]
 
 ANCHOR_WORDS = 5
-WINDOW = 12
+WINDOW = 20
 MAX_ANCHORS = 2000  # a text longer than ~11,000 words indexes its first anchors only
 
 

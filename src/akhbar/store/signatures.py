@@ -148,7 +148,10 @@ _SHARED = (
     sa.select(dedupe_anchors.c.article_id)
     .where(dedupe_anchors.c.anchor.in_(_ANCHORS), dedupe_anchors.c.article_id != sa.bindparam("exclude"))
     .group_by(dedupe_anchors.c.article_id, dedupe_anchors.c.total)
-    .having(_SHARED_COUNT >= 2, sa.bindparam("share") * _FEWER <= _SHARED_COUNT)
+    .having(
+        sa.case((_FEWER < 2, _FEWER), else_=2) <= _SHARED_COUNT,
+        sa.bindparam("share") * _FEWER <= _SHARED_COUNT,
+    )
     .order_by(_SHARED_COUNT.desc(), dedupe_anchors.c.article_id)
     .limit(MAX_ANCHORED)
 )
@@ -158,7 +161,7 @@ def anchored(
     connection: sa.Connection, anchors: Sequence[int], exclude: int, share: float
 ) -> list[Placement]:
     """Articles sharing at least ``share`` of the anchors of the text with fewer (theirs or these),
-    and two at least; most shared first, at most ``MAX_ANCHORED``."""
+    and two at least (one, when that text has one); most shared first, at most ``MAX_ANCHORED``."""
     keys = sorted(set(anchors))
     if not keys:
         return []
