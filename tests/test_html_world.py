@@ -60,6 +60,21 @@ def test_site_names_after_full_width_and_korean_bars_leave_the_title() -> None:
         assert extracted(page).title == title
 
 
+def test_a_short_site_name_with_a_word_after_it_leaves_the_title() -> None:
+    # og:site_name "CBC", title "... | CBC News": the outlet's name is the site name plus a word.
+    head = '<meta property="og:site_name" content="CBC">'
+    head += (
+        '<meta property="og:title" content="Palestinians say his appointment could ruin talks | CBC News">'
+    )
+    page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "Palestinians say his appointment could ruin talks"
+    # A title that merely begins with a word like the site's name keeps all its words.
+    head = '<meta property="og:site_name" content="Nature">'
+    head += '<meta property="og:title" content="Nature reserves | Nature">'
+    page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "Nature reserves"
+
+
 def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
     import json
 
