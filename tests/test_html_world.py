@@ -176,3 +176,18 @@ def test_a_long_table_of_names_is_data_not_text() -> None:
         f"<article><h1>Les lauréats</h1><p>{FR}</p><p>{FR2}</p><table>{short}</table><p>{FR3}</p></article>"
     )
     assert "1 Nom1" in extracted(page).body_paragraphs  # a small table stays in the text
+
+
+def test_read_also_teasers_in_other_languages_leave_the_body() -> None:
+    teasers = (
+        "Lesen Sie auch: Gefährliche Giftwolke über Berlin",
+        "Les også: Tone Damli røper detaljer om frieriet",
+        "Czytaj więcej",
+        "Leggi anche: le notizie del giorno",
+        "Читайте также: главные новости дня",
+    )
+    markup = "".join(
+        f"<p>{text}</p><p>{para}</p>" for text, para in zip(teasers, (FR, FR2, FR3, FR4), strict=False)
+    )
+    page = html_page(f"<article><h1>Titre de l’article</h1>{markup}<p>{teasers[-1]}</p></article>")
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)

@@ -43,14 +43,23 @@ _READ_ALSO = re.compile(
     r"^(?:[àa] lire aussi|lire aussi|lire la suite|voir aussi|[àa] voir aussi|[àa] découvrir"
     r"|sur le même sujet|read (?:more|also)|see also|related\b|also read|recommended"
     r"|[اإ]قر[أا] (?:أيضا|أيضاً|ايضا|المزيد)|شاهد أيضا|شاهد أيضاً|طالع أيضا"
-    r"|مواضيع ذات صلة|أخبار ذات صلة|ذات صلة)",
+    r"|مواضيع ذات صلة|أخبار ذات صلة|ذات صلة"
+    # the same teaser label in other languages of the world's press
+    r"|lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|lees (?:ook|meer)"
+    r"|les også|læs (?:også|mere)"
+    r"|läs (?:också|även|mer)|lue myös|leggi anche|lee también|te puede interesar|leia (?:também|mais)"
+    r"|veja também|czytaj (?:więcej|też|także)|čtěte (?:také|též)|přečtěte si také|ayrıca okuyun"
+    r"|читайте (?:также|також)|смотрите также)\b",
     re.IGNORECASE,
 )
 _RELATED_HEADING = re.compile(
     r"^(?:sur le même sujet|dans la même rubrique|articles? (?:similaires|liés|connexes)"
     r"|(?:audios? et )?vidéos? sur le (?:même )?sujet|nos (?:derniers|autres) articles"
     r"|related (?:articles|stories|posts|content)|more (?:on this|from)|you (?:may|might) also like"
-    r"|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة|ذات صلة|الأكثر قراءة)\s*:?$",
+    r"|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة|ذات صلة|الأكثر قراءة"
+    r"|mehr zum thema|das könnte sie auch interessieren|meer over dit onderwerp|relaterte saker"
+    r"|artículos relacionados|noticias relacionadas|notizie correlate|articoli correlati"
+    r"|notícias relacionadas|související články|похожие новости)\s*:?$",
     re.IGNORECASE,
 )
 _PAYWALL = re.compile(
