@@ -227,8 +227,9 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "image_max_pixels",
         _as_positive_int,
-        40_000_000,
-        "Largest image accepted, in pixels (width x height): a bigger one is refused unread.",
+        30_000_000,
+        "Largest image accepted, in pixels (width x height): a bigger one is refused before it is"
+        " decoded (30 Mpx is about 120 MB while it is resized).",
     ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),

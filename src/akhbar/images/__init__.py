@@ -34,7 +34,7 @@ class Limits:
     ``min_height`` (smaller ones are icons, spacers and tracking pixels, not photos), at most
     ``max_bytes`` of encoded data."""
 
-    max_pixels: int = 40_000_000
+    max_pixels: int = 30_000_000
     min_width: int = 120
     min_height: int = 80
     max_bytes: int = 10_000_000

@@ -1,0 +1,261 @@
+"""Photos: checked with Pillow, stripped of metadata, kept as WebP copies by content, fetched as jobs
+with the guarded fetcher from a real 127.0.0.1 server, served by akhbar (never hotlinked), and shown
+only with the article they belong to."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from akhbar import images as stage
+from akhbar.config import Settings
+from akhbar.jobs.inline import InlineRunner
+from akhbar.jobs.tasks import schedule_due
+from akhbar.models import Rejected
+from akhbar.services import images, ingest
+from akhbar.services import sources as sources_service
+from akhbar.services.fetching import open_runtime
+from akhbar.services.stories import Grouping
+from akhbar.store import Store
+from conftest import app_client
+from image_fixtures import IMAGES, PHOTO, SECRET, ImageServer, page_html
+from test_sources_refresh import make_settings
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ImageServer]:
+    running = ImageServer().start()
+    yield running
+    running.stop()
+
+
+def settings_for(store: Store, tmp_path: Path, **more: object) -> Settings:
+    return make_settings(store.url, data_dir=str(tmp_path / "data"), **more)
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def test_a_photo_is_turned_upright_resized_and_stripped_of_every_metadata() -> None:
+    done = stage.process(PHOTO, where="photo.jpg")
+    assert not isinstance(done, Rejected), done
+    assert (done.width, done.height) == (1000, 1600), "EXIF orientation 6 is applied to the pixels"
+    assert [v.width for v in done.variants] == [400, 800, 1000], "never enlarged, the original width kept"
+    for variant in done.variants:
+        copy = Image.open(io.BytesIO(variant.data))
+        assert copy.format == "WEBP"
+        assert copy.size == (variant.width, variant.height)
+        assert variant.height == round(1600 * variant.width / 1000)
+        assert not copy.getexif(), "no EXIF (GPS, author, camera) survives"
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(copy.info)
+        assert SECRET.encode() not in variant.data and b"SecretCam" not in variant.data
+    assert done.key == stage.content_key(PHOTO)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/img/fake.jpg", "not a JPEG, PNG, GIF or WebP"),
+        ("/img/vector.jpg", "not a JPEG, PNG, GIF or WebP"),
+        ("/img/page.png", "not a JPEG, PNG, GIF or WebP"),
+        ("/img/bomb.png", "too many pixels"),
+        ("/img/over.png", "6000x6000 pixels (limit 30,000,000"),
+        ("/img/pixel.gif", "too small to be a photo"),
+        ("/img/cut.jpg", "unreadable"),
+    ],
+)
+def test_what_is_not_a_photo_is_refused_with_its_reason(path: str, reason: str) -> None:
+    done = stage.process(IMAGES[path][0], where=path)
+    assert isinstance(done, Rejected)
+    assert reason in done.reason and done.location == path
+
+
+def test_empty_and_oversized_inputs_are_refused() -> None:
+    assert isinstance(stage.process(b""), Rejected)
+    refused = stage.process(PHOTO, limits=stage.Limits(max_bytes=1000))
+    assert isinstance(refused, Rejected) and "limit 1000" in refused.reason
+
+
+# --- the service: store_image ------------------------------------------------------------------
+
+
+def test_store_image_keeps_copies_by_content_once(store: Store, tmp_path: Path) -> None:
+    settings = settings_for(store, tmp_path)
+    first = images.store_image(store, settings, PHOTO, alt="Le port", caption="Au port", credit="Moi")
+    assert isinstance(first, images.StoredImage)
+    again = images.store_image(store, settings, PHOTO, alt="autre")
+    assert again == first, "the same bytes are one image"
+    files = sorted(p.name for p in images.directory(settings).rglob("*.webp"))
+    assert files == [f"{first.key}-{w}.webp" for w in (1000, 400, 800)]
+    refused = images.store_image(store, settings, IMAGES["/img/vector.jpg"][0], source_url="x.svg")
+    assert isinstance(refused, Rejected) and refused.location == "x.svg"
+    assert len(list(images.directory(settings).rglob("*"))) == 4, "a refused file leaves nothing on disk"
+
+
+def test_only_names_of_copies_reach_the_disk(tmp_path: Path) -> None:
+    for name in (
+        "../akhbar.db",
+        "a" * 32 + "-400.png",
+        "A" * 32 + "-400.webp",
+        "x/../y.webp",
+        "0" * 32 + "-0.webp",
+    ):
+        assert images.file_for(tmp_path, name) is None, name
+    assert images.file_for(tmp_path, "ab" + "0" * 30 + "-400.webp") == tmp_path / "ab" / (
+        "ab" + "0" * 30 + "-400.webp"
+    )
+
+
+# --- fetched as jobs from a real server ------------------------------------------------------------
+
+
+def follow(store: Store, server: ImageServer, path: str) -> None:
+    opml = f'<opml><body><outline text="x" xmlUrl="{server.url(path)}"/></body></opml>'
+    results = sources_service.import_opml(store, make_settings(store.url), opml.encode())
+    assert [r.status for r in results] == ["added"]
+
+
+def refresh_all(store: Store, settings: Settings) -> InlineRunner:
+    async def run() -> InlineRunner:
+        async with open_runtime(store, settings, Grouping()) as runtime:
+            runner = InlineRunner(runtime, concurrency=2)
+            await schedule_due(store, runner)
+            await runner.run_until_idle()
+            return runner
+
+    return asyncio.run(run())
+
+
+def article_ids(store: Store) -> dict[str, int]:
+    from akhbar.services import portal
+
+    found = portal.latest(store, portal.Filters(), limit=100)
+    return {item.url.rsplit("/", 1)[-1].removesuffix(".html"): item.id for item in found if item.url}
+
+
+def test_refresh_fetches_each_photo_as_a_job_and_shows_only_real_ones(
+    store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    settings = settings_for(store, tmp_path)
+    follow(store, server, "/feed.xml")
+    runner = refresh_all(store, settings)
+    outcomes = {r.article_id: r for r in runner.outcomes.images}
+    ids = article_ids(store)
+    assert set(ids) == set(server.names)
+    status = {name: outcomes[i].status for name, i in ids.items()}
+    assert status == {name: ("stored" if name == "photo" else "failed") for name in server.names}
+    assert "robots.txt" in (outcomes[ids["private"]].reason or "")
+    assert "HTTP 404" in (outcomes[ids["missing"]].reason or "")
+    assert server.hits["/private/photo.jpg"] == 0, "robots.txt is obeyed for photos too"
+    shown = images.pictures(store, ids.values())
+    assert set(shown) == {ids["photo"]}, "a failed photo leaves the article without one"
+    picture = shown[ids["photo"]]
+    assert (picture.width, picture.height) == (800, 1280)
+    assert picture.caption == "Légende de la photo photo"
+    assert picture.credit == "Le Quotidien de Test"
+    assert picture.srcset.count(" ") == 5 and picture.src.startswith("/media/images/")
+    # nothing is fetched again on the next refresh: the outcome of each address is recorded
+    before = sum(server.hits[p] for p in IMAGES)
+    refresh_all(store, settings)
+    assert sum(server.hits[p] for p in IMAGES) == before
+
+
+def test_images_off_fetches_no_photo(sqlite_store: Store, server: ImageServer, tmp_path: Path) -> None:
+    settings = settings_for(sqlite_store, tmp_path, images=False)
+    server.listed = ["photo"]
+    try:
+        hits = server.hits["/img/photo.jpg"]
+        follow(sqlite_store, server, "/feed.xml")
+        runner = refresh_all(sqlite_store, settings)
+    finally:
+        server.listed = list(server.names)
+    assert runner.outcomes.pages and not runner.outcomes.images
+    assert server.hits["/img/photo.jpg"] == hits
+
+
+def test_a_photo_is_shown_only_while_its_article_names_it(
+    sqlite_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    store = sqlite_store
+    settings = settings_for(store, tmp_path)
+    page = tmp_path / "page.html"
+    page.write_bytes(page_html(server.base, "photo"))
+    ingested = list(ingest.ingest_paths(store, [str(page)], grouping=Grouping()))
+    article_id = ingested[0].article_id
+    assert article_id is not None
+
+    async def fetch() -> images.ImageResult:
+        async with open_runtime(store, settings, Grouping()) as runtime:
+            return await images.fetch_for_article(runtime, article_id)
+
+    assert asyncio.run(fetch()).status == "stored"
+    assert images.picture(store, article_id) is not None
+    # the page now names another photo: the old one is not shown with it any more
+    page.write_bytes(page_html(server.base, "photo", "/img/other.jpg"))
+    list(ingest.ingest_paths(store, [str(page)], grouping=Grouping()))
+    assert images.picture(store, article_id) is None
+    assert images.wanted(store, article_id) == f"{server.base}/img/other.jpg"
+    assert asyncio.run(fetch()).status == "stored"
+    now = images.picture(store, article_id)
+    assert now is not None and now.width == 800 and now.height == 533
+
+
+def test_serving_copies_immutable_and_pages_without_hotlinks(
+    sqlite_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    store = sqlite_store
+    settings = settings_for(store, tmp_path)
+    follow(store, server, "/feed.xml")
+    refresh_all(store, settings)
+    ids = article_ids(store)
+    client = app_client(store, settings=settings)
+    page = client.get(f"/fr/articles/{ids['photo']}").text
+    image = re.search(
+        r'<img src="([^"]+)" srcset="([^"]+)" sizes="[^"]+" width="800" height="1280" alt="[^"]+" loading="lazy"',
+        page,
+    )
+    assert image is not None, page
+    assert "127.0.0.1:" not in page.split("<main", 1)[1].split('class="original"')[0], (
+        "no source address in the body"
+    )
+    assert "figcaption" in page and "© Le Quotidien de Test" in page
+    copy = client.get(image.group(1))
+    assert copy.status_code == 200 and copy.headers["content-type"] == "image/webp"
+    assert copy.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert Image.open(io.BytesIO(copy.content)).size == (800, 1280)
+    for url in re.findall(r"(/media/images/\S+) \d+w", image.group(2)):
+        assert client.get(url).status_code == 200
+    assert "img-src 'self';" in copy.headers["content-security-policy"]
+    for name in ("fake", "vector", "missing"):
+        broken = client.get(f"/fr/articles/{ids[name]}").text
+        assert "<figure" not in broken and "<figcaption" not in broken and "<img" not in broken, name
+    assert client.get("/media/images/" + "0" * 32 + "-400.webp").status_code == 404
+    assert client.get("/media/images/..%2Fakhbar.db").status_code == 404
+
+
+@pytest.mark.slow
+def test_ingesting_files_fetches_no_photo_unless_asked(
+    sqlite_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    from test_cli import akhbar
+
+    page = tmp_path / "page.html"
+    page.write_bytes(page_html(server.base, "photo", "/img/other.jpg"))
+    hits = server.hits["/img/other.jpg"]
+    env = {"AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.0/8", "AKHBAR_FETCH_HOST_DELAY": "0"}
+    done = akhbar("ingest", str(page), data_dir=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert server.hits["/img/other.jpg"] == hits, "a file's photo is not fetched by default"
+    other = tmp_path / "other.html"
+    other.write_bytes(page_html(server.base, "fake", "/img/other.jpg"))
+    done = akhbar("ingest", "--fetch-images", str(other), data_dir=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "photos: 1 stored, 0 failed" in done.stderr
+    assert server.hits["/img/other.jpg"] == hits + 1
+    assert len(list((tmp_path / "images").rglob("*.webp"))) == 3
