@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -259,3 +261,52 @@ def test_ingesting_files_fetches_no_photo_unless_asked(
     assert "photos: 1 stored, 0 failed" in done.stderr
     assert server.hits["/img/other.jpg"] == hits + 1
     assert len(list((tmp_path / "images").rglob("*.webp"))) == 3
+
+
+@pytest.fixture
+def pg_store(postgres_cluster: Any) -> Iterator[Store]:
+    import sqlalchemy as sa
+
+    name = f"akhbar_images_{int(time.time() * 1000) % 10_000_000}"
+    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    opened = Store(postgres_cluster.url(name))
+    yield opened
+    opened.close()
+
+
+@pytest.mark.postgres
+def test_the_procrastinate_worker_fetches_photos_as_jobs(
+    pg_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    import sqlalchemy as sa
+
+    from akhbar.jobs.distributed import ProcrastinateQueue, build_app, ensure_schema, run_worker
+    from test_jobs import pending_jobs
+
+    settings = settings_for(pg_store, tmp_path)
+    server.listed = ["photo", "vector"]
+    try:
+        follow(pg_store, server, "/feed.xml")
+        ensure_schema(pg_store.engine)
+        app = build_app(pg_store.url)
+
+        async def run() -> None:
+            async with open_runtime(pg_store, settings, Grouping()) as runtime, app.open_async():
+                await schedule_due(pg_store, ProcrastinateQueue(app))
+                for _ in range(8):  # pages defer photos: run until no akhbar job is left
+                    await run_worker(app, runtime, concurrency=2, wait=False)
+                    if not await asyncio.to_thread(pending_jobs, pg_store):
+                        break
+
+        asyncio.run(run())
+    finally:
+        server.listed = list(server.names)
+    with pg_store.reading() as connection:
+        jobs = connection.execute(sa.text("SELECT task_name, status FROM procrastinate_jobs")).all()
+    photo_jobs = [job for job in jobs if job.task_name == "akhbar.fetch_image"]
+    assert len(photo_jobs) == 2 and all(job.status == "succeeded" for job in photo_jobs), jobs
+    ids = article_ids(pg_store)
+    assert set(images.pictures(pg_store, ids.values())) == {ids["photo"]}

@@ -44,7 +44,10 @@ def _found(value: T | None, what: str) -> T:
 def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
     found = portal.home(store)
     head = seo.page_seo(base, language, "akhbar", f"/{language}/", default="/")
-    return pages.render("home.html", language, home=found, also_in=found.also_in, seo=head)
+    listed = [a.id for story in found.top_stories for a in story.articles]
+    listed += [a.id for group in (*found.latest.values(), *found.sections.values()) for a in group]
+    pictures = images.pictures(store, listed)  # by article id: the photos kept (cards may show them)
+    return pages.render("home.html", language, home=found, also_in=found.also_in, seo=head, pictures=pictures)
 
 
 def _article(pages: Pages, store: Store, language: str, article_id: int, base: str) -> Rendered:
