@@ -38,7 +38,7 @@ def server() -> Iterator[ImageServer]:
 
 
 def settings_for(store: Store, tmp_path: Path, **more: object) -> Settings:
-    return make_settings(store.url, data_dir=str(tmp_path / "data"), **more)
+    return make_settings(store.url, data_dir=str(tmp_path / "data"), **{"images": True, **more})
 
 
 # --- the stage ---------------------------------------------------------------------------------
