@@ -110,6 +110,7 @@ ARTICLES = {
     "cut": "/img/cut.jpg",
     "private": "/private/photo.jpg",
     "missing": "/img/missing.jpg",
+    "busy": "/img/busy.jpg",
 }
 TITLES = {name: f"Budget municipal numéro {index}: {name}" for index, name in enumerate(ARTICLES)}
 
@@ -137,7 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.hits[path] += 1
         base = self.server.base
-        if path == "/robots.txt":
+        if path == "/img/busy.jpg":
+            self._send(503, b"busy", "text/plain")
+        elif path == "/robots.txt":
             self._send(200, ROBOTS, "text/plain")
         elif path in IMAGES:
             body, ctype = IMAGES[path]

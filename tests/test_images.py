@@ -9,10 +9,12 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from akhbar import images as stage
@@ -25,6 +27,8 @@ from akhbar.services import sources as sources_service
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.store import images as image_rows
+from akhbar.store.tables import article_images
 from conftest import app_client
 from image_fixtures import IMAGES, PHOTO, SECRET, ImageServer, page_html
 from test_sources_refresh import make_settings
@@ -123,11 +127,11 @@ def follow(store: Store, server: ImageServer, path: str) -> None:
     assert [r.status for r in results] == ["added"]
 
 
-def refresh_all(store: Store, settings: Settings) -> InlineRunner:
+def refresh_all(store: Store, settings: Settings, *, photos: bool = False) -> InlineRunner:
     async def run() -> InlineRunner:
         async with open_runtime(store, settings, Grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=2)
-            await schedule_due(store, runner)
+            await schedule_due(store, runner, photos=photos)
             await runner.run_until_idle()
             return runner
 
@@ -152,6 +156,7 @@ def test_refresh_fetches_each_photo_as_a_job_and_shows_only_real_ones(
     assert set(ids) == set(server.names)
     status = {name: outcomes[i].status for name, i in ids.items()}
     assert status == {name: ("stored" if name == "photo" else "failed") for name in server.names}
+    assert "HTTP 503" in (outcomes[ids["busy"]].reason or "")
     assert "robots.txt" in (outcomes[ids["private"]].reason or "")
     assert "HTTP 404" in (outcomes[ids["missing"]].reason or "")
     assert server.hits["/private/photo.jpg"] == 0, "robots.txt is obeyed for photos too"
@@ -162,10 +167,33 @@ def test_refresh_fetches_each_photo_as_a_job_and_shows_only_real_ones(
     assert picture.caption == "Légende de la photo photo"
     assert picture.credit == "Le Quotidien de Test"
     assert picture.srcset.count(" ") == 5 and picture.src.startswith("/media/images/")
-    # nothing is fetched again on the next refresh: the outcome of each address is recorded
+    # nothing is fetched again on the next refresh: the outcome of each address is recorded; the
+    # photo that failed for a passing reason (503) is tried again when due, three tries in all
     before = sum(server.hits[p] for p in IMAGES)
     refresh_all(store, settings)
     assert sum(server.hits[p] for p in IMAGES) == before
+    assert images.due_photos(store) == [], "a retry waits its turn"
+    with store.transaction() as connection:
+        later = datetime.now(UTC) + timedelta(days=1)
+        assert image_rows.claim_due(connection, later, lambda _n: timedelta(minutes=10), 10) == [ids["busy"]]
+        image_rows.set_status(connection, ids["busy"], "retry")
+    busy = server.hits["/img/busy.jpg"]
+    for tries in (2, 3):
+        with store.transaction() as connection:
+            connection.execute(
+                sa.update(article_images).values(updated_at=datetime.now(UTC) - timedelta(days=1))
+            )
+        done = refresh_all(store, settings, photos=True).outcomes.images
+        assert [r.article_id for r in done] == [ids["busy"]], tries
+    assert server.hits["/img/busy.jpg"] > busy
+    with store.reading() as connection:
+        final = connection.execute(
+            sa.select(article_images.c.status, article_images.c.attempts).where(
+                article_images.c.article_id == ids["busy"]
+            )
+        ).one()
+    assert tuple(final) == ("failed", 3)
+    assert images.due_photos(store) == []
 
 
 def test_images_off_fetches_no_photo(sqlite_store: Store, server: ImageServer, tmp_path: Path) -> None:
@@ -265,8 +293,6 @@ def test_ingesting_files_fetches_no_photo_unless_asked(
 
 @pytest.fixture
 def pg_store(postgres_cluster: Any) -> Iterator[Store]:
-    import sqlalchemy as sa
-
     name = f"akhbar_images_{int(time.time() * 1000) % 10_000_000}"
     admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -281,8 +307,6 @@ def pg_store(postgres_cluster: Any) -> Iterator[Store]:
 def test_the_procrastinate_worker_fetches_photos_as_jobs(
     pg_store: Store, server: ImageServer, tmp_path: Path
 ) -> None:
-    import sqlalchemy as sa
-
     from akhbar.jobs.distributed import ProcrastinateQueue, build_app, ensure_schema, run_worker
     from test_jobs import pending_jobs
 
@@ -310,3 +334,29 @@ def test_the_procrastinate_worker_fetches_photos_as_jobs(
     assert len(photo_jobs) == 2 and all(job.status == "succeeded" for job in photo_jobs), jobs
     ids = article_ids(pg_store)
     assert set(images.pictures(pg_store, ids.values())) == {ids["photo"]}
+
+
+def test_a_newsroom_photo_is_fetched_by_the_job_sweep(
+    sqlite_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    from akhbar.extract.editorial import Draft
+    from akhbar.services import editorial
+
+    store = sqlite_store
+    settings = settings_for(store, tmp_path)
+    editor = editorial.add_user(store, "sara@example.org", "editor", "a long enough password")
+    draft = Draft(
+        title="Le port se prépare à la saison",
+        body="Les pêcheurs réparent leurs filets avant la saison.",
+        language="fr",
+        site_name="akhbar",
+        image_url=server.url("/img/other.jpg"),
+        image_caption="Le port au matin",
+    )
+    article_id = editorial.write(store, Grouping(), editor, draft)
+    assert images.picture(store, article_id) is None
+    runner = refresh_all(store, settings, photos=True)
+    assert [(r.article_id, r.status) for r in runner.outcomes.images] == [(article_id, "stored")]
+    picture = images.picture(store, article_id)
+    assert picture is not None and picture.caption == "Le port au matin" and picture.credit == "akhbar"
+    assert images.due_photos(store) == []

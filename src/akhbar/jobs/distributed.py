@@ -104,7 +104,8 @@ def build_app(database_url: str) -> procrastinate.App:
     @app.task(name="akhbar.schedule_due", queue="refresh", pass_context=True, queueing_lock="schedule")
     async def schedule(context: procrastinate.JobContext, timestamp: int) -> None:
         runtime = _runtime(context)
-        count = await schedule_due(runtime.store, ProcrastinateQueue(context.app))
+        queue = ProcrastinateQueue(context.app)
+        count = await schedule_due(runtime.store, queue, photos=runtime.settings.images)
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
     return app

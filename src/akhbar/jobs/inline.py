@@ -90,7 +90,7 @@ class InlineRunner:
         try:
             while not stop.is_set():
                 try:
-                    await schedule_due(self.runtime.store, self)
+                    await schedule_due(self.runtime.store, self, photos=self.runtime.settings.images)
                 except Exception:  # the database may be briefly unavailable; try again next tick
                     log.exception("jobs: scheduling failed")
                 with contextlib.suppress(TimeoutError):

@@ -51,7 +51,7 @@ async def defer_photo(runtime: Runtime, queue: Queue | None, result: IngestResul
     if result.status not in {"stored", "updated"}:
         return
     try:
-        if await asyncio.to_thread(images.wanted, runtime.store, result.article_id):
+        if await asyncio.to_thread(images.request_photo, runtime.store, result.article_id, queued=True):
             await queue.defer_image(result.article_id)
     except Exception:  # the article is stored; its photo can wait for its next change
         log.exception("job: cannot queue the photo of article #%s", result.article_id)
@@ -66,11 +66,15 @@ async def run_image(runtime: Runtime, article_id: int) -> images.ImageResult:
         return images.ImageResult(article_id, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
 
 
-async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000) -> int:
-    """Claim every due source (atomically) and defer its refresh; returns how many."""
+async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000, photos: bool = False) -> int:
+    """Claim every due source (atomically) and defer its refresh; returns how many. With
+    ``photos``, also defer the photos asked for (newsroom articles) or due for another try."""
     deferred = 0
     for source_id in refresh.due_source_ids(store, limit):
         if refresh.claim_source(store, source_id):
             await queue.defer_refresh(source_id)
             deferred += 1
+    if photos:
+        for article_id in await asyncio.to_thread(images.due_photos, store, limit=limit):
+            await queue.defer_image(article_id)
     return deferred

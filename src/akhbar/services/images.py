@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -39,12 +39,14 @@ __all__ = [
     "StoredImage",
     "attach",
     "directory",
+    "due_photos",
     "fetch_for_article",
     "fetch_photos",
     "file_for",
     "image_path",
     "picture",
     "pictures",
+    "request_photo",
     "store_image",
     "wanted",
 ]
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 MEDIA_PREFIX = "/media/images/"
 _NAME = re.compile(r"([0-9a-f]{32})-([1-9][0-9]{1,3})\.webp")
 DEFAULT_WIDTH = 800  # the copy named in ``src`` (browsers that ignore srcset)
+MAX_ATTEMPTS = 3  # tries of one photo that failed for a reason that may pass (timeout, 5xx, 429)
+RETRY_WAITS = (timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,26 @@ def wanted(store: Store, article_id: int) -> str | None:
         return rows.wanted(connection, article_id)
 
 
+def request_photo(store: Store, article_id: int, *, queued: bool = False) -> bool:
+    """Ask for the photo the article names (the newsroom, a page job): the job sweep
+    (:func:`due_photos`) fetches it, unless ``queued`` says its job is deferred already. False
+    when the article names none or that address was asked for before."""
+    with store.transaction() as connection:
+        return rows.request(
+            connection, article_id, datetime.now(UTC), status="queued" if queued else "pending"
+        )
+
+
+def _retry_after(attempts: int) -> timedelta:
+    return RETRY_WAITS[min(attempts, len(RETRY_WAITS)) - 1] if attempts > 0 else timedelta(0)
+
+
+def due_photos(store: Store, *, limit: int = 100) -> list[int]:
+    """Claim the articles whose photo is to be fetched now (asked for, or a failed try due again)."""
+    with store.transaction() as connection:
+        return rows.claim_due(connection, datetime.now(UTC), _retry_after, limit)
+
+
 def attach(store: Store, article_id: int, image_id: int) -> None:
     """Make a stored image the article's photo (an editor's choice, the demo's own photos): it is
     shown while the article names the image_url it names now."""
@@ -192,21 +216,31 @@ def attach(store: Store, article_id: int, image_id: int) -> None:
         )
 
 
-def _record(store: Store, article_id: int, url: str, outcome: StoredImage | Rejected) -> ImageResult:
+def _record(
+    store: Store, article_id: int, url: str, outcome: StoredImage | Rejected, *, transient: bool = False
+) -> ImageResult:
+    """Record the outcome; a transient failure (timeout, 5xx, 429) is tried again later, up to
+    ``MAX_ATTEMPTS`` tries in all."""
     stored = isinstance(outcome, StoredImage)
+    status = "stored" if stored else ("retry" if transient else "failed")
     with store.transaction() as connection:
-        rows.link(
+        tries = rows.link(
             connection,
             article_id,
             image_url=url,
             image_id=outcome.id if isinstance(outcome, StoredImage) else None,
-            status="stored" if stored else "failed",
+            status=status,
             reason=None if isinstance(outcome, StoredImage) else outcome.reason,
             now=datetime.now(UTC),
         )
+        if status == "retry" and tries >= MAX_ATTEMPTS:
+            status = "failed"
+            rows.set_status(connection, article_id, status)
     if isinstance(outcome, StoredImage):
         return ImageResult(article_id, "stored", image_id=outcome.id)
-    log.info("image: article #%s: %s", article_id, outcome.reason)
+    log.info(
+        "image: article #%s: %s%s", article_id, outcome.reason, " (again later)" if status == "retry" else ""
+    )
     return ImageResult(article_id, "failed", reason=outcome.reason)
 
 
@@ -219,7 +253,10 @@ async def fetch_for_article(runtime: Runtime, article_id: int) -> ImageResult:
     try:
         fetched = await runtime.fetcher.fetch(url)
     except FetchError as exc:
-        return await asyncio.to_thread(_record, runtime.store, article_id, url, Rejected(url, str(exc)))
+        refused = Rejected(url, str(exc))
+        return await asyncio.to_thread(
+            _record, runtime.store, article_id, url, refused, transient=exc.transient
+        )
     outcome = await asyncio.to_thread(
         store_image, runtime.store, runtime.settings, fetched.data, source_url=fetched.url
     )

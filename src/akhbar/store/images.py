@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from akhbar.models import as_utc
 from akhbar.store.engine import upsert_into
 from akhbar.store.tables import article_images, articles, images
 
 __all__ = [
     "ArticleImage",
     "ImageRow",
+    "claim_due",
     "find_by_key",
     "get_image",
     "image_url_of",
     "images_version",
     "insert_image",
     "link",
+    "request",
+    "set_status",
     "shown_for",
     "wanted",
 ]
@@ -99,8 +103,9 @@ def link(
     status: str,
     reason: str | None,
     now: datetime,
-) -> None:
-    """Record how the photo of ``article_id`` (the one at ``image_url``) went; one row per article."""
+) -> int:
+    """Record how the photo of ``article_id`` (the one at ``image_url``) went; one row per article.
+    Returns how many times that address was tried (counting this one)."""
     values = {
         "image_url": image_url,
         "image_id": image_id,
@@ -109,18 +114,23 @@ def link(
         "updated_at": now,
     }
     statement = upsert_into(connection, article_images).values(article_id=article_id, attempts=1, **values)
+    same = article_images.c.image_url == image_url if image_url is not None else sa.false()
+    tries = sa.case((same, article_images.c.attempts + 1), else_=1)
     connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["article_id"],
-            set_={**values, "attempts": article_images.c.attempts + 1},
-        )
+        statement.on_conflict_do_update(index_elements=["article_id"], set_={**values, "attempts": tries})
     )
+    found = connection.execute(
+        sa.select(article_images.c.attempts).where(article_images.c.article_id == article_id)
+    ).scalar_one()
+    return int(found)
+
+
+OPEN = ("pending", "queued", "retry")  # statuses of a photo still to fetch
 
 
 def wanted(connection: sa.Connection, article_id: int) -> str | None:
     """The image_url of ``article_id`` when its photo still has to be fetched: the article names
-    one, and nothing was recorded yet for that very address (a failure is not tried again until
-    the article names another)."""
+    one, and nothing final (stored, failed) was recorded for that very address."""
     found = connection.execute(
         sa.select(articles.c.image_url, article_images.c.image_url.label("linked"), article_images.c.status)
         .select_from(articles.outerjoin(article_images, article_images.c.article_id == articles.c.id))
@@ -128,8 +138,69 @@ def wanted(connection: sa.Connection, article_id: int) -> str | None:
     ).first()
     if found is None or not found.image_url:
         return None
-    done = found.status is not None and found.linked == found.image_url
+    done = found.linked == found.image_url and found.status not in (None, *OPEN)
     return None if done else str(found.image_url)
+
+
+def request(connection: sa.Connection, article_id: int, now: datetime, *, status: str = "pending") -> bool:
+    """Ask for the article's photo (``pending``, or ``queued`` when its job is deferred at once)
+    unless that address was already asked for; whether it was asked now."""
+    image_url = image_url_of(connection, article_id)
+    found = connection.execute(
+        sa.select(article_images.c.image_url, article_images.c.status).where(
+            article_images.c.article_id == article_id
+        )
+    ).first()
+    if image_url is None or (found is not None and found.image_url == image_url):
+        return False
+    values = {"image_url": image_url, "image_id": None, "status": status, "reason": None, "updated_at": now}
+    statement = upsert_into(connection, article_images).values(article_id=article_id, attempts=0, **values)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["article_id"], set_={**values, "attempts": 0})
+    )
+    return True
+
+
+def claim_due(
+    connection: sa.Connection, now: datetime, retry_after: Callable[[int], timedelta], limit: int
+) -> list[int]:
+    """Articles whose photo is to be fetched now, marked ``queued``: pending ones, failed tries due
+    again (``retry_after(attempts)`` after the last), and queued ones left behind for an hour (a
+    worker died)."""
+    rows = connection.execute(
+        sa.select(
+            article_images.c.article_id,
+            article_images.c.status,
+            article_images.c.attempts,
+            article_images.c.updated_at,
+        )
+        .where(article_images.c.status.in_(OPEN))
+        .order_by(article_images.c.updated_at)
+        .limit(limit * 4)
+    ).all()
+    due = []
+    for row in rows:
+        since = now - as_utc(row.updated_at)
+        if (
+            row.status == "pending"
+            or (row.status == "retry" and since >= retry_after(row.attempts))
+            or (row.status == "queued" and since >= timedelta(hours=1))
+        ):
+            due.append(int(row.article_id))
+    due = due[:limit]
+    if due:
+        connection.execute(
+            sa.update(article_images)
+            .where(article_images.c.article_id.in_(due))
+            .values(status="queued", updated_at=now)
+        )
+    return due
+
+
+def set_status(connection: sa.Connection, article_id: int, status: str) -> None:
+    connection.execute(
+        sa.update(article_images).where(article_images.c.article_id == article_id).values(status=status)
+    )
 
 
 def image_url_of(connection: sa.Connection, article_id: int) -> str | None:
