@@ -321,7 +321,7 @@ article_images = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("image_url", sa.Text),
     sa.Column("image_id", sa.Integer, sa.ForeignKey("images.id", ondelete="SET NULL"), index=True),
-    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # the job sweep reads the open ones
     sa.Column("reason", sa.Text),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("updated_at", Timestamp, nullable=False, index=True),

@@ -54,9 +54,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_article_images_image_id", "article_images", ["image_id"])
     op.create_index("ix_article_images_updated_at", "article_images", ["updated_at"])
+    op.create_index("ix_article_images_status", "article_images", ["status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_article_images_status", table_name="article_images")
     op.drop_index("ix_article_images_updated_at", table_name="article_images")
     op.drop_index("ix_article_images_image_id", table_name="article_images")
     op.drop_table("article_images")
