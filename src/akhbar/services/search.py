@@ -117,15 +117,16 @@ def search(
     return SearchResults(text, len(ranked), hits)
 
 
-def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[Any]]:
+def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[tuple[object, ...]]]:
     """What a result shows of these articles (the summary a list shows, and the text its snippet
     comes from), in one query."""
     a = articles_table.c
-    statement = sa.select(*SUMMARY_COLUMNS, a.body_paragraphs, a.image_caption).where(a.id.in_(ids))
+    statement: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, a.body_paragraphs, a.image_caption)
+    statement = statement.where(a.id.in_(ids))
     return {row.id: row for row in connection.execute(statement)}
 
 
-def _hit(found: sa.Row[Any], entry: Ranked, query: Query) -> SearchHit:
+def _hit(found: sa.Row[tuple[object, ...]], entry: Ranked, query: Query) -> SearchHit:
     row = found._mapping
     terms, language = query.terms(), row["language"]
     body = "\n".join(row["body_paragraphs"]) or (row["image_caption"] or "")
