@@ -32,6 +32,7 @@ from akhbar.services.demo import demo_directory
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.stories.processes import ProcessEmbedder
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class IngestBench:
     ingest_only: Throughput
     stored: int
     errors: int
-    peak_rss_mb: float  # the whole process tree (the embedding model's child included)
+    peak_rss_mb: float  # the whole process tree, and the embedding service it uses
 
     @property
     def ratio(self) -> float:
@@ -207,7 +208,9 @@ def bench_ingest(
     _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
     baseline = _baseline(html, pages)
     extract_only = _extract_only(html, pages)
-    memory = PeakTreeMemory()  # this process and its children: the embedding model's included
+    # this process and its children, and the machine's embedding service when the model runs there
+    service = grouping.embedder if grouping.enabled and grouping.processes else None
+    memory = PeakTreeMemory(also=[service.service_pid] if isinstance(service, ProcessEmbedder) else [])
     with (
         tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
         _serving(html, pages, sources) as site,
