@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import math
+import resource
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
+from akhbar.bench.web import process_cpu_seconds
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
@@ -47,6 +50,7 @@ class IngestBench:
     stored: int
     errors: int
     peak_rss_mb: float  # the whole process tree, and the embedding service it uses
+    cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
 
     @property
     def ratio(self) -> float:
@@ -62,7 +66,33 @@ class IngestBench:
             Target("end to end / bare trafilatura, stories on", self.ratio, 0.70),
             Target("end to end / bare trafilatura, stories off", self.ratio_without_grouping, 0.90),
             Target("peak memory of the process tree", self.peak_rss_mb, 500.0, " MB", higher_is_better=False),
+            Target(
+                "CPU per page / (trafilatura's + the model's)", self.cpu.ratio, 1.5, higher_is_better=False
+            ),
         ]
+
+
+@dataclass(frozen=True)
+class CpuPerPage:
+    """CPU milliseconds per page: akhbar end to end with stories on (this process, its children and
+    the embedding service), bare trafilatura, and the model alone (the service's share of the run;
+    NaN when the model runs in the ingesting threads, where it cannot be told apart)."""
+
+    akhbar_ms: float
+    trafilatura_ms: float
+    model_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.akhbar_ms / (self.trafilatura_ms + self.model_ms)
+
+
+def _cpu_seconds(service_pid: int | None) -> tuple[float, float]:
+    """(CPU of this process and its waited children, CPU of the embedding service) so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return total, process_cpu_seconds(service_pid) if service_pid else math.nan
 
 
 def corpus(data_dir: Path | None) -> list[bytes]:
@@ -206,11 +236,14 @@ def bench_ingest(
     with ``grouping`` (and once more with grouping off); see the module doc."""
     html = corpus(data_dir)
     _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
+    started_cpu = time.process_time()
     baseline = _baseline(html, pages)
+    trafilatura_ms = 1000 * (time.process_time() - started_cpu) / pages
     extract_only = _extract_only(html, pages)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
-    memory = PeakTreeMemory(also=[service.service_pid] if isinstance(service, ProcessEmbedder) else [])
+    service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
+    memory = PeakTreeMemory(also=[service_pid] if service_pid else [])
     with (
         tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
         _serving(html, pages, sources) as site,
@@ -218,7 +251,9 @@ def bench_ingest(
     ):
         ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
         base = f"http://127.0.0.1:{site.server_port}"
+        own_before, model_before = _cpu_seconds(service_pid)
         stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
+        own_after, model_after = _cpu_seconds(service_pid)
         off = grouping.duplicates_only()
         _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
@@ -234,6 +269,11 @@ def bench_ingest(
         stored,
         errors,
         memory.peak_mb,
+        CpuPerPage(
+            1000 * ((own_after - own_before) + (model_after - model_before)) / pages,
+            trafilatura_ms,
+            1000 * (model_after - model_before) / pages,
+        ),
     )
 
 

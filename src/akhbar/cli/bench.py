@@ -157,6 +157,11 @@ def bench_ingest(
     click.echo(
         f"  peak memory of the process tree (the embedding service included): {result.peak_rss_mb:.0f} MB"
     )
+    cpu = result.cpu
+    click.echo(
+        f"  CPU per page: akhbar end to end {cpu.akhbar_ms:.1f} ms (the model's {cpu.model_ms:.1f} ms of it),"
+        f" bare trafilatura {cpu.trafilatura_ms:.1f} ms"
+    )
     _finish("ingest", result, result.targets(), json_file)
 
 
