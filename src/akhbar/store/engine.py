@@ -25,7 +25,6 @@ from akhbar.errors import StoreError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
-MMAP_BYTES = 1 << 30
 
 
 def upsert_into(connection: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
@@ -151,10 +150,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # commit 0.5 ms on average at the default.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Read the database through memory-mapped pages (up to 1 GiB of it) rather than copying each
-    # page in with a system call: every reading thread keeps a connection, and random article
-    # pages at 100,000 articles took 3.1-3.4 ms instead of 4.7-5.8 ms (wall time) this way.
-    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 
 
