@@ -303,7 +303,7 @@ def bench_ingest(
         errors,
         memory.peak_mb,
         CpuPerPage(
-            1000 * ((own_after - own_before) + (model_after - model_before)) / pages,
+            1000 * ((own_after - own_before) + (model_after - model_before if service_pid else 0.0)) / pages,
             trafilatura_ms,
             1000 * (model_after - model_before) / pages,
         ),
