@@ -96,9 +96,9 @@ def test_a_plugged_model_keeps_its_thresholds_and_its_checks_in_the_child(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.syspath_prepend(str(TESTS))  # the child gets this process's import path
-    strict = ProcessEmbedder("toy_models:Strict", 1)
-    broken = ProcessEmbedder("toy_models:WrongShape", 1)
-    refused = ProcessEmbedder("toy_models:BadThreshold", 1)
+    strict = ProcessEmbedder("toy_models:Strict", 1, idle=5)
+    broken = ProcessEmbedder("toy_models:WrongShape", 1, idle=5)
+    refused = ProcessEmbedder("toy_models:BadThreshold", 1, idle=5)
     try:
         assert (strict.dimension, strict.join, strict.merge) == (1024, 0.9, 0.97)
         assert grouping.for_model(strict).join == 0.9
