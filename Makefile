@@ -11,7 +11,8 @@ SHARED ?= ../shared
 setup:  ## the Python environment, from uv.lock; ./akhbar then runs the akhbar command of this checkout
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 	  { echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv; }
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(UV) run --frozen python -m compileall -q src >/dev/null
 	@touch .venv/.akhbar-synced
 
 system-deps:  ## Debian packages the tests need (PostgreSQL, chromium, Noto fonts, npm); installed when run as root

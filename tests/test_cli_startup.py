@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -61,6 +62,33 @@ def test_help_is_fast() -> None:
         fastest = min(fastest, time.perf_counter() - started)
         assert done.returncode == 0 and "First steps" in done.stdout
     assert fastest < 1.5
+
+
+def test_a_working_command_starts_in_under_two_seconds_of_cpu(tmp_path: Path) -> None:
+    """``akhbar ingest`` of one page, database created, model off: the whole command (imports,
+    migrations, extraction, storing) costs under 2 s of CPU. CPU time, not wall time, so a busy
+    machine does not fail it; it needs the bytecode ``make setup`` compiles (without it, and with
+    PYTHONDONTWRITEBYTECODE as in many containers, every start compiled all modules again: 3-4 s)."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Un titre</title></head><body><article><h1>Un titre</h1>"
+        + "<p>Un paragraphe assez long pour faire un article de presse, avec des mots.</p>" * 12
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [sys.executable, "-m", "akhbar", "--data-dir", str(tmp_path / "data"), "ingest", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "AKHBAR_STORIES": "false"},
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert done.returncode == 0, done.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert cpu < 2.0, f"akhbar ingest of one page took {cpu:.2f} s of CPU"
 
 
 def test_version(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_root_picks_the_language_from_accept_language(client: AsgiClient) -> Non
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "de, en;q=0.5"}).text[:80]
     page = client.get("/", headers={"Accept-Language": "de"})
     assert '<html lang="ar" dir="rtl">' in page.text
-    assert page.headers["vary"] == "Accept-Language"
+    assert page.headers["vary"] == "Accept-Language, Accept-Encoding"
     assert client.get("/fr").status_code == 308
 
 

@@ -6,6 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -199,3 +200,38 @@ def test_migrations_downgrade_to_base_and_back(store: Store) -> None:
         assert sa.inspect(connection).get_table_names() == ["alembic_version"]
     upgrade(store.engine)
     assert current_revision(store.engine) == head_revision()
+
+
+def _connection_id(store: Store) -> int:
+    with store.reading() as connection:
+        return id(connection.connection.dbapi_connection)
+
+
+def test_sqlite_readers_keep_one_connection_per_thread(sqlite_store: Store) -> None:
+    """A thread reads on its own connection, kept open between reads; other threads get theirs."""
+    mine = _connection_id(sqlite_store)
+    assert _connection_id(sqlite_store) == mine
+    with sqlite_store.reading() as outer, sqlite_store.reading() as inner:
+        assert inner is outer  # a nested read shares the connection
+    with ThreadPoolExecutor(4) as pool:
+        others = set(pool.map(lambda _: _connection_id(sqlite_store), range(4)))
+    assert mine not in others
+
+
+def test_a_kept_reading_connection_sees_each_new_commit(sqlite_store: Store) -> None:
+    """Each read ends its transaction: the next one sees what was committed meanwhile."""
+    with sqlite_store.reading() as connection:
+        before = connection.execute(sa.text("SELECT count(*) FROM raw_documents")).scalar_one()
+    with sqlite_store.transaction() as connection:
+        documents.insert_raw(connection, _document(b"<html>new</html>"), None)
+    with sqlite_store.reading() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM raw_documents")).scalar_one() == before + 1
+
+
+def test_closing_the_store_closes_every_kept_connection(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'kept.db'}")
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: _connection_id(store), range(6)))
+    _connection_id(store)
+    store.close()
+    assert store.engine.pool.checkedout() == 0

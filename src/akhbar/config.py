@@ -208,8 +208,9 @@ REGISTRY: tuple[Setting, ...] = (
         "stories_processes",
         _as_count,
         1,
-        "Child processes that run the embedding model, beside extraction and placing (0: in the"
-        " ingesting thread itself).",
+        "Where the embedding model runs: 0 in the ingesting thread itself; 1 or more in the machine's"
+        " embedding service (one process per model, shared by serve, every worker and every ingest,"
+        " started on demand), beside extraction and placing.",
     ),
     Setting(
         "site_name",

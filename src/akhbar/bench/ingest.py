@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import math
+import resource
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import overload
 
 from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
+from akhbar.bench.web import process_cpu_seconds
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
@@ -32,6 +37,7 @@ from akhbar.services.demo import demo_directory
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.stories.processes import ProcessEmbedder
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class IngestBench:
     ingest_only: Throughput
     stored: int
     errors: int
-    peak_rss_mb: float  # the whole process tree (the embedding model's child included)
+    peak_rss_mb: float  # the whole process tree, and the embedding service it uses
+    cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
 
     @property
     def ratio(self) -> float:
@@ -61,7 +68,55 @@ class IngestBench:
             Target("end to end / bare trafilatura, stories on", self.ratio, 0.70),
             Target("end to end / bare trafilatura, stories off", self.ratio_without_grouping, 0.90),
             Target("peak memory of the process tree", self.peak_rss_mb, 500.0, " MB", higher_is_better=False),
+            Target(
+                "CPU per page / (trafilatura's + the model's)", self.cpu.ratio, 1.5, higher_is_better=False
+            ),
         ]
+
+
+@dataclass(frozen=True)
+class CpuPerPage:
+    """CPU milliseconds per page: akhbar end to end with stories on (this process, its children and
+    the embedding service), bare trafilatura, and the model alone (the service's share of the run;
+    NaN when the model runs in the ingesting threads, where it cannot be told apart)."""
+
+    akhbar_ms: float
+    trafilatura_ms: float
+    model_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.akhbar_ms / (self.trafilatura_ms + self.model_ms)
+
+
+def _cpu_seconds(service_pid: int | None) -> tuple[float, float]:
+    """(CPU of this process and its waited children, CPU of the embedding service) so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return total, process_cpu_seconds(service_pid) if service_pid else math.nan
+
+
+class Pages(Sequence[bytes]):
+    """The bench's pages, held compressed: the site serving them is the bench's, not akhbar's, and
+    its 80 MB of HTML would otherwise count in the memory of the process tree measured."""
+
+    def __init__(self, pages: Iterable[bytes]) -> None:
+        self._packed = [zlib.compress(page, 1) for page in pages]
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | Sequence[bytes]:
+        if isinstance(index, slice):
+            return [zlib.decompress(packed) for packed in self._packed[index]]
+        return zlib.decompress(self._packed[index])
 
 
 def corpus(data_dir: Path | None) -> list[bytes]:
@@ -77,7 +132,7 @@ def corpus(data_dir: Path | None) -> list[bytes]:
 class _Site(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, pages: list[bytes], count: int, sources: int) -> None:
+    def __init__(self, pages: Sequence[bytes], count: int, sources: int) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.pages, self.count, self.sources = pages, count, sources
 
@@ -117,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _serving(pages: list[bytes], count: int, sources: int) -> Iterator[_Site]:
+def _serving(pages: Sequence[bytes], count: int, sources: int) -> Iterator[_Site]:
     site = _Site(pages, count, sources)
     thread = threading.Thread(target=site.serve_forever, daemon=True)
     thread.start()
@@ -129,40 +184,50 @@ def _serving(pages: list[bytes], count: int, sources: int) -> Iterator[_Site]:
         thread.join(timeout=5)
 
 
-def _baseline(pages: list[bytes], count: int) -> Throughput:
+def _baseline(pages: Sequence[bytes], count: int) -> tuple[Throughput, float]:
+    """Bare trafilatura on the pages: the time of its calls alone, and their CPU seconds."""
     import trafilatura
 
-    started = time.perf_counter()
+    elapsed = cpu = 0.0
     for index in range(count):
-        trafilatura.extract(pages[index % len(pages)].decode("utf-8", errors="replace"))
-    return Throughput("bare trafilatura.extract", count, time.perf_counter() - started)
+        html = pages[index % len(pages)].decode("utf-8", errors="replace")
+        started, started_cpu = time.perf_counter(), time.process_time()
+        trafilatura.extract(html)
+        elapsed += time.perf_counter() - started
+        cpu += time.process_time() - started_cpu
+    return Throughput("bare trafilatura.extract", count, elapsed), cpu
 
 
-def _extract_only(pages: list[bytes], count: int) -> Throughput:
+def _extract_only(pages: Sequence[bytes], count: int) -> Throughput:
     """akhbar's own extraction stage on the same pages: what the pipeline around it costs shows beside it."""
     from akhbar import extract as extraction
     from akhbar.models import Document
 
-    started = time.perf_counter()
+    elapsed = 0.0
     for index in range(count):
         url = f"http://127.0.0.1/p/{index}"
-        extraction.extract(Document(url, pages[index % len(pages)], "text/html", url))
-    return Throughput("akhbar extract() alone (no fetch, no store)", count, time.perf_counter() - started)
+        document = Document(url, pages[index % len(pages)], "text/html", url)
+        started = time.perf_counter()
+        extraction.extract(document)
+        elapsed += time.perf_counter() - started
+    return Throughput("akhbar extract() alone (no fetch, no store)", count, elapsed)
 
 
-def _ingest_only(pages: list[bytes], count: int, database: Path, grouping: Grouping) -> Throughput:
+def _ingest_only(pages: Sequence[bytes], count: int, database: Path, grouping: Grouping) -> Throughput:
     """``ingest_document`` (extract, store, index, group) on the same pages, with no fetching or queue."""
     from akhbar.models import Document
     from akhbar.services.ingest import ingest_document
 
     store = Store(f"sqlite:///{database}")
     try:
-        started = time.perf_counter()
+        elapsed = 0.0
         for index in range(count):
             url = f"http://127.0.0.1/p/{index}"
             data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
+            started = time.perf_counter()
             ingest_document(store, Document(url, data, "text/html", url), grouping=grouping)
-        return Throughput("akhbar ingest_document alone (no fetch)", count, time.perf_counter() - started)
+            elapsed += time.perf_counter() - started
+        return Throughput("akhbar ingest_document alone (no fetch)", count, elapsed)
     finally:
         store.close()
 
@@ -204,11 +269,15 @@ def bench_ingest(
 ) -> IngestBench:
     """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
     with ``grouping`` (and once more with grouping off); see the module doc."""
-    html = corpus(data_dir)
+    html = Pages(corpus(data_dir)[:pages])  # only the pages served (``pages`` cycle through them)
     _baseline(html, 1)  # warm up trafilatura (imports, caches) before timing either side
-    baseline = _baseline(html, pages)
+    baseline, trafilatura_cpu = _baseline(html, pages)
+    trafilatura_ms = 1000 * trafilatura_cpu / pages
     extract_only = _extract_only(html, pages)
-    memory = PeakTreeMemory()  # this process and its children: the embedding model's included
+    # this process and its children, and the machine's embedding service when the model runs there
+    service = grouping.embedder if grouping.enabled and grouping.processes else None
+    service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
+    memory = PeakTreeMemory(also=[service_pid] if service_pid else [])
     with (
         tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
         _serving(html, pages, sources) as site,
@@ -216,7 +285,9 @@ def bench_ingest(
     ):
         ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
         base = f"http://127.0.0.1:{site.server_port}"
+        own_before, model_before = _cpu_seconds(service_pid)
         stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
+        own_after, model_after = _cpu_seconds(service_pid)
         off = grouping.duplicates_only()
         _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
@@ -232,6 +303,11 @@ def bench_ingest(
         stored,
         errors,
         memory.peak_mb,
+        CpuPerPage(
+            1000 * ((own_after - own_before) + (model_after - model_before if service_pid else 0.0)) / pages,
+            trafilatura_ms,
+            1000 * (model_after - model_before) / pages,
+        ),
     )
 
 

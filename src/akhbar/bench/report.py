@@ -9,7 +9,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,16 +114,22 @@ def tree_rss_mb(pid: int | None = None) -> float:
 
 
 class PeakTreeMemory:
-    """The highest :func:`tree_rss_mb` seen while the block runs, sampled in a thread."""
+    """The highest :func:`tree_rss_mb` seen while the block runs, sampled in a thread, with the trees
+    of the processes ``also`` names (a service the measured process uses but did not start as a child,
+    such as the machine's embedding service)."""
 
-    def __init__(self, pid: int | None = None) -> None:
+    def __init__(self, pid: int | None = None, also: Sequence[int] = ()) -> None:
         self.pid = pid
+        self.also = tuple(also)
         self.peak_mb = 0.0
         self._stop = threading.Event()
 
+    def total_mb(self) -> float:
+        return tree_rss_mb(self.pid) + sum(tree_rss_mb(pid) for pid in self.also)
+
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self.peak_mb = max(self.peak_mb, self.total_mb())
             self._stop.wait(SAMPLE_EVERY)
 
     @contextmanager
@@ -135,4 +141,4 @@ class PeakTreeMemory:
         finally:
             self._stop.set()
             thread.join()
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self.peak_mb = max(self.peak_mb, self.total_mb())

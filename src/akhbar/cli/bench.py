@@ -154,7 +154,14 @@ def bench_ingest(
     click.echo(
         f"  ratio end-to-end/ingest_document alone: {overhead:.2f}  (what fetching and the queue cost)"
     )
-    click.echo(f"  peak memory of the process tree (the model's child included): {result.peak_rss_mb:.0f} MB")
+    click.echo(
+        f"  peak memory of the process tree (the embedding service included): {result.peak_rss_mb:.0f} MB"
+    )
+    cpu = result.cpu
+    click.echo(
+        f"  CPU per page: akhbar end to end {cpu.akhbar_ms:.1f} ms (the model's {cpu.model_ms:.1f} ms of it),"
+        f" bare trafilatura {cpu.trafilatura_ms:.1f} ms"
+    )
     _finish("ingest", result, result.targets(), json_file)
 
 
@@ -270,7 +277,7 @@ def bench_stories(
     overlapped, alone = figures.overlapped_per_second, figures.overlapped_model_per_second
     share = overlapped / alone if alone else 0.0
     where = (
-        f"model in {settings.stories_processes} child process(es)"
+        "model in the machine's embedding service"
         if settings.stories_processes
         else "model in the ingesting threads"
     )

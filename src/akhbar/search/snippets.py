@@ -36,18 +36,35 @@ def _token_terms(token: str, language: str | None) -> frozenset[str]:
     return found
 
 
+_Sorted = tuple[set[str], set[str]]  # original words whose terms a query wants, and the others
+_sorted_words: dict[tuple[str | None, frozenset[str]], _Sorted] = {}
+_SORTED_QUERIES = 256
+
+
+def _sorted(wanted: frozenset[str], language: str | None) -> _Sorted:
+    """The words already sorted for this query: the results of one search share most of their words,
+    so each result's words are mostly sorted by set operations, not one by one."""
+    key = (language, wanted)
+    found = _sorted_words.get(key)
+    if found is None:
+        if len(_sorted_words) >= _SORTED_QUERIES:
+            _sorted_words.clear()
+        found = _sorted_words[key] = (set(), set())
+    return found
+
+
 def _forms(text: str, wanted: frozenset[str], language: str | None) -> frozenset[str]:
     """The distinct words of ``text``, as written, whose terms are wanted: each distinct word is
-    analysed once (memoised), and a word repeated in the text costs nothing more."""
+    analysed once (memoised), and a word already sorted for this query costs a set operation."""
+    words = set(_ORIGINAL.findall(text))
+    hits, misses = _sorted(wanted, language)
     cache = _token_caches.setdefault(language, {})
-    found = set()
-    for token in set(_ORIGINAL.findall(text)):
+    for token in words - hits - misses:
         token_terms = cache.get(token)
         if token_terms is None:
             token_terms = _token_terms(token, language)
-        if not wanted.isdisjoint(token_terms):
-            found.add(token)
-    return frozenset(found)
+        (misses if wanted.isdisjoint(token_terms) else hits).add(token)
+    return frozenset(words & hits)
 
 
 def _matches(

@@ -9,6 +9,13 @@ from akhbar.search.query import Phrase, Query
 
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 WINDOW = 1000  # newest matches a query ranks by bm25 (see :func:`candidates`)
+# :func:`candidates` without filters or phrases, as SQL: the same as the query it builds otherwise.
+_PLAIN = (
+    "SELECT d.article_id, -best.score, d.published, a.story_id, d.title_terms FROM ("
+    f"SELECT rowid, score FROM (SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score"
+    " FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score LIMIT ?) AS best"
+    " JOIN search_documents AS d ON d.article_id = best.rowid JOIN articles AS a ON a.id = d.article_id"
+)
 
 
 def _quoted(terms: tuple[str, ...]) -> str:
@@ -45,13 +52,18 @@ def candidates(
     a query with fewer matches than ``window`` is ranked exactly over all of them. Filters are
     applied while walking, so a filtered query still gets ``window`` matches when it has them.
     """
+    conditions = [*filters.clauses(), *phrase_conditions(query)]
+    if not conditions:  # the common case, in one prepared statement without building a query
+        found = connection.exec_driver_sql(_PLAIN, (match_expression(query), window, limit))
+        return [
+            Candidate(int(i), float(score), published, story, terms)
+            for i, score, published, story, terms in found
+        ]
     fts = sa.table("search_fts", sa.column("rowid"))
     match = sa.literal_column("search_fts").op("MATCH")(match_expression(query))
     score = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, BODY_WEIGHT)
     newest = sa.select(fts.c.rowid.label("rowid"), score.label("score")).where(match)
-    conditions = [*filters.clauses(), *phrase_conditions(query)]
-    if conditions:
-        newest = newest.select_from(joined(fts, fts.c.rowid)).where(*conditions)
+    newest = newest.select_from(joined(fts, fts.c.rowid)).where(*conditions)
     walked = newest.order_by(fts.c.rowid.desc()).limit(window).subquery()
     best = sa.select(walked.c.rowid, walked.c.score).order_by(walked.c.score).limit(limit).subquery()
     statement = sa.select(*columns(-best.c.score)).select_from(joined(best, best.c.rowid))

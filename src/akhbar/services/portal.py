@@ -339,11 +339,8 @@ def search(store: Store, query: str, *, language: str | None = None, limit: int 
     found = search_engine.search(store, query, filters=SearchFilters(language=language), limit=limit)
     if isinstance(found, QueryProblem):
         return []
-    ids = [hit.article_id for hit in found.hits]
-    with store.reading() as connection:
-        by_id = {item.id: item for item in queries.summaries_by_ids(connection, ids)}
     return [
-        Found(by_id[hit.article_id], hit.title_html, hit.snippet_html, hit.direction)
+        Found(hit.article, hit.title_html, hit.snippet_html, hit.direction)
         for hit in found.hits
-        if hit.article_id in by_id
+        if hit.article is not None  # the engine read it with the hit: no second query
     ]

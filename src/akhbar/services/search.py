@@ -17,12 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.extract import with_section
-from akhbar.models import Article
+from akhbar.models import Article, ArticleSummary
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
 from akhbar.search.index import Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
 from akhbar.store import Store, bulk
+from akhbar.store.portal import SUMMARY_COLUMNS, summary_of
 from akhbar.store.tables import articles as articles_table
 from akhbar.store.tables import search_documents
 
@@ -46,6 +47,7 @@ class SearchHit:
     story_id: int | None
     score: float
     story_matches: tuple[int, ...] = ()
+    article: ArticleSummary | None = field(default=None, compare=False)  # what a list shows of it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,24 +117,17 @@ def search(
     return SearchResults(text, len(ranked), hits)
 
 
-def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.RowMapping]:
-    """What a result shows of these articles, in one query."""
+def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[tuple[object, ...]]]:
+    """What a result shows of these articles (the summary a list shows, and the text its snippet
+    comes from), in one query."""
     a = articles_table.c
-    statement = sa.select(
-        a.id,
-        a.title,
-        a.body_paragraphs,
-        a.image_caption,
-        a.language,
-        a.site_name,
-        a.url,
-        a.published,
-        a.story_id,
-    ).where(a.id.in_(ids))
-    return {row.id: row._mapping for row in connection.execute(statement)}
+    statement: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, a.body_paragraphs, a.image_caption)
+    statement = statement.where(a.id.in_(ids))
+    return {row.id: row for row in connection.execute(statement)}
 
 
-def _hit(row: sa.RowMapping, entry: Ranked, query: Query) -> SearchHit:
+def _hit(found: sa.Row[tuple[object, ...]], entry: Ranked, query: Query) -> SearchHit:
+    row = found._mapping
     terms, language = query.terms(), row["language"]
     body = "\n".join(row["body_paragraphs"]) or (row["image_caption"] or "")
     return SearchHit(
@@ -148,6 +143,7 @@ def _hit(row: sa.RowMapping, entry: Ranked, query: Query) -> SearchHit:
         story_id=row["story_id"],
         score=entry.score,
         story_matches=entry.grouped,
+        article=summary_of(found),
     )
 
 

@@ -60,9 +60,10 @@ class Grouping:
 
     One is made per process (a command, ``serve``, a worker) and passed down to every ingest, so
     two callers in one process may place with different settings. The model is made on first use
-    and kept; :meth:`close` stops the child processes it started. Duplicate detection needs no model
-    and runs either way. A plugged-in model's module is imported when the grouping is made, so a
-    wrong name stops the command at once (:class:`ConfigError`); its weights load on first use.
+    and kept; :meth:`close` closes its connections to the machine's embedding service. Duplicate
+    detection needs no model and runs either way. A plugged-in model's module is imported when the
+    grouping is made, so a wrong name stops the command at once (:class:`ConfigError`); its weights
+    load on first use.
     """
 
     def __init__(
@@ -96,7 +97,7 @@ class Grouping:
 
     @property
     def embedder(self) -> Embedder:
-        """The model, made on first use (in ``processes`` children, or here)."""
+        """The model, made on first use (in the machine's embedding service, or here)."""
         with self._lock:
             if self._embedder is None:
                 if self.processes:
@@ -114,7 +115,7 @@ class Grouping:
         return self._rule
 
     def close(self) -> None:
-        """Stop the model's child processes, if this grouping started any."""
+        """Close this grouping's connections to the embedding service, if it used it."""
         with self._lock:
             owned, self._owned = self._owned, None
             if owned is not None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 import sqlalchemy as sa
 
 from akhbar.store import articles, documents
-from akhbar.store.engine import check_schema, create_engine, upgrade
+from akhbar.store.engine import HeldConnections, check_schema, create_engine, upgrade
 
 __all__ = ["Store", "articles", "documents"]
 
@@ -30,6 +30,7 @@ class Store:
         # and writes are one unit, and the next thread starts as soon as the last commits rather
         # than when SQLite's busy handler wakes it (it sleeps 1, 2, 5, 10... ms between tries).
         self._writing = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        self._reading = HeldConnections(self.engine)
         try:
             check_schema(self.engine, create=create)
         except BaseException:
@@ -64,8 +65,15 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection:
+        """A connection to read with. On SQLite, this thread's own, kept open; on PostgreSQL (where
+        a connection is a server process) and for an in-memory database, one from the pool."""
+        if self.dialect != "sqlite" or self.in_memory:
+            with self.engine.connect() as connection:
+                yield connection
+            return
+        with self._reading.reading() as connection:
             yield connection
 
     def close(self) -> None:
+        self._reading.close()
         self.engine.dispose()

@@ -7,6 +7,10 @@ differing here. A database with an outdated schema is refused until ``akhbar db 
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,77 @@ def inserted_id(result: sa.CursorResult[Any], table: sa.Table) -> int:
     return int(key[0])
 
 
+class _Held:
+    """A thread's connection, in an object whose end (with the thread's locals) closes it."""
+
+    __slots__ = ("__weakref__", "connection")
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+
+
+class HeldConnections:
+    """One reading connection per thread, kept open between uses (``Store.reading``).
+
+    Checking a connection out of SQLAlchemy's pool and back in for every read took a lock that all
+    the web server's threads fought over (and, past the pool's size, opened a new connection): a
+    thread now keeps its own. Each read block ends its transaction (a rollback), so a reader never
+    holds an old snapshot between requests (which would keep SQLite from checkpointing its WAL).
+    A block nested in another on the same thread shares its connection and leaves the ending to the
+    outer one. A connection that failed (invalidated: the server went away) is dropped and the next
+    read opens another. A thread's connection closes when the thread ends, and all of them with
+    :meth:`close`.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: weakref.WeakSet[sa.Connection] = weakref.WeakSet()
+
+    def _connection(self) -> sa.Connection:
+        holder: _Held | None = getattr(self._local, "held", None)
+        held = holder.connection if holder is not None else None
+        if held is None or held.closed or held.invalidated:
+            held = self.engine.connect()
+            with self._lock:
+                self._open.add(held)
+            holder = _Held(held)
+            weakref.finalize(holder, held.close)  # when the thread ends and its locals go
+            self._local.held = holder
+        return held
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        depth: int = getattr(self._local, "depth", 0)
+        connection = self._connection()
+        self._local.depth = depth + 1
+        try:
+            yield connection
+        finally:
+            self._local.depth = depth
+            if depth == 0:
+                self._end(connection)
+
+    def _end(self, connection: sa.Connection) -> None:
+        try:
+            connection.rollback()
+        except sa.exc.DBAPIError:
+            log.warning("store: a reading connection failed; the next read opens another", exc_info=True)
+            connection.invalidate()
+        if connection.invalidated:
+            self._local.held = None
+            connection.close()
+
+    def close(self) -> None:
+        """Close every thread's connection (from any thread: the database is going away; a later
+        read opens a new one)."""
+        with self._lock:
+            held, self._open = list(self._open), weakref.WeakSet()
+        for connection in held:
+            connection.close()
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     try:
@@ -52,9 +127,13 @@ def create_engine(url: str) -> sa.Engine:
     except sa.exc.ArgumentError as exc:
         raise StoreError(f"store: invalid database URL: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
+        options: dict[str, Any] = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30})
+            # No bound on connections: each thread that reads keeps its own (HeldConnections),
+            # and the web server's thread pool alone has 40 threads.
+            options["max_overflow"] = -1
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, **options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":

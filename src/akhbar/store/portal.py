@@ -66,7 +66,8 @@ class Filters:
     collapse: bool = False
 
 
-def _summary(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
+def summary_of(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
+    """An article summary from a row holding :data:`SUMMARY_COLUMNS`."""
     m = row._mapping
     return ArticleSummary(
         id=m["id"],
@@ -168,7 +169,7 @@ def summaries(
 ) -> list[ArticleSummary]:
     """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
     query = summaries_query(connection, filters, after=after, limit=limit)
-    return [_summary(row) for row in connection.execute(query)]
+    return [summary_of(row) for row in connection.execute(query)]
 
 
 def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
@@ -176,7 +177,7 @@ def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[Arti
         return []
     query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS)
     query = query.where(articles.c.id.in_(list(ids))).order_by(*newest_first(connection))
-    return [_summary(row) for row in connection.execute(query)]
+    return [summary_of(row) for row in connection.execute(query)]
 
 
 def _root(duplicate_of: int | None, kind: str | None, article_id: int) -> int:
@@ -211,7 +212,7 @@ def copies(connection: sa.Connection, ids: Sequence[int]) -> dict[int, list[Arti
     for row in connection.execute(query.order_by(*newest_first(connection))):
         m = row._mapping
         for group in _groups_carried(m["id"], m["duplicate_of"], m["duplicate_kind"], groups, holders):
-            members.setdefault(group, []).append(_summary(row))
+            members.setdefault(group, []).append(summary_of(row))
     found: dict[int, list[ArticleSummary]] = {}
     for article_id, group in group_of.items():
         others = [a for a in members.get(group, []) if a.id != article_id]
@@ -256,11 +257,11 @@ def related(connection: sa.Connection, article_id: int) -> list[tuple[ArticleSum
     for linked in connection.execute(query.order_by(c.id)):
         m = linked._mapping
         if m["id"] in own:
-            found[m["id"]] = (_summary(linked), own[m["id"]])
+            found[m["id"]] = (summary_of(linked), own[m["id"]])
         else:  # it links to this text: its relation, read from the other side
             kind = m["duplicate_kind"] or "same"
             relation = {"contained_in": "contains", "contains": "contained_in"}.get(kind, "same")
-            found.setdefault(m["id"], (_summary(linked), relation))
+            found.setdefault(m["id"], (summary_of(linked), relation))
     return list(found.values())
 
 

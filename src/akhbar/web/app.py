@@ -18,6 +18,7 @@ from akhbar.services import images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
+from akhbar.web.compression import Compression
 from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
 from akhbar.web.middleware import HeadAsGet, SecurityHeaders
@@ -108,6 +109,7 @@ def create_app(
     app.add_api_route("/healthz", healthz, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(Compression)  # brotli or gzip for text; cached pages come compressed already
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: the headers are those of the GET answer
     return app

@@ -15,16 +15,18 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akhbar.services import portal
 from akhbar.store import Store
+from akhbar.web.compression import MIN_SIZE, compress, compressible, encoding_for
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,26 @@ class _Entry:
     rendered: Rendered
     etag: str
     last_modified: str
+    encoded: dict[str, bytes] = field(default_factory=dict)  # the body compressed, by encoding
+
+    def body(self, encoding: str) -> bytes:
+        """The body in ``encoding`` (``""``: as rendered), compressed once per entry and encoding."""
+        if not encoding:
+            return self.rendered.body
+        found = self.encoded.get(encoding)
+        if found is None:  # two requests at once may both compress: the same bytes, no harm
+            found = self.encoded[encoding] = compress(self.rendered.body, encoding, cached=True)
+        return found
+
+    def encoding(self, accept_encoding: str) -> str:
+        """What to send this entry's body in for a client sending ``accept_encoding``."""
+        rendered = self.rendered
+        if len(rendered.body) < MIN_SIZE or not compressible(rendered.media_type):
+            return ""
+        return encoding_for(accept_encoding)
+
+
+FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
 
 
 class ResponseCache:
@@ -91,18 +113,30 @@ class ResponseCache:
         entry = self._entries.get((key, version))
         if entry is None:
             entry = await self._render_once((key, version), since, render)
+        encoding = entry.encoding(request.headers.get("accept-encoding", ""))
         headers = {
-            "ETag": entry.etag,
+            "ETag": _tagged(entry.etag, encoding),
             "Last-Modified": entry.last_modified,
             "Cache-Control": f"public, max-age={self.max_age}",
             **dict(entry.rendered.headers),
         }
-        if vary:
-            headers["Vary"] = vary
+        varies = [vary] if vary else []
+        if compressible(entry.rendered.media_type) and len(entry.rendered.body) >= MIN_SIZE:
+            varies.append("Accept-Encoding")
+        if varies:
+            headers["Vary"] = ", ".join(varies)
         if entry.etag in _etags(request.headers.get("if-none-match")):
             return Response(status_code=304, headers=headers)
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        if entry.rendered.status_code == 200:
+            request.scope[FRONT_KEY] = version  # the front cache may answer this again (FrontCache)
+        if encoding and encoding not in entry.encoded:
+            body = await run_in_threadpool(entry.body, encoding)  # compressed once, off the event loop
+        else:
+            body = entry.body(encoding)
         return Response(
-            entry.rendered.body,
+            body,
             status_code=entry.rendered.status_code,
             media_type=entry.rendered.media_type,
             headers=headers,
@@ -134,7 +168,90 @@ class ResponseCache:
             self._rendering.pop(slot, None)
 
 
+def _tagged(etag: str, encoding: str) -> str:
+    """The entity tag of one encoding of an entry: each representation has its own."""
+    return etag if not encoding else f'{etag[:-1]}-{encoding}"'
+
+
 def _etags(header: str | None) -> set[str]:
+    """The tags in an If-None-Match value, each of an encoded representation counted as its entry's."""
     if not header:
         return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return tags | {tag.rsplit("-", 1)[0] + '"' for tag in tags if tag.endswith(('-br"', '-gzip"'))}
+
+
+@dataclass(frozen=True)
+class _Answer:
+    version: str
+    start: Message
+    body: bytes
+
+
+class FrontCache:
+    """The outermost layer: a GET that :class:`ResponseCache` answered is answered again from here,
+    as long as the data version is the same, without going through routing and the other layers.
+
+    The answer is kept exactly as it left the app (status, every header, the body as encoded), keyed
+    by path, query and the request headers an answer may vary on (Accept-Language, the encoding
+    chosen from Accept-Encoding). Requests with a cookie, credentials or a conditional header pass
+    through (and are not kept), as do answers that set a cookie or were not whole in one message.
+    The same number of entries as the response cache are kept, least recently used dropped first.
+    """
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache, *, max_entries: int = 2048) -> None:
+        self.app = app
+        self.cache = cache
+        self.max_entries = max_entries
+        self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _front_key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        version, _ = await self.cache.version()
+        answer = self._answers.get(key)
+        if answer is not None and answer.version == version:
+            await send(answer.start)
+            await send({"type": "http.response.body", "body": answer.body})
+            return
+        sent: list[Message] = []
+
+        async def keeping(message: Message) -> None:
+            sent.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keeping)
+        self._keep(key, scope.get(FRONT_KEY), sent)
+
+    def _keep(self, key: tuple[object, ...], version: object, sent: list[Message]) -> None:
+        if not isinstance(version, str) or len(sent) != 2:
+            return
+        start, body = sent
+        if start["type"] != "http.response.start" or start.get("status") != 200 or body.get("more_body"):
+            return
+        if any(name.lower() == b"set-cookie" for name, _ in start.get("headers", [])):
+            return
+        self._answers[key] = _Answer(version, start, body.get("body", b""))
+        self._answers.move_to_end(key)
+        while len(self._answers) > self.max_entries:
+            self._answers.popitem(last=False)
+
+
+_PASSING = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"range"})
+
+
+def _front_key(scope: Scope) -> tuple[object, ...] | None:
+    """What the answer to this request depends on, or None when it must go through."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    language, encoding = b"", ""
+    for name, value in scope["headers"]:
+        if name in _PASSING:
+            return None
+        if name == b"accept-language":
+            language = value
+        elif name == b"accept-encoding":
+            encoding = encoding_for(value.decode("latin-1"))
+    return (scope["path"], scope["query_string"], language, encoding)

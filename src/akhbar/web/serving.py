@@ -14,9 +14,12 @@ import logging
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["MAX_HEAD_BYTES", "BoundedHead", "serve"]
+from akhbar.web.caching import FrontCache
+
+__all__ = ["MAX_HEAD_BYTES", "BoundedHead", "serve", "served"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,16 @@ class BoundedHead(HttpToolsProtocol):
         self.transport.close()
 
 
+def served(app: FastAPI) -> ASGIApp:
+    """What the server runs: ``app`` behind its front cache (answers the response cache gave, given
+    again without going through the app's layers; see :class:`akhbar.web.caching.FrontCache`)."""
+    return FrontCache(app, app.state.cache)
+
+
 def serve(app: FastAPI, *, host: str, port: int, log_level: str) -> None:
-    """Serve ``app`` on ``host``:``port`` until interrupted, request heads bounded."""
-    uvicorn.run(app, host=host, port=port, log_level=log_level, http=BoundedHead, ws="none")
+    """Serve ``app`` on ``host``:``port`` until interrupted, request heads bounded.
+
+    uvicorn it is: granian (a Rust HTTP server) was measured beside it on the same pages and cost
+    the same CPU per request (0.33 ms on a cached page, 2.2 ms on an article), the time being in
+    the app; the bound on request heads above is written for uvicorn's parser."""
+    uvicorn.run(served(app), host=host, port=port, log_level=log_level, http=BoundedHead, ws="none")

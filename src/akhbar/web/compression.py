@@ -1,0 +1,123 @@
+"""Compressed answers: brotli or gzip for text, as the client accepts them.
+
+Pages, feeds, JSON and the stylesheet are text that shrinks 5 to 8 times. Cached pages are compressed
+once per version and encoding (:mod:`akhbar.web.caching` keeps the compressed bodies); everything else
+goes through :class:`Compression`, which compresses each answer (brotli at a quality that costs about
+what gzip does). An answer that already has a ``Content-Encoding`` (a cached one) is left alone, and
+every answer that could have been compressed says ``Vary: Accept-Encoding`` so shared caches keep the
+variants apart.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["MIN_SIZE", "Compression", "compress", "encoding_for"]
+
+MIN_SIZE = 1024  # bytes: below this the saving does not pay for the headers and the work
+MAX_BUFFERED = 8 * 1024 * 1024  # an answer longer than this is sent as it is, not held to compress
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+_TEXT_SUFFIXES = ("+json", "+xml")
+BROTLI_DYNAMIC, BROTLI_CACHED, GZIP_LEVEL = 4, 6, 6
+
+
+def encoding_for(accept_encoding: str) -> str:
+    """``br``, ``gzip`` or ``""`` (identity): the best encoding the ``Accept-Encoding`` value allows."""
+    offered = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        offered[name.strip()] = quality
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0.0)) > 0:
+            return name
+    return ""
+
+
+def compress(body: bytes, encoding: str, *, cached: bool = False) -> bytes:
+    if encoding == "br":
+        return bytes(brotli.compress(body, quality=BROTLI_CACHED if cached else BROTLI_DYNAMIC))
+    if encoding == "gzip":
+        return gzip.compress(body, GZIP_LEVEL, mtime=0)
+    return body
+
+
+def compressible(media_type: str) -> bool:
+    kind = media_type.partition(";")[0].strip().lower()
+    return kind.startswith(_TEXT_TYPES) or kind.endswith(_TEXT_SUFFIXES)
+
+
+def with_vary(headers: MutableHeaders) -> None:
+    vary = headers.get("vary")
+    if vary is None:
+        headers["Vary"] = "Accept-Encoding"
+    elif "accept-encoding" not in vary.lower():
+        headers["Vary"] = f"{vary}, Accept-Encoding"
+
+
+class Compression:
+    """Compresses ``app``'s text answers of :data:`MIN_SIZE` bytes or more for clients that accept it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        encoding = (
+            encoding_for(Headers(scope=scope).get("accept-encoding", "")) if scope["type"] == "http" else ""
+        )
+        if not encoding:
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        held: list[bytes] = []
+        size = 0
+        passing = False
+
+        async def compressing(message: Message) -> None:
+            nonlocal start, size, passing
+            if passing or message["type"] not in ("http.response.start", "http.response.body"):
+                await send(message)
+            elif message["type"] == "http.response.start":
+                headers = Headers(raw=message.get("headers", []))
+                passing = "content-encoding" in headers or not compressible(headers.get("content-type", ""))
+                if passing:
+                    await send(message)
+                else:
+                    start = message
+            else:
+                held.append(message.get("body", b""))
+                size += len(held[-1])
+                if message.get("more_body", False) and size <= MAX_BUFFERED:
+                    return
+                passing = True
+                await self._send(
+                    send, start, b"".join(held), encoding, whole=not message.get("more_body", False)
+                )
+
+        await self.app(scope, receive, compressing)
+
+    @staticmethod
+    async def _send(send: Send, start: Message | None, body: bytes, encoding: str, *, whole: bool) -> None:
+        assert start is not None  # a body comes after its start
+        headers = MutableHeaders(raw=list(start.get("headers", [])))
+        if whole and len(body) >= MIN_SIZE and start.get("status", 200) not in (204, 206, 304):
+            body = compress(body, encoding)
+            headers["Content-Encoding"] = encoding
+            headers["Content-Length"] = str(len(body))
+            etag = headers.get("etag")
+            if etag is not None and not etag.startswith("W/"):  # another representation: as nginx does
+                headers["ETag"] = "W/" + etag
+            with_vary(headers)
+        elif whole:
+            with_vary(headers)
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body, "more_body": not whole})

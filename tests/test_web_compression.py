@@ -1,0 +1,113 @@
+"""Compressed answers (brotli, gzip) and the front cache that answers cached pages again."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from akhbar.models import Article
+from akhbar.store import Store
+from akhbar.web import create_app
+from akhbar.web.caching import FrontCache
+from akhbar.web.compression import encoding_for
+from conftest import AsgiClient, app_client
+from portal_fixtures import populate, store_article
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("", ""),
+        ("gzip, deflate", "gzip"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("identity", ""),
+        ("*", "br"),
+        ("gzip;q=nonsense", ""),
+    ],
+)
+def test_the_encoding_is_the_best_the_client_accepts(header: str, expected: str) -> None:
+    assert encoding_for(header) == expected
+
+
+def test_cached_pages_come_compressed_with_their_own_tag(sqlite_store: Store) -> None:
+    populate(sqlite_store)
+    client = app_client(sqlite_store)
+    plain = client.get("/fr/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and "Accept-Encoding" in plain.headers["vary"]
+    tags = {plain.headers["etag"]}
+    for encoding in ("br", "gzip"):
+        response = client.get("/fr/", headers={"Accept-Encoding": encoding})
+        assert response.headers["content-encoding"] == encoding
+        assert response.num_bytes_downloaded < len(plain.content) / 3
+        assert response.content == plain.content  # httpx decoded it: the same page
+        tags.add(response.headers["etag"])
+        again = client.get(
+            "/fr/", headers={"Accept-Encoding": encoding, "If-None-Match": response.headers["etag"]}
+        )
+        assert again.status_code == 304
+    assert len(tags) == 3, "each representation has its own entity tag"
+
+
+def test_other_text_answers_are_compressed_and_small_ones_are_not(sqlite_store: Store) -> None:
+    populate(sqlite_store)
+    client = app_client(sqlite_store, {"Accept-Encoding": "gzip"})
+    for path in ("/fr/search?q=maroc", "/static/akhbar.css", "/api/openapi.json"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-encoding"] == "gzip", path
+        assert int(response.headers["content-length"]) == response.num_bytes_downloaded
+    assert "content-encoding" not in client.get("/healthz").headers
+    etag = client.get("/static/akhbar.css").headers["etag"]
+    assert etag.startswith("W/"), "a compressed file's tag is weak, as nginx makes it"
+    assert client.get("/static/akhbar.css", headers={"If-None-Match": etag}).status_code == 304
+
+
+class _Counting:
+    """Counts the requests that reach ``app``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app, self.calls = app, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.calls += 1
+        await self.app(scope, receive, send)
+
+
+def test_the_front_cache_answers_a_cached_page_again_until_the_data_changes(sqlite_store: Store) -> None:
+    populate(sqlite_store)
+    app = create_app(sqlite_store, cache_ttl=0)
+    counting = _Counting(app)
+    client = AsgiClient(FrontCache(counting, app.state.cache))
+    client = AsgiClient(FrontCache(counting, app.state.cache), {"Accept-Encoding": "identity"})
+    first = client.get("/fr/")
+    assert client.get("/fr/").content == first.content and counting.calls == 1
+    assert client.get("/fr/", headers={"Accept-Encoding": "br"}).headers["content-encoding"] == "br"
+    assert counting.calls == 2, "another encoding is another answer"
+    client.get("/fr/", headers={"Cookie": "a=b"})
+    client.get("/api/v1/search?q=maroc")
+    client.get("/api/v1/search?q=maroc")
+    assert counting.calls == 5, "requests with cookies and answers not from the cache go through"
+    head = client.request("HEAD", "/fr/")
+    assert head.status_code == 200 and head.content == b"" and counting.calls == 6
+    store_article(
+        sqlite_store,
+        "front",
+        Article("Un titre tout neuf pour la une", ("Un paragraphe.",), language="fr", url="https://x.ma/a"),
+    )
+    fresh = client.get("/fr/")
+    assert counting.calls == 7 and "Un titre tout neuf" in fresh.text
+    assert fresh.headers["etag"] != first.headers["etag"]
+
+
+def test_errors_and_conditional_requests_are_not_kept(sqlite_store: Store) -> None:
+    populate(sqlite_store)
+    app = create_app(sqlite_store, cache_ttl=0)
+    counting = _Counting(app)
+    client = AsgiClient(FrontCache(counting, app.state.cache))
+    assert client.get("/fr/articles/999999").status_code == 404
+    assert client.get("/fr/articles/999999").status_code == 404
+    etag = client.get("/fr/").headers["etag"]
+    assert client.get("/fr/", headers={"If-None-Match": etag}).status_code == 304
+    assert counting.calls == 4
