@@ -175,15 +175,19 @@ def pages() -> Iterator[PageServer]:
     server.server_close()
 
 
-def restart(cluster: Any, mode: str) -> None:
-    """Restart the server as an operator would; commits are durable (``synchronous_commit=on``, as in
-    production: the test cluster's default ``off`` loses the last acknowledged commits on ``-m immediate``)."""
-    options = (
+def _options(cluster: Any) -> str:
+    return (
         f"-c listen_addresses=127.0.0.1 -c port={cluster.port} -c unix_socket_directories={cluster.directory} "
         "-c fsync=off -c synchronous_commit=on -c max_connections=200"
     )
+
+
+def restart(cluster: Any, mode: str, action: str = "restart") -> None:
+    """Restart the server as an operator would; commits are durable (``synchronous_commit=on``, as in
+    production: the test cluster's default ``off`` loses the last acknowledged commits on ``-m immediate``)."""
+    options = _options(cluster)
     data, log = str(cluster.directory / "data"), str(cluster.directory / "log")
-    cluster._run("pg_ctl", "-D", data, "-m", mode, "-o", options, "-l", log, "-w", "-t", "60", "restart")
+    cluster._run("pg_ctl", "-D", data, "-m", mode, "-o", options, "-l", log, "-w", "-t", "60", action)
 
 
 def new_database(cluster: Any) -> Store:
@@ -195,7 +199,7 @@ def new_database(cluster: Any) -> Store:
     return Store(cluster.url(name))
 
 
-def start_worker(store: Store, tmp: Path, number: int) -> subprocess.Popen[bytes]:
+def start_worker(store: Store, tmp: Path, number: int, reconnect: str = "60") -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "AKHBAR_CONFIG": "/nonexistent",
@@ -208,7 +212,7 @@ def start_worker(store: Store, tmp: Path, number: int) -> subprocess.Popen[bytes
         "AKHBAR_FETCH_BACKOFF": "0.1",
         "AKHBAR_STORIES": "off",
         "AKHBAR_WORKER_CONCURRENCY": str(CONCURRENCY),
-        "AKHBAR_WORKER_RECONNECT_TIMEOUT": "60",
+        "AKHBAR_WORKER_RECONNECT_TIMEOUT": reconnect,
     }
     with (tmp / f"worker{number}.log").open("ab") as log:  # the child keeps its own copy open
         return subprocess.Popen(
@@ -323,3 +327,27 @@ def test_a_killed_workers_jobs_are_picked_up_again(cluster: Any, pages: PageServ
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(timeout=90)
         store.close()
+
+
+def test_a_worker_exits_with_an_error_when_the_database_stays_away(cluster: Any, tmp_path: Path) -> None:
+    """Past ``worker_reconnect_timeout`` the worker gives up with status 1, for its supervisor."""
+    store = new_database(cluster)
+    ensure_schema(store.engine)
+    worker = start_worker(store, tmp_path, 0, reconnect="3")
+    try:
+        started = time.monotonic()
+        while count(store, "SELECT count(*) FROM procrastinate_workers") == 0:
+            assert worker.poll() is None and time.monotonic() - started < 120, "the worker never started"
+            time.sleep(0.3)
+        store.close()
+        restart(cluster, "fast", "stop")
+        try:
+            code = worker.wait(timeout=120)
+        finally:
+            restart(cluster, "fast", "start")
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert code == 1
+    assert "stayed unreachable" in (tmp_path / "worker0.log").read_text(encoding="utf-8", errors="replace")
