@@ -232,7 +232,7 @@ def test_a_refresh_defers_again_the_queued_pages_no_job_holds(pg_store: Store, s
             await queue.defer_page(PageJob(1, urls[0]))
             again = await requeue_lost_pages(runtime, queue, 1)
             twice = await requeue_lost_pages(runtime, queue, 1)
-            pending = await queue.pending_urls()
+            pending = await queue.pending_urls(1)
             first = await run_page(runtime, PageJob(1, urls[0]))
             assert first.status == "stored"
             hits = server.hits["/pages/70"]

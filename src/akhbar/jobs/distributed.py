@@ -56,8 +56,9 @@ _RETRY = procrastinate.RetryStrategy(
 )
 _SCHEMA_LOCK = 7_130_417  # pg_advisory_xact_lock key: one worker at a time installs the job tables
 _PENDING_PAGES = """
-SELECT args->'job'->>'url' FROM procrastinate_jobs
+SELECT args->'job'->>'url' AS url FROM procrastinate_jobs
  WHERE task_name = 'akhbar.fetch_page' AND status IN ('todo', 'doing')
+   AND args->'job'->>'source_id' = %(source)s
 """
 
 
@@ -105,9 +106,9 @@ class ProcrastinateQueue:
     async def defer_page(self, job: PageJob) -> None:
         await self.app.configure_task("akhbar.fetch_page", queue="pages").defer_async(job=job.to_json())
 
-    async def pending_urls(self) -> set[str]:
-        rows = await self.app.connector.execute_query_all_async(_PENDING_PAGES)
-        return {canonical_url(url) for row in rows for url in row.values() if url}
+    async def pending_urls(self, source_id: int) -> set[str]:
+        rows = await self.app.connector.execute_query_all_async(_PENDING_PAGES, source=str(source_id))
+        return {canonical_url(row["url"]) for row in rows if row["url"]}
 
 
 def _runtime(context: procrastinate.JobContext) -> Runtime:

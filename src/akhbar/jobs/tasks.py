@@ -43,8 +43,8 @@ class Queue(Protocol):
 class PendingQueue(Queue, Protocol):
     """A queue that outlives its workers and can say which page jobs it still holds."""
 
-    async def pending_urls(self) -> set[str]:
-        """Canonical URLs of the page jobs waiting or running (a dead worker's included)."""
+    async def pending_urls(self, source_id: int) -> set[str]:
+        """Canonical URLs of the source's page jobs waiting or running (a dead worker's included)."""
         ...
 
 
@@ -90,11 +90,12 @@ async def requeue_lost_pages(runtime: Runtime, queue: PendingQueue, source_id: i
 
     The queue is asked first: a job that ends after that was pending, so it is not deferred twice.
     """
-    pending = await queue.pending_urls()
+    limit = refresh.MAX_NEW_PAGES_PER_POLL
     try:
-        waiting = await asyncio.to_thread(
-            _queued_pages, runtime.store, source_id, refresh.MAX_NEW_PAGES_PER_POLL
-        )
+        if not await asyncio.to_thread(_queued_pages, runtime.store, source_id, 1):
+            return 0  # the usual case: every page of the source is done
+        pending = await queue.pending_urls(source_id)
+        waiting = await asyncio.to_thread(_queued_pages, runtime.store, source_id, limit)
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
     lost = [known for known in waiting if known.url not in pending]
