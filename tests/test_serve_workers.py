@@ -5,7 +5,9 @@ request metrics are summed across them, and proxy headers are trusted only from
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -61,8 +63,30 @@ def test_two_processes_share_the_data_version_and_the_metrics(tmp_path: Path) ->
             assert httpx.get(f"{server.base}/healthz", timeout=10).status_code == 200
         scrapes = [healthz_count(server.base) - before for _ in range(6)]
         assert scrapes == [30.0] * 6, f"each scrape sums both processes: {scrapes}"
+        reload_without_a_dropped_request(server)
     finally:
         server.stop()
+
+
+def reload_without_a_dropped_request(server: LiveServer) -> None:
+    """SIGHUP (systemctl reload): new processes replace the old ones while every request is answered."""
+    before = {line["process"] for line in access_log(server)}
+    os.kill(server.pid, signal.SIGHUP)
+    answered, failed, deadline = 0, [], time.monotonic() + 240
+    while time.monotonic() < deadline:
+        try:
+            status = httpx.get(f"{server.base}/healthz", timeout=10).status_code
+            answered += status == 200
+            if status != 200:
+                failed.append(status)
+        except httpx.TransportError as exc:
+            failed.append(repr(exc))
+        serving = {line["process"] for line in access_log(server)[-20:]}
+        if answered > 20 and serving and not serving & before:
+            break
+        time.sleep(0.05)
+    assert failed == [], failed
+    assert not serving & before, "the old processes still answer"
 
 
 @pytest.mark.parametrize(("trusted", "client"), [("127.0.0.1", "203.0.113.7"), ("10.9.8.7", "127.0.0.1")])
