@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from akhbar.errors import StoreError
 from akhbar.models import Entry
-from akhbar.services import refresh
+from akhbar.services import images, refresh
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
@@ -38,6 +38,8 @@ class Queue(Protocol):
     async def defer_refresh(self, source_id: int) -> None: ...
 
     async def defer_page(self, job: PageJob) -> None: ...
+
+    async def defer_image(self, article_id: int) -> None: ...
 
 
 class PendingQueue(Queue, Protocol):
@@ -64,19 +66,44 @@ def _already_done(store: Store, job: PageJob) -> bool:
     return known is not None and known.status != "queued" and known.updated == job.updated
 
 
-async def run_page(runtime: Runtime, job: PageJob) -> IngestResult:
-    """Fetch, extract and store one page; failures are recorded, database failures raised."""
+async def run_page(runtime: Runtime, job: PageJob, queue: Queue | None = None) -> IngestResult:
+    """Fetch, extract and store one page; failures are recorded, database failures raised. The photo
+    of an article stored or changed becomes an image job on ``queue`` (when the settings fetch images)."""
     try:
         if job.source_id is not None and await asyncio.to_thread(_already_done, runtime.store, job):
             log.info("job: page %s was already recorded by an earlier run", job.url)
             return IngestResult(job.url, "unchanged", reason="recorded by an earlier run of this job")
-        return await refresh.fetch_page(runtime, job)
+        result = await refresh.fetch_page(runtime, job)
     except sa.exc.SQLAlchemyError as exc:
         log.warning("job: page %s: database unavailable, to be run again: %s", job.url, exc)
         raise DatabaseUnavailable(f"job: page {job.url}: database: {exc}") from exc
     except Exception as exc:  # a defect must not kill the worker: log it and record it on the URL
         log.exception("job: page %s failed", job.url)
         return IngestResult(job.url, "error", reason=f"internal error: {type(exc).__name__}: {exc}")
+    await defer_photo(runtime, queue, result)
+    return result
+
+
+async def defer_photo(runtime: Runtime, queue: Queue | None, result: IngestResult) -> None:
+    """Queue the photo of a just stored article when it still has to be fetched."""
+    if queue is None or not runtime.settings.images or result.article_id is None:
+        return
+    if result.status not in {"stored", "updated"}:
+        return
+    try:
+        if await asyncio.to_thread(images.request_photo, runtime.store, result.article_id, queued=True):
+            await queue.defer_image(result.article_id)
+    except Exception:  # the article is stored; its photo can wait for its next change
+        log.exception("job: cannot queue the photo of article #%s", result.article_id)
+
+
+async def run_image(runtime: Runtime, article_id: int) -> images.ImageResult:
+    """Fetch, check and keep an article's photo; failures are recorded, never raised."""
+    try:
+        return await images.fetch_for_article(runtime, article_id)
+    except Exception as exc:  # a defect must not kill the worker
+        log.exception("job: photo of article #%s failed", article_id)
+        return images.ImageResult(article_id, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _queued_pages(store: Store, source_id: int, limit: int) -> list[seen.SeenUrl]:
@@ -106,11 +133,15 @@ async def requeue_lost_pages(runtime: Runtime, queue: PendingQueue, source_id: i
     return len(lost)
 
 
-async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000) -> int:
-    """Claim every due source (atomically) and defer its refresh; returns how many."""
+async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000, photos: bool = False) -> int:
+    """Claim every due source (atomically) and defer its refresh; returns how many. With
+    ``photos``, also defer the photos asked for (newsroom articles) or due for another try."""
     deferred = 0
     for source_id in refresh.due_source_ids(store, limit):
         if refresh.claim_source(store, source_id):
             await queue.defer_refresh(source_id)
             deferred += 1
+    if photos:
+        for article_id in await asyncio.to_thread(images.due_photos, store, limit=limit):
+            await queue.defer_image(article_id)
     return deferred

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import Settings
 from akhbar.errors import InputError
+from akhbar.services import images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
@@ -29,6 +30,7 @@ from akhbar.web.routes import (
     breaking,
     feeds,
     health,
+    media,
     metrics,
     newsroom_articles,
     newsroom_sessions,
@@ -36,6 +38,7 @@ from akhbar.web.routes import (
     newsroom_users,
     portal,
     search,
+    site,
 )
 from akhbar.web.telemetry import Exposition
 
@@ -51,6 +54,8 @@ ROUTERS = (
     breaking.router,
     search.router,
     feeds.router,
+    media.router,
+    site.router,
     newsroom_sessions.router,
     newsroom_articles.router,
     newsroom_users.router,
@@ -66,13 +71,15 @@ def create_app(
     site_name: str = "akhbar",
     settings: Settings | None = None,
     grouping: Grouping | None = None,
+    images_dir: Path | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
     ``grouping`` places editors' articles in stories (its owner closes it); without it they are
-    placed with the built-in model, in this process.
+    placed with the built-in model, in this process. Photos are served from the data directory of
+    ``settings`` (or ``images_dir``; without either, none is served).
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access. Every answer carries the security
@@ -96,6 +103,7 @@ def create_app(
     app.state.pages = pages
     app.state.newsroom = Newsroom(pages.env, site_name=site_name)
     app.state.settings = settings
+    app.state.images_dir = images.directory(settings) if settings is not None else images_dir
     app.state.grouping = grouping or Grouping()
     app.state.exposition = Exposition(store.engine)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
