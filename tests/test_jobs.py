@@ -243,3 +243,33 @@ def test_a_refresh_defers_again_the_queued_pages_no_job_holds(pg_store: Store, s
     again, twice, pending = asyncio.run(run())
     assert (again, twice) == (2, 0)
     assert pending == set(canonical)
+
+
+@pytest.mark.postgres
+def test_the_stalled_job_sweep_retries_a_dead_workers_job(pg_store: Store) -> None:
+    """A job left ``doing`` by a worker whose heartbeat stopped goes back to ``todo``; the sweep's
+    own finished runs are pruned."""
+    from akhbar.jobs.distributed import STALLED_AFTER, retry_stalled_jobs
+
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+
+    async def run() -> int:
+        async with app.open_async():
+            await ProcrastinateQueue(app).defer_refresh(7)
+            worker = await app.job_manager.register_worker()
+            job = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            assert job is not None and job.task_name == "akhbar.refresh_source"
+            assert await retry_stalled_jobs(app) == 0, "a live worker's job stays with it"
+            stale = (
+                f"UPDATE procrastinate_workers SET last_heartbeat = now() - interval '{STALLED_AFTER + 5} s'"
+            )
+            await app.connector.execute_query_async(stale)
+            retried = await retry_stalled_jobs(app)
+            await app.job_manager.delete_old_jobs(nb_hours=1, queue="maintenance")
+            return retried
+
+    assert asyncio.run(run()) == 1
+    with pg_store.reading() as connection:
+        status = connection.execute(sa.text("SELECT status, attempts FROM procrastinate_jobs")).one()
+    assert tuple(status) == ("todo", 1)

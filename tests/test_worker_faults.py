@@ -114,6 +114,9 @@ class PageServer(ThreadingHTTPServer):
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_port}{path}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A killed worker's connections break mid-answer: expected here, not worth a traceback."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: PageServer

@@ -55,6 +55,7 @@ HEARTBEAT = 5.0  # seconds between a worker's heartbeats
 STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker is dead
 RECOVERY_EVERY = 10  # seconds between two sweeps for stalled jobs
 RECOVERY_BOUND = STALLED_AFTER + RECOVERY_EVERY + 10  # a killed worker's job is queued again by then
+PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
 RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
 RETRY_ATTEMPTS = 60
 _RETRY = procrastinate.RetryStrategy(
@@ -179,6 +180,8 @@ def build_app(database_url: str) -> procrastinate.App:
     @app.task(name="akhbar.retry_stalled", queue="maintenance", pass_context=True, queueing_lock="stalled")
     async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:
         await retry_stalled_jobs(context.app)
+        if timestamp % PRUNE_EVERY < RECOVERY_EVERY:  # its own runs, 8,640 a day, are not kept
+            await context.app.job_manager.delete_old_jobs(nb_hours=1, queue="maintenance")
 
     return app
 
