@@ -164,7 +164,7 @@ def build_app(database_url: str) -> procrastinate.App:
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
         await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
 
-    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True)
+    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY)
     async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
         await run_image(_runtime(context), article_id)
 

@@ -98,9 +98,11 @@ async def defer_photo(runtime: Runtime, queue: Queue | None, result: IngestResul
 
 
 async def run_image(runtime: Runtime, article_id: int) -> images.ImageResult:
-    """Fetch, check and keep an article's photo; failures are recorded, never raised."""
+    """Fetch, check and keep an article's photo; failures are recorded, database failures raised."""
     try:
         return await images.fetch_for_article(runtime, article_id)
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"job: photo of article #{article_id}: database: {exc}") from exc
     except Exception as exc:  # a defect must not kill the worker
         log.exception("job: photo of article #%s failed", article_id)
         return images.ImageResult(article_id, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
