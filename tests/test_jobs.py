@@ -18,6 +18,7 @@ from akhbar.services import sources as sources_service
 from akhbar.services.fetching import DatabaseHostGate, open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store, hosts
+from akhbar.text.urls import canonical_url
 from httpserver import FixtureServer
 from test_sources_refresh import make_settings
 
@@ -205,3 +206,70 @@ def test_host_slots_are_leased_released_and_expire(store: Store) -> None:
         assert hosts.take_lease(connection, "h.example", 2, "e", 170.0, 230.0) == 0, (
             "a dead holder's lease ran out"
         )
+
+
+@pytest.mark.postgres
+def test_a_refresh_defers_again_the_queued_pages_no_job_holds(pg_store: Store, server: FixtureServer) -> None:
+    """A refresh cut off between marking its pages queued and deferring them: the next run of the
+    refresh defers exactly the pages without a job, and a page already recorded is not fetched again."""
+    from akhbar.jobs.tasks import requeue_lost_pages, run_page
+    from akhbar.services.refresh import PageJob
+    from akhbar.store import seen
+
+    follow(pg_store, server, "/gen/rss?n=3&start=70")
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+    urls = [server.url(f"/pages/{n}?utm_source=feed") for n in (70, 71, 72)]
+    canonical = [canonical_url(url) for url in urls]
+    with pg_store.transaction() as connection:  # the refresh marked all three, deferred only the first
+        for url in canonical:
+            seen.mark_seen(connection, url, source_id=1, status="queued")
+
+    async def run() -> tuple[int, int, set[str]]:
+        settings = make_settings(pg_store.url)
+        async with open_runtime(pg_store, settings, Grouping()) as runtime, app.open_async():
+            queue = ProcrastinateQueue(app)
+            await queue.defer_page(PageJob(1, urls[0]))
+            again = await requeue_lost_pages(runtime, queue, 1)
+            twice = await requeue_lost_pages(runtime, queue, 1)
+            pending = await queue.pending_urls(1)
+            first = await run_page(runtime, PageJob(1, urls[0]))
+            assert first.status == "stored"
+            hits = server.hits["/pages/70"]
+            assert (await run_page(runtime, PageJob(1, urls[0]))).status == "unchanged"
+            assert server.hits["/pages/70"] == hits, "a page already recorded is not fetched again"
+            return again, twice, pending
+
+    again, twice, pending = asyncio.run(run())
+    assert (again, twice) == (2, 0)
+    assert pending == set(canonical)
+
+
+@pytest.mark.postgres
+def test_the_stalled_job_sweep_retries_a_dead_workers_job(pg_store: Store) -> None:
+    """A job left ``doing`` by a worker whose heartbeat stopped goes back to ``todo``; the sweep's
+    own finished runs are pruned."""
+    from akhbar.jobs.distributed import STALLED_AFTER, retry_stalled_jobs
+
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+
+    async def run() -> int:
+        async with app.open_async():
+            await ProcrastinateQueue(app).defer_refresh(7)
+            worker = await app.job_manager.register_worker()
+            job = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            assert job is not None and job.task_name == "akhbar.refresh_source"
+            assert await retry_stalled_jobs(app) == 0, "a live worker's job stays with it"
+            stale = (
+                f"UPDATE procrastinate_workers SET last_heartbeat = now() - interval '{STALLED_AFTER + 5} s'"
+            )
+            await app.connector.execute_query_async(stale)
+            retried = await retry_stalled_jobs(app)
+            await app.job_manager.delete_old_jobs(nb_hours=1, queue="maintenance")
+            return retried
+
+    assert asyncio.run(run()) == 1
+    with pg_store.reading() as connection:
+        status = connection.execute(sa.text("SELECT status, attempts FROM procrastinate_jobs")).one()
+    assert tuple(status) == ("todo", 1)

@@ -63,3 +63,9 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
         assert all(m.requests > 0 and m.errors == 0 for m in report.ceilings)
     targets = report.targets()
     assert {t.name for t in targets} >= {"article (random) p99", "home /ar/ / nginx, same bytes"}
+    assert "home throughput lost to /metrics scrapes" in {t.name for t in targets}
+    assert {
+        "home /ar/, /metrics scraped",
+        "home /ar/ (2 processes)",
+        "article (random) (2 processes)",
+    } <= set(names)

@@ -111,3 +111,18 @@ def test_errors_and_conditional_requests_are_not_kept(sqlite_store: Store) -> No
     etag = client.get("/fr/").headers["etag"]
     assert client.get("/fr/", headers={"If-None-Match": etag}).status_code == 304
     assert counting.calls == 4
+
+
+def test_answers_from_the_front_cache_are_counted_in_the_metrics(sqlite_store: Store) -> None:
+    from akhbar.web.telemetry import REQUESTS
+
+    populate(sqlite_store)
+    app = create_app(sqlite_store, cache_ttl=0)
+    counting = _Counting(app)
+    client = AsgiClient(FrontCache(counting, app.state.cache), {"Accept-Encoding": "identity"})
+    counted = REQUESTS.labels("GET", "/{lang}/", "200")
+    before = counted._value.get()
+    for _ in range(3):
+        assert client.get("/fr/").status_code == 200
+    assert counting.calls == 1, "two of the three answers came from the front cache"
+    assert counted._value.get() - before == 3

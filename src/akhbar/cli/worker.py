@@ -1,4 +1,9 @@
-"""``akhbar worker [--concurrency N]``: a Procrastinate worker (PostgreSQL mode)."""
+"""``akhbar worker [--concurrency N]``: a Procrastinate worker (PostgreSQL mode).
+
+It survives a database restart by reconnecting (see :mod:`akhbar.jobs.distributed`); if the
+database stays away longer than ``worker_reconnect_timeout`` it exits with status 1, so a
+supervisor (systemd ``Restart=on-failure``) starts it again and the operator sees the failure.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,12 @@ def worker_command(ctx: Context, concurrency: int | None) -> None:
 
     async def run() -> None:
         async with open_runtime(store, settings, ctx.grouping()) as runtime:
-            await distributed.run_worker(app, runtime, concurrency=settings.worker_concurrency)
+            await distributed.run_worker(
+                app,
+                runtime,
+                concurrency=settings.worker_concurrency,
+                reconnect_timeout=settings.worker_reconnect_timeout,
+            )
 
     note(f"worker running {settings.worker_concurrency} jobs at once (Ctrl-C stops)")
     asyncio.run(run())

@@ -2,29 +2,77 @@
 
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
 lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.fetch_image`` (queue ``images``: an
-article's photo, after its page) and ``akhbar.schedule_due`` (periodic, every minute,
-claims due sources and defers their refresh). Per-host politeness is booked in the database by
-the runtime's fetcher, so it holds across all workers.
+article's photo, after its page), ``akhbar.schedule_due`` (periodic, every minute, claims due
+sources and defers their refresh) and ``akhbar.retry_stalled`` (periodic, every
+:data:`RECOVERY_EVERY` seconds). Per-host politeness is booked in the database by the runtime's
+fetcher, so it holds across all workers.
+
+Faults:
+
+- a job whose database work failed raises, and Procrastinate runs it again after
+  :data:`RETRY_WAIT` seconds (up to :data:`RETRY_ATTEMPTS` times), never marking it succeeded;
+- a worker beats every :data:`HEARTBEAT` seconds; one silent for :data:`STALLED_AFTER` seconds
+  (SIGKILLed, its machine gone, cut off from the database) is dead, and ``akhbar.retry_stalled``
+  puts its running jobs back in the queue: a killed worker's job is picked up again within
+  :data:`RECOVERY_BOUND` seconds (Procrastinate's stalled-job recipe, with the heartbeat lowered);
+- when the database goes away (a restart, ``-m fast`` or ``-m immediate``) Procrastinate stops
+  the worker; :func:`run_worker` waits for the database and starts a fresh worker (a new worker id,
+  so the jobs the old one could not finish are taken as stalled), and raises
+  :class:`WorkerLost` if the database stays away longer than ``reconnect_timeout``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+import time
 from typing import Any
 
 import procrastinate
+import psycopg
 import sqlalchemy as sa
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.schema import SchemaManager
 
-from akhbar.errors import ConfigError
-from akhbar.jobs.tasks import run_image, run_page, run_refresh, schedule_due
+from akhbar.errors import ConfigError, StoreError
+from akhbar.jobs.tasks import (
+    DatabaseUnavailable,
+    requeue_lost_pages,
+    run_image,
+    run_page,
+    run_refresh,
+    schedule_due,
+)
 from akhbar.services.fetching import Runtime
 from akhbar.services.refresh import PageJob
+from akhbar.text.urls import canonical_url
 
 log = logging.getLogger(__name__)
 SCHEDULE_CRON = "* * * * *"
+HEARTBEAT = 5.0  # seconds between a worker's heartbeats
+STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker is dead
+RECOVERY_EVERY = 10  # seconds between two sweeps for stalled jobs
+RECOVERY_BOUND = STALLED_AFTER + RECOVERY_EVERY + 10  # a killed worker's job is queued again by then
+PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
+RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
+RETRY_ATTEMPTS = 60
+_RETRY = procrastinate.RetryStrategy(
+    max_attempts=RETRY_ATTEMPTS,
+    wait=RETRY_WAIT,
+    retry_exceptions=[DatabaseUnavailable, sa.exc.SQLAlchemyError, ConnectorException, psycopg.Error],
+)
 _SCHEMA_LOCK = 7_130_417  # pg_advisory_xact_lock key: one worker at a time installs the job tables
+_PENDING_PAGES = """
+SELECT args->'job'->>'url' AS url FROM procrastinate_jobs
+ WHERE task_name = 'akhbar.fetch_page' AND status IN ('todo', 'doing')
+   AND args->'job'->>'source_id' = %(source)s
+"""
+
+
+class WorkerLost(StoreError):
+    """The database stayed unreachable longer than the worker waits for it."""
 
 
 def conninfo(database_url: str) -> str:
@@ -76,6 +124,10 @@ class ProcrastinateQueue:
         except AlreadyEnqueued:
             log.debug("jobs: photo of article #%s already queued", article_id)
 
+    async def pending_urls(self, source_id: int) -> set[str]:
+        rows = await self.app.connector.execute_query_all_async(_PENDING_PAGES, source=str(source_id))
+        return {canonical_url(row["url"]) for row in rows if row["url"]}
+
 
 def _runtime(context: procrastinate.JobContext) -> Runtime:
     runtime = context.additional_context.get("runtime")
@@ -84,19 +136,35 @@ def _runtime(context: procrastinate.JobContext) -> Runtime:
     return runtime
 
 
+async def retry_stalled_jobs(app: procrastinate.App) -> int:
+    """Queue again the running jobs of workers silent for :data:`STALLED_AFTER` seconds."""
+    retried = 0
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER):
+        try:
+            await app.job_manager.retry_job(job)
+        except ConnectorException as exc:  # e.g. the same refresh queued meanwhile (its queueing lock)
+            log.warning("jobs: stalled job %s not retried: %s", job.id, exc)
+            continue
+        log.warning("jobs: job %s (%s) of a dead worker queued again", job.id, job.task_name)
+        retried += 1
+    return retried
+
+
 def build_app(database_url: str) -> procrastinate.App:
     """A Procrastinate app with akhbar's tasks, connected to ``database_url``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
 
-    @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True)
+    @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True, retry=_RETRY)
     async def refresh_source(context: procrastinate.JobContext, source_id: int) -> None:
-        await run_refresh(_runtime(context), ProcrastinateQueue(context.app), source_id)
+        queue = ProcrastinateQueue(context.app)
+        await run_refresh(_runtime(context), queue, source_id)
+        await requeue_lost_pages(_runtime(context), queue, source_id)
 
-    @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True)
+    @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True, retry=_RETRY)
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
         await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
 
-    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True)
+    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY)
     async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
         await run_image(_runtime(context), article_id)
 
@@ -108,17 +176,91 @@ def build_app(database_url: str) -> procrastinate.App:
         count = await schedule_due(runtime.store, queue, photos=runtime.settings.images)
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
+    @app.periodic(cron=f"* * * * * */{RECOVERY_EVERY}")
+    @app.task(name="akhbar.retry_stalled", queue="maintenance", pass_context=True, queueing_lock="stalled")
+    async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:
+        await retry_stalled_jobs(context.app)
+        if timestamp % PRUNE_EVERY < RECOVERY_EVERY:  # its own runs, 8,640 a day, are not kept
+            await context.app.job_manager.delete_old_jobs(nb_hours=1, queue="maintenance")
+
     return app
 
 
-async def run_worker(
-    app: procrastinate.App, runtime: Runtime, *, concurrency: int, wait: bool = True
-) -> None:
-    """Run a worker until stopped (``wait``) or until the queues are empty (``wait=False``)."""
+async def _database_back(database_url: str, timeout: float, stopping: asyncio.Event) -> bool:
+    """Wait (with growing pauses) until PostgreSQL answers, at most ``timeout`` seconds."""
+    deadline, pause = time.monotonic() + timeout, 0.5
+    while not stopping.is_set():
+        try:
+            connection = await psycopg.AsyncConnection.connect(conninfo(database_url), connect_timeout=5)
+            await connection.close()
+            return True
+        except psycopg.Error as exc:
+            if time.monotonic() + pause > deadline:
+                log.error("worker: the database is still unreachable after %.0f s: %s", timeout, exc)
+                return False
+            log.info("worker: waiting for the database: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=pause)
+        pause = min(pause * 2, 10.0)
+    return True
+
+
+async def _run_once(app: procrastinate.App, runtime: Runtime, concurrency: int, wait: bool) -> None:
     async with app.open_async():
         await app.run_worker_async(
             concurrency=concurrency,
             wait=wait,
             additional_context={"runtime": runtime},
-            install_signal_handlers=wait,
+            install_signal_handlers=False,
+            update_heartbeat_interval=HEARTBEAT,
+            stalled_worker_timeout=STALLED_AFTER,
+            shutdown_graceful_timeout=60,
         )
+
+
+async def run_worker(
+    app: procrastinate.App,
+    runtime: Runtime,
+    *,
+    concurrency: int,
+    wait: bool = True,
+    reconnect_timeout: float = 300.0,
+) -> None:
+    """Run a worker until SIGINT/SIGTERM (``wait``) or until the queues are empty (``wait=False``).
+
+    When the worker stops for any other reason (the database went away), wait for the database and
+    run a fresh worker; raise :class:`WorkerLost` when it stays away ``reconnect_timeout`` seconds.
+    """
+    if not wait:
+        await _run_once(app, runtime, concurrency, wait)
+        return
+    stopping = asyncio.Event()
+    current: asyncio.Task[None] | None = None
+
+    def stop() -> None:
+        stopping.set()
+        if current is not None:
+            current.cancel()  # Procrastinate's graceful stop: running jobs end first
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+    try:
+        while not stopping.is_set():
+            current = asyncio.create_task(_run_once(app, runtime, concurrency, wait))
+            try:
+                await current
+            except asyncio.CancelledError:
+                if not stopping.is_set():
+                    raise
+            except Exception as exc:  # the database went away mid-shutdown, or could not be reached
+                log.warning("worker: stopped by %s: %s", type(exc).__name__, exc)
+            if stopping.is_set():
+                break
+            log.warning("worker: the job queue stopped (database restarted?); reconnecting")
+            if not await _database_back(runtime.store.url, reconnect_timeout, stopping):
+                raise WorkerLost(f"worker: the database stayed unreachable for {reconnect_timeout:.0f} s")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, RuntimeError):
+                loop.remove_signal_handler(signum)

@@ -1,4 +1,12 @@
-"""The job code both runners execute. Each job catches and records its own failures."""
+"""The job code both runners execute.
+
+A job records its own failures (a bad page, a dead source) and returns; but when its *database*
+work fails (the server restarted, the connection dropped) it raises :class:`DatabaseUnavailable`,
+so the runner retries it later instead of counting it done while its page stays ``queued``.
+
+Nothing is fetched twice needlessly: a page job whose page was already recorded (stored, rejected,
+failed) by an earlier run of the same job, whose end the queue never heard of, returns at once.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,22 @@ import asyncio
 import logging
 from typing import Protocol
 
+import sqlalchemy as sa
+
+from akhbar.errors import StoreError
+from akhbar.models import Entry
 from akhbar.services import images, refresh
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
-from akhbar.store import Store
+from akhbar.store import Store, seen
+from akhbar.text.urls import canonical_url
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(StoreError):
+    """A job's database work failed; the job is to be run again, not counted done."""
 
 
 class Queue(Protocol):
@@ -25,18 +42,41 @@ class Queue(Protocol):
     async def defer_image(self, article_id: int) -> None: ...
 
 
+class PendingQueue(Queue, Protocol):
+    """A queue that outlives its workers and can say which page jobs it still holds."""
+
+    async def pending_urls(self, source_id: int) -> set[str]:
+        """Canonical URLs of the source's page jobs waiting or running (a dead worker's included)."""
+        ...
+
+
 async def run_refresh(runtime: Runtime, queue: Queue, source_id: int) -> RefreshResult:
     """Refresh one source; its new pages become page jobs on ``queue``."""
-    result = await refresh.refresh_source(runtime, source_id, queue.defer_page)
+    try:
+        result = await refresh.refresh_source(runtime, source_id, queue.defer_page)
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
     log.info("job: refresh #%s: %s (%s new pages)", source_id, result.status, result.new_pages)
     return result
 
 
+def _already_done(store: Store, job: PageJob) -> bool:
+    with store.reading() as connection:
+        known = seen.find_seen(connection, canonical_url(job.url))
+    return known is not None and known.status != "queued" and known.updated == job.updated
+
+
 async def run_page(runtime: Runtime, job: PageJob, queue: Queue | None = None) -> IngestResult:
-    """Fetch, extract and store one page; failures are recorded, never raised. The photo of an
-    article stored or changed becomes an image job on ``queue`` (when the settings fetch images)."""
+    """Fetch, extract and store one page; failures are recorded, database failures raised. The photo
+    of an article stored or changed becomes an image job on ``queue`` (when the settings fetch images)."""
     try:
+        if job.source_id is not None and await asyncio.to_thread(_already_done, runtime.store, job):
+            log.info("job: page %s was already recorded by an earlier run", job.url)
+            return IngestResult(job.url, "unchanged", reason="recorded by an earlier run of this job")
         result = await refresh.fetch_page(runtime, job)
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("job: page %s: database unavailable, to be run again: %s", job.url, exc)
+        raise DatabaseUnavailable(f"job: page {job.url}: database: {exc}") from exc
     except Exception as exc:  # a defect must not kill the worker: log it and record it on the URL
         log.exception("job: page %s failed", job.url)
         return IngestResult(job.url, "error", reason=f"internal error: {type(exc).__name__}: {exc}")
@@ -58,12 +98,41 @@ async def defer_photo(runtime: Runtime, queue: Queue | None, result: IngestResul
 
 
 async def run_image(runtime: Runtime, article_id: int) -> images.ImageResult:
-    """Fetch, check and keep an article's photo; failures are recorded, never raised."""
+    """Fetch, check and keep an article's photo; failures are recorded, database failures raised."""
     try:
         return await images.fetch_for_article(runtime, article_id)
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"job: photo of article #{article_id}: database: {exc}") from exc
     except Exception as exc:  # a defect must not kill the worker
         log.exception("job: photo of article #%s failed", article_id)
         return images.ImageResult(article_id, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _queued_pages(store: Store, source_id: int, limit: int) -> list[seen.SeenUrl]:
+    with store.reading() as connection:
+        return seen.queued(connection, source_id, limit)
+
+
+async def requeue_lost_pages(runtime: Runtime, queue: PendingQueue, source_id: int) -> int:
+    """Defer again the source's ``queued`` pages that no page job holds (lost between marking and
+    deferring, e.g. when the database went away mid-refresh); returns how many.
+
+    The queue is asked first: a job that ends after that was pending, so it is not deferred twice.
+    """
+    limit = refresh.MAX_NEW_PAGES_PER_POLL
+    try:
+        if not await asyncio.to_thread(_queued_pages, runtime.store, source_id, 1):
+            return 0  # the usual case: every page of the source is done
+        pending = await queue.pending_urls(source_id)
+        waiting = await asyncio.to_thread(_queued_pages, runtime.store, source_id, limit)
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
+    lost = [known for known in waiting if known.url not in pending]
+    for known in lost:
+        await queue.defer_page(PageJob.for_entry(source_id, known.entry or Entry(known.url)))
+    if lost:
+        log.warning("job: refresh #%s: %s queued pages had no job; deferred again", source_id, len(lost))
+    return len(lost)
 
 
 async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000, photos: bool = False) -> int:

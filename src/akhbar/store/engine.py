@@ -137,7 +137,8 @@ def create_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        # connect_timeout: a connection attempt while the server restarts fails instead of hanging a job
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     raise StoreError(f"store: unsupported database {parsed.get_backend_name()!r} (use sqlite or postgresql)")
 
 

@@ -125,3 +125,14 @@ def due_retries(connection: sa.Connection, source_id: int, now: datetime, limit:
         .limit(limit)
     )
     return [_seen(r) for r in connection.execute(query)]
+
+
+def queued(connection: sa.Connection, source_id: int, limit: int) -> list[SeenUrl]:
+    """The source's pages marked queued (a page job was deferred for each), oldest first."""
+    query = (
+        sa.select(seen_urls)
+        .where(seen_urls.c.source_id == source_id, seen_urls.c.status == "queued")
+        .order_by(seen_urls.c.seen_at)
+        .limit(limit)
+    )
+    return [_seen(r) for r in connection.execute(query)]

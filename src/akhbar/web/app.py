@@ -21,7 +21,7 @@ from akhbar.web.caching import ResponseCache
 from akhbar.web.compression import Compression
 from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
-from akhbar.web.middleware import HeadAsGet, SecurityHeaders
+from akhbar.web.middleware import HeadAsGet, RequestMetrics, SecurityHeaders
 from akhbar.web.newsroom import Newsroom
 from akhbar.web.pages import Pages
 from akhbar.web.routes import (
@@ -30,7 +30,9 @@ from akhbar.web.routes import (
     api_stories,
     breaking,
     feeds,
+    health,
     media,
+    metrics,
     newsroom_articles,
     newsroom_sessions,
     newsroom_sources,
@@ -39,11 +41,14 @@ from akhbar.web.routes import (
     search,
     site,
 )
+from akhbar.web.telemetry import Exposition
 
 HERE = Path(__file__).parent
 
 # The route table in order: the portal's /{lang} pattern comes last so it takes no other path.
 ROUTERS = (
+    health.router,
+    metrics.router,
     api_articles.router,
     api_stories.router,
     api_sources.router,
@@ -101,22 +106,19 @@ def create_app(
     app.state.settings = settings
     app.state.images_dir = images.directory(settings) if settings is not None else images_dir
     app.state.grouping = grouping or Grouping()
+    app.state.exposition = Exposition(store.engine)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.exception_handler(StarletteHTTPException)(http_error)
     app.exception_handler(RequestValidationError)(bad_request)
     app.exception_handler(InputError)(bad_input)
     app.exception_handler(SignInRequired)(to_sign_in)
-    app.add_api_route("/healthz", healthz, include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(Compression)  # brotli or gzip for text; cached pages come compressed already
+    app.add_middleware(RequestMetrics)  # inside HeadAsGet: it reads the route the router set in the scope
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: the headers are those of the GET answer
     return app
-
-
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 def _page_language(request: Request) -> str:

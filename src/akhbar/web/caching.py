@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.web.compression import MIN_SIZE, compress, compressible, encoding_for
+from akhbar.web.telemetry import LATENCY, REQUESTS
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class _Answer:
     version: str
     start: Message
     body: bytes
+    route: str  # the route template, for the request metrics of answers given from here
 
 
 class FrontCache:
@@ -213,8 +215,11 @@ class FrontCache:
         version, _ = await self.cache.version()
         answer = self._answers.get(key)
         if answer is not None and answer.version == version:
+            started = time.perf_counter()
             await send(answer.start)
             await send({"type": "http.response.body", "body": answer.body})
+            REQUESTS.labels("GET", answer.route, str(answer.start["status"])).inc()
+            LATENCY.labels(answer.route).observe(time.perf_counter() - started)
             return
         sent: list[Message] = []
 
@@ -223,9 +228,10 @@ class FrontCache:
             await send(message)
 
         await self.app(scope, receive, keeping)
-        self._keep(key, scope.get(FRONT_KEY), sent)
+        route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+        self._keep(key, scope.get(FRONT_KEY), sent, route)
 
-    def _keep(self, key: tuple[object, ...], version: object, sent: list[Message]) -> None:
+    def _keep(self, key: tuple[object, ...], version: object, sent: list[Message], route: str) -> None:
         if not isinstance(version, str) or len(sent) != 2:
             return
         start, body = sent
@@ -233,7 +239,7 @@ class FrontCache:
             return
         if any(name.lower() == b"set-cookie" for name, _ in start.get("headers", [])):
             return
-        self._answers[key] = _Answer(version, start, body.get("body", b""))
+        self._answers[key] = _Answer(version, start, body.get("body", b""), route)
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)

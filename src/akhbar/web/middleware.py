@@ -10,6 +10,9 @@ here only, and no framing. The Swagger UI pages (:data:`INLINE_SCRIPT_PAGES`) st
 script: their policy allows exactly that script, by its SHA-256, and the ``data:`` SVG icons Swagger UI
 draws (checked in Chromium: tests/test_browser.py).
 
+**Metrics.** :class:`RequestMetrics` counts every answer by method, route template and status and
+times it (:mod:`akhbar.web.telemetry`).
+
 **HEAD.** FastAPI routes answer the methods they declare, so HEAD was 405 everywhere. A HEAD request
 is handled as a GET and answered with its status and headers (Content-Length included) and no body.
 """
@@ -19,9 +22,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import time
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from akhbar.web.telemetry import LATENCY, REQUESTS
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -120,3 +126,30 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class RequestMetrics:
+    """Counts and times every HTTP answer by its route template (``<unmatched>`` for a 404 of no
+    route), read from the scope the router filled in."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(route).observe(time.perf_counter() - started)

@@ -1,0 +1,106 @@
+"""``akhbar serve`` in two processes: every process's page cache follows the data version, the
+request metrics are summed across them, and proxy headers are trusted only from
+``forwarded_allow_ips``."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from cli_runner import SPECIMEN
+from liveserver import LiveServer
+from test_web import ARABIC_DUMP
+
+pytestmark = pytest.mark.slow
+NEW_TITLE = "الحكومة تصادق على مشروع قانون المالية للسنة المقبلة بعد نقاش طويل"
+
+
+def healthz_count(base: str) -> float:
+    text = httpx.get(f"{base}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "akhbar_http_requests_total" and sample.labels["route"] == "/healthz":
+                return sample.value
+    return 0.0
+
+
+def access_log(server: LiveServer) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    return [line for line in lines if line["logger"] == "uvicorn.access"]
+
+
+def test_two_processes_share_the_data_version_and_the_metrics(tmp_path: Path) -> None:
+    settings = {"web_workers": "2", "log_format": "json", "log_level": "INFO", "stories": "off"}
+    server = LiveServer(tmp_path / "data", **settings)
+    server.data_dir.mkdir()
+    assert server.run("ingest", str(SPECIMEN)).returncode == 0
+    server.start(timeout=240)  # two processes import the web stack: slow on a busy machine
+    try:
+        for _ in range(40):  # fresh connections: both processes render and cache the home page
+            assert NEW_TITLE not in httpx.get(f"{server.base}/", timeout=10).text
+        served_by = {line["process"] for line in access_log(server)}
+        assert len(served_by) == 2, f"one process answered everything: {served_by}"
+        arabic = tmp_path / "ar.txt"
+        arabic.write_text(ARABIC_DUMP, encoding="utf-8")
+        assert server.run("ingest", str(arabic)).returncode == 0
+        time.sleep(2.0)  # the cache's ttl is 1 s; the first request after it starts the refresh
+        for _ in range(10):
+            httpx.get(f"{server.base}/", timeout=10)
+        time.sleep(0.5)
+        stale = [n for n in range(40) if NEW_TITLE not in httpx.get(f"{server.base}/", timeout=10).text]
+        assert stale == [], f"{len(stale)} of 40 answers still without the new article"
+
+        before = healthz_count(server.base)
+        for _ in range(30):
+            assert httpx.get(f"{server.base}/healthz", timeout=10).status_code == 200
+        scrapes = [healthz_count(server.base) - before for _ in range(6)]
+        assert scrapes == [30.0] * 6, f"each scrape sums both processes: {scrapes}"
+        reload_without_a_dropped_request(server)
+    finally:
+        server.stop()
+
+
+def reload_without_a_dropped_request(server: LiveServer) -> None:
+    """SIGHUP (systemctl reload): new processes replace the old ones while every request is answered."""
+    before = {line["process"] for line in access_log(server)}
+    os.kill(server.pid, signal.SIGHUP)
+    answered, failed, deadline = 0, [], time.monotonic() + 240
+    while time.monotonic() < deadline:
+        try:
+            status = httpx.get(f"{server.base}/healthz", timeout=10).status_code
+            answered += status == 200
+            if status != 200:
+                failed.append(status)
+        except httpx.TransportError as exc:
+            failed.append(repr(exc))
+        serving = {line["process"] for line in access_log(server)[-20:]}
+        if answered > 20 and serving and not serving & before:
+            break
+        time.sleep(0.05)
+    assert failed == [], failed
+    assert not serving & before, "the old processes still answer"
+
+
+@pytest.mark.parametrize(("trusted", "client"), [("127.0.0.1", "203.0.113.7"), ("10.9.8.7", "127.0.0.1")])
+def test_proxy_headers_are_trusted_only_from_the_configured_addresses(
+    tmp_path: Path, trusted: str, client: str
+) -> None:
+    settings = {"forwarded_allow_ips": trusted, "log_format": "json", "log_level": "INFO", "stories": "off"}
+    server = LiveServer(tmp_path / "data", **settings).start(timeout=120)
+    try:
+        forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+        assert httpx.get(f"{server.base}/healthz?probe=1", headers=forwarded, timeout=10).status_code == 200
+        time.sleep(0.3)
+        probes = [str(line["message"]) for line in access_log(server) if "probe=1" in str(line["message"])]
+        assert len(probes) == 1
+        assert re.match(rf"{re.escape(client)}:\d+ - ", probes[0]), probes[0]
+    finally:
+        server.stop()
