@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from akhbar.config import Settings
+from akhbar.config import DEFAULT_TIMEZONE, Settings
 from akhbar.errors import InputError
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.web import presenting
 from akhbar.web.caching import ResponseCache
 from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
@@ -61,13 +62,15 @@ def create_app(
     site_name: str = "akhbar",
     settings: Settings | None = None,
     grouping: Grouping | None = None,
+    pictures: presenting.PictureSource | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
     ``grouping`` places editors' articles in stories (its owner closes it); without it they are
-    placed with the built-in model, in this process.
+    placed with the built-in model, in this process. ``pictures`` gives the photo (stored and served
+    by this site) that pages show with an article; without it pages show no photos.
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access. Every answer carries the security
@@ -85,7 +88,8 @@ def create_app(
         redirect_slashes=False,
     )
     cache = ResponseCache(store, ttl=cache_ttl)
-    pages = Pages(store, cache)
+    timezone = settings.timezone if settings else DEFAULT_TIMEZONE
+    pages = Pages(store, cache, timezone=timezone, pictures=pictures or presenting.no_pictures)
     app.state.store = store
     app.state.cache = cache
     app.state.pages = pages

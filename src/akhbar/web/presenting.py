@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -14,9 +15,32 @@ from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
 from akhbar.services.portal import AlsoIn, ArticleDetail, Story
 from akhbar.web.i18n import direction_of
 
-__all__ = ["ArticleView", "direction_of", "marked", "present"]
+__all__ = ["ArticleView", "Picture", "PictureSource", "direction_of", "marked", "no_pictures", "present"]
 
 _MARK = re.compile(r"(</?mark>)")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An article's photo as the pages show it: served by this site (never the source's host), with
+    its size so the layout does not move while it loads. ``srcset`` is ``"URL WIDTHw, ..."`` or ''."""
+
+    src: str
+    width: int
+    height: int
+    alt: str = ""
+    srcset: str = ""
+    caption: str | None = None
+    credit: str | None = None
+
+
+#: Where pages find an article's picture: article id -> Picture, or None when it has none to show.
+PictureSource = Callable[[int], Picture | None]
+
+
+def no_pictures(article_id: int) -> Picture | None:
+    """The picture source of a portal that stores no images: every card is a clean card without one."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,8 @@ class ArticleView:
     body_paragraphs: tuple[str, ...]
     headlines: tuple[str, ...]
     authors: tuple[str, ...] = ()
+    section: str | None = None
+    story_key: str = ""
 
 
 def present(stored: StoredArticle) -> ArticleView:
@@ -50,6 +76,8 @@ def present(stored: StoredArticle) -> ArticleView:
         body_paragraphs=a.body_paragraphs,
         headlines=a.headlines,
         authors=a.authors,
+        section=a.section,
+        story_key=str(a.story_id) if a.story_id is not None else f"a{stored.id}",
     )
 
 

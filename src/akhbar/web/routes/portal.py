@@ -11,15 +11,16 @@ from typing import Annotated, TypeVar
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from akhbar.services import portal
+from akhbar.services import frontpage, portal
 from akhbar.store import Store
-from akhbar.web import presenting
+from akhbar.web import charts, presenting
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
-from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.i18n import LANGUAGES, interface, negotiate
 from akhbar.web.pages import Pages
 
 T = TypeVar("T")
@@ -41,14 +42,26 @@ def _found(value: T | None, what: str) -> T:
 
 
 def _home(pages: Pages, store: Store, language: str) -> Rendered:
-    found = portal.home(store)
+    found = frontpage.home(store)
     return pages.render("home.html", language, home=found, also_in=found.also_in)
 
 
 def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
-    return pages.render("article.html", language, article=view, detail=detail)
+    related = frontpage.related(
+        store, section=view.section, language=view.language, story_key=detail.story_key
+    )
+    return pages.render("article.html", language, article=view, detail=detail, related=related)
+
+
+def _counted(request: Request, pages: Pages, article_id: int, response: Response) -> Response:
+    """Count a read of the article (not a prefetch, not an error); a due batch is written after
+    the answer is sent, so the reader never waits for it and the page cache is not involved."""
+    prefetch = "prefetch" in (request.headers.get("sec-purpose") or request.headers.get("purpose") or "")
+    if response.status_code in (200, 304) and not prefetch and pages.reads.add(article_id):
+        response.background = BackgroundTask(pages.reads.flush)
+    return response
 
 
 @router.get("/")
@@ -82,9 +95,10 @@ async def article_negotiated(
     request: Request, store: AppStore, pages: PortalPages, article_id: ArticleId
 ) -> Response:
     language = negotiate(request.headers.get("accept-language"))
-    return await pages.respond(
+    answer = await pages.respond(
         request, language, lambda: _article(pages, store, language, article_id), negotiated=True
     )
+    return _counted(request, pages, article_id, answer)
 
 
 @router.get("/{lang}/articles/{article_id}")
@@ -92,7 +106,8 @@ async def article_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
 ) -> Response:
     language = _language(lang)
-    return await pages.respond(request, language, lambda: _article(pages, store, language, article_id))
+    answer = await pages.respond(request, language, lambda: _article(pages, store, language, article_id))
+    return _counted(request, pages, article_id, answer)
 
 
 @router.get("/{lang}/stories/{key}")
@@ -101,7 +116,12 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
 
     def render() -> Rendered:
         story = _found(portal.story(store, key), "story")
-        return pages.render("story.html", language, story=story)
+        view = frontpage.story_view(store, story)
+        title = interface(language).gettext("Number of sources over time")
+        chart = charts.sources_over_time(
+            view.sources_over_time, zone=pages.zone, language=language, title=title
+        )
+        return pages.render("story.html", language, story=story, view=view, chart=chart)
 
     return await pages.respond(request, language, render)
 
