@@ -1,8 +1,8 @@
 """The front page and the story page: what a reader sees first, each story once per screen.
 
 The home page ranks the stories of the newest articles by how many sites carried them, leads with
-the first, then fills the most-read block, the ticker, the section blocks and the per-language
-columns from what is left, so no story's headline appears twice on one screen.
+the first, then fills the most-read block, the section blocks and the per-language columns from
+what is left, so no story's headline appears twice in them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Home:
     sections: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)  # in SECTIONS order
     latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
     also_in: dict[int, AlsoIn] = field(default_factory=dict)
+    standfirsts: dict[int, str] = field(default_factory=dict)  # first paragraphs of the headlines
 
 
 class _Shown:
@@ -54,10 +55,12 @@ class _Shown:
 
 
 def _ranked_stories(store: Store, recent: list[ArticleSummary], limit: int) -> list[Story]:
-    """The stories of ``recent`` with most sites first, each with all its articles."""
+    """The stories of ``recent`` with most sites first, each with all its articles; at most half of
+    them, so the other blocks have something to show on a young site."""
     groups: dict[str, list[ArticleSummary]] = defaultdict(list)
     for item in recent:
         groups[item.story_key].append(item)
+    limit = min(limit, max(1, (len(groups) + 1) // 2))
     ranked = sorted(
         groups.items(),
         key=lambda kv: (len({a.site_name for a in kv[1]}), len(kv[1]), max(a.published or "" for a in kv[1])),
@@ -94,15 +97,19 @@ def home(
     stories = _ranked_stories(store, everything, top)
     shown = _Shown()
     shown.keys.update(s.key for s in stories)
+    # The ticker is a moving strip of the newest headlines: it leaves out the top stories, and the
+    # blocks below may list its items again (a reader never sees it whole at once).
+    ticker_items = tuple(a for a in newest if a.story_key not in shown.keys)[:ticker]
     read = shown.take((a for a, _ in reads.most_read(store, limit=most_read * 3)), most_read)
-    ticker_items = shown.take(newest, ticker)
     grouped = {
         key: shown.take((a for a in newest if a.section == key), per_section) for key in sections.SECTIONS
     }
     latest = {code: shown.take(items, per_language) for code, items in by_language.items()}
     listed = [a for items in (*grouped.values(), *latest.values()) for a in items]
+    headlines = {s.headline(code).id for s in stories for code in LANGUAGES}
     with store.reading() as connection:
         copies = also_in_of(connection, listed)
+        standfirsts = queries.leads(connection, sorted(headlines))
     return Home(
         lead=stories[0] if stories else None,
         top_stories=tuple(stories[1:]),
@@ -112,6 +119,7 @@ def home(
         sections={k: v for k, v in grouped.items() if v},
         latest={k: v for k, v in latest.items() if v},
         also_in=copies,
+        standfirsts=standfirsts,
     )
 
 

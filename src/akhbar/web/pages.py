@@ -14,6 +14,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -96,6 +97,7 @@ class Pages:
             context["breaking"] = self._breaking()
 
         now = datetime.now(UTC)
+        today = now.astimezone(self.zone).date()
 
         def when(item: Dated) -> str:
             return format_published(item.published, language, item.url, self.zone)
@@ -113,6 +115,8 @@ class Pages:
             when=when,
             ago=ago,
             zone=self.zone,
+            today=today,
+            today_text=format_date(today, "full", locale=language),
             zone_label=zone_label(self.timezone, language),
             picture=lambda item: self.pictures(item.id),
             article_href=lambda i: presenting.article_path(language, i),

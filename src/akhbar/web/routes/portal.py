@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from akhbar.models import ArticleSummary
 from akhbar.services import frontpage, portal
 from akhbar.store import Store
 from akhbar.web import charts, presenting
@@ -43,7 +44,9 @@ def _found(value: T | None, what: str) -> T:
 
 def _home(pages: Pages, store: Store, language: str) -> Rendered:
     found = frontpage.home(store)
-    return pages.render("home.html", language, home=found, also_in=found.also_in)
+    return pages.render(
+        "home.html", language, home=found, also_in=found.also_in, page_kind="home", scripted=True
+    )
 
 
 def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
@@ -52,7 +55,17 @@ def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rend
     related = frontpage.related(
         store, section=view.section, language=view.language, story_key=detail.story_key
     )
-    return pages.render("article.html", language, article=view, detail=detail, related=related)
+    first = _first_published(view, detail)
+    return pages.render("article.html", language, article=view, detail=detail, related=related, first=first)
+
+
+def _first_published(
+    view: presenting.ArticleView, detail: portal.ArticleDetail
+) -> presenting.ArticleView | ArticleSummary:
+    """Who published the story (or this text) first: this article, a copy of it or other coverage."""
+    same = [c.article for c in detail.copies if c.relation == "same"]
+    candidates: list[presenting.ArticleView | ArticleSummary] = [view, *same, *detail.coverage]
+    return min(candidates, key=lambda a: (not a.published, a.published or "", a.id))
 
 
 def _counted(request: Request, pages: Pages, article_id: int, response: Response) -> Response:
@@ -121,7 +134,8 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
         chart = charts.sources_over_time(
             view.sources_over_time, zone=pages.zone, language=language, title=title
         )
-        return pages.render("story.html", language, story=story, view=view, chart=chart)
+        head = story.headline(language)
+        return pages.render("story.html", language, story=story, view=view, chart=chart, head=head)
 
     return await pages.respond(request, language, render)
 
@@ -153,6 +167,7 @@ async def section_page(
             "section.html",
             ui_language,
             section=name,
+            current_section=name,
             listing=found,
             also_in=found.also_in,
             filter_language=filter_language,
