@@ -21,7 +21,7 @@ from starlette.responses import Response
 from akhbar.config import DEFAULT_TIMEZONE
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking
-from akhbar.services.portal import SECTIONS, section_of
+from akhbar.services.portal import SECTIONS, Story, section_of
 from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
 from akhbar.web import presenting
@@ -91,6 +91,17 @@ class Pages:
             self._breaking_now = (self.cache.current, items)
         return items
 
+    def _story_picture(self, story: Story, language: str) -> presenting.Picture | None:
+        """A story card's photo: its headline's own, else another of its articles' (the headline's
+        language first); a photo always goes with the story it was published with."""
+        head = story.headline(language)
+        ordered = sorted(story.articles, key=lambda a: (a.id != head.id, a.language != language, -a.id))
+        for item in ordered:
+            found = self.pictures(item.id)
+            if found is not None:
+                return found
+        return None
+
     def render(self, name: str, language: str, status_code: int = 200, **context: Any) -> Rendered:
         ui = interface(language)
         if "breaking" not in context:
@@ -119,6 +130,7 @@ class Pages:
             today_text=format_date(today, "full", locale=language),
             zone_label=zone_label(self.timezone, language),
             picture=lambda item: self.pictures(item.id),
+            story_picture=self._story_picture,
             article_href=lambda i: presenting.article_path(language, i),
             story_href=lambda key: presenting.story_path(language, key),
             source_href=lambda site: presenting.source_path(language, site),
