@@ -6,11 +6,8 @@ tests/output/design-*.png. Lighthouse 12 scores the same pages with mobile emula
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
