@@ -6,8 +6,11 @@ tests/output/design-*.png. Lighthouse 12 scores the same pages with mobile emula
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -182,3 +185,40 @@ def test_page_design(browser: Any, site: tuple[str, Newsroom], name: str, width:
     overlaps = _overlaps(elements, page)
     assert not overlaps, f"{name} at {width}px: {overlaps[:5]}"
     context.close()
+
+
+def _lighthouse(url: str, report: Path) -> dict[str, Any]:
+    if not LIGHTHOUSE.exists():
+        _missing(f"Lighthouse is not installed at {LIGHTHOUSE} (npm ci --prefix tests)")
+    chromium = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    command = [
+        "node",
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=accessibility,best-practices,seo",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]  # the default form factor: a phone (Moto G Power emulation, throttled)
+    env = {**os.environ, "CHROME_PATH": str(chromium)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, f"lighthouse failed on {url}: {done.stderr[-2000:]}"
+    found: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return found
+
+
+@pytest.mark.parametrize("name", ["home-ar", "home-fr", "article-ar", "story-fr"])
+def test_lighthouse_scores_100(site: tuple[str, Newsroom], name: str) -> None:
+    """Accessibility, Best Practices and SEO at 100 on a phone; the report stays in tests/output."""
+    base, newsroom = site
+    OUTPUT.mkdir(exist_ok=True)
+    result = _lighthouse(base + _pages(newsroom)[name], OUTPUT / f"lighthouse-{name}.json")
+    scores = {key: category["score"] for key, category in result["categories"].items()}
+    failing = [
+        f"{ref['id']}: {result['audits'][ref['id']].get('title')}"
+        for category in result["categories"].values()
+        for ref in category["auditRefs"]
+        if ref["weight"] > 0 and (result["audits"][ref["id"]].get("score") or 1) < 1
+    ]
+    assert scores == {"accessibility": 1, "best-practices": 1, "seo": 1}, f"{name}: {scores} {failing}"
