@@ -90,10 +90,11 @@ def home(
     with store.reading() as connection:
         everything = queries.summaries(connection, limit=recent)
         newest = queries.summaries(connection, Filters(collapse=True), limit=recent)
-        by_language = {
-            code: queries.summaries(connection, Filters(language=code, collapse=True), limit=per_language * 6)
-            for code in LANGUAGES
-        }
+        by_language = {code: [a for a in newest if a.language == code] for code in LANGUAGES}
+        for code, found in by_language.items():  # a language rare among the newest: its own query
+            if len(found) < per_language * 3:
+                filters = Filters(language=code, collapse=True)
+                by_language[code] = queries.summaries(connection, filters, limit=per_language * 3)
     stories = _ranked_stories(store, everything, top)
     shown = _Shown()
     shown.keys.update(s.key for s in stories)
