@@ -22,7 +22,7 @@ import uvicorn
 
 from akhbar.store import Store
 from design_fixtures import Newsroom, app, fill
-from test_browser import ARGS, CHROMIUM, OUTPUT, _missing
+from test_browser import ARGS, CHROMIUM, OUTPUT, _axe, _missing
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +150,10 @@ def _overlaps(elements: list[dict[str, Any]], page: Any) -> list[str]:
 def test_page_design(browser: Any, site: tuple[str, Newsroom], name: str, width: int, scheme: str) -> None:
     base, newsroom = site
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, color_scheme=scheme, reduced_motion="reduce"
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,
+        reduced_motion="reduce",
+        bypass_csp=True,  # axe-core is injected as an inline script
     )
     page = context.new_page()
     page.goto(base + _pages(newsroom)[name])
@@ -184,6 +187,7 @@ def test_page_design(browser: Any, site: tuple[str, Newsroom], name: str, width:
     assert not serif, f"{name}: text drawn outside the Noto faces: {serif[:5]}"
     overlaps = _overlaps(elements, page)
     assert not overlaps, f"{name} at {width}px: {overlaps[:5]}"
+    _axe(page, f"{name} at {width}px, {scheme}")  # contrast in the dark theme too
     context.close()
 
 
