@@ -226,3 +226,26 @@ def test_lighthouse_scores_100(site: tuple[str, Newsroom], name: str) -> None:
         if ref["weight"] > 0 and (result["audits"][ref["id"]].get("score") or 1) < 1
     ]
     assert scores == {"accessibility": 1, "best-practices": 1, "seo": 1}, f"{name}: {scores} {failing}"
+
+
+def test_breaking_bar_stays_one_line_rotates_and_hides(browser: Any, site: tuple[str, Newsroom]) -> None:
+    """Two flags on a phone: one line (never a tall block), one headline at a time taking turns,
+    and a hide button that holds for the tab until the flagged items change."""
+    base, _ = site
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="ar")
+    page = context.new_page()
+    page.goto(f"{base}/ar/")
+    bar = page.locator("section.breaking")
+    assert bar.bounding_box()["height"] <= 48, "one line on a phone"
+    visible = page.locator(".breaking-items li:not([hidden])")
+    assert page.locator(".breaking-items li").count() == 2 and visible.count() == 1
+    first = visible.inner_text()
+    page.wait_for_timeout(6500)
+    assert visible.count() == 1 and visible.inner_text() != first, "the flags take turns"
+    page.click("button.breaking-close")
+    assert not bar.is_visible()
+    page.reload()
+    assert not page.locator("section.breaking").is_visible(), "hidden for this tab"
+    page.goto(f"{base}/fr/")
+    assert not page.locator("section.breaking").is_visible(), "on every page of the site"
+    context.close()
