@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from akhbar.extract import sections
@@ -178,10 +178,9 @@ def related(
     """The newest other stories of a section (in ``language`` first), for an article's "related" links."""
     if section is None:
         return ()
-    filters = Filters(section=section, collapse=True)
-    with store.reading() as connection:
-        same_language = queries.summaries(connection, replace(filters, language=language), limit=limit * 3)
-        any_language = queries.summaries(connection, filters, limit=limit * 3)
+    with store.reading() as connection:  # one indexed read (section, newest first); copies share a story
+        newest = queries.summaries(connection, Filters(section=section), limit=limit * 6)
+    ordered = sorted(newest, key=lambda a: a.language != language)  # stable: newest first in each
     shown = _Shown()
     shown.keys.add(story_key)
-    return shown.take([*same_language, *any_language], limit)
+    return shown.take(ordered, limit)
