@@ -144,8 +144,9 @@ def _overlaps(elements: list[dict[str, Any]], page: Any) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize(
+    ("width", "scheme"), [(390, "light"), (390, "dark"), (1366, "light"), (1366, "dark"), (320, "light")]
+)
 @pytest.mark.parametrize("name", ["home-ar", "home-fr", "article-ar", "article-fr", "story-ar", "story-fr"])
 def test_page_design(browser: Any, site: tuple[str, Newsroom], name: str, width: int, scheme: str) -> None:
     base, newsroom = site
