@@ -205,3 +205,11 @@ def test_timezone_setting_is_validated() -> None:
         load_settings({"timezone": "Mars/Olympus"}, environ={}, config_file=Path("/nonexistent"))
     with pytest.raises(ConfigError, match="timezone"):
         load_settings(environ={"AKHBAR_TIMEZONE": "../../etc/passwd"}, config_file=Path("/nonexistent"))
+
+
+def test_a_due_batch_is_asked_for_once(store: Store, newsroom: Newsroom) -> None:
+    counter = reads.ReadCounter(store, flush_every=3600, flush_at=2)
+    article = newsroom.ids["sport_en"]
+    assert [counter.add(article) for _ in range(4)] == [False, True, False, False], "one flush per batch"
+    assert counter.flush() == 4 and counter.flush() == 0
+    assert [counter.add(article) for _ in range(2)] == [False, True]

@@ -38,19 +38,24 @@ class ReadCounter:
         self._pending: Counter[int] = Counter()
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()
+        self._due = False  # a flush was asked for and has not run yet
 
     def add(self, article_id: int) -> bool:
-        """Count one read; True when a batch is due (the caller then calls :meth:`flush`)."""
+        """Count one read; True (once per batch) when a batch is due: the caller then calls :meth:`flush`."""
         with self._lock:
             self._pending[article_id] += 1
-            due = sum(self._pending.values()) >= self.flush_at
-            return due or time.monotonic() - self._last_flush >= self.flush_every
+            if self._due:
+                return False
+            full = sum(self._pending.values()) >= self.flush_at
+            self._due = full or time.monotonic() - self._last_flush >= self.flush_every
+            return self._due
 
     def flush(self) -> int:
         """Write the pending reads in one transaction; the number of reads written."""
         with self._lock:
             pending, self._pending = self._pending, Counter()
             self._last_flush = time.monotonic()
+            self._due = False
         if not pending:
             return 0
         hour = hour_of()
