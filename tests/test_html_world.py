@@ -60,6 +60,21 @@ def test_site_names_after_full_width_and_korean_bars_leave_the_title() -> None:
         assert extracted(page).title == title
 
 
+def test_a_short_site_name_with_a_word_after_it_leaves_the_title() -> None:
+    # og:site_name "CBC", title "... | CBC News": the outlet's name is the site name plus a word.
+    head = '<meta property="og:site_name" content="CBC">'
+    head += (
+        '<meta property="og:title" content="Palestinians say his appointment could ruin talks | CBC News">'
+    )
+    page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "Palestinians say his appointment could ruin talks"
+    # A title that merely begins with a word like the site's name keeps all its words.
+    head = '<meta property="og:site_name" content="Nature">'
+    head += '<meta property="og:title" content="Nature reserves | Nature">'
+    page = html_page(f"<article><p>{FR}</p><p>{FR2}</p><p>{FR3}</p></article>", head)
+    assert extracted(page).title == "Nature reserves"
+
+
 def test_an_empty_shell_whose_script_carries_the_article_is_extracted() -> None:
     import json
 
@@ -124,3 +139,55 @@ def test_a_title_set_off_with_stars_and_a_byline_loses_them() -> None:
         head,
     )
     assert extracted(page).title == "Zelensky considers firing his top general"
+
+
+def test_sentences_repeated_under_each_new_heading_are_kept() -> None:
+    day = (
+        "Petit-déjeuner : flocons d'avoine, fruits rouges et yaourt nature.",
+        "Déjeuner : salade de lentilles, poulet grillé et légumes de saison.",
+    )
+    plan = "".join(
+        f"<h2>Jour {number}</h2>" + "".join(f"<p>{line}</p>" for line in day) for number in (1, 2, 3)
+    )
+    page = html_page(f"<article><h1>Un plan de repas</h1><p>{FR}</p><p>{FR2}</p>{plan}<p>{FR3}</p></article>")
+    body = extracted(page).body_paragraphs
+    assert body.count(day[0]) == 3 and body.count(day[1]) == 3
+    assert ("Jour 1", day[0], day[1], "Jour 2", day[0]) == body[2:7]
+
+
+def test_a_repeat_with_no_new_heading_between_is_a_layout_copy() -> None:
+    page = html_page(f"<article><h1>Titre</h1><p>{FR}</p><p>{FR2}</p><p>{FR}</p><p>{FR3}</p></article>")
+    assert extracted(page).body_paragraphs.count(FR) == 1
+    labels = "".join(f"<h2>Partie {number}</h2><p>{FR}</p><p>Lire aussi</p>" for number in (1, 2))
+    body = extracted(
+        html_page(f"<article><h1>Titre</h1>{labels}<p>{FR2}</p><p>{FR3}</p></article>")
+    ).body_paragraphs
+    assert body.count(FR) == 1  # a long paragraph again is a copy, whatever the headings
+
+
+def test_a_long_table_of_names_is_data_not_text() -> None:
+    rows = "".join(f"<tr><td>{n}</td><td>Nom{n} Prénom{n}</td><td>Ville{n}</td></tr>" for n in range(30))
+    page = html_page(
+        f"<article><h1>Les lauréats</h1><p>{FR}</p><p>{FR2}</p><table>{rows}</table><p>{FR3}</p></article>"
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3)
+    short = "".join(f"<tr><td>{n}</td><td>Nom{n}</td></tr>" for n in range(4))
+    page = html_page(
+        f"<article><h1>Les lauréats</h1><p>{FR}</p><p>{FR2}</p><table>{short}</table><p>{FR3}</p></article>"
+    )
+    assert "1 Nom1" in extracted(page).body_paragraphs  # a small table stays in the text
+
+
+def test_read_also_teasers_in_other_languages_leave_the_body() -> None:
+    teasers = (
+        "Lesen Sie auch: Gefährliche Giftwolke über Berlin",
+        "Les også: Tone Damli røper detaljer om frieriet",
+        "Czytaj więcej",
+        "Leggi anche: le notizie del giorno",
+        "Читайте также: главные новости дня",
+    )
+    markup = "".join(
+        f"<p>{text}</p><p>{para}</p>" for text, para in zip(teasers, (FR, FR2, FR3, FR4), strict=False)
+    )
+    page = html_page(f"<article><h1>Titre de l’article</h1>{markup}<p>{teasers[-1]}</p></article>")
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)

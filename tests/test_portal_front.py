@@ -85,7 +85,7 @@ def test_a_card_without_a_photo_is_clean(client: AsgiClient, newsroom: Newsroom)
 def test_article_page_photo_attribution_and_related(client: AsgiClient, newsroom: Newsroom) -> None:
     page = client.get(f"/fr/articles/{newsroom.ids['tram_en']}").text
     assert '<figcaption><span dir="auto">The Rabat-Salé tramway at Bab El Had</span>' in page
-    assert "Photo : Morocco World News" in page
+    assert "© Morocco World News" in page
     attribution = page[
         page.index('class="attribution"') : page.index("</div>", page.index('class="attribution"'))
     ]

@@ -26,7 +26,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_demo_serves_the_list_page_with_the_specimen(tmp_path: Path) -> None:
+def test_demo_serves_the_home_page_with_the_specimen_loaded(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "akhbar", "demo", "--port", str(port)],
@@ -46,10 +46,13 @@ def test_demo_serves_the_list_page_with_the_specimen(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "akhbar demo did not start serving"
                 time.sleep(0.3)
         assert page.status_code == 200
-        assert "Pour le secrétaire général de l’OTAN" in page.text
+        assert "832" in page.text, "the breaking story of the demo (its death toll) is on the first screen"
         assert 'dir="rtl"' in page.text, "the demo set has Arabic articles, listed right to left"
-        article = httpx.get(f"http://127.0.0.1:{port}/api/v1/articles", timeout=5).json()["articles"]
-        assert len(article) >= 3
+        listed = httpx.get(f"http://127.0.0.1:{port}/api/v1/articles?limit=100", timeout=5).json()["articles"]
+        assert len(listed) >= 30
+        assert any(a["title"].startswith("Pour le secrétaire général de l’OTAN") for a in listed), (
+            "the specimen"
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -1,7 +1,8 @@
 """The distributed runner: Procrastinate on PostgreSQL, for ``akhbar worker`` on any number of machines.
 
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
-lock), ``akhbar.fetch_page`` (queue ``pages``) and ``akhbar.schedule_due`` (periodic, every minute,
+lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.fetch_image`` (queue ``images``: an
+article's photo, after its page) and ``akhbar.schedule_due`` (periodic, every minute,
 claims due sources and defers their refresh). Per-host politeness is booked in the database by
 the runtime's fetcher, so it holds across all workers.
 """
@@ -17,7 +18,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 
 from akhbar.errors import ConfigError
-from akhbar.jobs.tasks import run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.refresh import PageJob
 
@@ -66,6 +67,15 @@ class ProcrastinateQueue:
     async def defer_page(self, job: PageJob) -> None:
         await self.app.configure_task("akhbar.fetch_page", queue="pages").defer_async(job=job.to_json())
 
+    async def defer_image(self, article_id: int) -> None:
+        deferrer = self.app.configure_task(
+            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}"
+        )
+        try:
+            await deferrer.defer_async(article_id=article_id)
+        except AlreadyEnqueued:
+            log.debug("jobs: photo of article #%s already queued", article_id)
+
 
 def _runtime(context: procrastinate.JobContext) -> Runtime:
     runtime = context.additional_context.get("runtime")
@@ -84,13 +94,18 @@ def build_app(database_url: str) -> procrastinate.App:
 
     @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True)
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
-        await run_page(_runtime(context), PageJob.from_json(job))
+        await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
+
+    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True)
+    async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
+        await run_image(_runtime(context), article_id)
 
     @app.periodic(cron=SCHEDULE_CRON)
     @app.task(name="akhbar.schedule_due", queue="refresh", pass_context=True, queueing_lock="schedule")
     async def schedule(context: procrastinate.JobContext, timestamp: int) -> None:
         runtime = _runtime(context)
-        count = await schedule_due(runtime.store, ProcrastinateQueue(context.app))
+        queue = ProcrastinateQueue(context.app)
+        count = await schedule_due(runtime.store, queue, photos=runtime.settings.images)
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
     return app

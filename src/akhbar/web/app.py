@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import DEFAULT_TIMEZONE, Settings
 from akhbar.errors import InputError
+from akhbar.services import images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web import presenting
@@ -29,12 +31,14 @@ from akhbar.web.routes import (
     api_stories,
     breaking,
     feeds,
+    media,
     newsroom_articles,
     newsroom_sessions,
     newsroom_sources,
     newsroom_users,
     portal,
     search,
+    site,
 )
 
 HERE = Path(__file__).parent
@@ -47,6 +51,8 @@ ROUTERS = (
     breaking.router,
     search.router,
     feeds.router,
+    media.router,
+    site.router,
     newsroom_sessions.router,
     newsroom_articles.router,
     newsroom_users.router,
@@ -63,14 +69,16 @@ def create_app(
     settings: Settings | None = None,
     grouping: Grouping | None = None,
     pictures: presenting.PictureSource | None = None,
+    images_dir: Path | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
     ``grouping`` places editors' articles in stories (its owner closes it); without it they are
-    placed with the built-in model, in this process. ``pictures`` gives the photo (stored and served
-    by this site) that pages show with an article; without it pages show no photos.
+    placed with the built-in model, in this process. Photos are served from the data directory of
+    ``settings`` (or ``images_dir``; without either, none is served); ``pictures`` says which photo
+    a page shows with an article (by default the one akhbar kept for it).
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access. Every answer carries the security
@@ -89,12 +97,15 @@ def create_app(
     )
     cache = ResponseCache(store, ttl=cache_ttl)
     timezone = settings.timezone if settings else DEFAULT_TIMEZONE
-    pages = Pages(store, cache, timezone=timezone, pictures=pictures or presenting.no_pictures)
+    pages = Pages(
+        store, cache, timezone=timezone, pictures=pictures or functools.partial(images.picture, store)
+    )
     app.state.store = store
     app.state.cache = cache
     app.state.pages = pages
     app.state.newsroom = Newsroom(pages.env, site_name=site_name)
     app.state.settings = settings
+    app.state.images_dir = images.directory(settings) if settings is not None else images_dir
     app.state.grouping = grouping or Grouping()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.exception_handler(StarletteHTTPException)(http_error)

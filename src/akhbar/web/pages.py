@@ -91,7 +91,7 @@ class Pages:
             self._breaking_now = (self.cache.current, items)
         return items
 
-    def _story_picture(self, story: Story, language: str) -> presenting.Picture | None:
+    def _story_picture(self, story: Story, language: str) -> presenting.Photo | None:
         """A story card's photo: its headline's own, else another of its articles' (the headline's
         language first); a photo always goes with the story it was published with."""
         head = story.headline(language)
@@ -147,8 +147,8 @@ class Pages:
         self, request: Request, language: str, render: Callable[[], Rendered], *, negotiated: bool = False
     ) -> Response:
         # Pages say "5 minutes ago": the minute is part of the key, so they are re-rendered once a
-        # minute at most even when no article arrives.
+        # minute at most even when no article arrives; pages name their host (canonical links).
         minute = int(time.time() // 60)
-        key = f"{language}|{minute}|{request.url.path}?{request.url.query}"
+        key = f"{language}|{minute}|{request.base_url}|{request.url.path}?{request.url.query}"
         vary = "Accept-Language" if negotiated else None
         return await self.cache.respond(request, key, render, vary=vary, cache_control=REVALIDATE)

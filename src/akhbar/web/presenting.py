@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
@@ -34,11 +34,30 @@ class Picture:
     credit: str | None = None
 
 
-#: Where pages find an article's picture: article id -> Picture, or None when it has none to show.
-PictureSource = Callable[[int], Picture | None]
+class Photo(Protocol):
+    """What a page needs of a photo (:class:`Picture`, or the kept photos of akhbar.services.images)."""
+
+    @property
+    def src(self) -> str: ...
+    @property
+    def srcset(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def alt(self) -> str: ...
+    @property
+    def caption(self) -> str | None: ...
+    @property
+    def credit(self) -> str | None: ...
 
 
-def no_pictures(article_id: int) -> Picture | None:
+#: Where pages find an article's photo: article id -> the photo, or None when it has none to show.
+PictureSource = Callable[[int], Photo | None]
+
+
+def no_pictures(article_id: int) -> Photo | None:
     """The picture source of a portal that stores no images: every card is a clean card without one."""
     return None
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from akhbar.bench.quality.body_metrics import Shingles, rouge_lsum, shingle_counts, summarise
 from akhbar.bench.quality.world_cases import GROUPS, WorldCase, world_cases
-from akhbar.bench.quality.world_systems import SYSTEMS, Output, run_system
+from akhbar.bench.quality.world_systems import SYSTEMS, Output, run_systems
 from akhbar.extract.text import clean
 
 __all__ = ["ALL", "SYSTEMS", "WorldReport", "evaluate_world", "format_world", "score_outputs"]
@@ -135,7 +135,7 @@ def evaluate_world(data_dir: Path, systems: Sequence[str] = SYSTEMS) -> WorldRep
     report = WorldReport(pages={ALL: len(cases), **Counter(case.group for case in cases)})
     for system in systems:
         started = time.process_time()
-        outputs = [run_system(system, case) for case in cases]
+        outputs = run_systems(system, cases)
         report.seconds[system] = time.process_time() - started
         report.scores[system] = score_outputs(cases, outputs, system=system)
         report.failures[system] = [

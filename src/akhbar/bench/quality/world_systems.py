@@ -1,7 +1,10 @@
 """The systems ``pages-fundus-world`` compares, each run on the same page in the same process.
 
-* ``akhbar``: the product's own path, a :class:`~akhbar.models.Document` of the page's bytes into
-  :func:`akhbar.extract.extract`, as ``akhbar ingest`` does;
+* ``akhbar``: the product's own path: every page written as an ``.html`` file (its modification time
+  the crawl date), the folder loaded by :func:`akhbar.services.ingest.ingest_paths` (what ``akhbar
+  ingest DIR`` runs) into a temporary SQLite store, and each stored article read back. The page's
+  address is not given: akhbar takes it from the page (canonical link, ``og:url``), as it does for
+  a user's files;
 * ``trafilatura``: bare trafilatura with default options (``extract`` for the text,
   ``bare_extraction(with_metadata=True)`` for title, date and authors), on the page as akhbar decodes it;
 * ``trafilatura-precision``: the same with ``favor_precision=True``;
@@ -15,20 +18,25 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import trafilatura
 
 from akhbar.bench.quality.world_cases import WorldCase
-from akhbar.extract import extract
 from akhbar.extract.decoding import decode
 from akhbar.models import Article, Document
+from akhbar.services import articles, ingest
+from akhbar.services.stories import Grouping
+from akhbar.store import Store
 
-__all__ = ["SYSTEMS", "Output", "run_system"]
+__all__ = ["SYSTEMS", "Output", "run_system", "run_systems"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,25 +72,67 @@ def _html(case: WorldCase) -> str:
     return text
 
 
-def _akhbar(case: WorldCase) -> Output:
-    document = Document(
-        location=case.name,
-        data=case.data,
-        content_type="text/html",
-        url=case.url,
-        fetched_at=case.fetched_at or datetime.now(UTC),
-    )
-    result = extract(document)
-    if not isinstance(result, Article):
-        return Output(rejected=result.reason)
+def _written(case: WorldCase, folder: Path, number: int) -> str:
+    path = folder / f"{number:04d}.html"
+    path.write_bytes(case.data)
+    if case.fetched_at is not None:
+        stamp = case.fetched_at.timestamp()
+        os.utime(path, (stamp, stamp))
+    return str(path)
+
+
+def _read_back(store: Store, result: ingest.IngestResult) -> Output:
+    if result.article_id is None:
+        return Output(rejected=result.reason or result.status)
+    stored = articles.get_article(store, result.article_id)
+    if stored is None:
+        return Output(failed=f"article {result.article_id} not found after ingest")
+    article: Article = stored.article
     return Output(
-        result.body_paragraphs,
-        result.title,
-        result.published,
-        result.authors,
-        result.image_caption,
-        result.language,
+        article.body_paragraphs,
+        article.title,
+        article.published,
+        article.authors,
+        article.image_caption,
+        article.language,
     )
+
+
+def _ingest_round(cases: Sequence[WorldCase], folder: Path) -> dict[int, Output]:
+    """Ingest the pages as one folder into a fresh store; the outputs of pages whose article no later
+    page of the round updated (two crawls of one address are one article: the later one wins)."""
+    folder.mkdir()
+    paths = [_written(case, folder, number) for number, case in enumerate(cases)]
+    store = Store(f"sqlite:///{folder / 'world.db'}")
+    try:
+        results = list(ingest.ingest_paths(store, [str(folder)], grouping=Grouping(enabled=False)))
+        by_location = {result.location: result for result in results}
+        ordered = [by_location[str(Path(path).resolve())] for path in paths]
+        last = {result.article_id: index for index, result in enumerate(ordered)}
+        return {
+            index: _read_back(store, result)
+            for index, result in enumerate(ordered)
+            if result.status != "unchanged" and last.get(result.article_id) == index
+        }
+    finally:
+        store.close()
+
+
+def _akhbar_all(cases: Sequence[WorldCase]) -> list[Output]:
+    """The pages as files through ``akhbar ingest``'s own code into a store, read back in order.
+
+    Pages that are one article (the same address crawled twice) are each read back from a round of
+    their own, so every page is scored on what akhbar made of it."""
+    outputs: dict[int, Output] = {}
+    waiting = list(range(len(cases)))
+    with tempfile.TemporaryDirectory(prefix="akhbar-world-") as scratch:
+        for round_number in range(len(cases)):
+            if not waiting:
+                break
+            found = _ingest_round([cases[i] for i in waiting], Path(scratch) / f"round{round_number}")
+            outputs.update((waiting[index], output) for index, output in found.items())
+            waiting = [case_index for index, case_index in enumerate(waiting) if index not in found]
+    return [outputs[index] for index in range(len(cases))]
 
 
 def _trafilatura(case: WorldCase, *, precision: bool) -> Output:
@@ -135,7 +185,6 @@ def _newspaper(case: WorldCase) -> Output:
 
 
 _RUNNERS: dict[str, Callable[[WorldCase], Output]] = {
-    "akhbar": _akhbar,
     "trafilatura": lambda case: _trafilatura(case, precision=False),
     "trafilatura-precision": lambda case: _trafilatura(case, precision=True),
     "newspaper4k": _newspaper,
@@ -144,4 +193,11 @@ _RUNNERS: dict[str, Callable[[WorldCase], Output]] = {
 
 def run_system(name: str, case: WorldCase) -> Output:
     """One system's output for one page (see the module docstring for each system)."""
-    return _RUNNERS[name](case)
+    return run_systems(name, [case])[0]
+
+
+def run_systems(name: str, cases: Sequence[WorldCase]) -> list[Output]:
+    """One system's output for each page, in order; akhbar ingests them all in one run."""
+    if name == "akhbar":
+        return _akhbar_all(cases)
+    return [_RUNNERS[name](case) for case in cases]

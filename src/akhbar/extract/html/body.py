@@ -43,14 +43,23 @@ _READ_ALSO = re.compile(
     r"^(?:[àa] lire aussi|lire aussi|lire la suite|voir aussi|[àa] voir aussi|[àa] découvrir"
     r"|sur le même sujet|read (?:more|also)|see also|related\b|also read|recommended"
     r"|[اإ]قر[أا] (?:أيضا|أيضاً|ايضا|المزيد)|شاهد أيضا|شاهد أيضاً|طالع أيضا"
-    r"|مواضيع ذات صلة|أخبار ذات صلة|ذات صلة)",
+    r"|مواضيع ذات صلة|أخبار ذات صلة|ذات صلة"
+    # the same teaser label in other languages of the world's press
+    r"|lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|lees (?:ook|meer)"
+    r"|les også|læs (?:også|mere)"
+    r"|läs (?:också|även|mer)|lue myös|leggi anche|lee también|te puede interesar|leia (?:também|mais)"
+    r"|veja também|czytaj (?:więcej|też|także)|čtěte (?:také|též)|přečtěte si také|ayrıca okuyun"
+    r"|читайте (?:также|також)|смотрите также)\b",
     re.IGNORECASE,
 )
 _RELATED_HEADING = re.compile(
     r"^(?:sur le même sujet|dans la même rubrique|articles? (?:similaires|liés|connexes)"
     r"|(?:audios? et )?vidéos? sur le (?:même )?sujet|nos (?:derniers|autres) articles"
     r"|related (?:articles|stories|posts|content)|more (?:on this|from)|you (?:may|might) also like"
-    r"|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة|ذات صلة|الأكثر قراءة)\s*:?$",
+    r"|مواضيع ذات صلة|أخبار ذات صلة|مقالات ذات صلة|ذات صلة|الأكثر قراءة"
+    r"|mehr zum thema|das könnte sie auch interessieren|meer over dit onderwerp|relaterte saker"
+    r"|artículos relacionados|noticias relacionadas|notizie correlate|articoli correlati"
+    r"|notícias relacionadas|související články|похожие новости)\s*:?$",
     re.IGNORECASE,
 )
 _PAYWALL = re.compile(
@@ -118,6 +127,11 @@ _SENTENCE_MARKS = re.compile(r"[.!?؟…«»\"“”:;。！？：；「」『�
 _TRUSTED_CHARS = 2500
 _UNDER_EXTRACTED = 4  # a page's paragraphs this many times longer than what was found
 MAX_PARAGRAPHS = 3000
+# A table of more rows than this, few of them sentences, is data (a list of names, results), not text.
+_MAX_DATA_ROWS = 10
+_SENTENCE_ROW_WORDS = 8
+_MAX_REPEAT_WORDS = 20  # a sentence this short may recur under each heading; a longer one is a copy
+_SENTENCE_END = re.compile(r"[.!?؟。！？]\s*[\"”»’)]?$")
 """Paragraphs kept from one page; beyond this a page is no article (hostile or a dump of a site)."""
 
 
@@ -300,6 +314,38 @@ def _key(text: str, words: int) -> str:
     return fold_key(text) if words <= _MAX_FOLDED_WORDS else text
 
 
+def _repeatable(block: Block, words: int) -> bool:
+    """Whether a paragraph may come again under another heading: a sentence of a few words (a meal
+    plan's "Breakfast: oats and fruit." each day), not a label, a heading, specs or a long paragraph
+    (a layout's second copy of the text)."""
+    return (
+        block.kind != "head"
+        and _SENTENCE_ROW_WORDS <= words <= _MAX_REPEAT_WORDS
+        and _SENTENCE_END.search(block.text) is not None
+    )
+
+
+def _data_table_rows(blocks: list[Block]) -> set[int]:
+    """Indexes of the rows of long tables of data: a run of more than ``_MAX_DATA_ROWS`` table rows
+    of which under half read as sentences (words ending with a full stop)."""
+    dropped: set[int] = set()
+    start = 0
+    while start < len(blocks):
+        end = start
+        while end < len(blocks) and blocks[end].kind == "row":
+            end += 1
+        if end - start > _MAX_DATA_ROWS:
+            sentences = sum(
+                prose_words(block.text) >= _SENTENCE_ROW_WORDS
+                and _SENTENCE_END.search(block.text) is not None
+                for block in blocks[start:end]
+            )
+            if sentences * 2 < end - start:
+                dropped.update(range(start, end))
+        start = end + 1 if end == start else end
+    return dropped
+
+
 def tidy_body(
     blocks: Iterable[Block], *, title: str, captions: Iterable[str], page_titles: Iterable[str] = ()
 ) -> Body:
@@ -307,21 +353,27 @@ def tidy_body(
 
     ``page_titles`` are the page's own titles with their site affixes (``<title>``, ``og:title``):
     a paragraph repeating one is the page's header, like the article's title itself.
+    A paragraph repeating an earlier one is a copy the layout made, unless a heading not seen before
+    came between them (a meal plan's "Breakfast: ..." under each day). Long tables of data go.
     At most ``MAX_PARAGRAPHS`` paragraphs are kept: no article is longer, and hostile pages are.
     """
     chosen = list(blocks)[:MAX_PARAGRAPHS]
+    data_rows = _data_table_rows(chosen)
     counts = [prose_words(block.text) for block in chosen]
     keep = _cut_related(chosen, counts)
     title_keys = {fold_key(text) for text in (title, *page_titles)} - {""}
     caption_keys = {fold_key(caption) for caption in captions} - {""}
     kept: list[Block] = []
     bylines: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # a kept paragraph's key -> the section (count of new headings) it was in
+    section = 0
     paywalled = False
     hidden: float | None = None
-    for block, words in zip(chosen[:keep], counts[:keep], strict=True):
+    for index, (block, words) in enumerate(zip(chosen[:keep], counts[:keep], strict=True)):
         key = _key(block.text, words)
-        if not key or key in seen or key in title_keys:
+        if not key or key in title_keys or index in data_rows:
+            continue
+        if key in seen and (seen[key] == section or not _repeatable(block, words)):
             continue
         if words <= _MAX_BYLINE_WORDS + 2 and is_byline(block.text):
             bylines.append(block.text)
@@ -330,8 +382,9 @@ def tidy_body(
             share = _HIDDEN_SHARE.search(block.text)
             hidden = float(share.group(1).replace(",", ".")) if share else hidden
         elif not _is_chrome(block.text, words, key, caption_keys):
+            section += block.kind == "head" and key not in seen
             kept.append(block)
-            seen.add(key)
+            seen[key] = section
     while kept and kept[-1].kind == "head":
         kept.pop()
     return Body(tuple(block.text for block in kept), tuple(bylines), paywalled, hidden)

@@ -22,6 +22,7 @@ _SEPARATOR_OR_COLON = re.compile(r"\s+(?:[|\-–—·•»/:]|::)\s+|\s*[|·•]
 _HEADING_SHARE = 0.5
 _MAX_SITE_WORDS = 6  # a title segment of more words is no site name
 _MIN_SITE_PREFIX = 4  # a site key this long may begin a segment ("lemonde" in "lemondefr")
+_MAX_BRAND_WORDS = 3  # a short site name with a word after it is the outlet's name ("CBC News")
 # An affix starts with a separator: punctuation or a symbol (| - – : ： ｜ ·), or the Hangul vowel ㅣ
 # some Korean sites use as a bar; the affix is read from the title outward.
 _AFFIX_START = re.compile(r"^\s*(?:[^\w\s]|ㅣ|_)")
@@ -38,7 +39,10 @@ def is_site_like(segment: str, keys: set[str]) -> bool:
         return True
     if key in keys or any(len(key) >= 2 and site.startswith(key) for site in keys):
         return True
-    return len(segment.split()) <= _MAX_SITE_WORDS and any(
+    words = segment.split()
+    if 1 < len(words) <= _MAX_BRAND_WORDS and fold_key(words[0]) in keys:
+        return True
+    return len(words) <= _MAX_SITE_WORDS and any(
         len(site) >= _MIN_SITE_PREFIX and key.startswith(site) for site in keys
     )
 

@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from akhbar.models import ArticleSummary
-from akhbar.services import frontpage, portal
+from akhbar.services import frontpage, images, portal
+from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
-from akhbar.web import charts, presenting
+from akhbar.web import charts, presenting, seo
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
@@ -42,21 +43,25 @@ def _found(value: T | None, what: str) -> T:
     return value
 
 
-def _home(pages: Pages, store: Store, language: str) -> Rendered:
+def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
     found = frontpage.home(store)
+    head = seo.page_seo(base, language, "akhbar", f"/{language}/", default="/")
     return pages.render(
-        "home.html", language, home=found, also_in=found.also_in, page_kind="home", scripted=True
+        "home.html", language, home=found, also_in=found.also_in, page_kind="home", scripted=True, seo=head
     )
 
 
-def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
+def _article(pages: Pages, store: Store, language: str, article_id: int, base: str) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
     related = frontpage.related(
         store, section=view.section, language=view.language, story_key=detail.story_key
     )
     first = _first_published(view, detail)
-    return pages.render("article.html", language, article=view, detail=detail, related=related, first=first)
+    head = seo.article_seo(base, language, detail.stored, images.picture(store, article_id))
+    return pages.render(
+        "article.html", language, article=view, detail=detail, related=related, first=first, seo=head
+    )
 
 
 def _first_published(
@@ -80,7 +85,10 @@ def _counted(request: Request, pages: Pages, article_id: int, response: Response
 @router.get("/")
 async def home_negotiated(request: Request, store: AppStore, pages: PortalPages) -> Response:
     language = negotiate(request.headers.get("accept-language"))
-    return await pages.respond(request, language, lambda: _home(pages, store, language), negotiated=True)
+    base = seo.base_url(request)
+    return await pages.respond(
+        request, language, lambda: _home(pages, store, language, base), negotiated=True
+    )
 
 
 @router.get("/search")
@@ -100,7 +108,8 @@ async def home_without_slash(lang: str) -> Response:
 @router.get("/{lang}/")
 async def home_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
     language = _language(lang)
-    return await pages.respond(request, language, lambda: _home(pages, store, language))
+    base = seo.base_url(request)
+    return await pages.respond(request, language, lambda: _home(pages, store, language, base))
 
 
 @router.get("/articles/{article_id}")
@@ -108,8 +117,9 @@ async def article_negotiated(
     request: Request, store: AppStore, pages: PortalPages, article_id: ArticleId
 ) -> Response:
     language = negotiate(request.headers.get("accept-language"))
+    base = seo.base_url(request)
     answer = await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id), negotiated=True
+        request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
     )
     return _counted(request, pages, article_id, answer)
 
@@ -119,7 +129,10 @@ async def article_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
 ) -> Response:
     language = _language(lang)
-    answer = await pages.respond(request, language, lambda: _article(pages, store, language, article_id))
+    base = seo.base_url(request)
+    answer = await pages.respond(
+        request, language, lambda: _article(pages, store, language, article_id, base)
+    )
     return _counted(request, pages, article_id, answer)
 
 
@@ -160,9 +173,11 @@ async def section_page(
 ) -> Response:
     ui_language = _language(lang)
     filter_language = language if language in LANGUAGES else None
+    base = seo.base_url(request)
 
     def render() -> Rendered:
         found = _found(portal.section(store, name, language=filter_language), "section")
+        head = seo.page_seo(base, ui_language, SECTIONS[name][0], f"/{ui_language}/section/{name}")
         return pages.render(
             "section.html",
             ui_language,
@@ -171,6 +186,7 @@ async def section_page(
             listing=found,
             also_in=found.also_in,
             filter_language=filter_language,
+            seo=head,
         )
 
     return await pages.respond(request, ui_language, render)

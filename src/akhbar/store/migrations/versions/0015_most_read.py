@@ -1,7 +1,7 @@
 """Most read: the portal's own count of article reads per hour (no reader data, no tracker).
 
 Revision ID: 0015_most_read
-Revises: 0014_containment
+Revises: 0016_images
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_most_read"
-down_revision = "0014_containment"
+down_revision = "0016_images"
 branch_labels = None
 depends_on = None
 
