@@ -213,3 +213,11 @@ def test_a_due_batch_is_asked_for_once(store: Store, newsroom: Newsroom) -> None
     assert [counter.add(article) for _ in range(4)] == [False, True, False, False], "one flush per batch"
     assert counter.flush() == 4 and counter.flush() == 0
     assert [counter.add(article) for _ in range(2)] == [False, True]
+
+
+def test_a_copy_is_listed_once_on_its_original_page(client: AsgiClient, newsroom: Newsroom) -> None:
+    page = client.get(f"/ar/articles/{newsroom.ids['tram_ar']}").text
+    copy = f'href="/ar/articles/{newsroom.ids["tram_copy"]}"'
+    assert copy in _block(page, 'class="copies"'), "named as the copy it is"
+    assert copy not in _block(page, 'class="coverage"'), "and not again as other coverage"
+    assert page.count(copy) == 1
