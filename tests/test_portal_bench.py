@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from akhbar.bench import web as benchmarks_web
 from akhbar.extract.sections import section_of
-from akhbar.services import portal
+from akhbar.services import frontpage, portal
 from akhbar.store import Store
 from akhbar.store.tables import articles
 
@@ -30,7 +30,7 @@ def test_generated_load_has_copies_sections_and_stories(sqlite_store: Store) -> 
     for key in (1, last):
         story = portal.story(sqlite_store, str(key))
         assert story is not None, f"story {key} is one the bench asks for"
-    home = portal.home(sqlite_store)
+    home = frontpage.home(sqlite_store)
     assert home.sections and home.also_in, "the home page renders sections and collapsed copies"
     listed = {a.id for items in home.latest.values() for a in items}
     assert not listed & {r.id for r in copies}

@@ -78,7 +78,7 @@ def test_plural_forms(language: str, count: int, expected: str) -> None:
 
 
 def test_catalogs_translate() -> None:
-    assert interface("ar").gettext("Breaking news") == "الاخبار العاجلة"
+    assert interface("ar").gettext("Breaking news") == "الأخبار العاجلة"
     assert interface("ar").gettext("Latest news") == "آخر الأخبار"
     assert interface("fr").gettext("Breaking news") == "Flash"
     assert interface("en").gettext("Breaking news") == "Breaking"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,7 +22,6 @@ from akhbar.models import ArticleSummary, StoredArticle
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
 from akhbar.services import search as search_engine
-from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
 from akhbar.store import breaking as flags
@@ -36,12 +34,12 @@ __all__ = [
     "AlsoIn",
     "Filters",
     "Found",
-    "Home",
     "Listing",
     "Story",
+    "also_in_of",
     "article_detail",
     "data_version",
-    "home",
+    "earliest_first",
     "section_of",
     "story",
 ]
@@ -73,6 +71,14 @@ class Story:
     def languages(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.language for a in self.articles if a.language))
 
+    def headline(self, language: str) -> ArticleSummary:
+        """The article whose title heads the story for a reader of ``language``: its newest article in
+        that language, else its newest."""
+        for item in reversed(self.articles):
+            if item.language == language:
+                return item
+        return self.latest
+
 
 @dataclass(frozen=True)
 class AlsoIn:
@@ -88,16 +94,6 @@ class Listing:
 
     items: tuple[ArticleSummary, ...]
     also_in: dict[int, AlsoIn] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Home:
-    ticker: tuple[ArticleSummary, ...]
-    breaking: tuple[ArticleSummary, ...]
-    top_stories: tuple[Story, ...]
-    latest: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)
-    also_in: dict[int, AlsoIn] = field(default_factory=dict)
-    sections: dict[str, tuple[ArticleSummary, ...]] = field(default_factory=dict)  # in SECTIONS order
 
 
 @dataclass(frozen=True)
@@ -125,7 +121,7 @@ class ArticleDetail:
         return tuple(dict.fromkeys(site for site in carriers if site and site != own))
 
 
-def _earliest_first(items: list[ArticleSummary]) -> tuple[ArticleSummary, ...]:
+def earliest_first(items: list[ArticleSummary]) -> tuple[ArticleSummary, ...]:
     return tuple(sorted(items, key=lambda a: (a.published is None, a.published or "", a.id)))
 
 
@@ -141,21 +137,12 @@ def data_version(store: Store) -> str:
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
 
 
-def _top_stories(recent: list[ArticleSummary], limit: int) -> tuple[Story, ...]:
-    groups: dict[str, list[ArticleSummary]] = defaultdict(list)
-    for item in recent:
-        groups[item.story_key].append(item)
-    stories = [Story(key, _earliest_first(items)) for key, items in groups.items()]
-    stories.sort(key=lambda s: (len(s.sites), len(s.articles), s.latest.published or ""), reverse=True)
-    return tuple(stories[:limit])
-
-
-def _also_in(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
+def also_in_of(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
     by_id = {item.id: item for item in items}
     found: dict[int, AlsoIn] = {}
     for article_id, found_copies in queries.copies(connection, list(by_id)).items():
         own = by_id[article_id].site_name
-        copies = _earliest_first(found_copies)
+        copies = earliest_first(found_copies)
         sites = tuple(dict.fromkeys(c.site_name for c in copies if c.site_name and c.site_name != own))
         found[article_id] = AlsoIn(copies, sites)
     return found
@@ -164,60 +151,14 @@ def _also_in(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict
 def also_in(store: Store, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:
     """For each of ``items`` that was syndicated, its other copies and the other sites carrying them."""
     with store.reading() as connection:
-        return _also_in(connection, items)
+        return also_in_of(connection, items)
 
 
 def listing(store: Store, filters: Filters, *, limit: int = 50) -> Listing:
     """The newest articles passing ``filters``, each syndicated text once, with where else it appeared."""
     with store.reading() as connection:
         items = queries.summaries(connection, replace(filters, collapse=True), limit=limit)
-        return Listing(tuple(items), _also_in(connection, items))
-
-
-def _by_section(items: Iterable[ArticleSummary], per_section: int) -> dict[str, tuple[ArticleSummary, ...]]:
-    grouped: dict[str, list[ArticleSummary]] = {key: [] for key in sections.SECTIONS}
-    for item in items:
-        key = item.section
-        if key in grouped and len(grouped[key]) < per_section:
-            grouped[key].append(item)
-    return {key: tuple(found) for key, found in grouped.items() if found}
-
-
-def home(
-    store: Store,
-    *,
-    ticker: int = 10,
-    top: int = 6,
-    per_language: int = 8,
-    per_section: int = 5,
-    recent: int = 300,
-) -> Home:
-    """Everything the home page shows: the ticker and lists show each syndicated text once.
-
-    Top stories rank on every copy (a widely carried story is a bigger one). Section blocks come from
-    the newest ``recent`` articles, so a section with nothing recent has no block.
-    """
-    collapsed = Filters(collapse=True)
-    with store.reading() as connection:
-        everything = queries.summaries(connection, limit=200)
-        newest = queries.summaries(connection, collapsed, limit=max(recent, ticker))
-        latest = {
-            language: tuple(
-                queries.summaries(connection, replace(collapsed, language=language), limit=per_language)
-            )
-            for language in LANGUAGES
-        }
-        by_section = _by_section(newest, per_section)
-        listed = [item for items in (*latest.values(), *by_section.values()) for item in items]
-        copies = _also_in(connection, listed)
-    return Home(
-        ticker=tuple(newest[:ticker]),
-        breaking=tuple(breaking_articles(store)),
-        top_stories=_top_stories(everything, top),
-        latest={k: v for k, v in latest.items() if v},
-        also_in=copies,
-        sections=by_section,
-    )
+        return Listing(tuple(items), also_in_of(connection, items))
 
 
 def section(store: Store, key: str, *, language: str | None = None, limit: int = 50) -> Listing | None:
@@ -230,7 +171,7 @@ def section(store: Store, key: str, *, language: str | None = None, limit: int =
     filters = Filters(language=language, section=key, collapse=True)
     with store.reading() as connection:
         items = queries.summaries(connection, filters, limit=limit)
-        return Listing(tuple(items), _also_in(connection, items))
+        return Listing(tuple(items), also_in_of(connection, items))
 
 
 def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
@@ -246,7 +187,7 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
             coverage = [a for a in found if a.id != article_id]
         linked = [Copy(summary, relation) for summary, relation in queries.related(connection, article_id)]
     key = str(story_id) if story_id is not None else f"a{article_id}"
-    return ArticleDetail(stored, key, _earliest_first(coverage), tuple(linked))
+    return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 
 
 def story(store: Store, key: str) -> Story | None:
@@ -261,7 +202,7 @@ def story(store: Store, key: str) -> Story | None:
                 return story(store, str(found[0].story_id))
         else:
             found = queries.summaries(connection, Filters(story_id=int(key)), limit=500)
-    return Story(key, _earliest_first(found)) if found else None
+    return Story(key, earliest_first(found)) if found else None
 
 
 def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
@@ -269,7 +210,7 @@ def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
     with store.reading() as connection:
         ids = queries.story_ids(connection, limit=limit, offset=offset)
         found = [queries.summaries(connection, Filters(story_id=i), limit=500) for i in ids]
-    return [Story(str(i), _earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
+    return [Story(str(i), earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
 
 
 def sites(store: Store) -> list[tuple[str, int]]:

@@ -308,3 +308,25 @@ def leads(connection: sa.Connection, ids: Sequence[int]) -> dict[int, str]:
         return {}
     query = sa.select(articles.c.id, articles.c.body_paragraphs).where(articles.c.id.in_(list(ids)))
     return {int(i): (body[0] if body else "") for i, body in connection.execute(query)}
+
+
+def story_members(
+    connection: sa.Connection, story_ids: Sequence[int], *, limit: int = 500
+) -> list[ArticleSummary]:
+    """The articles of several stories (at most ``limit`` in all), newest first (by story id index)."""
+    if not story_ids:
+        return []
+    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS)
+    query = query.where(articles.c.story_id.in_(list(story_ids))).order_by(*newest_first(connection))
+    return [summary_of(row) for row in connection.execute(query.limit(limit))]
+
+
+def originals(connection: sa.Connection, ids: Sequence[int]) -> dict[int, int]:
+    """For each of ``ids`` that copies another article's same text, the id of that original."""
+    if not ids:
+        return {}
+    c = articles.c
+    query = sa.select(c.id, c.duplicate_of).where(
+        c.id.in_(list(ids)), c.duplicate_of.is_not(None), _same_text(articles)
+    )
+    return {int(i): int(d) for i, d in connection.execute(query)}

@@ -326,3 +326,14 @@ article_images = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("updated_at", Timestamp, nullable=False, index=True),
 )
+
+
+# Most read (migration 0015): reads of each article per hour (hours since the Unix epoch), counted by
+# the portal itself (no third-party tracker) and written in batches. Nothing about the reader is kept.
+article_reads = sa.Table(
+    "article_reads",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("hour", sa.Integer, primary_key=True, index=True),
+    sa.Column("reads", sa.Integer, nullable=False),
+)

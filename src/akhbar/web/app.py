@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,11 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from akhbar.config import Settings
+from akhbar.config import DEFAULT_TIMEZONE, Settings
 from akhbar.errors import InputError
 from akhbar.services import images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.web import presenting
 from akhbar.web.caching import ResponseCache
 from akhbar.web.compression import Compression
 from akhbar.web.dependencies import SignInRequired, to_sign_in
@@ -72,6 +74,7 @@ def create_app(
     site_name: str = "akhbar",
     settings: Settings | None = None,
     grouping: Grouping | None = None,
+    pictures: presenting.PictureSource | None = None,
     images_dir: Path | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
@@ -80,7 +83,8 @@ def create_app(
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
     ``grouping`` places editors' articles in stories (its owner closes it); without it they are
     placed with the built-in model, in this process. Photos are served from the data directory of
-    ``settings`` (or ``images_dir``; without either, none is served).
+    ``settings`` (or ``images_dir``; without either, none is served); ``pictures`` says which photo
+    a page shows with an article (by default the one akhbar kept for it).
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access. Every answer carries the security
@@ -98,7 +102,10 @@ def create_app(
         redirect_slashes=False,
     )
     cache = ResponseCache(store, ttl=cache_ttl)
-    pages = Pages(store, cache)
+    timezone = settings.timezone if settings else DEFAULT_TIMEZONE
+    pages = Pages(
+        store, cache, timezone=timezone, pictures=pictures or functools.partial(images.picture, store)
+    )
     app.state.store = store
     app.state.cache = cache
     app.state.pages = pages

@@ -1,5 +1,10 @@
 """Rendered responses cached per data version, with ETag, Last-Modified, Cache-Control and 304s.
 
+Pages go out with ``Cache-Control: no-cache``: a browser (or a shared cache) keeps them but asks again
+with ``If-None-Match`` every time, and gets a bodiless 304 while nothing changed, so a reload just
+after an editor flags breaking news shows it at once. The API and the feeds keep a short ``max-age``
+(programs polling them do not need the newest second).
+
 The data version (a hash of article and breaking-flag counters) is read at most once per ``ttl``
 seconds per process, in the background while requests go on with the last version read, so a page is
 at most about ``ttl`` seconds stale (``ttl=0`` reads it on every request, for tests). Every process
@@ -108,7 +113,13 @@ class ResponseCache:
         return version, since
 
     async def respond(
-        self, request: Request, key: str, render: Callable[[], Rendered], *, vary: str | None = None
+        self,
+        request: Request,
+        key: str,
+        render: Callable[[], Rendered],
+        *,
+        vary: str | None = None,
+        cache_control: str | None = None,
     ) -> Response:
         version, since = await self.version()
         entry = self._entries.get((key, version))
@@ -118,7 +129,7 @@ class ResponseCache:
         headers = {
             "ETag": _tagged(entry.etag, encoding),
             "Last-Modified": entry.last_modified,
-            "Cache-Control": f"public, max-age={self.max_age}",
+            "Cache-Control": cache_control or f"public, max-age={self.max_age}",
             **dict(entry.rendered.headers),
         }
         varies = [vary] if vary else []

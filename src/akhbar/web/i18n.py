@@ -7,11 +7,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, format_timedelta, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -128,15 +129,50 @@ def _clock(hour: int, minute: int, locale: str) -> str:
     return str(format_time(time(hour, minute), "short", locale=locale))
 
 
-def format_published(published: str | None, ui_language: str, url: str | None = None) -> str:
-    """``published`` (ISO 8601) in the interface language; Arabic months as the source's region has them."""
+def format_published(
+    published: str | None, ui_language: str, url: str | None = None, zone: tzinfo | None = None
+) -> str:
+    """``published`` (ISO 8601) in the interface language, its time in ``zone`` when given (a time
+    without offset is left as written); Arabic months as the source's region has them."""
     value = parse_published(published)
     if value is None:
         return published or ""
     locale = _locale_for(ui_language, url)
+    if isinstance(value, datetime) and zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
     if not isinstance(value, datetime):
         return _day(value, locale)
     day = _day(value.date(), locale)
     clock = _clock(value.hour, value.minute, locale)
     separator = "، " if ui_language == "ar" else ", "
     return f"{day}{separator}{clock}"
+
+
+RECENT = timedelta(hours=24)  # newer than this, a list says how long ago ("il y a 5 min")
+
+
+def format_ago(published: str | None, ui_language: str, now: datetime) -> str | None:
+    """How long before ``now`` an article was published ("منذ 5 دقائق", "il y a 5 min", "5 min ago"),
+    or None when it is older than :data:`RECENT`, in the future, or has no time of day."""
+    value = parse_published(published)
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    elapsed = now - value
+    if not timedelta(0) <= elapsed < RECENT:
+        return None
+    if elapsed < timedelta(minutes=1):
+        return interface(ui_language).gettext("just now")
+    # Arabic's short units ("5 د") read as codes: it gets the long ones
+    if ui_language == "ar":
+        amount = format_timedelta(elapsed, threshold=1, format="long", locale=ui_language)
+    else:
+        amount = format_timedelta(elapsed, threshold=1, format="short", locale=ui_language)
+    return interface(ui_language).gettext("%(elapsed)s ago") % {"elapsed": amount}
+
+
+@cache
+def zone_label(zone_name: str, ui_language: str) -> str:
+    """The time zone as readers name it ("توقيت المغرب", "heure : Maroc", "Morocco Time")."""
+    if zone_name in {"UTC", "Etc/UTC"}:
+        return "UTC"
+    return str(get_timezone_location(ZoneInfo(zone_name), locale=ui_language))

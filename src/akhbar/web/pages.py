@@ -5,24 +5,31 @@ The routes are in :mod:`akhbar.web.routes.portal`; the newsroom renders with the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date
 from starlette.requests import Request
 from starlette.responses import Response
 
+from akhbar.config import DEFAULT_TIMEZONE
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking
-from akhbar.services.portal import SECTIONS, section_of
+from akhbar.services.portal import SECTIONS, Story, section_of
+from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
-from akhbar.web.i18n import LANGUAGES, direction_of, format_published, interface
+from akhbar.web.i18n import LANGUAGES, direction_of, format_ago, format_published, interface, zone_label
 
 TEMPLATES = Path(__file__).with_name("templates")
+REVALIDATE = "public, no-cache"  # kept, but checked with the server (a 304) before each use
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 
 
@@ -38,6 +45,7 @@ def environment() -> jinja2.Environment:
         languages=LANGUAGES,
         language_names=LANGUAGE_NAMES,
         section_titles={"ar": "In Arabic", "fr": "In French", "en": "In English"},
+        section_keys=tuple(SECTIONS),
         quote=lambda value: quote(value, safe=""),
         marked=presenting.marked,
         section_names={key: title for key, (title, _) in SECTIONS.items()},
@@ -46,13 +54,33 @@ def environment() -> jinja2.Environment:
     return env
 
 
-class Pages:
-    """Renders pages for one store; every page shows the breaking bar when flags are active."""
+Dated = ArticleSummary | presenting.ArticleView
 
-    def __init__(self, store: Store, cache: ResponseCache) -> None:
+
+class Pages:
+    """Renders pages for one store; every page shows the breaking bar when flags are active.
+
+    Times are written in ``timezone`` (an IANA name) and labelled with it; ``pictures`` says which
+    photo, stored and served by this site, goes with an article (none by default); ``reads``
+    counts article reads for the most-read block.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cache: ResponseCache,
+        *,
+        timezone: str = DEFAULT_TIMEZONE,
+        pictures: presenting.PictureSource = presenting.no_pictures,
+        reads: ReadCounter | None = None,
+    ) -> None:
         self.store = store
         self.cache = cache
         self.env = environment()
+        self.timezone = timezone
+        self.zone = ZoneInfo(timezone)
+        self.pictures = pictures
+        self.reads = reads or ReadCounter(store)
         self._breaking_now: tuple[str, list[ArticleSummary]] = ("", [])
 
     def _breaking(self) -> list[ArticleSummary]:
@@ -63,13 +91,31 @@ class Pages:
             self._breaking_now = (self.cache.current, items)
         return items
 
+    def _story_picture(self, story: Story, language: str) -> presenting.Photo | None:
+        """A story card's photo: its headline's own, else another of its articles' (the headline's
+        language first); a photo always goes with the story it was published with."""
+        head = story.headline(language)
+        ordered = sorted(story.articles, key=lambda a: (a.id != head.id, a.language != language, -a.id))
+        for item in ordered:
+            found = self.pictures(item.id)
+            if found is not None:
+                return found
+        return None
+
     def render(self, name: str, language: str, status_code: int = 200, **context: Any) -> Rendered:
         ui = interface(language)
         if "breaking" not in context:
             context["breaking"] = self._breaking()
 
-        def when(item: ArticleSummary | presenting.ArticleView) -> str:
-            return format_published(item.published, language, item.url)
+        now = datetime.now(UTC)
+        today = now.astimezone(self.zone).date()
+
+        def when(item: Dated) -> str:
+            return format_published(item.published, language, item.url, self.zone)
+
+        def ago(item: Dated) -> str:
+            """How long ago when recent, else the date and time."""
+            return format_ago(item.published, language, now) or when(item)
 
         html = self.env.get_template(name).render(
             ui=ui,
@@ -78,6 +124,13 @@ class Pages:
             _=ui.gettext,
             ngettext=ui.ngettext,
             when=when,
+            ago=ago,
+            zone=self.zone,
+            today=today,
+            today_text=format_date(today, "full", locale=language),
+            zone_label=zone_label(self.timezone, language),
+            picture=lambda item: self.pictures(item.id),
+            story_picture=self._story_picture,
             article_href=lambda i: presenting.article_path(language, i),
             story_href=lambda key: presenting.story_path(language, key),
             source_href=lambda site: presenting.source_path(language, site),
@@ -93,5 +146,9 @@ class Pages:
     async def respond(
         self, request: Request, language: str, render: Callable[[], Rendered], *, negotiated: bool = False
     ) -> Response:
-        key = f"{language}|{request.base_url}|{request.url.path}?{request.url.query}"  # pages name their host
-        return await self.cache.respond(request, key, render, vary="Accept-Language" if negotiated else None)
+        # Pages say "5 minutes ago": the minute is part of the key, so they are re-rendered once a
+        # minute at most even when no article arrives; pages name their host (canonical links).
+        minute = int(time.time() // 60)
+        key = f"{language}|{minute}|{request.base_url}|{request.url.path}?{request.url.query}"
+        vary = "Accept-Language" if negotiated else None
+        return await self.cache.respond(request, key, render, vary=vary, cache_control=REVALIDATE)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
@@ -14,9 +15,51 @@ from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
 from akhbar.services.portal import AlsoIn, ArticleDetail, Story
 from akhbar.web.i18n import direction_of
 
-__all__ = ["ArticleView", "direction_of", "marked", "present"]
+__all__ = ["ArticleView", "Picture", "PictureSource", "direction_of", "marked", "no_pictures", "present"]
 
 _MARK = re.compile(r"(</?mark>)")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An article's photo as the pages show it: served by this site (never the source's host), with
+    its size so the layout does not move while it loads. ``srcset`` is ``"URL WIDTHw, ..."`` or ''."""
+
+    src: str
+    width: int
+    height: int
+    alt: str = ""
+    srcset: str = ""
+    caption: str | None = None
+    credit: str | None = None
+
+
+class Photo(Protocol):
+    """What a page needs of a photo (:class:`Picture`, or the kept photos of akhbar.services.images)."""
+
+    @property
+    def src(self) -> str: ...
+    @property
+    def srcset(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def alt(self) -> str: ...
+    @property
+    def caption(self) -> str | None: ...
+    @property
+    def credit(self) -> str | None: ...
+
+
+#: Where pages find an article's photo: article id -> the photo, or None when it has none to show.
+PictureSource = Callable[[int], Photo | None]
+
+
+def no_pictures(article_id: int) -> Photo | None:
+    """The picture source of a portal that stores no images: every card is a clean card without one."""
+    return None
 
 
 @dataclass(frozen=True)
@@ -33,6 +76,8 @@ class ArticleView:
     body_paragraphs: tuple[str, ...]
     headlines: tuple[str, ...]
     authors: tuple[str, ...] = ()
+    section: str | None = None
+    story_key: str = ""
 
 
 def present(stored: StoredArticle) -> ArticleView:
@@ -50,6 +95,8 @@ def present(stored: StoredArticle) -> ArticleView:
         body_paragraphs=a.body_paragraphs,
         headlines=a.headlines,
         authors=a.authors,
+        section=a.section,
+        story_key=str(a.story_id) if a.story_id is not None else f"a{stored.id}",
     )
 
 

@@ -11,16 +11,18 @@ from typing import Annotated, TypeVar
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from akhbar.services import images, portal
+from akhbar.models import ArticleSummary
+from akhbar.services import frontpage, images, portal
 from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
-from akhbar.web import presenting, seo
+from akhbar.web import charts, presenting, seo
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
-from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.i18n import LANGUAGES, interface, negotiate
 from akhbar.web.pages import Pages
 
 T = TypeVar("T")
@@ -42,20 +44,42 @@ def _found(value: T | None, what: str) -> T:
 
 
 def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
-    found = portal.home(store)
+    found = frontpage.home(store)
     head = seo.page_seo(base, language, "akhbar", f"/{language}/", default="/")
-    listed = [a.id for story in found.top_stories for a in story.articles]
-    listed += [a.id for group in (*found.latest.values(), *found.sections.values()) for a in group]
-    pictures = images.pictures(store, listed)  # by article id: the photos kept (cards may show them)
-    return pages.render("home.html", language, home=found, also_in=found.also_in, seo=head, pictures=pictures)
+    return pages.render(
+        "home.html", language, home=found, also_in=found.also_in, page_kind="home", scripted=True, seo=head
+    )
 
 
 def _article(pages: Pages, store: Store, language: str, article_id: int, base: str) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
-    picture = images.picture(store, article_id)
-    head = seo.article_seo(base, language, detail.stored, picture)
-    return pages.render("article.html", language, article=view, detail=detail, picture=picture, seo=head)
+    related = frontpage.related(
+        store, section=view.section, language=view.language, story_key=detail.story_key
+    )
+    first = _first_published(view, detail)
+    head = seo.article_seo(base, language, detail.stored, images.picture(store, article_id))
+    return pages.render(
+        "article.html", language, article=view, detail=detail, related=related, first=first, seo=head
+    )
+
+
+def _first_published(
+    view: presenting.ArticleView, detail: portal.ArticleDetail
+) -> presenting.ArticleView | ArticleSummary:
+    """Who published the story (or this text) first: this article, a copy of it or other coverage."""
+    same = [c.article for c in detail.copies if c.relation == "same"]
+    candidates: list[presenting.ArticleView | ArticleSummary] = [view, *same, *detail.coverage]
+    return min(candidates, key=lambda a: (not a.published, a.published or "", a.id))
+
+
+def _counted(request: Request, pages: Pages, article_id: int, response: Response) -> Response:
+    """Count a read of the article (not a prefetch, not an error); a due batch is written after
+    the answer is sent, so the reader never waits for it and the page cache is not involved."""
+    prefetch = "prefetch" in (request.headers.get("sec-purpose") or request.headers.get("purpose") or "")
+    if response.status_code in (200, 304) and not prefetch and pages.reads.add(article_id):
+        response.background = BackgroundTask(pages.reads.flush)
+    return response
 
 
 @router.get("/")
@@ -94,9 +118,10 @@ async def article_negotiated(
 ) -> Response:
     language = negotiate(request.headers.get("accept-language"))
     base = seo.base_url(request)
-    return await pages.respond(
+    answer = await pages.respond(
         request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
     )
+    return _counted(request, pages, article_id, answer)
 
 
 @router.get("/{lang}/articles/{article_id}")
@@ -105,7 +130,10 @@ async def article_page(
 ) -> Response:
     language = _language(lang)
     base = seo.base_url(request)
-    return await pages.respond(request, language, lambda: _article(pages, store, language, article_id, base))
+    answer = await pages.respond(
+        request, language, lambda: _article(pages, store, language, article_id, base)
+    )
+    return _counted(request, pages, article_id, answer)
 
 
 @router.get("/{lang}/stories/{key}")
@@ -114,7 +142,13 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
 
     def render() -> Rendered:
         story = _found(portal.story(store, key), "story")
-        return pages.render("story.html", language, story=story)
+        view = frontpage.story_view(store, story)
+        title = interface(language).gettext("Number of sources over time")
+        chart = charts.sources_over_time(
+            view.sources_over_time, zone=pages.zone, language=language, title=title
+        )
+        head = story.headline(language)
+        return pages.render("story.html", language, story=story, view=view, chart=chart, head=head)
 
     return await pages.respond(request, language, render)
 
@@ -148,6 +182,7 @@ async def section_page(
             "section.html",
             ui_language,
             section=name,
+            current_section=name,
             listing=found,
             also_in=found.also_in,
             filter_language=filter_language,

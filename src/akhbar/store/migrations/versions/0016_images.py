@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_images"
-down_revision = "0014_containment"
+down_revision = "0015_most_read"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,223 @@
+"""The front page, story and article pages over a newsroom's worth of news (tests/design_fixtures.py):
+each story once, cards that say how far a story went, times in the configured zone, most read
+counted privately, pages revalidated after an editor's change. SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from akhbar.config import ConfigError, load_settings
+from akhbar.services import breaking, reads
+from akhbar.store import Store
+from conftest import AsgiClient, app_client
+from design_fixtures import Newsroom, fill
+
+
+@pytest.fixture
+def newsroom(store: Store, tmp_path: Path) -> Newsroom:
+    return fill(store, tmp_path / "photos")
+
+
+@pytest.fixture
+def client(store: Store, newsroom: Newsroom) -> AsgiClient:
+    return app_client(store, pictures=newsroom.picture)
+
+
+def _block(page: str, marker: str) -> str:
+    """The section starting at ``marker``, with babel's no-break spaces ("30\u00a0min") as spaces."""
+    start = page.index(marker)
+    return page[start : page.index("</section>", start)].replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _headlines(page: str) -> list[str]:
+    """The headlines linked outside the ticker (a moving strip) and the breaking bar."""
+    main = page[page.index('<div class="front">') :]
+    return re.findall(r'<a (?:class="title" )?href="/\w\w/(?:articles|stories)/\w+"[^>]*>([^<]+)</a>', main)
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_no_headline_twice_on_the_front_page(client: AsgiClient, language: str) -> None:
+    page = client.get(f"/{language}/").text
+    headlines = _headlines(page)
+    assert len(headlines) >= 12, headlines
+    assert len(headlines) == len(set(headlines)), [h for h in headlines if headlines.count(h) > 1]
+
+
+@pytest.mark.parametrize(
+    ("language", "reach", "first", "ago"),
+    [
+        ("ar", "3 لغات · 5 مصادر", "أولاً:", "منذ 30 دقيقة"),
+        ("fr", "3 langues · 5 sources", "en premier :", "il y a 30 min"),
+        ("en", "3 languages · 5 sources", "first:", "30 min ago"),
+    ],
+)
+def test_cards_say_languages_sources_first_and_how_long_ago(
+    client: AsgiClient, language: str, reach: str, first: str, ago: str
+) -> None:
+    lead = _block(client.get(f"/{language}/").text, "story-lead")
+    assert reach in lead
+    assert f"{first} <bdi>هسبريس</bdi>" in lead, "Hespress published the tramway story first"
+    assert ago in lead, "the newest article of the story, 30 minutes ago"
+    assert f'href="/{language}/stories/101"' in lead
+
+
+def test_the_lead_is_in_the_reader_language_with_its_photo(client: AsgiClient, newsroom: Newsroom) -> None:
+    french = _block(client.get("/fr/").text, "story-lead")
+    assert "Rabat : une troisième ligne de tramway vers Témara" in french
+    assert 'srcset="/test-photos/tram_fr2-480.png 480w' in french, "the French headline's own photo"
+    assert 'width="960" height="640"' in french and 'fetchpriority="high"' in french
+    english = _block(client.get("/en/").text, "story-lead")
+    assert "Rabat&#39;s tramway to reach Temara" in english and "tram_en-960.png" in english
+
+
+def test_a_card_without_a_photo_is_clean(client: AsgiClient, newsroom: Newsroom) -> None:
+    page = client.get("/fr/").text
+    card = page[page.index("À l’ONU") - 600 : page.index("À l’ONU") + 400]
+    assert "<img" not in card and "<figure" not in card
+    article = client.get(f"/fr/articles/{newsroom.ids['rate_ar']}").text
+    assert "<img" not in article and "<figcaption" not in article
+
+
+def test_article_page_photo_attribution_and_related(client: AsgiClient, newsroom: Newsroom) -> None:
+    page = client.get(f"/fr/articles/{newsroom.ids['tram_en']}").text
+    assert '<figcaption><span dir="auto">The Rabat-Salé tramway at Bab El Had</span>' in page
+    assert "© Morocco World News" in page
+    attribution = page[
+        page.index('class="attribution"') : page.index("</div>", page.index('class="attribution"'))
+    ]
+    assert (
+        f'Publié en premier par <a href="/fr/articles/{newsroom.ids["tram_ar"]}"><bdi>هسبريس</bdi></a>'
+        in (attribution)
+    )
+    assert "(heure : Maroc)" in attribution, "the time is labelled with its zone"
+    assert 'href="https://www.moroccoworldnews.com/society/rabat-tram/"' in attribution
+    coverage = _block(page, 'class="coverage"')
+    assert all(f"/fr/articles/{newsroom.ids[k]}" in coverage for k in ("tram_ar", "tram_fr", "tram_fr2"))
+    related = _block(page, 'class="related"')
+    assert f"/fr/articles/{newsroom.ids['rain_fr']}" in related, "another story of the section, in French"
+    assert f"/fr/articles/{newsroom.ids['rain_ar']}" not in related, "once per story"
+    assert "tram" not in related
+
+
+def test_story_page_shows_languages_copies_chart_and_breaking_reason(
+    client: AsgiClient, newsroom: Newsroom
+) -> None:
+    page = client.get("/fr/stories/101").text
+    columns = re.findall(r'<h3 id="column-(\w+)"', page)
+    assert columns == ["ar", "fr", "en"]
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert chart.count("<circle") == 5, "one dot per source joining the story"
+    assert 'role="img"' in chart and "Nombre de sources au fil du temps" in chart
+    assert page.count("badge-first") == 1
+    copy = page[page.index("badge-copy") - 900 : page.index("badge-copy") + 200]
+    assert f"/fr/articles/{newsroom.ids['tram_copy']}" in copy and "reprise · <bdi>هسبريس</bdi>" in copy
+    assert "badge-breaking" not in page
+    lions = client.get("/fr/stories/103").text
+    assert "Urgent" in lions and "signalé par la rédaction" in lions
+    detected = client.get(f"/ar/stories/a{newsroom.ids['gov_ar']}").text
+    assert "رُصد آلياً: نشرته مصادر عديدة في دقائق" in detected
+
+
+def test_breaking_bar_is_one_line_with_a_hide_button(client: AsgiClient) -> None:
+    bar = _block(client.get("/ar/").text, 'class="breaking"')
+    assert "الأخبار العاجلة" in bar
+    assert bar.count("<li ") == 2, "the editor's flag and the detected one"
+    assert 'class="breaking-close" hidden' in bar, "shown by the script, which can hide the bar"
+
+
+def test_reads_are_counted_in_batches_without_touching_the_page_cache(
+    store: Store, newsroom: Newsroom
+) -> None:
+    counter = reads.ReadCounter(store, flush_every=3600, flush_at=3)
+    client = app_client(store, pictures=newsroom.picture)
+    client.app.state.pages.reads = counter
+    home = client.get("/fr/")
+    path = f"/fr/articles/{newsroom.ids['opinion_fr']}"
+    assert client.get(path).status_code == 200
+    etag = client.get(path).headers["etag"]
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304, "a reload is a read too"
+    assert client.get(path, headers={"Sec-Purpose": "prefetch"}).status_code == 200, "not a read"
+    assert client.get("/fr/articles/999999").status_code == 404
+    counted = {a.id: n for a, n in reads.most_read(store, limit=10)}
+    assert counted[newsroom.ids["opinion_fr"]] == 3, "written as one batch of three"
+    again = client.get("/fr/", headers={"If-None-Match": home.headers["etag"]})
+    assert again.status_code == 304, "reads do not change what the cached page is"
+
+
+def test_most_read_block(client: AsgiClient, newsroom: Newsroom) -> None:
+    block = _block(client.get("/ar/").text, 'class="most-read"')
+    order = [int(i) for i in re.findall(r'href="/ar/articles/(\d+)"', block)]
+    expected = [newsroom.ids[k] for k in ("health_ar", "festival_fr", "world_ar", "tech_en", "eco_ar")]
+    assert order == [i for i in expected if i in order][:5] and len(order) >= 3
+    assert order[0] == newsroom.ids["health_ar"]
+
+
+def test_counts_outside_the_window_are_left_out(store: Store, newsroom: Newsroom) -> None:
+    old = reads.hour_of(datetime.now(UTC) - timedelta(days=3))
+    from akhbar.store import reads as rows
+
+    with store.transaction() as connection:
+        rows.add_reads(connection, old, {newsroom.ids["sport_en"]: 1000, 999999: 5})
+    top = [a.id for a, _ in reads.most_read(store, limit=10)]
+    assert newsroom.ids["sport_en"] not in top, "three days ago is not in the last 48 hours"
+
+
+def test_a_reload_after_an_editor_flags_breaking_news_shows_it(
+    client: AsgiClient, newsroom: Newsroom
+) -> None:
+    first = client.get("/en/")
+    assert first.headers["cache-control"] == "public, no-cache"
+    breaking.flag_article(
+        client.app.state.store, newsroom.ids["tech_en"], datetime.now(UTC) + timedelta(hours=1)
+    )
+    reload = client.get("/en/", headers={"If-None-Match": first.headers["etag"]})
+    assert reload.status_code == 200, "the old page is not kept"
+    assert "Moroccan startups raised" in _block(reload.text, 'class="breaking"')
+
+
+@pytest.mark.parametrize(
+    ("zone", "label", "clock"),
+    [
+        ("Africa/Casablanca", "heure : Maroc", "+01:00"),
+        ("UTC", "UTC", "+00:00"),
+        ("Asia/Tokyo", "heure : Japon", "+09:00"),
+    ],
+)
+def test_times_are_written_in_the_configured_zone(store: Store, zone: str, label: str, clock: str) -> None:
+    from portal_fixtures import populate
+
+    data = populate(store)
+    settings = load_settings({"timezone": zone}, environ={}, config_file=Path("/nonexistent"))
+    client = app_client(store, settings=settings)
+    page = client.get(f"/fr/articles/{data.story_en}").text  # published 12:00 UTC
+    hour = {"+01:00": "13:00", "+00:00": "12:00", "+09:00": "21:00"}[clock]
+    assert f"18 octobre 2024, {hour}" in page
+    assert f"Les heures sont données en {label}." in page
+
+
+def test_timezone_setting_is_validated() -> None:
+    assert load_settings(environ={}, config_file=Path("/nonexistent")).timezone == "Africa/Casablanca"
+    with pytest.raises(ConfigError, match=r"timezone.*IANA"):
+        load_settings({"timezone": "Mars/Olympus"}, environ={}, config_file=Path("/nonexistent"))
+    with pytest.raises(ConfigError, match="timezone"):
+        load_settings(environ={"AKHBAR_TIMEZONE": "../../etc/passwd"}, config_file=Path("/nonexistent"))
+
+
+def test_a_due_batch_is_asked_for_once(store: Store, newsroom: Newsroom) -> None:
+    counter = reads.ReadCounter(store, flush_every=3600, flush_at=2)
+    article = newsroom.ids["sport_en"]
+    assert [counter.add(article) for _ in range(4)] == [False, True, False, False], "one flush per batch"
+    assert counter.flush() == 4 and counter.flush() == 0
+    assert [counter.add(article) for _ in range(2)] == [False, True]
+
+
+def test_a_copy_is_listed_once_on_its_original_page(client: AsgiClient, newsroom: Newsroom) -> None:
+    page = client.get(f"/ar/articles/{newsroom.ids['tram_ar']}").text
+    copy = f'href="/ar/articles/{newsroom.ids["tram_copy"]}"'
+    assert copy in _block(page, 'class="copies"'), "named as the copy it is"
+    assert copy not in _block(page, 'class="coverage"'), "and not again as other coverage"
+    assert page.count(copy) == 1
