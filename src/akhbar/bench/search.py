@@ -265,8 +265,8 @@ def _corpus(
 ) -> tuple[Corpus, bool]:
     """The corpus to time queries on: the kept one (``reuse``, same size) or a new one, built into
     an empty database; returns it and whether it was reused."""
-    kept = kept_corpus(store) if reuse else None
-    if kept is not None and kept.articles == articles:
+    kept = kept_corpus(store)
+    if reuse and kept is not None and kept.articles == articles:
         progress(f"reusing the {articles} articles built {kept.built_at} ({store.dialect})")
         return kept, True
     with store.reading() as connection:
