@@ -108,12 +108,18 @@ def test_bulk_indexing_builds_the_rum_index_again_and_search_answers_meanwhile(p
 def test_without_rum_search_keeps_working_from_gin(pg_store: Store) -> None:
     ids = _loaded(pg_store)
     with pg_store.transaction() as connection:
-        connection.execute(sa.text(f"DROP INDEX {postgres.NEWEST_RUM_INDEX}"))
+        connection.execute(sa.text(f"DROP INDEX {postgres.NEWEST_RUM_INDEX}"))  # as if killed mid-reindex
     results = search.search(pg_store, "election", limit=50)
     assert not isinstance(results, QueryProblem)
-    assert {h.article_id for h in results.hits} == {i for n, i in enumerate(ids) if n % 4 == 2}
-    assert search.reindex(pg_store) == len(ids)  # bulk indexing with no RUM index: none made
+    election = {i for n, i in enumerate(ids) if n % 4 == 2}
+    assert {h.article_id for h in results.hits} == election
+    assert search.reindex(pg_store) == len(ids)
+    assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)  # the extension is there: built again
+    with pg_store.transaction() as connection:
+        connection.execute(sa.text("DROP EXTENSION rum CASCADE"))  # a server without rum
+    assert search.reindex(pg_store) == len(ids)
     assert postgres.NEWEST_RUM_INDEX not in _indexes(pg_store)
+    assert set(search.matching_ids(pg_store, "election", limit=50)) == election
 
 
 def test_advice_is_checked_against_the_server(pg_store: Store, tmp_path: Path) -> None:
