@@ -334,6 +334,8 @@ def _print_fleet(report: Any) -> None:
             f"workers' memory {memory} MB; {run.articles} articles,"
             f" {run.duplicate_articles} stored twice, {run.refetched_pages} pages fetched twice;"
             f" per host at most {run.max_in_flight} in flight, {run.min_gap:.2f} s apart"
+            f" ({run.site_strict_violations} gaps short by > 0.05 s; the site's clock lagged up to"
+            f" {run.site_lag:.2f} s); workers kept {run.worker_cores:.2f} cores busy"
         )
         for example in run.examples:
             click.echo(f"    politeness: {example}")
