@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster for the test run: initdb in a temp dir, fsync off, 127.0.0.1 only.
 
 As root, initdb and the server run as the ``postgres`` user through ``runuser`` (initdb refuses
-root). ``make test`` installs Debian's postgresql when it is missing.
+root). ``make test`` installs Debian's postgresql (and its rum extension) when it is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from akhbar.store.advice import GB, server_options
 
 
 def _bin_dir() -> Path | None:
@@ -71,9 +73,11 @@ def start() -> Cluster:
     cluster = Cluster(bin_dir, directory, free_port(), as_user)
     data = str(directory / "data")
     cluster._run("initdb", "-D", data, "-U", "akhbar", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
+    # the settings `akhbar db advise` prints, for a modest 1 GB (several clusters share the machine)
+    advised = " ".join(server_options(GB, os.cpu_count() or 1))
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={cluster.port} -c unix_socket_directories={directory} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        f"{advised} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
     cluster._run("pg_ctl", "-D", data, "-o", options, "-l", str(directory / "log"), "-w", "-t", "60", "start")
     return cluster

@@ -113,6 +113,24 @@ def tree_rss_mb(pid: int | None = None) -> float:
     return total / 1024
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) spent so far by process ``pid`` and its living descendants; NaN
+    where /proc is missing."""
+    if not Path("/proc/self/stat").exists():
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    children, total, pending = _children(), 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+        pending.extend(children.get(current, []))
+    return total / ticks
+
+
 class PeakTreeMemory:
     """The highest :func:`tree_rss_mb` seen while the block runs, sampled in a thread, with the trees
     of the processes ``also`` names (a service the measured process uses but did not start as a child,

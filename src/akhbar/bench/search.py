@@ -14,6 +14,7 @@ Queries mix single words, pairs, phrases, OR, exclusions and Arabic variants.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -22,7 +23,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from akhbar.models import Article
 from akhbar.search import Query, QueryProblem, parse, postgres, sqlite
 from akhbar.services import search
-from akhbar.store import Store
+from akhbar.store import Store, tables
 from akhbar.store.bulk import insert_articles
 
 BATCH = 2000
@@ -60,6 +61,8 @@ class SearchBench:
     full: Timing
     raw_window: Timing  # the backend's query as the service runs it: newest matches, bm25 only
     raw: Timing  # the backend's own ranking over every match (FTS5 ORDER BY rank, ts_rank)
+    backend: str = "sqlite"
+    reused: str | None = None  # when the corpus was built, if this run reused it (--reuse)
 
     @property
     def timings(self) -> tuple[Timing, ...]:
@@ -215,15 +218,102 @@ def phase_count(articles: int) -> int:
     return 1 + 2 * reports + 1
 
 
-def bench_search(
-    store: Store, data_dir: Path, *, articles: int, queries: int, progress: Callable[[str], None]
-) -> SearchBench:
-    pool = sentences(data_dir)
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus the bench built and kept (``--keep``): its size and how long building it took."""
+
+    articles: int
+    load_seconds: float
+    index_seconds: float
+    index_cpu_seconds: float
+    built_at: str
+
+
+class CorpusError(Exception):
+    """The database holds something the bench cannot use (a message for the operator)."""
+
+
+_marker = sa.Table(
+    "akhbar_bench_corpus",  # the bench's own record, beside akhbar's schema, in bench databases only
+    sa.MetaData(),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("load_seconds", sa.Float, nullable=False),
+    sa.Column("index_seconds", sa.Float, nullable=False),
+    sa.Column("index_cpu_seconds", sa.Float, nullable=False),
+    sa.Column("built_at", sa.String(40), nullable=False),
+)
+
+
+def kept_corpus(store: Store) -> Corpus | None:
+    """The corpus a previous run kept in this database, if any."""
+    with store.reading() as connection:
+        if not sa.inspect(connection).has_table(_marker.name):
+            return None
+        row = connection.execute(sa.select(_marker)).first()
+    return Corpus(**row._mapping) if row is not None else None
+
+
+def _keep(store: Store, corpus: Corpus) -> None:
+    with store.transaction() as connection:
+        _marker.create(connection, checkfirst=True)
+        connection.execute(sa.delete(_marker))
+        connection.execute(sa.insert(_marker), [dataclasses.asdict(corpus)])
+
+
+def _corpus(
+    store: Store, pool: dict[str, list[str]], articles: int, reuse: bool, progress: Callable[[str], None]
+) -> tuple[Corpus, bool]:
+    """The corpus to time queries on: the kept one (``reuse``, same size) or a new one, built into
+    an empty database; returns it and whether it was reused."""
+    kept = kept_corpus(store)
+    if reuse and kept is not None and kept.articles == articles:
+        progress(f"reusing the {articles} articles built {kept.built_at} ({store.dialect})")
+        return kept, True
+    with store.reading() as connection:
+        present = connection.execute(sa.select(sa.func.count()).select_from(tables.articles)).scalar()
+    if present:
+        kept_size = f"a kept corpus of {kept.articles} articles" if kept else f"{present} articles"
+        raise CorpusError(
+            f"the {store.dialect} database holds {kept_size}, not an empty database: give an empty "
+            f"one, or --reuse a corpus of {articles} articles kept there with --keep"
+        )
     progress(f"loading and indexing {articles} articles ({store.dialect})")
     load_s, index_s, index_cpu = load(store, pool, articles, progress)
+    built = datetime.now(UTC).isoformat(timespec="seconds")
+    return Corpus(articles, load_s, index_s, index_cpu, built), False
+
+
+def bench_search(
+    store: Store,
+    data_dir: Path,
+    *,
+    articles: int,
+    queries: int,
+    progress: Callable[[str], None],
+    keep: bool = False,
+    reuse: bool = False,
+) -> SearchBench:
+    """Build (or ``reuse``) a corpus of ``articles``, then time ``queries`` mixed queries on it;
+    ``keep`` records the corpus so a later run can reuse it."""
+    pool = sentences(data_dir)
+    corpus, reused = _corpus(store, pool, articles, reuse, progress)
+    if keep and not reused:
+        _keep(store, corpus)
     texts = mixed_queries(pool, queries)
     progress(f"timing {len(texts)} queries")
     time_queries(store, texts[:20])  # warm the caches as a running server would be
     full, window, raw = time_queries(store, texts)
     size = index_bytes(store)
-    return SearchBench(articles, load_s, index_s, index_cpu, size, len(texts), full, window, raw)
+    return SearchBench(
+        articles,
+        corpus.load_seconds,
+        corpus.index_seconds,
+        corpus.index_cpu_seconds,
+        size,
+        len(texts),
+        full,
+        window,
+        raw,
+        store.dialect,
+        corpus.built_at if reused else None,
+    )

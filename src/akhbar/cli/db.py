@@ -54,3 +54,46 @@ def config_command(ctx: Context, output_format: str) -> None:
         click.echo(
             f"{setting.name} = {shown[setting.name]}    # {settings.origins[setting.name]}; {setting.help}"
         )
+
+
+@db_group.command("advise")
+@click.option(
+    "--memory-gb",
+    type=click.FloatRange(0.25, 4096),
+    help="RAM of the database server (default: this machine's).",
+)
+@click.option(
+    "--cores",
+    type=click.IntRange(1, 1024),
+    help="CPU cores of the database server (default: this machine's).",
+)
+@pass_context
+def advise_command(ctx: Context, memory_gb: float | None, cores: int | None) -> None:
+    """PostgreSQL settings akhbar needs (postgresql.conf lines), and how the configured server compares."""
+    from akhbar.store import advice
+
+    here_memory, here_cores = advice.this_machine()
+    memory = int(memory_gb * advice.GB) if memory_gb else here_memory
+    cores = cores or here_cores
+    click.echo(f"# postgresql.conf for akhbar: {memory / advice.GB:.1f} GB of RAM, {cores} cores")
+    for item in advice.advised(memory, cores):
+        click.echo(f"{item.name} = '{item.value}'    # {item.why}")
+    click.echo(
+        "# search at scale needs the rum extension: apt-get install postgresql-NN-rum, then akhbar db upgrade"
+    )
+    url = ctx.settings().database_url
+    if not url.startswith("postgresql"):
+        click.echo("# the configured database is SQLite: these apply once database_url is PostgreSQL")
+        return
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)  # not ctx.store(): advice holds before `db upgrade` too
+    try:
+        with engine.connect() as connection:
+            checks = advice.check(connection, memory, cores)
+    finally:
+        engine.dispose()
+    click.echo("# the configured server now:")
+    for found in checks:
+        verdict = "ok" if found.ok else f"advised {found.advised}"
+        click.echo(f"#   {found.name:32} {found.current:24} {verdict}")

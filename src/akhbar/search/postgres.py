@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
-from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, phrase_conditions
+from akhbar.search.index import (
+    CANDIDATES,
+    Candidate,
+    Filters,
+    candidate,
+    columns,
+    joined,
+    phrase_conditions,
+)
 from akhbar.search.query import Phrase, Query
 from akhbar.store.tables import articles, search_documents
 
@@ -36,42 +47,95 @@ def _tsquery(query: Query) -> sa.ColumnElement[object]:
     return sa.func.to_tsquery(sa.literal("simple").cast(REGCONFIG), tsquery_text(query))
 
 
+NEWEST_RUM_INDEX = "search_fts_newest"  # RUM over search_vector with article_id attached (0019)
+TRIGRAM_INDEX = "search_fts_title_trgm"  # pg_trgm over title_terms, for typos (0004)
+_NEWEST_ID = 2_147_483_647  # ``article_id <=| this``: distance to the newest, smallest first
+
+
+def indexes(connection: sa.Connection) -> frozenset[str]:
+    """Which optional search indexes this database has (the RUM window index, pg_trgm's)."""
+    found = connection.execute(
+        sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents'")
+    )
+    return frozenset(str(r[0]) for r in found)
+
+
+# as migration 0019 creates it (a migration keeps its own copy: it must not change with this code)
+_CREATE_NEWEST = (
+    f"CREATE INDEX IF NOT EXISTS {NEWEST_RUM_INDEX} ON search_documents "
+    "USING rum (search_vector rum_tsvector_addon_ops, article_id) "
+    "WITH (attach = 'article_id', to = 'search_vector')"
+)
+
+
+@contextmanager
+def bulk_indexing(engine: sa.Engine) -> Iterator[None]:
+    """Around writing many index rows: the RUM index is dropped, then built again in one pass.
+
+    Adding rows to RUM one by one runs at a few hundred a second (it has no pending list, unlike
+    GIN); building it runs at about ten thousand. Meanwhile search answers from the GIN index, as
+    a database without the rum extension does: the same results, slower on common words; while it
+    is built (a minute or two at a million articles) new articles wait to be indexed. Where the
+    extension is not installed nothing is done; where the index went missing (a process killed
+    in between) it is built again.
+    """
+    with engine.connect() as connection:
+        wanted = connection.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'rum'")).first()
+        if wanted:
+            connection.execute(sa.text(f"DROP INDEX IF EXISTS {NEWEST_RUM_INDEX}"))
+            connection.commit()
+    try:
+        yield
+    finally:
+        if wanted:
+            with engine.begin() as connection:
+                connection.execute(sa.text(_CREATE_NEWEST))
+
+
+def _newest(query: Query, filters: Filters, rum: bool, window: int) -> sa.Subquery:
+    """The newest ``window`` matches with their ts_rank, read in one pass over the index rows.
+
+    With the RUM index the index itself hands them over newest first (its posting lists carry the
+    article id), so a word found in half the archive costs what a rare one does, as FTS5's walk
+    does. Without it, matches come from the GIN index and the newest are sorted out of them
+    (``+ 0``: walking the primary key backwards instead tests every row's tsvector until enough
+    match, which is slow when few do).
+    """
+    d = search_documents
+    vector = sa.column("search_vector", TSVECTOR)
+    tsquery = _tsquery(query)
+    score = sa.func.ts_rank(vector, tsquery).label("score")
+    newest = sa.select(d.c.article_id, score).where(vector.op("@@")(tsquery), *phrase_conditions(query))
+    conditions = filters.clauses()
+    if conditions:
+        newest = newest.select_from(d.join(articles, articles.c.id == d.c.article_id)).where(*conditions)
+    order = d.c.article_id.op("<=|")(_NEWEST_ID) if rum else (d.c.article_id + 0).desc()
+    return newest.order_by(order).limit(window).subquery()
+
+
 def candidates(
     connection: sa.Connection,
     query: Query,
     filters: Filters,
     limit: int = CANDIDATES,
     window: int = WINDOW,
+    *,
+    rum: bool | None = None,
 ) -> list[Candidate]:
     """The best ``limit`` by ts_rank among the newest ``window`` matches (all when fewer), as the
-    SQLite backend does: ts_rank reads each match's whole tsvector, so only the window pays it."""
-    d = search_documents
-    vector = sa.column("search_vector", TSVECTOR)
-    tsquery = _tsquery(query)
-    newest = sa.select(d.c.article_id).where(vector.op("@@")(tsquery), *phrase_conditions(query))
-    conditions = filters.clauses()
-    if conditions:
-        newest = newest.select_from(d.join(articles, articles.c.id == d.c.article_id)).where(*conditions)
-    # ``+ 0``: matches come from the GIN index and the newest are sorted out of them; walking the
-    # primary key backwards instead tests every row's tsvector until enough match (slow when few do)
-    walked = newest.order_by((d.c.article_id + 0).desc()).limit(window).subquery()
-    score = sa.func.ts_rank(vector, tsquery)
-    statement = (
-        sa.select(*columns(score))
-        .select_from(
-            walked.join(d, d.c.article_id == walked.c.article_id).join(
-                articles, articles.c.id == d.c.article_id
-            )
-        )
-        .order_by(score.desc())
-        .limit(limit)
-    )
+    SQLite backend does: ts_rank reads each match's whole tsvector, so only the window pays it, and
+    only the best ``limit`` are joined to their articles. ``rum`` (found out when None) says whether
+    the RUM window index exists."""
+    if rum is None:
+        rum = NEWEST_RUM_INDEX in indexes(connection)
+    walked = _newest(query, filters, rum, window)
+    best = sa.select(walked).order_by(walked.c.score.desc()).limit(limit).subquery()
+    statement = sa.select(*columns(best.c.score)).select_from(joined(best, best.c.article_id))
     return [candidate(row._mapping) for row in connection.execute(statement)]
 
 
 def has_trigrams(connection: sa.Connection) -> bool:
-    found = connection.execute(sa.text("SELECT 1 FROM pg_indexes WHERE indexname = 'search_fts_title_trgm'"))
-    return found.first() is not None
+    return TRIGRAM_INDEX in indexes(connection)
 
 
 def typo_candidates(connection: sa.Connection, query: Query, filters: Filters) -> list[Candidate]:
@@ -92,14 +156,19 @@ def typo_candidates(connection: sa.Connection, query: Query, filters: Filters) -
 
 
 def raw_ids(connection: sa.Connection, query: Query, limit: int = 20, window: int | None = None) -> list[int]:
-    """Benchmark ceilings: the same tsquery, ts_rank alone, no blend; over every match or, with
-    ``window``, over the newest ``window`` as :func:`candidates` ranks them."""
-    matches = "SELECT article_id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :q)"
+    """Benchmark ceilings: the same tsquery, ts_rank alone, no blend, no join; over every match or,
+    with ``window``, over the newest ``window`` as :func:`candidates` walks them."""
+    matches = (
+        "SELECT article_id, search_vector FROM search_documents "
+        "WHERE search_vector @@ to_tsquery('simple', :q)"
+    )
     if window is not None:
-        matches += " ORDER BY article_id + 0 DESC LIMIT :w"
+        rum = NEWEST_RUM_INDEX in indexes(connection)
+        matches += f" ORDER BY article_id <=| {_NEWEST_ID}" if rum else " ORDER BY article_id + 0 DESC"
+        matches += " LIMIT :w"
     statement = sa.text(
-        f"SELECT d.article_id FROM ({matches}) m JOIN search_documents d USING (article_id) "
-        "ORDER BY ts_rank(d.search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
+        f"SELECT article_id FROM ({matches}) m "
+        "ORDER BY ts_rank(search_vector, to_tsquery('simple', :q)) DESC LIMIT :n"
     )
     found = connection.execute(statement, {"q": tsquery_text(query), "n": limit, "w": window})
     return [int(r[0]) for r in found]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -161,7 +162,9 @@ Pending = tuple[int, Article, int | None]  # (article id, article, source id) to
 
 
 def index_batches(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
-    """Index these articles, one transaction per batch; returns how many.
+    """Index these articles, one transaction per batch; returns how many. For bulk work (reindexing,
+    loading): on PostgreSQL the RUM window index is built once at the end
+    (:func:`akhbar.search.postgres.bulk_indexing`), searches answering from GIN meanwhile.
 
     Analysing a batch (Python) overlaps writing the previous one: the database drivers release
     the GIL while SQLite or PostgreSQL works, so the two use two cores where they have them.
@@ -174,7 +177,8 @@ def index_batches(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
             )
             done += len(batch)
         return done
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index") as writer:
+    bulk = postgres.bulk_indexing(store.engine) if store.dialect == "postgresql" else nullcontext()
+    with bulk, ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index") as writer:
         writing: Future[None] | None = None
         for batch in batches:
             rows = [document_row(article_id, article, source) for article_id, article, source in batch]
