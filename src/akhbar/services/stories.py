@@ -61,7 +61,8 @@ class Grouping:
     One is made per process (a command, ``serve``, a worker) and passed down to every ingest, so
     two callers in one process may place with different settings. The model is made on first use
     and kept; :meth:`close` stops the child processes it started. Duplicate detection needs no model
-    and runs either way. A plugged-in model's module is imported when the grouping is made, so a
+    and runs either way. ``rule`` replaces the model's assignment rule (evaluations compare
+    variants of it). A plugged-in model's module is imported when the grouping is made, so a
     wrong name stops the command at once (:class:`ConfigError`); its weights load on first use.
     """
 
@@ -72,13 +73,14 @@ class Grouping:
         model: str = BUILT_IN_MODEL,
         processes: int = 0,
         embedder: Embedder | None = None,
+        rule: assignment.Settings | None = None,
     ) -> None:
         if enabled and embedder is None:
             embedding.resolve(model)
         self.enabled, self.model, self.processes = enabled, model, processes
         self._embedder = embedder
         self._owned: ProcessEmbedder | None = None
-        self._rule: assignment.Settings | None = None
+        self._rule = rule  # None: the model's own (fitted weights, or the join it states)
         self._lock = threading.Lock()
 
     @classmethod
@@ -177,6 +179,7 @@ def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
 
 def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
     centroid = from_bytes(record.centroid)
+    languages = record.languages if isinstance(record, records.CandidateRow) else frozenset(record.titles)
     return assignment.Candidate(
         _stored_id(record),
         centroid,
@@ -184,6 +187,7 @@ def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment
         record.first_seen,
         record.last_seen,
         dict(record.entities),
+        languages,
     )
 
 

@@ -8,9 +8,10 @@ from importlib import resources
 from pathlib import Path
 
 from akhbar.bench.quality import stories_ingest
-from akhbar.bench.quality.stories import Scores, parallel_news
+from akhbar.bench.quality.stories import Scores, ablations, parallel_news
 from akhbar.bench.quality.stories_duplicates import duplicates
 from akhbar.bench.quality.stories_pairs import real_pages, semeval
+from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder
 
 # set -> system -> metric -> value ("duplicates by kind": set -> part of the set -> metric -> value)
@@ -42,8 +43,16 @@ def evaluate(
     ``orders`` seeded orders); the same articles handed to the grouping as gold text, in one order,
     are printed beside it only to tell grouping from extraction.
     """
+    embedder = stories_ingest.CachingEmbedder(embedder)  # each text is embedded once in the run
+    seeds = tuple(range(1, orders + 1))
     progress(f"parallel-news through ingest, {orders} orders")
-    results = stories_ingest.through_ingest(data_dir, embedder, seeds=tuple(range(1, orders + 1)))
+    ingested = {
+        "akhbar": stories_ingest.summary(stories_ingest.through_ingest(data_dir, embedder, seeds=seeds))
+    }
+    if with_baselines:  # each part of the similarity left out in turn, and the cosine alone
+        for name, rule in ablations(grouping.for_model(embedder)).items():
+            found = stories_ingest.through_ingest(data_dir, embedder, seeds=seeds, rule=rule)
+            ingested[name] = stories_ingest.summary(found)
     progress("parallel-news gold text")
     grouped = parallel_news(data_dir, embedder, with_baselines=with_baselines)
     progress("semeval")
@@ -51,7 +60,7 @@ def evaluate(
     progress("duplicates")
     systems, by_kind = duplicates(data_dir, real_pages(data_dir), embedder, with_baselines=with_baselines)
     return {
-        INGESTED: {"akhbar": stories_ingest.summary(results)},
+        INGESTED: ingested,
         GOLD: grouped,
         "semeval": pairs,
         "duplicates": systems,

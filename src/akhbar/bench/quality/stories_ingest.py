@@ -28,6 +28,7 @@ from akhbar.bench.quality.textdump_parallel import LANGUAGES, plain_dump, versio
 from akhbar.services import articles, ingest
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.stories import grouping
 from akhbar.stories.embedding import Embedder, Vector
 
 ORDERS = 5
@@ -119,10 +120,12 @@ def through_ingest(
     *,
     seeds: Sequence[int] = ORDER_SEEDS,
     first: int | None = None,
+    rule: grouping.Settings | None = None,
     progress: Callable[[int], None] = lambda _seed: None,
 ) -> list[OrderResult]:
     """parallel-news written as text dumps and ingested in each seeded order, scored from the store
-    (``first``: only the versions of the file's first that many articles)."""
+    (``first``: only the versions of the file's first that many articles; ``rule``: another
+    assignment rule than the model's own)."""
     items = load_parallel(data_dir)
     found = versions(data_dir)
     if len(found) != len(items):
@@ -133,14 +136,14 @@ def through_ingest(
         items, found = [items[n] for n in chosen], [found[n] for n in chosen]
     texts = [plain_dump(version) for version in found]
     groups = [version.group for version in found]
-    caching = CachingEmbedder(embedder)
+    caching = embedder if isinstance(embedder, CachingEmbedder) else CachingEmbedder(embedder)
     results = []
     for seed in seeds:
         progress(seed)
         order = list(range(len(items)))
         random.Random(seed).shuffle(order)
-        with Grouping(embedder=caching) as grouping:
-            stories = ingest_order(texts, order, grouping)
+        with Grouping(embedder=caching, rule=rule) as placing:
+            stories = ingest_order(texts, order, placing)
         labels = [story if story is not None else -1 - n for n, story in enumerate(stories)]
         p, r, f = bcubed(labels, items)
         results.append(OrderResult(seed, p, r, f, group_story_shares(stories, items, groups)))
