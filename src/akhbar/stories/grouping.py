@@ -139,9 +139,10 @@ def score(article: Features, story: Candidate, settings: Settings = Settings()) 
 def within_reach(
     embedding: Vector, centroids: Sequence[bytes], settings: Settings = Settings()
 ) -> list[bool]:
-    """Which stories (by their stored centroid sums) could still score ``settings.join``: the
-    cosine plus the largest bonus for shared names reaches it. The others can be neither joined nor
-    merged, so their names and times need not be read. One matrix product for all of them.
+    """Which stories (by their stored centroid sums) could still score ``settings.join``: their
+    cosines (of the whole vectors and of the bodies) plus the largest bonus the other parts can
+    give reach it. The others can be neither joined nor merged, so their names and times need not
+    be read. One matrix product for all of them.
     """
     reach = [False] * len(centroids)
     width = embedding.shape[0] * 4
@@ -149,12 +150,25 @@ def within_reach(
     if not same:
         return reach
     sums = np.frombuffer(b"".join(centroids[n] for n in same), dtype="<f4").reshape(len(same), -1)
-    norms = np.linalg.norm(sums, axis=1)
-    norms[norms == 0] = 1.0
-    bound = settings.join - settings.weights.largest_bonus()
-    for n, cosine in zip(same, (sums @ embedding) / norms, strict=True):
-        reach[n] = bool(cosine >= bound)
+    cosines = _cosines(sums, embedding)
+    half = embedding.shape[0] // 2
+    bodies = _cosines(sums[:, half:], embedding[half:], fallback=cosines)
+    weights = settings.weights
+    best_case = weights.cosine * cosines + weights.body * bodies + weights.largest_bonus()
+    for n, value in zip(same, best_case, strict=True):
+        reach[n] = bool(value >= settings.join)
     return reach
+
+
+def _cosines(rows: Vector, vector: Vector, fallback: Vector | None = None) -> Vector:
+    """The cosine of each row with ``vector``; where either is zero, ``fallback`` (else 0)."""
+    norms = np.linalg.norm(rows, axis=1) * float(np.linalg.norm(vector))
+    found: Vector = np.divide(
+        rows @ vector, norms, out=np.zeros(len(rows), dtype=np.float32), where=norms > 0
+    )
+    if fallback is not None:
+        found = np.where(norms > 0, found, fallback).astype(np.float32)
+    return found
 
 
 def best(

@@ -68,6 +68,19 @@ def evaluate(
     }
 
 
+def beside_embeddings(report: Report) -> list[str]:
+    """SemEval figures where akhbar falls short of the embeddings alone (the target: at least them)."""
+    rows = report["semeval"]
+    if "embeddings alone" not in rows:
+        return []
+    ours, theirs = rows["akhbar"], rows["embeddings alone"]
+    return [
+        f"semeval {metric} {ours[metric]:.3f} < embeddings alone {theirs[metric]:.3f}"
+        for metric in ("pearson", "accuracy")
+        if ours[metric] < theirs[metric]
+    ]
+
+
 def floors() -> Floors:
     """The recorded floors (``stories_floors.json``); raise one only with the reason in the commit."""
     text = resources.files("akhbar.bench.quality").joinpath("stories_floors.json").read_text(encoding="utf-8")
