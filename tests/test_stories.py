@@ -131,7 +131,11 @@ def _out_of_reach_never_joins(settings: grouping.Settings) -> None:
             stories_near.append(
                 grouping.Candidate(n + 1, centroid * count, count, T0, T0, entities, languages)
             )
-        reach = grouping.within_reach(embedding, [to_bytes(c.centroid) for c in stories_near], settings)
+        centroids = [to_bytes(c.centroid) for c in stories_near]
+        reach = grouping.within_reach(embedding, centroids, settings, article)
+        assert all(
+            grouping.within_reach(embedding, centroids, settings)[n] for n, near in enumerate(reach) if near
+        )
         for story, near in zip(stories_near, reach, strict=True):
             if not near:
                 skipped += 1

@@ -309,7 +309,7 @@ def _assign(
     item = assignment.Features(embedding, prepared.entities, when, article.language, source)
     space = index.model_space(model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
-    reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings)
+    reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
     chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)

@@ -137,12 +137,15 @@ def score(article: Features, story: Candidate, settings: Settings = Settings()) 
 
 
 def within_reach(
-    embedding: Vector, centroids: Sequence[bytes], settings: Settings = Settings()
+    embedding: Vector,
+    centroids: Sequence[bytes],
+    settings: Settings = Settings(),
+    article: Features | None = None,
 ) -> list[bool]:
     """Which stories (by their stored centroid sums) could still score ``settings.join``: their
     cosines (of the whole vectors and of the bodies) plus the largest bonus the other parts can
-    give reach it. The others can be neither joined nor merged, so their names and times need not
-    be read. One matrix product for all of them.
+    give ``article`` (any article, when None) reach it. The others can be neither joined nor
+    merged, so their names and times need not be read. One matrix product for all of them.
     """
     reach = [False] * len(centroids)
     width = embedding.shape[0] * 4
@@ -154,7 +157,16 @@ def within_reach(
     half = embedding.shape[0] // 2
     bodies = _cosines(sums[:, half:], embedding[half:], fallback=cosines)
     weights = settings.weights
-    best_case = weights.cosine * cosines + weights.body * bodies + weights.largest_bonus()
+    bonus = (
+        weights.largest_bonus()
+        if article is None
+        else weights.largest_bonus(
+            names=float(len(article.entities) - len(article.numbers)),
+            numbers=float(len(article.numbers)),
+            language=article.language is not None,
+        )
+    )
+    best_case = weights.cosine * cosines + weights.body * bodies + bonus
     for n, value in zip(same, best_case, strict=True):
         reach[n] = bool(value >= settings.join)
     return reach

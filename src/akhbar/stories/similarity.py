@@ -55,9 +55,17 @@ class Weights:
     def combine(self, parts: Parts) -> float:
         return sum(float(getattr(self, name)) * float(getattr(parts, name)) for name in SCALES + PARTS)
 
-    def largest_bonus(self) -> float:
-        """The most the parts beside the cosine can add: what a story's cosine may lack and still join."""
-        caps = {"names": NAMES_CAP, "numbers": NUMBERS_CAP, "conflict": 1.0, "cross_language": 1.0}
+    def largest_bonus(
+        self, *, names: float = NAMES_CAP, numbers: float = NUMBERS_CAP, language: bool = True
+    ) -> float:
+        """The most the parts beside the cosines can add for an article with that many name and
+        number keys (and a language): what a story's cosines may lack and still join."""
+        caps = {
+            "names": min(NAMES_CAP, names),
+            "numbers": min(NUMBERS_CAP, numbers),
+            "conflict": 1.0,
+            "cross_language": float(language),
+        }
         return sum(max(0.0, float(getattr(self, name))) * caps[name] for name in PARTS)
 
     def without(self, *names: str) -> Weights:
