@@ -19,7 +19,7 @@ from akhbar.store import Store, documents
 from akhbar.store import articles as stored_articles
 from akhbar.store import breaking as flags
 from akhbar.store import stories as records
-from akhbar.stories import entities, features, grouping, index
+from akhbar.stories import entities, features, grouping, index, similarity
 from akhbar.stories.embedding import normalise_rows, to_bytes
 from stories_helpers import store_article, version
 from test_cli import SPECIMEN, akhbar
@@ -108,13 +108,18 @@ def test_candidates_come_from_the_index_not_a_scan(sqlite_store: Store) -> None:
 
 def test_stories_out_of_reach_could_not_have_scored_the_join() -> None:
     """The centroid-only bound skips only stories that ``best`` would never pick nor merge."""
+    for settings in (grouping.Settings(), grouping.Settings(weights=similarity.fitted())):
+        _out_of_reach_never_joins(settings)
+
+
+def _out_of_reach_never_joins(settings: grouping.Settings) -> None:
     rng = np.random.default_rng(7)
-    settings = grouping.Settings()
-    names = [f"~n{n}" for n in range(12)]
+    names = [f"~n{n}" for n in range(12)] + [f"#{n}00" for n in range(10, 16)]
     skipped = 0
     for _ in range(300):
         embedding = normalise_rows(rng.standard_normal((1, 512)).astype(np.float32))[0]
-        article = grouping.Features(embedding, frozenset(rng.choice(names, 5)), T0)
+        language = str(rng.choice(["ar", "fr"]))
+        article = grouping.Features(embedding, frozenset(rng.choice(names, 5)), T0, language)
         stories_near = []
         for n in range(6):
             centroid = (embedding * rng.uniform(0, 1.5) + rng.standard_normal(512) * 0.04 * n).astype(
@@ -122,8 +127,15 @@ def test_stories_out_of_reach_could_not_have_scored_the_join() -> None:
             )
             count = int(rng.integers(1, 5))
             entities = dict.fromkeys(rng.choice(names, 6), 1)
-            stories_near.append(grouping.Candidate(n + 1, centroid * count, count, T0, T0, entities))
-        reach = grouping.within_reach(embedding, [to_bytes(c.centroid) for c in stories_near], settings)
+            languages = frozenset({str(rng.choice(["ar", "en"]))})
+            stories_near.append(
+                grouping.Candidate(n + 1, centroid * count, count, T0, T0, entities, languages)
+            )
+        centroids = [to_bytes(c.centroid) for c in stories_near]
+        reach = grouping.within_reach(embedding, centroids, settings, article)
+        assert all(
+            grouping.within_reach(embedding, centroids, settings)[n] for n, near in enumerate(reach) if near
+        )
         for story, near in zip(stories_near, reach, strict=True):
             if not near:
                 skipped += 1
@@ -277,3 +289,51 @@ def test_grouping_can_be_turned_off_and_duplicates_are_still_found(tmp_path: Pat
     assert akhbar("stories", "list", "--format", "json", data_dir=tmp_path).stdout.strip() == ""
     refused = akhbar("config", data_dir=tmp_path, env={"AKHBAR_STORIES": "sometimes"})
     assert refused.returncode != 0 and "stories" in refused.stderr
+
+
+def test_a_year_is_no_event_number() -> None:
+    keys = features.entity_keys(
+        "Budget 2019: 1,250 posts cut", ["The 2019 budget cuts 1,250 posts, the minister said."]
+    )
+    assert "#1250" in keys and "#2019" not in keys
+
+
+def test_the_fitted_similarity_weighs_each_part_it_keeps() -> None:
+    weights = similarity.fitted()
+    assert weights.cosine + weights.body == pytest.approx(1.0)
+    assert weights.cross_language > 0 and weights.numbers > 0
+    assert 0.6 <= weights.join <= 0.85, "the join is fitted on the stream: a story's centroid reads nearer"
+    article = grouping.Features(unit(1, 0.5), frozenset({"#1250"}), T0, "ar")
+    english = grouping.Candidate(1, unit(1, 0.5), 1, T0, T0, {"#1250": 1}, frozenset({"en", "fr"}))
+    parts = grouping.parts(article, english)
+    assert (parts.numbers, parts.cross_language, parts.conflict) == (1.0, 1.0, 0.0)
+    arabic = replace(english, languages=frozenset({"ar"}), entities={"#999": 1})
+    assert grouping.parts(article, arabic).conflict == 1.0
+    assert weights.combine(parts) == pytest.approx(1.0 + weights.numbers + weights.cross_language)
+    alone = weights.embeddings_only()
+    assert alone.used() == ("cosine",) and alone.join == weights.join
+    without_body = weights.without("body")
+    assert without_body.cosine == 1.0 and "body" not in without_body.used()
+    with pytest.raises(ValueError, match="cosine"):
+        weights.without("cosine", "body")
+
+
+def test_logistic_weights_read_on_the_cosine_scale() -> None:
+    weights = similarity.from_logistic({"intercept": -7.0, "cosine": 4.0, "body": 6.0, "numbers": 2.0})
+    assert (weights.cosine, weights.body, weights.numbers, weights.join) == pytest.approx(
+        (0.4, 0.6, 0.2, 0.7)
+    )
+    with pytest.raises(ValueError, match="positive"):
+        similarity.from_logistic({"intercept": -1.0, "cosine": -1.0, "body": 0.5})
+
+
+def test_the_fit_recovers_a_known_model() -> None:
+    from akhbar.bench.quality import stories_fit
+
+    rng = np.random.default_rng(3)
+    parts = rng.uniform(0, 1, (4000, len(stories_fit.COLUMNS)))
+    truth = np.array([-6.0, 4.0, 6.0, 0.0, 2.0, 0.0, 1.5])
+    odds = np.hstack([np.ones((4000, 1)), parts]) @ truth
+    labels = (rng.uniform(0, 1, 4000) < 1 / (1 + np.exp(-odds))).astype(float)
+    beta = stories_fit.fit(parts, labels, np.ones(4000), range(len(stories_fit.COLUMNS)), 0.01)
+    assert np.allclose(beta, truth, atol=0.8), beta

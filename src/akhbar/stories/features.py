@@ -27,6 +27,7 @@ BODY_CHARS = 1500
 TITLE_SHARE = 0.3
 MIN_SENTENCE_CHARS = 21  # a shorter lead "sentence" is a dateline or a label, it says nothing
 MIN_KEY_CHARS = 4  # entity keys kept: ~ and three consonants, # and three digits
+YEARS = range(1900, 2100)  # a year dates an article, it does not tell its event from the others that year
 _DATE_ALONE = len("2024-10-18")  # an ISO value this long or shorter has no time
 _DATE_ALONE_HOUR = 12  # a date without a time is placed at midday, the middle of its day
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
@@ -67,10 +68,12 @@ def embed_many(embedder: Embedder, articles: Sequence[tuple[str, Sequence[str]]]
 
 
 def entity_keys(title: str, paragraphs: Sequence[str]) -> frozenset[str]:
-    """Names from the title and numbers of three digits or more from title and lead."""
+    """Names from the title and numbers of three digits or more (years left out) from title and lead."""
     names = {k for k in entities.names(title) if len(k) >= MIN_KEY_CHARS}
     lead = " ".join(lead_sentences(paragraphs))
-    numbers = {k for k in entities.numbers(f"{title}\n{lead}") if len(k) >= MIN_KEY_CHARS}
+    numbers = {
+        k for k in entities.numbers(f"{title}\n{lead}") if len(k) >= MIN_KEY_CHARS and int(k[1:]) not in YEARS
+    }
     return frozenset(names | numbers)
 
 

@@ -1,9 +1,11 @@
 """Online story assignment: score an article against candidate stories, decide join or new, merges.
 
 Pure functions over values: the service loads the candidates (through an index, never a scan) and
-saves what these functions decide. The score is the embedding cosine to the story centroid, plus a
-bonus for shared names and numbers, minus a penalty for distance in time; a story that has run for
-days needs a higher score to take a new article, so a long-running topic does not swallow events.
+saves what these functions decide. The score is the similarity of :mod:`akhbar.stories.similarity`
+(the embedding cosine to the story centroid and fitted parts beside it: shared names and numbers,
+conflicting numbers, a story not yet in the article's language), minus a penalty for distance in
+time; a story that has run for days needs a higher score to take a new article, so a long-running
+topic does not swallow events.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from datetime import datetime
 import numpy as np
 
 from akhbar.stories.embedding import Vector
+from akhbar.stories.similarity import NAMES_CAP, NUMBERS_CAP, Parts, Weights, fitted
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Weights and thresholds of the assignment rule (tuned on parallel-news, checked on SemEval)."""
+    """The similarity's weights and join score, and the time gate and merge thresholds."""
 
-    join: float = 0.6
-    entity_weight: float = 0.05
-    entity_cap: int = 4
+    weights: Weights = field(default_factory=Weights)
     hours_free: float = 36.0
     penalty_per_day: float = 0.08
     age_free_days: float = 3.0
@@ -31,15 +32,19 @@ class Settings:
     penalty_cap: float = 0.3
     merge: float = 0.8
 
+    @property
+    def join(self) -> float:
+        return self.weights.join
 
-def for_model(model: object, base: Settings = Settings()) -> Settings:
-    """``base`` with the model's own ``join`` and ``merge`` scores, when it states them."""
+
+def for_model(model: object, base: Settings | None = None) -> Settings:
+    """The rule for ``model``: the fitted weights (``similarity.json``), or, for a model that states
+    its own ``join`` (its cosines have their own scale), names and numbers beside that join; and the
+    model's own ``merge`` score when it states one."""
+    base = base or Settings(weights=fitted())
     join, merge = getattr(model, "join", None), getattr(model, "merge", None)
-    return replace(
-        base,
-        join=base.join if join is None else float(join),
-        merge=base.merge if merge is None else float(merge),
-    )
+    weights = base.weights if join is None else Weights(join=float(join))
+    return replace(base, weights=weights, merge=base.merge if merge is None else float(merge))
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class Features:
     language: str | None = None
     source: str | None = None
 
+    @property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(k for k in self.entities if k.startswith("#"))
+
 
 @dataclass
 class Candidate:
@@ -63,19 +72,38 @@ class Candidate:
     first_seen: datetime
     last_seen: datetime
     entities: dict[str, int] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset()
 
     def direction(self) -> Vector:
         norm = float(np.linalg.norm(self.centroid))
         return self.centroid / norm if norm else self.centroid
 
 
-def shared_entities(a: frozenset[str] | set[str], b: dict[str, int] | set[str] | frozenset[str]) -> float:
-    """Shared keys: numbers and long name skeletons count 1, three-letter skeletons count half."""
-    total = 0.0
-    for key in a:
-        if key in b:
-            total += 1.0 if key.startswith("#") or len(key) >= 4 else 0.5
-    return total
+def shared_names(a: frozenset[str] | set[str], b: dict[str, int] | set[str] | frozenset[str]) -> float:
+    """Shared name keys: long skeletons count 1, three-letter skeletons half."""
+    return sum(1.0 if len(key) >= 4 else 0.5 for key in a if key in b and not key.startswith("#"))
+
+
+def parts(article: Features, story: Candidate) -> Parts:
+    """What the similarity compares between the article and the story."""
+    cosine = float(article.embedding @ story.direction())
+    half = article.embedding.shape[0] // 2
+    mine, theirs_body = article.embedding[half:], story.centroid[half:]
+    norms = float(np.linalg.norm(mine) * np.linalg.norm(theirs_body))
+    body = float(mine @ theirs_body) / norms if norms else cosine  # a vector without two halves
+    numbers = article.numbers
+    theirs = {key for key in story.entities if key.startswith("#")}
+    shared = len(numbers & theirs)
+    return Parts(
+        cosine,
+        body,
+        names=min(NAMES_CAP, shared_names(article.entities, story.entities)),
+        numbers=min(NUMBERS_CAP, float(shared)),
+        conflict=float(bool(numbers) and bool(theirs) and not shared),
+        cross_language=float(
+            article.language is not None and bool(story.languages) and article.language not in story.languages
+        ),
+    )
 
 
 def _hours_apart(when: datetime, first: datetime, last: datetime) -> float:
@@ -86,16 +114,13 @@ def _hours_apart(when: datetime, first: datetime, last: datetime) -> float:
 
 
 def similarity(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
-    """How alike the article and the story read: embedding cosine plus shared names and numbers.
+    """How alike the article and the story read (:mod:`akhbar.stories.similarity`).
 
     A story whose vectors have another dimension (made by another model) is unrelated: 0.
     """
     if article.embedding.shape != story.centroid.shape:
         return 0.0
-    cosine = float(article.embedding @ story.direction())
-    return cosine + settings.entity_weight * min(
-        settings.entity_cap, shared_entities(article.entities, story.entities)
-    )
+    return settings.weights.combine(parts(article, story))
 
 
 def score(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
@@ -112,10 +137,14 @@ def score(article: Features, story: Candidate, settings: Settings = Settings()) 
 
 
 def within_reach(
-    embedding: Vector, centroids: Sequence[bytes], settings: Settings = Settings()
+    embedding: Vector,
+    centroids: Sequence[bytes],
+    settings: Settings = Settings(),
+    article: Features | None = None,
 ) -> list[bool]:
-    """Which stories (by their stored centroid sums) could still score ``settings.join``: the
-    cosine plus the largest bonus for shared names reaches it. The others can be neither joined nor
+    """Which stories (by their stored centroid sums) could still score ``settings.join``: their
+    cosines (of the whole vectors and of the bodies) plus the largest bonus the other parts can
+    give ``article`` (any article, when None) reach it. The others can be neither joined nor
     merged, so their names and times need not be read. One matrix product for all of them.
     """
     reach = [False] * len(centroids)
@@ -124,12 +153,34 @@ def within_reach(
     if not same:
         return reach
     sums = np.frombuffer(b"".join(centroids[n] for n in same), dtype="<f4").reshape(len(same), -1)
-    norms = np.linalg.norm(sums, axis=1)
-    norms[norms == 0] = 1.0
-    bound = settings.join - settings.entity_weight * settings.entity_cap
-    for n, cosine in zip(same, (sums @ embedding) / norms, strict=True):
-        reach[n] = bool(cosine >= bound)
+    cosines = _cosines(sums, embedding)
+    half = embedding.shape[0] // 2
+    bodies = _cosines(sums[:, half:], embedding[half:], fallback=cosines)
+    weights = settings.weights
+    bonus = (
+        weights.largest_bonus()
+        if article is None
+        else weights.largest_bonus(
+            names=float(len(article.entities) - len(article.numbers)),
+            numbers=float(len(article.numbers)),
+            language=article.language is not None,
+        )
+    )
+    best_case = weights.cosine * cosines + weights.body * bodies + bonus
+    for n, value in zip(same, best_case, strict=True):
+        reach[n] = bool(value >= settings.join)
     return reach
+
+
+def _cosines(rows: Vector, vector: Vector, fallback: Vector | None = None) -> Vector:
+    """The cosine of each row with ``vector``; where either is zero, ``fallback`` (else 0)."""
+    norms = np.linalg.norm(rows, axis=1) * float(np.linalg.norm(vector))
+    found: Vector = np.divide(
+        rows @ vector, norms, out=np.zeros(len(rows), dtype=np.float32), where=norms > 0
+    )
+    if fallback is not None:
+        found = np.where(norms > 0, found, fallback).astype(np.float32)
+    return found
 
 
 def best(
@@ -149,6 +200,8 @@ def absorb(story: Candidate, article: Features, top: int = 24) -> None:
     story.count += 1
     story.first_seen = min(story.first_seen, article.published)
     story.last_seen = max(story.last_seen, article.published)
+    if article.language:
+        story.languages = story.languages | {article.language}
     for key in article.entities:
         story.entities[key] = story.entities.get(key, 0) + 1
     if len(story.entities) > top * 2:
@@ -177,4 +230,5 @@ def merged(into: Candidate, other: Candidate) -> Candidate:
         min(into.first_seen, other.first_seen),
         max(into.last_seen, other.last_seen),
         entities,
+        into.languages | other.languages,
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,16 +102,27 @@ def _online(
     items: Sequence[Item], vectors: Sequence[Vector], order: list[int], settings: grouping.Settings
 ) -> list[int]:
     grouper = MemoryGrouper(settings=settings)
-    entities = settings.entity_weight > 0
-    assigned = {i: grouper.add(_features(items[i], vectors[i], entities=entities)) for i in order}
+    assigned = {i: grouper.add(_features(items[i], vectors[i], entities=True)) for i in order}
     return [grouper.resolve(assigned[i]) for i in range(len(items))]
 
 
 def embeddings_only(settings: grouping.Settings) -> grouping.Settings:
-    """The same rule without names, numbers or time."""
-    return grouping.Settings(
-        join=settings.join, entity_weight=0.0, penalty_per_day=0.0, age_penalty_per_day=0.0
+    """The same rule with the cosine alone: no names, numbers, languages or time."""
+    return replace(
+        settings, weights=settings.weights.embeddings_only(), penalty_per_day=0.0, age_penalty_per_day=0.0
     )
+
+
+def ablations(settings: grouping.Settings) -> dict[str, grouping.Settings]:
+    """The rule with each part of its similarity left out in turn, and with the cosine alone."""
+    weights = settings.weights
+    found = {
+        f"without {name.replace('_', ' ')}": replace(settings, weights=weights.without(name))
+        for name in weights.used()
+        if name != "cosine"
+    }
+    found["embeddings alone"] = embeddings_only(settings)
+    return found
 
 
 def parallel_news(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) -> Scores:

@@ -12,11 +12,11 @@ import numpy as np
 
 from akhbar.bench.quality import stories_baselines as baselines
 from akhbar.bench.quality.extraction import load_pages
-from akhbar.bench.quality.stories import FIXED_TIME, Item, Scores, _features, embed_items
+from akhbar.bench.quality.stories import FIXED_TIME, Item, Scores, _features, ablations, embed_items
 from akhbar.extract.html import extract_html
 from akhbar.models import Rejected, as_utc
 from akhbar.stories import grouping
-from akhbar.stories.embedding import Embedder
+from akhbar.stories.embedding import Embedder, Vector
 
 SAME, DIFFERENT = 1.5, 3.0
 TFIDF_SAME = 0.3
@@ -67,23 +67,31 @@ def semeval(data_dir: Path, embedder: Embedder, *, with_baselines: bool = True) 
     vectors = embed_items(flat, embedder)
     human = [h for _, _, h in pairs]
     settings = grouping.for_model(embedder)
-    akhbar, gated = [], []
-    for k in range(len(pairs)):
-        a = _features(flat[2 * k], vectors[2 * k], entities=True)
-        b = _features(flat[2 * k + 1], vectors[2 * k + 1], entities=True)
-        story = grouping.Candidate(0, b.embedding, 1, b.published, b.published, dict.fromkeys(b.entities, 1))
-        akhbar.append(grouping.similarity(a, story, settings))
-        gated.append(grouping.score(a, story, settings))
-    scores = {"akhbar": _pair_scores(akhbar, human, settings.join)}
-    if with_baselines:
+    sides = [
+        (_features(flat[2 * k], vectors[2 * k], entities=True), _story(flat[2 * k + 1], vectors[2 * k + 1]))
+        for k in range(len(pairs))
+    ]
+    similarity = [grouping.similarity(a, story, settings) for a, story in sides]
+    scores = {"akhbar": _pair_scores(similarity, human, settings.join)}
+    if with_baselines:  # the time gate, then each part left out (an ablation), then the cosine alone
+        gated = [grouping.score(a, story, settings) for a, story in sides]
         scores["akhbar, time-gated"] = _pair_scores(gated, human, settings.join)
-    if with_baselines:
-        cosines = [float(vectors[2 * k] @ vectors[2 * k + 1]) for k in range(len(pairs))]
-        scores["embeddings alone"] = _pair_scores(cosines, human, settings.join)
+        for name, rule in ablations(settings).items():
+            found = [grouping.similarity(a, story, rule) for a, story in sides]
+            scores[name] = _pair_scores(found, human, rule.join)
         tfidf = baselines.TitleTfidf([i.title for i in flat])
         titles = [baselines.cosine(tfidf.vector(a.title), tfidf.vector(b.title)) for a, b, _ in pairs]
         scores["title TF-IDF"] = _pair_scores(titles, human, TFIDF_SAME)
     return scores
+
+
+def _story(item: Item, vector: Vector) -> grouping.Candidate:
+    """A story of one article."""
+    side = _features(item, vector, entities=True)
+    languages = frozenset({item.language}) if item.language else frozenset()
+    return grouping.Candidate(
+        0, side.embedding, 1, side.published, side.published, dict.fromkeys(side.entities, 1), languages
+    )
 
 
 def real_pages(data_dir: Path) -> list[Item]:
