@@ -1,8 +1,9 @@
 """The distributed runner: Procrastinate on PostgreSQL, for ``akhbar worker`` on any number of machines.
 
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
-lock), ``akhbar.fetch_page`` (queue ``pages``) and ``akhbar.schedule_due`` (periodic, every minute,
-claims due sources and defers their refresh). Per-host politeness is booked in the database by
+lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.schedule_due`` (periodic, every minute,
+claims due sources and defers their refresh) and ``akhbar.publish_scheduled`` (periodic, every
+minute, publishes the newsroom's due articles; each is claimed in the database, so exactly once). Per-host politeness is booked in the database by
 the runtime's fetcher, so it holds across all workers.
 """
 
@@ -17,7 +18,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 
 from akhbar.errors import ConfigError
-from akhbar.jobs.tasks import run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import publish_scheduled, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.refresh import PageJob
 
@@ -92,6 +93,11 @@ def build_app(database_url: str) -> procrastinate.App:
         runtime = _runtime(context)
         count = await schedule_due(runtime.store, ProcrastinateQueue(context.app))
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
+
+    @app.periodic(cron=SCHEDULE_CRON)
+    @app.task(name="akhbar.publish_scheduled", queue="refresh", pass_context=True, queueing_lock="publish")
+    async def publish(context: procrastinate.JobContext, timestamp: int) -> None:
+        await publish_scheduled(_runtime(context))
 
     return app
 

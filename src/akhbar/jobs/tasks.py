@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Protocol
 
-from akhbar.services import refresh
+from akhbar.services import drafts, refresh
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
@@ -46,3 +47,11 @@ async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000) -> int:
             await queue.defer_refresh(source_id)
             deferred += 1
     return deferred
+
+
+async def publish_scheduled(runtime: Runtime) -> list[int]:
+    """Publish the newsroom's articles whose scheduled time has come (each by one runner only)."""
+    published = await asyncio.to_thread(drafts.publish_due, runtime.store, runtime.grouping)
+    if published:
+        log.info("job: published scheduled articles %s", published)
+    return published
