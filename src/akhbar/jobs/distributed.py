@@ -3,7 +3,8 @@
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
 lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.schedule_due`` (periodic, every minute,
 claims due sources and defers their refresh) and ``akhbar.publish_scheduled`` (periodic, every
-minute, publishes the newsroom's due articles; each is claimed in the database, so exactly once). Per-host politeness is booked in the database by
+minute, publishes the newsroom's due articles; each is claimed in the database, so exactly once).
+Per-host politeness is booked in the database by
 the runtime's fetcher, so it holds across all workers.
 """
 
