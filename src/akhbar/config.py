@@ -15,10 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akhbar.errors import ConfigError
 
 ENV_PREFIX = "AKHBAR_"
+DEFAULT_TIMEZONE = "Africa/Casablanca"  # the newsroom's; Morocco's offset moves around Ramadan
 CONFIG_FILE = "akhbar.toml"
 
 
@@ -89,6 +91,16 @@ def _as_networks(value: object) -> str:
     items = value if isinstance(value, list) else _as_str(value).split(",")
     nets = [str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip()]
     return ",".join(nets)
+
+
+def _as_timezone(value: object) -> str:
+    """An IANA time zone name (``Africa/Casablanca``, ``UTC``), checked against the zone database."""
+    name = _as_str(value).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone name such as Africa/Casablanca, not {name!r}") from None
+    return name
 
 
 def _as_log_level(value: object) -> str:
@@ -217,6 +229,12 @@ REGISTRY: tuple[Setting, ...] = (
         "akhbar",
         "The newsroom's name: who editors' articles are published by (/admin).",
     ),
+    Setting(
+        "timezone",
+        _as_timezone,
+        DEFAULT_TIMEZONE,
+        "IANA time zone the portal shows times in (and names beside them).",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -250,6 +268,7 @@ class Settings:
     stories_model: str
     stories_processes: int
     site_name: str
+    timezone: str
     host: str
     port: int
     log_level: str
