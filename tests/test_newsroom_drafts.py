@@ -10,7 +10,7 @@ import pytest
 
 from akhbar.errors import InputError
 from akhbar.extract.editorial import Draft
-from akhbar.services import articles, audit, drafts, editorial
+from akhbar.services import articles, audit, drafts, editorial, revisions
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 
@@ -91,7 +91,7 @@ def test_corrections_keep_the_time_and_revisions_restore(store: Store) -> None:
     drafts.save(store, sara, autosaved, entry_id=entry.id, now=later, kind="autosave")
     shown = drafts.of_article(store, article_id)
     assert shown is not None and shown[1].title == DRAFT.title, "readers see what was published, not drafts"
-    drafts.restore(store, sara, entry.id, 2, now=later)
+    revisions.restore(store, sara, entry.id, 2, now=later)
     corrected = drafts.publish(store, Grouping(), sara, entry.id, now=later)
     assert (corrected.article_id, corrected.published_at, corrected.corrected_at) == (
         article_id,
@@ -101,13 +101,13 @@ def test_corrections_keep_the_time_and_revisions_restore(store: Store) -> None:
     stored = articles.get_article(store, article_id)
     assert stored is not None and stored.article.title == fixed.title
     assert stored.article.published == first.isoformat(timespec="seconds")
-    numbers = [(r.number, r.kind) for r in drafts.history(store, entry.id)]
+    numbers = [(r.number, r.kind) for r in revisions.history(store, entry.id)]
     assert numbers == [(4, "restore"), (3, "autosave"), (2, "save"), (1, "save")]
-    changes = drafts.diff(store, entry.id, 1, 2)
+    changes = revisions.diff(store, entry.id, 1, 2)
     assert ("removed", DRAFT.title) in [(c.kind, c.text) for c in changes]
     assert ("added", fixed.title) in [(c.kind, c.text) for c in changes]
     with pytest.raises(InputError, match="no revision 9"):
-        drafts.diff(store, entry.id, 1, 9)
+        revisions.diff(store, entry.id, 1, 9)
     drafts.withdraw(store, Grouping(), sara, entry.id, now=later)
     assert articles.get_article(store, article_id) is None
     assert drafts.of_article(store, article_id) is None

@@ -17,7 +17,7 @@ of them, and only one, publishes each article.
 
 from __future__ import annotations
 
-import difflib
+import html
 import logging
 import secrets
 from dataclasses import dataclass, replace
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from akhbar.errors import InputError
 from akhbar.extract import editorial as form
+from akhbar.extract import richtext
 from akhbar.extract.editorial import Draft
 from akhbar.services import ingest
 from akhbar.services.stories import Grouping
@@ -317,53 +318,6 @@ def withdraw(
         )
 
 
-def restore(store: Store, user: User, entry_id: int, number: int, *, now: datetime | None = None) -> Entry:
-    """Make revision ``number`` the latest again (as a new revision); publish it to show it to readers."""
-    with store.reading() as connection:
-        found = rows.revision(connection, entry_id, number)
-    if found is None:
-        raise InputError.about("article {article} has no revision {number}", article=entry_id, number=number)
-    return save(store, user, form.draft_of(found.form), entry_id=entry_id, kind="restore", now=now)
-
-
-def history(store: Store, entry_id: int) -> list[Revision]:
-    with store.reading() as connection:
-        return rows.revisions(connection, entry_id)
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a diff: ``kind`` is ``same``, ``added``, ``removed`` or ``at`` (a field name)."""
-
-    kind: str
-    text: str
-
-
-def _lines(values: dict[str, object]) -> list[str]:
-    shown = []
-    for name, value in form.form_fields(form.draft_of(values)).items():
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value or "")
-        shown.extend([f"[{name}]", *text.splitlines()])
-    return shown
-
-
-def diff(store: Store, entry_id: int, older: int, newer: int) -> list[Line]:
-    """What changed from revision ``older`` to ``newer``, field by field, line by line."""
-    with store.reading() as connection:
-        a, b = rows.revision(connection, entry_id, older), rows.revision(connection, entry_id, newer)
-    if a is None or b is None:
-        raise InputError.about(
-            "article {article} has no revision {number}", article=entry_id, number=newer if a else older
-        )
-    shown = []
-    for line in difflib.unified_diff(_lines(a.form), _lines(b.form), lineterm="", n=2):
-        if line.startswith(("---", "+++")):
-            continue
-        kind = {"@": "at", "+": "added", "-": "removed"}.get(line[:1], "same")
-        shown.append(Line(kind, line[1:] if kind != "at" else line))
-    return shown
-
-
 def entries(store: Store, *, state: str | None = None, query: str | None = None) -> list[Entry]:
     with store.reading() as connection:
         return rows.list_entries(connection, state=state, query=query)
@@ -377,3 +331,29 @@ def of_article(store: Store, article_id: int) -> tuple[Entry, Draft] | None:
             return None
         found = rows.revision(connection, entry.id, entry.live_revision)
     return None if found is None else (entry, form.draft_of(found.form))
+
+
+def body_html(draft: Draft) -> str:
+    """The text of ``draft`` as the portal shows it: sanitised HTML, each block ``dir="auto"``."""
+    if draft.markup == "markdown":
+        return richtext.to_html(draft.body)
+    return "".join(f'<p dir="auto">{html.escape(line)}</p>\n' for line in draft.paragraphs)
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    """What the portal adds to an article published from the newsroom."""
+
+    body_html: str  # sanitised
+    updated: datetime | None  # the latest correction
+    summary: str | None
+    tags: tuple[str, ...]
+
+
+def reader_view(store: Store, article_id: int) -> ReaderView | None:
+    """The newsroom's part of a portal article (None for an article not published from it)."""
+    found = of_article(store, article_id)
+    if found is None:
+        return None
+    entry, draft = found
+    return ReaderView(body_html(draft), entry.corrected_at, draft.summary, draft.tags)

@@ -34,10 +34,10 @@ from akhbar.services import editorial
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
-from akhbar.web.newsroom import Newsroom
+from akhbar.web.newsroom import SESSION_COOKIE, Newsroom
 from akhbar.web.pages import Pages
 
-COOKIE = "akhbar_session"
+COOKIE = SESSION_COOKIE
 MAX_FORM_BYTES = 512 * 1024
 
 

@@ -11,15 +11,16 @@ from typing import Annotated, TypeVar
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from akhbar.services import portal
+from akhbar.services import drafts, portal
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
-from akhbar.web.i18n import LANGUAGES, negotiate
+from akhbar.web.i18n import LANGUAGES, format_published, negotiate
 from akhbar.web.pages import Pages
 
 T = TypeVar("T")
@@ -48,7 +49,22 @@ def _home(pages: Pages, store: Store, language: str) -> Rendered:
 def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
-    return pages.render("article.html", language, article=view, detail=detail)
+    written = drafts.reader_view(store, article_id)  # the newsroom's rich text, correction time
+    if written is None:
+        return pages.render("article.html", language, article=view, detail=detail)
+    rich = Markup(written.body_html)  # sanitised by nh3 (akhbar.extract.richtext)
+    updated = written.updated.isoformat(timespec="seconds") if written.updated else None
+    return pages.render(
+        "article.html",
+        language,
+        article=view,
+        detail=detail,
+        rich=rich,
+        summary=written.summary,
+        tags=written.tags,
+        updated=updated,
+        updated_label=format_published(updated, language),
+    )
 
 
 @router.get("/")
