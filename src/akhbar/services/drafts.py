@@ -326,7 +326,7 @@ def entries(store: Store, *, state: str | None = None, query: str | None = None)
 def of_article(store: Store, article_id: int) -> tuple[Entry, Draft] | None:
     """The newsroom entry a portal article was published from, with its published draft."""
     with store.reading() as connection:
-        entry = rows.entry_of_article(connection, article_id)
+        entry = rows.published_as(connection, article_id)
         if entry is None or entry.state != "published" or entry.live_revision is None:
             return None
         found = rows.revision(connection, entry.id, entry.live_revision)

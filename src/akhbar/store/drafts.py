@@ -100,9 +100,12 @@ def get_entry(connection: sa.Connection, entry_id: int, *, lock: bool = False) -
     return None if row is None else _entry(row)
 
 
-def entry_of_article(connection: sa.Connection, article_id: int) -> Entry | None:
+def published_as(connection: sa.Connection, article_id: int) -> Entry | None:
+    """The published entry whose portal article is ``article_id`` (a withdrawn one's id may be reused)."""
     row = connection.execute(
-        sa.select(newsroom_entries).where(newsroom_entries.c.article_id == article_id)
+        sa.select(newsroom_entries).where(
+            newsroom_entries.c.article_id == article_id, newsroom_entries.c.state == "published"
+        )
     ).first()
     return None if row is None else _entry(row)
 

@@ -66,6 +66,15 @@ class Newsroom:
         """A time as the newsroom reads it: ``2026-12-05 10:30`` in its time zone (empty for None)."""
         return "" if moment is None else moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
+    @staticmethod
+    def moment_of(published: str | None) -> datetime | None:
+        """An article's ISO 8601 time with its offset, as a moment (None for a date alone or none)."""
+        try:
+            found = datetime.fromisoformat(published or "")
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
+
     def local_input(self, moment: datetime | None) -> str:
         """A time as ``<input type=datetime-local>`` shows it, in the newsroom's time zone."""
         return "" if moment is None else moment.astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
@@ -93,6 +102,7 @@ class Newsroom:
             durations=DURATIONS,
             local=self.local,
             local_input=self.local_input,
+            moment_of=self.moment_of,
             timezone=self.timezone,
             here=request.url.path if request.method == "GET" else "/admin/",
             **context,
