@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import uvicorn
 
+import test_browser
 from akhbar.jobs.embedded import start_embedded_runner
 from akhbar.services import editorial
 from akhbar.services.stories import Grouping
@@ -28,10 +29,11 @@ from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.web import create_app
 from portal_fixtures import PortalData, populate
-from test_browser import EDITOR_PASSWORD, WATCH_VIOLATIONS, _axe, _direction, _shot, browser  # noqa: F401
+from test_browser import EDITOR_PASSWORD, WATCH_VIOLATIONS, _axe, _direction, _shot
 from test_sources_refresh import make_settings
 
 pytestmark = pytest.mark.browser
+browser = test_browser.browser  # the Chromium fixture (skips, or fails under CI, without chromium)
 ZONE = ZoneInfo("Africa/Casablanca")
 QUOTE = "« Nous sommes fiers de ce tramway », a déclaré le maire."
 TITLE = "افتتاح خط الترامواي الجديد بين سلا والرباط"
