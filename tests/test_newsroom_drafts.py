@@ -111,6 +111,10 @@ def test_corrections_keep_the_time_and_revisions_restore(store: Store) -> None:
     drafts.withdraw(store, Grouping(), sara, entry.id, now=later)
     assert articles.get_article(store, article_id) is None
     assert drafts.of_article(store, article_id) is None
+    other = Draft(**{**DRAFT.__dict__, "title": "مقال آخر تماما عن الطقس", "body": "أمطار غزيرة في الشمال."})
+    again = drafts.publish(store, Grouping(), sara, drafts.save(store, sara, other).id, now=later)
+    shown = drafts.of_article(store, again.article_id or 0)
+    assert shown is not None and shown[1].title == other.title, "a reused article id is the new article's"
 
 
 def test_drafts_may_be_incomplete_but_not_published_so(store: Store) -> None:

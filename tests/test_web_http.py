@@ -38,6 +38,7 @@ def _urls(data: PortalData) -> dict[str, str]:
         "/{lang}/search": "/fr/search?q=budget",
         "/articles/{article_id}": f"/articles/{data.specimen}",
         "/{lang}/articles/{article_id}": f"/fr/articles/{data.story_fr}",
+        "/{lang}/articles/{article_id}/{slug}": f"/ar/articles/{data.story_fr}/" + quote("ترامواي-سلا"),
         "/{lang}/stories/{key}": f"/en/stories/{data.story}",
         "/{lang}/sources/{site}": "/fr/sources/" + quote("Le Matin"),
         "/{lang}/sources/": "/ar/sources/",

@@ -348,6 +348,7 @@ class ReaderView:
     updated: datetime | None  # the latest correction
     summary: str | None
     tags: tuple[str, ...]
+    slug: str | None
 
 
 def reader_view(store: Store, article_id: int) -> ReaderView | None:
@@ -356,4 +357,11 @@ def reader_view(store: Store, article_id: int) -> ReaderView | None:
     if found is None:
         return None
     entry, draft = found
-    return ReaderView(body_html(draft), entry.corrected_at, draft.summary, draft.tags)
+    return ReaderView(body_html(draft), entry.corrected_at, draft.summary, draft.tags, draft.slug)
+
+
+def summaries(store: Store, article_ids: list[int]) -> dict[int, str]:
+    """The editors' summaries of the portal articles among ``article_ids`` (for feeds)."""
+    with store.reading() as connection:
+        forms = rows.live_forms(connection, article_ids)
+    return {article_id: str(found["summary"]) for article_id, found in forms.items() if found.get("summary")}

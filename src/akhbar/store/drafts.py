@@ -214,3 +214,21 @@ def claim_due(connection: sa.Connection, entry_id: int, now: datetime) -> bool:
         .values(claimed_at=now)
     )
     return result.rowcount == 1
+
+
+def live_forms(connection: sa.Connection, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The form readers see of each published portal article among ``article_ids`` written here."""
+    if not article_ids:
+        return {}
+    rows = connection.execute(
+        sa.select(newsroom_entries.c.article_id, newsroom_revisions.c.form)
+        .join(
+            newsroom_revisions,
+            sa.and_(
+                newsroom_revisions.c.entry_id == newsroom_entries.c.id,
+                newsroom_revisions.c.number == newsroom_entries.c.live_revision,
+            ),
+        )
+        .where(newsroom_entries.c.article_id.in_(article_ids), newsroom_entries.c.state == "published")
+    )
+    return {int(row.article_id): dict(row.form) for row in rows}

@@ -8,6 +8,7 @@ browser's language (Accept-Language); every other page in the language of its pa
 from __future__ import annotations
 
 from typing import Annotated, TypeVar
+from urllib.parse import quote
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
@@ -54,6 +55,9 @@ def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rend
         return pages.render("article.html", language, article=view, detail=detail)
     rich = Markup(written.body_html)  # sanitised by nh3 (akhbar.extract.richtext)
     updated = written.updated.isoformat(timespec="seconds") if written.updated else None
+    canonical = presenting.article_path(language, article_id)
+    if written.slug:  # any script: percent-encoded as UTF-8
+        canonical += "/" + quote(written.slug, safe="")
     return pages.render(
         "article.html",
         language,
@@ -64,6 +68,7 @@ def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rend
         tags=written.tags,
         updated=updated,
         updated_label=format_published(updated, language),
+        canonical=canonical,
     )
 
 
@@ -101,6 +106,14 @@ async def article_negotiated(
     return await pages.respond(
         request, language, lambda: _article(pages, store, language, article_id), negotiated=True
     )
+
+
+@router.get("/{lang}/articles/{article_id}/{slug}")
+async def article_with_slug(
+    request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId, slug: str
+) -> Response:
+    """An article's address with its editor's slug (any script, percent-encoded); the number decides."""
+    return await article_page(request, store, pages, lang, article_id)
 
 
 @router.get("/{lang}/articles/{article_id}")
