@@ -257,7 +257,7 @@ users = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("name", sa.Text),
-    sa.Column("role", sa.String(16), nullable=False),  # "editor" or "admin"
+    sa.Column("role", sa.String(16), nullable=False),  # "contributor", "editor" or "admin"
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("disabled_at", Timestamp),
     sa.Column("created_at", Timestamp, nullable=False),
