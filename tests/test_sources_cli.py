@@ -20,6 +20,7 @@ ENV = {
     "AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.0/8",
     "AKHBAR_FETCH_HOST_DELAY": "0",
     "AKHBAR_FETCH_TIMEOUT": "2",
+    "AKHBAR_IMAGES": "false",  # the fixture pages name photos on the internet
 }
 
 

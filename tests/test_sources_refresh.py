@@ -36,6 +36,7 @@ TEST_SETTINGS = {
     "fetch_max_retry_wait": 2.0,
     "fetch_host_delay": 0.0,
     "fetch_max_bytes": 2_000_000,
+    "images": False,  # the fixture pages name photos on the internet: tests of photos turn this on
 }
 
 

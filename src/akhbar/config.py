@@ -235,6 +235,20 @@ REGISTRY: tuple[Setting, ...] = (
         DEFAULT_TIMEZONE,
         "IANA time zone the portal shows times in (and names beside them).",
     ),
+    Setting(
+        "images",
+        _as_bool,
+        True,
+        "Fetch the photo of each article stored from the network, check it, keep resized copies and"
+        " serve them (readers never contact the source's host). `akhbar ingest` of files never fetches.",
+    ),
+    Setting(
+        "image_max_pixels",
+        _as_positive_int,
+        30_000_000,
+        "Largest image accepted, in pixels (width x height): a bigger one is refused before it is"
+        " decoded (30 Mpx is about 120 MB while it is resized).",
+    ),
     Setting("host", _as_str, "127.0.0.1", "Address `akhbar serve` listens on."),
     Setting("port", _as_port, 8000, "Port `akhbar serve` listens on."),
     Setting("log_level", _as_log_level, "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
@@ -269,6 +283,8 @@ class Settings:
     stories_processes: int
     site_name: str
     timezone: str
+    images: bool
+    image_max_pixels: int
     host: str
     port: int
     log_level: str

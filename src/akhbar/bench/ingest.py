@@ -174,6 +174,7 @@ def _settings(database: Path, concurrency: int) -> Settings:
         "fetch_host_delay": 0,
         "fetch_host_concurrency": concurrency,
         "worker_concurrency": concurrency,
+        "images": False,  # the pages name photos on the internet: this measures the pages alone
     }
     return load_settings(overrides, environ={}, config_file=database.with_name("none.toml"))
 

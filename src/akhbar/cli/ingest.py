@@ -61,6 +61,23 @@ def extract_command(ctx: Context, path_or_url: str, output_format: str, page_url
         click.echo(paragraph + "\n")
 
 
+def fetch_photos(ctx: Context, results: list[IngestResult]) -> str:
+    """``--fetch-images``: fetch the photos of the articles just stored from files, under the
+    fetcher's rules; a line saying how it went."""
+    from akhbar.services import images
+    from akhbar.services.fetching import open_runtime
+
+    stored = [r.article_id for r in results if r.article_id is not None and r.status in {"stored", "updated"}]
+
+    async def fetch_all() -> list[images.ImageResult]:
+        async with open_runtime(ctx.store(), ctx.settings(), ctx.grouping()) as runtime:
+            return await images.fetch_photos(runtime, stored)
+
+    done = asyncio.run(fetch_all())
+    counts = {status: sum(1 for r in done if r.status == status) for status in ("stored", "failed")}
+    return f"photos: {counts['stored']} stored, {counts['failed']} failed"
+
+
 def _ingest_results(ctx: Context, paths: tuple[str, ...], display: Bars) -> Iterator[IngestResult]:
     """URLs are fetched under the fetcher's rules, archives read record by record, the rest as files."""
     from akhbar.services import archives, ingest, refresh
@@ -141,19 +158,33 @@ def _ingest_at(ctx: Context, paths: tuple[str, ...], page_url: str) -> Iterator[
 @click.argument("paths", nargs=-1, required=True)
 @format_option
 @url_option
+@click.option(
+    "--fetch-images",
+    is_flag=True,
+    help="Also fetch the photos that files and archives name (pages fetched from URLs always get theirs).",
+)
 @pass_context
-def ingest_command(ctx: Context, paths: tuple[str, ...], output_format: str, page_url: str | None) -> None:
+def ingest_command(
+    ctx: Context, paths: tuple[str, ...], output_format: str, page_url: str | None, fetch_images: bool
+) -> None:
     """Fetch URLs or read files, directories and .warc(.gz) archives; extract and store them.
 
     Each input gets one line; a last line gives the totals. An input that cannot be read is named on
-    standard error and the run exits with 2 after the others are done.
+    standard error and the run exits with 2 after the others are done. Photos named by files are
+    not fetched unless ``--fetch-images`` says so (pages fetched from URLs get theirs, as the
+    ``images`` setting says).
     """
     tally = Tally()
+    kept: list[IngestResult] = []
     with bars() as display:
         results = _ingest_at(ctx, paths, page_url) if page_url else _ingest_results(ctx, paths, display)
         for result in results:
             tally.add(result)
             _echo_result(result, output_format)
+            if not result.location.startswith(_URL_PREFIXES):
+                kept.append(result)
+    if fetch_images and kept:
+        note(fetch_photos(ctx, kept))
     total(tally.line("ingested", "input"), output_format)
     if tally.errors:
         sys.exit(2)

@@ -56,9 +56,12 @@ def demo_command(ctx: Context, host: str | None, port: int | None, no_serve: boo
     from akhbar.services import demo, editorial
 
     settings = ctx.settings(host=host, port=port)
-    results = demo.load_demo(ctx.store(), ctx.grouping())
+    loaded = demo.load_demo(ctx.store(), ctx.grouping(), settings)
+    results = loaded.results
     stored = sum(1 for r in results if r.status in {"stored", "updated", "unchanged"})
-    note(f"demo set loaded into {settings.data_dir} ({stored} articles of {len(results)} pages)")
+    extras = ", an editor's article with its photo" if loaded.photo is not None else ""
+    extras += ", a breaking flag" if loaded.breaking_id is not None else ""
+    note(f"demo set loaded into {settings.data_dir} ({stored} articles of {len(results)} pages{extras})")
     follow, search = command("sources add URL"), command("search WORDS")
     note(f"next, in another terminal: follow a feed: {follow}; search: {search}")
     if not editorial.list_users(ctx.store()):

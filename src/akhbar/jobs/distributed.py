@@ -1,9 +1,10 @@
 """The distributed runner: Procrastinate on PostgreSQL, for ``akhbar worker`` on any number of machines.
 
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
-lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.schedule_due`` (periodic, every minute,
-claims due sources and defers their refresh) and ``akhbar.publish_scheduled`` (periodic, every
-minute, publishes the newsroom's due articles; each is claimed in the database, so exactly once).
+lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.fetch_image`` (queue ``images``: an
+article's photo, after its page), ``akhbar.schedule_due`` (periodic, every minute, claims due
+sources and defers their refresh) and ``akhbar.publish_scheduled`` (periodic, every minute,
+publishes the newsroom's due articles; each is claimed in the database, so exactly once).
 Per-host politeness is booked in the database by
 the runtime's fetcher, so it holds across all workers.
 """
@@ -19,7 +20,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 
 from akhbar.errors import ConfigError
-from akhbar.jobs.tasks import publish_scheduled, run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import publish_scheduled, run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.refresh import PageJob
 
@@ -68,6 +69,15 @@ class ProcrastinateQueue:
     async def defer_page(self, job: PageJob) -> None:
         await self.app.configure_task("akhbar.fetch_page", queue="pages").defer_async(job=job.to_json())
 
+    async def defer_image(self, article_id: int) -> None:
+        deferrer = self.app.configure_task(
+            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}"
+        )
+        try:
+            await deferrer.defer_async(article_id=article_id)
+        except AlreadyEnqueued:
+            log.debug("jobs: photo of article #%s already queued", article_id)
+
 
 def _runtime(context: procrastinate.JobContext) -> Runtime:
     runtime = context.additional_context.get("runtime")
@@ -86,13 +96,18 @@ def build_app(database_url: str) -> procrastinate.App:
 
     @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True)
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
-        await run_page(_runtime(context), PageJob.from_json(job))
+        await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
+
+    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True)
+    async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
+        await run_image(_runtime(context), article_id)
 
     @app.periodic(cron=SCHEDULE_CRON)
     @app.task(name="akhbar.schedule_due", queue="refresh", pass_context=True, queueing_lock="schedule")
     async def schedule(context: procrastinate.JobContext, timestamp: int) -> None:
         runtime = _runtime(context)
-        count = await schedule_due(runtime.store, ProcrastinateQueue(context.app))
+        queue = ProcrastinateQueue(context.app)
+        count = await schedule_due(runtime.store, queue, photos=runtime.settings.images)
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
     @app.periodic(cron=SCHEDULE_CRON)

@@ -13,8 +13,9 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from akhbar.jobs.tasks import publish_scheduled, run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import publish_scheduled, run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
+from akhbar.services.images import ImageResult
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
 
@@ -27,10 +28,11 @@ class Outcomes:
 
     refreshes: list[RefreshResult] = field(default_factory=list)
     pages: list[IngestResult] = field(default_factory=list)
+    images: list[ImageResult] = field(default_factory=list)
 
 
 class InlineRunner:
-    """Runs refresh and page jobs in this process, ``concurrency`` at a time."""
+    """Runs refresh, page and image jobs in this process, ``concurrency`` at a time."""
 
     def __init__(self, runtime: Runtime, *, concurrency: int = 4, keep_outcomes: bool = True) -> None:
         self.runtime = runtime
@@ -45,11 +47,18 @@ class InlineRunner:
     async def defer_page(self, job: PageJob) -> None:
         await self._queue.put(("page", job))
 
+    async def defer_image(self, article_id: int) -> None:
+        await self._queue.put(("image", article_id))
+
     async def _run_one(self, kind: str, payload: int | PageJob) -> None:
         if isinstance(payload, PageJob):
-            page = await run_page(self.runtime, payload)
+            page = await run_page(self.runtime, payload, self)
             if self.keep_outcomes:
                 self.outcomes.pages.append(page)
+        elif kind == "image":
+            image = await run_image(self.runtime, payload)
+            if self.keep_outcomes:
+                self.outcomes.images.append(image)
         else:
             result = await run_refresh(self.runtime, self, payload)
             if self.keep_outcomes:
@@ -82,7 +91,7 @@ class InlineRunner:
         try:
             while not stop.is_set():
                 try:
-                    await schedule_due(self.runtime.store, self)
+                    await schedule_due(self.runtime.store, self, photos=self.runtime.settings.images)
                     await publish_scheduled(self.runtime)
                 except Exception:  # the database may be briefly unavailable; try again next tick
                     log.exception("jobs: scheduling failed")

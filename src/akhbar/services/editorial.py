@@ -26,7 +26,7 @@ from akhbar.errors import InputError, StoreError
 from akhbar.extract import editorial
 from akhbar.extract.editorial import Draft
 from akhbar.models import as_utc
-from akhbar.services import ingest
+from akhbar.services import images, ingest
 from akhbar.services.signin import TooManyAttempts, authenticate, hash_password, normalise_email
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
@@ -232,6 +232,7 @@ def write(
     if result.article_id is None:
         raise InputError(result.reason or f"the article could not be stored ({result.status})")
     log.info("editorial: %s saved article %s revision %d", user.email, result.article_id, revision)
+    images.request_photo(store, result.article_id)  # the server's job sweep fetches it (setting images)
     return result.article_id
 
 

@@ -27,6 +27,7 @@ from akhbar.services.breaking import breaking_articles
 from akhbar.store import Store
 from akhbar.store import articles as article_rows
 from akhbar.store import breaking as flags
+from akhbar.store import images as stored_images
 from akhbar.store import portal as queries
 from akhbar.store.portal import Filters
 
@@ -135,7 +136,8 @@ def data_version(store: Store) -> str:
         counts = queries.articles_version(connection)
         active = [f.id for f in flags.list_flags(connection, active_at=now)]
         flag_counts = flags.flags_version(connection)
-    raw = f"{counts}|{flag_counts}|{active}"
+        photos = stored_images.images_version(connection)  # a photo arrives after its article
+    raw = f"{counts}|{flag_counts}|{active}|{photos}"
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from akhbar.errors import FetchError, InputError
 from akhbar.fetch import FetchResult
 from akhbar.models import Document, Entry, Listing, Source
-from akhbar.services import polling
+from akhbar.services import images, polling
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult, ingest_document
 from akhbar.sources.feeds import parse_feed
@@ -315,7 +315,8 @@ async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
 
 
 async def ingest_urls(runtime: Runtime, urls: list[str]) -> list[IngestResult]:
-    """``akhbar ingest URL...``: fetch each page under every rule and ingest it (no source)."""
+    """``akhbar ingest URL...``: fetch each page under every rule and ingest it (no source), then
+    the photos of the articles stored (unless the settings say no)."""
     results = []
     for url in urls:
         try:
@@ -323,4 +324,9 @@ async def ingest_urls(runtime: Runtime, urls: list[str]) -> list[IngestResult]:
             results.append(await _ingest(runtime, PageJob(None, url), result))
         except FetchError as exc:
             results.append(IngestResult(url, "error", reason=str(exc)))
+    if runtime.settings.images:  # the pages came from the network: so may their photos
+        stored = [
+            r.article_id for r in results if r.article_id is not None and r.status in {"stored", "updated"}
+        ]
+        await images.fetch_photos(runtime, stored)
     return results

@@ -347,3 +347,35 @@ newsroom_audit = sa.Table(
     sa.Column("target", sa.Text),
     sa.Column("detail", sa.Text),
 )
+
+# Images kept by akhbar (akhbar.services.images), named by their content: their WebP copies are
+# files <data dir>/images/<key[:2]>/<key>-<width>.webp, one per width in ``widths``.
+images = sa.Table(
+    "images",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("widths", sa.JSON, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),  # of the original: JPEG, PNG, GIF, WEBP
+    sa.Column("source_url", sa.Text),
+    sa.Column("alt", sa.Text),
+    sa.Column("caption", sa.Text),
+    sa.Column("credit", sa.Text),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+# Each article's photo: ``image_url`` is the article's own image_url the image was fetched for (a
+# photo is shown only while the article still names that address); ``status`` is pending, stored
+# or failed (``reason`` says why).
+article_images = sa.Table(
+    "article_images",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("image_url", sa.Text),
+    sa.Column("image_id", sa.Integer, sa.ForeignKey("images.id", ondelete="SET NULL"), index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", Timestamp, nullable=False, index=True),
+)

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import Settings
 from akhbar.errors import InputError
+from akhbar.services import images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
@@ -28,6 +29,7 @@ from akhbar.web.routes import (
     api_stories,
     breaking,
     feeds,
+    media,
     newsroom_articles,
     newsroom_audit,
     newsroom_breaking,
@@ -37,6 +39,7 @@ from akhbar.web.routes import (
     newsroom_users,
     portal,
     search,
+    site,
 )
 
 HERE = Path(__file__).parent
@@ -49,6 +52,8 @@ ROUTERS = (
     breaking.router,
     search.router,
     feeds.router,
+    media.router,
+    site.router,
     newsroom_sessions.router,
     newsroom_articles.router,
     newsroom_history.router,
@@ -67,13 +72,15 @@ def create_app(
     site_name: str = "akhbar",
     settings: Settings | None = None,
     grouping: Grouping | None = None,
+    images_dir: Path | None = None,
 ) -> FastAPI:
     """The portal, the feeds, the API and the newsroom over ``store``; the route table is ``ROUTERS``.
 
     ``site_name`` is what editors' articles are published as unless they say otherwise. With
     ``settings`` (what the fetcher obeys), admins can follow and drop sources from the newsroom.
     ``grouping`` places editors' articles in stories (its owner closes it); without it they are
-    placed with the built-in model, in this process.
+    placed with the built-in model, in this process. Photos are served from the data directory of
+    ``settings`` (or ``images_dir``; without either, none is served).
 
     ``/api/docs`` is Swagger UI served from the fastapi-offline package's copy (no CDN), so the API
     documentation works on a machine without Internet access. Every answer carries the security
@@ -99,6 +106,7 @@ def create_app(
         pages.env, site_name=site_name, **({"timezone": settings.timezone} if settings else {})
     )
     app.state.settings = settings
+    app.state.images_dir = images.directory(settings) if settings is not None else images_dir
     app.state.grouping = grouping or Grouping()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.exception_handler(StarletteHTTPException)(http_error)

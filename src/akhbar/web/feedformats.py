@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 
 from lxml import etree
 
 from akhbar.models import ArticleSummary, as_utc
+from akhbar.services.images import Picture
 from akhbar.text.fields import clean_text
 from akhbar.web.i18n import parse_published
 
 ATOM = "http://www.w3.org/2005/Atom"
+MEDIA = "http://search.yahoo.com/mrss/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FORMATS = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -37,9 +40,15 @@ class Feed:
     home_url: str
     base_url: str
     entries: tuple[tuple[ArticleSummary, str], ...]
+    pictures: Mapping[int, Picture] = field(default_factory=dict)  # by article id: akhbar's copies
 
     def link(self, item: ArticleSummary) -> str:
         return f"{self.base_url}/{item.language or 'ar'}/articles/{item.id}"
+
+    def image(self, item: ArticleSummary) -> tuple[str, Picture] | None:
+        """The absolute address of the article's photo as akhbar serves it (never the source's)."""
+        picture = self.pictures.get(item.id)
+        return (self.base_url + picture.largest, picture) if picture is not None else None
 
     @property
     def updated(self) -> datetime:
@@ -69,7 +78,7 @@ def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etr
 
 
 def rss(feed: Feed) -> bytes:
-    root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM})
+    root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM, "media": MEDIA})
     if feed.language:
         root.set(XML_LANG, clean_text(feed.language))
     channel = etree.SubElement(root, "channel")
@@ -96,7 +105,27 @@ def rss(feed: Feed) -> bytes:
             _text(entry, "source", item.site_name, url=item.url or feed.link(item))
         if item.section:
             _text(entry, "category", item.section)
+        _media(entry, feed.image(item))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def _media(entry: etree._Element, image: tuple[str, Picture] | None) -> None:
+    """The photo as Media RSS ``media:content`` (an enclosure would need its length in bytes)."""
+    if image is None:
+        return
+    url, picture = image
+    attributes = {
+        "url": url,
+        "type": "image/webp",
+        "medium": "image",
+        "width": str(picture.largest_width),
+        "height": str(picture.largest_height),
+    }
+    content = _element(entry, f"{{{MEDIA}}}content", attributes)
+    if picture.caption:
+        _text(content, f"{{{MEDIA}}}description", picture.caption, type="plain")
+    if picture.credit:
+        _text(content, f"{{{MEDIA}}}credit", picture.credit)
 
 
 def atom(feed: Feed) -> bytes:
@@ -129,6 +158,9 @@ def atom(feed: Feed) -> bytes:
             _element(entry, f"{{{ATOM}}}category", {"term": item.section})
         if lead:
             _text(entry, f"{{{ATOM}}}summary", lead, type="text")
+        image = feed.image(item)
+        if image is not None:
+            _element(entry, f"{{{ATOM}}}link", {"rel": "enclosure", "type": "image/webp", "href": image[0]})
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
@@ -149,8 +181,9 @@ def json_feed(feed: Feed) -> bytes:
             entry["external_url"] = item.url
         if item.site_name:
             entry["authors"] = [{"name": item.site_name}]
-        if item.image_url:
-            entry["image"] = item.image_url
+        image = feed.image(item)
+        if image is not None:  # akhbar's copy: a feed reader never contacts the source's host either
+            entry["image"] = image[0]
         if item.section:
             entry["tags"] = [item.section]
         items.append(entry)

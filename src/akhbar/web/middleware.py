@@ -3,8 +3,9 @@
 **Headers.** Every answer (pages, feeds, API, static files, errors) carries a Content-Security-Policy,
 ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and a Referrer-Policy, unless the
 route set its own (the newsroom sends ``Referrer-Policy: same-origin``). The policy, :data:`POLICY`,
-allows scripts, styles and fonts from this site only (no inline script, no ``eval``), images from
-anywhere over http(s) (articles show their source's photo), no plugins, no ``<base>``, forms posted
+allows scripts, styles, fonts and images from this site only (no inline script, no ``eval``; photos
+are akhbar's own copies, akhbar.services.images, so a reader's browser never contacts a source's
+host), no plugins, no ``<base>``, forms posted
 here only, and no framing. The Swagger UI pages (:data:`INLINE_SCRIPT_PAGES`) start with an inline
 script: their policy allows exactly that script, by its SHA-256, and the ``data:`` SVG icons Swagger UI
 draws (checked in Chromium: tests/test_browser.py).
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (

@@ -93,5 +93,5 @@ class Pages:
     async def respond(
         self, request: Request, language: str, render: Callable[[], Rendered], *, negotiated: bool = False
     ) -> Response:
-        key = f"{language}|{request.url.path}?{request.url.query}"
+        key = f"{language}|{request.base_url}|{request.url.path}?{request.url.query}"  # pages name their host
         return await self.cache.respond(request, key, render, vary="Accept-Language" if negotiated else None)

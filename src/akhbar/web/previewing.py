@@ -49,7 +49,6 @@ def preview_page(pages: Pages, draft: Draft) -> Response:
         article=view,
         detail=PreviewDetail(),
         rich=Markup(drafts.body_html(draft)),  # nh3-sanitised, or escaped line by line
-        summary=draft.summary,
         preview=True,
         breaking=[],
     )

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from akhbar.models import ArticleSummary
-from akhbar.services import breaking, drafts, portal
+from akhbar.services import breaking, drafts, images, portal
 from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
 from akhbar.web.caching import Rendered, ResponseCache
@@ -47,6 +47,7 @@ async def _serve(
             home_url=base + home,
             base_url=base,
             entries=tuple((item, leads.get(item.id, "")) for item in items),
+            pictures=images.pictures(store, [item.id for item in items]),
         )
         return Rendered(WRITERS[fmt](feed), FORMATS[fmt])
 

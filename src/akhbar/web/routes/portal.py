@@ -7,6 +7,7 @@ browser's language (Accept-Language); every other page in the language of its pa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, TypeVar
 from urllib.parse import quote
 
@@ -16,9 +17,10 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from akhbar.services import drafts, portal
+from akhbar.services import drafts, images, portal
+from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
-from akhbar.web import presenting
+from akhbar.web import presenting, seo
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
 from akhbar.web.i18n import LANGUAGES, format_published, negotiate
@@ -42,40 +44,50 @@ def _found(value: T | None, what: str) -> T:
     return value
 
 
-def _home(pages: Pages, store: Store, language: str) -> Rendered:
+def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
     found = portal.home(store)
-    return pages.render("home.html", language, home=found, also_in=found.also_in)
+    head = seo.page_seo(base, language, "akhbar", f"/{language}/", default="/")
+    listed = [a.id for story in found.top_stories for a in story.articles]
+    listed += [a.id for group in (*found.latest.values(), *found.sections.values()) for a in group]
+    pictures = images.pictures(store, listed)  # by article id: the photos kept (cards may show them)
+    return pages.render("home.html", language, home=found, also_in=found.also_in, seo=head, pictures=pictures)
 
 
-def _article(pages: Pages, store: Store, language: str, article_id: int) -> Rendered:
+def _article(pages: Pages, store: Store, language: str, article_id: int, base: str) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
+    picture = images.picture(store, article_id)
+    head = seo.article_seo(base, language, detail.stored, picture)
     written = drafts.reader_view(store, article_id)  # the newsroom's rich text, correction time
     if written is None:
-        return pages.render("article.html", language, article=view, detail=detail)
+        return pages.render("article.html", language, article=view, detail=detail, picture=picture, seo=head)
     rich = Markup(written.body_html)  # sanitised by nh3 (akhbar.extract.richtext)
     updated = written.updated.isoformat(timespec="seconds") if written.updated else None
-    canonical = presenting.article_path(language, article_id)
-    if written.slug:  # any script: percent-encoded as UTF-8
-        canonical += "/" + quote(written.slug, safe="")
+    if written.slug:  # the editor's words of the address, any script, percent-encoded as UTF-8
+        head = replace(head, canonical=f"{head.canonical}/{quote(written.slug, safe='')}")
+    if written.summary:
+        head = replace(head, description=written.summary)
     return pages.render(
         "article.html",
         language,
         article=view,
         detail=detail,
+        picture=picture,
+        seo=head,
         rich=rich,
-        summary=written.summary,
         tags=written.tags,
         updated=updated,
         updated_label=format_published(updated, language),
-        canonical=canonical,
     )
 
 
 @router.get("/")
 async def home_negotiated(request: Request, store: AppStore, pages: PortalPages) -> Response:
     language = negotiate(request.headers.get("accept-language"))
-    return await pages.respond(request, language, lambda: _home(pages, store, language), negotiated=True)
+    base = seo.base_url(request)
+    return await pages.respond(
+        request, language, lambda: _home(pages, store, language, base), negotiated=True
+    )
 
 
 @router.get("/search")
@@ -95,7 +107,8 @@ async def home_without_slash(lang: str) -> Response:
 @router.get("/{lang}/")
 async def home_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
     language = _language(lang)
-    return await pages.respond(request, language, lambda: _home(pages, store, language))
+    base = seo.base_url(request)
+    return await pages.respond(request, language, lambda: _home(pages, store, language, base))
 
 
 @router.get("/articles/{article_id}")
@@ -103,8 +116,9 @@ async def article_negotiated(
     request: Request, store: AppStore, pages: PortalPages, article_id: ArticleId
 ) -> Response:
     language = negotiate(request.headers.get("accept-language"))
+    base = seo.base_url(request)
     return await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id), negotiated=True
+        request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
     )
 
 
@@ -121,7 +135,8 @@ async def article_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
 ) -> Response:
     language = _language(lang)
-    return await pages.respond(request, language, lambda: _article(pages, store, language, article_id))
+    base = seo.base_url(request)
+    return await pages.respond(request, language, lambda: _article(pages, store, language, article_id, base))
 
 
 @router.get("/{lang}/stories/{key}")
@@ -155,9 +170,11 @@ async def section_page(
 ) -> Response:
     ui_language = _language(lang)
     filter_language = language if language in LANGUAGES else None
+    base = seo.base_url(request)
 
     def render() -> Rendered:
         found = _found(portal.section(store, name, language=filter_language), "section")
+        head = seo.page_seo(base, ui_language, SECTIONS[name][0], f"/{ui_language}/section/{name}")
         return pages.render(
             "section.html",
             ui_language,
@@ -165,6 +182,7 @@ async def section_page(
             listing=found,
             also_in=found.also_in,
             filter_language=filter_language,
+            seo=head,
         )
 
     return await pages.respond(request, ui_language, render)

@@ -10,7 +10,7 @@ Articles written before this revision are only in ``raw_documents``; they keep w
 and in the API, and appear in the newsroom once saved again.
 
 Revision ID: 0017_newsroom
-Revises: 0014_containment
+Revises: 0016_images
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_newsroom"
-down_revision = "0014_containment"
+down_revision = "0016_images"
 branch_labels = None
 depends_on = None
 
