@@ -74,6 +74,7 @@ def _urls(data: PortalData) -> dict[str, str]:
         "/admin/articles/{entry_id}/revisions": "/admin/articles/1/revisions",
         "/admin/breaking": "/admin/breaking",
         "/admin/audit": "/admin/audit",
+        "/admin/media": "/admin/media",
         "/admin/users": "/admin/users",
         "/admin/sources": "/admin/sources",
         "/static": "/static/akhbar.css",

@@ -32,6 +32,7 @@ MAX_SLUG = 120
 MARKUPS = ("plain", "markdown")
 _SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # letters and digits of any script, joined by hyphens
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
+_LIBRARY = re.compile(r"/media/images/[0-9a-f]{32}-[0-9]{2,4}\.webp")  # a copy in the media library
 CLOCK_SKEW = timedelta(minutes=10)  # a publication time this far ahead is still "now"
 
 
@@ -92,7 +93,8 @@ def problems(draft: Draft, *, now: datetime | None = None) -> list[str]:
     if not _LANGUAGE.fullmatch(draft.language):
         found.append("the language must be an ISO 639 code such as ar, fr or en")
     if draft.image_url and (
-        not re.match(r"https?://[^\s/]+", draft.image_url) or len(draft.image_url) > MAX_URL
+        not (re.match(r"https?://[^\s/]+", draft.image_url) or _LIBRARY.fullmatch(draft.image_url))
+        or len(draft.image_url) > MAX_URL
     ):
         found.append("the image address must be an http:// or https:// URL")
     if draft.image_caption and len(draft.image_caption) > MAX_CAPTION:

@@ -29,7 +29,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial as form
 from akhbar.extract import richtext
 from akhbar.extract.editorial import Draft
-from akhbar.services import ingest
+from akhbar.services import ingest, media
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store import audit as log_rows
@@ -232,6 +232,7 @@ def _publish(store: Store, grouping: Grouping, entry_id: int, actor: str, now: d
     article_id = result.article_id or _article_of(store, entry.key)
     if article_id is None:
         raise InputError(result.reason or f"the article could not be stored ({result.status})")
+    media.show_photo(store, article_id, draft.image_url)
     with store.transaction() as connection:
         rows.update_entry(
             connection,

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from akhbar.errors import InputError
-from akhbar.services import drafts, editorial
+from akhbar.services import drafts, editorial, media
 from akhbar.services.editorial import Draft
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
@@ -75,6 +75,7 @@ def _form(
         entry=entry,
         accounts=accounts,
         may_publish=drafts.may_publish(session.user),
+        items=media.library(store, limit=12),
         done=request.query_params.get("done"),
         article_path=presenting.article_path,
         **context,

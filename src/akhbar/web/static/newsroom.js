@@ -4,6 +4,7 @@
 //   revision, replaced by the next one until something else is saved);
 // - the text is shown as readers will see it as it is typed: the server renders the Markdown and
 //   sanitises it (nh3), the page only inserts what came back;
+// - the media library beside the form puts an image in the text or makes it the article's photo;
 // - a form with data-confirm asks before it is sent (withdrawing, removing a flag).
 "use strict";
 
@@ -90,10 +91,33 @@
     show();
   }
 
+  // The media library beside the form: put an image in the text at the cursor, or make it the photo.
+  function library(form) {
+    var body = document.getElementById("body");
+    form.querySelectorAll("button[data-insert]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var at = body.selectionStart || body.value.length;
+        var snippet = "\n\n" + button.dataset.insert + "\n\n";
+        body.value = body.value.slice(0, at) + snippet + body.value.slice(at);
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+        body.focus();
+      });
+    });
+    form.querySelectorAll("button[data-photo]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        document.getElementById("image_url").value = button.dataset.photo;
+        var caption = document.getElementById("image_caption");
+        if (!caption.value) caption.value = button.dataset.caption;
+        form.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  }
+
   var form = document.getElementById("article-form");
   if (form) {
     autosave(form);
     preview(form);
+    library(form);
   }
   document.querySelectorAll("form[data-confirm]").forEach(function (asking) {
     asking.addEventListener("submit", function (event) {
