@@ -1,6 +1,7 @@
 """The newsroom used end to end in Chromium, in Arabic, French and English.
 
-An editor writes an Arabic draft with a French quote (autosaved, shown live), previews it in the
+An editor uploads a photo to the media library and writes an Arabic draft with a French quote and
+that photo (autosaved, shown live), previews it in the
 portal's own page, schedules it at a local time, sees it appear on /ar/ when the embedded runner
 publishes it, corrects it, restores an older revision, flags it as breaking from the desk and sees
 the bar, reviews detected stories, reads the audit log and withdraws it. Every newsroom page passes
@@ -28,6 +29,7 @@ from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.web import create_app
+from image_fixtures import photo_jpeg
 from portal_fixtures import PortalData, populate
 from test_browser import EDITOR_PASSWORD, WATCH_VIOLATIONS, _axe, _direction, _shot
 from test_sources_refresh import make_settings
@@ -35,6 +37,7 @@ from test_sources_refresh import make_settings
 pytestmark = pytest.mark.browser
 browser = test_browser.browser  # the Chromium fixture (skips, or fails under CI, without chromium)
 ZONE = ZoneInfo("Africa/Casablanca")
+PHOTO_ALT = "الترامواي في محطة سلا"
 QUOTE = "« Nous sommes fiers de ce tramway », a déclaré le maire."
 TITLE = "افتتاح خط الترامواي الجديد بين سلا والرباط"
 CORRECTED = "افتتاح خط الترامواي الجديد بين سلا والرباط اليوم"
@@ -60,7 +63,8 @@ def newsroom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     data = populate(store)
     editorial.add_user(store, "sara@example.org", "editor", EDITOR_PASSWORD, name="سارة بنعلي")
     editorial.add_user(store, "nadia@example.org", "contributor", EDITOR_PASSWORD, name="Nadia")
-    settings = make_settings(store.url, timezone="Africa/Casablanca")
+    data_dir = tmp_path_factory.mktemp("newsroom-data")
+    settings = make_settings(store.url, timezone="Africa/Casablanca", data_dir=str(data_dir))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -117,8 +121,24 @@ def _wait_for(page: Any, url: str, text: str, *, where: str = "body", timeout: f
     raise AssertionError(f"{text!r} did not appear in {where} of {url}")
 
 
+def _upload(page: Any, base: str, language: str) -> None:
+    """Put a photo in the media library (its metadata is stripped, its copies resized)."""
+    page.goto(f"{base}/admin/media")
+    page.set_input_files("#file", {"name": "tram.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg()})
+    page.fill("#alt", PHOTO_ALT)
+    page.fill("#caption", "Le tramway à la station de Salé")
+    page.fill("#credit", "Omar Idrissi")
+    page.click("form[enctype] button[type=submit]")
+    assert "done=uploaded" in page.url
+    page.locator("ul.media-items img").first.wait_for()
+    assert page.eval_on_selector("ul.media-items img", "img => img.naturalWidth") > 0
+    _axe(page, f"media library ({language})")
+    page.goto(f"{base}/admin/")
+
+
 def _write(page: Any, base: str, language: str) -> str:
-    """Write the Arabic draft; returns its edit page's URL once autosaved."""
+    """Write the Arabic draft with the library's photo; returns its edit page's URL once autosaved."""
+    _upload(page, base, language)
     page.click("main a[href='/admin/articles/new']")
     assert page.input_value("#language") == language
     page.select_option("#language", "ar")
@@ -127,9 +147,15 @@ def _write(page: Any, base: str, language: str) -> str:
     page.fill("#summary", "خط جديد يربط سلا بالرباط")
     page.fill("#tags", "نقل, سلا")
     page.fill("#slug", "ترامواي-سلا")
+    page.click("details.library summary")
+    page.locator("details.library button[data-photo]").first.click()
+    assert page.input_value("#image_url").startswith("/media/images/")
+    page.locator("details.library button[data-insert]").first.click()
+    assert f"![{PHOTO_ALT}](/media/images/" in page.input_value("#body")
     page.wait_for_url(f"{base}/admin/articles/*/edit", timeout=15_000)  # the autosave made the draft
     page.locator("#autosave-status").filter(has_text=":").wait_for(timeout=15_000)
     page.locator("#live-preview blockquote").wait_for(timeout=10_000)
+    page.locator(f"#live-preview img[alt='{PHOTO_ALT}']").wait_for(timeout=10_000)
     assert _direction(page, "#title") == "rtl" and _direction(page, "#body") == "rtl"
     assert _direction(page, "#live-preview p") == "rtl"
     assert _direction(page, "#live-preview blockquote p") == "ltr", "the French quote reads left to right"
@@ -168,6 +194,9 @@ def _schedule_and_see(page: Any, base: str, language: str) -> str:
     assert datetime.now(ZONE) >= at
     reader.goto(base + str(reader.get_attribute(f"a:text-is('{TITLE}')", "href")))
     assert _direction(reader, "article .body blockquote p") == "ltr"
+    photo = reader.locator(f"article img[alt='{PHOTO_ALT}']").first
+    photo.wait_for()
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0"), "the library's photo is shown"
     reader.close()
     return edit
 
@@ -293,7 +322,7 @@ def test_the_form_script_works_under_the_content_security_policy(
 def test_newsroom_screenshots(
     browser: Any, newsroom_server: tuple[str, Store, PortalData], language: str
 ) -> None:
-    """The home, the form and the desk at 390 and 1366 px, light and dark (one sign-in: the
+    """The newsroom's pages at 390 and 1366 px, light and dark, axe in both (one sign-in: the
     sign-in guard allows ten attempts a minute from one address)."""
     base, _, _ = newsroom_server
     page = _signed_in(browser, base, language)
@@ -305,9 +334,12 @@ def test_newsroom_screenshots(
                 ("home", "/admin/"),
                 ("form", "/admin/articles/new"),
                 ("desk", "/admin/breaking"),
+                ("media", "/admin/media"),
+                ("audit", "/admin/audit"),
             ]:
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
                 _shot(page, f"newsroom-{name}-{language}-{width}-{scheme}")
-            _axe(page, f"desk ({language}, {width} px, {scheme})")
+                if width == 1366:
+                    _axe(page, f"{url} ({language}, {scheme})")
     page.context.close()
