@@ -172,6 +172,7 @@ def _preview(page: Any) -> None:
     assert _direction(preview, "article .body blockquote p") == "ltr"
     assert preview.locator("article .body h2").inner_text() == "ردود الفعل"
     assert preview.get_attribute("article .body a", "rel") == "noopener nofollow"
+    assert preview.locator(f"article figure.photo img[alt='{PHOTO_ALT}']").count() == 1, "the photo too"
     _axe(preview, "preview")
     preview.close()
 

@@ -19,10 +19,11 @@ from akhbar.models import Rejected
 from akhbar.services import images
 from akhbar.store import Store
 from akhbar.store import audit as log_rows
+from akhbar.store import images as image_rows
 from akhbar.store import media as rows
 from akhbar.store.users import User
 
-__all__ = ["Entry", "library", "show_photo", "upload"]
+__all__ = ["Entry", "library", "picture", "show_photo", "upload"]
 
 MAX_ALT = 300
 MAX_TEXT = 500
@@ -117,3 +118,34 @@ def show_photo(store: Store, article_id: int, image_url: str | None) -> None:
         image_id = rows.by_key(connection, found.group(1))
     if image_id is not None:
         images.attach(store, article_id, image_id)
+
+
+def picture(store: Store, image_url: str | None, caption: str | None = None) -> images.Picture | None:
+    """How the portal will draw a library image as an article's photo (the newsroom's preview);
+    None for any other address (fetched only once the article is published)."""
+    found = _COPY.fullmatch(image_url or "")
+    if found is None:
+        return None
+    with store.reading() as connection:
+        image_id = rows.by_key(connection, found.group(1))
+        row = image_rows.get_image(connection, image_id) if image_id is not None else None
+    if row is None:
+        return None
+    widths = sorted(row.widths)
+    chosen = max((w for w in widths if w <= DISPLAY_WIDTH), default=widths[0])
+
+    def height(width: int) -> int:
+        return max(1, round(row.height * width / row.width))
+
+    return images.Picture(
+        src=images.image_path(row.key, chosen),
+        srcset=", ".join(f"{images.image_path(row.key, w)} {w}w" for w in widths),
+        width=chosen,
+        height=height(chosen),
+        alt=row.alt or caption or "",
+        caption=caption or row.caption,
+        credit=row.credit,
+        largest=images.image_path(row.key, widths[-1]),
+        largest_width=widths[-1],
+        largest_height=height(widths[-1]),
+    )

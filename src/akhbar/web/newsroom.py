@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 
 from akhbar.config import DEFAULT_TIMEZONE
 from akhbar.errors import InputError
+from akhbar.models import as_utc
 from akhbar.services import editorial, portal
 from akhbar.services.editorial import Draft
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
@@ -64,7 +65,7 @@ class Newsroom:
 
     def local(self, moment: datetime | None) -> str:
         """A time as the newsroom reads it: ``2026-12-05 10:30`` in its time zone (empty for None)."""
-        return "" if moment is None else moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+        return "" if moment is None else as_utc(moment).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
     @staticmethod
     def moment_of(published: str | None) -> datetime | None:
@@ -77,7 +78,7 @@ class Newsroom:
 
     def local_input(self, moment: datetime | None) -> str:
         """A time as ``<input type=datetime-local>`` shows it, in the newsroom's time zone."""
-        return "" if moment is None else moment.astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
+        return "" if moment is None else as_utc(moment).astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
 
     def parse_local(self, text: str) -> datetime:
         """A ``datetime-local`` value, read in the newsroom's time zone, as UTC; else :class:`InputError`."""

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from markupsafe import Markup
 from starlette.responses import Response
 
-from akhbar.services import drafts
+from akhbar.services import drafts, media
 from akhbar.services.editorial import Draft
+from akhbar.store import Store
 from akhbar.web.i18n import LANGUAGES, direction_of
 from akhbar.web.newsroom import HEADERS
 from akhbar.web.pages import Pages
@@ -26,7 +27,7 @@ class PreviewDetail:
     story_key: str | None = None
 
 
-def preview_page(pages: Pages, draft: Draft) -> Response:
+def preview_page(pages: Pages, draft: Draft, store: Store) -> Response:
     """``draft`` as readers will see it: the portal's page in the article's language and direction."""
     language = draft.language if draft.language in LANGUAGES else "en"
     view = ArticleView(
@@ -50,6 +51,7 @@ def preview_page(pages: Pages, draft: Draft) -> Response:
         detail=PreviewDetail(),
         rich=Markup(drafts.body_html(draft)),  # nh3-sanitised, or escaped line by line
         preview=True,
+        picture=media.picture(store, draft.image_url, draft.image_caption),
         breaking=[],
     )
     headers = {**HEADERS, "X-Robots-Tag": "noindex", "Content-Language": language}

@@ -183,12 +183,14 @@ def autosave_new(store: AppStore, pages: NewsroomPages, form: Signed) -> Respons
 
 
 @router.post("/articles/preview")
-def preview(request: Request, pages: NewsroomPages, portal_pages: PortalPages, form: Signed) -> Response:
+def preview(
+    request: Request, store: AppStore, pages: NewsroomPages, portal_pages: PortalPages, form: Signed
+) -> Response:
     """The article as readers will see it, in the portal's own page (``?part=body``: its text only)."""
     draft = pages.draft(form.fields)
     if request.query_params.get("part") == "body":
         return HTMLResponse(drafts.body_html(draft), headers=HEADERS)
-    return preview_page(portal_pages, draft)
+    return preview_page(portal_pages, draft, store)
 
 
 @router.post("/articles")
