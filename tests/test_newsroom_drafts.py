@@ -45,6 +45,12 @@ def test_a_draft_is_published_on_schedule_exactly_once(store: Store) -> None:
         store, nadia, DRAFT, entry_id=entry.id, now=now + timedelta(seconds=5), kind="autosave"
     )
     assert (entry.state, again.revision) == ("draft", 1), "an autosave replaces the previous autosave"
+    with pytest.raises(InputError, match="nothing saved yet"):
+        drafts.schedule(store, sara, entry.id, now + timedelta(hours=1), now=now)  # autosaves are drafts
+    drafts.save(store, nadia, DRAFT, entry_id=entry.id, now=now + timedelta(seconds=9))
+    drafts.save(
+        store, nadia, Draft(**{**DRAFT.__dict__, "body": "نص لم"}), entry_id=entry.id, kind="autosave"
+    )
     with pytest.raises(InputError, match="only an editor"):
         drafts.schedule(store, nadia, entry.id, now + timedelta(hours=1), now=now)
     with pytest.raises(InputError, match="in the past"):
@@ -71,7 +77,7 @@ def test_a_draft_is_published_on_schedule_exactly_once(store: Store) -> None:
     assert drafts.publish_due(store, Grouping(), now=at + timedelta(hours=1)) == []
     assert [e.action for e in audit.events(store)][:2] == ["publish", "schedule"]
     assert audit.events(store)[0].actor == drafts.SCHEDULER
-    assert drafts.save(store, omar, DRAFT, entry_id=entry.id).revision == 2, "editors edit contributors' work"
+    assert drafts.save(store, omar, DRAFT, entry_id=entry.id).revision == 4, "editors edit contributors' work"
     with pytest.raises(InputError, match="only an admin may edit"):
         drafts.save(store, nadia, DRAFT, entry_id=entry.id)  # a contributor's own, once published
 

@@ -196,22 +196,24 @@ def unschedule(store: Store, user: User, entry_id: int, *, now: datetime | None 
             )
 
 
-def _complete(connection: sa.Connection, entry: Entry) -> Draft:
-    """The latest revision's draft, if it can be published; else :class:`InputError` saying why."""
-    found = rows.revision(connection, entry.id, entry.revision)
+def _complete(connection: sa.Connection, entry: Entry) -> tuple[int, Draft]:
+    """The latest saved revision (autosaves are work in progress) and its draft, if it can be
+    published; else :class:`InputError` saying why."""
+    found = rows.latest_saved(connection, entry.id)
     if found is None:
         raise InputError.about("article {article} has nothing saved yet", article=entry.id)
     draft = form.draft_of(found.form)
     wrong = form.problems(replace(draft, published=None))
     if wrong:
         raise InputError("; ".join(wrong))
-    return draft
+    return found.number, draft
 
 
 def publish(
     store: Store, grouping: Grouping, user: User, entry_id: int, *, now: datetime | None = None
 ) -> Entry:
-    """Publish the latest revision now: the first time, again after a withdrawal, or as a correction."""
+    """Publish the latest saved revision now: the first time, again after a withdrawal, or as a
+    correction (keeping the first publication time)."""
     _publisher(user)
     with store.reading() as connection:
         _editable(connection, user, entry_id, "edit")
@@ -223,11 +225,11 @@ def _publish(store: Store, grouping: Grouping, entry_id: int, actor: str, now: d
         entry = rows.get_entry(connection, entry_id)
         if entry is None:
             raise InputError.about("no article {article} in the newsroom", article=entry_id)
-        draft = _complete(connection, entry)
+        number, draft = _complete(connection, entry)
     first = entry.published_at or now
     correcting = entry.state == "published"
     published = replace(draft, published=first.isoformat(timespec="seconds"), markup=draft.markup)
-    document = form.document(entry.key, published, revision=entry.revision, saved_by=actor, saved_at=now)
+    document = form.document(entry.key, published, revision=number, saved_by=actor, saved_at=now)
     result = ingest.ingest_document(store, document, grouping=grouping)
     article_id = result.article_id or _article_of(store, entry.key)
     if article_id is None:
@@ -239,7 +241,7 @@ def _publish(store: Store, grouping: Grouping, entry_id: int, actor: str, now: d
             entry.id,
             state="published",
             article_id=article_id,
-            live_revision=entry.revision,
+            live_revision=number,
             published_at=first,
             corrected_at=now if correcting else entry.corrected_at,
             publish_at=None,
@@ -253,7 +255,7 @@ def _publish(store: Store, grouping: Grouping, entry_id: int, actor: str, now: d
             action="correct" if correcting else "publish",
             target=f"article {entry.id}",
             now=now,
-            detail=f"revision {entry.revision} as portal article {article_id}",
+            detail=f"revision {number} as portal article {article_id}",
         )
         found = rows.get_entry(connection, entry.id)
     log.info("newsroom: %s published entry %s as article %s", actor, entry.id, article_id)

@@ -177,6 +177,17 @@ def revision(connection: sa.Connection, entry_id: int, number: int) -> Revision 
     return None if row is None else _revision(row)
 
 
+def latest_saved(connection: sa.Connection, entry_id: int) -> Revision | None:
+    """The newest revision that is not an autosave (what publishing shows readers)."""
+    row = connection.execute(
+        sa.select(newsroom_revisions)
+        .where(newsroom_revisions.c.entry_id == entry_id, newsroom_revisions.c.kind != "autosave")
+        .order_by(newsroom_revisions.c.number.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _revision(row)
+
+
 def revisions(connection: sa.Connection, entry_id: int) -> list[Revision]:
     """Every revision of an entry, newest first."""
     rows = connection.execute(
