@@ -189,7 +189,7 @@ def _sign_in(client: AsgiClient, email: str = "sara@example.org") -> dict[str, s
 
 def _published(store: Store, answer: httpx.Response) -> tuple[int, int]:
     """The newsroom entry a form's answer went to, and the portal article it was published as."""
-    found = re.fullmatch(r"/admin/articles/(\d+)/edit\?done=\w+", answer.headers["location"])
+    found = re.fullmatch(r"/admin/articles/(\d+)/edit\?done=\w+(&article=\d+)?", answer.headers["location"])
     assert found is not None, answer.headers["location"]
     latest = drafts.latest(store, int(found.group(1)))
     assert latest is not None and latest[0].article_id is not None

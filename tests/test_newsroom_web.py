@@ -58,7 +58,7 @@ def _fields(csrf: str, **more: str) -> dict[str, str]:
 
 
 def _entry_of(answer: httpx.Response) -> int:
-    found = re.fullmatch(r"/admin/articles/(\d+)/edit\?done=(\w+)", answer.headers["location"])
+    found = re.fullmatch(r"/admin/articles/(\d+)/edit\?done=(\w+)(&article=\d+)?", answer.headers["location"])
     assert found is not None, answer.headers.get("location")
     return int(found.group(1))
 

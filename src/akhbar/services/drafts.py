@@ -29,6 +29,7 @@ from akhbar.errors import InputError
 from akhbar.extract import editorial as form
 from akhbar.extract import richtext
 from akhbar.extract.editorial import Draft
+from akhbar.models import as_utc
 from akhbar.services import ingest, media
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
@@ -102,10 +103,10 @@ def save(
     """Keep ``draft`` as a new revision of ``entry_id`` (a new draft when None); returns the entry.
 
     A draft may be incomplete (an empty title or text) until it is published; what is wrong with
-    its metadata is refused at once.
+    its metadata (or a publication time that is no time, or in the future) is refused at once.
     """
     now = _now(now)
-    wrong = [p for p in form.problems(replace(draft, published=None)) if "empty" not in p]
+    wrong = [p for p in form.problems(draft, now=now) if "empty" not in p]  # a draft may be unfinished
     if wrong:
         raise InputError("; ".join(wrong))
     with store.transaction() as connection:
@@ -226,7 +227,10 @@ def _publish(store: Store, grouping: Grouping, entry_id: int, actor: str, now: d
         if entry is None:
             raise InputError.about("no article {article} in the newsroom", article=entry_id)
         number, draft = _complete(connection, entry)
-    first = entry.published_at or now
+    # the first publication's time: kept through corrections; an earlier time the form gives (a
+    # story written after the fact); else now
+    given = as_utc(datetime.fromisoformat(draft.published)) if draft.published else None
+    first = entry.published_at or (given if given is not None and given < now else now)
     correcting = entry.state == "published"
     published = replace(draft, published=first.isoformat(timespec="seconds"), markup=draft.markup)
     document = form.document(entry.key, published, revision=number, saved_by=actor, saved_at=now)

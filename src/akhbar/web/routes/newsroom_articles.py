@@ -174,7 +174,8 @@ def _save(
             problem=refused.problem,
             publish_at=form.fields.get("publish_at", ""),
         )
-    return RedirectResponse(f"/admin/articles/{entry.id}/edit?done={done}", status_code=303)
+    published = f"&article={entry.article_id}" if done in ("published", "corrected") else ""
+    return RedirectResponse(f"/admin/articles/{entry.id}/edit?done={done}{published}", status_code=303)
 
 
 @router.post("/articles/autosave")
