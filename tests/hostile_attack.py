@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from lxml import html as lxml_html
@@ -141,7 +141,7 @@ def _write(attack: Attack, csrf: str, case: Case) -> Outcome:
     except httpx.HTTPError as exc:
         return Outcome("lost", f"no answer: {exc!r}")
     if answer.status_code == 303:
-        article_id = answer.headers["location"].rsplit("=", 1)[1]
+        article_id = parse_qs(urlsplit(answer.headers["location"]).query)["article"][0]
         stored = attack.newsroom.get(f"/api/v1/articles/{article_id}").json()
         return Outcome("stored", f"article {article_id}", [stored])
     if answer.status_code == 400:

@@ -115,7 +115,7 @@ def test_shell_completion_script_and_answers() -> None:
     answers = _python(
         "from akhbar.cli import main; main()", env={"_AKHBAR_COMPLETE": "bash_complete", **words}
     )
-    assert answers.stdout.split() == ["plain,editor", "plain,admin"]
+    assert answers.stdout.split() == ["plain,contributor", "plain,editor", "plain,admin"]
 
 
 @pytest.mark.slow

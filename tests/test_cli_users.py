@@ -37,7 +37,7 @@ def test_bad_passwords_and_roles_say_why(tmp_path: Path) -> None:
     none = run("users", "add", "b@example.org", data_dir=tmp_path, stdin="")
     assert none.code == 2 and "no password on standard input" in none.err
     role = run("users", "add", "c@example.org", "--role", "boss", data_dir=tmp_path, stdin=PASSWORD)
-    assert role.code == 2 and "'boss' is not one of 'editor', 'admin'" in role.err
+    assert role.code == 2 and "'boss' is not one of 'contributor', 'editor', 'admin'" in role.err
     unknown = run("users", "password", "nobody@example.org", data_dir=tmp_path, stdin=PASSWORD)
     assert unknown.code == 2 and "no account for nobody@example.org" in unknown.err
     assert run("users", "list", "--format", "json", data_dir=tmp_path).out == ""

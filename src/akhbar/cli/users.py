@@ -48,7 +48,7 @@ def _password(from_stdin: bool) -> str:
 
 @click.group("users")
 def users_group() -> None:
-    """Editors and admins who sign in at /admin to write articles and flag breaking news."""
+    """Contributors, editors and admins who sign in at /admin to write, publish and flag breaking news."""
 
 
 @users_group.command("add")

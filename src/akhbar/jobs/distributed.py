@@ -3,9 +3,10 @@
 Tasks: ``akhbar.refresh_source`` (queue ``refresh``, one at a time per source through a queueing
 lock), ``akhbar.fetch_page`` (queue ``pages``), ``akhbar.fetch_image`` (queue ``images``: an
 article's photo, after its page), ``akhbar.schedule_due`` (periodic, every minute, claims due
-sources and defers their refresh) and ``akhbar.retry_stalled`` (periodic, every
-:data:`RECOVERY_EVERY` seconds). Per-host politeness is booked in the database by the runtime's
-fetcher, so it holds across all workers.
+sources and defers their refresh), ``akhbar.publish_scheduled`` (periodic, every minute,
+publishes the newsroom's due articles; each is claimed in the database, so exactly once) and
+``akhbar.retry_stalled`` (periodic, every :data:`RECOVERY_EVERY` seconds). Per-host politeness is
+booked in the database by the runtime's fetcher, so it holds across all workers.
 
 Faults:
 
@@ -39,6 +40,7 @@ from procrastinate.schema import SchemaManager
 from akhbar.errors import ConfigError, StoreError
 from akhbar.jobs.tasks import (
     DatabaseUnavailable,
+    publish_scheduled,
     requeue_lost_pages,
     run_image,
     run_page,
@@ -175,6 +177,11 @@ def build_app(database_url: str) -> procrastinate.App:
         queue = ProcrastinateQueue(context.app)
         count = await schedule_due(runtime.store, queue, photos=runtime.settings.images)
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
+
+    @app.periodic(cron=SCHEDULE_CRON)
+    @app.task(name="akhbar.publish_scheduled", queue="refresh", pass_context=True, queueing_lock="publish")
+    async def publish(context: procrastinate.JobContext, timestamp: int) -> None:
+        await publish_scheduled(_runtime(context))
 
     @app.periodic(cron=f"* * * * * */{RECOVERY_EVERY}")
     @app.task(name="akhbar.retry_stalled", queue="maintenance", pass_context=True, queueing_lock="stalled")

@@ -1,7 +1,8 @@
 """The in-process runner: an asyncio queue and N worker coroutines, for the embedded mode.
 
 ``run_until_idle`` drains the queue (``akhbar refresh``, tests, benchmarks); ``run_forever``
-also schedules due sources every ``tick`` seconds until ``stop`` is set (``akhbar serve``).
+also schedules due sources and publishes the newsroom's scheduled articles every ``tick`` seconds
+until ``stop`` is set (``akhbar serve``).
 Per-host politeness still goes through the database gate of the runtime's fetcher.
 """
 
@@ -12,7 +13,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from akhbar.jobs.tasks import run_image, run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import publish_scheduled, run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.images import ImageResult
 from akhbar.services.ingest import IngestResult
@@ -91,6 +92,7 @@ class InlineRunner:
             while not stop.is_set():
                 try:
                     await schedule_due(self.runtime.store, self, photos=self.runtime.settings.images)
+                    await publish_scheduled(self.runtime)
                 except Exception:  # the database may be briefly unavailable; try again next tick
                     log.exception("jobs: scheduling failed")
                 with contextlib.suppress(TimeoutError):

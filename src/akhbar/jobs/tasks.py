@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from akhbar.errors import StoreError
 from akhbar.models import Entry
-from akhbar.services import images, refresh
+from akhbar.services import drafts, images, refresh
 from akhbar.services.fetching import Runtime
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
@@ -147,3 +147,11 @@ async def schedule_due(store: Store, queue: Queue, *, limit: int = 1000, photos:
         for article_id in await asyncio.to_thread(images.due_photos, store, limit=limit):
             await queue.defer_image(article_id)
     return deferred
+
+
+async def publish_scheduled(runtime: Runtime) -> list[int]:
+    """Publish the newsroom's articles whose scheduled time has come (each by one runner only)."""
+    published = await asyncio.to_thread(drafts.publish_due, runtime.store, runtime.grouping)
+    if published:
+        log.info("job: published scheduled articles %s", published)
+    return published

@@ -23,6 +23,7 @@ from akhbar.models import Article, Story
 from akhbar.services import copies
 from akhbar.store import Store
 from akhbar.store import breaking as flags
+from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
 from akhbar.stories import embedding, features, index
@@ -375,6 +376,8 @@ def _detect(connection: sa.Connection, story: records.StoryRecord, now: datetime
         return
     active = flags.list_flags(connection, active_at=now)
     if any(f.story_id == story.id and f.origin == "detected" for f in active):
+        return
+    if desk_rows.dismissed(connection, story.id):  # an editor said it is not breaking news
         return
     note = f"{len(story.sources)} sources, velocity {story.velocity:.1f}"
     flags.add_flag(

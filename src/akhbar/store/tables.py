@@ -145,6 +145,10 @@ breaking = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("created_by", sa.Text),
     sa.Column("created_at", Timestamp, nullable=False),
+    # an editor's review of a detected flag (migration 0017): confirmed or dismissed, by whom, when
+    sa.Column("reviewed_by", sa.Text),
+    sa.Column("reviewed_at", Timestamp),
+    sa.Column("review", sa.String(16)),
 )
 
 
@@ -253,7 +257,7 @@ users = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("name", sa.Text),
-    sa.Column("role", sa.String(16), nullable=False),  # "editor" or "admin"
+    sa.Column("role", sa.String(16), nullable=False),  # "contributor", "editor" or "admin"
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("disabled_at", Timestamp),
     sa.Column("created_at", Timestamp, nullable=False),
@@ -293,6 +297,55 @@ user_sessions = sa.Table(
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp, nullable=False, index=True),
+)
+
+# The newsroom (migration 0017): one entry per article written in /admin whatever its state (draft,
+# scheduled, published, withdrawn), every saved revision of its form, and who did what.
+newsroom_entries = sa.Table(
+    "newsroom_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(32), nullable=False, unique=True),  # the key of its raw documents
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("language", sa.String(16)),
+    sa.Column("slug", sa.Text),
+    sa.Column("revision", sa.Integer, nullable=False),  # the latest revision's number
+    sa.Column("article_id", sa.Integer, index=True),  # the portal article, once published
+    sa.Column("live_revision", sa.Integer),  # the revision readers see
+    sa.Column("publish_at", Timestamp),  # when a scheduled entry is due
+    sa.Column("published_at", Timestamp),  # its first publication, kept through corrections
+    sa.Column("corrected_at", Timestamp),  # its latest correction, shown to readers as "updated"
+    sa.Column("claimed_at", Timestamp),  # the publisher's claim of a due entry (exactly once)
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Index("ix_newsroom_entries_state", "state", "publish_at"),
+)
+newsroom_revisions = sa.Table(
+    "newsroom_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "entry_id", sa.Integer, sa.ForeignKey("newsroom_entries.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # autosave, save, publish, correct, restore...
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("saved_at", Timestamp, nullable=False),
+    sa.Column("form", sa.JSON, nullable=False),
+    sa.UniqueConstraint("entry_id", "number", name="uq_newsroom_revisions_entry_id"),
+)
+newsroom_audit = sa.Table(
+    "newsroom_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", Timestamp, nullable=False, index=True),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.Text),
+    sa.Column("detail", sa.Text),
 )
 
 # Images kept by akhbar (akhbar.services.images), named by their content: their WebP copies are

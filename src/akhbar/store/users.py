@@ -11,7 +11,7 @@ from akhbar.models import as_utc
 from akhbar.store.engine import inserted_id
 from akhbar.store.tables import Timestamp, sign_in_failures, user_sessions, users
 
-ROLES = ("editor", "admin")
+ROLES = ("contributor", "editor", "admin")
 
 # Each account with the end of its latest sign-in lock (from any address; past ends included).
 _LOCKED = (

@@ -24,7 +24,7 @@ from akhbar.web.compression import Compression
 from akhbar.web.dependencies import SignInRequired, to_sign_in
 from akhbar.web.i18n import LANGUAGES, negotiate
 from akhbar.web.middleware import HeadAsGet, RequestMetrics, SecurityHeaders
-from akhbar.web.newsroom import Newsroom
+from akhbar.web.newsroom import Newsroom, refusal
 from akhbar.web.pages import Pages
 from akhbar.web.routes import (
     api_articles,
@@ -36,6 +36,10 @@ from akhbar.web.routes import (
     media,
     metrics,
     newsroom_articles,
+    newsroom_audit,
+    newsroom_breaking,
+    newsroom_history,
+    newsroom_media,
     newsroom_sessions,
     newsroom_sources,
     newsroom_users,
@@ -61,6 +65,10 @@ ROUTERS = (
     site.router,
     newsroom_sessions.router,
     newsroom_articles.router,
+    newsroom_history.router,
+    newsroom_breaking.router,
+    newsroom_audit.router,
+    newsroom_media.router,
     newsroom_users.router,
     newsroom_sources.router,
     portal.router,
@@ -109,7 +117,9 @@ def create_app(
     app.state.store = store
     app.state.cache = cache
     app.state.pages = pages
-    app.state.newsroom = Newsroom(pages.env, site_name=site_name)
+    app.state.newsroom = Newsroom(
+        pages.env, site_name=site_name, **({"timezone": settings.timezone} if settings else {})
+    )
     app.state.settings = settings
     app.state.images_dir = images.directory(settings) if settings is not None else images_dir
     app.state.grouping = grouping or Grouping()
@@ -142,6 +152,8 @@ def error(request: Request, status: int, detail: str, extra: object = None) -> R
         return JSONResponse(body, status_code=status)
     if request.url.path.startswith("/feeds/"):
         return Response(detail, status_code=status, media_type="text/plain; charset=utf-8")
+    if request.url.path.startswith("/admin"):  # in the newsroom's layout and language
+        return refusal(request, status, detail)
     pages: Pages = request.app.state.pages
     return pages.error(_page_language(request), status, detail)
 

@@ -34,10 +34,10 @@ from akhbar.services import editorial
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.caching import ResponseCache
-from akhbar.web.newsroom import Newsroom
+from akhbar.web.newsroom import SESSION_COOKIE, Newsroom
 from akhbar.web.pages import Pages
 
-COOKIE = "akhbar_session"
+COOKIE = SESSION_COOKIE
 MAX_FORM_BYTES = 512 * 1024
 
 
@@ -112,7 +112,7 @@ async def signed_in(session: CurrentSession) -> editorial.Session:
 Editor = Annotated[editorial.Session, Depends(signed_in)]
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """A browser's POST names its origin; one from another site is refused (absent: a non-browser)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
@@ -122,7 +122,7 @@ def _same_origin(request: Request) -> bool:
 
 async def posted_form(request: Request) -> dict[str, str]:
     """The fields of a form sent from this site (the first value of each), or 403, 415, 413 or 400."""
-    if not _same_origin(request):
+    if not same_origin(request):
         raise HTTPException(403, "This form was sent from another site")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":

@@ -10,15 +10,19 @@ parameter chooses (and is remembered in a cookie), else the browser's Accept-Lan
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Path as PathParam
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from akhbar.config import DEFAULT_TIMEZONE
 from akhbar.errors import InputError
-from akhbar.services import portal
+from akhbar.models import as_utc
+from akhbar.services import editorial, portal
 from akhbar.services.editorial import Draft
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
 
@@ -53,9 +57,36 @@ def language(request: Request) -> str:
 class Newsroom:
     """Renders the newsroom's pages in the editor's language, with headers that forbid caching and framing."""
 
-    def __init__(self, env: jinja2.Environment, *, site_name: str) -> None:
+    def __init__(self, env: jinja2.Environment, *, site_name: str, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.env = env
         self.site_name = site_name
+        self.timezone = timezone
+        self.zone = ZoneInfo(timezone)
+
+    def local(self, moment: datetime | None) -> str:
+        """A time as the newsroom reads it: ``2026-12-05 10:30`` in its time zone (empty for None)."""
+        return "" if moment is None else as_utc(moment).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+
+    @staticmethod
+    def moment_of(published: str | None) -> datetime | None:
+        """An article's ISO 8601 time with its offset, as a moment (None for a date alone or none)."""
+        try:
+            found = datetime.fromisoformat(published or "")
+        except ValueError:
+            return None
+        return found if found.tzinfo is not None else None
+
+    def local_input(self, moment: datetime | None) -> str:
+        """A time as ``<input type=datetime-local>`` shows it, in the newsroom's time zone."""
+        return "" if moment is None else as_utc(moment).astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
+
+    def parse_local(self, text: str) -> datetime:
+        """A ``datetime-local`` value, read in the newsroom's time zone, as UTC; else :class:`InputError`."""
+        try:
+            naive = datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise InputError.about("choose the publication date and time") from None
+        return naive.replace(tzinfo=self.zone).astimezone(UTC)
 
     def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         """The template ``name`` rendered for ``request``; remembers a language chosen with ``?ui=``."""
@@ -70,6 +101,10 @@ class Newsroom:
             said=lambda problem: said(problem, ui.gettext),
             languages=LANGUAGE_CHOICES,
             durations=DURATIONS,
+            local=self.local,
+            local_input=self.local_input,
+            moment_of=self.moment_of,
+            timezone=self.timezone,
             here=request.url.path if request.method == "GET" else "/admin/",
             **context,
         )
@@ -82,7 +117,9 @@ class Newsroom:
 
     def draft(self, form: dict[str, str]) -> Draft:
         """The article a form describes; published under the site's name unless the form names another."""
-        authors = tuple(a.strip() for a in form.get("authors", "").split(",") if a.strip())
+        chosen = (value for name, value in form.items() if name.startswith("account_author_"))
+        typed = form.get("authors", "").split(",")
+        authors = tuple(dict.fromkeys(a.strip() for a in (*chosen, *typed) if a.strip()))
         return Draft(
             title=form.get("title", "").strip(),
             body=form.get("body", "").replace("\r\n", "\n"),
@@ -93,4 +130,20 @@ class Newsroom:
             image_caption=form.get("image_caption", "").strip() or None,
             published=form.get("published", "").strip() or None,
             section=form.get("section", "").strip() or None,
+            summary=" ".join(form.get("summary", "").split()) or None,
+            tags=tuple(dict.fromkeys(t.strip() for t in form.get("tags", "").split(",") if t.strip())),
+            slug=form.get("slug", "").strip() or None,
+            markup=form.get("markup", "plain").strip() or "plain",
         )
+
+
+SESSION_COOKIE = "akhbar_session"  # akhbar.web.dependencies.COOKIE
+
+
+def refusal(request: Request, status: int, detail: str | InputError) -> HTMLResponse:
+    """An error under ``/admin`` (403, 404, 400...) said in the newsroom's language and layout:
+    an HTTP error's English detail (a catalog message) or a service's :class:`InputError`."""
+    pages: Newsroom = request.app.state.newsroom
+    session = editorial.session(request.app.state.store, request.cookies.get(SESSION_COOKIE))
+    problem = detail if isinstance(detail, InputError) else InputError(detail)
+    return pages.page(request, "admin_error.html", status, session=session, status=status, problem=problem)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from akhbar.models import ArticleSummary
-from akhbar.services import breaking, images, portal
+from akhbar.services import breaking, drafts, images, portal
 from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
 from akhbar.web.caching import Rendered, ResponseCache
@@ -38,6 +38,7 @@ async def _serve(
         title, language, home, items = what()
         base = str(request.base_url).rstrip("/")
         leads = portal.leads(store, items)
+        leads.update(drafts.summaries(store, [item.id for item in items]))  # an editor's summary first
         feed = Feed(
             title=f"akhbar · {title}",
             description=title,

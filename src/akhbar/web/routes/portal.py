@@ -7,22 +7,25 @@ browser's language (Accept-Language); every other page in the language of its pa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, TypeVar
+from urllib.parse import quote
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
+from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from akhbar.models import ArticleSummary
-from akhbar.services import frontpage, images, portal
+from akhbar.services import drafts, frontpage, images, portal
 from akhbar.services.portal import SECTIONS
 from akhbar.store import Store
 from akhbar.web import charts, presenting, seo
 from akhbar.web.caching import Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
-from akhbar.web.i18n import LANGUAGES, interface, negotiate
+from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
 from akhbar.web.pages import Pages
 
 T = TypeVar("T")
@@ -59,8 +62,28 @@ def _article(pages: Pages, store: Store, language: str, article_id: int, base: s
     )
     first = _first_published(view, detail)
     head = seo.article_seo(base, language, detail.stored, images.picture(store, article_id))
+    written = drafts.reader_view(store, article_id)  # the newsroom's rich text, correction time
+    if written is None:
+        return pages.render(
+            "article.html", language, article=view, detail=detail, related=related, first=first, seo=head
+        )
+    updated = written.updated.isoformat(timespec="seconds") if written.updated else None
+    if written.slug:  # the editor's words of the address, any script, percent-encoded as UTF-8
+        head = replace(head, canonical=f"{head.canonical}/{quote(written.slug, safe='')}")
+    if written.summary:
+        head = replace(head, description=written.summary)
     return pages.render(
-        "article.html", language, article=view, detail=detail, related=related, first=first, seo=head
+        "article.html",
+        language,
+        article=view,
+        detail=detail,
+        related=related,
+        first=first,
+        seo=head,
+        rich=Markup(written.body_html),  # sanitised by nh3 (akhbar.extract.richtext)
+        tags=written.tags,
+        updated=updated,
+        updated_label=format_published(updated, language),
     )
 
 
@@ -122,6 +145,14 @@ async def article_negotiated(
         request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
     )
     return _counted(request, pages, article_id, answer)
+
+
+@router.get("/{lang}/articles/{article_id}/{slug}")
+async def article_with_slug(
+    request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId, slug: str
+) -> Response:
+    """An article's address with its editor's slug (any script, percent-encoded); the number decides."""
+    return await article_page(request, store, pages, lang, article_id)
 
 
 @router.get("/{lang}/articles/{article_id}")

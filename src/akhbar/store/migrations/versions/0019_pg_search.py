@@ -12,7 +12,7 @@ again at the end while search answers from GIN (akhbar.search.postgres.bulk_inde
 the extension is not installed nothing changes (``akhbar db advise`` says so). SQLite is unchanged.
 
 Revision ID: 0019_pg_search
-Revises: 0016_images
+Revises: 0017_newsroom
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0019_pg_search"
-down_revision = "0016_images"
+down_revision = "0017_newsroom"
 branch_labels = None
 depends_on = None
 
