@@ -37,11 +37,15 @@ from akhbar.stories.service import IDLE_SECONDS, receive_frame, send_frame, sock
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 60.0
+# A request is sent again when the service went away; a replacement that is itself still starting
+# (or losing a start race to another client's) can drop the second try, so three are made.
+_ATTEMPTS = 3
+_RETRY_PAUSE = 0.2
 _RAISED = {"ConfigError": ConfigError, "ValueError": ValueError}
 
 
 class EmbeddingProcessError(RuntimeError):
-    """The embedding service stopped twice in a row on one request, or could not be started."""
+    """The embedding service stopped on every try of one request, or could not be started."""
 
 
 class ProcessEmbedder:
@@ -125,7 +129,7 @@ class ProcessEmbedder:
 
     def _call(self, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
         data = json.dumps(request).encode()
-        for attempt in (1, 2):
+        for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._connection() as connection:
                     send_frame(connection, data)
@@ -134,11 +138,13 @@ class ProcessEmbedder:
                 break
             except OSError as exc:  # ConnectionError included: the service went away
                 self._drop_idle()
-                if attempt == 2:
+                if attempt == _ATTEMPTS:
                     raise EmbeddingProcessError(
-                        f"stories: the embedding service for {self.spec} stopped twice on one request"
+                        f"stories: the embedding service for {self.spec} stopped"
+                        f" {_ATTEMPTS} times on one request"
                     ) from exc
                 log.warning("stories: the embedding service for %s stopped; starting another", self.spec)
+                time.sleep(_RETRY_PAUSE * attempt)
         if not header.get("ok"):
             raise _RAISED.get(str(header.get("type")), EmbeddingProcessError)(str(header.get("error")))
         return header, body
