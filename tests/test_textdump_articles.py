@@ -166,3 +166,41 @@ def test_parallel_news_text_dumps_keep_their_titles_and_paragraphs() -> None:
         paragraph in article.body_paragraphs for case, article in articles for paragraph in case.paragraphs
     )
     assert kept >= 0.98 * sum(len(case.paragraphs) for case in cases)
+
+
+_FRENCH = [
+    "Le conseil municipal a approuvé mardi un plan de quarante kilomètres de pistes cyclables protégées "
+    "dans la vieille ville, un projet qui doit rendre les rues plus sûres selon ses partisans.",
+    "Les travaux commenceront à l'automne et dureront trois ans, a indiqué le maire.",
+    "Les commerçants du centre craignent la perte de places de stationnement.",
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "paragraphs", "caption"),
+    [
+        (
+            "Council approves a cycling network",
+            PARAGRAPHS,
+            "The mayor arrives for the opening of the first lane in the old town, Britain, September 29, 2018.",
+        ),
+        (
+            "Le conseil approuve un réseau cyclable",
+            _FRENCH,
+            "Le maire est arrivé à l'inauguration de la première piste de la vieille ville, le 29 septembre 2018.",
+        ),
+        (
+            "رجل يتعرض لإطلاق النار في ضاحية المدينة",
+            ARABIC_WITHOUT_STOPS[1:],
+            "يصل رئيس البلدية إلى افتتاح أول مسار للدراجات في المدينة القديمة، في 29 سبتمبر 2018.",
+        ),
+    ],
+)
+def test_a_sentence_that_mentions_a_day_is_no_date_line(
+    title: str, paragraphs: list[str], caption: str
+) -> None:
+    # The same kind of photo caption in three languages: none of them dates the article (the
+    # Arabic and French ones did, the longer English one did not, so versions of one story differed).
+    article = _extract(_dump(title, [paragraphs[0], caption, *paragraphs[1:]]))
+    assert article.published is None
+    assert caption in article.body_paragraphs

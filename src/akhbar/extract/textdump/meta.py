@@ -41,6 +41,9 @@ DATE_LINE_MAX_WORDS = 16
 """A line with more words is prose or a caption that mentions a date, not a date line."""
 DATE_LINE_MAX_CHARS = 140
 HEAD_WINDOW = 45
+# Inside the body run a date line is mostly its date ("Publié le 29/09/2018 à 10h"): a sentence that
+# mentions a day ("... arrives in Birmingham, September 29, 2018.") is body text, in any language.
+BODY_DATE_LINE_OTHER_WORDS = 8
 """How many lines before the body may hold its title, date and caption."""
 BODY_LOOKAHEAD = 3
 """How many lines at the start of the body run may still be the heading, above a date line."""
@@ -119,6 +122,12 @@ def site_name_of(text: str, match: DateMatch) -> str | None:
     return None
 
 
+def _is_sentence_around(text: str, match: DateMatch) -> bool:
+    """Whether the line is a sentence that mentions a date rather than a line giving one."""
+    other = len(text[: match.start].split()) + len(text[match.end :].split())
+    return other > BODY_DATE_LINE_OTHER_WORDS
+
+
 def find_date_line(
     lines: list[Line], start: int, end: int, *, now: datetime | None = None
 ) -> DateLine | None:
@@ -129,11 +138,11 @@ def find_date_line(
     """
     for index in range(min(start + BODY_LOOKAHEAD, end) - 1, max(start - HEAD_WINDOW, 0) - 1, -1):
         match = _date_of(lines[index], now)
-        if match is not None:
+        if match is not None and (index < start or not _is_sentence_around(lines[index].text, match)):
             return DateLine(index, match, site_name_of(lines[index].text, match))
     for index in range(end, min(end + TAIL_WINDOW, len(lines))):
         match = _date_of(lines[index], now)
-        if match is not None:
+        if match is not None and not _is_sentence_around(lines[index].text, match):
             return DateLine(index, match, site_name_of(lines[index].text, match))
     return None
 
