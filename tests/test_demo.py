@@ -64,3 +64,6 @@ def test_the_demo_pages_show_the_photo_and_the_flag(loaded: tuple[Store, demo.De
     assert 'class="breaking"' in home
     page = client.get(f"/ar/articles/{done.editorial_id}").text
     assert 'loading="lazy"' in page and "/media/images/" in page and "og:image" in page
+    srcset = page.split(' srcset="', 1)[1].split('"', 1)[0]
+    widths = [candidate.split()[1] for candidate in srcset.split(", ")]
+    assert widths == ["400w", "800w", "1200w"], "the 1600 px photo: each copy once, narrowest first"

@@ -65,6 +65,24 @@ def test_a_photo_is_turned_upright_resized_and_stripped_of_every_metadata() -> N
 
 
 @pytest.mark.parametrize(
+    ("size", "widths"),
+    [
+        ((300, 200), [300]),
+        ((500, 300), [400, 500]),
+        ((1200, 675), [400, 800, 1200]),
+        ((1600, 900), [400, 800, 1200]),
+    ],
+)
+def test_each_copy_is_kept_once_at_its_width(size: tuple[int, int], widths: list[int]) -> None:
+    """A photo wider than the widest copy gives that copy once (a srcset with one width twice is invalid)."""
+    data = io.BytesIO()
+    Image.linear_gradient("L").resize(size).convert("RGB").save(data, "JPEG")
+    done = stage.process(data.getvalue(), where="wide.jpg")
+    assert not isinstance(done, Rejected), done
+    assert [v.width for v in done.variants] == widths
+
+
+@pytest.mark.parametrize(
     ("path", "reason"),
     [
         ("/img/fake.jpg", "not a JPEG, PNG, GIF or WebP"),

@@ -68,8 +68,11 @@ def content_key(data: bytes) -> str:
 
 
 def _widths(original: int) -> tuple[int, ...]:
+    """The copies' widths: each of WIDTHS narrower than the original, then the original's capped at the
+    widest (once: a 1600 px photo gives 400, 800, 1200, never 1200 twice)."""
     narrower = tuple(w for w in WIDTHS if w < original)
-    return narrower + ((min(original, WIDTHS[-1]),) if original not in narrower else ())
+    widest = min(original, WIDTHS[-1])
+    return narrower + ((widest,) if widest not in narrower else ())
 
 
 def _open(data: bytes, where: str, limits: Limits) -> Image.Image | Rejected:

@@ -270,7 +270,7 @@ async def fetch_photos(runtime: Runtime, article_ids: Iterable[int]) -> list[Ima
 
 def _picture(found: rows.ArticleImage) -> Picture:
     image = found.image
-    widths = sorted(image.widths)
+    widths = sorted(set(image.widths))  # photos kept before the fix to _widths list their widest twice
     chosen = max((w for w in widths if w <= DEFAULT_WIDTH), default=widths[0])
     largest = widths[-1]
 
