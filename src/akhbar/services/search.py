@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from akhbar.extract import with_section
 from akhbar.models import Article, ArticleSummary
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
-from akhbar.search.index import Candidate, document_row, write_rows
+from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
 from akhbar.store import Store, bulk
@@ -30,6 +30,7 @@ from akhbar.store.tables import search_documents
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 100
+RANKED = CANDIDATES  # the most results a search ranks (``SearchResults.total`` at most)
 
 
 @dataclass(frozen=True)
