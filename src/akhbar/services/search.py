@@ -119,9 +119,9 @@ def search(
     return SearchResults(text, len(ranked), hits)
 
 
-_SHOWN = sa.select(*SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption).where(
-    articles_table.c.id.in_(sa.bindparam("ids", expanding=True))
-)  # built once: a search only binds its ids
+_SHOWN: sa.Select[tuple[object, ...]] = sa.select(
+    *SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption
+).where(articles_table.c.id.in_(sa.bindparam("ids", expanding=True)))  # built once: a search binds its ids
 
 
 def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[tuple[object, ...]]]:
