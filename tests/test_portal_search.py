@@ -7,6 +7,9 @@ import re
 import pytest
 
 from akhbar.models import Article
+from akhbar.search import Filters as SearchFilters
+from akhbar.search import QueryProblem
+from akhbar.services import search as search_engine
 from akhbar.store import Store
 from akhbar.web.presenting import marked
 from conftest import AsgiClient
@@ -96,3 +99,58 @@ def test_hostile_query_and_article_stay_text(store: Store, client: AsgiClient) -
 )
 def test_only_marks_survive(engine: str, expected: str) -> None:
     assert str(marked(engine)) == expected
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<a class="title" href="[^"]*">(.*?)</a>', page)
+
+
+def test_search_pages_hold_twenty_and_keep_query_and_filter(store: Store, client: AsgiClient) -> None:
+    """45 matches: pages of 20, 20 and 5, in the order of the engine's own ranking, each linking to
+    its neighbours with the query and the language filter kept; a page past the ranking is refused."""
+    for n in range(45):
+        body = ("Le quadrille des comètes " + "observé " * n + "hier soir.",)
+        article = Article(
+            title=f"Comète numéro {n}",
+            body_paragraphs=body,
+            language="fr",
+            site_name="Le Ciel",
+            url=f"https://ciel.example/comete-{n}",
+            published=f"2024-11-{1 + n % 28:02d}T08:{n:02d}:00Z",
+        )
+        store_article(store, f"comet-{n}", article)
+    ranked = search_engine.search(store, "quadrille", filters=SearchFilters(language="fr"), limit=45)
+    assert not isinstance(ranked, QueryProblem) and len(ranked.hits) == 45
+    expected = [hit.title_html for hit in ranked.hits]
+
+    seen: list[str] = []
+    address = "/fr/search?q=quadrille&language=fr"
+    for number, size in enumerate((20, 20, 5), start=1):
+        page = client.get(address)
+        assert page.status_code == 200
+        assert len(_results(page.text)) == size
+        seen += _titles(page.text)
+        first = 20 * (number - 1) + 1
+        assert f"Résultats {first} à {first + size - 1} pour" in page.text
+        assert f'<ol class="articles results" start="{first}">' in page.text
+        previous = re.search(r'<a rel="prev" href="([^"]*)"', page.text)
+        following = re.search(r'<a rel="next" href="([^"]*)"', page.text)
+        if number == 1:
+            assert previous is None
+        else:
+            back = "/fr/search?q=quadrille&amp;language=fr" + (
+                f"&amp;page={number - 1}" if number > 2 else ""
+            )
+            assert previous is not None and previous.group(1) == back
+        if number == 3:
+            assert following is None
+            break
+        assert following is not None
+        assert following.group(1) == f"/fr/search?q=quadrille&amp;language=fr&amp;page={number + 1}"
+        address = following.group(1).replace("&amp;", "&")
+    assert seen == expected, "the pages show the engine's ranking, in order, each result once"
+
+    few = client.get("/fr/search", params={"q": "numéro 7"}).text
+    assert "pager" not in few, "one page of results has no pager"
+    assert client.get("/fr/search", params={"q": "quadrille", "page": "6"}).status_code == 400
+    assert client.get("/fr/search", params={"q": "quadrille", "page": "zéro"}).status_code == 400

@@ -6,6 +6,7 @@ import pytest
 
 from akhbar.search import arabic
 from akhbar.search.analysis import prepare, terms
+from akhbar.search.snippets import snippet
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,16 @@ def test_stop_words_and_mixed_scripts() -> None:
     assert "otan" in mixed
     assert "ناتو" in mixed
     assert terms("OTANالناتو", "fr") == ["otan", "ناتو"]  # scripts split words
+
+
+def test_a_snippet_marks_whole_words_only() -> None:
+    """The first match is a word of its own: not the end of a longer word, nor the start of one."""
+    wanted = frozenset(terms("scrutin", "fr"))
+    filler = "Suite du texte. " * 20
+    text = f"{filler}Le rescrutin {filler}puis le scrutinx, {filler}et enfin le scrutin de dimanche. {filler}"
+    found = snippet(text, wanted, "fr")
+    assert found.count("<mark>") == 1 and "<mark>scrutin</mark> de dimanche" in found
+    assert "re<mark>" not in found and "<mark>scrutinx" not in found
+    arabic = "قال الطنجاويون" + " نص" * 100 + " إن طنجة" + " نص" * 200
+    assert "<mark>طنجة</mark>" in snippet(arabic, frozenset(terms("طنجة", "ar")), "ar")
+    assert "<mark>" not in snippet("الطنجاويون" + " نص" * 200, frozenset(terms("طنجة", "ar")), "ar")

@@ -76,6 +76,29 @@ def _matches(
             yield m.start(), m.end()
 
 
+def _first(text: str, forms: frozenset[str]) -> tuple[int, int] | None:
+    """(start, end) of the first word of ``text`` written as one of ``forms``, found by
+    ``str.find``: what ``next(_matches(text, forms))`` finds without walking every word before it.
+
+    An occurrence is a word when the word starting there is exactly the form (the pattern is
+    greedy, so it ends there) and the letter before it does not belong to it (words are runs of
+    one script, and the form is one)."""
+    best: tuple[int, int] | None = None
+    for form in forms:
+        at = text.find(form)
+        while at >= 0 and (best is None or at < best[0]):
+            found = _ORIGINAL.match(text, at)
+            if (
+                found
+                and found.end() == at + len(form)
+                and not (at and _ORIGINAL.fullmatch(text, at - 1, found.end()))
+            ):
+                best = (at, found.end())
+                break
+            at = text.find(form, at + 1)
+    return best
+
+
 def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
     """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
     forms = _forms(text, wanted, language)
@@ -86,7 +109,7 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped."""
     text = text[:SCAN]
     forms = _forms(text, wanted, language)
-    first = next(_matches(text, forms), None) if forms else None
+    first = _first(text, forms) if forms else None
     start = max(0, first[0] - WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)

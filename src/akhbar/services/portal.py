@@ -272,16 +272,47 @@ class Found:
     direction: str
 
 
-def search(store: Store, query: str, *, language: str | None = None, limit: int = 50) -> list[Found]:
+PAGE_SIZE = 20  # results on one page of the portal's search
+LAST_PAGE = search_engine.RANKED // PAGE_SIZE  # the engine ranks this many at most
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of the portal's search: its results, its number (from 1), and whether more follow."""
+
+    results: list[Found]
+    number: int
+    more: bool
+
+
+def search(
+    store: Store, query: str, *, language: str | None = None, limit: int = 50, offset: int = 0
+) -> list[Found]:
     """The search engine's ranked matches (Arabic/French/English analysis), best first, with snippets.
 
     A query that cannot be searched (only operators, stop words...) finds nothing.
     """
-    found = search_engine.search(store, query, filters=SearchFilters(language=language), limit=limit)
+    return search_page(store, query, language=language, limit=limit, offset=offset).results
+
+
+def search_page(
+    store: Store,
+    query: str,
+    *,
+    language: str | None = None,
+    number: int = 1,
+    limit: int = PAGE_SIZE,
+    offset: int | None = None,
+) -> SearchPage:
+    """Page ``number`` of ``limit`` results (or those from ``offset``): snippets are made for these only."""
+    start = (number - 1) * limit if offset is None else offset
+    filters = SearchFilters(language=language)
+    found = search_engine.search(store, query, filters=filters, limit=limit, offset=start)
     if isinstance(found, QueryProblem):
-        return []
-    return [
+        return SearchPage([], number, more=False)
+    results = [
         Found(hit.article, hit.title_html, hit.snippet_html, hit.direction)
         for hit in found.hits
         if hit.article is not None  # the engine read it with the hit: no second query
     ]
+    return SearchPage(results, number, more=found.total > start + limit)

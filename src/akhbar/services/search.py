@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from akhbar.extract import with_section
 from akhbar.models import Article, ArticleSummary
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
-from akhbar.search.index import Candidate, document_row, write_rows
+from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
 from akhbar.store import Store, bulk
@@ -30,6 +30,7 @@ from akhbar.store.tables import search_documents
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 100
+RANKED = CANDIDATES  # the most results a search ranks (``SearchResults.total`` at most)
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,15 @@ def search(
     return SearchResults(text, len(ranked), hits)
 
 
+_SHOWN: sa.Select[tuple[object, ...]] = sa.select(
+    *SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption
+).where(articles_table.c.id.in_(sa.bindparam("ids", expanding=True)))  # built once: a search binds its ids
+
+
 def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[tuple[object, ...]]]:
     """What a result shows of these articles (the summary a list shows, and the text its snippet
     comes from), in one query."""
-    a = articles_table.c
-    statement: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, a.body_paragraphs, a.image_caption)
-    statement = statement.where(a.id.in_(ids))
-    return {row.id: row for row in connection.execute(statement)}
+    return {row.id: row for row in connection.execute(_SHOWN, {"ids": ids})}
 
 
 def _hit(found: sa.Row[tuple[object, ...]], entry: Ranked, query: Query) -> SearchHit:

@@ -18,6 +18,7 @@ from akhbar.web.i18n import direction_of
 __all__ = ["ArticleView", "Picture", "PictureSource", "direction_of", "marked", "no_pictures", "present"]
 
 _MARK = re.compile(r"(</?mark>)")
+_MARKS = frozenset(("<mark>", "</mark>"))
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,15 @@ def marked(text_html: str) -> Markup:
     Everything between the marks is unescaped and escaped again, so whatever the search engine
     hands over (escaped or not), no other tag, attribute or entity trick reaches the page.
     """
-    parts = _MARK.split(text_html)
-    out = [Markup(part) if _MARK.fullmatch(part) else escape(html.unescape(part)) for part in parts]
-    balanced = Markup("").join(out)
-    opened = sum(1 for part in parts if part == "<mark>") - sum(1 for part in parts if part == "</mark>")
-    return balanced + Markup("</mark>") * max(0, opened)
+    out: list[str] = []
+    opened = 0
+    for part in _MARK.split(text_html):  # text, then a mark, then text...
+        if part in _MARKS:
+            opened += 1 if part == "<mark>" else -1
+            out.append(part)
+        elif part:
+            out.append(escape(html.unescape(part) if "&" in part else part))
+    return Markup("".join(out) + "</mark>" * max(0, opened))
 
 
 def article_path(language: str, article_id: int) -> str:

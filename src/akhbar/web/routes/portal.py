@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import fastapi
 from fastapi import APIRouter, HTTPException, Query
@@ -241,14 +241,35 @@ async def search_page(
     lang: str,
     q: str = Query("", max_length=200),
     language: str | None = None,
+    page: int = Query(1, ge=1, le=portal.LAST_PAGE),
 ) -> Response:
     ui_language = _language(lang)
     filter_language = language if language in LANGUAGES else None
 
     def render() -> Rendered:
-        results = portal.search(store, q, language=filter_language)
+        found = portal.search_page(store, q, language=filter_language, number=page)
+        links = {
+            "previous": _search_href(ui_language, q, filter_language, page - 1) if page > 1 else None,
+            "next": _search_href(ui_language, q, filter_language, page + 1) if found.more else None,
+        }
         return pages.render(
-            "search.html", ui_language, query=q, results=results, filter_language=filter_language
+            "search.html",
+            ui_language,
+            query=q,
+            results=found.results,
+            first=(page - 1) * portal.PAGE_SIZE + 1,
+            links=links,
+            filter_language=filter_language,
         )
 
     return await pages.respond(request, ui_language, render)
+
+
+def _search_href(ui_language: str, q: str, language: str | None, page: int) -> str:
+    """The search page's address for another page of the same query and filters."""
+    query: dict[str, str | int] = {"q": q}
+    if language:
+        query["language"] = language
+    if page > 1:
+        query["page"] = page
+    return f"/{ui_language}/search?{urlencode(query)}"
