@@ -7,6 +7,7 @@ or axe-core is missing these tests skip locally and fail under CI (``CI`` set).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -49,33 +50,29 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PortalData]]:
-    """The portal over the portal data set (plus a breaking flag), served by uvicorn in a thread."""
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'akhbar.db'}")
-    data = populate(store)
-    add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
-    breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
-    editorial.add_user(store, "sara@example.org", "admin", EDITOR_PASSWORD, name="سارة بنعلي")
+@contextlib.contextmanager
+def served_in_thread(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port: its base URL while it runs."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning", ws="none")
-    uv_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uv_server.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none"))
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
-    while not uv_server.started:
+    while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", data
-    uv_server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright, headless (the module is skipped when it is missing)."""
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
         _missing("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
@@ -84,6 +81,25 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PortalData]]:
+    """The portal over the portal data set (plus a breaking flag), served by uvicorn in a thread."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'akhbar.db'}")
+    data = populate(store)
+    add_syndicated(store)  # an agency text carried by other sites: "also in 2 sources", in a section
+    breaking.flag_article(store, data.story_fr, breaking.parse_until("2h"))
+    editorial.add_user(store, "sara@example.org", "admin", EDITOR_PASSWORD, name="سارة بنعلي")
+    with served_in_thread(create_app(store)) as base:
+        yield base, data
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -8,21 +8,17 @@ shows a clean page: no image element, no caption.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from akhbar.services import demo, portal
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web import create_app
 from portal_fixtures import populate
-from test_browser import ARGS, CHROMIUM, OUTPUT, _axe, _missing
+from test_browser import OUTPUT, _axe, chromium, served_in_thread
 from test_sources_refresh import make_settings
 
 pytestmark = pytest.mark.browser
@@ -43,35 +39,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with Grouping() as grouping:
         loaded = demo.load_demo(store, grouping, settings)
     data = populate(store)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    app = create_app(store, settings=settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     story_ar = portal.article_detail(store, data.story_ar)
     assert story_ar is not None and story_ar.stored.article.image_url
-    yield Demo(f"http://127.0.0.1:{port}", loaded, data.story_ar)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(store, settings=settings)) as base:
+        yield Demo(base, loaded, data.story_ar)
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _missing("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 class Recorded:

@@ -11,8 +11,6 @@ the form's script works under the Content-Security-Policy. Screenshots go to tes
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,7 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 
 import test_browser
 from akhbar.jobs.embedded import start_embedded_runner
@@ -31,7 +28,7 @@ from akhbar.store import breaking as flags
 from akhbar.web import create_app
 from image_fixtures import photo_jpeg
 from portal_fixtures import PortalData, populate
-from test_browser import EDITOR_PASSWORD, WATCH_VIOLATIONS, _axe, _direction, _shot
+from test_browser import EDITOR_PASSWORD, WATCH_VIOLATIONS, _axe, _direction, _shot, served_in_thread
 from test_sources_refresh import make_settings
 
 pytestmark = pytest.mark.browser
@@ -65,22 +62,11 @@ def newsroom_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     editorial.add_user(store, "nadia@example.org", "contributor", EDITOR_PASSWORD, name="Nadia")
     data_dir = tmp_path_factory.mktemp("newsroom-data")
     settings = make_settings(store.url, timezone="Africa/Casablanca", data_dir=str(data_dir))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     app = create_app(store, settings=settings, site_name="أخبار الرباط")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    halt = start_embedded_runner(store, settings, Grouping(), tick=0.5)
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store, data
-    halt()
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app) as base:
+        halt = start_embedded_runner(store, settings, Grouping(), tick=0.5)
+        yield base, store, data
+        halt()
     store.close()
 
 

@@ -9,20 +9,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from akhbar.store import Store
 from design_fixtures import Newsroom, app, fill
-from test_browser import ARGS, CHROMIUM, OUTPUT, _axe, _missing
+from test_browser import CHROMIUM, OUTPUT, _axe, _missing, chromium, served_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -36,35 +32,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Newsro
     root = tmp_path_factory.mktemp("design")
     store = Store(f"sqlite:///{root / 'akhbar.db'}")
     newsroom = fill(store, root / "photos")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        app(store, newsroom, root / "photos"), host="127.0.0.1", port=port, log_level="warning", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", newsroom
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app(store, newsroom, root / "photos")) as base:
+        yield base, newsroom
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        _missing("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _pages(newsroom: Newsroom) -> dict[str, str]:
@@ -195,7 +171,7 @@ def test_page_design(browser: Any, site: tuple[str, Newsroom], name: str, width:
 def _lighthouse(url: str, report: Path) -> dict[str, Any]:
     if not LIGHTHOUSE.exists():
         _missing(f"Lighthouse is not installed at {LIGHTHOUSE} (npm ci --prefix tests)")
-    chromium = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
     command = [
         "node",
         str(LIGHTHOUSE),
@@ -206,7 +182,7 @@ def _lighthouse(url: str, report: Path) -> dict[str, Any]:
         "--only-categories=accessibility,best-practices,seo",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]  # the default form factor: a phone (Moto G Power emulation, throttled)
-    env = {**os.environ, "CHROME_PATH": str(chromium)}
+    env = {**os.environ, "CHROME_PATH": str(executable)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, f"lighthouse failed on {url}: {done.stderr[-2000:]}"
     found: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
