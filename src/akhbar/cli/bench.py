@@ -79,11 +79,25 @@ def bench_extract(data_dir: Path, seconds: float, json_file: Path | None) -> Non
     show_default=True,
     help="Group the generated articles into multilingual stories (article pages then list other coverage).",
 )
+@click.option(
+    "--lighthouse/--no-lighthouse",
+    default=True,
+    show_default=True,
+    help="Also score the demo's pages with Lighthouse 12 (phone emulation; Performance >= 95).",
+)
 @json_option
 def bench_web(
-    data_dir: Path, articles: int, seconds: float, connections: int, stories: bool, json_file: Path | None
+    data_dir: Path,
+    articles: int,
+    seconds: float,
+    connections: int,
+    stories: bool,
+    lighthouse: bool,
+    json_file: Path | None,
 ) -> None:
-    """Portal speed over HTTP, akhbar serve as users run it, beside nginx serving the same bytes."""
+    """Portal speed over HTTP, akhbar serve as users run it, beside nginx serving the same bytes; then
+    Lighthouse on the demo's front pages, lead story and article."""
+    from akhbar.bench import lighthouse as benchmarks_lighthouse
     from akhbar.bench import web as benchmarks_web
 
     found = data_dir if data_dir.is_dir() else None
@@ -97,6 +111,13 @@ def bench_web(
             connections=connections,
             stories=stories,
             progress=phases(display, "bench web", benchmarks_web.phase_count(stories)),
+        )
+        scored = (
+            benchmarks_lighthouse.bench_lighthouse(
+                benchmarks_web.start_server, phases(display, "bench web: Lighthouse", 5)
+            )
+            if lighthouse
+            else None
         )
     click.echo(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s; load from {report.tool}, "
@@ -114,7 +135,12 @@ def bench_web(
     for m in report.ceilings:
         click.echo(f"  nginx, same bytes: {m.name:20} {m.per_second:9.0f} req/s  p99 {m.p99_ms:7.2f} ms")
     click.echo(f"  akhbar serve's process tree: {report.server_memory_mb:.0f} MB")
-    _finish("web", report, report.targets(), json_file)
+    targets = report.targets()
+    if scored is not None:
+        for line in scored.lines():
+            click.echo(line)
+        targets += scored.targets()
+    _finish("web", {"speed": report, "lighthouse": scored}, targets, json_file)
 
 
 @bench_group.command("ingest")
