@@ -19,7 +19,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "akhbar" / "demo"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -104,12 +104,116 @@ def harbour(width: int = 1600, height: int = 900, seed: int = 17) -> Image.Image
     return image.filter(ImageFilter.SMOOTH)
 
 
+# A locator map of the demo's lead story (the Sulawesi earthquake and the Palu tsunami of 28 September
+# 2018), drawn from rounded coordinates: an illustration, not a survey. (longitude, latitude) pairs.
+WINDOW = (117.5, 124.5, 1.6, -2.35)  # west, east, north, south
+SULAWESI = (
+    (121.0, 1.3),
+    (120.6, 1.15),
+    (120.25, 0.95),
+    (120.0, 0.6),
+    (119.85, 0.25),
+    (119.78, -0.1),
+    (119.82, -0.45),
+    (119.86, -0.6),
+    (119.9, -0.92),
+    (119.78, -0.92),
+    (119.74, -0.7),
+    (119.7, -0.64),
+    (119.6, -0.72),
+    (119.52, -0.95),
+    (119.4, -1.25),
+    (119.3, -1.7),
+    (119.25, -2.2),
+    (119.15, -2.35),
+    (120.9, -2.35),
+    (120.75, -2.0),
+    (121.2, -1.75),
+    (121.9, -1.6),
+    (122.6, -1.3),
+    (123.35, -1.05),
+    (123.2, -0.88),
+    (122.8, -0.92),
+    (122.2, -0.8),
+    (121.5, -0.9),
+    (120.9, -1.3),
+    (120.6, -1.3),
+    (120.3, -0.95),
+    (120.15, -0.45),
+    (120.25, 0.0),
+    (120.45, 0.25),
+    (121.5, 0.45),
+    (122.5, 0.5),
+    (123.5, 0.45),
+    (124.5, 0.45),
+    (124.5, 0.9),
+    (124.0, 0.85),
+    (123.0, 0.95),
+    (122.0, 1.05),
+    (121.5, 1.25),
+)
+BORNEO = (
+    (117.5, 1.6),
+    (118.4, 1.6),
+    (118.9, 1.05),
+    (118.2, 0.85),
+    (117.95, 0.1),
+    (117.6, -0.6),
+    (117.3, -1.0),
+    (117.5, -2.35),
+    (117.5, -2.35),
+)
+PLACES = (("Palu", 119.87, -0.9), ("Donggala", 119.74, -0.68), ("Poso", 120.75, -1.38))
+EPICENTRE = (119.84, -0.18)
+
+
+def locator_map(width: int = 1600, height: int = 900) -> Image.Image:
+    """Central Sulawesi with Palu, Donggala and the epicentre marked (labels in Latin script, kept
+    away from the sides, which a card's crop may cut; the credit goes in the caption)."""
+    west, east, north, south = WINDOW
+
+    def at(lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - west) / (east - west) * width, (north - lat) / (north - south) * height)
+
+    image = Image.new("RGB", (width, height), (178, 211, 232))
+    draw = ImageDraw.Draw(image)
+    for step in range(1, 7):  # graticule, one degree apart
+        x = at(west + step, 0)[0]
+        draw.line([(x, 0), (x, height)], fill=(160, 196, 220), width=2)
+    for lat in (1, 0, -1, -2):
+        y = at(0, lat)[1]
+        draw.line([(0, y), (width, y)], fill=(160, 196, 220), width=2)
+    for shape in (SULAWESI, BORNEO):
+        draw.polygon([at(*p) for p in shape], fill=(236, 228, 206), outline=(150, 140, 120), width=3)
+    regular = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
+    bold = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"
+    small, large = ImageFont.truetype(regular, 34), ImageFont.truetype(bold, 44)
+    ex, ey = at(*EPICENTRE)
+    for radius, colour in ((150, (245, 190, 170)), (100, (240, 150, 125)), (55, (225, 95, 70))):
+        draw.ellipse((ex - radius, ey - radius, ex + radius, ey + radius), outline=colour, width=6)
+    star = [
+        (ex + r * math.sin(math.pi * k / 5), ey - r * math.cos(math.pi * k / 5))
+        for k, r in zip(range(10), (26, 11) * 5, strict=True)
+    ]
+    draw.polygon(star, fill=(200, 30, 30), outline=(90, 10, 10))
+    draw.text((ex + 40, ey - 70), "Epicentre, M 7.5", font=small, fill=(120, 20, 20))
+    for name, lon, lat in PLACES:
+        x, y = at(lon, lat)
+        draw.ellipse((x - 10, y - 10, x + 10, y + 10), fill=(40, 40, 40))
+        draw.text((x + 18, y - 8), name, font=small, fill=(30, 30, 30))
+    draw.text(at(119.4, -1.9), "SULAWESI", font=large, fill=(110, 100, 80))
+    draw.text(at(118.1, -1.75), "Makassar Strait", font=small, fill=(60, 100, 140))
+    draw.text(at(121.4, -0.25), "Gulf of Tomini", font=small, fill=(60, 100, 140))
+    return image
+
+
 def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED
     subset(shared)
     out = DEMO / "newsroom"
     out.mkdir(parents=True, exist_ok=True)
     harbour().save(out / "harbour.jpg", "JPEG", quality=82, optimize=True, progressive=True)
+    locator_map().save(out / "sulawesi-map.png", "PNG", optimize=True)
 
 
 if __name__ == "__main__":

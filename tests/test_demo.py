@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from akhbar.services import breaking, demo, images
+from akhbar.services import breaking, demo, frontpage, images
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.tables import article_images, articles
@@ -47,14 +47,29 @@ def test_the_demo_has_multi_language_stories_copies_a_photo_and_a_flag(
     copies = [row for row in rows if row.duplicate_of is not None]
     assert len(copies) == 2 and len({row.duplicate_of for row in copies}) == 1
     assert done.editorial_id is not None and done.photo is not None
-    assert kept == [done.editorial_id], "only the editor's photo: nothing was fetched"
+    assert sorted(kept) == sorted([done.editorial_id, done.explainer_id]), "the editors' pictures only"
     picture = images.picture(store, done.editorial_id)
     assert picture is not None and picture.credit == "akhbar (CC0)" and picture.caption
-    assert len(list((folder / "images").rglob("*.webp"))) == 3
+    assert len(list((folder / "images").rglob("*.webp"))) == 6
     flags = breaking.list_flags(store, active_only=True)
     mine = [f for f in flags if f.article_id is not None]  # the others are detected from velocity
     assert [f.article_id for f in mine] == [done.breaking_id] and mine[0].story_id is not None
     assert mine[0].note == "demo"
+    explainer = next(row for row in rows if row.id == done.explainer_id)
+    assert explainer.story_id == mine[0].story_id, "the explainer joins the flagged story"
+
+
+def test_the_demo_leads_with_the_flagged_story_and_its_map(
+    loaded: tuple[Store, demo.DemoLoaded, Path],
+) -> None:
+    """The first screen: the four-outlet story leads, with the editors' map as its picture."""
+    store, done, folder = loaded
+    lead = frontpage.home(store).lead
+    assert lead is not None and done.explainer_id in {a.id for a in lead.articles}
+    assert len(lead.sites) >= 4 and set(lead.languages) == {"ar", "fr", "en"}
+    client = app_client(store, images_dir=folder / "images")
+    card = client.get("/fr/").text.split('class="story-card story-lead', 1)[1].split("</article>", 1)[0]
+    assert "/media/images/" in card and 'alt="' in card
 
 
 def test_the_demo_pages_show_the_photo_and_the_flag(loaded: tuple[Store, demo.DemoLoaded, Path]) -> None:

@@ -6,7 +6,9 @@
   two, one alone; each translation is credited to its outlet and to the NTREX translators;
 - syndicated copies: one Reuters text carried word for word by two other (demo) sites;
 - an editor's article with a photo, the photo going through the image pipeline from a local file
-  (``demo/newsroom/harbour.jpg``, drawn with Pillow by ``scripts/demo_data.py``, CC0);
+  (``demo/newsroom/harbour.jpg``, drawn with Pillow by ``scripts/demo_data.py``, CC0), and the
+  editors' explainer on the four-outlet story with their locator map (``sulawesi-map.png``, drawn
+  the same way), so the lead story on the front page has its picture;
 - a breaking flag on the four-outlet story (on its newest English article).
 
 Publication times are set relative to the load (the newest a few minutes old), so the front page
@@ -80,16 +82,39 @@ EDITORIAL = editorial_form.Draft(
 )
 PHOTO_CREDIT = "akhbar (CC0)"
 PHOTO_ALT = "ميناء عند الشروق: منارة وقوارب شراعية على البحر"
+# The editors' explainer on the lead story, with their locator map: the story's photo on the front page.
+EXPLAINER_KEY = "demo-newsroom-sulawesi"
+EXPLAINER = editorial_form.Draft(
+    title="زلزال سولاويسي وتسونامي بالو: ما نعرفه حتى الآن",
+    body=(
+        "ضرب زلزال بقوة 7.5 درجات جزيرة سولاويسي في إندونيسيا يوم الجمعة، وتبعته موجات تسونامي بلغ"
+        " ارتفاعها ستة أمتار، اجتاحت مدينة بالو الساحلية في آخر خليجها الضيق وبلدة دونغالا.\n"
+        "وقالت هيئة مكافحة الكوارث في إندونيسيا إن عدد الوفيات جراء الزلزال والتسونامي ارتفع إلى 832، وإن"
+        " كثيرا من الأشخاص ما زالوا تحت أنقاض المباني المنهارة، بحسب المتحدث باسمها سوتوبو بورو نوجروهو.\n"
+        "ويعيش في مدينة بالو أكثر من 380,000 شخص، وتغطي الأنقاض أحياء منها، فيما تحاول فرق الإنقاذ الوصول"
+        " إلى المناطق المعزولة.\n"
+        "تبيّن الخريطة المرفقة الموقع التقريبي لمركز الزلزال شمال بالو، ومواقع المدن التي ضربتها الأمواج.\n"
+        "تجمع «أخبار» في هذه القصة ما نشرته الوكالات والصحف بالعربية والفرنسية والإنجليزية عن الزلزال"
+        " والتسونامي، وتبيّن من نشر الخبر أولا."
+    ),
+    language="ar",
+    site_name="akhbar",
+    authors=("غرفة تحرير أخبار",),
+    image_caption="خريطة توضيحية: مركز الزلزال شمال مدينة بالو في سولاويسي الوسطى (مواقع تقريبية)",
+)
+MAP_ALT = "خريطة لوسط جزيرة سولاويسي عليها مركز الزلزال شمال بالو ومدينتا بالو ودونغالا"
 
 
 @dataclass(frozen=True)
 class DemoLoaded:
-    """What the load did: each page's outcome, the editor's article, its photo and the flag."""
+    """What the load did: each page's outcome, the editor's article, its photo, the flag and the
+    editors' explainer on the flagged story (with its map)."""
 
     results: list[IngestResult]
     editorial_id: int | None
     photo: images.StoredImage | None
     breaking_id: int | None
+    explainer_id: int | None = None
 
 
 def demo_directory() -> Path:
@@ -131,19 +156,36 @@ def parallel_documents(now: datetime) -> Iterator[Document]:
         yield Document(f"demo/parallel/{doc_id}.{slug}.html", data, "text/html; charset=utf-8")
 
 
+@dataclass(frozen=True)
+class _Written:
+    """An editors' article of the demo and the local picture that goes with it."""
+
+    key: str
+    draft: editorial_form.Draft
+    picture: str  # under demo/newsroom/
+    alt: str
+    minutes_ago: int
+
+
+WRITTEN = (
+    _Written(EDITORIAL_KEY, EDITORIAL, "harbour.jpg", PHOTO_ALT, 20),
+    _Written(EXPLAINER_KEY, EXPLAINER, "sulawesi-map.png", MAP_ALT, 50),
+)
+
+
 def _editorial(
-    store: Store, settings: Settings, grouping: Grouping, now: datetime
+    store: Store, settings: Settings, grouping: Grouping, now: datetime, written: _Written
 ) -> tuple[int | None, images.StoredImage | None]:
-    """The editor's article, then its photo from a local file through the image pipeline."""
-    published = (now - timedelta(minutes=20)).isoformat(timespec="seconds")
-    draft = replace(EDITORIAL, published=published)
-    document = editorial_form.document(EDITORIAL_KEY, draft, revision=1, saved_by="demo", saved_at=now)
+    """An editors' article, then its picture from a local file through the image pipeline."""
+    published = (now - timedelta(minutes=written.minutes_ago)).isoformat(timespec="seconds")
+    draft = replace(written.draft, published=published)
+    document = editorial_form.document(written.key, draft, revision=1, saved_by="demo", saved_at=now)
     result = ingest_document(store, document, grouping=grouping)
     if result.article_id is None:
         return None, None
-    data = (demo_directory() / "newsroom" / "harbour.jpg").read_bytes()
+    data = (demo_directory() / "newsroom" / written.picture).read_bytes()
     photo = images.store_image(
-        store, settings, data, alt=PHOTO_ALT, caption=EDITORIAL.image_caption, credit=PHOTO_CREDIT
+        store, settings, data, alt=written.alt, caption=draft.image_caption, credit=PHOTO_CREDIT
     )
     if not isinstance(photo, images.StoredImage):
         return result.article_id, None
@@ -171,6 +213,7 @@ def load_demo(store: Store, grouping: Grouping, settings: Settings) -> DemoLoade
     )
     results += placed
     by_location = {r.location: r.article_id for r in placed}
-    editorial_id, photo = _editorial(store, settings, grouping, now)
+    editorial_id, photo = _editorial(store, settings, grouping, now, WRITTEN[0])
+    explainer_id, _ = _editorial(store, settings, grouping, now, WRITTEN[1])
     flagged = _flag(store, by_location.get(f"demo/parallel/{BREAKING}.en.html"), now)
-    return DemoLoaded(results, editorial_id, photo, flagged)
+    return DemoLoaded(results, editorial_id, photo, flagged, explainer_id)
