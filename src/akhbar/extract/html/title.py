@@ -8,6 +8,7 @@ used without its site-name (or date) affixes: "Title | Site", "Site - Title", "T
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.meta import Page, fold_key, ld_name, site_keys
@@ -160,10 +161,38 @@ def _meta_title(page: Page) -> str | None:
     return found or ld_name(page.ld("headline")) or page.title_tag
 
 
+def _usual_spelling(title: str, page: Page, keys: set[str]) -> str:
+    """``title`` as most of the page's declarations spell it (heading, og:title, twitter:title,
+    JSON-LD headline, ``<title>``, each less its site affixes), when they differ only in apostrophes
+    and single quotes ("Mexico’s" in the heading, "Mexico's" in the four others): the typography of
+    one template is no reason to prefer its spelling. A tie keeps ``title``."""
+    flat = title.translate(_APOSTROPHES)
+    heading = next((h for h in page.h1s if h != title and h.translate(_APOSTROPHES) == flat), None)
+    declared = [
+        heading or next((h for h in page.h1s if h == title), None),
+        page.meta("og:title"),
+        page.meta("twitter:title"),
+        ld_name(page.ld("headline")),
+        page.title_tag,
+    ]
+    spellings = Counter(
+        spelling
+        for spelling in (clean(strip_site(text, keys)) for text in declared if text)
+        if spelling.translate(_APOSTROPHES) == flat
+    )
+    best, count = max(spellings.items(), key=lambda item: item[1], default=(title, 0))
+    return best if count > spellings[title] else title
+
+
 def find_title(page: Page, site_name: str | None) -> str:
     """The article's title: the visible heading when the meta title agrees with it, else the meta title
-    without its site-name affixes, else the first heading or the ``<title>``."""
+    without its site-name affixes, else the first heading or the ``<title>``; in the spelling most
+    of the page's declarations use."""
     keys = site_keys(page, site_name)
+    return _usual_spelling(_chosen_title(page, keys), page, keys)
+
+
+def _chosen_title(page: Page, keys: set[str]) -> str:
     meta_title = _meta_title(page)
     headline = _structured_headline(page, keys)
     if headline is not None:
