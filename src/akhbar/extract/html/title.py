@@ -135,10 +135,11 @@ def _declared_without_affixes(title: str, page: Page) -> str | None:
 
 def _declared_twice(page: Page, meta_title: str) -> bool:
     """Whether the JSON-LD headline and the meta title are the same text: two declarations of the
-    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title."""
+    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title,
+    whatever punctuation each sets it off with ("Rückbau: Kühltürme …", "Rückbau - Kühltürme …")."""
     headline = ld_name(page.ld("headline"))
     social = page.meta("og:title", "twitter:title")
-    return bool(headline and social) and clean(str(headline)) == clean(str(social)) == clean(meta_title)
+    return bool(headline and social) and fold_key(str(headline)) == fold_key(str(social)) == fold_key(meta_title)
 
 
 def _structured_headline(page: Page, keys: set[str]) -> str | None:
