@@ -191,3 +191,51 @@ def test_read_also_teasers_in_other_languages_leave_the_body() -> None:
     )
     page = html_page(f"<article><h1>Titre de l’article</h1>{markup}<p>{teasers[-1]}</p></article>")
     assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def _titled(heading: str, head: str) -> str:
+    body = f"<p>{FR}</p><p>{FR2}</p><p>{FR3}</p>"
+    return html_page(f"<article>{f'<h1>{heading}</h1>' if heading else ''}{body}</article>", head)
+
+
+def _ld_headline(headline: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script>'
+
+
+def test_a_title_takes_the_apostrophes_most_of_the_page_uses() -> None:
+    curly, straight = (
+        "Le budget de l’État adopté en première lecture",
+        "Le budget de l'État adopté en première lecture",
+    )
+    social = (
+        f'<meta property="og:title" content="{straight}"><meta name="twitter:title" content="{straight}">'
+    )
+    # The heading alone curls its apostrophe; the social titles and the <title> do not.
+    page = _titled(curly, f"{social}<title>{straight} | Exemple News</title>")
+    assert extracted(page).title == straight
+    # The heading and the JSON-LD headline against the social title alone: the heading's spelling.
+    page = _titled(curly, f'<meta property="og:title" content="{straight}">{_ld_headline(curly)}')
+    assert extracted(page).title == curly
+    # Two against two: the title chosen keeps its spelling.
+    head = f'<meta property="og:title" content="{straight} | Exemple News">{_ld_headline(curly)}'
+    page = _titled(curly, f"{head}<title>{straight} | Exemple News</title>")
+    assert extracted(page).title == curly
+
+
+def test_a_kicker_the_social_title_and_the_headline_share_stays_whatever_its_punctuation() -> None:
+    head = '<meta property="og:title" content="Fin de chantier : la vieille tour du port démolie">'
+    head += _ld_headline("Fin de chantier - la vieille tour du port démolie")
+    page = _titled("la vieille tour du port démolie", head)
+    assert extracted(page).title == "Fin de chantier : la vieille tour du port démolie"
+    # Declared once with the kicker, the title is the heading without it.
+    head = '<meta property="og:title" content="Fin de chantier : la vieille tour du port démolie">'
+    page = _titled("la vieille tour du port démolie", head)
+    assert extracted(page).title == "la vieille tour du port démolie"
+
+
+def test_a_byline_after_the_site_name_leaves_the_title() -> None:
+    head = '<meta property="og:title" content="Storm closes the northern ferry line | Exemple News | by Jane Doe">'
+    assert extracted(_titled("", head)).title == "Storm closes the northern ferry line"
+    # A last piece that is not a byline stays ("by the numbers" names nobody).
+    head = '<meta property="og:title" content="The ferry year | by the numbers">'
+    assert extracted(_titled("", head)).title == "The ferry year | by the numbers"

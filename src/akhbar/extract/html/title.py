@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from akhbar.extract.dates import parse_date
+from akhbar.extract.html.authors import is_byline
 from akhbar.extract.html.meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
 from akhbar.text import APOSTROPHES
@@ -70,14 +71,19 @@ def title_segments(title: str) -> list[str]:
 
 
 def strip_site(title: str, keys: set[str]) -> str:
-    """The title without a leading or trailing site name (or date) set off by a separator."""
+    """The title without a leading or trailing site name (or date, or byline: "| by Jane Doe") set off
+    by a separator."""
     pieces, separators = _segments(title)
     start, end = 0, len(pieces)
     for cut in range(1, len(pieces) - 1):  # a site name that itself holds separators ("X - slogan")
         if fold_key("".join(pieces[cut:])) in keys:
             end = cut
             break
-    while end - start > 1 and (is_site_like(pieces[end - 1], keys) or _is_date_like(pieces[end - 1])):
+    while end - start > 1 and (
+        is_site_like(pieces[end - 1], keys)
+        or _is_date_like(pieces[end - 1])
+        or is_byline(clean(pieces[end - 1]))
+    ):
         end -= 1
     while end - start > 1 and is_site_like(pieces[start], keys):
         start += 1
@@ -139,7 +145,9 @@ def _declared_twice(page: Page, meta_title: str) -> bool:
     whatever punctuation each sets it off with ("Rückbau: Kühltürme …", "Rückbau - Kühltürme …")."""
     headline = ld_name(page.ld("headline"))
     social = page.meta("og:title", "twitter:title")
-    return bool(headline and social) and fold_key(str(headline)) == fold_key(str(social)) == fold_key(meta_title)
+    return bool(headline and social) and fold_key(str(headline)) == fold_key(str(social)) == fold_key(
+        meta_title
+    )
 
 
 def _structured_headline(page: Page, keys: set[str]) -> str | None:
@@ -168,9 +176,8 @@ def _usual_spelling(title: str, page: Page, keys: set[str]) -> str:
     and single quotes ("Mexico’s" in the heading, "Mexico's" in the four others): the typography of
     one template is no reason to prefer its spelling. A tie keeps ``title``."""
     flat = title.translate(_APOSTROPHES)
-    heading = next((h for h in page.h1s if h != title and h.translate(_APOSTROPHES) == flat), None)
     declared = [
-        heading or next((h for h in page.h1s if h == title), None),
+        next((heading for heading in page.h1s if heading.translate(_APOSTROPHES) == flat), None),
         page.meta("og:title"),
         page.meta("twitter:title"),
         ld_name(page.ld("headline")),
