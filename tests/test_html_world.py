@@ -202,24 +202,20 @@ def _ld_headline(headline: str) -> str:
     return f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script>'
 
 
-def test_a_title_takes_the_apostrophes_most_of_the_page_uses() -> None:
+def test_a_title_takes_the_apostrophes_of_the_structured_headline() -> None:
     curly, straight = (
         "Le budget de l’État adopté en première lecture",
         "Le budget de l'État adopté en première lecture",
     )
-    social = (
-        f'<meta property="og:title" content="{straight}"><meta name="twitter:title" content="{straight}">'
-    )
-    # The heading alone curls its apostrophe; the social titles and the <title> do not.
-    page = _titled(curly, f"{social}<title>{straight} | Exemple News</title>")
-    assert extracted(page).title == straight
-    # The heading and the JSON-LD headline against the social title alone: the heading's spelling.
-    page = _titled(curly, f'<meta property="og:title" content="{straight}">{_ld_headline(curly)}')
-    assert extracted(page).title == curly
-    # Two against two: the title chosen keeps its spelling.
-    head = f'<meta property="og:title" content="{straight} | Exemple News">{_ld_headline(curly)}'
-    page = _titled(curly, f"{head}<title>{straight} | Exemple News</title>")
-    assert extracted(page).title == curly
+    # The heading curls its apostrophe, the JSON-LD headline (the stored text) does not.
+    head = f'<meta property="og:title" content="{straight}">{_ld_headline(straight)}'
+    assert extracted(_titled(curly, head)).title == straight
+    # Without a structured headline the heading's typography stays (the social title flattens it).
+    head = f'<meta property="og:title" content="{straight}"><title>{straight} | Exemple News</title>'
+    assert extracted(_titled(curly, head)).title == curly
+    # A headline in other words changes nothing.
+    head = f'<meta property="og:title" content="{straight}">{_ld_headline("Un autre titre du budget")}'
+    assert extracted(_titled(curly, head)).title == curly
 
 
 def test_a_kicker_the_social_title_and_the_headline_share_stays_whatever_its_punctuation() -> None:

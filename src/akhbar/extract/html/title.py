@@ -8,7 +8,6 @@ used without its site-name (or date) affixes: "Title | Site", "Site - Title", "T
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.authors import is_byline
@@ -145,9 +144,9 @@ def _declared_twice(page: Page, meta_title: str) -> bool:
     whatever punctuation each sets it off with ("Rückbau: Kühltürme …", "Rückbau - Kühltürme …")."""
     headline = ld_name(page.ld("headline"))
     social = page.meta("og:title", "twitter:title")
-    return bool(headline and social) and fold_key(str(headline)) == fold_key(str(social)) == fold_key(
-        meta_title
-    )
+    if not headline or not social:
+        return False
+    return fold_key(str(headline)) == fold_key(str(social)) == fold_key(meta_title)
 
 
 def _structured_headline(page: Page, keys: set[str]) -> str | None:
@@ -170,34 +169,23 @@ def _meta_title(page: Page) -> str | None:
     return found or ld_name(page.ld("headline")) or page.title_tag
 
 
-def _usual_spelling(title: str, page: Page, keys: set[str]) -> str:
-    """``title`` as most of the page's declarations spell it (heading, og:title, twitter:title,
-    JSON-LD headline, ``<title>``, each less its site affixes), when they differ only in apostrophes
-    and single quotes ("Mexico’s" in the heading, "Mexico's" in the four others): the typography of
-    one template is no reason to prefer its spelling. A tie keeps ``title``."""
-    flat = title.translate(_APOSTROPHES)
-    declared = [
-        next((heading for heading in page.h1s if heading.translate(_APOSTROPHES) == flat), None),
-        page.meta("og:title"),
-        page.meta("twitter:title"),
-        ld_name(page.ld("headline")),
-        page.title_tag,
-    ]
-    spellings = Counter(
-        spelling
-        for spelling in (clean(strip_site(text, keys)) for text in declared if text)
-        if spelling.translate(_APOSTROPHES) == flat
-    )
-    best, count = max(spellings.items(), key=lambda item: item[1], default=(title, 0))
-    return best if count > spellings[title] else title
+def _headline_spelling(title: str, page: Page, keys: set[str]) -> str:
+    """``title`` as the JSON-LD headline spells it when the two differ only in apostrophes and single
+    quotes ("Mexico’s" in the heading, "Mexico's" in the headline): the headline is the text the
+    publisher stored, the heading may be curled by the page's typography."""
+    declared = ld_name(page.ld("headline"))
+    if not declared:
+        return title
+    headline = clean(strip_site(declared, keys))
+    return headline if headline.translate(_APOSTROPHES) == title.translate(_APOSTROPHES) else title
 
 
 def find_title(page: Page, site_name: str | None) -> str:
     """The article's title: the visible heading when the meta title agrees with it, else the meta title
-    without its site-name affixes, else the first heading or the ``<title>``; in the spelling most
-    of the page's declarations use."""
+    without its site-name affixes, else the first heading or the ``<title>``; with the apostrophes
+    of the JSON-LD headline."""
     keys = site_keys(page, site_name)
-    return _usual_spelling(_chosen_title(page, keys), page, keys)
+    return _headline_spelling(_chosen_title(page, keys), page, keys)
 
 
 def _chosen_title(page: Page, keys: set[str]) -> str:
