@@ -235,3 +235,28 @@ def test_a_byline_after_the_site_name_leaves_the_title() -> None:
     # A last piece that is not a byline stays ("by the numbers" names nobody).
     head = '<meta property="og:title" content="The ferry year | by the numbers">'
     assert extracted(_titled("", head)).title == "The ferry year | by the numbers"
+
+
+def _chunk(*parts: str) -> str:
+    return f'<div class="grid chunk"><div class="article-body">{"".join(parts)}</div></div>'
+
+
+_AD_ROW = '<div class="ad-row"><div class="ad">Publicité</div></div>'
+
+
+def test_a_body_split_into_chunks_between_advertisements_is_read_to_its_end() -> None:
+    # trafilatura reads the first "article-body" for the whole article.
+    chunks = f"{_chunk(f'<p>{FR}</p><p>{FR2}</p>')}{_AD_ROW}{_chunk(f'<p>{FR3}</p>')}{_AD_ROW}{_chunk(f'<p>{FR4}</p>')}"
+    page = html_page(
+        f'<main><article><h1>Titre de l’article</h1><div class="chunks">{chunks}</div></article></main>'
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_teaser_cards_shaped_like_the_body_chunks_are_not_read_on() -> None:
+    teasers = "".join(_chunk(f'<a href="/monde/{n}"><p>{text}</p></a>') for n, text in ((1, FR3), (2, FR4)))
+    chunks = f"{_chunk(f'<p>{FR}</p><p>{FR2}</p>')}{_AD_ROW}{teasers}"
+    page = html_page(
+        f'<main><article><h1>Titre de l’article</h1><div class="chunks">{chunks}</div></article></main>'
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2)

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.authors import is_byline
+from akhbar.extract.html.chunks import continuation
 from akhbar.extract.html.meta import fold_key
 from akhbar.extract.text import clean, prose_words
 
@@ -252,7 +253,8 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
     has stopped early in the article (a body split by inline teasers gave 118 of 887 words): it
     runs again with its default balance, whose fallbacks (readability, justext, a recall retry)
     find the rest, and the longer result is kept. The second run costs a full extraction, so it is
-    kept for pages where that much text is missing.
+    kept for pages where that much text is missing. A body the page splits into sibling chunks
+    is followed past the first (:mod:`akhbar.extract.html.chunks`).
     """
     body = _trafilatura_body(tree, url, recall=TRAFILATURA_OPTIONS["favor_recall"])
     found = _length(body)
@@ -260,7 +262,9 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
         balanced = _trafilatura_body(tree, url, recall=False)
         if _length(balanced) > found:
             body = balanced
-    return body_blocks(body) if body is not None else []
+    blocks = body_blocks(body) if body is not None else []
+    rest = continuation(tree, [block.text for block in blocks if block.kind == "p"])
+    return blocks + [Block("p", text) for text in rest]
 
 
 def _is_breadcrumb(text: str) -> bool:
