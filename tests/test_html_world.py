@@ -260,3 +260,24 @@ def test_teaser_cards_shaped_like_the_body_chunks_are_not_read_on() -> None:
         f'<main><article><h1>Titre de l’article</h1><div class="chunks">{chunks}</div></article></main>'
     )
     assert extracted(page).body_paragraphs == (FR, FR2)
+
+
+def test_an_article_laid_out_in_a_list_item_keeps_its_paragraphs() -> None:
+    # The page set out as <ul><li>: the article in the first item, teasers in the next.
+    teaser = f'<li><a href="/monde/1"><div><h3>Un autre titre</h3><p>{FR4}</p></div></a></li>'
+    body = (
+        f'<div class="page"><ul><li id="left"><div class="archives"><h1>Titre de l’article</h1>'
+        f"<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></div></li>"
+        f'<li id="right"><div class="more"><h2>You might also like</h2><ul>{teaser}</ul></div></li></ul></div>'
+    )
+    assert extracted(html_page(body)).body_paragraphs == (FR, FR2, FR3)
+
+
+def test_a_closing_list_of_teaser_headlines_is_not_body() -> None:
+    items = "".join(
+        f"<li><h3>Autre titre du jour numéro {n} sur le sujet</h3>20/1/2026 05:0{n}</li>" for n in range(4)
+    )
+    body = (
+        f"<article><h1>Titre de l’article</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p><ul>{items}</ul></article>"
+    )
+    assert extracted(html_page(body)).body_paragraphs == (FR, FR2, FR3)

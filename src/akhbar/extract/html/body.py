@@ -1,7 +1,7 @@
 """The article body of an HTML page: trafilatura's main text, as paragraphs, without the chrome it keeps.
 
-trafilatura finds the main content; this module turns its output tree into paragraphs (one per
-paragraph, heading, list item or table row) and removes what trafilatura leaves in although it is no
+trafilatura finds the main content; this module reads its output tree as paragraphs (one per
+paragraph, heading, list item or table row: :mod:`akhbar.extract.html.blocks`) and removes what trafilatura leaves in although it is no
 article text: the title repeated, bylines, date lines, photo captions and credits, "read also" teasers,
 subscription notices, comment and share labels, and a trailing "related articles" section. All
 of these are recognised by their shape and by multilingual (Arabic, French, English) wordings that
@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import trafilatura
-from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.authors import is_byline
+from akhbar.extract.html.blocks import Block, body_blocks
 from akhbar.extract.html.chunks import continuation
 from akhbar.extract.html.meta import fold_key
-from akhbar.extract.text import clean, prose_words
+from akhbar.extract.text import prose_words
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
@@ -38,8 +38,6 @@ TRAFILATURA_OPTIONS: dict[str, bool] = {
     "include_tables": True,
 }
 
-_BLOCK_TAGS = frozenset({"p", "head", "quote", "code", "list", "table"})
-_INLINE_TAGS = frozenset({"hi", "ref", "lb", "graphic", "del", "span", ""})
 _READ_ALSO = re.compile(
     r"^(?:[àa] lire aussi|lire aussi|lire la suite|voir aussi|[àa] voir aussi|[àa] découvrir"
     r"|sur le même sujet|read (?:more|also)|see also|related\b|also read|recommended"
@@ -137,14 +135,6 @@ _SENTENCE_END = re.compile(r"[.!?؟。！？]\s*[\"”»’)]?$")
 
 
 @dataclass(frozen=True)
-class Block:
-    """One paragraph of trafilatura's output: ``kind`` is p, head, item, quote, code or row."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Body:
     """The tidied body: paragraphs, the bylines found in it, and whether a paywall notice was cut.
 
@@ -156,69 +146,6 @@ class Body:
     bylines: tuple[str, ...]
     paywalled: bool
     hidden: float | None = None
-
-
-def _lines(element: _Element) -> list[str]:
-    """The element's text in reading order, cut at its line breaks (``<lb/>``), each line cleaned."""
-    lines: list[str] = []
-    parts: list[str] = []
-    for event, node in etree.iterwalk(element, events=("start", "end")):
-        if node.tag == "lb":
-            if event == "start":
-                lines.append(clean("".join(parts)))
-                parts.clear()
-        elif event == "start" and isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        if event == "end" and node is not element and node.tail:
-            parts.append(node.tail)  # after the element's own text and children, not before
-    lines.append(clean("".join(parts)))
-    return [line for line in lines if line]
-
-
-def _container_blocks(container: _Element) -> list[Block]:
-    """Blocks of a container trafilatura left unflattened (a ``div``): its blocks, and its loose text
-    and inline elements (``hi``, ``ref``) gathered into paragraphs between them."""
-    blocks: list[Block] = []
-    loose: list[str] = [container.text or ""]
-
-    def flush() -> None:
-        text = clean("".join(loose))
-        if text:
-            blocks.append(Block("p", text))
-        loose.clear()
-
-    for child in container:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _INLINE_TAGS:
-            if tag == "lb":
-                flush()
-            else:
-                loose.append(" ".join(_lines(child)))
-        else:
-            flush()
-            blocks.extend(_element_blocks(child))
-        loose.append(child.tail or "")
-    flush()
-    return blocks
-
-
-def _element_blocks(element: _Element) -> list[Block]:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "list":
-        return [Block("item", line) for item in element.iter("item") for line in _lines(item)]
-    if tag == "table":
-        return [
-            Block("row", clean(" ".join(" ".join(_lines(cell)) for cell in row)))
-            for row in element.iter("row")
-        ]
-    if tag in _BLOCK_TAGS:
-        return [Block(tag, line) for line in _lines(element)]
-    return _container_blocks(element)
-
-
-def body_blocks(body: _Element) -> list[Block]:
-    """The paragraphs of trafilatura's output tree, in order, cut at line breaks."""
-    return [block for block in _container_blocks(body) if block.text]
 
 
 def _trafilatura_body(tree: HtmlElement, url: str | None, *, recall: bool) -> _Element | None:
