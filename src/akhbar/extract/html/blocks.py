@@ -90,12 +90,12 @@ def _list_blocks(element: _Element) -> list[Block]:
     read as a container, so its paragraphs stay apart and its headings are headings. An item of
     labels ("<p>Épisode 1</p>Les poireux…") stays one line."""
     blocks: list[Block] = []
-    boxes: list[_Element] = []
+    boxes: set[_Element] = set()
     for item in element.iter("item"):
         if any(box in boxes for box in item.iterancestors("item")):
             continue  # read with the box it sits in
         if _is_box(item):
-            boxes.append(item)
+            boxes.add(item)
             blocks.extend(_container_blocks(item))
         else:
             blocks.extend(Block("item", line) for line in _lines(item))

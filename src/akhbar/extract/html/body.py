@@ -1,11 +1,12 @@
 """The article body of an HTML page: trafilatura's main text, as paragraphs, without the chrome it keeps.
 
 trafilatura finds the main content; this module reads its output tree as paragraphs (one per
-paragraph, heading, list item or table row: :mod:`akhbar.extract.html.blocks`) and removes what trafilatura leaves in although it is no
-article text: the title repeated, bylines, date lines, photo captions and credits, "read also" teasers,
-subscription notices, comment and share labels, and a trailing "related articles" section. All
-of these are recognised by their shape and by multilingual (Arabic, French, English) wordings that
-are the same on every site, never by one site's words.
+paragraph, heading, list item or table row: :mod:`akhbar.extract.html.blocks`) and removes what
+trafilatura leaves in although it is no article text: the title repeated, bylines, date lines,
+photo captions and credits, "read also" teasers, subscription notices, comment and share labels,
+and a trailing "related articles" section. All of these are recognised by their shape and by
+multilingual (Arabic, French, English) wordings that are the same on every site, never by one
+site's words.
 """
 
 from __future__ import annotations
