@@ -191,3 +191,93 @@ def test_read_also_teasers_in_other_languages_leave_the_body() -> None:
     )
     page = html_page(f"<article><h1>Titre de l’article</h1>{markup}<p>{teasers[-1]}</p></article>")
     assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def _titled(heading: str, head: str) -> str:
+    body = f"<p>{FR}</p><p>{FR2}</p><p>{FR3}</p>"
+    return html_page(f"<article>{f'<h1>{heading}</h1>' if heading else ''}{body}</article>", head)
+
+
+def _ld_headline(headline: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script>'
+
+
+def test_a_title_takes_the_apostrophes_of_the_structured_headline() -> None:
+    curly, straight = (
+        "Le budget de l’État adopté en première lecture",
+        "Le budget de l'État adopté en première lecture",
+    )
+    # The heading curls its apostrophe, the JSON-LD headline (the stored text) does not.
+    head = f'<meta property="og:title" content="{straight}">{_ld_headline(straight)}'
+    assert extracted(_titled(curly, head)).title == straight
+    # Without a structured headline the heading's typography stays (the social title flattens it).
+    head = f'<meta property="og:title" content="{straight}"><title>{straight} | Exemple News</title>'
+    assert extracted(_titled(curly, head)).title == curly
+    # A headline in other words changes nothing.
+    head = f'<meta property="og:title" content="{straight}">{_ld_headline("Un autre titre du budget")}'
+    assert extracted(_titled(curly, head)).title == curly
+
+
+def test_a_kicker_the_social_title_and_the_headline_share_stays_whatever_its_punctuation() -> None:
+    head = '<meta property="og:title" content="Fin de chantier : la vieille tour du port démolie">'
+    head += _ld_headline("Fin de chantier - la vieille tour du port démolie")
+    page = _titled("la vieille tour du port démolie", head)
+    assert extracted(page).title == "Fin de chantier : la vieille tour du port démolie"
+    # Declared once with the kicker, the title is the heading without it.
+    head = '<meta property="og:title" content="Fin de chantier : la vieille tour du port démolie">'
+    page = _titled("la vieille tour du port démolie", head)
+    assert extracted(page).title == "la vieille tour du port démolie"
+
+
+def test_a_byline_after_the_site_name_leaves_the_title() -> None:
+    head = '<meta property="og:title" content="Storm closes the northern ferry line | Exemple News | by Jane Doe">'
+    assert extracted(_titled("", head)).title == "Storm closes the northern ferry line"
+    # A last piece that is not a byline stays ("by the numbers" names nobody).
+    head = '<meta property="og:title" content="The ferry year | by the numbers">'
+    assert extracted(_titled("", head)).title == "The ferry year | by the numbers"
+
+
+def _chunk(*parts: str) -> str:
+    return f'<div class="grid chunk"><div class="article-body">{"".join(parts)}</div></div>'
+
+
+_AD_ROW = '<div class="ad-row"><div class="ad">Publicité</div></div>'
+
+
+def test_a_body_split_into_chunks_between_advertisements_is_read_to_its_end() -> None:
+    # trafilatura reads the first "article-body" for the whole article.
+    chunks = f"{_chunk(f'<p>{FR}</p><p>{FR2}</p>')}{_AD_ROW}{_chunk(f'<p>{FR3}</p>')}{_AD_ROW}{_chunk(f'<p>{FR4}</p>')}"
+    page = html_page(
+        f'<main><article><h1>Titre de l’article</h1><div class="chunks">{chunks}</div></article></main>'
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2, FR3, FR4)
+
+
+def test_teaser_cards_shaped_like_the_body_chunks_are_not_read_on() -> None:
+    teasers = "".join(_chunk(f'<a href="/monde/{n}"><p>{text}</p></a>') for n, text in ((1, FR3), (2, FR4)))
+    chunks = f"{_chunk(f'<p>{FR}</p><p>{FR2}</p>')}{_AD_ROW}{teasers}"
+    page = html_page(
+        f'<main><article><h1>Titre de l’article</h1><div class="chunks">{chunks}</div></article></main>'
+    )
+    assert extracted(page).body_paragraphs == (FR, FR2)
+
+
+def test_an_article_laid_out_in_a_list_item_keeps_its_paragraphs() -> None:
+    # The page set out as <ul><li>: the article in the first item, teasers in the next.
+    teaser = f'<li><a href="/monde/1"><div><h3>Un autre titre</h3><p>{FR4}</p></div></a></li>'
+    body = (
+        f'<div class="page"><ul><li id="left"><div class="archives"><h1>Titre de l’article</h1>'
+        f"<p>{FR}</p><p>{FR2}</p><p>{FR3}</p></div></li>"
+        f'<li id="right"><div class="more"><h2>You might also like</h2><ul>{teaser}</ul></div></li></ul></div>'
+    )
+    assert extracted(html_page(body)).body_paragraphs == (FR, FR2, FR3)
+
+
+def test_a_closing_list_of_teaser_headlines_is_not_body() -> None:
+    items = "".join(
+        f"<li><h3>Autre titre du jour numéro {n} sur le sujet</h3>20/1/2026 05:0{n}</li>" for n in range(4)
+    )
+    body = (
+        f"<article><h1>Titre de l’article</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p><ul>{items}</ul></article>"
+    )
+    assert extracted(html_page(body)).body_paragraphs == (FR, FR2, FR3)

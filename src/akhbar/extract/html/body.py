@@ -1,11 +1,12 @@
 """The article body of an HTML page: trafilatura's main text, as paragraphs, without the chrome it keeps.
 
-trafilatura finds the main content; this module turns its output tree into paragraphs (one per
-paragraph, heading, list item or table row) and removes what trafilatura leaves in although it is no
-article text: the title repeated, bylines, date lines, photo captions and credits, "read also" teasers,
-subscription notices, comment and share labels, and a trailing "related articles" section. All
-of these are recognised by their shape and by multilingual (Arabic, French, English) wordings that
-are the same on every site, never by one site's words.
+trafilatura finds the main content; this module reads its output tree as paragraphs (one per
+paragraph, heading, list item or table row: :mod:`akhbar.extract.html.blocks`) and removes what
+trafilatura leaves in although it is no article text: the title repeated, bylines, date lines,
+photo captions and credits, "read also" teasers, subscription notices, comment and share labels,
+and a trailing "related articles" section. All of these are recognised by their shape and by
+multilingual (Arabic, French, English) wordings that are the same on every site, never by one
+site's words.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import trafilatura
-from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
 from akhbar.extract.dates import parse_date
 from akhbar.extract.html.authors import is_byline
+from akhbar.extract.html.blocks import Block, body_blocks
+from akhbar.extract.html.chunks import continuation
 from akhbar.extract.html.meta import fold_key
-from akhbar.extract.text import clean, prose_words
+from akhbar.extract.text import prose_words
 
 __all__ = ["MAX_PARAGRAPHS", "Block", "Body", "body_blocks", "is_menu_run", "main_blocks", "tidy_body"]
 
@@ -37,8 +39,6 @@ TRAFILATURA_OPTIONS: dict[str, bool] = {
     "include_tables": True,
 }
 
-_BLOCK_TAGS = frozenset({"p", "head", "quote", "code", "list", "table"})
-_INLINE_TAGS = frozenset({"hi", "ref", "lb", "graphic", "del", "span", ""})
 _READ_ALSO = re.compile(
     r"^(?:[àa] lire aussi|lire aussi|lire la suite|voir aussi|[àa] voir aussi|[àa] découvrir"
     r"|sur le même sujet|read (?:more|also)|see also|related\b|also read|recommended"
@@ -136,14 +136,6 @@ _SENTENCE_END = re.compile(r"[.!?؟。！？]\s*[\"”»’)]?$")
 
 
 @dataclass(frozen=True)
-class Block:
-    """One paragraph of trafilatura's output: ``kind`` is p, head, item, quote, code or row."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Body:
     """The tidied body: paragraphs, the bylines found in it, and whether a paywall notice was cut.
 
@@ -155,69 +147,6 @@ class Body:
     bylines: tuple[str, ...]
     paywalled: bool
     hidden: float | None = None
-
-
-def _lines(element: _Element) -> list[str]:
-    """The element's text in reading order, cut at its line breaks (``<lb/>``), each line cleaned."""
-    lines: list[str] = []
-    parts: list[str] = []
-    for event, node in etree.iterwalk(element, events=("start", "end")):
-        if node.tag == "lb":
-            if event == "start":
-                lines.append(clean("".join(parts)))
-                parts.clear()
-        elif event == "start" and isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        if event == "end" and node is not element and node.tail:
-            parts.append(node.tail)  # after the element's own text and children, not before
-    lines.append(clean("".join(parts)))
-    return [line for line in lines if line]
-
-
-def _container_blocks(container: _Element) -> list[Block]:
-    """Blocks of a container trafilatura left unflattened (a ``div``): its blocks, and its loose text
-    and inline elements (``hi``, ``ref``) gathered into paragraphs between them."""
-    blocks: list[Block] = []
-    loose: list[str] = [container.text or ""]
-
-    def flush() -> None:
-        text = clean("".join(loose))
-        if text:
-            blocks.append(Block("p", text))
-        loose.clear()
-
-    for child in container:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _INLINE_TAGS:
-            if tag == "lb":
-                flush()
-            else:
-                loose.append(" ".join(_lines(child)))
-        else:
-            flush()
-            blocks.extend(_element_blocks(child))
-        loose.append(child.tail or "")
-    flush()
-    return blocks
-
-
-def _element_blocks(element: _Element) -> list[Block]:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "list":
-        return [Block("item", line) for item in element.iter("item") for line in _lines(item)]
-    if tag == "table":
-        return [
-            Block("row", clean(" ".join(" ".join(_lines(cell)) for cell in row)))
-            for row in element.iter("row")
-        ]
-    if tag in _BLOCK_TAGS:
-        return [Block(tag, line) for line in _lines(element)]
-    return _container_blocks(element)
-
-
-def body_blocks(body: _Element) -> list[Block]:
-    """The paragraphs of trafilatura's output tree, in order, cut at line breaks."""
-    return [block for block in _container_blocks(body) if block.text]
 
 
 def _trafilatura_body(tree: HtmlElement, url: str | None, *, recall: bool) -> _Element | None:
@@ -252,7 +181,8 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
     has stopped early in the article (a body split by inline teasers gave 118 of 887 words): it
     runs again with its default balance, whose fallbacks (readability, justext, a recall retry)
     find the rest, and the longer result is kept. The second run costs a full extraction, so it is
-    kept for pages where that much text is missing.
+    kept for pages where that much text is missing. A body the page splits into sibling chunks
+    is followed past the first (:mod:`akhbar.extract.html.chunks`).
     """
     body = _trafilatura_body(tree, url, recall=TRAFILATURA_OPTIONS["favor_recall"])
     found = _length(body)
@@ -260,7 +190,9 @@ def main_blocks(tree: HtmlElement, *, url: str | None) -> list[Block]:
         balanced = _trafilatura_body(tree, url, recall=False)
         if _length(balanced) > found:
             body = balanced
-    return body_blocks(body) if body is not None else []
+    blocks = body_blocks(body) if body is not None else []
+    rest = continuation(tree, [block.text for block in blocks if block.kind == "p"])
+    return blocks + [Block("p", text) for text in rest]
 
 
 def _is_breadcrumb(text: str) -> bool:

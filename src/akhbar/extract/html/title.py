@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from akhbar.extract.dates import parse_date
+from akhbar.extract.html.authors import is_byline
 from akhbar.extract.html.meta import Page, fold_key, ld_name, site_keys
 from akhbar.extract.text import clean
 from akhbar.text import APOSTROPHES
@@ -69,14 +70,19 @@ def title_segments(title: str) -> list[str]:
 
 
 def strip_site(title: str, keys: set[str]) -> str:
-    """The title without a leading or trailing site name (or date) set off by a separator."""
+    """The title without a leading or trailing site name (or date, or byline: "| by Jane Doe") set off
+    by a separator."""
     pieces, separators = _segments(title)
     start, end = 0, len(pieces)
     for cut in range(1, len(pieces) - 1):  # a site name that itself holds separators ("X - slogan")
         if fold_key("".join(pieces[cut:])) in keys:
             end = cut
             break
-    while end - start > 1 and (is_site_like(pieces[end - 1], keys) or _is_date_like(pieces[end - 1])):
+    while end - start > 1 and (
+        is_site_like(pieces[end - 1], keys)
+        or _is_date_like(pieces[end - 1])
+        or is_byline(clean(pieces[end - 1]))
+    ):
         end -= 1
     while end - start > 1 and is_site_like(pieces[start], keys):
         start += 1
@@ -134,10 +140,13 @@ def _declared_without_affixes(title: str, page: Page) -> str | None:
 
 def _declared_twice(page: Page, meta_title: str) -> bool:
     """Whether the JSON-LD headline and the meta title are the same text: two declarations of the
-    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title."""
+    title agreeing on a kicker ("Nach Gaetz-Rückzug: Trump-Anwältin soll …") keep it in the title,
+    whatever punctuation each sets it off with ("Rückbau: Kühltürme …", "Rückbau - Kühltürme …")."""
     headline = ld_name(page.ld("headline"))
     social = page.meta("og:title", "twitter:title")
-    return bool(headline and social) and clean(str(headline)) == clean(str(social)) == clean(meta_title)
+    if not headline or not social:
+        return False
+    return fold_key(str(headline)) == fold_key(str(social)) == fold_key(meta_title)
 
 
 def _structured_headline(page: Page, keys: set[str]) -> str | None:
@@ -160,10 +169,26 @@ def _meta_title(page: Page) -> str | None:
     return found or ld_name(page.ld("headline")) or page.title_tag
 
 
+def _headline_spelling(title: str, page: Page, keys: set[str]) -> str:
+    """``title`` as the JSON-LD headline spells it when the two differ only in apostrophes and single
+    quotes ("Mexico’s" in the heading, "Mexico's" in the headline): the headline is the text the
+    publisher stored, the heading may be curled by the page's typography."""
+    declared = ld_name(page.ld("headline"))
+    if not declared:
+        return title
+    headline = clean(strip_site(declared, keys))
+    return headline if headline.translate(_APOSTROPHES) == title.translate(_APOSTROPHES) else title
+
+
 def find_title(page: Page, site_name: str | None) -> str:
     """The article's title: the visible heading when the meta title agrees with it, else the meta title
-    without its site-name affixes, else the first heading or the ``<title>``."""
+    without its site-name affixes, else the first heading or the ``<title>``; with the apostrophes
+    of the JSON-LD headline."""
     keys = site_keys(page, site_name)
+    return _headline_spelling(_chosen_title(page, keys), page, keys)
+
+
+def _chosen_title(page: Page, keys: set[str]) -> str:
     meta_title = _meta_title(page)
     headline = _structured_headline(page, keys)
     if headline is not None:
