@@ -85,7 +85,7 @@ PHOTO_ALT = "ميناء عند الشروق: منارة وقوارب شراعي�
 # The editors' explainer on the lead story, with their locator map: the story's photo on the front page.
 EXPLAINER_KEY = "demo-newsroom-sulawesi"
 EXPLAINER = editorial_form.Draft(
-    title="زلزال سولاويسي وتسونامي بالو: ما نعرفه حتى الآن",
+    title="زلزال سولاويسي وتسونامي بالو: 832 قتيلا وما نعرفه حتى الآن",
     body=(
         "ضرب زلزال بقوة 7.5 درجات جزيرة سولاويسي في إندونيسيا يوم الجمعة، وتبعته موجات تسونامي بلغ"
         " ارتفاعها ستة أمتار، اجتاحت مدينة بالو الساحلية في آخر خليجها الضيق وبلدة دونغالا.\n"
