@@ -179,7 +179,9 @@ def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
     return story.id
 
 
-def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
+def _candidate(
+    record: records.CandidateRow | records.StoryRecord, members: Sequence[bytes] = ()
+) -> assignment.Candidate:
     centroid = from_bytes(record.centroid)
     languages = record.languages if isinstance(record, records.CandidateRow) else frozenset(record.titles)
     return assignment.Candidate(
@@ -190,6 +192,7 @@ def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment
         record.last_seen,
         dict(record.entities),
         languages,
+        tuple(from_bytes(member) for member in members),
     )
 
 
@@ -314,7 +317,9 @@ def _assign(
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
-    chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)
+    broad = [r.id for r in found if r.article_count > assignment.NEAREST]  # compared through members too
+    members = records.member_embeddings(connection, broad, assignment.MEMBERS_KEPT)
+    chosen, _, also = assignment.best(item, [_candidate(r, members.get(r.id, ())) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
