@@ -1,6 +1,7 @@
 """Stories that do not depend on the order articles arrive in: a version finds its siblings inside a
-broad story (compared through the members nearest it), and the index finds a story across a
-hyperplane that falls between a translation and its original (probed buckets)."""
+broad story (compared through the members nearest it), the index finds a story across a hyperplane
+that falls between a translation and its original (probed buckets), and a version placed before
+its siblings moves to their story when they come (members re-checked)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from akhbar.services import articles
+from akhbar.services import articles, stories
 from akhbar.store import Store
 from akhbar.store import stories as records
 from akhbar.stories import grouping, index
-from akhbar.stories.embedding import normalise_rows
+from akhbar.stories.embedding import from_bytes, normalise_rows
+from akhbar.stories.online import MemoryGrouper
 from stories_helpers import store_article, version
 
 T0 = datetime(2018, 9, 30, 12, tzinfo=UTC)
@@ -96,3 +98,54 @@ def test_member_embeddings_are_read_per_story_latest_first(store: Store) -> None
     for story_id, latest in found.items():
         assert latest == everything[story_id][:2]
         assert all(len(member) == len(everything[story_id][0]) for member in latest)
+
+
+def test_a_member_placed_before_the_story_it_belongs_to_moves_there() -> None:
+    """b, then m (joins b's story: nothing nearer yet), then a, then an article that joins a's story
+    and also fits b's: m reads closer to a's story than to b alone, so it moves; b stays."""
+    b, m, a, bridge = unit(1, 0, 0), unit(0.75, 0.66, 0), unit(0.2, 1, 0.1), unit(0.45, 1, 0)
+    grouper = MemoryGrouper(use_index=False)
+    assert [grouper.add(grouping.Features(v, frozenset(), T0)) for v in (b, m, a)] == [1, 1, 2]
+    assert grouper.story_of(1) == 1, "m must first join b's story, or this proves nothing"
+    assert grouper.add(grouping.Features(bridge, frozenset(), T0)) == 2
+    assert [grouper.story_of(n) for n in range(4)] == [1, 2, 2, 2]
+    assert grouper.stories[1].count == 1 and grouper.stories[2].count == 3
+    assert np.allclose(grouper.stories[1].centroid, b) and np.allclose(
+        grouper.stories[2].centroid, m + a + bridge
+    )
+
+
+def test_members_all_closer_elsewhere_stay_without_a_merge() -> None:
+    """When every member would leave, the stories did not prove to be one: nobody moves."""
+    members = [
+        grouping.Features(unit(1, 0.1), frozenset(), T0),
+        grouping.Features(unit(1, -0.1), frozenset(), T0),
+    ]
+    joined = grouping.story_of(2, [grouping.Features(unit(1, 0), frozenset(), T0)] * 3)
+    assert grouping.leaving(joined, members) == []
+    far = grouping.Features(unit(0, 1), frozenset(), T0)
+    assert grouping.leaving(joined, [members[0], far]) == [0]
+
+
+def test_a_translation_placed_before_its_siblings_moves_to_their_story(store: Store) -> None:
+    """Real articles: the Arabic version of one CNBC article arrives before its siblings and joins
+    a BBC story (its language is new there); the French and English versions start their own story,
+    and the Arabic version moves to it. The BBC story keeps its own articles and counts."""
+    bbc = [store_article(store, version("bbc.381736", language)) for language in ("en", "fr")]
+    arabic = store_article(store, version("cnbc.com.6790", "ar", site_name="الجزيرة"))
+    story_of = {i: articles.get_article(store, i).article.story_id for i in (*bbc, arabic)}  # type: ignore[union-attr]  # stored above
+    assert story_of[arabic] == story_of[bbc[0]], "the Arabic version must first join the BBC story"
+    siblings = [store_article(store, version("cnbc.com.6790", language)) for language in ("fr", "en")]
+    now = {i: articles.get_article(store, i).article.story_id for i in (*bbc, arabic, *siblings)}  # type: ignore[union-attr]  # stored above
+    assert now[arabic] == now[siblings[0]] == now[siblings[1]] != now[bbc[0]] == now[bbc[1]]
+    cnbc_story, timeline = stories.show_story(store, now[arabic])  # type: ignore[arg-type,misc]  # placed above
+    bbc_story, bbc_timeline = stories.show_story(store, now[bbc[0]])  # type: ignore[arg-type,misc]  # placed above
+    assert sorted(row["id"] for row in timeline) == sorted([arabic, *siblings])
+    assert (cnbc_story.article_count, sorted(cnbc_story.titles)) == (3, ["ar", "en", "fr"])
+    assert "الجزيرة" in cnbc_story.sources and "الجزيرة" not in bbc_story.sources
+    assert (bbc_story.article_count, sorted(bbc_story.titles)) == (2, ["en", "fr"])
+    assert [row["id"] for row in bbc_timeline] == bbc and bbc_story.first_article_id == bbc[0]
+    with store.reading() as connection:
+        centroid = records.get_story(connection, now[bbc[0]]).centroid  # type: ignore[union-attr]  # stored above
+        kept = records.member_embeddings(connection, [now[bbc[0]]], 10)[now[bbc[0]]]
+    assert np.allclose(from_bytes(centroid), np.sum([from_bytes(e) for e in kept], axis=0), atol=1e-5)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.errors import StoreError
 from akhbar.models import Article, Story
-from akhbar.services import copies
-from akhbar.store import Store
+from akhbar.services import copies, story_moves
+from akhbar.store import Store, story_members
 from akhbar.store import breaking as flags
 from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
@@ -164,12 +164,21 @@ def prepare_safely(article: Article, grouping: Grouping) -> Prepared | None:
 
 
 def source_name(article: Article, source_id: int | None) -> str:
-    if article.site_name:
-        return article.site_name.strip().casefold()
-    if article.url:
-        parts = split_url(article.url)
-        return (parts.hostname if parts else None) or article.url
+    return source_from(article.site_name, article.url, source_id)
+
+
+def source_from(site_name: str | None, url: str | None, source_id: int | None) -> str:
+    """What counts as one source: the site's name, else the address's host, else the feed."""
+    if site_name:
+        return site_name.strip().casefold()
+    if url:
+        parts = split_url(url)
+        return (parts.hostname if parts else None) or url
     return f"source:{source_id}" if source_id is not None else "unknown"
+
+
+def _member_source(row: story_members.MemberRow) -> str:
+    return source_from(row.site_name, row.url, row.source_id)
 
 
 def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
@@ -339,14 +348,21 @@ def _assign(
         records.insert_story(connection, story)
     records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
+    apart = []  # stories the article also fits that prove not to be this one
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
+            apart.append(other)
             continue
         absorbed = records.get_story(connection, other.story_id, lock=True)
         if absorbed is not None and absorbed.id != story.id:
             chosen = assignment.merged(chosen, _candidate(absorbed))  # the next merge grows the union
             _merge(connection, story, absorbed, chosen)
             changed = True
+    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source):
+        records.add_keys(
+            connection, _stored_id(story), index.store_keys(moved.embedding, moved.published, space)
+        )
+        changed = True
     if changed:
         records.update_story(connection, story)
     return story

@@ -24,6 +24,7 @@ import numpy as np
 from akhbar.stories.embedding import Vector
 from akhbar.stories.similarity import NAMES_CAP, NUMBERS_CAP, Parts, Weights, fitted
 
+MOVABLE = 8  # stories this small have their members re-checked when an article also fits them
 NEAREST = 2  # members a story is also compared through: the sum of the article's nearest ones
 MEMBERS_KEPT = 64  # member vectors a story keeps for that (its latest ones)
 
@@ -237,6 +238,31 @@ def absorb(story: Candidate, article: Features, top: int = 24) -> None:
     if len(story.entities) > top * 2:
         kept = sorted(story.entities.items(), key=lambda kv: -kv[1])[:top]
         story.entities = dict(kept)
+
+
+def story_of(story_id: int, members: Sequence[Features]) -> Candidate:
+    """A story made of these members (at least one), as absorbing them one by one makes it."""
+    first = members[0]
+    found = Candidate(story_id, np.zeros_like(first.embedding), 0, first.published, first.published)
+    for member in members:
+        absorb(found, member)
+    return found
+
+
+def leaving(joined: Candidate, members: Sequence[Features], settings: Settings = Settings()) -> list[int]:
+    """Which members of another story (by position) read closer to ``joined`` than to the rest of
+    their own story, by at least the join: placed when they arrived, before the articles that now
+    make ``joined`` existed, they belong there. None when all would leave: the two stories did not
+    prove to be one (no merge), so their members stay where they are."""
+    found = []
+    for n, member in enumerate(members):
+        rest = [other for m, other in enumerate(members) if m != n]
+        if not rest:
+            continue
+        there = score(member, joined, settings)
+        if there >= settings.join and there > score(member, story_of(0, rest), settings):
+            found.append(n)
+    return [] if len(found) == len(members) else found
 
 
 def should_merge(a: Candidate, b: Candidate, settings: Settings = Settings()) -> bool:
