@@ -5,14 +5,19 @@ its siblings moves to their story when they come (members re-checked)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
-from akhbar.services import articles, stories
-from akhbar.store import Store
+from akhbar.bench.quality.cables import cables
+from akhbar.bench.quality.stories import Item
+from akhbar.models import Article
+from akhbar.services import articles, stories, story_moves
+from akhbar.store import Store, story_members
 from akhbar.store import stories as records
-from akhbar.stories import grouping, index
+from akhbar.stories import grouping, index, similarity
 from akhbar.stories.embedding import from_bytes, normalise_rows
 from akhbar.stories.online import MemoryGrouper
 from stories_helpers import store_article, version
@@ -91,6 +96,7 @@ def test_only_tables_with_a_sign_near_zero_are_probed() -> None:
     assert index.probe_values(vector, margin=0.0) == [[value] for value in index.band_values(vector)]
 
 
+@pytest.mark.slow  # the real model, as the other tests placing real articles
 def test_member_embeddings_are_read_per_story_latest_first(store: Store) -> None:
     """The grouping reads a candidate story's latest members from the store, following merges."""
     ids = [
@@ -137,6 +143,7 @@ def test_members_all_closer_elsewhere_stay_without_a_merge() -> None:
     assert grouping.leaving(joined, [members[0], far]) == [0]
 
 
+@pytest.mark.slow  # the real model, as the other tests placing real articles
 def test_a_translation_placed_before_its_siblings_moves_to_their_story(store: Store) -> None:
     """Real articles: the Arabic version of one CNBC article arrives before its siblings and joins
     a BBC story (its language is new there); the French and English versions start their own story,
@@ -159,3 +166,44 @@ def test_a_translation_placed_before_its_siblings_moves_to_their_story(store: St
         centroid = records.get_story(connection, now[bbc[0]]).centroid  # type: ignore[union-attr]  # stored above
         kept = records.member_embeddings(connection, [now[bbc[0]]], 10)[now[bbc[0]]]
     assert np.allclose(from_bytes(centroid), np.sum([from_bytes(e) for e in kept], axis=0), atol=1e-5)
+
+
+@pytest.mark.slow  # the real model, as the other tests placing real articles
+def test_a_member_never_moves_to_a_story_holding_its_template_with_other_names(sqlite_store: Store) -> None:
+    """Two cables of one template (other countries: other events) and a member that reads closer
+    to the other cable's story than to its own: re-checking leaves it where it is, as a new article
+    never joins a story holding its template filled with other names."""
+    first, second = cables()[:2]
+    assert first.truth == second.truth, "two cables of one template"
+
+    def cable(item: Item, n: int) -> Article:
+        return Article(
+            item.title, item.paragraphs, item.language, site_name=f"agency{n}", url=f"https://a{n}.example/c"
+        )
+
+    held = store_article(sqlite_store, cable(first, 1))
+    member = store_article(sqlite_store, cable(second, 2))
+    neighbours = [store_article(sqlite_store, version("rt.com.91337", language)) for language in ("en", "fr")]
+    story_of = {i: _story(sqlite_store, i) for i in (held, member, *neighbours)}
+    assert story_of[held] != story_of[member], "a template's cables are other events"
+    own, theirs = story_of[neighbours[0]], story_of[held]
+    anything = grouping.Settings(
+        weights=replace(similarity.fitted(), join=-10.0)
+    )  # any closer story takes it
+    with sqlite_store.transaction() as connection:
+        story_members.move(connection, [member], own)  # as if placed with the neighbours
+        target = records.get_story(connection, theirs)
+        assert target is not None
+        rows = story_members.members(connection, own)
+        mine = [story_moves.member_features(row) for row in story_members.members(connection, theirs)]
+        joined = grouping.story_of(theirs, mine)
+        other = grouping.story_of(own, [story_moves.member_features(row) for row in rows])
+        assert [row.article_id for row in story_moves.leavers(joined, rows, anything)] == [member]
+        moved = story_moves.rehome(connection, target, joined, [other], anything, lambda _row: "x")
+    assert moved == [] and _story(sqlite_store, member) == own
+
+
+def _story(store: Store, article_id: int) -> int:
+    found = articles.get_article(store, article_id)
+    assert found is not None and found.article.story_id is not None
+    return found.article.story_id

@@ -6,7 +6,8 @@ it), and when its siblings arrive and start their own story, nothing brings it b
 article joins a story and also fits another that is not the same story (their centroids do not
 merge), the other story's members are compared again: a member that reads closer to the story the
 article joined (:func:`akhbar.stories.grouping.score`, the join's own rule) than to the rest of its
-own story moves there, with the copies of its text.
+own story moves there, with the copies of its text, unless that story holds its template filled
+with other names (as a new article never joins such a story).
 
 Only small stories are re-checked (``grouping.MOVABLE`` articles at most): a long story's members have been
 confirmed by many articles since, and reading them all would cost every placement.
@@ -20,6 +21,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from akhbar.services import copies
 from akhbar.store import stories as records
 from akhbar.store import story_members
 from akhbar.store.story_members import MemberRow
@@ -45,6 +47,12 @@ def leavers(
     return [own[n] for n in assignment.leaving(joined, placed, settings)]
 
 
+def _other_events(connection: sa.Connection, row: MemberRow) -> frozenset[int]:
+    """The stories holding this member's template filled with other names (never its place)."""
+    body = copies.body_of(row.body_paragraphs or (row.title,), row.title)
+    return copies.find(connection, row.article_id, body, body.signature.bands()).other_events
+
+
 def rehome(
     connection: sa.Connection,
     story: records.StoryRecord,
@@ -60,7 +68,9 @@ def rehome(
         if other.story_id == story.id or other.count > assignment.MOVABLE:
             continue
         rows = story_members.members(connection, other.story_id)
-        leaving = leavers(joined, rows, settings)
+        leaving = [
+            row for row in leavers(joined, rows, settings) if story.id not in _other_events(connection, row)
+        ]
         if not leaving:
             continue
         record = records.get_story(connection, other.story_id, lock=True)
