@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.errors import StoreError
 from akhbar.models import Article, Story
-from akhbar.services import copies
-from akhbar.store import Store
+from akhbar.services import copies, story_moves
+from akhbar.store import Store, story_members
 from akhbar.store import breaking as flags
 from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
@@ -164,12 +164,21 @@ def prepare_safely(article: Article, grouping: Grouping) -> Prepared | None:
 
 
 def source_name(article: Article, source_id: int | None) -> str:
-    if article.site_name:
-        return article.site_name.strip().casefold()
-    if article.url:
-        parts = split_url(article.url)
-        return (parts.hostname if parts else None) or article.url
+    return source_from(article.site_name, article.url, source_id)
+
+
+def source_from(site_name: str | None, url: str | None, source_id: int | None) -> str:
+    """What counts as one source: the site's name, else the address's host, else the feed."""
+    if site_name:
+        return site_name.strip().casefold()
+    if url:
+        parts = split_url(url)
+        return (parts.hostname if parts else None) or url
     return f"source:{source_id}" if source_id is not None else "unknown"
+
+
+def _member_source(row: story_members.MemberRow) -> str:
+    return source_from(row.site_name, row.url, row.source_id)
 
 
 def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
@@ -179,7 +188,9 @@ def _stored_id(story: records.CandidateRow | records.StoryRecord) -> int:
     return story.id
 
 
-def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment.Candidate:
+def _candidate(
+    record: records.CandidateRow | records.StoryRecord, members: Sequence[bytes] = ()
+) -> assignment.Candidate:
     centroid = from_bytes(record.centroid)
     languages = record.languages if isinstance(record, records.CandidateRow) else frozenset(record.titles)
     return assignment.Candidate(
@@ -190,6 +201,7 @@ def _candidate(record: records.CandidateRow | records.StoryRecord) -> assignment
         record.last_seen,
         dict(record.entities),
         languages,
+        tuple(from_bytes(member) for member in members),
     )
 
 
@@ -314,7 +326,9 @@ def _assign(
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
-    chosen, _, also = assignment.best(item, [_candidate(r) for r in found], settings)
+    broad = [r.id for r in found if r.article_count > assignment.NEAREST]  # compared through members too
+    members = records.member_embeddings(connection, broad, assignment.MEMBERS_KEPT)
+    chosen, _, also = assignment.best(item, [_candidate(r, members.get(r.id, ())) for r in found], settings)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
@@ -334,14 +348,21 @@ def _assign(
         records.insert_story(connection, story)
     records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
+    apart = []  # stories the article also fits that prove not to be this one
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
+            apart.append(other)
             continue
         absorbed = records.get_story(connection, other.story_id, lock=True)
         if absorbed is not None and absorbed.id != story.id:
             chosen = assignment.merged(chosen, _candidate(absorbed))  # the next merge grows the union
             _merge(connection, story, absorbed, chosen)
             changed = True
+    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source):
+        records.add_keys(
+            connection, _stored_id(story), index.store_keys(moved.embedding, moved.published, space)
+        )
+        changed = True
     if changed:
         records.update_story(connection, story)
     return story

@@ -185,6 +185,33 @@ def candidates(connection: sa.Connection, near: Sequence[tuple[int, bytes]]) -> 
     ]
 
 
+_LATEST = (
+    sa.select(
+        articles.c.story_id,
+        article_signatures.c.embedding,
+        sa.func.row_number()
+        .over(partition_by=articles.c.story_id, order_by=articles.c.id.desc())
+        .label("latest"),
+    )
+    .join(article_signatures, article_signatures.c.article_id == articles.c.id)
+    .where(articles.c.story_id.in_(_IDS), article_signatures.c.embedding.is_not(None))
+    .subquery()
+)
+_MEMBERS = sa.select(_LATEST.c.story_id, _LATEST.c.embedding).where(_LATEST.c.latest <= sa.bindparam("limit"))
+
+
+def member_embeddings(
+    connection: sa.Connection, story_ids: Sequence[int], limit: int
+) -> dict[int, list[bytes]]:
+    """The embeddings of each story's latest ``limit`` articles (by the articles' story index)."""
+    if not story_ids:
+        return {}
+    found: dict[int, list[bytes]] = {}
+    for row in connection.execute(_MEMBERS, {"ids": list(story_ids), "limit": limit}):
+        found.setdefault(row.story_id, []).append(bytes(row.embedding))
+    return found
+
+
 def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -> StoryRecord | None:
     """The story, following merges to the story it became part of.
 

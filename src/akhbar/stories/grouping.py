@@ -6,6 +6,11 @@ saves what these functions decide. The score is the similarity of :mod:`akhbar.s
 conflicting numbers, a story not yet in the article's language), minus a penalty for distance in
 time; a story that has run for days needs a higher score to take a new article, so a long-running
 topic does not swallow events.
+
+A story that has taken several articles is also compared through its members nearest the article
+(:data:`NEAREST` of them, summed): its centroid drifts with every article it takes, so a version
+arriving after its siblings joined a broad story could otherwise read as less like that story than
+like the siblings alone, and the arrival order would decide where it ends.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ import numpy as np
 
 from akhbar.stories.embedding import Vector
 from akhbar.stories.similarity import NAMES_CAP, NUMBERS_CAP, Parts, Weights, fitted
+
+MOVABLE = 8  # stories this small have their members re-checked when an article also fits them
+NEAREST = 2  # members a story is also compared through: the sum of the article's nearest ones
+MEMBERS_KEPT = 64  # member vectors a story keeps for that (its latest ones)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class Candidate:
     last_seen: datetime
     entities: dict[str, int] = field(default_factory=dict)
     languages: frozenset[str] = frozenset()
+    members: tuple[Vector, ...] = ()  # member embeddings (the latest MEMBERS_KEPT; empty: unknown)
 
     def direction(self) -> Vector:
         norm = float(np.linalg.norm(self.centroid))
@@ -84,11 +94,26 @@ def shared_names(a: frozenset[str] | set[str], b: dict[str, int] | set[str] | fr
     return sum(1.0 if len(key) >= 4 else 0.5 for key in a if key in b and not key.startswith("#"))
 
 
-def parts(article: Features, story: Candidate) -> Parts:
-    """What the similarity compares between the article and the story."""
-    cosine = float(article.embedding @ story.direction())
+def nearest_members(article: Features, story: Candidate, count: int = NEAREST) -> Vector | None:
+    """The sum of the ``count`` members nearest the article, when the story has more members than
+    that (else None: its centroid is that sum already)."""
+    members = [m for m in story.members if m.shape == article.embedding.shape]
+    if len(members) <= count:
+        return None
+    stacked = np.stack(members)
+    nearest = np.argsort(-(stacked @ article.embedding), kind="stable")[:count]
+    found: Vector = stacked[nearest].sum(axis=0).astype(np.float32)
+    return found
+
+
+def parts(article: Features, story: Candidate, centroid: Vector | None = None) -> Parts:
+    """What the similarity compares between the article and the story (through ``centroid``, a
+    sum of some of its members, instead of the story's own when given)."""
+    centroid = story.centroid if centroid is None else centroid
+    norm = float(np.linalg.norm(centroid))
+    cosine = float(article.embedding @ centroid) / norm if norm else 0.0
     half = article.embedding.shape[0] // 2
-    mine, theirs_body = article.embedding[half:], story.centroid[half:]
+    mine, theirs_body = article.embedding[half:], centroid[half:]
     norms = float(np.linalg.norm(mine) * np.linalg.norm(theirs_body))
     body = float(mine @ theirs_body) / norms if norms else cosine  # a vector without two halves
     numbers = article.numbers
@@ -114,13 +139,18 @@ def _hours_apart(when: datetime, first: datetime, last: datetime) -> float:
 
 
 def similarity(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
-    """How alike the article and the story read (:mod:`akhbar.stories.similarity`).
+    """How alike the article and the story read (:mod:`akhbar.stories.similarity`): through its
+    centroid, or through its members nearest the article when they read closer.
 
     A story whose vectors have another dimension (made by another model) is unrelated: 0.
     """
     if article.embedding.shape != story.centroid.shape:
         return 0.0
-    return settings.weights.combine(parts(article, story))
+    found = settings.weights.combine(parts(article, story))
+    nearest = nearest_members(article, story)
+    if nearest is not None:
+        found = max(found, settings.weights.combine(parts(article, story, nearest)))
+    return found
 
 
 def score(article: Features, story: Candidate, settings: Settings = Settings()) -> float:
@@ -202,11 +232,37 @@ def absorb(story: Candidate, article: Features, top: int = 24) -> None:
     story.last_seen = max(story.last_seen, article.published)
     if article.language:
         story.languages = story.languages | {article.language}
+    story.members = (*story.members, article.embedding)[-MEMBERS_KEPT:]
     for key in article.entities:
         story.entities[key] = story.entities.get(key, 0) + 1
     if len(story.entities) > top * 2:
         kept = sorted(story.entities.items(), key=lambda kv: -kv[1])[:top]
         story.entities = dict(kept)
+
+
+def story_of(story_id: int, members: Sequence[Features]) -> Candidate:
+    """A story made of these members (at least one), as absorbing them one by one makes it."""
+    first = members[0]
+    found = Candidate(story_id, np.zeros_like(first.embedding), 0, first.published, first.published)
+    for member in members:
+        absorb(found, member)
+    return found
+
+
+def leaving(joined: Candidate, members: Sequence[Features], settings: Settings = Settings()) -> list[int]:
+    """Which members of another story (by position) read closer to ``joined`` than to the rest of
+    their own story, by at least the join: placed when they arrived, before the articles that now
+    make ``joined`` existed, they belong there. None when all would leave: the two stories did not
+    prove to be one (no merge), so their members stay where they are."""
+    found = []
+    for n, member in enumerate(members):
+        rest = [other for m, other in enumerate(members) if m != n]
+        if not rest:
+            continue
+        there = score(member, joined, settings)
+        if there >= settings.join and there > score(member, story_of(0, rest), settings):
+            found.append(n)
+    return [] if len(found) == len(members) else found
 
 
 def should_merge(a: Candidate, b: Candidate, settings: Settings = Settings()) -> bool:
@@ -231,4 +287,5 @@ def merged(into: Candidate, other: Candidate) -> Candidate:
         max(into.last_seen, other.last_seen),
         entities,
         into.languages | other.languages,
+        (*into.members, *other.members)[-MEMBERS_KEPT:],
     )

@@ -6,7 +6,9 @@ Used by the evaluation and the baselines; the service keeps the same state in th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from akhbar.stories import grouping, index
 
@@ -18,6 +20,9 @@ class MemoryGrouper:
     stories: dict[int, grouping.Candidate] = field(default_factory=dict)
     keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     redirect: dict[int, int] = field(default_factory=dict)
+    members: dict[int, list[grouping.Features]] = field(default_factory=lambda: defaultdict(list))
+    placed: dict[int, int] = field(default_factory=dict)  # article number -> story id
+    _numbers: dict[int, list[int]] = field(default_factory=dict)  # story id -> its articles' numbers
 
     def _candidates(self, article: grouping.Features) -> list[grouping.Candidate]:
         if not self.use_index:
@@ -28,27 +33,69 @@ class MemoryGrouper:
         return [self.stories[i] for i in sorted(ids) if i in self.stories]
 
     def add(self, article: grouping.Features) -> int:
-        """Assign one article; returns its story id (after any merge)."""
+        """Assign one article; returns its story id (after any merge). Its final story, after
+        later articles moved it or merged its story, is :meth:`story_of` its number (the count of
+        articles added before it)."""
         chosen, _, also = grouping.best(article, self._candidates(article), self.settings)
         if chosen is None:
             story_id = len(self.stories) + len(self.redirect) + 1
             chosen = grouping.Candidate(
-                story_id, article.embedding.copy(), 0, article.published, article.published
+                story_id, np.zeros_like(article.embedding), 0, article.published, article.published
             )
             self.stories[story_id] = chosen
         grouping.absorb(chosen, article)
-        for key in index.store_keys(article.embedding, article.published):
-            self.keys[key].add(chosen.story_id)
+        self._keep(chosen.story_id, article, len(self.placed))
+        apart = []
         for other in also:
             if other.story_id in self.stories and grouping.should_merge(chosen, other, self.settings):
                 self.stories[chosen.story_id] = chosen = grouping.merged(chosen, other)
-                del self.stories[other.story_id]
-                self.redirect[other.story_id] = chosen.story_id
-                for members in self.keys.values():
-                    if other.story_id in members:
-                        members.discard(other.story_id)
-                        members.add(chosen.story_id)
+                self._fold(other.story_id, chosen.story_id)
+            else:
+                apart.append(other)
+        for other in apart:
+            self._rehome(chosen, other)
         return chosen.story_id
+
+    def _keep(self, story_id: int, article: grouping.Features, number: int) -> None:
+        for key in index.store_keys(article.embedding, article.published):
+            self.keys[key].add(story_id)
+        self.members[story_id].append(article)
+        self._numbers.setdefault(story_id, []).append(number)
+        self.placed[number] = story_id
+
+    def _fold(self, gone: int, into: int) -> None:
+        del self.stories[gone]
+        self.redirect[gone] = into
+        for members in self.keys.values():
+            if gone in members:
+                members.discard(gone)
+                members.add(into)
+        self.members[into].extend(self.members.pop(gone, []))
+        numbers = self._numbers.pop(gone, [])
+        self._numbers.setdefault(into, []).extend(numbers)
+        self.placed.update(dict.fromkeys(numbers, into))
+
+    def _rehome(self, joined: grouping.Candidate, other: grouping.Candidate) -> None:
+        """Members of ``other`` that read closer to ``joined`` move there (as the service does)."""
+        if other.story_id not in self.stories or other.count > grouping.MOVABLE:
+            return
+        members, numbers = self.members[other.story_id], self._numbers[other.story_id]
+        going = set(grouping.leaving(joined, members, self.settings))
+        if not going:
+            return
+        for n in sorted(going):
+            grouping.absorb(joined, members[n])
+            self._keep(joined.story_id, members[n], numbers[n])
+        staying = [n for n in range(len(members)) if n not in going]
+        self.members[other.story_id] = [members[n] for n in staying]
+        self._numbers[other.story_id] = [numbers[n] for n in staying]
+        self.stories[other.story_id] = replace(
+            grouping.story_of(other.story_id, self.members[other.story_id]), story_id=other.story_id
+        )
+
+    def story_of(self, number: int) -> int:
+        """The story the ``number``-th article added is in now."""
+        return self.placed[number]
 
     def resolve(self, story_id: int) -> int:
         while story_id in self.redirect:

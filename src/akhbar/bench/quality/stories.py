@@ -102,8 +102,10 @@ def _online(
     items: Sequence[Item], vectors: Sequence[Vector], order: list[int], settings: grouping.Settings
 ) -> list[int]:
     grouper = MemoryGrouper(settings=settings)
-    assigned = {i: grouper.add(_features(items[i], vectors[i], entities=True)) for i in order}
-    return [grouper.resolve(assigned[i]) for i in range(len(items))]
+    for i in order:
+        grouper.add(_features(items[i], vectors[i], entities=True))
+    position = {i: n for n, i in enumerate(order)}
+    return [grouper.story_of(position[i]) for i in range(len(items))]
 
 
 def embeddings_only(settings: grouping.Settings) -> grouping.Settings:
