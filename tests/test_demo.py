@@ -62,7 +62,7 @@ def test_the_demo_has_multi_language_stories_copies_a_photo_and_a_flag(
 def test_the_demo_leads_with_the_flagged_story_and_its_map(
     loaded: tuple[Store, demo.DemoLoaded, Path],
 ) -> None:
-    """The first screen: the four-outlet story leads, with the editors' map as its picture."""
+    """The first screen: the flagged death-toll story leads, with the editors' map as its picture."""
     store, done, folder = loaded
     lead = frontpage.home(store).lead
     assert lead is not None and done.explainer_id in {a.id for a in lead.articles}

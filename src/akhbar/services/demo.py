@@ -2,14 +2,15 @@
 
 - the specimen page and a few real pages (``demo/``, ``demo/fundus``, ``demo/trafilatura``);
 - multi-language stories: English news articles with their professional Arabic and French
-  translations (``demo/parallel``, NTREX-128, CC BY-SA 4.0), one story told by four outlets, two by
-  two, one alone; each translation is credited to its outlet and to the NTREX translators;
+  translations (``demo/parallel``, NTREX-128, CC BY-SA 4.0): the Sulawesi earthquake told by four
+  outlets (the grouping joins the two death-toll reports and keeps the aid-policy and rescue reports
+  apart), two stories told by two outlets, one alone; each translation is credited to its outlet and to the NTREX translators;
 - syndicated copies: one Reuters text carried word for word by two other (demo) sites;
 - an editor's article with a photo, the photo going through the image pipeline from a local file
   (``demo/newsroom/harbour.jpg``, drawn with Pillow by ``scripts/demo_data.py``, CC0), and the
-  editors' explainer on the four-outlet story with their locator map (``sulawesi-map.png``, drawn
+  editors' explainer on the death-toll story with their locator map (``sulawesi-map.png``, drawn
   the same way), so the lead story on the front page has its picture;
-- a breaking flag on the four-outlet story (on its newest English article).
+- a breaking flag on the death-toll story (on its newest English article).
 
 Publication times are set relative to the load (the newest a few minutes old), so the front page
 looks like a morning's news; loading again moves them and updates the articles in place.
