@@ -8,6 +8,13 @@ publishes the newsroom's due articles; each is claimed in the database, so exact
 ``akhbar.retry_stalled`` (periodic, every :data:`RECOVERY_EVERY` seconds). Per-host politeness is
 booked in the database by the runtime's fetcher, so it holds across all workers.
 
+Waiting is not done in a worker's slot: a job whose host's turn (or a free request slot there) is
+more than :data:`PATIENCE` seconds off raises :class:`HostBusy` before sending anything, and
+goes back to the queue due at that turn (Procrastinate's retry, one atomic UPDATE of the job), so
+the slot fetches from another host meanwhile; an idle worker looks for such jobs every
+:data:`POLL_DUE` seconds. Page jobs run before refreshes (:data:`PAGE_PRIORITY`): pages found are
+fetched before more feeds are read; the periodic maintenance runs before both.
+
 Faults:
 
 - a job whose database work failed raises, and Procrastinate runs it again after
@@ -29,6 +36,7 @@ import contextlib
 import logging
 import signal
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
@@ -37,7 +45,7 @@ import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.schema import SchemaManager
 
-from akhbar.errors import ConfigError, StoreError
+from akhbar.errors import ConfigError, HostBusy, StoreError
 from akhbar.jobs.tasks import (
     DatabaseUnavailable,
     publish_scheduled,
@@ -59,8 +67,11 @@ RECOVERY_EVERY = 10  # seconds between two sweeps for stalled jobs
 RECOVERY_BOUND = STALLED_AFTER + RECOVERY_EVERY + 10  # a killed worker's job is queued again by then
 PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
 RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
-RETRY_ATTEMPTS = 60
-_RETRY = procrastinate.RetryStrategy(
+RETRY_ATTEMPTS = 60  # runs of a job (hand-backs for a busy host included) after which a failing one stops
+PATIENCE = 0.3  # seconds a job may wait for its host in a worker slot; longer, it goes back to the queue
+POLL_DUE = 0.5  # seconds between an idle worker's looks for jobs whose scheduled time came
+PAGE_PRIORITY, IMAGE_PRIORITY, MAINTENANCE_PRIORITY = 2, 1, 10  # refreshes: 0; higher runs first
+_DATABASE_RETRY = procrastinate.RetryStrategy(
     max_attempts=RETRY_ATTEMPTS,
     wait=RETRY_WAIT,
     retry_exceptions=[DatabaseUnavailable, sa.exc.SQLAlchemyError, ConnectorException, psycopg.Error],
@@ -71,6 +82,32 @@ SELECT args->'job'->>'url' AS url FROM procrastinate_jobs
  WHERE task_name = 'akhbar.fetch_page' AND status IN ('todo', 'doing')
    AND args->'job'->>'source_id' = %(source)s
 """
+
+
+class _Retry(procrastinate.BaseRetryStrategy):
+    """A job handed back for a busy host runs again at the host's turn (it sent nothing, so as
+    often as it takes); one whose database work failed, every :data:`RETRY_WAIT` seconds."""
+
+    def get_retry_decision(
+        self, *, exception: BaseException, job: procrastinate.jobs.Job
+    ) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, HostBusy):
+            return procrastinate.RetryDecision(retry_at=datetime.fromtimestamp(exception.retry_at, UTC))
+        return _DATABASE_RETRY.get_retry_decision(exception=exception, job=job)
+
+
+_RETRY = _Retry()
+
+
+class _HandBackIsNoError(logging.Filter):
+    """Procrastinate logs a job handed back for a busy host as "Error, to retry" with the exception's
+    traceback; it is the normal course of polite fetching, so the traceback is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HostBusy):
+            record.msg = f"{record.msg} ({record.exc_info[1]}: handed back)"
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 class WorkerLost(StoreError):
@@ -115,11 +152,12 @@ class ProcrastinateQueue:
             log.debug("jobs: refresh of #%s already queued", source_id)
 
     async def defer_page(self, job: PageJob) -> None:
-        await self.app.configure_task("akhbar.fetch_page", queue="pages").defer_async(job=job.to_json())
+        deferrer = self.app.configure_task("akhbar.fetch_page", queue="pages", priority=PAGE_PRIORITY)
+        await deferrer.defer_async(job=job.to_json())
 
     async def defer_image(self, article_id: int) -> None:
         deferrer = self.app.configure_task(
-            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}"
+            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}", priority=IMAGE_PRIORITY
         )
         try:
             await deferrer.defer_async(article_id=article_id)
@@ -155,23 +193,37 @@ async def retry_stalled_jobs(app: procrastinate.App) -> int:
 def build_app(database_url: str) -> procrastinate.App:
     """A Procrastinate app with akhbar's tasks, connected to ``database_url``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
+    worker_log = logging.getLogger("procrastinate.worker")
+    if not any(isinstance(f, _HandBackIsNoError) for f in worker_log.filters):
+        worker_log.addFilter(_HandBackIsNoError())
 
     @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True, retry=_RETRY)
     async def refresh_source(context: procrastinate.JobContext, source_id: int) -> None:
         queue = ProcrastinateQueue(context.app)
-        await run_refresh(_runtime(context), queue, source_id)
+        await run_refresh(_runtime(context), queue, source_id, PATIENCE)
         await requeue_lost_pages(_runtime(context), queue, source_id)
 
-    @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True, retry=_RETRY)
+    @app.task(
+        name="akhbar.fetch_page", queue="pages", pass_context=True, retry=_RETRY, priority=PAGE_PRIORITY
+    )
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
-        await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
+        queue = ProcrastinateQueue(context.app)
+        await run_page(_runtime(context), PageJob.from_json(job), queue, PATIENCE)
 
-    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY)
+    @app.task(
+        name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY, priority=IMAGE_PRIORITY
+    )
     async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
         await run_image(_runtime(context), article_id)
 
     @app.periodic(cron=SCHEDULE_CRON)
-    @app.task(name="akhbar.schedule_due", queue="refresh", pass_context=True, queueing_lock="schedule")
+    @app.task(
+        name="akhbar.schedule_due",
+        queue="refresh",
+        pass_context=True,
+        queueing_lock="schedule",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def schedule(context: procrastinate.JobContext, timestamp: int) -> None:
         runtime = _runtime(context)
         queue = ProcrastinateQueue(context.app)
@@ -179,12 +231,24 @@ def build_app(database_url: str) -> procrastinate.App:
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
     @app.periodic(cron=SCHEDULE_CRON)
-    @app.task(name="akhbar.publish_scheduled", queue="refresh", pass_context=True, queueing_lock="publish")
+    @app.task(
+        name="akhbar.publish_scheduled",
+        queue="refresh",
+        pass_context=True,
+        queueing_lock="publish",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def publish(context: procrastinate.JobContext, timestamp: int) -> None:
         await publish_scheduled(_runtime(context))
 
     @app.periodic(cron=f"* * * * * */{RECOVERY_EVERY}")
-    @app.task(name="akhbar.retry_stalled", queue="maintenance", pass_context=True, queueing_lock="stalled")
+    @app.task(
+        name="akhbar.retry_stalled",
+        queue="maintenance",
+        pass_context=True,
+        queueing_lock="stalled",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:
         await retry_stalled_jobs(context.app)
         if timestamp % PRUNE_EVERY < RECOVERY_EVERY:  # its own runs, 8,640 a day, are not kept
@@ -220,6 +284,7 @@ async def _run_once(app: procrastinate.App, runtime: Runtime, concurrency: int, 
             additional_context={"runtime": runtime},
             install_signal_handlers=False,
             update_heartbeat_interval=HEARTBEAT,
+            fetch_job_polling_interval=POLL_DUE,
             stalled_worker_timeout=STALLED_AFTER,
             shutdown_graceful_timeout=60,
         )
