@@ -8,6 +8,7 @@ nothing; real SQLite and PostgreSQL, real HTTP on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from akhbar.errors import HostBusy
+from akhbar.fetch import Fetcher, FetchPolicy
 from akhbar.jobs.distributed import ProcrastinateQueue, build_app, ensure_schema, run_worker
 from akhbar.services.fetching import TURN_LEAD, DatabaseHostGate, open_runtime
 from akhbar.services.refresh import PageJob
@@ -96,6 +98,40 @@ def test_a_fetch_with_patience_sends_nothing_when_its_host_is_busy(
     assert times[1] - times[0] >= DELAY - 0.05
 
 
+class _LateOnce:
+    """A host gate whose first turn has passed by the time it is given (a process that woke up
+    late); the later ones leave plenty of time."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
+        self.turns += 1
+        return time.time() - 0.5 if self.turns == 1 else time.time() + 5.0
+
+    def occupy(
+        self, host: str, limit: int, lease: float, patience: float | None = None
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()
+
+
+def test_a_request_that_would_leave_after_its_turn_is_not_sent(
+    servers: tuple[FixtureServer, FixtureServer],
+) -> None:
+    """The turn is checked on the wire: a request whose connection opened past its turn writes
+    nothing (the host would see it closer than its delay to the next one) and waits for another."""
+    server, gate = servers[0], _LateOnce()
+    policy = FetchPolicy.from_settings(make_settings("sqlite://"))
+
+    async def run() -> int:
+        async with Fetcher(policy, gate=gate) as fetcher:
+            return (await fetcher.fetch(server.url("/pages/3"))).status
+
+    assert asyncio.run(run()) == 200
+    assert (server.hits["/robots.txt"], server.hits["/pages/3"]) == (1, 1)
+    assert gate.turns == 3, "robots.txt missed its first turn and took a second one"
+
+
 @pytest.mark.postgres
 def test_a_worker_fetches_from_another_host_while_a_busy_hosts_job_waits_in_the_queue(
     pg_store: Store,  # noqa: F811  (the fixture imported above)
@@ -145,3 +181,32 @@ def _first_requests(a: FixtureServer, b: FixtureServer) -> list[str]:
         (t, f"B {p}") for p, t in b.times
     ]
     return [name for _, name in sorted(tagged)]
+
+
+@pytest.mark.postgres
+def test_pages_of_a_host_not_free_are_deferred_due_at_its_turns(pg_store: Store) -> None:  # noqa: F811
+    """A refresh's pages wait in the queue, not in a slot: due at their host's next turns, spaced."""
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+    with pg_store.transaction() as connection:
+        turn = hosts.reserve_slot(connection, "busy.example", 3.0, time.time()) or 0.0
+    spacing = 1.5
+
+    async def run() -> None:
+        async with app.open_async():
+            queue = ProcrastinateQueue(app, spacing=spacing)
+            for url in ("http://busy.example/a", "http://busy.example/b", "http://idle.example/c"):
+                await queue.defer_page(PageJob(None, url))
+
+    asyncio.run(run())
+    with pg_store.reading() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT args->'job'->>'url' AS url, extract(epoch FROM scheduled_at) AS due "
+                "FROM procrastinate_jobs WHERE task_name = 'akhbar.fetch_page' ORDER BY id"
+            )
+        ).all()
+    next_turn = turn + 3.0
+    assert float(rows[0].due) == pytest.approx(next_turn - TURN_LEAD, abs=0.01)
+    assert float(rows[1].due) == pytest.approx(next_turn - TURN_LEAD + spacing, abs=0.01)
+    assert rows[2].due is None, "a host never booked: due now"

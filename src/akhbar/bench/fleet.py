@@ -10,8 +10,9 @@ state does. After a warm-up, pages/s are counted from the server's own log over 
 
 Checked after each run, from the server's log: requests in flight per host never above
 ``fetch_host_concurrency``, two requests to one host never started closer than
-``fetch_host_delay``; from the database: no page URL stored as two articles; each worker's
-memory (its process tree: the embedding model's child included) sampled throughout.
+``fetch_host_delay``; from the database: no page URL stored as two articles, no page lost (marked
+``queued`` by a refresh while no page job, waiting, handed back or running, holds it); each
+worker's memory (its process tree: the embedding model's child included) sampled throughout.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class FleetRun:
     worker_peak_mb: tuple[float, ...]  # each worker's process tree, highest seen
     articles: int
     duplicate_articles: int  # page URLs stored as more than one article
+    lost_pages: int  # pages marked queued that no page job holds any more (never to be fetched)
     refetched_pages: int  # page URLs answered 200 more than once (fetched again needlessly)
     politeness_violations: int
     max_in_flight: int  # most requests in flight at one host
@@ -92,6 +94,8 @@ class FleetBench:
         found.append(Target("politeness violations", violations, 1, higher_is_better=False))
         duplicates = sum(r.duplicate_articles for r in self.runs)
         found.append(Target("duplicate articles", duplicates, 1, higher_is_better=False))
+        lost = sum(r.lost_pages for r in self.runs)
+        found.append(Target("lost pages", lost, 1, higher_is_better=False))
         return found
 
 
@@ -237,7 +241,12 @@ def _run_workers(
     import asyncio
 
     env = _environment(url, stories)
-    command = [sys.executable, "-m", "akhbar", "worker"]
+    command = [
+        sys.executable,
+        "-m",
+        "akhbar",
+        "worker",
+    ]
     scratch = Path(tempfile.mkdtemp(prefix="akhbar-fleet-"))
     logs = [scratch / f"worker{n}.log" for n in range(workers)]
     processes = [_start_worker(command, env, log) for log in logs]
@@ -316,6 +325,21 @@ def _stored(url: str) -> tuple[int, int]:
         store.close()
 
 
+def _lost(url: str) -> int:
+    """Pages marked queued (a refresh deferred a job for each) that no page job holds any more."""
+    sql = """
+        SELECT count(*) FROM seen_urls s WHERE s.status = 'queued' AND NOT EXISTS (
+            SELECT 1 FROM procrastinate_jobs j WHERE j.task_name = 'akhbar.fetch_page'
+               AND j.status IN ('todo', 'doing') AND j.args->'job'->>'url' = s.url)
+    """
+    store = Store(url)
+    try:
+        with store.reading() as connection:
+            return int(connection.execute(sa.text(sql)).scalar() or 0)
+    finally:
+        store.close()
+
+
 def _refetched(log: list[Request]) -> int:
     answered = Counter((r.host, r.path) for r in log if "/p/" in r.path and r.status == 200)
     return sum(1 for count in answered.values() if count > 1)
@@ -359,6 +383,7 @@ def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bo
         tuple(peaks),
         articles,
         duplicates,
+        _lost(url),
         _refetched(log),
         violations,
         most,

@@ -45,10 +45,11 @@ class HostGate(Protocol):
     ``wait_turn`` decides when a request to ``host`` may start; ``occupy`` holds one of the host's
     ``limit`` request slots for the length of a fetch (the lease runs out after ``lease`` seconds
     if the holder dies). Given a ``patience``, either waits at most that long, then raises
-    :class:`HostBusy` without booking anything.
+    :class:`HostBusy` without booking anything. ``wait_turn`` returns the time (epoch seconds) by
+    which the request must have left, or None for any time: one later is not sent.
     """
 
-    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> None: ...
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None: ...
 
     def occupy(
         self, host: str, limit: int, lease: float, patience: float | None = None
@@ -58,7 +59,7 @@ class HostGate(Protocol):
 class NoGate:
     """No politeness at all: for tests of other rules and for one-off local use."""
 
-    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> None:
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
         return None
 
     def occupy(
@@ -229,10 +230,13 @@ class Fetcher:
         delay = max(self.policy.host_delay, min(crawl_delay, MAX_CRAWL_DELAY))
         attempt = 0
         while True:
-            await self.gate.wait_turn(host_of(url), delay, patience if attempt == 0 else None)
+            depart_by = await self.gate.wait_turn(host_of(url), delay, patience if attempt == 0 else None)
             try:
-                with pinning.pinned(host, addresses):
+                with pinning.pinned(host, addresses, depart_by):
                     response = await self._send(url, headers)
+            except pinning.MissedTurn as exc:  # nothing sent: another turn (the total timeout bounds this)
+                log.info("fetch: %s: %s; waiting for another turn", url, exc)
+                continue
             except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self.policy.retries:
                     raise FetchError(f"fetch: {url}: {_describe(exc)}", transient=True) from exc

@@ -36,6 +36,7 @@ import contextlib
 import logging
 import signal
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,9 +56,9 @@ from akhbar.jobs.tasks import (
     run_refresh,
     schedule_due,
 )
-from akhbar.services.fetching import Runtime
+from akhbar.services.fetching import TURN_LEAD, Runtime
 from akhbar.services.refresh import PageJob
-from akhbar.text.urls import canonical_url
+from akhbar.text.urls import canonical_url, host_of
 
 log = logging.getLogger(__name__)
 SCHEDULE_CRON = "* * * * *"
@@ -77,6 +78,7 @@ _DATABASE_RETRY = procrastinate.RetryStrategy(
     retry_exceptions=[DatabaseUnavailable, sa.exc.SQLAlchemyError, ConnectorException, psycopg.Error],
 )
 _SCHEMA_LOCK = 7_130_417  # pg_advisory_xact_lock key: one worker at a time installs the job tables
+_NEXT_TURN = "SELECT next_allowed FROM fetch_hosts WHERE host = %(host)s"
 _PENDING_PAGES = """
 SELECT args->'job'->>'url' AS url FROM procrastinate_jobs
  WHERE task_name = 'akhbar.fetch_page' AND status IN ('todo', 'doing')
@@ -137,10 +139,27 @@ def ensure_schema(engine: sa.Engine) -> None:
 
 
 class ProcrastinateQueue:
-    """The queue interface over Procrastinate's tables."""
+    """The queue interface over Procrastinate's tables.
 
-    def __init__(self, app: procrastinate.App) -> None:
+    A page whose host's next turn is further off than :data:`PATIENCE` is deferred due at that turn
+    (it would only be handed back before), and the next pages of that host deferred through this
+    queue ``spacing`` seconds apart after it: a refresh's pages wait in the queue, not in a slot.
+    """
+
+    def __init__(self, app: procrastinate.App, spacing: float = 0.0) -> None:
         self.app = app
+        self.spacing = spacing
+        self._deferred: Counter[str] = Counter()  # pages deferred per host through this queue
+
+    async def _host_turn(self, url: str) -> datetime | None:
+        """When a page of ``url``'s host may be due (None: now)."""
+        host = host_of(url)
+        rows = await self.app.connector.execute_query_all_async(_NEXT_TURN, host=host)
+        ahead, self._deferred[host] = self._deferred[host], self._deferred[host] + 1
+        if not rows:
+            return None
+        due = float(rows[0]["next_allowed"]) - TURN_LEAD + ahead * self.spacing
+        return datetime.fromtimestamp(due, UTC) if due > time.time() + PATIENCE else None
 
     async def defer_refresh(self, source_id: int) -> None:
         deferrer = self.app.configure_task(
@@ -152,7 +171,12 @@ class ProcrastinateQueue:
             log.debug("jobs: refresh of #%s already queued", source_id)
 
     async def defer_page(self, job: PageJob) -> None:
-        deferrer = self.app.configure_task("akhbar.fetch_page", queue="pages", priority=PAGE_PRIORITY)
+        deferrer = self.app.configure_task(
+            "akhbar.fetch_page",
+            queue="pages",
+            priority=PAGE_PRIORITY,
+            schedule_at=await self._host_turn(job.url),
+        )
         await deferrer.defer_async(job=job.to_json())
 
     async def defer_image(self, article_id: int) -> None:
@@ -199,8 +223,9 @@ def build_app(database_url: str) -> procrastinate.App:
 
     @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True, retry=_RETRY)
     async def refresh_source(context: procrastinate.JobContext, source_id: int) -> None:
-        queue = ProcrastinateQueue(context.app)
-        await run_refresh(_runtime(context), queue, source_id, PATIENCE)
+        runtime = _runtime(context)
+        queue = ProcrastinateQueue(context.app, spacing=runtime.settings.fetch_host_delay + TURN_LEAD)
+        await run_refresh(runtime, queue, source_id, PATIENCE)
         await requeue_lost_pages(_runtime(context), queue, source_id)
 
     @app.task(

@@ -77,7 +77,7 @@ class DatabaseHostGate:
                 raise HostBusy(host, (next_turn(connection, host) or now) - TURN_LEAD)
             return slot
 
-    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> None:
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
         """Wait until a request to ``host`` may start: ``min_delay`` after the one booked before it.
 
         A turn is booked a little ahead (``TURN_LEAD``) so that the request leaves when its turn
@@ -86,17 +86,18 @@ class DatabaseHostGate:
         wake-up came later than that (a busy event loop or database) books again. Either way the
         host never sees two starts closer than ``min_delay`` (``akhbar bench fleet`` checks the
         gaps from the server's side). With ``patience``, a turn further off than that is not
-        booked: :class:`HostBusy` says when it comes.
+        booked: :class:`HostBusy` says when it comes. Returns the time by which the request must
+        have left (the fetcher writes it only until then: a connection slow to open misses it too).
         """
         if min_delay <= 0:
-            return
+            return None
         while True:
             slot = await asyncio.to_thread(self._reserve, host, min_delay, patience)
             wait = slot - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             if time.time() - slot <= TURN_LEAD:
-                return
+                return slot + TURN_LEAD
 
 
 @dataclass(frozen=True)
