@@ -74,6 +74,7 @@ class FleetBench:
     host_concurrency: int
     worker_concurrency: int
     runs: tuple[FleetRun, ...]
+    latency_scale: float = 1.0
 
     def run(self, workers: int, stories: bool) -> FleetRun | None:
         return next((r for r in self.runs if r.workers == workers and r.stories == stories), None)
@@ -207,7 +208,10 @@ class _Scheduler:
         self.backlog = backlog
 
     def _waiting(self) -> int:
-        sql = "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'refresh' AND status = 'todo'"
+        sql = (  # due now: one handed back for a busy host waits for its turn, it is not work to do
+            "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'refresh' AND status = 'todo' "
+            "AND (scheduled_at IS NULL OR scheduled_at <= now())"
+        )
         with self.store.reading() as connection:
             return int(connection.execute(sa.text(sql)).scalar() or 0)
 
@@ -241,12 +245,7 @@ def _run_workers(
     import asyncio
 
     env = _environment(url, stories)
-    command = [
-        sys.executable,
-        "-m",
-        "akhbar",
-        "worker",
-    ]
+    command = [sys.executable, "-m", "akhbar", "worker"]
     scratch = Path(tempfile.mkdtemp(prefix="akhbar-fleet-"))
     logs = [scratch / f"worker{n}.log" for n in range(workers)]
     processes = [_start_worker(command, env, log) for log in logs]
@@ -355,6 +354,7 @@ class Shape:
     stories_workers: tuple[int, ...] = (1, 2)
     warmup: float = 15.0  # seconds before the window (workers start, the model loads: twice that)
     seconds: float = 60.0  # the measured window
+    latency_scale: float = 1.0  # the hosts' latencies times this (> 1: fetching dominates the CPU more)
 
 
 def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bool) -> FleetRun:
@@ -402,7 +402,7 @@ def bench_fleet(url: str, data_dir: Path | None, shape: Shape, progress: Callabl
             "bench fleet: workers share a PostgreSQL database: give --database-url postgresql+psycopg://..."
         )
     settings = load_settings({"database_url": url}, environ={}, config_file=Path(os.devnull))
-    plan = Plan()
+    plan = Plan(latency_scale=shape.latency_scale)
     runs = []
     with serving(plan, shape.sources, shape.pages_per_source, corpus(data_dir)) as site:
         hosts = len(site.hosts)
@@ -417,4 +417,5 @@ def bench_fleet(url: str, data_dir: Path | None, shape: Shape, progress: Callabl
         settings.fetch_host_concurrency,
         settings.worker_concurrency,
         tuple(runs),
+        shape.latency_scale,
     )

@@ -296,6 +296,13 @@ def _search_targets(report: Any, prefix: str) -> list[Target]:
     show_default=True,
     help="Seconds before it (doubled with stories on).",
 )
+@click.option(
+    "--latency-scale",
+    type=click.FloatRange(0.1, 20),
+    default=1.0,
+    show_default=True,
+    help="The hosts' latencies times this: above 1, fetching dominates more (a busy machine's CPU less).",
+)
 @json_option
 def bench_fleet(
     data_dir: Path,
@@ -306,6 +313,7 @@ def bench_fleet(
     stories_workers: tuple[int, ...],
     seconds: float,
     warmup: float,
+    latency_scale: float,
     json_file: Path | None,
 ) -> None:
     """Many sources, many workers: pages/s with 1, 2 and 4 `akhbar worker` processes, politeness,
@@ -319,6 +327,7 @@ def bench_fleet(
         tuple(n for n in stories_workers if n) if stories_workers else (1, 2),
         warmup,
         seconds,
+        latency_scale,
     )
     pages = data_dir if data_dir.is_dir() else None
     with bars() as display:
@@ -331,7 +340,8 @@ def bench_fleet(
 def _print_fleet(report: Any) -> None:
     click.echo(
         f"{report.sources} sources on {report.hosts} loopback hosts; per host: {report.host_concurrency} "
-        f"in flight, {report.host_delay:g} s apart; {report.worker_concurrency} jobs per worker"
+        f"in flight, {report.host_delay:g} s apart; {report.worker_concurrency} jobs per worker; "
+        f"host latencies x{report.latency_scale:g}"
     )
     for run in report.runs:
         memory = ", ".join(f"{mb:.0f}" for mb in run.worker_peak_mb)
