@@ -323,7 +323,8 @@ async def run_worker(
     wait: bool = True,
     reconnect_timeout: float = 300.0,
 ) -> None:
-    """Run a worker until SIGINT/SIGTERM (``wait``) or until the queues are empty (``wait=False``).
+    """Run a worker until SIGINT/SIGTERM (``wait``) or until no job is due (``wait=False``: a job
+    handed back for a busy host, due at the host's turn, is left for the next run).
 
     When the worker stops for any other reason (the database went away), wait for the database and
     run a fresh worker; raise :class:`WorkerLost` when it stays away ``reconnect_timeout`` seconds.
