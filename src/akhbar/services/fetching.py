@@ -47,6 +47,10 @@ class DatabaseHostGate:
             now = time.time()
             return take_lease(connection, host, limit, self.holder, now, now + lease)
 
+    def _next_turn(self, host: str) -> float | None:
+        with self.store.reading() as connection:
+            return next_turn(connection, host)
+
     def _drop(self, host: str, slot: int) -> None:
         with self.store.transaction() as connection:
             drop_lease(connection, host, slot, self.holder)
@@ -56,8 +60,14 @@ class DatabaseHostGate:
         self, host: str, limit: int, lease: float, patience: float | None = None
     ) -> AsyncIterator[None]:
         """Hold one of ``host``'s ``limit`` slots, waiting (with growing pauses) while all are taken;
-        with ``patience``, raise :class:`HostBusy` once they stayed taken that long."""
+        with ``patience``, raise :class:`HostBusy` once they stayed taken that long, or at once when
+        the host's next turn is further off than that (one read instead of a lease taken and given
+        back for nothing)."""
         pause, gave_up = LEASE_POLL[0], None if patience is None else time.time() + patience
+        if gave_up is not None:
+            turn = await asyncio.to_thread(self._next_turn, host)
+            if turn is not None and turn - TURN_LEAD > gave_up:
+                raise HostBusy(host, turn - TURN_LEAD)
         while (slot := await asyncio.to_thread(self._take, host, limit, lease)) is None:
             if gave_up is not None and time.time() + pause > gave_up:
                 raise HostBusy(host, time.time() + SLOT_RETRY * random.uniform(0.8, 1.2))
