@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.bench.fleet import FleetBench, FleetRun, politeness
+from akhbar.bench.fleet import FleetBench, FleetRun
+from akhbar.bench.fleetchecks import politeness
 from akhbar.bench.fleetsite import Request
 from cli_runner import run
 from conftest import DATA, _postgres_url, needs_shared

@@ -17,7 +17,6 @@ worker's memory (its process tree: the embedding model's child included) sampled
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import signal
@@ -25,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -34,13 +32,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from akhbar.bench.fleetsite import Plan, Request, SiteHandle, serving
+from akhbar.bench.fleetchecks import GAP_TOLERANCE, lost_pages, politeness, refetched, stored
+from akhbar.bench.fleetsite import Plan, SiteHandle, serving
 from akhbar.bench.ingest import corpus
 from akhbar.bench.report import PeakTreeMemory, Target, tree_cpu_seconds
 from akhbar.config import load_settings
 from akhbar.store import Store, tables
 
-GAP_TOLERANCE = 0.05  # seconds: a request's start at the server lags its booked turn by a little
 SCHEDULE_EVERY = 0.5  # seconds between two scheduler ticks of the bench
 _MARKER = "akhbar_bench_fleet"  # a table naming a database the bench may empty
 
@@ -102,39 +100,6 @@ class FleetBench:
 
 def _ratio(many: FleetRun, one: FleetRun) -> float:
     return many.pages_per_second / one.pages_per_second if one.pages_per_second else float("nan")
-
-
-def politeness(
-    log: list[Request], delay: float, concurrency: int, tolerance: float = GAP_TOLERANCE
-) -> tuple[int, int, float, list[str]]:
-    """(violations, most in flight at one host, shortest gap between starts, first examples); a gap
-    counts when shorter than ``delay`` by more than ``tolerance``."""
-    by_host: dict[str, list[Request]] = defaultdict(list)
-    for request in log:
-        by_host[request.host].append(request)
-    violations, most, shortest, examples = 0, 0, float("inf"), []
-    for host, requests in by_host.items():
-        requests.sort(key=lambda r: r.started)
-        # a response's last bytes may reach the client (which then frees its slot) a moment
-        # before the server logs its end: ends count a tolerance early
-        ends = [(r.ended - tolerance, -1) for r in requests]
-        events = sorted([(r.started, 1) for r in requests] + ends)
-        in_flight = 0
-        for _, step in events:
-            in_flight += step
-            most = max(most, in_flight)
-            if in_flight > concurrency and step == 1:
-                violations += 1
-                examples.append(f"{host}: {in_flight} requests in flight (limit {concurrency})")
-        for before, after in itertools.pairwise(requests):
-            gap = after.started - before.started
-            shortest = min(shortest, gap)
-            if gap < delay - tolerance:
-                violations += 1
-                examples.append(
-                    f"{host}: {after.path} started {gap:.3f} s after {before.path} (delay {delay:g} s)"
-                )
-    return violations, most, shortest, examples[:5]
 
 
 def _reset(url: str) -> None:
@@ -310,40 +275,6 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def _stored(url: str) -> tuple[int, int]:
-    """(articles, page URLs stored as more than one article)."""
-    store = Store(url)
-    try:
-        with store.reading() as connection:
-            total = int(connection.execute(sa.text("SELECT count(*) FROM articles")).scalar() or 0)
-            twice = connection.execute(
-                sa.text("SELECT count(*) FROM (SELECT url FROM articles GROUP BY url HAVING count(*) > 1) d")
-            ).scalar()
-        return total, int(twice or 0)
-    finally:
-        store.close()
-
-
-def _lost(url: str) -> int:
-    """Pages marked queued (a refresh deferred a job for each) that no page job holds any more."""
-    sql = """
-        SELECT count(*) FROM seen_urls s WHERE s.status = 'queued' AND NOT EXISTS (
-            SELECT 1 FROM procrastinate_jobs j WHERE j.task_name = 'akhbar.fetch_page'
-               AND j.status IN ('todo', 'doing') AND j.args->'job'->>'url' = s.url)
-    """
-    store = Store(url)
-    try:
-        with store.reading() as connection:
-            return int(connection.execute(sa.text(sql)).scalar() or 0)
-    finally:
-        store.close()
-
-
-def _refetched(log: list[Request]) -> int:
-    answered = Counter((r.host, r.path) for r in log if "/p/" in r.path and r.status == 200)
-    return sum(1 for count in answered.values() if count > 1)
-
-
 @dataclass(frozen=True)
 class Shape:
     """What one bench run covers."""
@@ -373,7 +304,7 @@ def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bo
     strict = politeness(log, delay, limit)[0]
     # a gap the site's lagging clock may have shortened is no evidence: judged beyond that lag
     violations, most, shortest, examples = politeness(log, delay, limit, tolerance=max(GAP_TOLERANCE, lag))
-    articles, duplicates = _stored(url)
+    articles, duplicates = stored(url)
     return FleetRun(
         workers,
         stories,
@@ -383,8 +314,8 @@ def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bo
         tuple(peaks),
         articles,
         duplicates,
-        _lost(url),
-        _refetched(log),
+        lost_pages(url),
+        refetched(log),
         violations,
         most,
         shortest,
