@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.bench.fleet import FleetBench, FleetRun, politeness
+from akhbar.bench.fleet import FleetBench, FleetRun
+from akhbar.bench.fleetchecks import politeness
 from akhbar.bench.fleetsite import Request
 from cli_runner import run
 from conftest import DATA, _postgres_url, needs_shared
@@ -66,8 +67,10 @@ def test_politeness_is_judged_from_the_server_log() -> None:
     assert politeness(too_close, 1.0, 2, tolerance=0.6)[0] == 0  # within a lagging clock's error
 
 
-def _run(workers: int, stories: bool, pages: float, memory: tuple[float, ...]) -> FleetRun:
-    return FleetRun(workers, stories, 60, pages, pages * 2, memory, 10, 0, 0, 0, 2, 1.0, (), 0.01, 0.5, 0)
+def _run(workers: int, stories: bool, pages: float, memory: tuple[float, ...], lost: int = 0) -> FleetRun:
+    return FleetRun(
+        workers, stories, 60, pages, pages * 2, memory, 10, 0, lost, 0, 0, 2, 1.0, (), 0.01, 0.5, 0
+    )
 
 
 def test_fleet_targets_compare_runs_of_one_bench() -> None:
@@ -84,6 +87,12 @@ def test_fleet_targets_compare_runs_of_one_bench() -> None:
     assert targets["memory per extra worker, stories on"].value == 510
     assert not targets["memory per extra worker, stories on"].met
     assert targets["politeness violations"].met and targets["duplicate articles"].met
+    assert targets["lost pages"].met
+    lossy = {
+        t.name: t
+        for t in FleetBench(100, 8, 1.0, 2, 4, (*runs, _run(2, False, 4.0, (120,) * 2, lost=3))).targets()
+    }
+    assert lossy["lost pages"].value == 3 and not lossy["lost pages"].met
 
 
 @pytest.mark.postgres
@@ -105,6 +114,7 @@ def test_a_small_fleet_polls_politely_and_stores_each_page_once(
         assert fleet_run["requests_per_second"] > 0
         assert fleet_run["articles"] > 0
         assert fleet_run["duplicate_articles"] == 0
+        assert fleet_run["lost_pages"] == 0
         assert fleet_run["max_in_flight"] <= 2
         assert all(mb > 20 for mb in fleet_run["worker_peak_mb"])
-    assert "target duplicate articles" in ran.out
+    assert "target duplicate articles" in ran.out and "target lost pages" in ran.out

@@ -6,6 +6,7 @@
     ├── ConfigError             a setting is unknown or has an invalid value
     ├── InputError              an input cannot be read as a page (binary, empty, undecodable, missing)
     ├── FetchError              a URL could not be fetched (unsafe address, robots.txt, HTTP error, timeout)
+    ├── HostBusy                a host's turn is further off than the fetch agreed to wait (not a failure)
     └── StoreError              the database refused an operation or has an outdated schema
 
 Rejected pages are not errors: extraction returns a :class:`akhbar.models.Rejected` value.
@@ -57,3 +58,15 @@ class FetchError(AkhbarError):
     def __init__(self, message: str, *, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+
+
+class HostBusy(AkhbarError):
+    """A host's next turn (or a free request slot there) is further off than the fetch agreed to
+    wait, and nothing was sent: not a failure, the work is to be done again from ``retry_at``
+    (epoch seconds). A job runner reschedules the job instead of holding a worker slot meanwhile.
+    """
+
+    def __init__(self, host: str, retry_at: float) -> None:
+        super().__init__(f"fetch: {host}: busy until {retry_at:.3f}")
+        self.host = host
+        self.retry_at = retry_at

@@ -56,6 +56,7 @@ class Plan:
     slow_share: float = 0.1
     failing_share: float = 0.05
     seed: int = 3
+    latency_scale: float = 1.0  # every host's latency times this
 
 
 def _latency(rng: random.Random, slow: bool) -> float:
@@ -86,7 +87,7 @@ class FleetSite:
                 failing = None
                 if self.plan.slow_share <= draw < self.plan.slow_share + self.plan.failing_share:
                     failing = "503" if rng.random() < 0.5 else "drop"
-                host = Host(address, port, _latency(rng, slow), failing)
+                host = Host(address, port, _latency(rng, slow) * self.plan.latency_scale, failing)
                 self._by_name[host.name] = host
                 servers.append(server)
         hosts = list(self._by_name.values())

@@ -322,6 +322,13 @@ def _search_targets(report: Any, prefix: str) -> list[Target]:
     show_default=True,
     help="Seconds before it (doubled with stories on).",
 )
+@click.option(
+    "--latency-scale",
+    type=click.FloatRange(0.1, 20),
+    default=1.0,
+    show_default=True,
+    help="The hosts' latencies times this: above 1, fetching dominates more (a busy machine's CPU less).",
+)
 @json_option
 def bench_fleet(
     data_dir: Path,
@@ -332,6 +339,7 @@ def bench_fleet(
     stories_workers: tuple[int, ...],
     seconds: float,
     warmup: float,
+    latency_scale: float,
     json_file: Path | None,
 ) -> None:
     """Many sources, many workers: pages/s with 1, 2 and 4 `akhbar worker` processes, politeness,
@@ -345,6 +353,7 @@ def bench_fleet(
         tuple(n for n in stories_workers if n) if stories_workers else (1, 2),
         warmup,
         seconds,
+        latency_scale,
     )
     pages = data_dir if data_dir.is_dir() else None
     with bars() as display:
@@ -357,7 +366,8 @@ def bench_fleet(
 def _print_fleet(report: Any) -> None:
     click.echo(
         f"{report.sources} sources on {report.hosts} loopback hosts; per host: {report.host_concurrency} "
-        f"in flight, {report.host_delay:g} s apart; {report.worker_concurrency} jobs per worker"
+        f"in flight, {report.host_delay:g} s apart; {report.worker_concurrency} jobs per worker; "
+        f"host latencies x{report.latency_scale:g}"
     )
     for run in report.runs:
         memory = ", ".join(f"{mb:.0f}" for mb in run.worker_peak_mb)
@@ -365,7 +375,8 @@ def _print_fleet(report: Any) -> None:
             f"  {run.workers} worker(s), stories {'on ' if run.stories else 'off'}: "
             f"{run.pages_per_second:6.2f} pages/s  {run.requests_per_second:6.2f} requests/s  "
             f"workers' memory {memory} MB; {run.articles} articles,"
-            f" {run.duplicate_articles} stored twice, {run.refetched_pages} pages fetched twice;"
+            f" {run.duplicate_articles} stored twice, {run.lost_pages} lost,"
+            f" {run.refetched_pages} pages fetched twice;"
             f" per host at most {run.max_in_flight} in flight, {run.min_gap:.2f} s apart"
             f" ({run.site_strict_violations} gaps short by > 0.05 s; the site's clock lagged up to"
             f" {run.site_lag:.2f} s); workers kept {run.worker_cores:.2f} cores busy"

@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from akhbar.errors import FetchError
+from akhbar.errors import FetchError, HostBusy
 from akhbar.fetch import guard, pinning
 from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
 from akhbar.fetch.policy import FetchPolicy
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 LEASE_MARGIN = 30.0  # seconds a host slot outlives the fetch's own time limit
 MAX_CRAWL_DELAY = 60.0  # seconds: a robots.txt Crawl-delay above this is honoured as this
+SLOT_RETRY = 1.0  # seconds after which a fetch that found all of a host's slots taken comes back
 
 
 class HostGate(Protocol):
@@ -43,21 +44,27 @@ class HostGate(Protocol):
 
     ``wait_turn`` decides when a request to ``host`` may start; ``occupy`` holds one of the host's
     ``limit`` request slots for the length of a fetch (the lease runs out after ``lease`` seconds
-    if the holder dies).
+    if the holder dies). Given a ``patience``, either waits at most that long, then raises
+    :class:`HostBusy` without booking anything. ``wait_turn`` returns the time (epoch seconds) by
+    which the request must have left, or None for any time: one later is not sent.
     """
 
-    async def wait_turn(self, host: str, min_delay: float) -> None: ...
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None: ...
 
-    def occupy(self, host: str, limit: int, lease: float) -> AbstractAsyncContextManager[None]: ...
+    def occupy(
+        self, host: str, limit: int, lease: float, patience: float | None = None
+    ) -> AbstractAsyncContextManager[None]: ...
 
 
 class NoGate:
     """No politeness at all: for tests of other rules and for one-off local use."""
 
-    async def wait_turn(self, host: str, min_delay: float) -> None:
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
         return None
 
-    def occupy(self, host: str, limit: int, lease: float) -> AbstractAsyncContextManager[None]:
+    def occupy(
+        self, host: str, limit: int, lease: float, patience: float | None = None
+    ) -> AbstractAsyncContextManager[None]:
         return contextlib.nullcontext()
 
 
@@ -143,9 +150,20 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        patience: float | None = None,
     ) -> FetchResult:
-        """GET ``url`` under every rule; raises FetchError with the URL and the reason."""
+        """GET ``url`` under every rule; raises FetchError with the URL and the reason.
+
+        With ``patience`` (seconds), the fetch waits at most that long for the host (a request
+        slot, its turn for robots.txt and for the first request) and raises :class:`HostBusy`
+        instead, before anything of it was sent but robots.txt (kept for the next try). Later
+        waits (a redirect's next hop, a retry) happen in place: the request is under way.
+        """
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -153,30 +171,42 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         host = host_of(url)
         lease = self.policy.total_timeout + LEASE_MARGIN
-        async with self._slots[host], self.gate.occupy(host, self.policy.host_concurrency, lease):
+        if patience is not None and self._slots[host].locked():  # this process holds every slot
+            raise HostBusy(host, time.time() + SLOT_RETRY * random.uniform(0.8, 1.2))
+        async with self._slots[host], self.gate.occupy(host, self.policy.host_concurrency, lease, patience):
             try:
                 async with asyncio.timeout(self.policy.total_timeout):
-                    return await self._follow(url, conditional, robots=self.policy.obey_robots)
+                    return await self._follow(
+                        url, conditional, robots=self.policy.obey_robots, patience=patience
+                    )
             except TimeoutError:
                 raise FetchError(
                     f"fetch: {url}: timed out after {self.policy.total_timeout:g} s", transient=True
                 ) from None
 
-    async def _get_robots(self, robots_url: str) -> tuple[int, bytes]:
+    async def _get_robots(self, robots_url: str, patience: float | None) -> tuple[int, bytes]:
         try:
-            result = await self._follow(robots_url, {}, robots=False, accept_errors=True)
+            result = await self._follow(robots_url, {}, robots=False, accept_errors=True, patience=patience)
         except TimeoutError:
             raise FetchError(f"fetch: {robots_url}: timed out", transient=True) from None
         return result.status, result.data
 
     async def _follow(
-        self, url: str, headers: dict[str, str], *, robots: bool, accept_errors: bool = False
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        robots: bool,
+        accept_errors: bool = False,
+        patience: float | None = None,
     ) -> FetchResult:
         seen: set[str] = set()
         current = url
-        for _hop in range(self.policy.max_redirects + 1):
+        for hop in range(self.policy.max_redirects + 1):
             seen.add(current)
-            response = await self._request(current, headers, robots=robots)
+            response = await self._request(
+                current, headers, robots=robots, patience=patience if hop == 0 else None
+            )
             try:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECTS and location:
@@ -190,17 +220,23 @@ class Fetcher:
                 await response.aclose()
         raise FetchError(f"fetch: {url}: more than {self.policy.max_redirects} redirects")
 
-    async def _request(self, url: str, headers: dict[str, str], *, robots: bool) -> httpx.Response:
-        """One hop, retried on 5xx/429/connection errors; the response is open (streamed)."""
+    async def _request(
+        self, url: str, headers: dict[str, str], *, robots: bool, patience: float | None
+    ) -> httpx.Response:
+        """One hop, retried on 5xx/429/connection errors; the response is open (streamed). With
+        ``patience``, its first turn is not waited for longer than that (:class:`HostBusy`)."""
         host, addresses = await guard.resolve_and_check(url, self.policy.allow_networks, self._resolver)
-        crawl_delay = await self._robots.check(url) if robots else 0.0
+        crawl_delay = await self._robots.check(url, patience) if robots else 0.0
         delay = max(self.policy.host_delay, min(crawl_delay, MAX_CRAWL_DELAY))
         attempt = 0
         while True:
-            await self.gate.wait_turn(host_of(url), delay)
+            depart_by = await self.gate.wait_turn(host_of(url), delay, patience if attempt == 0 else None)
             try:
-                with pinning.pinned(host, addresses):
+                with pinning.pinned(host, addresses, depart_by):
                     response = await self._send(url, headers)
+            except pinning.MissedTurn as exc:  # nothing sent: another turn (the total timeout bounds this)
+                log.info("fetch: %s: %s; waiting for another turn", url, exc)
+                continue
             except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self.policy.retries:
                     raise FetchError(f"fetch: {url}: {_describe(exc)}", transient=True) from exc

@@ -7,11 +7,17 @@ by the current fetch (a context variable, so concurrent fetches never see each o
 refuses a host without a pin. Everything above the TCP socket is unchanged: the request's Host
 header, and TLS with SNI and certificate verification, still use the URL's host name, and the
 connection pool is still keyed by that name.
+
+A pin may also carry the time by which the request must leave (its turn at the host, see the host
+gate): the request is written only if that time has not passed, else :class:`MissedTurn` is
+raised with nothing sent, so a process that woke up late cannot send closer to the host's
+previous request than its delay allows.
 """
 
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,13 +26,18 @@ from dataclasses import dataclass
 import httpcore
 import httpx
 
-__all__ = ["PinnedBackend", "PinnedTransport", "pinned"]
+__all__ = ["MissedTurn", "PinnedBackend", "PinnedTransport", "pinned"]
 
 
-@dataclass(frozen=True)
+class MissedTurn(Exception):
+    """The request would have left after the time its turn at the host allowed; nothing was sent."""
+
+
+@dataclass(frozen=True, eq=False)
 class _Pin:
     host: str
     addresses: tuple[str, ...]
+    depart_by: float | None = None  # epoch seconds; None: any time
 
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
@@ -34,9 +45,10 @@ _PIN: ContextVar[_Pin | None] = ContextVar("akhbar_fetch_pin", default=None)
 
 
 @contextmanager
-def pinned(host: str, addresses: tuple[str, ...]) -> Iterator[None]:
-    """Within this block, connections to ``host`` (as httpx spells it) go to ``addresses`` only."""
-    token = _PIN.set(_Pin(host, addresses))
+def pinned(host: str, addresses: tuple[str, ...], depart_by: float | None = None) -> Iterator[None]:
+    """Within this block, connections to ``host`` (as httpx spells it) go to ``addresses`` only, and
+    a request is written only until ``depart_by`` (epoch seconds; :class:`MissedTurn` after)."""
+    token = _PIN.set(_Pin(host, addresses, depart_by))
     try:
         yield
     finally:
@@ -63,9 +75,10 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         failure: Exception = httpcore.ConnectError(f"no checked address for {host}")
         for address in pin.addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
+                return _Punctual(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc  # like getaddrinfo's users, try the next address of the answer
         raise failure
@@ -80,6 +93,36 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class _Punctual(httpcore.AsyncNetworkStream):
+    """A connection that writes a fetch's request only before the pin's ``depart_by``."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._checked: _Pin | None = None  # the fetch whose request already left on this connection
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        pin = _PIN.get()
+        if pin is not None and pin is not self._checked:
+            if pin.depart_by is not None and time.time() > pin.depart_by:
+                raise MissedTurn(f"{pin.host}: {time.time() - pin.depart_by:.3f} s past the turn")
+            self._checked = pin
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _Punctual(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):

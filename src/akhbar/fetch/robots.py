@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 3600.0
 MAX_ROBOTS_BYTES = 500_000
 
-# (url) -> (status, body); raises FetchError when the file cannot be fetched at all
-GetRobots = Callable[[str], Awaitable[tuple[int, bytes]]]
+# (url, patience) -> (status, body); raises FetchError when the file cannot be fetched at all, and
+# HostBusy (not cached: nothing was learnt) when its host's turn is further off than ``patience``
+GetRobots = Callable[[str, float | None], Awaitable[tuple[int, bytes]]]
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,20 @@ class RobotsCache:
         self._get = get
         self._rules: dict[str, Rules] = {}
 
-    async def rules_for(self, url: str) -> Rules:
+    async def rules_for(self, url: str, patience: float | None = None) -> Rules:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self._rules.get(origin)
         if cached is not None and cached.expires > time.monotonic():
             return cached
-        rules = await self._load(origin + "/robots.txt")
+        rules = await self._load(origin + "/robots.txt", patience)
         self._rules[origin] = rules
         return rules
 
-    async def _load(self, robots_url: str) -> Rules:
+    async def _load(self, robots_url: str, patience: float | None) -> Rules:
         expires = time.monotonic() + TTL_SECONDS
         try:
-            status, body = await self._get(robots_url)
+            status, body = await self._get(robots_url, patience)
         except FetchError as exc:
             log.info("robots: %s unreachable: %s", robots_url, exc)
             return Rules(None, str(exc), expires)
@@ -74,9 +75,9 @@ class RobotsCache:
         text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         return Rules(Protego.parse(text), None, expires)
 
-    async def check(self, url: str) -> float:
+    async def check(self, url: str, patience: float | None = None) -> float:
         """Raise FetchError if robots.txt forbids ``url``; returns the site's crawl delay."""
-        rules = await self.rules_for(url)
+        rules = await self.rules_for(url, patience)
         if rules.unreachable is not None:
             raise FetchError(
                 f"fetch: {url}: robots.txt unavailable, not fetching: {rules.unreachable}", transient=True

@@ -8,6 +8,13 @@ publishes the newsroom's due articles; each is claimed in the database, so exact
 ``akhbar.retry_stalled`` (periodic, every :data:`RECOVERY_EVERY` seconds). Per-host politeness is
 booked in the database by the runtime's fetcher, so it holds across all workers.
 
+Waiting is not done in a worker's slot: a job whose host's turn (or a free request slot there) is
+more than :data:`PATIENCE` seconds off raises :class:`HostBusy` before sending anything, and
+goes back to the queue due at that turn (Procrastinate's retry, one atomic UPDATE of the job), so
+the slot fetches from another host meanwhile; an idle worker looks for such jobs every
+:data:`POLL_DUE` seconds. Page jobs run before refreshes (:data:`PAGE_PRIORITY`): pages found are
+fetched before more feeds are read; the periodic maintenance runs before both.
+
 Faults:
 
 - a job whose database work failed raises, and Procrastinate runs it again after
@@ -29,6 +36,8 @@ import contextlib
 import logging
 import signal
 import time
+from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
@@ -37,7 +46,7 @@ import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.schema import SchemaManager
 
-from akhbar.errors import ConfigError, StoreError
+from akhbar.errors import ConfigError, HostBusy, StoreError
 from akhbar.jobs.tasks import (
     DatabaseUnavailable,
     publish_scheduled,
@@ -47,9 +56,9 @@ from akhbar.jobs.tasks import (
     run_refresh,
     schedule_due,
 )
-from akhbar.services.fetching import Runtime
+from akhbar.services.fetching import TURN_LEAD, Runtime
 from akhbar.services.refresh import PageJob
-from akhbar.text.urls import canonical_url
+from akhbar.text.urls import canonical_url, host_of
 
 log = logging.getLogger(__name__)
 SCHEDULE_CRON = "* * * * *"
@@ -59,18 +68,48 @@ RECOVERY_EVERY = 10  # seconds between two sweeps for stalled jobs
 RECOVERY_BOUND = STALLED_AFTER + RECOVERY_EVERY + 10  # a killed worker's job is queued again by then
 PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
 RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
-RETRY_ATTEMPTS = 60
-_RETRY = procrastinate.RetryStrategy(
+RETRY_ATTEMPTS = 60  # runs of a job (hand-backs for a busy host included) after which a failing one stops
+PATIENCE = 0.3  # seconds a job may wait for its host in a worker slot; longer, it goes back to the queue
+POLL_DUE = 0.5  # seconds between an idle worker's looks for jobs whose scheduled time came
+PAGE_PRIORITY, IMAGE_PRIORITY, MAINTENANCE_PRIORITY = 2, 1, 10  # refreshes: 0; higher runs first
+_DATABASE_RETRY = procrastinate.RetryStrategy(
     max_attempts=RETRY_ATTEMPTS,
     wait=RETRY_WAIT,
     retry_exceptions=[DatabaseUnavailable, sa.exc.SQLAlchemyError, ConnectorException, psycopg.Error],
 )
 _SCHEMA_LOCK = 7_130_417  # pg_advisory_xact_lock key: one worker at a time installs the job tables
+_NEXT_TURN = "SELECT next_allowed FROM fetch_hosts WHERE host = %(host)s"
 _PENDING_PAGES = """
 SELECT args->'job'->>'url' AS url FROM procrastinate_jobs
  WHERE task_name = 'akhbar.fetch_page' AND status IN ('todo', 'doing')
    AND args->'job'->>'source_id' = %(source)s
 """
+
+
+class _Retry(procrastinate.BaseRetryStrategy):
+    """A job handed back for a busy host runs again at the host's turn (it sent nothing, so as
+    often as it takes); one whose database work failed, every :data:`RETRY_WAIT` seconds."""
+
+    def get_retry_decision(
+        self, *, exception: BaseException, job: procrastinate.jobs.Job
+    ) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, HostBusy):
+            return procrastinate.RetryDecision(retry_at=datetime.fromtimestamp(exception.retry_at, UTC))
+        return _DATABASE_RETRY.get_retry_decision(exception=exception, job=job)
+
+
+_RETRY = _Retry()
+
+
+class _HandBackIsNoError(logging.Filter):
+    """Procrastinate logs a job handed back for a busy host as "Error, to retry" with the exception's
+    traceback; it is the normal course of polite fetching, so the traceback is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HostBusy):
+            record.msg = f"{record.msg} ({record.exc_info[1]}: handed back)"
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 class WorkerLost(StoreError):
@@ -100,10 +139,27 @@ def ensure_schema(engine: sa.Engine) -> None:
 
 
 class ProcrastinateQueue:
-    """The queue interface over Procrastinate's tables."""
+    """The queue interface over Procrastinate's tables.
 
-    def __init__(self, app: procrastinate.App) -> None:
+    A page whose host's next turn is further off than :data:`PATIENCE` is deferred due at that turn
+    (it would only be handed back before), and the next pages of that host deferred through this
+    queue ``spacing`` seconds apart after it: a refresh's pages wait in the queue, not in a slot.
+    """
+
+    def __init__(self, app: procrastinate.App, spacing: float = 0.0) -> None:
         self.app = app
+        self.spacing = spacing
+        self._deferred: Counter[str] = Counter()  # pages deferred per host through this queue
+
+    async def _host_turn(self, url: str) -> datetime | None:
+        """When a page of ``url``'s host may be due (None: now)."""
+        host = host_of(url)
+        rows = await self.app.connector.execute_query_all_async(_NEXT_TURN, host=host)
+        ahead, self._deferred[host] = self._deferred[host], self._deferred[host] + 1
+        if not rows:
+            return None
+        due = float(rows[0]["next_allowed"]) - TURN_LEAD + ahead * self.spacing
+        return datetime.fromtimestamp(due, UTC) if due > time.time() + PATIENCE else None
 
     async def defer_refresh(self, source_id: int) -> None:
         deferrer = self.app.configure_task(
@@ -115,11 +171,17 @@ class ProcrastinateQueue:
             log.debug("jobs: refresh of #%s already queued", source_id)
 
     async def defer_page(self, job: PageJob) -> None:
-        await self.app.configure_task("akhbar.fetch_page", queue="pages").defer_async(job=job.to_json())
+        deferrer = self.app.configure_task(
+            "akhbar.fetch_page",
+            queue="pages",
+            priority=PAGE_PRIORITY,
+            schedule_at=await self._host_turn(job.url),
+        )
+        await deferrer.defer_async(job=job.to_json())
 
     async def defer_image(self, article_id: int) -> None:
         deferrer = self.app.configure_task(
-            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}"
+            "akhbar.fetch_image", queue="images", queueing_lock=f"image-{article_id}", priority=IMAGE_PRIORITY
         )
         try:
             await deferrer.defer_async(article_id=article_id)
@@ -155,23 +217,38 @@ async def retry_stalled_jobs(app: procrastinate.App) -> int:
 def build_app(database_url: str) -> procrastinate.App:
     """A Procrastinate app with akhbar's tasks, connected to ``database_url``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
+    worker_log = logging.getLogger("procrastinate.worker")
+    if not any(isinstance(f, _HandBackIsNoError) for f in worker_log.filters):
+        worker_log.addFilter(_HandBackIsNoError())
 
     @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True, retry=_RETRY)
     async def refresh_source(context: procrastinate.JobContext, source_id: int) -> None:
-        queue = ProcrastinateQueue(context.app)
-        await run_refresh(_runtime(context), queue, source_id)
+        runtime = _runtime(context)
+        queue = ProcrastinateQueue(context.app, spacing=runtime.settings.fetch_host_delay + TURN_LEAD)
+        await run_refresh(runtime, queue, source_id, PATIENCE)
         await requeue_lost_pages(_runtime(context), queue, source_id)
 
-    @app.task(name="akhbar.fetch_page", queue="pages", pass_context=True, retry=_RETRY)
+    @app.task(
+        name="akhbar.fetch_page", queue="pages", pass_context=True, retry=_RETRY, priority=PAGE_PRIORITY
+    )
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
-        await run_page(_runtime(context), PageJob.from_json(job), ProcrastinateQueue(context.app))
+        queue = ProcrastinateQueue(context.app)
+        await run_page(_runtime(context), PageJob.from_json(job), queue, PATIENCE)
 
-    @app.task(name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY)
+    @app.task(
+        name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY, priority=IMAGE_PRIORITY
+    )
     async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
         await run_image(_runtime(context), article_id)
 
     @app.periodic(cron=SCHEDULE_CRON)
-    @app.task(name="akhbar.schedule_due", queue="refresh", pass_context=True, queueing_lock="schedule")
+    @app.task(
+        name="akhbar.schedule_due",
+        queue="refresh",
+        pass_context=True,
+        queueing_lock="schedule",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def schedule(context: procrastinate.JobContext, timestamp: int) -> None:
         runtime = _runtime(context)
         queue = ProcrastinateQueue(context.app)
@@ -179,12 +256,24 @@ def build_app(database_url: str) -> procrastinate.App:
         log.info("jobs: scheduled %s due sources (tick %s)", count, timestamp)
 
     @app.periodic(cron=SCHEDULE_CRON)
-    @app.task(name="akhbar.publish_scheduled", queue="refresh", pass_context=True, queueing_lock="publish")
+    @app.task(
+        name="akhbar.publish_scheduled",
+        queue="refresh",
+        pass_context=True,
+        queueing_lock="publish",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def publish(context: procrastinate.JobContext, timestamp: int) -> None:
         await publish_scheduled(_runtime(context))
 
     @app.periodic(cron=f"* * * * * */{RECOVERY_EVERY}")
-    @app.task(name="akhbar.retry_stalled", queue="maintenance", pass_context=True, queueing_lock="stalled")
+    @app.task(
+        name="akhbar.retry_stalled",
+        queue="maintenance",
+        pass_context=True,
+        queueing_lock="stalled",
+        priority=MAINTENANCE_PRIORITY,
+    )
     async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:
         await retry_stalled_jobs(context.app)
         if timestamp % PRUNE_EVERY < RECOVERY_EVERY:  # its own runs, 8,640 a day, are not kept
@@ -220,6 +309,7 @@ async def _run_once(app: procrastinate.App, runtime: Runtime, concurrency: int, 
             additional_context={"runtime": runtime},
             install_signal_handlers=False,
             update_heartbeat_interval=HEARTBEAT,
+            fetch_job_polling_interval=POLL_DUE,
             stalled_worker_timeout=STALLED_AFTER,
             shutdown_graceful_timeout=60,
         )
@@ -233,7 +323,8 @@ async def run_worker(
     wait: bool = True,
     reconnect_timeout: float = 300.0,
 ) -> None:
-    """Run a worker until SIGINT/SIGTERM (``wait``) or until the queues are empty (``wait=False``).
+    """Run a worker until SIGINT/SIGTERM (``wait``) or until no job is due (``wait=False``: a job
+    handed back for a busy host, due at the host's turn, is left for the next run).
 
     When the worker stops for any other reason (the database went away), wait for the database and
     run a fresh worker; raise :class:`WorkerLost` when it stays away ``reconnect_timeout`` seconds.

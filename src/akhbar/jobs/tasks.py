@@ -16,7 +16,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from akhbar.errors import StoreError
+from akhbar.errors import HostBusy, StoreError
 from akhbar.models import Entry
 from akhbar.services import drafts, images, refresh
 from akhbar.services.fetching import Runtime
@@ -50,10 +50,13 @@ class PendingQueue(Queue, Protocol):
         ...
 
 
-async def run_refresh(runtime: Runtime, queue: Queue, source_id: int) -> RefreshResult:
-    """Refresh one source; its new pages become page jobs on ``queue``."""
+async def run_refresh(
+    runtime: Runtime, queue: Queue, source_id: int, patience: float | None = None
+) -> RefreshResult:
+    """Refresh one source; its new pages become page jobs on ``queue``. With ``patience``, a feed
+    whose host is not free within that many seconds raises :class:`HostBusy` (run it again later)."""
     try:
-        result = await refresh.refresh_source(runtime, source_id, queue.defer_page)
+        result = await refresh.refresh_source(runtime, source_id, queue.defer_page, patience=patience)
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
     log.info("job: refresh #%s: %s (%s new pages)", source_id, result.status, result.new_pages)
@@ -66,17 +69,23 @@ def _already_done(store: Store, job: PageJob) -> bool:
     return known is not None and known.status != "queued" and known.updated == job.updated
 
 
-async def run_page(runtime: Runtime, job: PageJob, queue: Queue | None = None) -> IngestResult:
+async def run_page(
+    runtime: Runtime, job: PageJob, queue: Queue | None = None, patience: float | None = None
+) -> IngestResult:
     """Fetch, extract and store one page; failures are recorded, database failures raised. The photo
-    of an article stored or changed becomes an image job on ``queue`` (when the settings fetch images)."""
+    of an article stored or changed becomes an image job on ``queue`` (when the settings fetch images).
+    With ``patience``, a host not free within that many seconds raises :class:`HostBusy`, nothing
+    fetched or recorded (run the job again at its ``retry_at``)."""
     try:
         if job.source_id is not None and await asyncio.to_thread(_already_done, runtime.store, job):
             log.info("job: page %s was already recorded by an earlier run", job.url)
             return IngestResult(job.url, "unchanged", reason="recorded by an earlier run of this job")
-        result = await refresh.fetch_page(runtime, job)
+        result = await refresh.fetch_page(runtime, job, patience=patience)
     except sa.exc.SQLAlchemyError as exc:
         log.warning("job: page %s: database unavailable, to be run again: %s", job.url, exc)
         raise DatabaseUnavailable(f"job: page {job.url}: database: {exc}") from exc
+    except HostBusy:
+        raise
     except Exception as exc:  # a defect must not kill the worker: log it and record it on the URL
         log.exception("job: page %s failed", job.url)
         return IngestResult(job.url, "error", reason=f"internal error: {type(exc).__name__}: {exc}")

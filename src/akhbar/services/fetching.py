@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import httpx
 
 from akhbar.config import Settings
+from akhbar.errors import HostBusy
 from akhbar.fetch import Fetcher, FetchPolicy
+from akhbar.fetch.client import SLOT_RETRY
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
-from akhbar.store.hosts import drop_lease, reserve_slot, take_lease
+from akhbar.store.hosts import drop_lease, next_turn, reserve_slot, take_lease
 
 __all__ = ["DatabaseHostGate", "Runtime", "open_runtime"]
 
@@ -28,6 +30,10 @@ TURN_LEAD = 0.1  # seconds ahead a request books its turn at a host, and how lat
 class DatabaseHostGate:
     """Per-host minimum delay and request slots booked in the database: they hold across every
     process sharing it.
+
+    A caller with ``patience`` (a job runner that can reschedule the job) waits at most that long
+    for a host's turn or slot; past that nothing is booked and :class:`HostBusy` says when to
+    come back, so the worker's slot goes to another job meanwhile.
 
     Times are epoch seconds from each machine's clock, so worker machines must keep time (NTP).
     """
@@ -41,15 +47,30 @@ class DatabaseHostGate:
             now = time.time()
             return take_lease(connection, host, limit, self.holder, now, now + lease)
 
+    def _next_turn(self, host: str) -> float | None:
+        with self.store.reading() as connection:
+            return next_turn(connection, host)
+
     def _drop(self, host: str, slot: int) -> None:
         with self.store.transaction() as connection:
             drop_lease(connection, host, slot, self.holder)
 
     @asynccontextmanager
-    async def occupy(self, host: str, limit: int, lease: float) -> AsyncIterator[None]:
-        """Hold one of ``host``'s ``limit`` slots, waiting (with growing pauses) while all are taken."""
-        pause = LEASE_POLL[0]
+    async def occupy(
+        self, host: str, limit: int, lease: float, patience: float | None = None
+    ) -> AsyncIterator[None]:
+        """Hold one of ``host``'s ``limit`` slots, waiting (with growing pauses) while all are taken;
+        with ``patience``, raise :class:`HostBusy` once they stayed taken that long, or at once when
+        the host's next turn is further off than that (one read instead of a lease taken and given
+        back for nothing)."""
+        pause, gave_up = LEASE_POLL[0], None if patience is None else time.time() + patience
+        if gave_up is not None:
+            turn = await asyncio.to_thread(self._next_turn, host)
+            if turn is not None and turn - TURN_LEAD > gave_up:
+                raise HostBusy(host, turn - TURN_LEAD)
         while (slot := await asyncio.to_thread(self._take, host, limit, lease)) is None:
+            if gave_up is not None and time.time() + pause > gave_up:
+                raise HostBusy(host, time.time() + SLOT_RETRY * random.uniform(0.8, 1.2))
             await asyncio.sleep(pause * random.uniform(0.8, 1.2))
             pause = min(LEASE_POLL[1], pause * 2)
         try:
@@ -57,28 +78,36 @@ class DatabaseHostGate:
         finally:
             await asyncio.shield(asyncio.to_thread(self._drop, host, slot))
 
-    def _reserve(self, host: str, delay: float) -> float:
+    def _reserve(self, host: str, delay: float, patience: float | None) -> float:
         with self.store.transaction() as connection:
-            return reserve_slot(connection, host, delay, time.time() + TURN_LEAD)
+            now = time.time() + TURN_LEAD
+            latest = None if patience is None else now + patience
+            slot = reserve_slot(connection, host, delay + TURN_LEAD, now, latest)
+            if slot is None:  # the next turn is further off than the caller waits: nothing booked
+                raise HostBusy(host, (next_turn(connection, host) or now) - TURN_LEAD)
+            return slot
 
-    async def wait_turn(self, host: str, min_delay: float) -> None:
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
         """Wait until a request to ``host`` may start: ``min_delay`` after the one booked before it.
 
         A turn is booked a little ahead (``TURN_LEAD``) so that the request leaves when its turn
-        comes rather than after the booking's own round trip to the database; one whose wake-up
-        came later than that (a busy event loop or database) books again instead of going out
-        closer than ``min_delay`` to the next one, which the host would see as impolite
-        (``akhbar bench fleet`` checks the gaps from the server's side).
+        comes rather than after the booking's own round trip to the database; it may leave up to
+        ``TURN_LEAD`` late, so turns are booked ``min_delay + TURN_LEAD`` apart, and one whose
+        wake-up came later than that (a busy event loop or database) books again. Either way the
+        host never sees two starts closer than ``min_delay`` (``akhbar bench fleet`` checks the
+        gaps from the server's side). With ``patience``, a turn further off than that is not
+        booked: :class:`HostBusy` says when it comes. Returns the time by which the request must
+        have left (the fetcher writes it only until then: a connection slow to open misses it too).
         """
         if min_delay <= 0:
-            return
+            return None
         while True:
-            slot = await asyncio.to_thread(self._reserve, host, min_delay)
+            slot = await asyncio.to_thread(self._reserve, host, min_delay, patience)
             wait = slot - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             if time.time() - slot <= TURN_LEAD:
-                return
+                return slot + TURN_LEAD
 
 
 @dataclass(frozen=True)

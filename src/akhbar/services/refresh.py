@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akhbar.errors import FetchError, InputError
+from akhbar.errors import FetchError, HostBusy, InputError
 from akhbar.fetch import FetchResult
 from akhbar.models import Document, Entry, Listing, Source
 from akhbar.services import images, polling
@@ -173,9 +173,12 @@ def _due_retries(runtime: Runtime, source: Source, room: int) -> list[PageJob]:
 
 
 async def refresh_source(
-    runtime: Runtime, source_id: int, defer_page: DeferPage | None = None
+    runtime: Runtime, source_id: int, defer_page: DeferPage | None = None, *, patience: float | None = None
 ) -> RefreshResult:
-    """Poll one source now; pages go to ``defer_page`` (default: fetched here, one by one)."""
+    """Poll one source now; pages go to ``defer_page`` (default: fetched here, one by one).
+
+    With ``patience``, a feed whose host is not free within that many seconds raises
+    :class:`HostBusy` before anything is fetched or recorded (the caller tries again later)."""
     with runtime.store.reading() as connection:
         source = store_sources.get_source(connection, source_id)
     if source is None:
@@ -184,10 +187,14 @@ async def refresh_source(
         return await _refresh_page_source(runtime, source)
     defer = defer_page or (lambda job: _discard(fetch_page(runtime, job)))
     try:
-        result = await runtime.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        result = await runtime.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified, patience=patience
+        )
         listing = None if result.not_modified else await _listing(runtime, source, result)
     except (FetchError, InputError) as exc:
         return _failed(runtime, source, str(exc))
+    except HostBusy:
+        raise
     except Exception as exc:  # a defect must not stop the scheduler; it is logged and recorded
         log.exception("refresh: source #%s failed", source.id)
         return _failed(runtime, source, f"internal error: {type(exc).__name__}: {exc}")
@@ -273,15 +280,17 @@ def _retry(known: seen.SeenUrl | None, now: datetime) -> tuple[str, int, datetim
     return "retry", attempts, now + RETRY_WAITS[attempts - 1]
 
 
-async def fetch_page(runtime: Runtime, job: PageJob) -> IngestResult:
+async def fetch_page(runtime: Runtime, job: PageJob, *, patience: float | None = None) -> IngestResult:
     """Fetch one page and ingest it; the outcome is recorded against its canonical URL.
 
-    A transient failure leaves the page to be tried again (see the module docstring).
+    A transient failure leaves the page to be tried again (see the module docstring). With
+    ``patience``, a host not free within that many seconds raises :class:`HostBusy`, nothing
+    fetched or recorded.
     """
     url = canonical_url(job.url)
     transient = False
     try:
-        result = await runtime.fetcher.fetch(job.url)
+        result = await runtime.fetcher.fetch(job.url, patience=patience)
         outcome = await _ingest(runtime, job, result)
     except FetchError as exc:
         outcome = IngestResult(job.url, "error", reason=str(exc))

@@ -1,8 +1,10 @@
 """Per-host politeness kept in the database, so it holds across every worker on every machine.
 
 ``reserve_slot`` books the next request slot for a host in one atomic UPDATE: the row's
-``next_allowed`` moves to ``max(next_allowed, now) + delay`` and the caller gets the start of its
-slot. Concurrent callers serialise on the row (PostgreSQL row lock, SQLite write lock).
+``next_allowed`` moves to ``max(next_allowed, now) + spacing`` and the caller gets the start of its
+slot. Concurrent callers serialise on the row (PostgreSQL row lock, SQLite write lock). A caller
+that will not wait past a time books only a turn starting by then (the same UPDATE, conditional),
+so a worker can hand a job back to the queue instead of sleeping in its slot.
 
 ``take_lease`` claims one of a host's ``limit`` request slots until ``expires_at`` (one UPDATE per
 slot, taking it only when its lease has run out), ``drop_lease`` gives it back; a worker that dies
@@ -17,20 +19,31 @@ from akhbar.store.engine import insert_ignoring
 from akhbar.store.tables import fetch_host_leases, fetch_hosts
 
 
-def reserve_slot(connection: sa.Connection, host: str, delay: float, now: float) -> float:
-    """Book a request to ``host``; returns when (epoch seconds) it may start."""
+def reserve_slot(
+    connection: sa.Connection, host: str, spacing: float, now: float, latest: float | None = None
+) -> float | None:
+    """Book a request to ``host``, ``spacing`` seconds before the next one; returns when (epoch
+    seconds) it may start. With ``latest``, only a turn starting by then is booked: None when the
+    host's next turn is later (nothing booked; :func:`next_turn` says when)."""
     column = fetch_hosts.c.next_allowed
-    bump = (
-        sa.update(fetch_hosts)
-        .where(fetch_hosts.c.host == host)
-        .values(next_allowed=sa.case((column < now, now), else_=column) + delay)
-        .returning(fetch_hosts.c.next_allowed)
-    )
+    bump = sa.update(fetch_hosts).where(fetch_hosts.c.host == host)
+    if latest is not None:
+        bump = bump.where(column <= latest)
+    bump = bump.values(next_allowed=sa.case((column < now, now), else_=column) + spacing).returning(column)
     booked = connection.execute(bump).scalar()
     if booked is None:
+        if next_turn(connection, host) is not None:
+            return None  # the host's next turn is after ``latest``
         insert_ignoring(connection, fetch_hosts, [{"host": host, "next_allowed": now}])
-        booked = connection.execute(bump).scalar_one()
-    return float(booked) - delay
+        booked = connection.execute(bump).scalar()
+    return None if booked is None else float(booked) - spacing
+
+
+def next_turn(connection: sa.Connection, host: str) -> float | None:
+    """When (epoch seconds) the next request to ``host`` may start; None for a host never booked."""
+    found = connection.execute(sa.select(fetch_hosts.c.next_allowed).where(fetch_hosts.c.host == host))
+    value = found.scalar()
+    return None if value is None else float(value)
 
 
 def take_lease(

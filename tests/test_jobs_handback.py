@@ -1,0 +1,227 @@
+"""A job does not wait for a busy host in its worker slot: it hands the job back to the queue, due at
+the host's turn, and the slot fetches from another host meanwhile (issue 19: fleet scaling).
+
+The turn is booked in the database only when the caller will wait for it, so a hand-back books
+nothing; real SQLite and PostgreSQL, real HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from akhbar.errors import HostBusy
+from akhbar.fetch import Fetcher, FetchPolicy
+from akhbar.jobs.distributed import ProcrastinateQueue, build_app, ensure_schema, run_worker
+from akhbar.jobs.tasks import run_page
+from akhbar.services.fetching import TURN_LEAD, DatabaseHostGate, open_runtime
+from akhbar.services.refresh import PageJob
+from akhbar.services.stories import Grouping
+from akhbar.store import Store, hosts
+from akhbar.text.urls import host_of
+from httpserver import FixtureServer
+from test_jobs import article_count, pending_jobs, pg_store  # noqa: F401  (pg_store: a fixture)
+from test_sources_refresh import make_settings
+
+DELAY = 1.0
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[FixtureServer, FixtureServer]]:
+    """Two hosts (two ports) of their own: the politeness of each is counted from its own log."""
+    first, second = FixtureServer().start(), FixtureServer().start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+def test_a_turn_further_off_than_the_caller_waits_is_not_booked(store: Store) -> None:
+    with store.transaction() as connection:
+        assert hosts.next_turn(connection, "h.example") is None
+        assert hosts.reserve_slot(connection, "h.example", 1.0, 100.0) == 100.0
+        assert hosts.reserve_slot(connection, "h.example", 1.0, 100.2, latest=100.5) is None
+        assert hosts.next_turn(connection, "h.example") == 101.0, "nothing was booked"
+        assert hosts.reserve_slot(connection, "h.example", 1.0, 100.2, latest=101.0) == 101.0
+        assert hosts.next_turn(connection, "h.example") == 102.0
+        assert hosts.reserve_slot(connection, "new.example", 1.0, 50.0, latest=50.0) == 50.0
+        assert hosts.reserve_slot(connection, "h.example", 1.0, 200.0, latest=200.0) == 200.0, "an idle host"
+
+
+def test_the_gate_raises_host_busy_instead_of_waiting_past_its_patience(store: Store) -> None:
+    gate, other = DatabaseHostGate(store), DatabaseHostGate(store)
+
+    async def run() -> None:
+        await gate.wait_turn("busy.example", DELAY)
+        started = time.monotonic()
+        with pytest.raises(HostBusy) as busy:
+            await other.wait_turn("busy.example", DELAY, patience=0.2)
+        assert time.monotonic() - started < 0.5, "it did not wait"
+        with store.reading() as connection:
+            turn = hosts.next_turn(connection, "busy.example")
+        assert turn is not None and busy.value.retry_at == pytest.approx(turn - TURN_LEAD)
+        assert busy.value.retry_at - time.time() > DELAY - 0.3
+        async with gate.occupy("slots.example", 1, 30.0):
+            with pytest.raises(HostBusy):
+                async with other.occupy("slots.example", 1, 30.0, patience=0.2):
+                    pytest.fail("the only slot is taken")
+        async with other.occupy("slots.example", 1, 30.0, patience=0.2):
+            pass  # given back: free again
+        with pytest.raises(HostBusy):
+            async with other.occupy("busy.example", 2, 30.0, patience=0.2):
+                pytest.fail("a slot is free, but the turn is further off than the patience")
+        with store.transaction() as connection:
+            assert hosts.take_lease(connection, "busy.example", 1, "x", time.time(), time.time() + 5) == 0, (
+                "no lease was taken for the job handed back"
+            )
+
+    asyncio.run(run())
+
+
+def test_a_fetch_with_patience_sends_nothing_when_its_host_is_busy(
+    sqlite_store: Store, servers: tuple[FixtureServer, FixtureServer]
+) -> None:
+    server = servers[0]
+    settings = make_settings(sqlite_store.url, fetch_host_delay=DELAY)
+
+    async def run() -> None:
+        async with open_runtime(sqlite_store, settings, Grouping()) as runtime:
+            await runtime.fetcher.fetch(server.url("/pages/1"))
+            with pytest.raises(HostBusy) as busy:
+                await runtime.fetcher.fetch(server.url("/pages/2"), patience=0.2)
+            assert server.hits["/pages/2"] == 0
+            await asyncio.sleep(max(0.0, busy.value.retry_at - time.time()))
+            result = await runtime.fetcher.fetch(server.url("/pages/2"), patience=0.2)
+            assert result.status == 200
+
+    asyncio.run(run())
+    assert server.hits["/robots.txt"] == 1
+    times = [t for path, t in server.times if path != "/robots.txt"]
+    assert times[1] - times[0] >= DELAY - 0.05
+
+
+class _LateOnce:
+    """A host gate whose first turn has passed by the time it is given (a process that woke up
+    late); the later ones leave plenty of time."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+
+    async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
+        self.turns += 1
+        return time.time() - 0.5 if self.turns == 1 else time.time() + 5.0
+
+    def occupy(
+        self, host: str, limit: int, lease: float, patience: float | None = None
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()
+
+
+def test_a_request_that_would_leave_after_its_turn_is_not_sent(
+    servers: tuple[FixtureServer, FixtureServer],
+) -> None:
+    """The turn is checked on the wire: a request whose connection opened past its turn writes
+    nothing (the host would see it closer than its delay to the next one) and waits for another."""
+    server, gate = servers[0], _LateOnce()
+    policy = FetchPolicy.from_settings(make_settings("sqlite://"))
+
+    async def run() -> int:
+        async with Fetcher(policy, gate=gate) as fetcher:
+            return (await fetcher.fetch(server.url("/pages/3"))).status
+
+    assert asyncio.run(run()) == 200
+    assert (server.hits["/robots.txt"], server.hits["/pages/3"]) == (1, 1)
+    assert gate.turns == 3, "robots.txt missed its first turn and took a second one"
+
+
+@pytest.mark.postgres
+def test_a_worker_fetches_from_another_host_while_a_busy_hosts_job_waits_in_the_queue(
+    pg_store: Store,  # noqa: F811  (the fixture imported above)
+    servers: tuple[FixtureServer, FixtureServer],
+) -> None:
+    """One worker, one job at a time: pages A1, A2 (one host) and B1 (another), queued in that order.
+    A2's turn is seconds after A1's, so A2 goes back to the queue and B1 is fetched before it (in a
+    slot held by A2 it would come after); every page ends stored once, the hand-back is no
+    failure, and host A saw its delay. The delay is long enough for a slow first extraction."""
+    a, b = servers
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+    delay = 3.0
+    settings = make_settings(pg_store.url, fetch_host_delay=delay)
+    urls = [a.url("/pages/11"), a.url("/pages/12"), b.url("/pages/13")]
+
+    warm = FixtureServer().start()
+
+    async def run() -> None:
+        async with open_runtime(pg_store, settings, Grouping()) as runtime:
+            # a first extraction loads its libraries (seconds on a busy machine): not while timed
+            assert (await run_page(runtime, PageJob(None, warm.url("/pages/10")))).status == "stored"
+            async with app.open_async():
+                for url in urls:
+                    await ProcrastinateQueue(app).defer_page(PageJob(None, url))
+            deadline = time.monotonic() + 60
+            while await asyncio.to_thread(pending_jobs, pg_store) and time.monotonic() < deadline:
+                await run_worker(app, runtime, concurrency=1, wait=False)  # stops when nothing is due
+                await asyncio.sleep(0.2)
+
+    try:
+        asyncio.run(run())
+    finally:
+        warm.stop()
+    assert article_count(pg_store) == 4
+    order = _first_requests(a, b)
+    assert order.index("B /pages/13") < order.index("A /pages/12"), order
+    with pg_store.reading() as connection:
+        jobs = connection.execute(
+            sa.text(
+                "SELECT args->'job'->>'url' AS url, status, attempts FROM procrastinate_jobs "
+                "WHERE task_name = 'akhbar.fetch_page' ORDER BY id"
+            )
+        ).all()
+    assert [job.status for job in jobs] == ["succeeded"] * 3
+    assert jobs[1].attempts >= 1, "A2 was handed back"
+    assert host_of(urls[0]) != host_of(urls[2])
+    page_times = sorted(t for path, t in a.times)
+    assert min(b2 - b1 for b1, b2 in itertools.pairwise(page_times)) >= delay - 0.05
+
+
+def _first_requests(a: FixtureServer, b: FixtureServer) -> list[str]:
+    tagged: list[tuple[float, Any]] = [(t, f"A {p}") for p, t in a.times] + [
+        (t, f"B {p}") for p, t in b.times
+    ]
+    return [name for _, name in sorted(tagged)]
+
+
+@pytest.mark.postgres
+def test_pages_of_a_host_not_free_are_deferred_due_at_its_turns(pg_store: Store) -> None:  # noqa: F811
+    """A refresh's pages wait in the queue, not in a slot: due at their host's next turns, spaced."""
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+    with pg_store.transaction() as connection:
+        turn = hosts.reserve_slot(connection, "busy.example", 3.0, time.time()) or 0.0
+    spacing = 1.5
+
+    async def run() -> None:
+        async with app.open_async():
+            queue = ProcrastinateQueue(app, spacing=spacing)
+            for url in ("http://busy.example/a", "http://busy.example/b", "http://idle.example/c"):
+                await queue.defer_page(PageJob(None, url))
+
+    asyncio.run(run())
+    with pg_store.reading() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT args->'job'->>'url' AS url, extract(epoch FROM scheduled_at) AS due "
+                "FROM procrastinate_jobs WHERE task_name = 'akhbar.fetch_page' ORDER BY id"
+            )
+        ).all()
+    next_turn = turn + 3.0
+    assert float(rows[0].due) == pytest.approx(next_turn - TURN_LEAD, abs=0.01)
+    assert float(rows[1].due) == pytest.approx(next_turn - TURN_LEAD + spacing, abs=0.01)
+    assert rows[2].due is None, "a host never booked: due now"
