@@ -4,7 +4,8 @@
 - multi-language stories: English news articles with their professional Arabic and French
   translations (``demo/parallel``, NTREX-128, CC BY-SA 4.0): the Sulawesi earthquake told by four
   outlets (the grouping joins the two death-toll reports and keeps the aid-policy and rescue reports
-  apart), two stories told by two outlets, one alone; each translation is credited to its outlet and to the NTREX translators;
+  apart), two stories told by two outlets, one alone; each translation is credited to its outlet
+  and to the NTREX translators;
 - syndicated copies: one Reuters text carried word for word by two other (demo) sites;
 - an editor's article with a photo, the photo going through the image pipeline from a local file
   (``demo/newsroom/harbour.jpg``, drawn with Pillow by ``scripts/demo_data.py``, CC0), and the
