@@ -6,10 +6,10 @@ The routes are in :mod:`akhbar.web.routes.portal`; the newsroom renders with the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ from akhbar.web.i18n import LANGUAGES, direction_of, format_ago, format_publishe
 TEMPLATES = Path(__file__).with_name("templates")
 REVALIDATE = "public, no-cache"  # kept, but checked with the server (a 304) before each use
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+REMEMBERED = 256  # values kept per data version by Pages.remembered
+T = TypeVar("T")
 
 
 def environment() -> jinja2.Environment:
@@ -73,6 +75,7 @@ class Pages:
         timezone: str = DEFAULT_TIMEZONE,
         pictures: presenting.PictureSource = presenting.no_pictures,
         reads: ReadCounter | None = None,
+        kept_photos: bool = False,
     ) -> None:
         self.store = store
         self.cache = cache
@@ -81,7 +84,23 @@ class Pages:
         self.zone = ZoneInfo(timezone)
         self.pictures = pictures
         self.reads = reads or ReadCounter(store)
+        self.kept_photos = kept_photos  # ``pictures`` shows the photo akhbar kept (images.picture)
         self._breaking_now: tuple[str, list[ArticleSummary]] = ("", [])
+        self._remembered: tuple[str, dict[Hashable, object]] = ("", {})
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept while the data version stays the one read last: parts that many pages
+        of one version show alike (a section's newest articles) are read once per version."""
+        version, values = self._remembered
+        if version != self.cache.current:
+            version, values = self.cache.current, {}
+            self._remembered = (version, values)
+        if key in values:
+            return cast(T, values[key])
+        found = compute()
+        if len(values) < REMEMBERED:
+            values[key] = found  # two threads may both compute it: the same value, no harm
+        return found
 
     def _breaking(self) -> list[ArticleSummary]:
         """The breaking bar's items, read once per data version."""
