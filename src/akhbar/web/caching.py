@@ -83,6 +83,11 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._refreshing: asyncio.Future[None] | None = None
         self._rendering: dict[tuple[str, str], asyncio.Future[_Entry]] = {}
+        # SQLite's reads are this process's own CPU work (the file in the page cache), so a page is
+        # rendered on the event loop: a hop to a worker thread and back cost more than most pages'
+        # reads, and the threads only took turns on the GIL. PostgreSQL's reads wait on a server:
+        # those pages are rendered in worker threads, the loop serving others meanwhile.
+        self.inline = store.dialect == "sqlite" and not store.in_memory
 
     def _refresh_version(self) -> tuple[str, str]:
         _, version, since = self._version
@@ -162,7 +167,7 @@ class ResponseCache:
         future: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
         self._rendering[slot] = future
         try:
-            rendered = await run_in_threadpool(render)
+            rendered = render() if self.inline else await run_in_threadpool(render)
             digest = hashlib.blake2s(rendered.body, digest_size=12).hexdigest()
             entry = _Entry(rendered, f'"{digest}"', since)
             if rendered.status_code == 200:
