@@ -26,6 +26,7 @@ from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
+from akhbar.web.fragments import FragmentCache
 from akhbar.web.i18n import LANGUAGES, direction_of, format_ago, format_published, interface, zone_label
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -41,6 +42,8 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates are the package's: no file checks on every page
+        extensions=[FragmentCache],
     )
     env.globals.update(
         dir_of=direction_of,
