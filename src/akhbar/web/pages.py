@@ -5,9 +5,10 @@ The routes are in :mod:`akhbar.web.routes.portal`; the newsroom renders with the
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Hashable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
@@ -60,6 +61,12 @@ def environment() -> jinja2.Environment:
 
 
 Dated = ArticleSummary | presenting.ArticleView
+
+
+@functools.lru_cache(maxsize=64)
+def _day_in_full(day: date, language: str) -> str:
+    """The masthead's date (babel takes tens of µs: once per day and language)."""
+    return str(format_date(day, "full", locale=language))
 
 
 class Pages:
@@ -149,7 +156,7 @@ class Pages:
             ago=ago,
             zone=self.zone,
             today=today,
-            today_text=format_date(today, "full", locale=language),
+            today_text=_day_in_full(today, language),
             zone_label=zone_label(self.timezone, language),
             picture=lambda item: self.pictures(item.id),
             story_picture=self._story_picture,
