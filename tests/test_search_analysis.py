@@ -156,3 +156,13 @@ def test_a_snippet_equals_the_one_from_every_word_sorted(
     for language in ("fr", "ar"):
         wanted = frozenset(terms(word, language))
         assert snippet(text, wanted, language) == _snippet_from_all_words(text, wanted, language)
+
+
+def test_a_window_cut_inside_a_word_marks_what_the_whole_text_matches() -> None:
+    """No space near the match: the window ends inside "scrutinsabc", whose cut "scrutins" would be
+    a match on its own; it is not one in this text, so it is not marked."""
+    text = "." * 100 + "scrutin" + "." * 132 + "scrutinsabc" + "." * 50
+    wanted = frozenset(terms("scrutin", "fr"))
+    found = snippet(text, wanted, "fr")
+    assert found == _snippet_from_all_words(text, wanted, "fr")
+    assert found.count("<mark>") == 1 and "scrutins" in found
