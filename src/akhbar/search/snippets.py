@@ -94,6 +94,20 @@ def _hit(word: str, wanted: frozenset[str], language: str | None, memo: _Sorted)
     return found
 
 
+def _first(text: str, wanted: frozenset[str], language: str | None, memo: _Sorted) -> tuple[int, int] | None:
+    """(start, end) of the first word of ``text`` with a wanted term, words already sorted for the
+    query costing a set look-up (sorting all the words of a text first cost more: most texts match
+    early, and reading on to the end at once, past a few dozen words, did not pay either)."""
+    hits, misses = memo
+    for m in _ORIGINAL.finditer(text):
+        word = m.group()
+        if word in misses:
+            pass
+        elif word in hits or _hit(word, wanted, language, memo):
+            return m.span()
+    return None
+
+
 def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped.
 
@@ -104,9 +118,7 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     """
     text = text[:SCAN]
     memo = _sorted(wanted, language)
-    first = next(
-        (m.span() for m in _ORIGINAL.finditer(text) if _hit(m.group(), wanted, language, memo)), None
-    )
+    first = _first(text, wanted, language, memo)
     start = max(0, first[0] - WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)
