@@ -158,7 +158,11 @@ async def article_negotiated(
     language = negotiate(request.headers.get("accept-language"))
     base = seo.base_url(request)
     answer = await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
+        request,
+        language,
+        lambda: _article(pages, store, language, article_id, base),
+        negotiated=True,
+        inline=True,  # a handful of short reads by key
     )
     return _counted(request, pages, article_id, answer)
 
@@ -178,7 +182,7 @@ async def article_page(
     language = _language(lang)
     base = seo.base_url(request)
     answer = await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id, base)
+        request, language, lambda: _article(pages, store, language, article_id, base), inline=True
     )
     return _counted(request, pages, article_id, answer)
 
