@@ -65,3 +65,23 @@ def test_errors_are_not_cached(sqlite_store: Store) -> None:
 
     assert asyncio.run(cache.respond(_request(), "k", render)).status_code == 500
     assert asyncio.run(cache.respond(_request(), "k", render)).status_code == 200
+
+
+def test_pages_with_short_reads_render_on_the_event_loop_on_sqlite_only(store: Store) -> None:
+    """On a SQLite file an inline page renders in the event loop's thread; a page with long reads
+    (the default), and every page on PostgreSQL, in a worker thread."""
+    cache = ResponseCache(store, ttl=60)
+    threads: dict[str, int] = {}
+
+    def render(name: str) -> Rendered:
+        threads[name] = threading.get_ident()
+        return Rendered(name.encode(), "text/plain")
+
+    async def both() -> int:
+        await cache.respond(_request(), "short", lambda: render("short"), inline=True)
+        await cache.respond(_request(), "long", lambda: render("long"))
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(both())
+    assert threads["long"] != loop_thread
+    assert (threads["short"] == loop_thread) == (store.dialect == "sqlite")

@@ -124,3 +124,28 @@ def test_negotiate_never_fails(header: str) -> None:
 )
 def test_format_published(published: str | None, language: str, url: str | None, expected: str) -> None:
     assert format_published(published, language, url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "locale"),
+    [
+        ("https://hespress.ma/x/1", "ar_MA"),
+        ("HTTPS://WWW.A.TN", "ar_TN"),
+        ("https://user:pw@b.lb:80/x", "ar_LB"),
+        ("https://a.ma?next=//b.tn", "ar_MA"),
+        ("https://a.eg#x.ma", "ar_EG"),
+        ("https://x.sy/a//b.tn/", "ar_SY"),
+        ("//a.dz/x", "ar_DZ"),
+        ("http:/x//host.ma/", "ar"),  # no host part: the path's look-alike is not one
+        ("foo/bar//b.ma/", "ar"),
+        ("http://[::1", "ar"),  # hostile: unparsable
+        ("", "ar"),
+        (None, "ar"),
+    ],
+)
+def test_arabic_months_follow_the_host_of_the_address(url: str | None, locale: str) -> None:
+    """The region is read from the host part alone (parsed once per site): the same as from the whole URL."""
+    from akhbar.web.i18n import _locale_for
+
+    assert _locale_for("ar", url) == locale
+    assert _locale_for("fr", url) == "fr"

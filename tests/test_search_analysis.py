@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from akhbar.search import arabic
 from akhbar.search.analysis import prepare, terms
@@ -112,3 +114,55 @@ def test_a_snippet_marks_whole_words_only() -> None:
     arabic = "قال الطنجاويون" + " نص" * 100 + " إن طنجة" + " نص" * 200
     assert "<mark>طنجة</mark>" in snippet(arabic, frozenset(terms("طنجة", "ar")), "ar")
     assert "<mark>" not in snippet("الطنجاويون" + " نص" * 200, frozenset(terms("طنجة", "ar")), "ar")
+
+
+def _snippet_from_all_words(text: str, wanted: frozenset[str], language: str) -> str:
+    """The snippet as first written: every word of the text sorted, then the window cut around the
+    first match (the reference the faster snippet() must equal)."""
+    from akhbar.search import snippets
+
+    text = text[: snippets.SCAN]
+    forms = snippets._forms(text, wanted, language)
+    first = next(snippets._matches(text, forms), None) if forms else None
+    start = max(0, first[0] - snippets.WINDOW // 3) if first else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if first and 0 <= space < first[0] else start
+    end = min(len(text), start + snippets.WINDOW)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    found = list(snippets._matches(text, forms, start, end)) if forms else []
+    body = snippets._marked(text, start, end, found)
+    return ("… " if start else "") + body + (" …" if end < len(text) else "")
+
+
+_PIECES = ["scrutin", "scrutins", "rescrutin", "Scrutin,", "طنجة", "بطنجة", "الطنجاويون", "نص", "le", "du",
+           "OTAN", "الناتو", "12", "l'élection", "élections", "é", "-", ".", "«", "»", "_"]  # fmt: skip
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=400),
+    st.lists(st.sampled_from(["", " ", "  ", "\n", "x"]), min_size=400, max_size=400),
+    st.sampled_from(["scrutin", "طنجة", "élection", "otan"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_snippet_equals_the_one_from_every_word_sorted(
+    pieces: list[str], gaps: list[str], word: str
+) -> None:
+    """Sorting words only up to the first match and in the window gives the same snippet, windows
+    cut inside a word (no space near) included."""
+    text = "".join(piece + gap for piece, gap in zip(pieces, gaps, strict=False))
+    for language in ("fr", "ar"):
+        wanted = frozenset(terms(word, language))
+        assert snippet(text, wanted, language) == _snippet_from_all_words(text, wanted, language)
+
+
+def test_a_window_cut_inside_a_word_marks_what_the_whole_text_matches() -> None:
+    """No space near the match: the window ends inside "scrutinsabc", whose cut "scrutins" would be
+    a match on its own; it is not one in this text, so it is not marked."""
+    text = "." * 100 + "scrutin" + "." * 132 + "scrutinsabc" + "." * 50
+    wanted = frozenset(terms("scrutin", "fr"))
+    found = snippet(text, wanted, "fr")
+    assert found == _snippet_from_all_words(text, wanted, "fr")
+    assert found.count("<mark>") == 1 and "scrutins" in found

@@ -95,3 +95,40 @@ def test_reindex_writes_an_in_memory_database_from_its_own_thread() -> None:
         assert search.matching_ids(store, "harbour") == ids
     finally:
         store.close()
+
+
+def test_sqlite_ranking_reads_the_covering_indexes_and_survives_the_migration(sqlite_store: Store) -> None:
+    """The plain query reads each match's date, title terms and story from migration 0020's small
+    indexes; a database loaded before it ranks the same once upgraded, stories changed since included."""
+    from alembic import command
+
+    from akhbar.store.engine import _alembic_config, upgrade
+
+    ids = _loaded(sqlite_store)
+    with sqlite_store.transaction() as connection:
+        connection.execute(
+            sa.text("UPDATE articles SET story_id = 7 WHERE id IN (:a, :b)"), {"a": ids[1], "b": ids[2]}
+        )
+    before = search.search(sqlite_store, "harbour", limit=20)
+    with sqlite_store.reading() as connection:
+        plan = " | ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {sqlite._PLAIN}", ("harbour", 1000, 100)
+            )
+        )
+    assert "COVERING INDEX search_fts_rows" in plan and "COVERING INDEX search_fts_stories" in plan, plan
+    with sqlite_store.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0019_pg_search")
+    with sqlite_store.engine.connect() as connection:
+        names = {
+            row[0]
+            for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+    assert not names & {"search_fts_rows", "search_fts_stories"}
+    upgrade(sqlite_store.engine)
+    after = search.search(sqlite_store, "harbour", limit=20)
+    assert not isinstance(before, QueryProblem) and not isinstance(after, QueryProblem)
+    assert after.to_json() == before.to_json()
+    grouped = next(h for h in after.hits if h.story_id == 7)
+    assert len(grouped.story_matches) == 1, "the story read through the index groups its two matches"

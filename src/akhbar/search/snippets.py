@@ -76,40 +76,49 @@ def _matches(
             yield m.start(), m.end()
 
 
-def _first(text: str, forms: frozenset[str]) -> tuple[int, int] | None:
-    """(start, end) of the first word of ``text`` written as one of ``forms``, found by
-    ``str.find``: what ``next(_matches(text, forms))`` finds without walking every word before it.
-
-    An occurrence is a word when the word starting there is exactly the form (the pattern is
-    greedy, so it ends there) and the letter before it does not belong to it (words are runs of
-    one script, and the form is one)."""
-    best: tuple[int, int] | None = None
-    for form in forms:
-        at = text.find(form)
-        while at >= 0 and (best is None or at < best[0]):
-            found = _ORIGINAL.match(text, at)
-            if (
-                found
-                and found.end() == at + len(form)
-                and not (at and _ORIGINAL.fullmatch(text, at - 1, found.end()))
-            ):
-                best = (at, found.end())
-                break
-            at = text.find(form, at + 1)
-    return best
-
-
 def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
     """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
     forms = _forms(text, wanted, language)
     return _marked(text, 0, len(text), list(_matches(text, forms)) if forms else [])
 
 
+def _hit(word: str, wanted: frozenset[str], language: str | None, memo: _Sorted) -> bool:
+    """Whether ``word`` (as written) has a wanted term; ``memo`` is the query's sorted words."""
+    hits, misses = memo
+    if word in hits:
+        return True
+    if word in misses:
+        return False
+    found = not wanted.isdisjoint(_token_terms(word, language))
+    (hits if found else misses).add(word)
+    return found
+
+
+def _first(text: str, wanted: frozenset[str], language: str | None, memo: _Sorted) -> tuple[int, int] | None:
+    """(start, end) of the first word of ``text`` with a wanted term, words already sorted for the
+    query costing a set look-up (sorting all the words of a text first cost more: most texts match
+    early, and reading on to the end at once, past a few dozen words, did not pay either)."""
+    hits, misses = memo
+    for m in _ORIGINAL.finditer(text):
+        word = m.group()
+        if word in misses:
+            pass
+        elif word in hits or _hit(word, wanted, language, memo):
+            return m.span()
+    return None
+
+
 def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
-    """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped."""
+    """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped.
+
+    The words are read from the start up to the first match only, then those of the window: what
+    sorting every word of the text first gives (the first match is the first word sorted a match,
+    and a window cut at spaces holds whole words, each sorted as it would be in the whole text).
+    A window cut inside a word (no space near) is marked from the whole text's matching words.
+    """
     text = text[:SCAN]
-    forms = _forms(text, wanted, language)
-    first = _first(text, forms) if forms else None
+    memo = _sorted(wanted, language)
+    first = _first(text, wanted, language, memo)
     start = max(0, first[0] - WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)
@@ -118,7 +127,14 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    body = _marked(text, start, end, list(_matches(text, forms, start, end)) if forms else [])
+    if first is None:
+        found: list[tuple[int, int]] = []
+    elif (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace()):
+        window = _ORIGINAL.finditer(text, start, end)
+        found = [m.span() for m in window if _hit(m.group(), wanted, language, memo)]
+    else:
+        found = list(_matches(text, _forms(text, wanted, language), start, end))
+    body = _marked(text, start, end, found)
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 

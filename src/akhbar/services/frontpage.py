@@ -8,7 +8,7 @@ what is left, so no story's headline appears twice in them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,7 +21,7 @@ from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
 
-__all__ = ["Home", "StoryView", "home", "related", "story_view"]
+__all__ = ["Home", "StoryView", "home", "related", "section_newest", "story_view"]
 
 
 @dataclass(frozen=True)
@@ -172,15 +172,32 @@ def story_view(store: Store, found: Story) -> StoryView:
     return StoryView(found, ordered, copied, _sources_over_time(found.articles), on_story)
 
 
+RELATED_POOL = 6  # newest articles of a section read per related link shown (copies share a story)
+
+
+def section_newest(store: Store, section: str, *, limit: int = 4) -> tuple[ArticleSummary, ...]:
+    """What :func:`related` picks ``limit`` links from: the newest articles of ``section``, in one
+    indexed read (section, newest first). The same for every article of the section, so a caller
+    may keep it while the data does not change."""
+    with store.reading() as connection:
+        return tuple(queries.summaries(connection, Filters(section=section), limit=limit * RELATED_POOL))
+
+
 def related(
-    store: Store, *, section: str | None, language: str | None, story_key: str, limit: int = 4
+    store: Store,
+    *,
+    section: str | None,
+    language: str | None,
+    story_key: str,
+    limit: int = 4,
+    newest: Sequence[ArticleSummary] | None = None,
 ) -> tuple[ArticleSummary, ...]:
-    """The newest other stories of a section (in ``language`` first), for an article's "related" links."""
+    """The newest other stories of a section (in ``language`` first), for an article's "related"
+    links; ``newest`` is :func:`section_newest` when the caller has it."""
     if section is None:
         return ()
-    with store.reading() as connection:  # one indexed read (section, newest first); copies share a story
-        newest = queries.summaries(connection, Filters(section=section), limit=limit * 6)
-    ordered = sorted(newest, key=lambda a: a.language != language)  # stable: newest first in each
+    pool = section_newest(store, section, limit=limit) if newest is None else newest
+    ordered = sorted(pool, key=lambda a: a.language != language)  # stable: newest first in each
     shown = _Shown()
     shown.keys.add(story_key)
     return shown.take(ordered, limit)

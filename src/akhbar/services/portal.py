@@ -185,7 +185,10 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
         if story_id is not None:
             found = queries.summaries(connection, Filters(story_id=story_id), limit=100)
             coverage = [a for a in found if a.id != article_id]
-        linked = [Copy(summary, relation) for summary, relation in queries.related(connection, article_id)]
+        links = (stored.article.duplicate_of, stored.article.duplicate_kind)  # read with the article
+        linked = [
+            Copy(summary, relation) for summary, relation in queries.related(connection, article_id, links)
+        ]
     key = str(story_id) if story_id is not None else f"a{article_id}"
     return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 

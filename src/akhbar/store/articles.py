@@ -94,8 +94,11 @@ def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
     return StoredArticle(m["id"], m["raw_id"], article, as_utc(m["created_at"]), as_utc(m["updated_at"]))
 
 
+_BY_ID = sa.select(articles).where(articles.c.id == sa.bindparam("article_id"))  # built once
+
+
 def get_article(connection: sa.Connection, article_id: int) -> StoredArticle | None:
-    row = connection.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+    row = connection.execute(_BY_ID, {"article_id": article_id}).first()
     return None if row is None else _stored(row)
 
 

@@ -100,13 +100,14 @@ def get_entry(connection: sa.Connection, entry_id: int, *, lock: bool = False) -
     return None if row is None else _entry(row)
 
 
+_PUBLISHED_AS = sa.select(newsroom_entries).where(
+    newsroom_entries.c.article_id == sa.bindparam("article_id"), newsroom_entries.c.state == "published"
+)  # built once: every article page asks
+
+
 def published_as(connection: sa.Connection, article_id: int) -> Entry | None:
     """The published entry whose portal article is ``article_id`` (a withdrawn one's id may be reused)."""
-    row = connection.execute(
-        sa.select(newsroom_entries).where(
-            newsroom_entries.c.article_id == article_id, newsroom_entries.c.state == "published"
-        )
-    ).first()
+    row = connection.execute(_PUBLISHED_AS, {"article_id": article_id}).first()
     return None if row is None else _entry(row)
 
 

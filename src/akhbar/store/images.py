@@ -216,27 +216,30 @@ def _same_url() -> sa.ColumnElement[bool]:
     )
 
 
+_SHOWN = (
+    sa.select(
+        images, article_images.c.article_id, articles.c.image_caption, articles.c.title, articles.c.site_name
+    )
+    .select_from(
+        article_images.join(articles, articles.c.id == article_images.c.article_id).join(
+            images, images.c.id == article_images.c.image_id
+        )
+    )
+    .where(
+        article_images.c.article_id.in_(sa.bindparam("ids", expanding=True)),
+        article_images.c.status == "stored",
+        _same_url(),
+    )
+)  # built once: pages bind their articles' ids
+
+
 def shown_for(connection: sa.Connection, article_ids: Iterable[int]) -> dict[int, ArticleImage]:
     """The photos to show with these articles: stored, and fetched for the address each article
     names today (an article whose image_url changed shows nothing until its new photo is in)."""
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return {}
-    rows = connection.execute(
-        sa.select(
-            images,
-            article_images.c.article_id,
-            articles.c.image_caption,
-            articles.c.title,
-            articles.c.site_name,
-        )
-        .select_from(
-            article_images.join(articles, articles.c.id == article_images.c.article_id).join(
-                images, images.c.id == article_images.c.image_id
-            )
-        )
-        .where(article_images.c.article_id.in_(ids), article_images.c.status == "stored", _same_url())
-    ).mappings()
+    rows = connection.execute(_SHOWN, {"ids": ids}).mappings()
     return {
         int(m["article_id"]): ArticleImage(
             int(m["article_id"]), _row(m), m["image_caption"], str(m["title"]), m["site_name"]

@@ -34,10 +34,15 @@ def newest_first(connection: sa.Connection) -> tuple[sa.UnaryExpression[Any], ..
     return published, articles.c.id.desc()
 
 
-def _after(published: str, last_id: int) -> sa.ColumnElement[bool]:
-    """Rows after the cursor (published, id) in :func:`newest_first` order ('' for an undated row)."""
+def _after(dated: bool) -> sa.ColumnElement[bool]:
+    """Rows after the cursor (``after_published``, ``after_id``) in :func:`newest_first` order, for a
+    cursor on a dated row or (not ``dated``) an undated one."""
     c = articles.c
-    if not published:
+    published, last_id = (
+        sa.bindparam("after_published", type_=sa.String),
+        sa.bindparam("after_id", type_=sa.Integer),
+    )
+    if not dated:
         return sa.and_(c.published.is_(None), c.id < last_id)
     return sa.or_(
         c.published < published,
@@ -84,26 +89,38 @@ def summary_of(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
     )
 
 
+_FIELDS = ("language", "source_id", "site_name", "story_id", "article_id", "since", "title_like", "section")
+
+
 def _conditions(table: sa.FromClause, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """The conditions of ``filters`` on ``table``, each value a bound parameter named after its
+    field (:func:`_values` gives them), so one statement serves every value of a shape."""
     c = table.c
     found: list[sa.ColumnElement[bool]] = []
     if filters.language is not None:
-        found.append(c.language == filters.language)
+        found.append(c.language == sa.bindparam("language"))
     if filters.source_id is not None:
-        found.append(c.source_id == filters.source_id)
+        found.append(c.source_id == sa.bindparam("source_id"))
     if filters.site_name is not None:
-        found.append(c.site_name == filters.site_name)
+        found.append(c.site_name == sa.bindparam("site_name"))
     if filters.story_id is not None:
-        found.append(c.story_id == filters.story_id)
+        found.append(c.story_id == sa.bindparam("story_id"))
     if filters.article_id is not None:
-        found.append(c.id == filters.article_id)
+        found.append(c.id == sa.bindparam("article_id"))
     if filters.since is not None:
-        found.append(c.published >= filters.since)
+        found.append(c.published >= sa.bindparam("since"))
     if filters.title_like:
-        found.append(c.title.ilike(f"%{_escaped(filters.title_like)}%", escape="\\"))
+        found.append(c.title.ilike(sa.bindparam("title_like"), escape="\\"))
     if filters.section is not None:
-        found.append(c.section == filters.section)
+        found.append(c.section == sa.bindparam("section"))
     return found
+
+
+def _values(filters: Filters) -> dict[str, object]:
+    """The bound values of :func:`_conditions`."""
+    found: dict[str, object] = {name: getattr(filters, name) for name in _FIELDS}
+    found["title_like"] = f"%{_escaped(filters.title_like)}%" if filters.title_like else None
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def _escaped(text: str) -> str:
@@ -145,6 +162,43 @@ def _where(query: sa.Select[tuple[object, ...]], filters: Filters) -> sa.Select[
     return query.where(*conditions) if conditions else query
 
 
+# Statements by shape (dialect, which filters are set, collapse, kind of cursor): built once each,
+# so a list costs binding its values, not building and hashing a statement (pure values, the
+# same in every process).
+_Shape = tuple[str, tuple[bool, ...], bool, int]
+_STATEMENTS: dict[_Shape, sa.Select[tuple[object, ...]]] = {}
+
+
+def _shape(connection: sa.Connection, filters: Filters, after: tuple[str, int] | None) -> _Shape:
+    cursor = 0 if after is None else 1 if after[0] else 2
+    set_ = tuple(bool(getattr(filters, name)) if name == "title_like" else getattr(filters, name) is not None
+                 for name in _FIELDS)  # fmt: skip
+    return connection.dialect.name, set_, filters.collapse, cursor
+
+
+def _statement(
+    connection: sa.Connection, filters: Filters, after: tuple[str, int] | None
+) -> sa.Select[tuple[object, ...]]:
+    shape = _shape(connection, filters, after)
+    found = _STATEMENTS.get(shape)
+    if found is None:
+        query = _where(sa.select(*SUMMARY_COLUMNS), filters)
+        if after is not None:
+            query = query.where(_after(bool(after[0])))
+        found = _STATEMENTS[shape] = query.order_by(*newest_first(connection)).limit(
+            sa.bindparam("limit", type_=sa.Integer)
+        )
+    return found
+
+
+def _bound(filters: Filters, after: tuple[str, int] | None, limit: int) -> dict[str, object]:
+    values = _values(filters)
+    values["limit"] = limit
+    if after is not None:
+        values["after_published"], values["after_id"] = after
+    return values
+
+
 def summaries_query(
     connection: sa.Connection,
     filters: Filters = Filters(),
@@ -152,12 +206,8 @@ def summaries_query(
     after: tuple[str, int] | None = None,
     limit: int = 50,
 ) -> sa.Select[tuple[object, ...]]:
-    """The statement of :func:`summaries` (tests read its query plan)."""
-    query = _where(sa.select(*SUMMARY_COLUMNS), filters)
-    if after is not None:
-        published, last_id = after
-        query = query.where(_after(published, last_id))
-    return query.order_by(*newest_first(connection)).limit(limit)
+    """The statement :func:`summaries` runs, its values bound (tests read its query plan)."""
+    return _statement(connection, filters, after).params(_bound(filters, after, limit))
 
 
 def summaries(
@@ -168,8 +218,8 @@ def summaries(
     limit: int = 50,
 ) -> list[ArticleSummary]:
     """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
-    query = summaries_query(connection, filters, after=after, limit=limit)
-    return [summary_of(row) for row in connection.execute(query)]
+    found = connection.execute(_statement(connection, filters, after), _bound(filters, after, limit))
+    return [summary_of(row) for row in found]
 
 
 def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
@@ -233,34 +283,52 @@ def _groups_carried(
     return carried
 
 
-def related(connection: sa.Connection, article_id: int) -> list[tuple[ArticleSummary, str]]:
+_c = articles.c
+_LINKS_OF = sa.select(_c.duplicate_of, _c.duplicate_kind).where(_c.id == sa.bindparam("article_id"))
+_LINKED: sa.Select[tuple[object, ...]] = (
+    sa.select(*SUMMARY_COLUMNS, _c.duplicate_of, _c.duplicate_kind)
+    .where(
+        sa.or_(
+            _c.id.in_(sa.bindparam("own", expanding=True)),
+            _c.duplicate_of.in_(sa.bindparam("roots", expanding=True)),
+        ),
+        _c.id != sa.bindparam("article_id"),
+    )
+    .order_by(_c.id)
+)  # the statements of :func:`related`, built once: an article page binds its ids
+
+
+def related(
+    connection: sa.Connection, article_id: int, links: tuple[int | None, str | None] | None = None
+) -> list[tuple[ArticleSummary, str]]:
     """The articles linked to this one's text, each with how it relates to it, read from this
     article's side: ``same`` text, ``contained_in`` (this text is printed inside that article), or
     ``contains`` (that article's text is printed inside this one). Earliest first by id.
+
+    ``links`` is the article's own (duplicate_of, duplicate_kind) when the caller read them already.
     """
-    c = articles.c
-    row = connection.execute(sa.select(c.duplicate_of, c.duplicate_kind).where(c.id == article_id)).first()
-    if row is None:
-        return []
-    root = _root(row.duplicate_of, row.duplicate_kind, article_id)
-    own = {int(row.duplicate_of): str(row.duplicate_kind)} if row.duplicate_kind in CONTAINMENT else {}
+    if links is None:
+        row = connection.execute(_LINKS_OF, {"article_id": article_id}).first()
+        if row is None:
+            return []
+        links = (row.duplicate_of, row.duplicate_kind)
+    duplicate_of, kind = links
+    root = _root(duplicate_of, kind, article_id)
+    own = {int(duplicate_of): str(kind)} if kind in CONTAINMENT and duplicate_of is not None else {}
     if root != article_id:
-        target = connection.execute(sa.select(c.duplicate_of, c.duplicate_kind).where(c.id == root)).first()
+        target = connection.execute(_LINKS_OF, {"article_id": root}).first()
         own[root] = "same"
         if target is not None and target.duplicate_kind in CONTAINMENT:
             own[int(target.duplicate_of)] = str(target.duplicate_kind)
-    query: sa.Select[tuple[object, ...]] = sa.select(*SUMMARY_COLUMNS, c.duplicate_of, c.duplicate_kind)
-    query = query.where(
-        sa.or_(c.id.in_(list(own)), c.duplicate_of.in_(sorted({root, article_id}))), c.id != article_id
-    )
+    values = {"own": list(own), "roots": sorted({root, article_id}), "article_id": article_id}
     found: dict[int, tuple[ArticleSummary, str]] = {}
-    for linked in connection.execute(query.order_by(c.id)):
+    for linked in connection.execute(_LINKED, values):
         m = linked._mapping
         if m["id"] in own:
             found[m["id"]] = (summary_of(linked), own[m["id"]])
         else:  # it links to this text: its relation, read from the other side
-            kind = m["duplicate_kind"] or "same"
-            relation = {"contained_in": "contains", "contains": "contained_in"}.get(kind, "same")
+            linked_kind = m["duplicate_kind"] or "same"
+            relation = {"contained_in": "contains", "contains": "contained_in"}.get(linked_kind, "same")
             found.setdefault(m["id"], (summary_of(linked), relation))
     return list(found.values())
 

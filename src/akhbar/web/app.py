@@ -112,7 +112,11 @@ def create_app(
     cache = ResponseCache(store, ttl=cache_ttl)
     timezone = settings.timezone if settings else DEFAULT_TIMEZONE
     pages = Pages(
-        store, cache, timezone=timezone, pictures=pictures or functools.partial(images.picture, store)
+        store,
+        cache,
+        timezone=timezone,
+        pictures=pictures or functools.partial(images.picture, store),
+        kept_photos=pictures is None,
     )
     app.state.store = store
     app.state.cache = cache

@@ -83,6 +83,13 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._refreshing: asyncio.Future[None] | None = None
         self._rendering: dict[tuple[str, str], asyncio.Future[_Entry]] = {}
+        # Where SQLite's reads are this process's own CPU work (a file, in the page cache), a page
+        # whose reads are short may be rendered on the event loop (``respond(..., inline=True)``):
+        # the hop to a worker thread and back cost more than an article page's reads. A page whose
+        # reads are long (search: SQLite releases the GIL while it works) stays in worker threads,
+        # where those reads overlap other requests' Python on the second core: inline, search
+        # served fewer requests with a far longer tail. PostgreSQL's pages always go to threads.
+        self.inline_reads = store.dialect == "sqlite" and not store.in_memory
 
     def _refresh_version(self) -> tuple[str, str]:
         _, version, since = self._version
@@ -120,11 +127,12 @@ class ResponseCache:
         *,
         vary: str | None = None,
         cache_control: str | None = None,
+        inline: bool = False,
     ) -> Response:
         version, since = await self.version()
         entry = self._entries.get((key, version))
         if entry is None:
-            entry = await self._render_once((key, version), since, render)
+            entry = await self._render_once((key, version), since, render, inline and self.inline_reads)
         encoding = entry.encoding(request.headers.get("accept-encoding", ""))
         headers = {
             "ETag": _tagged(entry.etag, encoding),
@@ -154,7 +162,9 @@ class ResponseCache:
             headers=headers,
         )
 
-    async def _render_once(self, slot: tuple[str, str], since: str, render: Callable[[], Rendered]) -> _Entry:
+    async def _render_once(
+        self, slot: tuple[str, str], since: str, render: Callable[[], Rendered], inline: bool = False
+    ) -> _Entry:
         """Render in a worker thread; concurrent requests for one page and version share one render."""
         pending = self._rendering.get(slot)
         if pending is not None and pending.get_loop() is asyncio.get_running_loop():
@@ -162,7 +172,7 @@ class ResponseCache:
         future: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
         self._rendering[slot] = future
         try:
-            rendered = await run_in_threadpool(render)
+            rendered = render() if inline else await run_in_threadpool(render)
             digest = hashlib.blake2s(rendered.body, digest_size=12).hexdigest()
             entry = _Entry(rendered, f'"{digest}"', since)
             if rendered.status_code == 200:

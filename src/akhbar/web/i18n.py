@@ -99,10 +99,23 @@ def negotiate(accept_language: str | None) -> str:
     return best
 
 
+_NETLOC_END = re.compile(r"[/?#]")
+
+
 def _locale_for(ui_language: str, url: str | None) -> str:
     if ui_language != "ar":
         return ui_language
-    parts = split_url(url) if url else None
+    if not url:
+        return "ar"
+    # the URL up to the end of its host part names the same host: one parse per site, not per article
+    start = url.find("//")
+    end = _NETLOC_END.search(url, start + 2) if start >= 0 else None
+    return _arabic_locale(url[: end.start()] if end else url)
+
+
+@lru_cache(maxsize=4096)
+def _arabic_locale(origin: str) -> str:
+    parts = split_url(origin)
     host = (parts.hostname if parts else None) or ""
     return ARABIC_REGIONS.get(host.rsplit(".", 1)[-1], "ar")
 

@@ -5,11 +5,12 @@ The routes are in :mod:`akhbar.web.routes.portal`; the newsroom renders with the
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Hashable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -26,11 +27,14 @@ from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
+from akhbar.web.fragments import FragmentCache
 from akhbar.web.i18n import LANGUAGES, direction_of, format_ago, format_published, interface, zone_label
 
 TEMPLATES = Path(__file__).with_name("templates")
 REVALIDATE = "public, no-cache"  # kept, but checked with the server (a 304) before each use
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+REMEMBERED = 256  # values kept per data version by Pages.remembered
+T = TypeVar("T")
 
 
 def environment() -> jinja2.Environment:
@@ -39,6 +43,8 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates are the package's: no file checks on every page
+        extensions=[FragmentCache],
     )
     env.globals.update(
         dir_of=direction_of,
@@ -57,6 +63,12 @@ def environment() -> jinja2.Environment:
 Dated = ArticleSummary | presenting.ArticleView
 
 
+@functools.lru_cache(maxsize=64)
+def _day_in_full(day: date, language: str) -> str:
+    """The masthead's date (babel takes tens of µs: once per day and language)."""
+    return str(format_date(day, "full", locale=language))
+
+
 class Pages:
     """Renders pages for one store; every page shows the breaking bar when flags are active.
 
@@ -73,6 +85,7 @@ class Pages:
         timezone: str = DEFAULT_TIMEZONE,
         pictures: presenting.PictureSource = presenting.no_pictures,
         reads: ReadCounter | None = None,
+        kept_photos: bool = False,
     ) -> None:
         self.store = store
         self.cache = cache
@@ -81,7 +94,23 @@ class Pages:
         self.zone = ZoneInfo(timezone)
         self.pictures = pictures
         self.reads = reads or ReadCounter(store)
+        self.kept_photos = kept_photos  # ``pictures`` shows the photo akhbar kept (images.picture)
         self._breaking_now: tuple[str, list[ArticleSummary]] = ("", [])
+        self._remembered: tuple[str, dict[Hashable, object]] = ("", {})
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept while the data version stays the one read last: parts that many pages
+        of one version show alike (a section's newest articles) are read once per version."""
+        version, values = self._remembered
+        if version != self.cache.current:
+            version, values = self.cache.current, {}
+            self._remembered = (version, values)
+        if key in values:
+            return cast(T, values[key])
+        found = compute()
+        if len(values) < REMEMBERED:
+            values[key] = found  # two threads may both compute it: the same value, no harm
+        return found
 
     def _breaking(self) -> list[ArticleSummary]:
         """The breaking bar's items, read once per data version."""
@@ -127,7 +156,7 @@ class Pages:
             ago=ago,
             zone=self.zone,
             today=today,
-            today_text=format_date(today, "full", locale=language),
+            today_text=_day_in_full(today, language),
             zone_label=zone_label(self.timezone, language),
             picture=lambda item: self.pictures(item.id),
             story_picture=self._story_picture,
@@ -144,11 +173,21 @@ class Pages:
         return Response(rendered.body, status, media_type=rendered.media_type)
 
     async def respond(
-        self, request: Request, language: str, render: Callable[[], Rendered], *, negotiated: bool = False
+        self,
+        request: Request,
+        language: str,
+        render: Callable[[], Rendered],
+        *,
+        negotiated: bool = False,
+        inline: bool = False,
     ) -> Response:
+        """The page from the cache, or ``render``-ed (``inline``: on the event loop where the reads are
+        short and local, see :class:`akhbar.web.caching.ResponseCache`)."""
         # Pages say "5 minutes ago": the minute is part of the key, so they are re-rendered once a
         # minute at most even when no article arrives; pages name their host (canonical links).
         minute = int(time.time() // 60)
         key = f"{language}|{minute}|{request.base_url}|{request.url.path}?{request.url.query}"
         vary = "Accept-Language" if negotiated else None
-        return await self.cache.respond(request, key, render, vary=vary, cache_control=REVALIDATE)
+        return await self.cache.respond(
+            request, key, render, vary=vary, cache_control=REVALIDATE, inline=inline
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -126,7 +127,9 @@ def story_path(language: str, key: str) -> str:
     return f"/{language}/stories/{key}"
 
 
+@functools.lru_cache(maxsize=4096)
 def source_path(language: str, site_name: str) -> str:
+    """A site's page (a pure function of a few dozen sites: percent-encoded once each)."""
     return f"/{language}/sources/{quote(site_name, safe='')}"
 
 

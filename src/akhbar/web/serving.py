@@ -15,6 +15,7 @@ which restarts a process that dies) that each build the app from the environment
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Mapping
 
@@ -29,7 +30,7 @@ from akhbar.store import Store
 from akhbar.web.app import create_app
 from akhbar.web.caching import FrontCache
 
-__all__ = ["MAX_HEAD_BYTES", "BoundedHead", "app_from_environment", "serve", "served"]
+__all__ = ["MAX_HEAD_BYTES", "BoundedHead", "app_from_environment", "serve", "served", "settle"]
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,18 @@ def app_from_environment() -> ASGIApp:
     settings = load_settings()
     store = Store(settings.database_url, create=False)
     grouping = Grouping.from_settings(settings)
-    return served(create_app(store, site_name=settings.site_name, settings=settings, grouping=grouping))
+    app = served(create_app(store, site_name=settings.site_name, settings=settings, grouping=grouping))
+    settle()
+    return app
+
+
+def settle() -> None:
+    """Move everything alive once the app is built (modules, tables, templates, caches filled at
+    start-up) out of the garbage collector's sight (``gc.freeze``). Its full collections walked all
+    of it: one took about 220 ms in a serving process with 100k articles (every request under way
+    waited), 13 ms after this."""
+    gc.collect()
+    gc.freeze()
 
 
 def serve(
@@ -136,6 +148,8 @@ def serve(
     the app; the bound on request heads above is written for uvicorn's parser."""
     single = workers == 1 and app is not None
     target: ASGIApp | str = served(app) if single and app is not None else f"{__name__}:app_from_environment"
+    if not isinstance(target, str):
+        settle()  # each process of several settles once it has built its app
     uvicorn.run(
         target,
         factory=isinstance(target, str),

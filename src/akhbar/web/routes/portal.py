@@ -57,15 +57,30 @@ def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
 def _article(pages: Pages, store: Store, language: str, article_id: int, base: str) -> Rendered:
     detail = _found(portal.article_detail(store, article_id), "article")
     view = presenting.present(detail.stored)
+    section = view.section
+    newest = (
+        pages.remembered(("section", section), lambda: frontpage.section_newest(store, section))
+        if section
+        else None
+    )
     related = frontpage.related(
-        store, section=view.section, language=view.language, story_key=detail.story_key
+        store, section=section, language=view.language, story_key=detail.story_key, newest=newest
     )
     first = _first_published(view, detail)
-    head = seo.article_seo(base, language, detail.stored, images.picture(store, article_id))
+    kept = images.picture(store, article_id)
+    head = seo.article_seo(base, language, detail.stored, kept)
+    photo = kept if pages.kept_photos else pages.pictures(article_id)  # read once for both
     written = drafts.reader_view(store, article_id)  # the newsroom's rich text, correction time
     if written is None:
         return pages.render(
-            "article.html", language, article=view, detail=detail, related=related, first=first, seo=head
+            "article.html",
+            language,
+            article=view,
+            detail=detail,
+            related=related,
+            first=first,
+            seo=head,
+            photo=photo,
         )
     updated = written.updated.isoformat(timespec="seconds") if written.updated else None
     if written.slug:  # the editor's words of the address, any script, percent-encoded as UTF-8
@@ -80,6 +95,7 @@ def _article(pages: Pages, store: Store, language: str, article_id: int, base: s
         related=related,
         first=first,
         seo=head,
+        photo=photo,
         rich=Markup(written.body_html),  # sanitised by nh3 (akhbar.extract.richtext)
         tags=written.tags,
         updated=updated,
@@ -142,7 +158,11 @@ async def article_negotiated(
     language = negotiate(request.headers.get("accept-language"))
     base = seo.base_url(request)
     answer = await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id, base), negotiated=True
+        request,
+        language,
+        lambda: _article(pages, store, language, article_id, base),
+        negotiated=True,
+        inline=True,  # a handful of short reads by key
     )
     return _counted(request, pages, article_id, answer)
 
@@ -162,7 +182,7 @@ async def article_page(
     language = _language(lang)
     base = seo.base_url(request)
     answer = await pages.respond(
-        request, language, lambda: _article(pages, store, language, article_id, base)
+        request, language, lambda: _article(pages, store, language, article_id, base), inline=True
     )
     return _counted(request, pages, article_id, answer)
 
