@@ -8,6 +8,7 @@ shows a clean page: no image element, no caption.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,7 +83,12 @@ class Recorded:
         """(src, natural width, rendered width) of every image, after scrolling each into view."""
         for image in self.page.locator("img").all():
             image.scroll_into_view_if_needed()
-        self.page.wait_for_function("[...document.images].every(i => i.complete)", timeout=10_000)
+        # polled from here: wait_for_function's polling evaluates its predicate with eval, which the
+        # portal's CSP (no 'unsafe-eval') refuses whenever the images are not complete at once
+        deadline = time.monotonic() + 10
+        while not self.page.evaluate("[...document.images].every(i => i.complete)"):
+            assert time.monotonic() < deadline, "images still loading after 10 s"
+            time.sleep(0.1)
         found = self.page.evaluate(
             "[...document.images].map(i => [i.currentSrc, i.naturalWidth, i.getBoundingClientRect().width])"
         )
