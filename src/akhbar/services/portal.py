@@ -27,11 +27,13 @@ from akhbar.store import articles as article_rows
 from akhbar.store import breaking as flags
 from akhbar.store import images as stored_images
 from akhbar.store import portal as queries
+from akhbar.store.changes import ChangeProbe
 from akhbar.store.portal import Filters
 
 __all__ = [
     "SECTIONS",
     "AlsoIn",
+    "DataVersion",
     "Filters",
     "Found",
     "Listing",
@@ -127,14 +129,35 @@ def earliest_first(items: list[ArticleSummary]) -> tuple[ArticleSummary, ...]:
 
 def data_version(store: Store) -> str:
     """Changes whenever what a page shows may change: articles added or removed, flags set or expired."""
-    now = datetime.now(UTC)
-    with store.reading() as connection:
-        counts = queries.articles_version(connection)
-        active = [f.id for f in flags.list_flags(connection, active_at=now)]
-        flag_counts = flags.flags_version(connection)
-        photos = stored_images.images_version(connection)  # a photo arrives after its article
-    raw = f"{counts}|{flag_counts}|{active}|{photos}"
-    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+    return DataVersion(store).read()
+
+
+class DataVersion:
+    """:func:`data_version`, kept by a process that reads it again and again (the page cache): the
+    counters are read again only when the database may have changed since (on a SQLite file,
+    :class:`~akhbar.store.changes.ChangeProbe` tells), while which flags are active, which depends
+    on the time, is read every time."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.probe = ChangeProbe(store)
+        self._counters: str | None = None
+
+    def read(self) -> str:
+        now = datetime.now(UTC)
+        changed = self.probe.changed()  # before the counters: a commit after it shows next time
+        with self.store.reading() as connection:
+            if changed or self._counters is None:
+                counts = queries.articles_version(connection)
+                flag_counts = flags.flags_version(connection)
+                photos = stored_images.images_version(connection)  # a photo arrives after its article
+                self._counters = f"{counts}|{flag_counts}|{photos}"
+            active = [f.id for f in flags.list_flags(connection, active_at=now)]
+        raw = f"{self._counters}|{active}"
+        return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+
+    def close(self) -> None:
+        self.probe.close()
 
 
 def also_in_of(connection: sa.Connection, items: Iterable[ArticleSummary]) -> dict[int, AlsoIn]:

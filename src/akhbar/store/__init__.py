@@ -74,6 +74,11 @@ class Store:
         with self._reading.reading() as connection:
             yield connection
 
+    def separate_connection(self) -> sa.Connection:
+        """A connection of the caller's own, outside the per-thread reading ones; the caller closes
+        it, and closing the store closes it too."""
+        return self._reading.separate()
+
     def close(self) -> None:
         self._reading.close()
         self.engine.dispose()

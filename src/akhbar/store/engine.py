@@ -111,6 +111,13 @@ class HeldConnections:
             self._local.held = None
             connection.close()
 
+    def separate(self) -> sa.Connection:
+        """A connection of the caller's own (not a thread's), closed with the others by :meth:`close`."""
+        connection = self.engine.connect()
+        with self._lock:
+            self._open.add(connection)
+        return connection
+
     def close(self) -> None:
         """Close every thread's connection (from any thread: the database is going away; a later
         read opens a new one)."""

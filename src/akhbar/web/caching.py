@@ -80,6 +80,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._version: tuple[float, str, str] = (0.0, "", "")
+        self._data_version = portal.DataVersion(store)
         self._lock = threading.Lock()
         self._refreshing: asyncio.Future[None] | None = None
         self._rendering: dict[tuple[str, str], asyncio.Future[_Entry]] = {}
@@ -93,7 +94,7 @@ class ResponseCache:
 
     def _refresh_version(self) -> tuple[str, str]:
         _, version, since = self._version
-        fresh = portal.data_version(self.store)
+        fresh = self._data_version.read()
         if fresh != version:
             since = format_datetime(datetime.now(UTC), usegmt=True)
         self._version = (time.monotonic(), fresh, since)
