@@ -8,7 +8,7 @@ browser's language (Accept-Language); every other page in the language of its pa
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import fastapi
@@ -71,17 +71,15 @@ def _article(pages: Pages, store: Store, language: str, article_id: int, base: s
     head = seo.article_seo(base, language, detail.stored, kept)
     photo = kept if pages.kept_photos else pages.pictures(article_id)  # read once for both
     written = drafts.reader_view(store, article_id)  # the newsroom's rich text, correction time
+    shown: dict[str, Any] = {
+        "article": view,
+        "detail": detail,
+        "related": related,
+        "first": first,
+        "photo": photo,
+    }
     if written is None:
-        return pages.render(
-            "article.html",
-            language,
-            article=view,
-            detail=detail,
-            related=related,
-            first=first,
-            seo=head,
-            photo=photo,
-        )
+        return pages.render("article.html", language, seo=head, **shown)
     updated = written.updated.isoformat(timespec="seconds") if written.updated else None
     if written.slug:  # the editor's words of the address, any script, percent-encoded as UTF-8
         head = replace(head, canonical=f"{head.canonical}/{quote(written.slug, safe='')}")
@@ -90,12 +88,8 @@ def _article(pages: Pages, store: Store, language: str, article_id: int, base: s
     return pages.render(
         "article.html",
         language,
-        article=view,
-        detail=detail,
-        related=related,
-        first=first,
         seo=head,
-        photo=photo,
+        **shown,
         rich=Markup(written.body_html),  # sanitised by nh3 (akhbar.extract.richtext)
         tags=written.tags,
         updated=updated,
