@@ -68,14 +68,18 @@ def postgres_cluster() -> Iterator[object]:
         cluster.stop()
 
 
-def _postgres_url(request: pytest.FixtureRequest) -> str:
-    cluster = request.getfixturevalue("postgres_cluster")
-    name = f"akhbar_t{next(_counter)}"
+def new_postgres_database(cluster: Any) -> str:
+    """The URL of a brand-new, empty database on the test cluster."""
+    name = f"akhbar_t{os.getpid()}_{next(_counter)}"
     admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return str(cluster.url(name))
+
+
+def _postgres_url(request: pytest.FixtureRequest) -> str:
+    return new_postgres_database(request.getfixturevalue("postgres_cluster"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -89,6 +93,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     opened = Store(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pg_store(postgres_cluster: Any) -> Iterator[Store]:
+    """A brand-new, empty database on PostgreSQL only (Procrastinate, PostgreSQL search)."""
+    opened = Store(new_postgres_database(postgres_cluster))
     yield opened
     opened.close()
 

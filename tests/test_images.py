@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -307,18 +305,6 @@ def test_ingesting_files_fetches_no_photo_unless_asked(
     assert "photos: 1 stored, 0 failed" in done.stderr
     assert server.hits["/img/other.jpg"] == hits + 1
     assert len(list((tmp_path / "images").rglob("*.webp"))) == 3
-
-
-@pytest.fixture
-def pg_store(postgres_cluster: Any) -> Iterator[Store]:
-    name = f"akhbar_images_{int(time.time() * 1000) % 10_000_000}"
-    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    opened = Store(postgres_cluster.url(name))
-    yield opened
-    opened.close()
 
 
 @pytest.mark.postgres

@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -30,18 +29,6 @@ def server() -> Iterator[FixtureServer]:
     running = FixtureServer().start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def pg_store(postgres_cluster: Any) -> Iterator[Store]:
-    name = f"akhbar_jobs{next(_databases)}_{int(time.time() * 1000) % 100000}"
-    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    opened = Store(postgres_cluster.url(name))
-    yield opened
-    opened.close()
 
 
 def follow(store: Store, server: FixtureServer, *paths: str) -> None:

@@ -27,7 +27,7 @@ from akhbar.services.stories import Grouping
 from akhbar.store import Store, hosts
 from akhbar.text.urls import host_of
 from httpserver import FixtureServer
-from test_jobs import article_count, pending_jobs, pg_store  # noqa: F401  (pg_store: a fixture)
+from test_jobs import article_count, pending_jobs
 from test_sources_refresh import make_settings
 
 DELAY = 1.0
@@ -142,7 +142,7 @@ def test_a_request_that_would_leave_after_its_turn_is_not_sent(
 
 @pytest.mark.postgres
 def test_a_worker_fetches_from_another_host_while_a_busy_hosts_job_waits_in_the_queue(
-    pg_store: Store,  # noqa: F811  (the fixture imported above)
+    pg_store: Store,
     servers: tuple[FixtureServer, FixtureServer],
 ) -> None:
     """One worker, one job at a time: pages A1, A2 (one host) and B1 (another), queued in that order.
@@ -199,7 +199,7 @@ def _first_requests(a: FixtureServer, b: FixtureServer) -> list[str]:
 
 
 @pytest.mark.postgres
-def test_pages_of_a_host_not_free_are_deferred_due_at_its_turns(pg_store: Store) -> None:  # noqa: F811
+def test_pages_of_a_host_not_free_are_deferred_due_at_its_turns(pg_store: Store) -> None:
     """A refresh's pages wait in the queue, not in a slot: due at their host's next turns, spaced."""
     ensure_schema(pg_store.engine)
     app = build_app(pg_store.url)

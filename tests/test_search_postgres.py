@@ -17,7 +17,6 @@ from akhbar.store import Store
 from akhbar.store.advice import GB, advised, check
 from akhbar.store.bulk import insert_articles
 from cli_runner import run
-from conftest import _postgres_url
 
 pytestmark = pytest.mark.postgres
 
@@ -34,13 +33,6 @@ def _articles() -> list[Article]:
         repeat = " harbour harbour" if n in (2, 55) else ""
         found.append(Article(f"Report {n}{repeat}", (body,), language="fr" if n % 2 else "en"))
     return found
-
-
-@pytest.fixture
-def pg_store(request: pytest.FixtureRequest) -> Store:
-    store = Store(_postgres_url(request))
-    request.addfinalizer(store.close)
-    return store
 
 
 def _query(text: str) -> Query:

@@ -30,6 +30,7 @@ from akhbar.jobs.distributed import RECOVERY_BOUND, ProcrastinateQueue, build_ap
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
 from akhbar.store import Store
+from conftest import new_postgres_database
 from test_sources_refresh import make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -194,12 +195,7 @@ def restart(cluster: Any, mode: str, action: str = "restart") -> None:
 
 
 def new_database(cluster: Any) -> Store:
-    name = f"faults{int(time.time() * 1000) % 10_000_000}"
-    admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return Store(cluster.url(name))
+    return Store(new_postgres_database(cluster))
 
 
 def start_worker(store: Store, tmp: Path, number: int, reconnect: str = "60") -> subprocess.Popen[bytes]:
