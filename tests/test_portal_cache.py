@@ -85,3 +85,30 @@ def test_pages_with_short_reads_render_on_the_event_loop_on_sqlite_only(store: S
     loop_thread = asyncio.run(both())
     assert threads["long"] != loop_thread
     assert (threads["short"] == loop_thread) == (store.dialect == "sqlite")
+
+
+def test_renders_on_a_sqlite_file_run_at_most_render_slots_at_once(sqlite_store: Store) -> None:
+    """Threads past the cores only take turns on the GIL: the other renders wait without a thread."""
+    cache = ResponseCache(sqlite_store, ttl=60)
+    assert cache.render_slots >= 2
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def render() -> Rendered:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return Rendered(b"<p>page</p>", "text/html")
+
+    async def many(prefix: str) -> list[int]:
+        keys = [f"{prefix}{n}" for n in range(4 * cache.render_slots)]
+        responses = await asyncio.gather(*(cache.respond(_request(), key, render) for key in keys))
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(many("a")) == [200] * 4 * cache.render_slots
+    assert most[0] == cache.render_slots, most
+    assert asyncio.run(many("b")) == [200] * 4 * cache.render_slots, "a second event loop gets its own slots"
+    assert most[0] == cache.render_slots, most

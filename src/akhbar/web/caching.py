@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +93,14 @@ class ResponseCache:
         # where those reads overlap other requests' Python on the second core: inline, search
         # served fewer requests with a far longer tail. PostgreSQL's pages always go to threads.
         self.inline_reads = store.dialect == "sqlite" and not store.in_memory
+        # On a SQLite file a render is this process's own CPU work, and threads past the cores only
+        # take turns on the GIL: 32 searches at once cost 10.8 ms of CPU each against 3.9 ms with 2
+        # at a time (130 against 376 a second, 100k articles). Renders beyond ``render_slots`` wait
+        # on the event loop without a thread. Renders only read, so no writer's lock is held waiting.
+        self.render_slots = max(2, os.cpu_count() or 2) if self.inline_reads else 0
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _refresh_version(self) -> tuple[str, str]:
         _, version, since = self._version
@@ -173,7 +183,7 @@ class ResponseCache:
         future: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
         self._rendering[slot] = future
         try:
-            rendered = render() if inline else await run_in_threadpool(render)
+            rendered = render() if inline else await self._in_thread(render)
             digest = hashlib.blake2s(rendered.body, digest_size=12).hexdigest()
             entry = _Entry(rendered, f'"{digest}"', since)
             if rendered.status_code == 200:
@@ -189,6 +199,16 @@ class ResponseCache:
             raise
         finally:
             self._rendering.pop(slot, None)
+
+    async def _in_thread(self, render: Callable[[], Rendered]) -> Rendered:
+        if not self.render_slots:
+            return await run_in_threadpool(render)
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.render_slots)
+        async with slots:
+            return await run_in_threadpool(render)
 
 
 def _tagged(etag: str, encoding: str) -> str:
