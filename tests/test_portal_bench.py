@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from akhbar.bench import web as benchmarks_web
+from akhbar.bench import webcorpus
 from akhbar.extract.sections import section_of
 from akhbar.services import frontpage, portal
 from akhbar.store import Store
@@ -17,16 +18,16 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def test_generated_load_has_copies_sections_and_stories(sqlite_store: Store) -> None:
-    texts = benchmarks_web.corpus(DATA if DATA.is_dir() else None)
+    texts = webcorpus.corpus(DATA if DATA.is_dir() else None)
     count = 3 * len(texts) + 5
-    benchmarks_web.load(sqlite_store, texts, count, batch=50)
+    webcorpus.load(sqlite_store, texts, count, batch=50)
     with sqlite_store.reading() as connection:
         rows = connection.execute(sa.select(articles.c.id, articles.c.url, articles.c.duplicate_of)).all()
     assert len(rows) == count
     copies = [r for r in rows if r.duplicate_of is not None]
-    assert len(copies) == count // benchmarks_web.SYNDICATED
+    assert len(copies) == count // webcorpus.SYNDICATED
     assert all(section_of(r.url) is not None for r in rows), "every generated URL files its section"
-    last = benchmarks_web.story_count(texts, count)
+    last = webcorpus.story_count(texts, count)
     for key in (1, last):
         story = portal.story(sqlite_store, str(key))
         assert story is not None, f"story {key} is one the bench asks for"
@@ -37,8 +38,8 @@ def test_generated_load_has_copies_sections_and_stories(sqlite_store: Store) -> 
 
 
 def test_a_copy_of_another_text_is_refused(sqlite_store: Store) -> None:
-    texts = benchmarks_web.corpus(None)  # the specimen's two texts, French then Arabic, alternating
-    benchmarks_web.load(sqlite_store, texts, 20)
+    texts = webcorpus.corpus(None)  # the specimen's two texts, French then Arabic, alternating
+    webcorpus.load(sqlite_store, texts, 20)
     with sqlite_store.transaction() as connection:
         copy = connection.execute(
             sa.select(sa.func.min(articles.c.id)).where(articles.c.duplicate_of.is_not(None))
@@ -46,7 +47,7 @@ def test_a_copy_of_another_text_is_refused(sqlite_store: Store) -> None:
         first_copy = copy.scalar_one()
         connection.execute(sa.update(articles).where(articles.c.id == first_copy).values(duplicate_of=2))
     with sqlite_store.reading() as connection, pytest.raises(RuntimeError, match="point at another text"):
-        benchmarks_web._check_copies(connection)
+        webcorpus._check_copies(connection)
 
 
 @pytest.mark.slow
@@ -75,3 +76,22 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
         "home /ar/ (2 processes)",
         "article (random) (2 processes)",
     } <= set(names)
+
+
+def test_a_kept_corpus_is_served_again_only_when_it_matches(tmp_path: Path) -> None:
+    texts = webcorpus.corpus(None)
+    path = tmp_path / "kept.db"
+    first = webcorpus.prepared(path, texts, 20, stories=True, reuse=False, keep=True)
+    assert first.reused is None
+    again = webcorpus.prepared(path, texts, 20, stories=True, reuse=True, keep=False)
+    assert again.reused is not None and again.load_seconds == first.load_seconds
+    other = webcorpus.prepared(path, texts, 30, stories=True, reuse=True, keep=False)
+    assert other.reused is None, "a corpus of another size is built anew, not served"
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.reading() as connection:
+            assert connection.execute(sa.select(sa.func.count()).select_from(articles)).scalar() == 30
+    finally:
+        store.close()
+    flat = webcorpus.prepared(path, texts, 30, stories=False, reuse=True, keep=False)
+    assert flat.reused is None, "stories on and off are different corpora"

@@ -10,7 +10,6 @@ API list, RSS) is nginx serving the very bytes akhbar served, measured the same 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import shutil
@@ -18,55 +17,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import sqlalchemy as sa
 
 from akhbar.bench import webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
 from akhbar.bench.report import Target, tree_rss_mb
-from akhbar.models import Article
-from akhbar.services.demo import demo_directory
-from akhbar.services.search import bulk_load
-from akhbar.store import Store
-from akhbar.store.tables import articles
-
-SITES = {
-    "ar": [("هسبريس", "hespress.ma"), ("الصباح", "assabah.com.tn"), ("النهار", "annahar.com.lb"),
-           ("الشروق", "echoroukonline.dz"), ("بلادي نيوز", "biladinews.ma"), ("الأهرام", "ahram.eg")],
-    "fr": [("Le Matin", "lematin.ma"), ("La Presse", "lapresse.tn"), ("L'Orient-Le Jour", "lorientlejour.lb"),
-           ("El Watan", "elwatan.dz"), ("Le360", "le360.ma")],
-    "en": [("Morocco World News", "moroccoworldnews.ma"), ("The National", "thenationalnews.ae"),
-           ("Arab News", "arabnews.sa"), ("Daily Star", "dailystar.lb")],
-}  # fmt: skip
-EDITIONS = 4  # each site appears in this many editions (regional desks), for ~60 sources in all
-SYNDICATED = 8  # one article in this many is a copy of the one before (same text, another site)
-# Section folders put in the generated URLs, one per text group (the texts come with no section,
-# so this is the bench's own assignment; it makes the home page render its section blocks).
-FOLDERS = {
-    "ar": [
-        "%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9",
-        "%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF",
-        "sport",
-        "monde",
-        "culture",
-    ],
-    "fr": ["politique", "economie", "sport", "monde", "culture"],
-    "en": ["politics", "economy", "sports", "world", "culture"],
-}
-
-
-@dataclass(frozen=True)
-class Text:
-    title: str
-    paragraphs: tuple[str, ...]
-    language: str
-    group: int
+from akhbar.bench.webcorpus import corpus, kept_path, prepared, search_words, story_count
 
 
 @dataclass(frozen=True)
@@ -97,83 +58,6 @@ def process_cpu_seconds(pid: int) -> float:
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def corpus(data_dir: Path | None) -> list[Text]:
-    """Real news texts in ar/fr/en: the parallel-news set when present, else the specimen's paragraphs."""
-    source = data_dir / "parallel-news" / "docs.jsonl" if data_dir else None
-    texts: list[Text] = []
-    if source is not None and source.exists():
-        groups: dict[str, int] = {}
-        for line in source.read_text(encoding="utf-8").splitlines():
-            doc = json.loads(line)
-            paragraphs = tuple(p for p in doc["text"].split("\n") if p.strip())[:8]
-            group = groups.setdefault(doc["group"], len(groups))
-            texts.append(Text(doc["title"], paragraphs, doc["lang"], group))
-        return texts
-    lines = [x for x in (demo_directory() / "000_5f9867fcee487711.txt").read_text().splitlines() if x.strip()]
-    return [Text(lines[2], tuple(lines[5:11]), "fr", 0), Text(lines[0], tuple(lines[1:2]), "ar", 0)]
-
-
-def generate(texts: list[Text], count: int, *, stories: bool = True) -> Iterator[tuple[str, Article]]:
-    """``count`` articles cycling through ``texts``: many sources, a year of dates, multilingual stories,
-    section folders in the URLs, and one in :data:`SYNDICATED` a copy of the article before it."""
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    groups = 1 + max(t.group for t in texts)
-    for i in range(count):
-        copy = i % SYNDICATED == SYNDICATED - 1  # of article i - 1, whose id is i in a fresh database
-        source = i - 1 if copy else i
-        text = texts[source % len(texts)]
-        round_ = source // len(texts)
-        sites = SITES.get(text.language, SITES["en"])
-        name, domain = sites[(round_ + text.group + (1 if copy else 0)) % len(sites)]
-        edition = i % EDITIONS
-        folders = FOLDERS.get(text.language, FOLDERS["en"])
-        url = f"https://{domain}/{folders[text.group % len(folders)]}/{edition}/{round_}/{i}"
-        published = (start + timedelta(minutes=5 * i)).isoformat(timespec="seconds")
-        article = Article(
-            title=text.title,
-            body_paragraphs=text.paragraphs,
-            language=text.language,
-            site_name=f"{name} {edition + 1}" if edition else name,
-            url=url,
-            published=published,
-            story_id=1 + round_ * groups + text.group if stories else None,
-            duplicate_of=i if copy else None,
-        )
-        yield f"bench:{i}", article
-
-
-def load(store: Store, texts: list[Text], count: int, *, stories: bool = True, batch: int = 2000) -> float:
-    """Insert ``count`` generated articles; returns seconds taken."""
-    started = time.perf_counter()
-    pending: list[tuple[str, Article]] = []
-    for item in generate(texts, count, stories=stories):
-        pending.append(item)
-        if len(pending) == batch:
-            with store.transaction() as connection:
-                bulk_load(connection, pending)
-            pending = []
-    if pending:
-        with store.transaction() as connection:
-            bulk_load(connection, pending)
-    with store.reading() as connection:
-        _check_copies(connection)
-    return time.perf_counter() - started
-
-
-def _check_copies(connection: sa.Connection) -> None:
-    """Each generated copy must point at an article with its title (ids follow the order of insertion)."""
-    original = articles.alias("original")
-    wrong = connection.execute(
-        sa.select(sa.func.count())
-        .select_from(articles.join(original, original.c.id == articles.c.duplicate_of))
-        .where(original.c.title != articles.c.title)
-    ).scalar_one()
-    if wrong:
-        raise RuntimeError(
-            f"bench: {wrong} generated copies point at another text (load into an empty database)"
-        )
 
 
 def start_server(work: Path, database_url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
@@ -276,6 +160,7 @@ class WebReport:
     measurements: tuple[Measurement, ...]
     ceilings: tuple[Measurement, ...]  # nginx serving the same bytes, by the same names
     server_memory_mb: float  # the akhbar serve process tree at the end of the run
+    reused: str | None = None  # when the corpus was built, if this run reused a kept one
 
     def by_name(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -312,12 +197,6 @@ def _random(prefix: str, count: int) -> str:
     )
 
 
-def story_count(texts: list[Text], count: int) -> int:
-    """How many story ids of :func:`generate` surely exist for ``count`` articles (ids 1..story_count)."""
-    groups = 1 + max(t.group for t in texts)
-    return max(1, count // len(texts)) * groups  # complete rounds only: every one of their ids exists
-
-
 # Pages a reader gets from akhbar's cache: (name, path, the file nginx serves the same bytes from).
 HOME = "home /ar/"
 CACHED = (
@@ -342,17 +221,6 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
     if words:
         endpoints.append(("search (random word)", f"/ar/search?q={quote(words[0])}", _random_words(words)))
     return endpoints
-
-
-def search_words(texts: list[Text], limit: int = 2000) -> list[str]:
-    """Words of the loaded texts, as readers would search them (letters only, 4 or more)."""
-    found: dict[str, None] = {}
-    for text in texts:
-        for word in " ".join((text.title, *text.paragraphs)).split():
-            word = word.strip(".,;:!?«»\"'()[]")
-            if len(word) >= 4 and word.isalpha():
-                found.setdefault(word, None)
-    return list(found)[:limit]
 
 
 def _random_words(words: list[str]) -> str:
@@ -405,19 +273,21 @@ def bench_web(
     seconds: float = 5.0,
     connections: int = 16,
     stories: bool = True,
+    keep: bool = False,
+    reuse: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> WebReport:
-    """Load ``articles`` into a fresh SQLite database, serve it with ``akhbar serve`` and measure each
-    endpoint, then nginx on the same bytes."""
+    """Load ``articles`` into a fresh SQLite database (or ``reuse`` the one a run with ``keep`` left in
+    the working directory), serve it with ``akhbar serve`` and measure each endpoint, then nginx on
+    the same bytes."""
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as scratch:
         work = Path(scratch)
-        url = f"sqlite:///{work / 'akhbar.db'}"
-        store = Store(url)
-        progress(f"loading {articles} articles")
+        database = kept_path(articles, stories).resolve() if keep or reuse else work / "akhbar.db"
+        url = f"sqlite:///{database}"
         texts = corpus(data_dir)
-        load_seconds = load(store, texts, articles, stories=stories)
+        progress(f"{'reusing or loading' if reuse else 'loading'} {articles} articles")
+        built = prepared(database, texts, articles, stories=stories, reuse=reuse, keep=keep)
         story_ids = story_count(texts, articles) if stories else 0
-        store.close()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(work, url, port)
@@ -441,7 +311,7 @@ def bench_web(
         results += _processes(work, url, articles, (seconds, connections, articles), progress)
         ceilings = _ceilings(work, saved, (seconds, connections, 0), progress)
     tool = "wrk" if shutil.which("wrk") else "httpx"
-    return WebReport(articles, load_seconds, tool, tuple(results), ceilings, memory)
+    return WebReport(articles, built.load_seconds, tool, tuple(results), ceilings, memory, built.reused)
 
 
 def _processes(

@@ -85,6 +85,10 @@ def bench_extract(data_dir: Path, seconds: float, json_file: Path | None) -> Non
     show_default=True,
     help="Also score the demo's pages with Lighthouse 12 (phone emulation; Performance >= 95).",
 )
+@click.option(
+    "--keep", is_flag=True, help="Keep the loaded articles (akhbar-bench-web-N.db, here) for --reuse."
+)
+@click.option("--reuse", is_flag=True, help="Serve the articles a run with --keep left here (same size).")
 @json_option
 def bench_web(
     data_dir: Path,
@@ -93,6 +97,8 @@ def bench_web(
     connections: int,
     stories: bool,
     lighthouse: bool,
+    keep: bool,
+    reuse: bool,
     json_file: Path | None,
 ) -> None:
     """Portal speed over HTTP, akhbar serve as users run it, beside nginx serving the same bytes; then
@@ -110,6 +116,8 @@ def bench_web(
             seconds=seconds,
             connections=connections,
             stories=stories,
+            keep=keep,
+            reuse=reuse,
             progress=phases(display, "bench web", benchmarks_web.phase_count(stories)),
         )
         scored = (
@@ -119,8 +127,9 @@ def bench_web(
             if lighthouse
             else None
         )
+    built = f" (kept corpus reused; built {report.reused})" if report.reused else ""
     click.echo(
-        f"{report.articles} articles loaded in {report.load_seconds:.1f} s; load from {report.tool}, "
+        f"{report.articles} articles loaded in {report.load_seconds:.1f} s{built}; load from {report.tool}, "
         f"{connections} connections; akhbar serve (one uvicorn worker unless said, access log on)"
     )
     for m in report.measurements:
