@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
+from typing import TextIO
 
 from akhbar.config import Settings
 
@@ -63,6 +65,51 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class BatchedStream(logging.StreamHandler):  # type: ignore[type-arg]  # of TextIO
+    """A stream handler writing its lines in batches, for the access log (a record per request):
+    written and flushed one at a time they took a quarter of the CPU a cached page costs. A line
+    leaves at most ``interval`` seconds after it was logged, from the handler's own thread, or at
+    once with the lines before it for a warning or worse, and when the handler is flushed or closed
+    (at exit). A process killed outright loses at most ``interval`` seconds of lines."""
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 0.25) -> None:
+        super().__init__(stream)
+        self.interval = interval
+        self._pending: list[str] = []
+        self._closing = threading.Event()
+        self._writer = threading.Thread(target=self._write_batches, name="akhbar-log-batches", daemon=True)
+        self._writer.start()
+
+    def emit(self, record: logging.LogRecord) -> None:  # called with the handler's lock held
+        try:
+            self._pending.append(self.format(record) + self.terminator)
+        except Exception:  # logging must never break the server; the stdlib reports it its way
+            self.handleError(record)
+            return
+        if record.levelno >= logging.WARNING:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+            if not self._pending:
+                return
+            text, self._pending = "".join(self._pending), []
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except Exception:  # a closed or full stream: the lines are dropped, the server goes on
+                pass
+
+    def close(self) -> None:
+        self._closing.set()
+        self.flush()
+        super().close()
+
+    def _write_batches(self) -> None:
+        while not self._closing.wait(self.interval):
+            self.flush()
 
 
 def remove() -> None:
@@ -136,8 +183,9 @@ def uvicorn_config(
     stream = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     loggers = {
         name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
-        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        for name in ("uvicorn", "uvicorn.error")
     }
+    loggers["uvicorn.access"] = {"handlers": ["access"], "level": level.upper(), "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -145,6 +193,7 @@ def uvicorn_config(
         "filters": {"levels": {"()": f"{__name__}.LevelFilter", "own": own, "libraries": libraries}},
         "handlers": {
             "default": {**stream, "formatter": "default"},
+            "access": {**stream, "class": f"{__name__}.BatchedStream", "formatter": "default"},
             "other": {**stream, "formatter": "other", "filters": ["levels"]},
         },
         "loggers": loggers,

@@ -1,0 +1,192 @@
+"""How answers leave the server: head and body in one write, and the access log written in batches.
+
+A real uvicorn server with akhbar's protocol (``akhbar.web.serving.BoundedHead``) in a thread on
+127.0.0.1, a small ASGI app, and raw sockets as clients. The protocol's transport is wrapped to count
+the writes each connection makes; everything else is uvicorn's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.types import Receive, Scope, Send
+
+from akhbar.cli.logs import BatchedStream
+from akhbar.web.serving import BoundedHead
+from pgcluster import free_port
+
+WRITES: list[bytes] = []
+
+
+class Counting:
+    """A transport that records each write before passing it on."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+
+    def write(self, data: bytes) -> None:
+        WRITES.append(bytes(data))
+        self.transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+class CountingHead(BoundedHead):
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.transport = Counting(transport)  # type: ignore[assignment]
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    path = scope["path"]
+    if path == "/echo":  # reads the request body first (a client may wait for 100 Continue)
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"%d" % len(body))],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+    elif path == "/unchanged":
+        await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", b'"x"')]})
+        await send({"type": "http.response.body", "body": b""})
+    elif path == "/chunks":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for part in (b"one ", b"two ", b"three"):
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    else:
+        page = b"<p>" + b"x" * 30_000 + b"</p>"
+        headers = [(b"content-type", b"text/html"), (b"content-length", b"%d" % len(page))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": page})
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    chosen = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=chosen, http=CountingHead, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield chosen
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def exchange(port: int, request: bytes, *, until: bytes | None = None) -> bytes:
+    """Send ``request`` on a new connection and read until the server closes it (or ``until`` is seen)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+            if until is not None and until in answer:
+                break
+        return answer
+
+
+def _writes_for(port: int, request: bytes) -> tuple[bytes, list[bytes]]:
+    WRITES.clear()
+    answer = exchange(port, request)
+    time.sleep(0.05)  # the server's last write is recorded before the client sees the close
+    return answer, list(WRITES)
+
+
+def test_a_page_leaves_in_one_write(port: int) -> None:
+    answer, writes = _writes_for(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"x</p>")
+    assert len(writes) == 1, [w[:40] for w in writes]
+    assert writes[0] == answer
+
+
+def test_a_head_request_gets_its_head_without_waiting_for_a_body(port: int) -> None:
+    answer, writes = _writes_for(port, b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"\r\n\r\n")
+    assert b"content-length: 30007" in answer.lower()
+    assert len(writes) == 1
+
+
+def test_a_bodiless_answer_still_leaves(port: int) -> None:
+    answer, _ = _writes_for(port, b"GET /unchanged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 304 ")
+
+
+def test_a_streamed_answer_sends_its_head_with_the_first_part(port: int) -> None:
+    answer, writes = _writes_for(port, b"GET /chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and b"transfer-encoding: chunked" in answer
+    assert writes[0].startswith(b"HTTP/1.1 200 OK") and writes[0].endswith(b"4\r\none \r\n")
+    assert b"".join(writes) == answer
+
+
+def test_100_continue_is_sent_before_the_client_sends_its_body(port: int) -> None:
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        interim = sock.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
+        sock.sendall(b"hello")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"hello")
+
+
+def test_requests_on_one_kept_connection_are_each_answered_whole(port: int) -> None:
+    one = b"GET /unchanged HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = exchange(port, one + one + last)  # pipelined: the second waits for the first's answer
+    assert answer.count(b"HTTP/1.1 304 ") == 2 and answer.endswith(b"x</p>")
+
+
+def test_batched_log_lines_leave_within_the_interval_and_warnings_at_once() -> None:
+    stream = io.StringIO()
+    handler = BatchedStream(stream, interval=0.1)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log = logging.getLogger("akhbar.test.batched")
+    log.propagate, log.level = False, logging.INFO
+    log.addHandler(handler)
+    try:
+        log.info("first")
+        log.info("second")
+        assert stream.getvalue() == "", "an info line waits for its batch"
+        deadline = time.monotonic() + 5
+        while "second" not in stream.getvalue():
+            assert time.monotonic() < deadline, "the batch was never written"
+            time.sleep(0.02)
+        assert stream.getvalue() == "INFO first\nINFO second\n"
+        log.info("third")
+        log.warning("trouble")
+        assert stream.getvalue().endswith("INFO third\nWARNING trouble\n"), (
+            "a warning goes out at once, in order"
+        )
+        log.info("last")
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert stream.getvalue().endswith("INFO last\n"), "closing writes what is pending"
