@@ -73,6 +73,7 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
     assert "home throughput lost to /metrics scrapes" in {t.name for t in targets}
     assert {
         "home /ar/, /metrics scraped",
+        "home /ar/, beside the scraped runs",
         "home /ar/ (2 processes)",
         "article (random) (2 processes)",
     } <= set(names)

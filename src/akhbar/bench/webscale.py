@@ -4,7 +4,9 @@ pages again with ``akhbar serve --workers 2``.
 
 The cost of scraping is read from the server's CPU time per home request, with and without the
 scraper: the server is CPU-bound, so that is the share of throughput the scrapes take, and unlike
-requests per second it does not swing with what else the machine runs.
+requests per second it does not swing with what else the machine runs. Runs with and without the
+scraper alternate, after the other measurements, so both see the server in the same state (the
+first home run, just after start-up, is not the baseline).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ T = TypeVar("T")
 
 SCRAPE_EVERY = 1.0
 SCRAPED = "home /ar/, /metrics scraped"
+BESIDE = "home /ar/, beside the scraped runs"  # not scraped, measured between the same other runs
 PROCESSES = 2
 
 
