@@ -139,7 +139,7 @@ def bench_web(
         )
         click.echo(
             f"  {m.name:20} {m.per_second:9.0f} req/s  p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms"
-            f"  server CPU {m.cpu_ms_per_request:6.2f} ms/req  errors {m.errors}{share}"
+            f"  server CPU {m.cpu_ms_per_request:6.3f} ms/req  errors {m.errors}{share}"
         )
     for m in report.ceilings:
         click.echo(f"  nginx, same bytes: {m.name:20} {m.per_second:9.0f} req/s  p99 {m.p99_ms:7.2f} ms")
