@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -229,7 +230,8 @@ class _Answer:
     version: str
     start: Message
     body: bytes
-    route: str  # the route template, for the request metrics of answers given from here
+    counted: Any  # this answer's request counter and latency histogram (by method, route, status)
+    timed: Any
 
 
 class FrontCache:
@@ -260,8 +262,8 @@ class FrontCache:
             started = time.perf_counter()
             await send(answer.start)
             await send({"type": "http.response.body", "body": answer.body})
-            REQUESTS.labels("GET", answer.route, str(answer.start["status"])).inc()
-            LATENCY.labels(answer.route).observe(time.perf_counter() - started)
+            answer.counted.inc()
+            answer.timed.observe(time.perf_counter() - started)
             return
         sent: list[Message] = []
 
@@ -281,7 +283,8 @@ class FrontCache:
             return
         if any(name.lower() == b"set-cookie" for name, _ in start.get("headers", [])):
             return
-        self._answers[key] = _Answer(version, start, body.get("body", b""), route)
+        counted = REQUESTS.labels("GET", route, str(start["status"]))
+        self._answers[key] = _Answer(version, start, body.get("body", b""), counted, LATENCY.labels(route))
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)
