@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,16 +18,18 @@ from PIL import Image
 
 from akhbar import images as stage
 from akhbar.config import Settings
+from akhbar.errors import HostBusy
 from akhbar.jobs.inline import InlineRunner
-from akhbar.jobs.tasks import schedule_due
+from akhbar.jobs.tasks import run_image, schedule_due
 from akhbar.models import Rejected
 from akhbar.services import images, ingest
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
-from akhbar.store import Store
+from akhbar.store import Store, hosts
 from akhbar.store import images as image_rows
-from akhbar.store.tables import article_images
+from akhbar.store.tables import article_images, fetch_hosts
+from akhbar.text.urls import host_of
 from conftest import app_client
 from image_fixtures import IMAGES, PHOTO, SECRET, ImageServer, page_html
 from test_sources_refresh import make_settings
@@ -223,6 +226,40 @@ def test_images_off_fetches_no_photo(sqlite_store: Store, server: ImageServer, t
         server.listed = list(server.names)
     assert runner.outcomes.pages and not runner.outcomes.images
     assert server.hits["/img/photo.jpg"] == hits
+
+
+def test_a_photo_job_hands_back_a_busy_host_without_recording_a_failure(
+    sqlite_store: Store, server: ImageServer, tmp_path: Path
+) -> None:
+    """With patience (the job runners'), a photo whose host's turn is far off raises HostBusy, sends
+    nothing and records nothing: the photo is still wanted, and is fetched once the host is free."""
+    settings = settings_for(sqlite_store, tmp_path, images=False)
+    server.listed = ["photo"]
+    try:
+        follow(sqlite_store, server, "/feed.xml")
+        refresh_all(sqlite_store, settings)
+    finally:
+        server.listed = list(server.names)
+    article_id = article_ids(sqlite_store)["photo"]
+    assert images.request_photo(sqlite_store, article_id)
+    url = images.wanted(sqlite_store, article_id)
+    assert url is not None
+    with sqlite_store.transaction() as connection:
+        hosts.reserve_slot(connection, host_of(url), 1.0, time.time() + 30)  # another worker's turn
+    hits = server.hits["/img/photo.jpg"]
+    photos = settings_for(sqlite_store, tmp_path)
+
+    async def run(patience: float) -> images.ImageResult:
+        async with open_runtime(sqlite_store, photos, Grouping()) as runtime:
+            return await run_image(runtime, article_id, patience)
+
+    with pytest.raises(HostBusy):
+        asyncio.run(run(0.3))
+    assert server.hits["/img/photo.jpg"] == hits, "nothing was sent"
+    assert images.wanted(sqlite_store, article_id) == url, "the photo is still to be fetched"
+    with sqlite_store.transaction() as connection:
+        connection.execute(sa.delete(fetch_hosts))
+    assert asyncio.run(run(0.3)).status == "stored"
 
 
 def test_a_photo_is_shown_only_while_its_article_names_it(

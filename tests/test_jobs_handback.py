@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from akhbar.errors import HostBusy
 from akhbar.fetch import Fetcher, FetchPolicy
 from akhbar.jobs.distributed import ProcrastinateQueue, build_app, ensure_schema, run_worker
+from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import run_page
 from akhbar.services.fetching import TURN_LEAD, DatabaseHostGate, open_runtime
 from akhbar.services.refresh import PageJob
@@ -225,3 +226,40 @@ def test_pages_of_a_host_not_free_are_deferred_due_at_its_turns(pg_store: Store)
     assert float(rows[0].due) == pytest.approx(next_turn - TURN_LEAD, abs=0.01)
     assert float(rows[1].due) == pytest.approx(next_turn - TURN_LEAD + spacing, abs=0.01)
     assert rows[2].due is None, "a host never booked: due now"
+
+
+def test_the_embedded_runner_fetches_another_host_while_a_busy_hosts_page_waits(
+    sqlite_store: Store, servers: tuple[FixtureServer, FixtureServer]
+) -> None:
+    """The SQLite runner (``akhbar serve``) hands jobs back as the PostgreSQL workers do: one slot,
+    pages A1, A2, A3 (one host) and B1 (another) queued in that order. A2 and A3 wait outside the
+    slot for their turns, so B1 is fetched before them; they come back one a turn, each page is
+    stored once, and host A saw its delay between requests."""
+    a, b = servers
+    delay = 2.0
+    settings = make_settings(sqlite_store.url, fetch_host_delay=delay)
+    urls = [a.url("/pages/21"), a.url("/pages/22"), a.url("/pages/23"), b.url("/pages/24")]
+    warm = FixtureServer().start()
+
+    async def run() -> int:
+        async with open_runtime(sqlite_store, settings, Grouping()) as runtime:
+            # a first extraction loads its libraries (seconds on a busy machine): not while timed
+            assert (await run_page(runtime, PageJob(None, warm.url("/pages/20")))).status == "stored"
+            runner = InlineRunner(runtime, concurrency=1)
+            for url in urls:
+                await runner.defer_page(PageJob(None, url))
+            outcomes = await runner.run_until_idle()
+            assert sorted(p.status for p in outcomes.pages) == ["stored"] * 4
+            return runner.hand_backs
+
+    try:
+        hand_backs = asyncio.run(run())
+    finally:
+        warm.stop()
+    assert article_count(sqlite_store) == 5
+    order = _first_requests(a, b)
+    assert order.index("B /pages/24") < order.index("A /pages/22"), order
+    assert 2 <= hand_backs <= 4, "A2 and A3 each came back about once, not again and again"
+    page_times = sorted(t for path, t in a.times if path.startswith("/pages/"))
+    assert len(page_times) == 3
+    assert min(t2 - t1 for t1, t2 in itertools.pairwise(page_times)) >= delay - 0.05

@@ -48,6 +48,7 @@ from procrastinate.schema import SchemaManager
 
 from akhbar.errors import ConfigError, HostBusy, StoreError
 from akhbar.jobs.tasks import (
+    PATIENCE,
     DatabaseUnavailable,
     publish_scheduled,
     requeue_lost_pages,
@@ -69,7 +70,6 @@ RECOVERY_BOUND = STALLED_AFTER + RECOVERY_EVERY + 10  # a killed worker's job is
 PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
 RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
 RETRY_ATTEMPTS = 60  # runs of a job (hand-backs for a busy host included) after which a failing one stops
-PATIENCE = 0.3  # seconds a job may wait for its host in a worker slot; longer, it goes back to the queue
 POLL_DUE = 0.5  # seconds between an idle worker's looks for jobs whose scheduled time came
 PAGE_PRIORITY, IMAGE_PRIORITY, MAINTENANCE_PRIORITY = 2, 1, 10  # refreshes: 0; higher runs first
 _DATABASE_RETRY = procrastinate.RetryStrategy(
@@ -239,7 +239,7 @@ def build_app(database_url: str) -> procrastinate.App:
         name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY, priority=IMAGE_PRIORITY
     )
     async def fetch_image(context: procrastinate.JobContext, article_id: int) -> None:
-        await run_image(_runtime(context), article_id)
+        await run_image(_runtime(context), article_id, PATIENCE)
 
     @app.periodic(cron=SCHEDULE_CRON)
     @app.task(

@@ -3,7 +3,11 @@
 ``run_until_idle`` drains the queue (``akhbar refresh``, tests, benchmarks); ``run_forever``
 also schedules due sources and publishes the newsroom's scheduled articles every ``tick`` seconds
 until ``stop`` is set (``akhbar serve``).
-Per-host politeness still goes through the database gate of the runtime's fetcher.
+
+Per-host politeness goes through the database gate of the runtime's fetcher. A job whose host's turn
+is more than :data:`~akhbar.jobs.tasks.PATIENCE` seconds off is handed back before anything is sent
+(:class:`~akhbar.errors.HostBusy`) and queued again at that turn, as the PostgreSQL workers do: the
+worker slot it would have slept in runs other hosts' jobs meanwhile.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 
-from akhbar.jobs.tasks import publish_scheduled, run_image, run_page, run_refresh, schedule_due
+from akhbar.errors import HostBusy
+from akhbar.jobs.tasks import PATIENCE, publish_scheduled, run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.images import ImageResult
 from akhbar.services.ingest import IngestResult
@@ -40,6 +46,10 @@ class InlineRunner:
         self.keep_outcomes = keep_outcomes
         self.outcomes = Outcomes()
         self._queue: asyncio.Queue[tuple[str, int | PageJob]] = asyncio.Queue()
+        self._handed_back = 0  # jobs waiting for their host's turn, outside the queue
+        self._returned = asyncio.Event()  # one of them came back to the queue
+        self._turns: dict[str, float] = {}  # host -> the latest turn a job was handed back for
+        self.hand_backs = 0  # how many times a job was handed back (for tests and reports)
 
     async def defer_refresh(self, source_id: int) -> None:
         await self._queue.put(("refresh", source_id))
@@ -52,15 +62,15 @@ class InlineRunner:
 
     async def _run_one(self, kind: str, payload: int | PageJob) -> None:
         if isinstance(payload, PageJob):
-            page = await run_page(self.runtime, payload, self)
+            page = await run_page(self.runtime, payload, self, PATIENCE)
             if self.keep_outcomes:
                 self.outcomes.pages.append(page)
         elif kind == "image":
-            image = await run_image(self.runtime, payload)
+            image = await run_image(self.runtime, payload, PATIENCE)
             if self.keep_outcomes:
                 self.outcomes.images.append(image)
         else:
-            result = await run_refresh(self.runtime, self, payload)
+            result = await run_refresh(self.runtime, self, payload, PATIENCE)
             if self.keep_outcomes:
                 self.outcomes.refreshes.append(result)
 
@@ -69,16 +79,49 @@ class InlineRunner:
             kind, payload = await self._queue.get()
             try:
                 await self._run_one(kind, payload)
+            except HostBusy as busy:  # nothing was sent: the job comes back at the host's turn
+                self._hand_back((kind, payload), self._turn(busy))
             except Exception:  # a defect in one job must not stop the others
                 log.exception("jobs: %s %s failed", kind, payload)
             finally:
                 self._queue.task_done()
 
+    def _turn(self, busy: HostBusy) -> float:
+        """When a job handed back for ``busy.host`` comes back: its next turn, or one host delay
+        after the job handed back before it, so that a feed's pages come back one a turn rather
+        than all at once (and all but one handed back again)."""
+        now = time.time()
+        if len(self._turns) > 4096:  # forget hosts whose turns have passed
+            self._turns = {host: at for host, at in self._turns.items() if at > now}
+        latest = self._turns.get(busy.host)
+        spaced = (
+            latest + self.runtime.settings.fetch_host_delay if latest is not None and latest > now else 0.0
+        )
+        at = self._turns[busy.host] = max(busy.retry_at, spaced)
+        return at
+
+    def _hand_back(self, item: tuple[str, int | PageJob], retry_at: float) -> None:
+        self._handed_back += 1
+        self.hand_backs += 1
+
+        def again() -> None:
+            self._handed_back -= 1
+            self._queue.put_nowait(item)
+            self._returned.set()
+
+        asyncio.get_running_loop().call_later(max(0.0, retry_at - time.time()), again)
+
     async def run_until_idle(self) -> Outcomes:
-        """Run every queued job, and the jobs they queue, then return."""
+        """Run every queued job, and the jobs they queue, then return (jobs handed back for a busy
+        host included: it waits for their turn)."""
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         try:
-            await self._queue.join()
+            while True:
+                await self._queue.join()
+                if not self._handed_back:
+                    break
+                self._returned.clear()  # no await since join(): none can have come back unseen
+                await self._returned.wait()
         finally:
             for worker in workers:
                 worker.cancel()

@@ -25,6 +25,8 @@ from akhbar.services.refresh import PageJob, RefreshResult
 from akhbar.store import Store, seen
 from akhbar.text.urls import canonical_url
 
+PATIENCE = 0.3  # seconds a job may wait for its host in a worker slot; longer, it goes back to the queue
+
 log = logging.getLogger(__name__)
 
 
@@ -106,12 +108,15 @@ async def defer_photo(runtime: Runtime, queue: Queue | None, result: IngestResul
         log.exception("job: cannot queue the photo of article #%s", result.article_id)
 
 
-async def run_image(runtime: Runtime, article_id: int) -> images.ImageResult:
-    """Fetch, check and keep an article's photo; failures are recorded, database failures raised."""
+async def run_image(runtime: Runtime, article_id: int, patience: float | None = None) -> images.ImageResult:
+    """Fetch, check and keep an article's photo; failures are recorded, database failures raised.
+    With ``patience``, a host not free within that many seconds raises :class:`HostBusy`."""
     try:
-        return await images.fetch_for_article(runtime, article_id)
+        return await images.fetch_for_article(runtime, article_id, patience=patience)
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"job: photo of article #{article_id}: database: {exc}") from exc
+    except HostBusy:
+        raise
     except Exception as exc:  # a defect must not kill the worker
         log.exception("job: photo of article #%s failed", article_id)
         return images.ImageResult(article_id, "failed", reason=f"internal error: {type(exc).__name__}: {exc}")

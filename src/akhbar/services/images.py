@@ -244,14 +244,18 @@ def _record(
     return ImageResult(article_id, "failed", reason=outcome.reason)
 
 
-async def fetch_for_article(runtime: Runtime, article_id: int) -> ImageResult:
+async def fetch_for_article(
+    runtime: Runtime, article_id: int, *, patience: float | None = None
+) -> ImageResult:
     """Fetch, check and keep the photo the article names, under every rule of the fetcher
-    (address guard, robots.txt, per-host politeness, size caps); the outcome is recorded."""
+    (address guard, robots.txt, per-host politeness, size caps); the outcome is recorded. With
+    ``patience``, a host not free within that many seconds raises :class:`~akhbar.errors.HostBusy`,
+    nothing fetched or recorded."""
     url = await asyncio.to_thread(wanted, runtime.store, article_id)
     if url is None:
         return ImageResult(article_id, "skipped")
     try:
-        fetched = await runtime.fetcher.fetch(url)
+        fetched = await runtime.fetcher.fetch(url, patience=patience)
     except FetchError as exc:
         refused = Rejected(url, str(exc))
         return await asyncio.to_thread(
