@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from akhbar.errors import FetchError
+from akhbar.errors import FetchError, RetryLater
 from akhbar.fetch import Fetcher, FetchPolicy, FetchResult, guard, retry_after_seconds
 from httpserver import DATA, FixtureServer, page_bytes
 
@@ -118,6 +118,29 @@ def test_500_then_200_is_retried(server: FixtureServer) -> None:
 def test_persistent_5xx_fails_after_the_retries(server: FixtureServer) -> None:
     message = refused(server.url("/down"))
     assert "HTTP 503 after 3 attempts" in message
+
+
+def test_a_job_runner_fetch_hands_its_retries_back_instead_of_sleeping(server: FixtureServer) -> None:
+    """Given ``tries`` (a job runner), a 503 raises RetryLater at once, due after the backoff, and
+    the next run carries the count on, until the retries are used up."""
+
+    async def run(path: str, tries: int) -> FetchResult:
+        async with Fetcher(POLICY) as fetcher:
+            return await fetcher.fetch(server.url(path), tries=tries)
+
+    url = "/recovers/31?fails=2"
+    started = time.time()
+    with pytest.raises(RetryLater) as first:
+        asyncio.run(run(url, 0))
+    assert first.value.tries == 1 and server.hits[url.split("?")[0]] == 1, "one request, no retry in place"
+    assert started + POLICY.backoff <= first.value.retry_at <= time.time() + 1.5 * POLICY.backoff
+    with pytest.raises(RetryLater) as second:
+        asyncio.run(run(url, first.value.tries))
+    assert second.value.tries == 2
+    assert asyncio.run(run(url, second.value.tries)).status == 200
+    assert server.hits[url.split("?")[0]] == 3
+    with pytest.raises(FetchError, match=r"HTTP 503 after 3 attempts"):
+        asyncio.run(run("/down", POLICY.retries))
 
 
 @pytest.mark.slow

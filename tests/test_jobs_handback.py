@@ -263,3 +263,36 @@ def test_the_embedded_runner_fetches_another_host_while_a_busy_hosts_page_waits(
     page_times = sorted(t for path, t in a.times if path.startswith("/pages/"))
     assert len(page_times) == 3
     assert min(t2 - t1 for t1, t2 in itertools.pairwise(page_times)) >= delay - 0.05
+
+
+def test_a_failing_page_waits_for_its_retry_outside_the_slot(
+    sqlite_store: Store, servers: tuple[FixtureServer, FixtureServer]
+) -> None:
+    """One slot: a page of host A answers 503 twice before it works, then a page of host B is queued.
+    Each retry of A's page comes back after its backoff instead of sleeping in the slot, so B's page
+    is fetched between A's tries; A's page is stored once, after three requests."""
+    a, b = servers
+    settings = make_settings(sqlite_store.url, fetch_host_delay=0, fetch_backoff=0.5, fetch_retries=3)
+    failing, other = a.url("/recovers/41?fails=2"), b.url("/pages/42")
+    warm = FixtureServer().start()
+
+    async def run() -> int:
+        async with open_runtime(sqlite_store, settings, Grouping()) as runtime:
+            assert (await run_page(runtime, PageJob(None, warm.url("/pages/40")))).status == "stored"
+            runner = InlineRunner(runtime, concurrency=1)
+            await runner.defer_page(PageJob(None, failing))
+            await runner.defer_page(PageJob(None, other))
+            outcomes = await runner.run_until_idle()
+            assert sorted(p.status for p in outcomes.pages) == ["stored", "stored"], outcomes.pages
+            return runner.hand_backs
+
+    try:
+        hand_backs = asyncio.run(run())
+    finally:
+        warm.stop()
+    assert hand_backs == 2
+    assert a.hits["/recovers/41"] == 3
+    a_times = sorted(t for path, t in a.times if path == "/recovers/41")
+    b_time = next(t for path, t in b.times if path == "/pages/42")
+    assert len(a_times) == 3 and a_times[0] < b_time < a_times[1], "B was fetched during A's first backoff"
+    assert article_count(sqlite_store) == 3

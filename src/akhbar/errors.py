@@ -7,6 +7,7 @@
     ├── InputError              an input cannot be read as a page (binary, empty, undecodable, missing)
     ├── FetchError              a URL could not be fetched (unsafe address, robots.txt, HTTP error, timeout)
     ├── HostBusy                a host's turn is further off than the fetch agreed to wait (not a failure)
+    ├── RetryLater              a request failed transiently; its job fetches again later (not yet a failure)
     └── StoreError              the database refused an operation or has an outdated schema
 
 Rejected pages are not errors: extraction returns a :class:`akhbar.models.Rejected` value.
@@ -58,6 +59,17 @@ class FetchError(AkhbarError):
     def __init__(self, message: str, *, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+
+
+class RetryLater(AkhbarError):
+    """A request failed transiently (5xx, 429, a dropped connection) and the fetch was asked to hand
+    its retries back rather than sleep through their backoff: the job is to be run again from
+    ``retry_at`` (epoch seconds), telling the fetch that ``tries`` requests were made before."""
+
+    def __init__(self, url: str, reason: str, retry_at: float, tries: int) -> None:
+        super().__init__(f"fetch: {url}: {reason}, try {tries} failed; again at {retry_at:.3f}")
+        self.url, self.reason = url, reason
+        self.retry_at, self.tries = retry_at, tries
 
 
 class HostBusy(AkhbarError):

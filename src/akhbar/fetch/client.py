@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from akhbar.errors import FetchError, HostBusy
+from akhbar.errors import FetchError, HostBusy, RetryLater
 from akhbar.fetch import guard, pinning
 from akhbar.fetch.decoding import SUPPORTED, BoundedDecoder, TooLarge
 from akhbar.fetch.policy import FetchPolicy
@@ -156,13 +156,20 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         patience: float | None = None,
+        tries: int | None = None,
     ) -> FetchResult:
         """GET ``url`` under every rule; raises FetchError with the URL and the reason.
 
         With ``patience`` (seconds), the fetch waits at most that long for the host (a request
         slot, its turn for robots.txt and for the first request) and raises :class:`HostBusy`
         instead, before anything of it was sent but robots.txt (kept for the next try). Later
-        waits (a redirect's next hop, a retry) happen in place: the request is under way.
+        waits (a redirect's next hop) happen in place: the request is under way.
+
+        Retries after a transient failure (5xx, 429, a dropped connection) wait their backoff in
+        place, unless ``tries`` is given (a job runner that can run the fetch again later): then a
+        transient failure of the first request raises :class:`RetryLater` with the time of the
+        retry and the tries made so far (``tries`` before this fetch, and its own), until the
+        retries are used up and it fails as without.
         """
         conditional = {}
         if etag:
@@ -177,7 +184,7 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.policy.total_timeout):
                     return await self._follow(
-                        url, conditional, robots=self.policy.obey_robots, patience=patience
+                        url, conditional, robots=self.policy.obey_robots, patience=patience, tries=tries
                     )
             except TimeoutError:
                 raise FetchError(
@@ -199,13 +206,19 @@ class Fetcher:
         robots: bool,
         accept_errors: bool = False,
         patience: float | None = None,
+        tries: int | None = None,
     ) -> FetchResult:
         seen: set[str] = set()
         current = url
         for hop in range(self.policy.max_redirects + 1):
             seen.add(current)
+            first = hop == 0
             response = await self._request(
-                current, headers, robots=robots, patience=patience if hop == 0 else None
+                current,
+                headers,
+                robots=robots,
+                patience=patience if first else None,
+                tries=tries if first else None,
             )
             try:
                 location = response.headers.get("location")
@@ -221,16 +234,23 @@ class Fetcher:
         raise FetchError(f"fetch: {url}: more than {self.policy.max_redirects} redirects")
 
     async def _request(
-        self, url: str, headers: dict[str, str], *, robots: bool, patience: float | None
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        robots: bool,
+        patience: float | None,
+        tries: int | None = None,
     ) -> httpx.Response:
         """One hop, retried on 5xx/429/connection errors; the response is open (streamed). With
-        ``patience``, its first turn is not waited for longer than that (:class:`HostBusy`)."""
+        ``patience``, its first turn is not waited for longer than that (:class:`HostBusy`); with
+        ``tries``, a retry is handed back (:class:`RetryLater`) instead of waited for here."""
         host, addresses = await guard.resolve_and_check(url, self.policy.allow_networks, self._resolver)
         crawl_delay = await self._robots.check(url, patience) if robots else 0.0
         delay = max(self.policy.host_delay, min(crawl_delay, MAX_CRAWL_DELAY))
-        attempt = 0
+        attempt = first = tries or 0
         while True:
-            depart_by = await self.gate.wait_turn(host_of(url), delay, patience if attempt == 0 else None)
+            depart_by = await self.gate.wait_turn(host_of(url), delay, patience if attempt == first else None)
             try:
                 with pinning.pinned(host, addresses, depart_by):
                     response = await self._send(url, headers)
@@ -240,7 +260,9 @@ class Fetcher:
             except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
                 if attempt >= self.policy.retries:
                     raise FetchError(f"fetch: {url}: {_describe(exc)}", transient=True) from exc
-                await asyncio.sleep(self._backoff(attempt, None, url, str(exc)))
+                await self._wait_or_hand_back(
+                    url, _describe(exc), self._backoff(attempt, None, url, str(exc)), attempt, tries
+                )
                 attempt += 1
                 continue
             if response.status_code < 500 and response.status_code != 429:
@@ -250,8 +272,18 @@ class Fetcher:
             if attempt >= self.policy.retries:
                 raise FetchError(f"fetch: {url}: {reason} after {attempt + 1} attempts", transient=True)
             wait = retry_after_seconds(response.headers.get("retry-after"))
-            await asyncio.sleep(self._backoff(attempt, wait, url, reason))
+            await self._wait_or_hand_back(
+                url, reason, self._backoff(attempt, wait, url, reason), attempt, tries
+            )
             attempt += 1
+
+    @staticmethod
+    async def _wait_or_hand_back(url: str, reason: str, wait: float, attempt: int, tries: int | None) -> None:
+        """Wait ``wait`` seconds before the next try, or (``tries`` given) hand the retry back."""
+        if tries is None:
+            await asyncio.sleep(wait)
+        else:
+            raise RetryLater(url, reason, time.time() + wait, attempt + 1)
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
         try:

@@ -37,6 +37,7 @@ import logging
 import signal
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.schema import SchemaManager
 
-from akhbar.errors import ConfigError, HostBusy, StoreError
+from akhbar.errors import ConfigError, HostBusy, RetryLater, StoreError
 from akhbar.jobs.tasks import (
     PATIENCE,
     DatabaseUnavailable,
@@ -170,12 +171,13 @@ class ProcrastinateQueue:
         except AlreadyEnqueued:
             log.debug("jobs: refresh of #%s already queued", source_id)
 
-    async def defer_page(self, job: PageJob) -> None:
+    async def defer_page(self, job: PageJob, *, at: datetime | None = None) -> None:
+        """Queue ``job``, due at its host's turn (see the class), or at ``at`` when given."""
         deferrer = self.app.configure_task(
             "akhbar.fetch_page",
             queue="pages",
             priority=PAGE_PRIORITY,
-            schedule_at=await self._host_turn(job.url),
+            schedule_at=at or await self._host_turn(job.url),
         )
         await deferrer.defer_async(job=job.to_json())
 
@@ -233,7 +235,14 @@ def build_app(database_url: str) -> procrastinate.App:
     )
     async def fetch_page(context: procrastinate.JobContext, job: dict[str, Any]) -> None:
         queue = ProcrastinateQueue(context.app)
-        await run_page(_runtime(context), PageJob.from_json(job), queue, PATIENCE)
+        page = PageJob.from_json(job)
+        try:
+            await run_page(_runtime(context), page, queue, PATIENCE)
+        except RetryLater as later:  # this job is done; the next try is a job of its own, due later
+            log.info("jobs: %s", later)
+            await queue.defer_page(
+                replace(page, tries=later.tries), at=datetime.fromtimestamp(later.retry_at, UTC)
+            )
 
     @app.task(
         name="akhbar.fetch_image", queue="images", pass_context=True, retry=_RETRY, priority=IMAGE_PRIORITY

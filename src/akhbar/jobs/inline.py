@@ -7,7 +7,9 @@ until ``stop`` is set (``akhbar serve``).
 Per-host politeness goes through the database gate of the runtime's fetcher. A job whose host's turn
 is more than :data:`~akhbar.jobs.tasks.PATIENCE` seconds off is handed back before anything is sent
 (:class:`~akhbar.errors.HostBusy`) and queued again at that turn, as the PostgreSQL workers do: the
-worker slot it would have slept in runs other hosts' jobs meanwhile.
+worker slot it would have slept in runs other hosts' jobs meanwhile. A page whose request failed
+transiently comes back the same way for each retry (:class:`~akhbar.errors.RetryLater`), rather than
+sleeping through the backoff in its slot.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from akhbar.errors import HostBusy
+from akhbar.errors import HostBusy, RetryLater
 from akhbar.jobs.tasks import PATIENCE, publish_scheduled, run_image, run_page, run_refresh, schedule_due
 from akhbar.services.fetching import Runtime
 from akhbar.services.images import ImageResult
@@ -81,6 +83,9 @@ class InlineRunner:
                 await self._run_one(kind, payload)
             except HostBusy as busy:  # nothing was sent: the job comes back at the host's turn
                 self._hand_back((kind, payload), self._turn(busy))
+            except RetryLater as later:  # a page's request failed: its job comes back for the retry
+                again = replace(payload, tries=later.tries) if isinstance(payload, PageJob) else payload
+                self._hand_back((kind, again), later.retry_at)
             except Exception:  # a defect in one job must not stop the others
                 log.exception("jobs: %s %s failed", kind, payload)
             finally:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from akhbar.errors import HostBusy, StoreError
+from akhbar.errors import HostBusy, RetryLater, StoreError
 from akhbar.models import Entry
 from akhbar.services import drafts, images, refresh
 from akhbar.services.fetching import Runtime
@@ -86,7 +86,7 @@ async def run_page(
     except sa.exc.SQLAlchemyError as exc:
         log.warning("job: page %s: database unavailable, to be run again: %s", job.url, exc)
         raise DatabaseUnavailable(f"job: page {job.url}: database: {exc}") from exc
-    except HostBusy:
+    except (HostBusy, RetryLater):
         raise
     except Exception as exc:  # a defect must not kill the worker: log it and record it on the URL
         log.exception("job: page %s failed", job.url)

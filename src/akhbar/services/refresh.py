@@ -55,6 +55,7 @@ class PageJob:
     updated: str | None = None
     summary: str | None = None
     language: str | None = None
+    tries: int = 0  # requests for the page that failed transiently, in earlier runs of its job
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -284,13 +285,16 @@ async def fetch_page(runtime: Runtime, job: PageJob, *, patience: float | None =
     """Fetch one page and ingest it; the outcome is recorded against its canonical URL.
 
     A transient failure leaves the page to be tried again (see the module docstring). With
-    ``patience``, a host not free within that many seconds raises :class:`HostBusy`, nothing
-    fetched or recorded.
+    ``patience`` (a job runner), a host not free within that many seconds raises
+    :class:`HostBusy`, and a request that failed transiently with retries left raises
+    :class:`~akhbar.errors.RetryLater` (the job runs again with its ``tries`` then), nothing
+    recorded either way.
     """
     url = canonical_url(job.url)
     transient = False
     try:
-        result = await runtime.fetcher.fetch(job.url, patience=patience)
+        tries = job.tries if patience is not None else None
+        result = await runtime.fetcher.fetch(job.url, patience=patience, tries=tries)
         outcome = await _ingest(runtime, job, result)
     except FetchError as exc:
         outcome = IngestResult(job.url, "error", reason=str(exc))
