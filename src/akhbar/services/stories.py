@@ -26,7 +26,7 @@ from akhbar.store import breaking as flags
 from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
-from akhbar.stories import embedding, features, index
+from akhbar.stories import embedding, features, index, versions
 from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 from akhbar.stories.processes import ProcessEmbedder
@@ -320,7 +320,8 @@ def _assign(
     embedding = prepared.embedding
     if embedding is None:
         raise ValueError("stories: an article without an embedding cannot join a story")
-    item = assignment.Features(embedding, prepared.entities, when, article.language, source)
+    shape = versions.shape_of(article.language, article.body_paragraphs)
+    item = assignment.Features(embedding, prepared.entities, when, article.language, source, shape)
     space = index.model_space(model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
@@ -358,7 +359,7 @@ def _assign(
             chosen = assignment.merged(chosen, _candidate(absorbed))  # the next merge grows the union
             _merge(connection, story, absorbed, chosen)
             changed = True
-    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source):
+    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source, item):
         records.add_keys(
             connection, _stored_id(story), index.store_keys(moved.embedding, moved.published, space)
         )

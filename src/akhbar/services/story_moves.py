@@ -25,7 +25,7 @@ from akhbar.services import copies
 from akhbar.store import stories as records
 from akhbar.store import story_members
 from akhbar.store.story_members import MemberRow
-from akhbar.stories import features
+from akhbar.stories import features, versions
 from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import from_bytes, to_bytes
 
@@ -35,16 +35,25 @@ log = logging.getLogger(__name__)
 def member_features(row: MemberRow) -> assignment.Features:
     when = features.published_time(row.published, row.created_at)
     keys = features.entity_keys(row.title, row.body_paragraphs)
-    return assignment.Features(from_bytes(row.embedding), keys, when, row.language)
+    shape = versions.shape_of(row.language, row.body_paragraphs)
+    return assignment.Features(from_bytes(row.embedding), keys, when, row.language, shape=shape)
 
 
 def leavers(
-    joined: assignment.Candidate, rows: Sequence[MemberRow], settings: assignment.Settings
+    joined: assignment.Candidate,
+    rows: Sequence[MemberRow],
+    settings: assignment.Settings,
+    article: assignment.Features | None = None,
 ) -> list[MemberRow]:
-    """The members (their own texts, not copies) that belong to ``joined`` (:func:`assignment.leaving`)."""
+    """The members (their own texts, not copies) that belong to ``joined``: closer to it than to the
+    rest of their story (:func:`assignment.leaving`), or versions of ``article``, which joined it, in
+    another language (:func:`assignment.versions`)."""
     own = [row for row in rows if row.original is None]
     placed = [member_features(row) for row in own]
-    return [own[n] for n in assignment.leaving(joined, placed, settings)]
+    going = set(assignment.leaving(joined, placed, settings))
+    if article is not None:
+        going |= set(assignment.versions(article, placed, settings))
+    return [own[n] for n in sorted(going)]
 
 
 def _other_events(connection: sa.Connection, row: MemberRow) -> frozenset[int]:
@@ -60,16 +69,20 @@ def rehome(
     others: Sequence[assignment.Candidate],
     settings: assignment.Settings,
     source_of: Callable[[MemberRow], str],
+    article: assignment.Features | None = None,
 ) -> list[assignment.Features]:
-    """Move to ``story`` (whose grouping state is ``joined``) the members of ``others`` that belong
-    there, and update both stories' records; the moved members (their keys are the caller's)."""
+    """Move to ``story`` (whose grouping state is ``joined``, which ``article`` just joined) the
+    members of ``others`` that belong there, and update both stories' records; the moved members
+    (their keys are the caller's). A story left with no member of its own is merged into ``story``."""
     moved: list[assignment.Features] = []
     for other in others:
         if other.story_id == story.id or other.count > assignment.MOVABLE:
             continue
         rows = story_members.members(connection, other.story_id)
         leaving = [
-            row for row in leavers(joined, rows, settings) if story.id not in _other_events(connection, row)
+            row
+            for row in leavers(joined, rows, settings, article)
+            if story.id not in _other_events(connection, row)
         ]
         if not leaving:
             continue
@@ -87,8 +100,12 @@ def rehome(
                 moved.append(item)
             _take(story, row, item.published, source_of(row))
         story.centroid, story.entities = to_bytes(joined.centroid), joined.entities
-        _rebuild(record, [row for row in rows if row.article_id not in going], source_of)
-        records.update_story(connection, record)
+        staying = [row for row in rows if row.article_id not in going]
+        if any(row.original is None for row in staying):
+            _rebuild(record, staying, source_of)
+            records.update_story(connection, record)
+        else:  # every member went: the two stories are one
+            records.merge_into(connection, story, record.id)
     return moved
 
 
