@@ -205,6 +205,13 @@ def _candidate(
     )
 
 
+def _broad(record: records.CandidateRow, latest: dict[int, list[records.Member]]) -> list[bytes]:
+    """The member vectors a story is also compared through (none when its centroid is their sum)."""
+    if record.article_count <= assignment.NEAREST:
+        return []
+    return [member.embedding for member in latest.get(_stored_id(record), ())]
+
+
 def place(
     connection: sa.Connection,
     article_id: int,
@@ -327,9 +334,19 @@ def _assign(
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
-    broad = [r.id for r in found if r.article_count > assignment.NEAREST]  # compared through members too
-    members = records.member_embeddings(connection, broad, assignment.MEMBERS_KEPT)
-    chosen, _, also = assignment.best(item, [_candidate(r, members.get(r.id, ())) for r in found], settings)
+    latest = records.latest_members(connection, [r.id for r in found], assignment.MEMBERS_KEPT)
+    candidates = [_candidate(r, _broad(r, latest)) for r in found]  # broad ones compared through members too
+    chosen, _, also = assignment.best(item, candidates, settings)
+    joining = chosen.story_id if chosen else None
+    home = story_moves.version_home(connection, item, latest, candidates, joining, settings)
+    pulled = []  # a story holding this article in another language, placed there before it came
+    if home is not None and home[1]:  # its version stays there: this article joins it
+        log.info(
+            "stories: %r joins story %s, which holds it in another language", article.title[:60], home[0]
+        )
+        chosen, _, also = assignment.best(item, candidates, settings, home[0])
+    elif home is not None:
+        pulled = [c for c in candidates if c.story_id == home[0] and c not in also]
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
@@ -349,7 +366,7 @@ def _assign(
         records.insert_story(connection, story)
     records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
-    apart = []  # stories the article also fits that prove not to be this one
+    apart = pulled  # stories the article also fits that prove not to be this one, and its version's
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
             apart.append(other)

@@ -56,6 +56,76 @@ def leavers(
     return [own[n] for n in sorted(going)]
 
 
+def version_home(
+    connection: sa.Connection,
+    article: assignment.Features,
+    latest: dict[int, list[records.Member]],
+    candidates: Sequence[assignment.Candidate],
+    joining: int | None,
+    settings: assignment.Settings,
+) -> tuple[int, bool] | None:
+    """The candidate story (other than ``joining``) that holds ``article`` in another language
+    (:func:`assignment.versions`), if one does, and whether that version stays there: it reads
+    closer to the rest of its story than to the article alone (the article then joins it, even when
+    that story, broad or with versions in its language already, reads far from it), or not (it was
+    placed there before its translations came, and follows the article). Only members in another
+    language whose score as a story of one could reach the join are read from the store."""
+    alone = assignment.story_of(0, [article])
+    near = [
+        (story_id, member)
+        for story_id, members in latest.items()
+        if story_id != joining
+        for member in members
+        if member.language is not None
+        and member.language != article.language
+        and assignment.score(_bare(member, article), alone, settings) >= settings.join
+    ]
+    if not near or article.shape is None:
+        return None
+    rows = {
+        r.article_id: r for r in story_members.articles_by_id(connection, [m.article_id for _, m in near])
+    }
+    stories = {candidate.story_id: candidate for candidate in candidates}
+    for story_id, member in near:
+        row = rows.get(member.article_id)
+        if row is None or story_id not in stories:
+            continue
+        version = member_features(row)
+        if assignment.versions(article, [version], settings):
+            rest = _rest(stories[story_id], version, [m for m in latest[story_id] if m is not member])
+            there = assignment.score(version, rest, settings) if rest is not None else -1.0
+            return story_id, there > assignment.score(version, alone, settings)
+    return None
+
+
+def _rest(
+    story: assignment.Candidate, member: assignment.Features, others: Sequence[records.Member]
+) -> assignment.Candidate | None:
+    """The story without one of its members (None: it has no other)."""
+    if story.count <= 1:
+        return None
+    vectors = tuple(from_bytes(m.embedding) for m in others)
+    entities = {k: n - (k in member.entities) for k, n in story.entities.items()}
+    return assignment.Candidate(
+        story.story_id,
+        (story.centroid - member.embedding).astype(story.centroid.dtype),
+        story.count - 1,
+        story.first_seen,
+        story.last_seen,
+        {k: n for k, n in entities.items() if n > 0},
+        frozenset(m.language for m in others if m.language),
+        vectors if len(vectors) > assignment.NEAREST else (),
+    )
+
+
+def _bare(member: records.Member, article: assignment.Features) -> assignment.Features:
+    """A member as its vector and language, with the article's names, numbers and time: scored
+    against the article alone, the most it could score (the exact score is :func:`assignment.versions`'s)."""
+    return assignment.Features(
+        from_bytes(member.embedding), article.entities, article.published, member.language
+    )
+
+
 def _other_events(connection: sa.Connection, row: MemberRow) -> frozenset[int]:
     """The stories holding this member's template filled with other names (never its place)."""
     body = copies.body_of(row.body_paragraphs or (row.title,), row.title)

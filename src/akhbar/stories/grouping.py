@@ -216,14 +216,24 @@ def _cosines(rows: Vector, vector: Vector, fallback: Vector | None = None) -> Ve
 
 
 def best(
-    article: Features, candidates: Sequence[Candidate], settings: Settings = Settings()
+    article: Features,
+    candidates: Sequence[Candidate],
+    settings: Settings = Settings(),
+    home: int | None = None,
 ) -> tuple[Candidate | None, float, list[Candidate]]:
-    """The best story to join (None: start a new one), its score, and other stories it also fits."""
+    """The best story to join (None: start a new one), its score, and other stories it also fits.
+
+    ``home``, when one of the candidates, is joined whatever its score: the story holding this
+    article in another language (:func:`versions`), which may read far from it when that story is
+    broad and has versions in its language already.
+    """
     scored = sorted(((score(article, c, settings), c) for c in candidates), key=lambda p: -p[0])
-    if not scored or scored[0][0] < settings.join:
+    chosen = next((pair for pair in scored if pair[1].story_id == home), None) if home is not None else None
+    if chosen is None and (not scored or scored[0][0] < settings.join):
         return None, scored[0][0] if scored else 0.0, []
-    also = [c for s, c in scored[1:] if s >= settings.join]
-    return scored[0][1], scored[0][0], also
+    chosen = chosen or scored[0]
+    also = [c for s, c in scored if s >= settings.join and c is not chosen[1]]
+    return chosen[1], chosen[0], also
 
 
 def absorb(story: Candidate, article: Features, top: int = 24) -> None:
