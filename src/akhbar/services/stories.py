@@ -334,19 +334,7 @@ def _assign(
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
-    latest = records.latest_members(connection, [r.id for r in found], assignment.MEMBERS_KEPT)
-    candidates = [_candidate(r, _broad(r, latest)) for r in found]  # broad ones compared through members too
-    chosen, _, also = assignment.best(item, candidates, settings)
-    joining = chosen.story_id if chosen else None
-    home = story_moves.version_home(connection, item, latest, candidates, joining, settings)
-    pulled = []  # a story holding this article in another language, placed there before it came
-    if home is not None and home[1]:  # its version stays there: this article joins it
-        log.info(
-            "stories: %r joins story %s, which holds it in another language", article.title[:60], home[0]
-        )
-        chosen, _, also = assignment.best(item, candidates, settings, home[0])
-    elif home is not None:
-        pulled = [c for c in candidates if c.story_id == home[0] and c not in also]
+    chosen, also, pulled = _choose(connection, item, found, settings, article.title)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
@@ -366,7 +354,50 @@ def _assign(
         records.insert_story(connection, story)
     records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
-    apart = pulled  # stories the article also fits that prove not to be this one, and its version's
+    changed |= _settle(connection, story, chosen, also, pulled, settings, item, space)
+    if changed:
+        records.update_story(connection, story)
+    return story
+
+
+def _choose(
+    connection: sa.Connection,
+    item: assignment.Features,
+    found: Sequence[records.CandidateRow],
+    settings: assignment.Settings,
+    title: str,
+) -> tuple[assignment.Candidate | None, list[assignment.Candidate], list[assignment.Candidate]]:
+    """The story to join (None: a new one), the others the article also fits, and a story holding
+    it in another language that it does not join (:func:`story_moves.version_home`)."""
+    latest = records.latest_members(connection, [r.id for r in found], assignment.MEMBERS_KEPT)
+    candidates = [_candidate(r, _broad(r, latest)) for r in found]  # broad ones compared through members too
+    chosen, _, also = assignment.best(item, candidates, settings)
+    joining = chosen.story_id if chosen else None
+    home = story_moves.version_home(connection, item, latest, candidates, joining, settings)
+    if home is None:
+        return chosen, also, []
+    story_id, stays = home
+    if stays:  # its version reads closer to the rest of its story than to this article: it joins there
+        log.info("stories: %r joins story %s, which holds it in another language", title[:60], story_id)
+        chosen, _, also = assignment.best(item, candidates, settings, story_id)
+        return chosen, also, []
+    return chosen, also, [c for c in candidates if c.story_id == story_id and c not in also]
+
+
+def _settle(
+    connection: sa.Connection,
+    story: records.StoryRecord,
+    chosen: assignment.Candidate,
+    also: Sequence[assignment.Candidate],
+    pulled: Sequence[assignment.Candidate],
+    settings: assignment.Settings,
+    item: assignment.Features,
+    space: int,
+) -> bool:
+    """Merge into ``story`` the stories the article proves to be one with it, and move to it the
+    members of the others (and of ``pulled``) that belong there; whether ``story`` changed."""
+    changed = False
+    apart = list(pulled)  # stories the article also fits that prove not to be this one, and its version's
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
             apart.append(other)
@@ -381,9 +412,7 @@ def _assign(
             connection, _stored_id(story), index.store_keys(moved.embedding, moved.published, space)
         )
         changed = True
-    if changed:
-        records.update_story(connection, story)
-    return story
+    return changed
 
 
 def _merge(
