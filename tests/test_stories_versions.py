@@ -15,6 +15,7 @@ from akhbar.store import Store
 from akhbar.store import stories as records
 from akhbar.stories import grouping, versions
 from akhbar.stories.embedding import from_bytes, to_bytes
+from akhbar.stories.online import MemoryGrouper
 from stories_helpers import store_article, version
 
 T0 = datetime(2018, 9, 30, 12, tzinfo=UTC)
@@ -105,3 +106,26 @@ def test_a_late_translation_joins_the_broad_story_holding_its_siblings(store: St
     arabic = store_article(store, version("cnn.304489", "ar"))
     assert _story(store, arabic) == broad
     assert {_story(store, i) for i in (*others, *siblings)} == {broad}
+
+
+def test_the_memory_grouper_folds_a_lone_version_into_its_translation_s_story() -> None:
+    """As the service: a version alone in its story (nothing else to compare it with, so re-checking
+    by score never moves it) follows a later translation, which joins another story and also fits
+    it; without the translation's shape it stays."""
+    lone, other, translation = unit(1, 0), unit(0, 1), unit(0.65, 0.76)
+    shaped = versions.Shape("ar", (100, 300, 50), frozenset())
+    translated = versions.Shape("fr", (120, 340, 70), frozenset())
+    for known, expected in ((translated, [2, 2, 2]), (None, [1, 2, 2])):
+        grouper = MemoryGrouper(use_index=False)
+        grouper.add(grouping.Features(lone, frozenset(), T0, "ar", shape=shaped))
+        grouper.add(grouping.Features(other, frozenset(), T0, "en"))
+        assert grouper.story_of(1) == 2, "the other article must start its own story"
+        grouper.add(grouping.Features(translation, frozenset(), T0, "fr", shape=known))
+        assert [grouper.resolve(grouper.story_of(n)) for n in range(3)] == expected
+        assert (1 in grouper.stories) == (known is None), "a story left with no member is folded"
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.zeros(8, dtype=np.float32)
+    vector[: len(values)] = values
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
