@@ -69,19 +69,22 @@ def version_home(
     closer to the rest of its story than to the article alone (the article then joins it, even when
     that story, broad or with versions in its language already, reads far from it), or not (it was
     placed there before its translations came, and follows the article). Only members in another
-    language whose score as a story of one could reach the join are read from the store."""
-    alone = assignment.story_of(0, [article])
-    near = [
+    language whose score as a story of one could reach the join (:func:`assignment.within_reach`)
+    are read from the store."""
+    if article.shape is None:
+        return None
+    pool = [
         (story_id, member)
         for story_id, members in latest.items()
         if story_id != joining
         for member in members
-        if member.language is not None
-        and member.language != article.language
-        and assignment.score(_bare(member, article), alone, settings) >= settings.join
+        if member.language is not None and member.language != article.language
     ]
-    if not near or article.shape is None:
+    reach = assignment.within_reach(article.embedding, [m.embedding for _, m in pool], settings, article)
+    near = [pair for pair, close in zip(pool, reach, strict=True) if close]
+    if not near:
         return None
+    alone = assignment.story_of(0, [article])
     rows = {
         r.article_id: r for r in story_members.articles_by_id(connection, [m.article_id for _, m in near])
     }

@@ -14,6 +14,7 @@ have no shape to agree on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,16 +30,21 @@ MIN_SHARED_NUMBERS = 0.3  # shared numbers over the numbers either states (when 
 @dataclass(frozen=True)
 class Shape:
     """What a translation keeps of its article: the language it is in, its paragraphs' lengths in
-    characters, and the numbers of its whole text (:func:`akhbar.stories.entities.numbers`)."""
+    characters, and the numbers of its whole text (:func:`akhbar.stories.entities.numbers`, read
+    only when the lengths agree: most comparisons end before)."""
 
     language: str | None
     lengths: tuple[int, ...]
-    numbers: frozenset[str]
+    text: str = ""
+
+    @functools.cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(entities.numbers(self.text))
 
 
 def shape_of(language: str | None, paragraphs: Sequence[str]) -> Shape:
     kept = [p.strip() for p in paragraphs if p.strip()]
-    return Shape(language, tuple(len(p) for p in kept), frozenset(entities.numbers("\n".join(kept))))
+    return Shape(language, tuple(len(p) for p in kept), "\n".join(kept))
 
 
 def same_article(a: Shape, b: Shape) -> bool:
