@@ -9,6 +9,12 @@ article joined (:func:`akhbar.stories.grouping.score`, the join's own rule) than
 own story moves there, with the copies of its text, unless that story holds its template filled
 with other names (as a new article never joins such a story).
 
+Versions of one article in several languages are brought together whichever arrives first
+(:mod:`akhbar.stories.versions` tells a translation by its shape): a member that is the arriving
+article in another language moves with it (:func:`leavers`), and an article arriving after its
+translations joins the story holding them when they read closer to that story than to the article
+(:func:`version_home`).
+
 Only small stories are re-checked (``grouping.MOVABLE`` articles at most): a long story's members have been
 confirmed by many articles since, and reading them all would cost every placement.
 """
@@ -118,14 +124,6 @@ def _rest(
         {k: n for k, n in entities.items() if n > 0},
         frozenset(m.language for m in others if m.language),
         vectors if len(vectors) > assignment.NEAREST else (),
-    )
-
-
-def _bare(member: records.Member, article: assignment.Features) -> assignment.Features:
-    """A member as its vector and language, with the article's names, numbers and time: scored
-    against the article alone, the most it could score (the exact score is :func:`assignment.versions`'s)."""
-    return assignment.Features(
-        from_bytes(member.embedding), article.entities, article.published, member.language
     )
 
 
