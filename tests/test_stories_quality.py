@@ -16,7 +16,7 @@ from conftest import DATA, needs_shared
 
 pytestmark = needs_shared(DATA / "parallel-news")
 SMALL = 24  # articles (72 versions): the through-ingest evaluation at a scale make test affords
-SMALL_FLOORS = {"f1_min": 0.93, "ar_in_group_min": 0.95}  # measured 0.935 and 0.958
+SMALL_FLOORS = {"f1_min": 0.94, "ar_in_group_min": 0.99}  # measured 0.945 and 1.0 (0.958 before versions)
 
 
 def test_bcubed_ignores_pairs_inside_a_same_topic_cluster() -> None:

@@ -26,7 +26,7 @@ from akhbar.store import breaking as flags
 from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
-from akhbar.stories import embedding, features, index
+from akhbar.stories import embedding, features, index, versions
 from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
 from akhbar.stories.processes import ProcessEmbedder
@@ -205,6 +205,13 @@ def _candidate(
     )
 
 
+def _broad(record: records.CandidateRow, latest: dict[int, list[records.Member]]) -> list[bytes]:
+    """The member vectors a story is also compared through (none when its centroid is their sum)."""
+    if record.article_count <= assignment.NEAREST:
+        return []
+    return [member.embedding for member in latest.get(_stored_id(record), ())]
+
+
 def place(
     connection: sa.Connection,
     article_id: int,
@@ -320,15 +327,14 @@ def _assign(
     embedding = prepared.embedding
     if embedding is None:
         raise ValueError("stories: an article without an embedding cannot join a story")
-    item = assignment.Features(embedding, prepared.entities, when, article.language, source)
+    shape = versions.shape_of(article.language, article.body_paragraphs)
+    item = assignment.Features(embedding, prepared.entities, when, article.language, source, shape)
     space = index.model_space(model)
     nearest = records.candidate_centroids(connection, index.lookup_keys(embedding, when, space))
     reach = assignment.within_reach(embedding, [centroid for _, centroid in nearest], settings, item)
     found = records.candidates(connection, [pair for pair, near in zip(nearest, reach, strict=True) if near])
     found = [r for r in found if r.id not in other_events]
-    broad = [r.id for r in found if r.article_count > assignment.NEAREST]  # compared through members too
-    members = records.member_embeddings(connection, broad, assignment.MEMBERS_KEPT)
-    chosen, _, also = assignment.best(item, [_candidate(r, members.get(r.id, ())) for r in found], settings)
+    chosen, also, pulled = _choose(connection, item, found, settings, article.title)
     existing = records.get_story(connection, chosen.story_id, lock=True) if chosen is not None else None
     if chosen is None or existing is None:
         zero = np.zeros_like(embedding)
@@ -348,7 +354,50 @@ def _assign(
         records.insert_story(connection, story)
     records.add_keys(connection, _stored_id(story), index.store_keys(embedding, when, space))
     changed = not inserted  # a story just inserted is already stored as it is, unless a merge grows it
-    apart = []  # stories the article also fits that prove not to be this one
+    changed |= _settle(connection, story, chosen, also, pulled, settings, item, space)
+    if changed:
+        records.update_story(connection, story)
+    return story
+
+
+def _choose(
+    connection: sa.Connection,
+    item: assignment.Features,
+    found: Sequence[records.CandidateRow],
+    settings: assignment.Settings,
+    title: str,
+) -> tuple[assignment.Candidate | None, list[assignment.Candidate], list[assignment.Candidate]]:
+    """The story to join (None: a new one), the others the article also fits, and a story holding
+    it in another language that it does not join (:func:`story_moves.version_home`)."""
+    latest = records.latest_members(connection, [r.id for r in found], assignment.MEMBERS_KEPT)
+    candidates = [_candidate(r, _broad(r, latest)) for r in found]  # broad ones compared through members too
+    chosen, _, also = assignment.best(item, candidates, settings)
+    joining = chosen.story_id if chosen else None
+    home = story_moves.version_home(connection, item, latest, candidates, joining, settings)
+    if home is None:
+        return chosen, also, []
+    story_id, stays = home
+    if stays:  # its version reads closer to the rest of its story than to this article: it joins there
+        log.info("stories: %r joins story %s, which holds it in another language", title[:60], story_id)
+        chosen, _, also = assignment.best(item, candidates, settings, story_id)
+        return chosen, also, []
+    return chosen, also, [c for c in candidates if c.story_id == story_id and c not in also]
+
+
+def _settle(
+    connection: sa.Connection,
+    story: records.StoryRecord,
+    chosen: assignment.Candidate,
+    also: Sequence[assignment.Candidate],
+    pulled: Sequence[assignment.Candidate],
+    settings: assignment.Settings,
+    item: assignment.Features,
+    space: int,
+) -> bool:
+    """Merge into ``story`` the stories the article proves to be one with it, and move to it the
+    members of the others (and of ``pulled``) that belong there; whether ``story`` changed."""
+    changed = False
+    apart = list(pulled)  # stories the article also fits that prove not to be this one, and its version's
     for other in also:
         if not assignment.should_merge(chosen, other, settings):
             apart.append(other)
@@ -358,14 +407,12 @@ def _assign(
             chosen = assignment.merged(chosen, _candidate(absorbed))  # the next merge grows the union
             _merge(connection, story, absorbed, chosen)
             changed = True
-    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source):
+    for moved in story_moves.rehome(connection, story, chosen, apart, settings, _member_source, item):
         records.add_keys(
             connection, _stored_id(story), index.store_keys(moved.embedding, moved.published, space)
         )
         changed = True
-    if changed:
-        records.update_story(connection, story)
-    return story
+    return changed
 
 
 def _merge(

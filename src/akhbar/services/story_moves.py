@@ -9,6 +9,12 @@ article joined (:func:`akhbar.stories.grouping.score`, the join's own rule) than
 own story moves there, with the copies of its text, unless that story holds its template filled
 with other names (as a new article never joins such a story).
 
+Versions of one article in several languages are brought together whichever arrives first
+(:mod:`akhbar.stories.versions` tells a translation by its shape): a member that is the arriving
+article in another language moves with it (:func:`leavers`), and an article arriving after its
+translations joins the story holding them when they read closer to that story than to the article
+(:func:`version_home`).
+
 Only small stories are re-checked (``grouping.MOVABLE`` articles at most): a long story's members have been
 confirmed by many articles since, and reading them all would cost every placement.
 """
@@ -25,7 +31,7 @@ from akhbar.services import copies
 from akhbar.store import stories as records
 from akhbar.store import story_members
 from akhbar.store.story_members import MemberRow
-from akhbar.stories import features
+from akhbar.stories import features, versions
 from akhbar.stories import grouping as assignment
 from akhbar.stories.embedding import from_bytes, to_bytes
 
@@ -35,16 +41,90 @@ log = logging.getLogger(__name__)
 def member_features(row: MemberRow) -> assignment.Features:
     when = features.published_time(row.published, row.created_at)
     keys = features.entity_keys(row.title, row.body_paragraphs)
-    return assignment.Features(from_bytes(row.embedding), keys, when, row.language)
+    shape = versions.shape_of(row.language, row.body_paragraphs)
+    return assignment.Features(from_bytes(row.embedding), keys, when, row.language, shape=shape)
 
 
 def leavers(
-    joined: assignment.Candidate, rows: Sequence[MemberRow], settings: assignment.Settings
+    joined: assignment.Candidate,
+    rows: Sequence[MemberRow],
+    settings: assignment.Settings,
+    article: assignment.Features | None = None,
 ) -> list[MemberRow]:
-    """The members (their own texts, not copies) that belong to ``joined`` (:func:`assignment.leaving`)."""
+    """The members (their own texts, not copies) that belong to ``joined``: closer to it than to the
+    rest of their story (:func:`assignment.leaving`), or versions of ``article``, which joined it, in
+    another language (:func:`assignment.versions`)."""
     own = [row for row in rows if row.original is None]
     placed = [member_features(row) for row in own]
-    return [own[n] for n in assignment.leaving(joined, placed, settings)]
+    going = set(assignment.leaving(joined, placed, settings))
+    if article is not None:
+        going |= set(assignment.versions(article, placed, settings))
+    return [own[n] for n in sorted(going)]
+
+
+def version_home(
+    connection: sa.Connection,
+    article: assignment.Features,
+    latest: dict[int, list[records.Member]],
+    candidates: Sequence[assignment.Candidate],
+    joining: int | None,
+    settings: assignment.Settings,
+) -> tuple[int, bool] | None:
+    """The candidate story (other than ``joining``) that holds ``article`` in another language
+    (:func:`assignment.versions`), if one does, and whether that version stays there: it reads
+    closer to the rest of its story than to the article alone (the article then joins it, even when
+    that story, broad or with versions in its language already, reads far from it), or not (it was
+    placed there before its translations came, and follows the article). Only members in another
+    language whose score as a story of one could reach the join (:func:`assignment.within_reach`)
+    are read from the store."""
+    if article.shape is None:
+        return None
+    pool = [
+        (story_id, member)
+        for story_id, members in latest.items()
+        if story_id != joining
+        for member in members
+        if member.language is not None and member.language != article.language
+    ]
+    reach = assignment.within_reach(article.embedding, [m.embedding for _, m in pool], settings, article)
+    near = [pair for pair, close in zip(pool, reach, strict=True) if close]
+    if not near:
+        return None
+    alone = assignment.story_of(0, [article])
+    rows = {
+        r.article_id: r for r in story_members.articles_by_id(connection, [m.article_id for _, m in near])
+    }
+    stories = {candidate.story_id: candidate for candidate in candidates}
+    for story_id, member in near:
+        row = rows.get(member.article_id)
+        if row is None or story_id not in stories:
+            continue
+        version = member_features(row)
+        if assignment.versions(article, [version], settings):
+            rest = _rest(stories[story_id], version, [m for m in latest[story_id] if m is not member])
+            there = assignment.score(version, rest, settings) if rest is not None else -1.0
+            return story_id, there > assignment.score(version, alone, settings)
+    return None
+
+
+def _rest(
+    story: assignment.Candidate, member: assignment.Features, others: Sequence[records.Member]
+) -> assignment.Candidate | None:
+    """The story without one of its members (None: it has no other)."""
+    if story.count <= 1:
+        return None
+    vectors = tuple(from_bytes(m.embedding) for m in others)
+    entities = {k: n - (k in member.entities) for k, n in story.entities.items()}
+    return assignment.Candidate(
+        story.story_id,
+        (story.centroid - member.embedding).astype(story.centroid.dtype),
+        story.count - 1,
+        story.first_seen,
+        story.last_seen,
+        {k: n for k, n in entities.items() if n > 0},
+        frozenset(m.language for m in others if m.language),
+        vectors if len(vectors) > assignment.NEAREST else (),
+    )
 
 
 def _other_events(connection: sa.Connection, row: MemberRow) -> frozenset[int]:
@@ -60,16 +140,20 @@ def rehome(
     others: Sequence[assignment.Candidate],
     settings: assignment.Settings,
     source_of: Callable[[MemberRow], str],
+    article: assignment.Features | None = None,
 ) -> list[assignment.Features]:
-    """Move to ``story`` (whose grouping state is ``joined``) the members of ``others`` that belong
-    there, and update both stories' records; the moved members (their keys are the caller's)."""
+    """Move to ``story`` (whose grouping state is ``joined``, which ``article`` just joined) the
+    members of ``others`` that belong there, and update both stories' records; the moved members
+    (their keys are the caller's). A story left with no member of its own is merged into ``story``."""
     moved: list[assignment.Features] = []
     for other in others:
         if other.story_id == story.id or other.count > assignment.MOVABLE:
             continue
         rows = story_members.members(connection, other.story_id)
         leaving = [
-            row for row in leavers(joined, rows, settings) if story.id not in _other_events(connection, row)
+            row
+            for row in leavers(joined, rows, settings, article)
+            if story.id not in _other_events(connection, row)
         ]
         if not leaving:
             continue
@@ -87,8 +171,12 @@ def rehome(
                 moved.append(item)
             _take(story, row, item.published, source_of(row))
         story.centroid, story.entities = to_bytes(joined.centroid), joined.entities
-        _rebuild(record, [row for row in rows if row.article_id not in going], source_of)
-        records.update_story(connection, record)
+        staying = [row for row in rows if row.article_id not in going]
+        if any(row.original is None for row in staying):
+            _rebuild(record, staying, source_of)
+            records.update_story(connection, record)
+        else:  # every member went: the two stories are one
+            records.merge_into(connection, story, record.id)
     return moved
 
 

@@ -188,6 +188,8 @@ def candidates(connection: sa.Connection, near: Sequence[tuple[int, bytes]]) -> 
 _LATEST = (
     sa.select(
         articles.c.story_id,
+        articles.c.id,
+        articles.c.language,
         article_signatures.c.embedding,
         sa.func.row_number()
         .over(partition_by=articles.c.story_id, order_by=articles.c.id.desc())
@@ -197,19 +199,38 @@ _LATEST = (
     .where(articles.c.story_id.in_(_IDS), article_signatures.c.embedding.is_not(None))
     .subquery()
 )
-_MEMBERS = sa.select(_LATEST.c.story_id, _LATEST.c.embedding).where(_LATEST.c.latest <= sa.bindparam("limit"))
+_MEMBERS = sa.select(_LATEST.c.story_id, _LATEST.c.id, _LATEST.c.language, _LATEST.c.embedding).where(
+    _LATEST.c.latest <= sa.bindparam("limit")
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One of a story's latest articles as candidate stories are compared through them."""
+
+    article_id: int
+    language: str | None
+    embedding: bytes
+
+
+def latest_members(
+    connection: sa.Connection, story_ids: Sequence[int], limit: int
+) -> dict[int, list[Member]]:
+    """Each story's latest ``limit`` articles that have an embedding, latest first."""
+    if not story_ids:
+        return {}
+    found: dict[int, list[Member]] = {}
+    for row in connection.execute(_MEMBERS, {"ids": list(story_ids), "limit": limit}):
+        found.setdefault(row.story_id, []).append(Member(row.id, row.language, bytes(row.embedding)))
+    return found
 
 
 def member_embeddings(
     connection: sa.Connection, story_ids: Sequence[int], limit: int
 ) -> dict[int, list[bytes]]:
     """The embeddings of each story's latest ``limit`` articles (by the articles' story index)."""
-    if not story_ids:
-        return {}
-    found: dict[int, list[bytes]] = {}
-    for row in connection.execute(_MEMBERS, {"ids": list(story_ids), "limit": limit}):
-        found.setdefault(row.story_id, []).append(bytes(row.embedding))
-    return found
+    found = latest_members(connection, story_ids, limit)
+    return {story_id: [member.embedding for member in members] for story_id, members in found.items()}
 
 
 def get_story(connection: sa.Connection, story_id: int, *, lock: bool = False) -> StoryRecord | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -45,13 +46,24 @@ _MEMBERS = (
         article_signatures.c.embedding,
     )
     .join(article_signatures, article_signatures.c.article_id == articles.c.id)
-    .where(articles.c.story_id == sa.bindparam("story_id"), article_signatures.c.embedding.is_not(None))
+    .where(article_signatures.c.embedding.is_not(None))
     .order_by(articles.c.id)
 )
 
 
 def members(connection: sa.Connection, story_id: int) -> list[MemberRow]:
     """The story's articles that have an embedding, oldest first."""
+    return _rows(connection, _MEMBERS.where(articles.c.story_id == story_id))
+
+
+def articles_by_id(connection: sa.Connection, article_ids: Sequence[int]) -> list[MemberRow]:
+    """These articles (those with an embedding), oldest first."""
+    if not article_ids:
+        return []
+    return _rows(connection, _MEMBERS.where(articles.c.id.in_(list(article_ids))))
+
+
+def _rows(connection: sa.Connection, query: sa.Select[Any]) -> list[MemberRow]:
     return [
         MemberRow(
             r.id,
@@ -66,7 +78,7 @@ def members(connection: sa.Connection, story_id: int) -> list[MemberRow]:
             bytes(r.embedding),
             r.duplicate_of if r.duplicate_kind in (None, "same") else None,
         )
-        for r in connection.execute(_MEMBERS, {"story_id": story_id})
+        for r in connection.execute(query)
     ]
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from akhbar.stories.embedding import Vector
 from akhbar.stories.similarity import NAMES_CAP, NUMBERS_CAP, Parts, Weights, fitted
+from akhbar.stories.versions import Shape, same_article
 
 MOVABLE = 8  # stories this small have their members re-checked when an article also fits them
 NEAREST = 2  # members a story is also compared through: the sum of the article's nearest ones
@@ -65,6 +66,7 @@ class Features:
     published: datetime
     language: str | None = None
     source: str | None = None
+    shape: Shape | None = None  # its paragraphs and numbers, to tell a translation (None: unknown)
 
     @property
     def numbers(self) -> frozenset[str]:
@@ -214,14 +216,24 @@ def _cosines(rows: Vector, vector: Vector, fallback: Vector | None = None) -> Ve
 
 
 def best(
-    article: Features, candidates: Sequence[Candidate], settings: Settings = Settings()
+    article: Features,
+    candidates: Sequence[Candidate],
+    settings: Settings = Settings(),
+    home: int | None = None,
 ) -> tuple[Candidate | None, float, list[Candidate]]:
-    """The best story to join (None: start a new one), its score, and other stories it also fits."""
+    """The best story to join (None: start a new one), its score, and other stories it also fits.
+
+    ``home``, when one of the candidates, is joined whatever its score: the story holding this
+    article in another language (:func:`versions`), which may read far from it when that story is
+    broad and has versions in its language already.
+    """
     scored = sorted(((score(article, c, settings), c) for c in candidates), key=lambda p: -p[0])
-    if not scored or scored[0][0] < settings.join:
+    chosen = next((pair for pair in scored if pair[1].story_id == home), None) if home is not None else None
+    if chosen is None and (not scored or scored[0][0] < settings.join):
         return None, scored[0][0] if scored else 0.0, []
-    also = [c for s, c in scored[1:] if s >= settings.join]
-    return scored[0][1], scored[0][0], also
+    chosen = chosen or scored[0]
+    also = [c for s, c in scored if s >= settings.join and c is not chosen[1]]
+    return chosen[1], chosen[0], also
 
 
 def absorb(story: Candidate, article: Features, top: int = 24) -> None:
@@ -263,6 +275,24 @@ def leaving(joined: Candidate, members: Sequence[Features], settings: Settings =
         if there >= settings.join and there > score(member, story_of(0, rest), settings):
             found.append(n)
     return [] if len(found) == len(members) else found
+
+
+def versions(article: Features, members: Sequence[Features], settings: Settings = Settings()) -> list[int]:
+    """Which members of a story (by position) are ``article`` in another language: the same article
+    by its shape (:func:`akhbar.stories.versions.same_article`) that also reads like it (their score
+    as a story of one reaches the join). Versions of one article belong in one story, whichever
+    arrived first: a member placed before the article, in a story of its own or another event's,
+    follows it to the story it joins."""
+    if article.shape is None:
+        return []
+    alone = story_of(0, [article])
+    return [
+        n
+        for n, member in enumerate(members)
+        if member.shape is not None
+        and same_article(article.shape, member.shape)
+        and score(member, alone, settings) >= settings.join
+    ]
 
 
 def should_merge(a: Candidate, b: Candidate, settings: Settings = Settings()) -> bool:

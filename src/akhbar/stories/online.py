@@ -36,7 +36,14 @@ class MemoryGrouper:
         """Assign one article; returns its story id (after any merge). Its final story, after
         later articles moved it or merged its story, is :meth:`story_of` its number (the count of
         articles added before it)."""
-        chosen, _, also = grouping.best(article, self._candidates(article), self.settings)
+        candidates = self._candidates(article)
+        chosen, _, also = grouping.best(article, candidates, self.settings)
+        home = self._home(article, candidates, chosen)
+        apart = []  # stories it also fits that prove not to be this one, and its version's (as the service)
+        if home is not None and home[1]:
+            chosen, _, also = grouping.best(article, candidates, self.settings, home[0])
+        elif home is not None and all(other.story_id != home[0] for other in also):
+            apart.append(self.stories[home[0]])
         if chosen is None:
             story_id = len(self.stories) + len(self.redirect) + 1
             chosen = grouping.Candidate(
@@ -45,7 +52,6 @@ class MemoryGrouper:
             self.stories[story_id] = chosen
         grouping.absorb(chosen, article)
         self._keep(chosen.story_id, article, len(self.placed))
-        apart = []
         for other in also:
             if other.story_id in self.stories and grouping.should_merge(chosen, other, self.settings):
                 self.stories[chosen.story_id] = chosen = grouping.merged(chosen, other)
@@ -53,8 +59,29 @@ class MemoryGrouper:
             else:
                 apart.append(other)
         for other in apart:
-            self._rehome(chosen, other)
+            self._rehome(chosen, other, article)
         return chosen.story_id
+
+    def _home(
+        self,
+        article: grouping.Features,
+        candidates: list[grouping.Candidate],
+        chosen: grouping.Candidate | None,
+    ) -> tuple[int, bool] | None:
+        """The story holding the article in another language, and whether that version stays
+        there (as :func:`akhbar.services.story_moves.version_home` decides)."""
+        alone = grouping.story_of(0, [article])
+        for candidate in candidates:
+            if candidate is chosen:
+                continue
+            members = self.members[candidate.story_id]
+            found = grouping.versions(article, members, self.settings)
+            if found:
+                version = members[found[0]]
+                rest = [member for n, member in enumerate(members) if n != found[0]]
+                there = grouping.score(version, grouping.story_of(0, rest), self.settings) if rest else -1.0
+                return candidate.story_id, there > grouping.score(version, alone, self.settings)
+        return None
 
     def _keep(self, story_id: int, article: grouping.Features, number: int) -> None:
         for key in index.store_keys(article.embedding, article.published):
@@ -75,16 +102,24 @@ class MemoryGrouper:
         self._numbers.setdefault(into, []).extend(numbers)
         self.placed.update(dict.fromkeys(numbers, into))
 
-    def _rehome(self, joined: grouping.Candidate, other: grouping.Candidate) -> None:
-        """Members of ``other`` that read closer to ``joined`` move there (as the service does)."""
+    def _rehome(
+        self, joined: grouping.Candidate, other: grouping.Candidate, article: grouping.Features
+    ) -> None:
+        """Members of ``other`` that read closer to ``joined``, or are ``article`` in another
+        language, move there; a story left with none is folded into it (as the service does)."""
         if other.story_id not in self.stories or other.count > grouping.MOVABLE:
             return
         members, numbers = self.members[other.story_id], self._numbers[other.story_id]
         going = set(grouping.leaving(joined, members, self.settings))
+        going |= set(grouping.versions(article, members, self.settings))
         if not going:
             return
         for n in sorted(going):
             grouping.absorb(joined, members[n])
+        if len(going) == len(members):
+            self._fold(other.story_id, joined.story_id)
+            return
+        for n in sorted(going):
             self._keep(joined.story_id, members[n], numbers[n])
         staying = [n for n in range(len(members)) if n not in going]
         self.members[other.story_id] = [members[n] for n in staying]

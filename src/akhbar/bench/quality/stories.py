@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from akhbar.bench.quality import stories_baselines as baselines
-from akhbar.stories import features, grouping
+from akhbar.stories import features, grouping, versions
 from akhbar.stories.embedding import Embedder, Vector
 from akhbar.stories.online import MemoryGrouper
 
@@ -95,7 +95,8 @@ def embed_items(items: Sequence[Item], embedder: Embedder) -> list[Vector]:
 
 def _features(item: Item, vector: Vector, *, entities: bool) -> grouping.Features:
     keys = features.entity_keys(item.title, item.paragraphs) if entities else frozenset()
-    return grouping.Features(vector, keys, item.published, item.language)
+    shape = versions.shape_of(item.language, item.paragraphs)
+    return grouping.Features(vector, keys, item.published, item.language, shape=shape)
 
 
 def _online(
