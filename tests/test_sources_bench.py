@@ -23,6 +23,7 @@ def test_bench_ingest_runs_and_stores_every_page() -> None:
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
     assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
+    assert result.cpu.off_ms > 0
 
 
 def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> None:

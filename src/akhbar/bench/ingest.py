@@ -87,6 +87,7 @@ class CpuPerPage:
     trafilatura_ms: float
     model_ms: float
     bench_ms: float = math.nan  # what the bench's own site and memory sampler spent, left out of akhbar_ms
+    off_ms: float = math.nan  # akhbar end to end with stories off (no model), measured alike
 
     @property
     def ratio(self) -> float:
@@ -314,7 +315,9 @@ def bench_ingest(
         stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
         own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory)
         off = grouping.duplicates_only()
+        off_before = _akhbar_cpu(None, site, memory)[0]
         _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
+        off_cpu = _akhbar_cpu(None, site, memory)[0] - off_before
     end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
     without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
     return IngestBench(
@@ -333,6 +336,7 @@ def bench_ingest(
             trafilatura_ms,
             1000 * (model_after - model_before) / pages,
             1000 * (bench_after - bench_before) / pages,
+            1000 * off_cpu / pages,
         ),
     )
 
