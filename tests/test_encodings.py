@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from akhbar.errors import InputError
-from akhbar.extract import extract
+from akhbar.extract import extract, readable
 from akhbar.extract.decoding import codec_name, decode, decode_text, looks_garbled
 from akhbar.models import Article, Document
 
@@ -134,3 +134,23 @@ def test_undecodable_bytes_raise_input_error() -> None:
     with pytest.raises(InputError):
         decode(Document(location="x.bin", data=b"\x00\x01\x02 binary"))
     assert decode_text(b"plain ascii") == "plain ascii"
+
+
+@pytest.mark.parametrize(
+    ("controls", "binary"),
+    [
+        (b"\x01" * 60, True),
+        (b"\x01\x02\x1f" * 20, True),
+        (b"\x01" * 40, False),
+        (b"\t\n\r\f\x1b" * 60, False),
+    ],
+)
+def test_more_than_one_control_byte_in_twenty_makes_a_file_binary(controls: bytes, binary: bool) -> None:
+    """Tabs, line ends, form feeds and escapes are text; other control bytes past 1 in 20 are not."""
+    data = b"<p>" + b"mot " * 250 + controls
+    document = Document("page.html", data, "text/html", None)
+    if binary:
+        with pytest.raises(InputError, match="control bytes"):
+            readable(document)
+    else:
+        readable(document)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from akhbar.extract.html import extract_html
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from akhbar.extract.html import chunks, extract_html
+from akhbar.extract.html.meta import fold_key
 from akhbar.models import Article
 from test_html_extract import FR, FR2, FR3, FR4, URL, article_page, html_page
 
@@ -281,3 +285,11 @@ def test_a_closing_list_of_teaser_headlines_is_not_body() -> None:
         f"<article><h1>Titre de l’article</h1><p>{FR}</p><p>{FR2}</p><p>{FR3}</p><ul>{items}</ul></article>"
     )
     assert extracted(html_page(body)).body_paragraphs == (FR, FR2, FR3)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from("aAßẞΣςİ.,;- \n\u0301\u064bé٣_—ﬁ"), max_size=1500))
+def test_a_paragraph_key_folds_only_the_start_it_needs_and_equals_the_whole_text_folded(text: str) -> None:
+    """Paragraphs are matched by their first letters and digits; folding only a prefix of a long
+    paragraph must give the same key as folding all of it (punctuation runs, ß -> ss, marks)."""
+    assert chunks._key(text) == fold_key(text)[: chunks._KEY_CHARS]

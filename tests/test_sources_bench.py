@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
+
 import pytest
 
-from akhbar.bench.ingest import bench_ingest
+from akhbar.bench.ingest import Pages, _serving, bench_ingest
+from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_rss_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
@@ -16,4 +22,30 @@ def test_bench_ingest_runs_and_stores_every_page() -> None:
     assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_rss_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
-    assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0
+    assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
+    assert result.cpu.off_ms > 0
+
+
+def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> None:
+    """The sampler reads the process tree only every few samples: a child started meanwhile still
+    counts once the tree is read again, and the CPU the sampler spends is told apart."""
+    memory = PeakTreeMemory()
+    before = tree_rss_mb()
+    script = "import time; block = b'x' * (100 * 2**20); time.sleep(3)"
+    with memory.watching():
+        time.sleep(SAMPLE_EVERY)
+        child = subprocess.Popen([sys.executable, "-c", script])
+        time.sleep(SAMPLE_EVERY * (PeakTreeMemory.TREE_EVERY + 5))
+        child.wait(timeout=30)
+    assert memory.peak_mb > before + 90
+    assert memory.cpu_seconds() > 0
+
+
+def test_bench_site_counts_the_cpu_it_spends_serving() -> None:
+    pages = Pages([b"<html><body><p>" + b"word " * 10_000 + b"</p></body></html>"])
+    with _serving(pages, 1, 1) as site:
+        assert site.cpu_seconds == 0
+        for _ in range(20):
+            with urllib.request.urlopen(f"http://127.0.0.1:{site.server_port}/p/0") as response:
+                assert response.read().startswith(b"<html>")
+        assert site.cpu_seconds > 0

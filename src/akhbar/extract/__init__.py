@@ -8,7 +8,7 @@ a :class:`Rejected` value. Bytes that cannot be read as a page at all raise
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from akhbar.errors import InputError
@@ -20,7 +20,7 @@ from akhbar.extract.sections import section_of
 from akhbar.extract.textdump import extract_textdump
 from akhbar.models import Article, Document, Rejected, as_utc
 
-__all__ = ["DEFAULT_MAX_BYTES", "extract", "readable"]
+__all__ = ["DEFAULT_MAX_BYTES", "Readable", "extract", "readable"]
 
 DATE_SKEW = timedelta(days=1)  # how far ahead of now a publication time may be (time zones, clocks)
 
@@ -35,25 +35,41 @@ DATE_SKEW = timedelta(days=1)  # how far ahead of now a publication time may be 
 HTML_TURN = threading.Lock()
 
 
-def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Raise InputError with a one-line reason if ``document`` cannot be read as a page."""
-    text, _html = decode(document, max_bytes=max_bytes)
+@dataclass(frozen=True)
+class Readable:
+    """A document read as text (:func:`readable`): extraction goes on from it without decoding again."""
+
+    document: Document
+    text: str
+    html: bool
+
+
+def readable(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Readable:
+    """The document as text; raise InputError with a one-line reason if it cannot be read as a page."""
+    text, html = decode(document, max_bytes=max_bytes)
     if not any(char.isalpha() for char in text):
         raise InputError("not a page: no letters in it")
+    return Readable(document, text, html)
 
 
-def extract(document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | Rejected:
+def extract(
+    document: Document, *, max_bytes: int = DEFAULT_MAX_BYTES, read: Readable | None = None
+) -> Article | Rejected:
     """Extract the article from a raw document (HTML page or plain-text page dump).
 
     HTML goes through :func:`akhbar.extract.html.extract_html` (trafilatura and akhbar's metadata,
     falling back to the text-dump extractor when trafilatura finds no body), at the document's URL,
     else the one the page declares (:func:`akhbar.extract.pageurl.declared_url`); a plain-text dump goes
     through :func:`akhbar.extract.textdump.extract_textdump`; an editor's form (stored by
-    ``/admin``) through :func:`akhbar.extract.editorial.extract_editorial`.
+    ``/admin``) through :func:`akhbar.extract.editorial.extract_editorial`. ``read`` is the
+    document as :func:`readable` gave it, if the caller has it (the text is not decoded again).
     """
     if document.content_type == editorial.CONTENT_TYPE:
         return editorial.extract_editorial(document)
-    text, html = decode(document, max_bytes=max_bytes)
+    if read is not None and read.document is document:
+        text, html = read.text, read.html
+    else:
+        text, html = decode(document, max_bytes=max_bytes)
     if html:
         url = document.url or declared_url(text)
         with HTML_TURN:  # lxml and trafilatura in two threads at once can corrupt the heap

@@ -54,10 +54,12 @@ class IngestResult:
     duplicate_of: int | None = None
 
 
-def _outcome(document: Document, max_bytes: int) -> Article | Rejected:
+def _outcome(
+    document: Document, max_bytes: int, read: extraction.Readable | None = None
+) -> Article | Rejected:
     """Run extraction; a bug in it becomes a recorded rejection instead of a crash."""
     try:
-        return extraction.extract(document, max_bytes=max_bytes)
+        return extraction.extract(document, max_bytes=max_bytes, read=read)
     except InputError as exc:
         return Rejected(document.location, str(exc))
     except Exception as exc:  # a defect must not stop an ingest run; it is logged and recorded
@@ -203,7 +205,7 @@ def stage(
 ) -> Staged | IngestResult:
     """Store the raw document and extract it: what :func:`finish` stores, or why there is nothing."""
     try:
-        extraction.readable(document, max_bytes=max_bytes)
+        read = extraction.readable(document, max_bytes=max_bytes)
     except InputError as exc:
         return IngestResult(document.location, "error", reason=str(exc))
     with store.transaction() as connection:
@@ -216,7 +218,7 @@ def stage(
             raw_id, inserted = known.id, False
         if not inserted and entry is not None:
             documents.set_entry(connection, raw_id, entry)
-    outcome = with_fallbacks(_outcome(document, max_bytes), entry)
+    outcome = with_fallbacks(_outcome(document, max_bytes, read), entry)
     return stage_outcome(raw_id, document, outcome, source_id, grouping)
 
 

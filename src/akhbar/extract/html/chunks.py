@@ -31,7 +31,14 @@ _SENTENCE_MARKS = frozenset(".!?؟…:;。！？")
 
 
 def _key(text: str) -> str:
-    return fold_key(text)[:_KEY_CHARS]
+    """The first ``_KEY_CHARS`` letters and digits of the text, folded. Folding goes character by
+    character, so the start of a long text is enough: it is folded first, the rest only if needed."""
+    end = 2 * _KEY_CHARS
+    while True:
+        key = fold_key(text[:end])
+        if len(key) >= _KEY_CHARS or end >= len(text):
+            return key[:_KEY_CHARS]
+        end *= 4
 
 
 def _paragraph(tree: HtmlElement, texts: list[str]) -> HtmlElement | None:

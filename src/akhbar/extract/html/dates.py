@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -203,7 +203,13 @@ def find_published(
 
     ``comments`` are the containers of readers' comments (:func:`akhbar.extract.html.scan.scan`).
     """
-    for value in (_from_ld(page), page.meta(*_PUBLISHED_METAS), _from_time_elements(tree)):
+    sources: tuple[Callable[[], str | None], ...] = (
+        lambda: _from_ld(page),
+        lambda: page.meta(*_PUBLISHED_METAS),
+        lambda: _from_time_elements(tree),
+    )
+    for source in sources:  # read in turn: the page's <time> elements cost a walk of the whole tree
+        value = source()
         found = _plausible(machine_date(value), fetched_at) if value else None
         if found is not None:
             return found.iso()

@@ -78,6 +78,7 @@ _MAX_SECTION_SEGMENTS = 2
 _MIN_TEASERS = 5
 _TEASER_PREFIX = 8
 _LINKS = etree.XPath("//body//a")
+_LINKS_INSIDE = etree.XPath(".//a")
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
     " and not(ancestor::template)]"
@@ -234,7 +235,7 @@ def _label_container(label: HtmlElement) -> HtmlElement | None:
         if parent is None:
             return None
         node = parent
-        if len(elements(node.xpath(".//a"))) >= 3:
+        if len(elements(_LINKS_INSIDE(node))) >= 3:
             return node
     return None
 
