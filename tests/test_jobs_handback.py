@@ -28,7 +28,7 @@ from akhbar.services.stories import Grouping
 from akhbar.store import Store, hosts
 from akhbar.text.urls import host_of
 from httpserver import FixtureServer
-from test_jobs import article_count, pending_jobs
+from test_jobs import article_count, follow, pending_jobs
 from test_sources_refresh import make_settings
 
 DELAY = 1.0
@@ -296,3 +296,65 @@ def test_a_failing_page_waits_for_its_retry_outside_the_slot(
     b_time = next(t for path, t in b.times if path == "/pages/42")
     assert len(a_times) == 3 and a_times[0] < b_time < a_times[1], "B was fetched during A's first backoff"
     assert article_count(sqlite_store) == 3
+
+
+def test_a_failing_feed_waits_for_its_retry_outside_the_slot(
+    sqlite_store: Store, servers: tuple[FixtureServer, FixtureServer]
+) -> None:
+    """The same for a refresh: host A's feed answers 503 twice; its refresh comes back after each
+    backoff, with its tries, while host B's page is fetched in the slot; the third request answers
+    and the refresh is recorded once, as no failure of the feed's host."""
+    a, b = servers
+    settings = make_settings(sqlite_store.url, fetch_host_delay=0, fetch_backoff=0.5, fetch_retries=3)
+    follow(sqlite_store, a, "/recovers/51?fails=2")
+    with sqlite_store.reading() as connection:
+        (source_id,) = connection.execute(sa.text("SELECT id FROM sources")).scalars()
+
+    async def run() -> tuple[int, list[str]]:
+        async with open_runtime(sqlite_store, settings, Grouping()) as runtime:
+            runner = InlineRunner(runtime, concurrency=1)
+            await runner.defer_refresh(source_id)
+            await runner.defer_page(PageJob(None, b.url("/pages/52")))
+            outcomes = await runner.run_until_idle()
+            return runner.hand_backs, [r.reason or "" for r in outcomes.refreshes]
+
+    hand_backs, reasons = asyncio.run(run())
+    assert hand_backs == 2 and len(reasons) == 1
+    assert "503" not in reasons[0], reasons
+    a_times = sorted(t for path, t in a.times if path == "/recovers/51")
+    b_time = next(t for path, t in b.times if path == "/pages/52")
+    assert len(a_times) == 3 and a_times[0] < b_time < a_times[1], "B was fetched during the feed's backoff"
+
+
+@pytest.mark.postgres
+def test_a_worker_defers_a_failing_pages_retry_as_a_job_of_its_own(
+    pg_store: Store, servers: tuple[FixtureServer, FixtureServer]
+) -> None:
+    """On PostgreSQL a page that answers 503 twice is tried by three jobs, each succeeded, the later
+    ones due after their backoff and carrying the tries; the page is stored once."""
+    a, _ = servers
+    ensure_schema(pg_store.engine)
+    app = build_app(pg_store.url)
+    settings = make_settings(pg_store.url, fetch_host_delay=0, fetch_backoff=0.5, fetch_retries=3)
+    url = a.url("/recovers/61?fails=2")
+
+    async def run() -> None:
+        async with open_runtime(pg_store, settings, Grouping()) as runtime:
+            async with app.open_async():
+                await ProcrastinateQueue(app).defer_page(PageJob(None, url))
+            deadline = time.monotonic() + 60
+            while await asyncio.to_thread(pending_jobs, pg_store) and time.monotonic() < deadline:
+                await run_worker(app, runtime, concurrency=1, wait=False)
+                await asyncio.sleep(0.2)
+
+    asyncio.run(run())
+    assert article_count(pg_store) == 1
+    assert a.hits["/recovers/61"] == 3
+    with pg_store.reading() as connection:
+        jobs = connection.execute(
+            sa.text(
+                "SELECT status, coalesce((args->'job'->>'tries')::int, 0) AS tries FROM procrastinate_jobs "
+                "WHERE task_name = 'akhbar.fetch_page' ORDER BY id"
+            )
+        ).all()
+    assert [(job.status, job.tries) for job in jobs] == [("succeeded", 0), ("succeeded", 1), ("succeeded", 2)]

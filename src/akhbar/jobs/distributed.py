@@ -162,12 +162,13 @@ class ProcrastinateQueue:
         due = float(rows[0]["next_allowed"]) - TURN_LEAD + ahead * self.spacing
         return datetime.fromtimestamp(due, UTC) if due > time.time() + PATIENCE else None
 
-    async def defer_refresh(self, source_id: int) -> None:
+    async def defer_refresh(self, source_id: int, *, tries: int = 0, at: datetime | None = None) -> None:
+        """Queue a refresh of ``source_id`` (at ``at``, with its feed's failed ``tries``, for a retry)."""
         deferrer = self.app.configure_task(
-            "akhbar.refresh_source", queue="refresh", queueing_lock=f"refresh-{source_id}"
+            "akhbar.refresh_source", queue="refresh", queueing_lock=f"refresh-{source_id}", schedule_at=at
         )
         try:
-            await deferrer.defer_async(source_id=source_id)
+            await deferrer.defer_async(source_id=source_id, **({"tries": tries} if tries else {}))
         except AlreadyEnqueued:
             log.debug("jobs: refresh of #%s already queued", source_id)
 
@@ -224,10 +225,16 @@ def build_app(database_url: str) -> procrastinate.App:
         worker_log.addFilter(_HandBackIsNoError())
 
     @app.task(name="akhbar.refresh_source", queue="refresh", pass_context=True, retry=_RETRY)
-    async def refresh_source(context: procrastinate.JobContext, source_id: int) -> None:
+    async def refresh_source(context: procrastinate.JobContext, source_id: int, tries: int = 0) -> None:
         runtime = _runtime(context)
         queue = ProcrastinateQueue(context.app, spacing=runtime.settings.fetch_host_delay + TURN_LEAD)
-        await run_refresh(runtime, queue, source_id, PATIENCE)
+        try:
+            await run_refresh(runtime, queue, source_id, PATIENCE, tries)
+        except RetryLater as later:  # this job is done; the retry is a job of its own, due later
+            log.info("jobs: %s", later)
+            due = datetime.fromtimestamp(later.retry_at, UTC)
+            await queue.defer_refresh(source_id, tries=later.tries, at=due)
+            return
         await requeue_lost_pages(_runtime(context), queue, source_id)
 
     @app.task(

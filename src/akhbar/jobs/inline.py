@@ -51,6 +51,7 @@ class InlineRunner:
         self._handed_back = 0  # jobs waiting for their host's turn, outside the queue
         self._returned = asyncio.Event()  # one of them came back to the queue
         self._turns: dict[str, float] = {}  # host -> the latest turn a job was handed back for
+        self._refresh_tries: dict[int, int] = {}  # source id -> its feed's failed tries, when handed back
         self.hand_backs = 0  # how many times a job was handed back (for tests and reports)
 
     async def defer_refresh(self, source_id: int) -> None:
@@ -72,7 +73,8 @@ class InlineRunner:
             if self.keep_outcomes:
                 self.outcomes.images.append(image)
         else:
-            result = await run_refresh(self.runtime, self, payload, PATIENCE)
+            tries = self._refresh_tries.pop(payload, 0)
+            result = await run_refresh(self.runtime, self, payload, PATIENCE, tries)
             if self.keep_outcomes:
                 self.outcomes.refreshes.append(result)
 
@@ -83,9 +85,12 @@ class InlineRunner:
                 await self._run_one(kind, payload)
             except HostBusy as busy:  # nothing was sent: the job comes back at the host's turn
                 self._hand_back((kind, payload), self._turn(busy))
-            except RetryLater as later:  # a page's request failed: its job comes back for the retry
-                again = replace(payload, tries=later.tries) if isinstance(payload, PageJob) else payload
-                self._hand_back((kind, again), later.retry_at)
+            except RetryLater as later:  # a request failed: the job comes back for the retry
+                if isinstance(payload, PageJob):
+                    payload = replace(payload, tries=later.tries)
+                else:
+                    self._refresh_tries[payload] = later.tries
+                self._hand_back((kind, payload), later.retry_at)
             except Exception:  # a defect in one job must not stop the others
                 log.exception("jobs: %s %s failed", kind, payload)
             finally:

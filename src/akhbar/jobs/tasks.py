@@ -53,12 +53,15 @@ class PendingQueue(Queue, Protocol):
 
 
 async def run_refresh(
-    runtime: Runtime, queue: Queue, source_id: int, patience: float | None = None
+    runtime: Runtime, queue: Queue, source_id: int, patience: float | None = None, tries: int | None = None
 ) -> RefreshResult:
     """Refresh one source; its new pages become page jobs on ``queue``. With ``patience``, a feed
-    whose host is not free within that many seconds raises :class:`HostBusy` (run it again later)."""
+    whose host is not free within that many seconds raises :class:`HostBusy` (run it again later);
+    with ``tries``, a feed request that failed transiently raises :class:`RetryLater`."""
     try:
-        result = await refresh.refresh_source(runtime, source_id, queue.defer_page, patience=patience)
+        result = await refresh.refresh_source(
+            runtime, source_id, queue.defer_page, patience=patience, tries=tries
+        )
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
     log.info("job: refresh #%s: %s (%s new pages)", source_id, result.status, result.new_pages)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akhbar.errors import FetchError, HostBusy, InputError
+from akhbar.errors import FetchError, HostBusy, InputError, RetryLater
 from akhbar.fetch import FetchResult
 from akhbar.models import Document, Entry, Listing, Source
 from akhbar.services import images, polling
@@ -174,27 +174,34 @@ def _due_retries(runtime: Runtime, source: Source, room: int) -> list[PageJob]:
 
 
 async def refresh_source(
-    runtime: Runtime, source_id: int, defer_page: DeferPage | None = None, *, patience: float | None = None
+    runtime: Runtime,
+    source_id: int,
+    defer_page: DeferPage | None = None,
+    *,
+    patience: float | None = None,
+    tries: int | None = None,
 ) -> RefreshResult:
     """Poll one source now; pages go to ``defer_page`` (default: fetched here, one by one).
 
     With ``patience``, a feed whose host is not free within that many seconds raises
-    :class:`HostBusy` before anything is fetched or recorded (the caller tries again later)."""
+    :class:`HostBusy` before anything is fetched or recorded (the caller tries again later); with
+    ``tries`` (the requests that failed in earlier runs of this refresh), a transient failure with
+    retries left raises :class:`~akhbar.errors.RetryLater`, nothing recorded."""
     with runtime.store.reading() as connection:
         source = store_sources.get_source(connection, source_id)
     if source is None:
         return RefreshResult(source_id, "missing", reason=f"source #{source_id} does not exist")
     if source.kind == "page":
-        return await _refresh_page_source(runtime, source)
+        return await _refresh_page_source(runtime, source, patience)
     defer = defer_page or (lambda job: _discard(fetch_page(runtime, job)))
     try:
         result = await runtime.fetcher.fetch(
-            source.url, etag=source.etag, last_modified=source.last_modified, patience=patience
+            source.url, etag=source.etag, last_modified=source.last_modified, patience=patience, tries=tries
         )
         listing = None if result.not_modified else await _listing(runtime, source, result)
     except (FetchError, InputError) as exc:
         return _failed(runtime, source, str(exc))
-    except HostBusy:
+    except (HostBusy, RetryLater):
         raise
     except Exception as exc:  # a defect must not stop the scheduler; it is logged and recorded
         log.exception("refresh: source #%s failed", source.id)
@@ -230,10 +237,12 @@ def _failed(runtime: Runtime, source: Source, reason: str) -> RefreshResult:
     return RefreshResult(source.id, "error", reason=reason)
 
 
-async def _refresh_page_source(runtime: Runtime, source: Source) -> RefreshResult:
+async def _refresh_page_source(runtime: Runtime, source: Source, patience: float | None) -> RefreshResult:
     """A single-page source: fetch it conditionally and ingest it (unchanged bytes change nothing)."""
     try:
-        result = await runtime.fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        result = await runtime.fetcher.fetch(
+            source.url, etag=source.etag, last_modified=source.last_modified, patience=patience
+        )
     except FetchError as exc:
         return _failed(runtime, source, str(exc))
     outcome = None if result.not_modified else await _ingest(runtime, PageJob(source.id, source.url), result)
