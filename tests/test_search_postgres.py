@@ -1,5 +1,5 @@
-"""PostgreSQL search at scale: the RUM window index and its GIN fallback agree, bulk indexing builds the
-RUM index once, and ``akhbar db advise`` reads the server it is pointed at."""
+"""PostgreSQL search at scale: the RUM window index and the GIN plan agree, a rebuild swaps in a new table
+without losing live writes, and ``akhbar db advise`` reads the server it is pointed at."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from akhbar.models import Article
-from akhbar.search import Filters, QueryProblem, parse, postgres
+from akhbar.search import Filters, QueryProblem, parse, postgres, shadow
+from akhbar.search.index import document_row
 from akhbar.search.query import Query
 from akhbar.services import search
-from akhbar.store import Store
+from akhbar.store import Store, tables
 from akhbar.store.advice import GB, advised, check
 from akhbar.store.bulk import insert_articles
 from cli_runner import run
@@ -53,7 +54,8 @@ def _loaded(store: Store) -> list[int]:
 
 def test_the_rum_index_and_the_gin_fallback_rank_the_same_window(pg_store: Store) -> None:
     ids = _loaded(pg_store)
-    assert {postgres.NEWEST_RUM_INDEX, "search_fts_vector"} <= _indexes(pg_store)  # the test cluster has rum
+    assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)  # the test cluster has rum
+    assert shadow.GIN_INDEX not in _indexes(pg_store)  # RUM alone answers (migration 0023)
     cases = [
         ("harbour", Filters(), 7),
         ("harbour", Filters(language="fr"), 4),
@@ -78,29 +80,65 @@ def test_the_rum_index_and_the_gin_fallback_rank_the_same_window(pg_store: Store
     assert raw[0] == ids[55] and set(raw) <= set(harbour[-7:])
 
 
-def test_bulk_indexing_builds_the_rum_index_again_and_search_answers_meanwhile(pg_store: Store) -> None:
+def test_a_rebuild_swaps_in_a_new_table_keeping_live_writes_and_search_answering(pg_store: Store) -> None:
     with pg_store.transaction() as connection:
         ids = insert_articles(connection, [(f"pg:{n}", a) for n, a in enumerate(_articles())])
-    seen_during: list[frozenset[str]] = []
-    found_during: list[list[int]] = []
-
-    def batches() -> Iterator[list[search.Pending]]:  # read as indexing runs
-        seen_during.append(_indexes(pg_store))
-        found_during.append(search.matching_ids(pg_store, "storm", limit=100))
-        yield [(i, a, None) for i, a in zip(ids, _articles(), strict=True)]
-
-    assert search.index_batches(pg_store, batches()) == len(ids)
-    assert postgres.NEWEST_RUM_INDEX not in seen_during[0]  # dropped while rows are written
-    assert found_during == [[]]  # nothing indexed yet, and the query still ran (on GIN)
-    assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)
+    search.rebuild(pg_store, [[(i, a, None) for i, a in zip(ids, _articles(), strict=True)]])
+    with pg_store.transaction() as connection:
+        table = connection.execute(sa.text("SELECT 'search_documents'::regclass::oid")).scalar()
     storm = {i for n, i in enumerate(ids) if n % 4 == 3}
-    assert set(search.matching_ids(pg_store, "storm", limit=100)) == storm
+    seen_during: list[frozenset[str]] = []
+    found_during: list[set[int]] = []
+    late = Article("Tempest in the harbour", ("A late storm report.",), language="en")
+
+    def batches() -> Iterator[list[search.Pending]]:  # live ingest and readers go on meanwhile
+        yield [(i, a, None) for i, a in list(zip(ids, _articles(), strict=True))[:30]]
+        seen_during.append(_indexes(pg_store))
+        found_during.append(set(search.matching_ids(pg_store, "storm", limit=100)))
+        with pg_store.transaction() as connection:
+            [late_id] = insert_articles(connection, [("pg:late", late)])
+            search.index_article(connection, late_id, late, None)  # a new article, indexed live
+            search.index_article(connection, ids[0], Article("Cyclone news", ("x",), language="en"), None)
+            connection.execute(sa.delete(tables.articles).where(tables.articles.c.id.in_([ids[5], ids[40]])))
+        yield [(i, a, None) for i, a in list(zip(ids, _articles(), strict=True))[30:]]  # ids[40] is gone
+
+    assert search.rebuild(pg_store, batches()) == len(ids)
+    assert seen_during == [{postgres.NEWEST_RUM_INDEX, postgres.TRIGRAM_INDEX, "pk_search_documents"}]
+    assert found_during == [storm]  # the live table answered, through its RUM index
+    with pg_store.reading() as connection:
+        assert connection.execute(sa.text("SELECT 'search_documents'::regclass::oid")).scalar() != table
+        rows = dict(connection.execute(sa.select(tables.search_documents.c.article_id, sa.literal(1))).all())
+        assert sa.inspect(connection).get_table_names().count(shadow.SHADOW) == 0
+    assert len(rows) == len(ids) - 2 + 1 and ids[5] not in rows and ids[40] not in rows
+    assert search.matching_ids(pg_store, "cyclone") == [ids[0]]  # the live row, newer than the rebuilt one
+    assert search.matching_ids(pg_store, "tempest") == [max(rows)]
+    assert set(search.matching_ids(pg_store, "storm", limit=100)) == (storm - {ids[5]}) | {max(rows)}
+    assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)
 
 
-def test_without_rum_search_keeps_working_from_gin(pg_store: Store) -> None:
+def test_a_failed_rebuild_leaves_the_live_index_and_a_killed_one_is_cleaned_up(pg_store: Store) -> None:
+    ids = _loaded(pg_store)
+    election = {i for n, i in enumerate(ids) if n % 4 == 2}
+
+    def failing() -> Iterator[list[search.Pending]]:
+        yield [(ids[0], _articles()[0], None)]
+        raise RuntimeError("the source of articles went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        search.rebuild(pg_store, failing())
+    with pg_store.transaction() as connection:
+        assert not sa.inspect(connection).has_table(shadow.SHADOW)
+        shadow.begin(connection)  # as a rebuild killed half-way leaves it
+        shadow.write(connection, [document_row(ids[1], _articles()[1], None)])
+    assert set(search.matching_ids(pg_store, "election", limit=50)) == election
+    assert search.reindex(pg_store) == len(ids)  # starts by dropping the leftover
+    assert set(search.matching_ids(pg_store, "election", limit=50)) == election
+
+
+def test_without_rum_search_keeps_working_and_a_rebuild_makes_gin_the_index(pg_store: Store) -> None:
     ids = _loaded(pg_store)
     with pg_store.transaction() as connection:
-        connection.execute(sa.text(f"DROP INDEX {postgres.NEWEST_RUM_INDEX}"))  # as if killed mid-reindex
+        connection.execute(sa.text(f"DROP INDEX {postgres.NEWEST_RUM_INDEX}"))  # as if lost: a table scan
     results = search.search(pg_store, "election", limit=50)
     assert not isinstance(results, QueryProblem)
     election = {i for n, i in enumerate(ids) if n % 4 == 2}
@@ -111,6 +149,7 @@ def test_without_rum_search_keeps_working_from_gin(pg_store: Store) -> None:
         connection.execute(sa.text("DROP EXTENSION rum CASCADE"))  # a server without rum
     assert search.reindex(pg_store) == len(ids)
     assert postgres.NEWEST_RUM_INDEX not in _indexes(pg_store)
+    assert shadow.GIN_INDEX in _indexes(pg_store)  # the rebuilt table's index without rum
     assert set(search.matching_ids(pg_store, "election", limit=50)) == election
 
 

@@ -1,9 +1,7 @@
-"""The production backend: PostgreSQL tsvector over analysed terms (GIN), pg_trgm on titles for typos."""
+"""The production backend: PostgreSQL tsvector over analysed terms (RUM, or GIN without the rum extension),
+pg_trgm on titles for typos."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
@@ -52,43 +50,11 @@ _NEWEST_ID = 2_147_483_647  # ``article_id <=| this``: distance to the newest, s
 
 
 def indexes(connection: sa.Connection) -> frozenset[str]:
-    """Which optional search indexes this database has (the RUM window index, pg_trgm's)."""
+    """Which search indexes this database has (the RUM window index or GIN, pg_trgm's)."""
     found = connection.execute(
         sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents'")
     )
     return frozenset(str(r[0]) for r in found)
-
-
-# as migration 0019 creates it (a migration keeps its own copy: it must not change with this code)
-_CREATE_NEWEST = (
-    f"CREATE INDEX IF NOT EXISTS {NEWEST_RUM_INDEX} ON search_documents "
-    "USING rum (search_vector rum_tsvector_addon_ops, article_id) "
-    "WITH (attach = 'article_id', to = 'search_vector')"
-)
-
-
-@contextmanager
-def bulk_indexing(engine: sa.Engine) -> Iterator[None]:
-    """Around writing many index rows: the RUM index is dropped, then built again in one pass.
-
-    Adding rows to RUM one by one runs at a few hundred a second (it has no pending list, unlike
-    GIN); building it runs at about ten thousand. Meanwhile search answers from the GIN index, as
-    a database without the rum extension does: the same results, slower on common words; while it
-    is built (a minute or two at a million articles) new articles wait to be indexed. Where the
-    extension is not installed nothing is done; where the index went missing (a process killed
-    in between) it is built again.
-    """
-    with engine.connect() as connection:
-        wanted = connection.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'rum'")).first()
-        if wanted:
-            connection.execute(sa.text(f"DROP INDEX IF EXISTS {NEWEST_RUM_INDEX}"))
-            connection.commit()
-    try:
-        yield
-    finally:
-        if wanted:
-            with engine.begin() as connection:
-                connection.execute(sa.text(_CREATE_NEWEST))
 
 
 def _newest(query: Query, filters: Filters, rum: bool, window: int) -> sa.Subquery:
@@ -99,7 +65,7 @@ def _newest(query: Query, filters: Filters, rum: bool, window: int) -> sa.Subque
 
     With the RUM index the index itself hands them over newest first (its posting lists carry the
     article id), so a word found in half the archive costs what a rare one does, as FTS5's walk
-    does. Without it, matches come from the GIN index and the newest are sorted out of them
+    does. Without it (no rum extension), matches come from the GIN index and the newest are sorted out of them
     (``+ 0``: walking the primary key backwards instead tests every row's tsvector until enough
     match, which is slow when few do).
     """
