@@ -17,6 +17,8 @@ which starts by dropping it.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from akhbar.search.postgres import NEWEST_RUM_INDEX, TRIGRAM_INDEX
 from akhbar.store.tables import search_documents
 
+log = logging.getLogger(__name__)
 SHADOW = "search_fts_rebuild"  # a search-private name (``is_search_private``), dropped once swapped in
 GIN_INDEX = "search_fts_vector"  # the GIN index, where the rum extension is not installed (0004, 0023)
 PRIMARY_KEY = "pk_search_documents"
@@ -85,8 +88,10 @@ def wanted_indexes(connection: sa.Connection) -> list[str]:
 
 
 def _build(engine: sa.Engine, statement: str) -> None:
+    started = time.perf_counter()
     with engine.begin() as connection:
         connection.execute(sa.text(statement))
+    log.info("search rebuild: %s (%.1f s)", statement.split(" ON ")[0], time.perf_counter() - started)
 
 
 def finish(engine: sa.Engine, started: datetime) -> None:
@@ -117,8 +122,10 @@ def finish(engine: sa.Engine, started: datetime) -> None:
     caught = datetime.now(UTC)
     with engine.begin() as connection:  # most of what live ingest wrote, writers not held off
         _catch_up(connection, started - MARGIN)
+    swapping = time.perf_counter()
     with engine.begin() as connection:
         _swap(connection, wanted, caught - MARGIN)
+    log.info("search rebuild: swapped in (writers held off %.2f s)", time.perf_counter() - swapping)
     _build(engine, f"ALTER TABLE search_documents VALIDATE CONSTRAINT {FOREIGN_KEY}")
 
 
