@@ -181,3 +181,20 @@ def test_advice_is_checked_against_the_server(pg_store: Store, tmp_path: Path) -
 def check_ok_for_more_memory(store: Store) -> bool:
     with store.reading() as connection:
         return all(c.ok for c in check(connection, 16 * GB, 8))
+
+
+def test_migration_0023_leaves_rum_alone_and_its_downgrade_brings_gin_back(pg_store: Store) -> None:
+    from alembic import command
+
+    from akhbar.store.engine import _alembic_config, upgrade
+
+    _loaded(pg_store)
+    before = search.search(pg_store, "harbour", limit=20)
+    with pg_store.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0020_search_fields")
+    assert {shadow.GIN_INDEX, postgres.NEWEST_RUM_INDEX} <= _indexes(pg_store)
+    upgrade(pg_store.engine)
+    assert shadow.GIN_INDEX not in _indexes(pg_store) and postgres.NEWEST_RUM_INDEX in _indexes(pg_store)
+    after = search.search(pg_store, "harbour", limit=20)
+    assert not isinstance(before, QueryProblem) and not isinstance(after, QueryProblem)
+    assert after.to_json() == before.to_json() and len(after.hits) == 20
