@@ -198,3 +198,27 @@ def test_migration_0023_leaves_rum_alone_and_its_downgrade_brings_gin_back(pg_st
     after = search.search(pg_store, "harbour", limit=20)
     assert not isinstance(before, QueryProblem) and not isinstance(after, QueryProblem)
     assert after.to_json() == before.to_json() and len(after.hits) == 20
+
+
+def test_search_reads_the_story_of_its_candidates_from_the_covering_index(pg_store: Store) -> None:
+    _loaded(pg_store)
+    with pg_store.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE articles")
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn: object, cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if "ts_rank" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(pg_store.engine, "before_cursor_execute", seen)
+    try:
+        with pg_store.reading() as connection:
+            found = postgres.candidates(connection, _query("harbour"), Filters())
+    finally:
+        sa.event.remove(pg_store.engine, "before_cursor_execute", seen)
+    assert len(found) == 32 and len(statements) == 1
+    statement, parameters = statements[0]
+    with pg_store.reading() as connection:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # 60 rows: a scan would do
+        plan = "\n".join(str(r[0]) for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "Index Only Scan using search_fts_stories on articles" in plan, plan
