@@ -3,7 +3,9 @@ without losing live writes, and ``akhbar db advise`` reads the server it is poin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,16 @@ def test_search_reads_the_story_of_its_candidates_from_the_covering_index(pg_sto
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # 60 rows: a scan would do
         plan = "\n".join(str(r[0]) for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
     assert "Index Only Scan using search_fts_stories on articles" in plan, plan
+
+
+def test_the_plain_query_text_and_the_built_query_find_the_same(pg_store: Store) -> None:
+    dated = [dataclasses.replace(a, published=f"2025-01-{n % 28 + 1:02d}") for n, a in enumerate(_articles())]
+    with pg_store.transaction() as connection:
+        search.bulk_load(connection, [(f"pg:{n}", a) for n, a in enumerate(dated)])
+    for text in ("harbour", "harbour OR storm", "budget -harbour"):
+        for rum in (True, False):
+            with pg_store.reading() as connection:
+                plain = postgres.candidates(connection, _query(text), Filters(), 3, 7, rum=rum)
+                since = Filters(since=date(2024, 12, 31))  # every article is newer: the same, filtered
+                built = postgres.candidates(connection, _query(text), since, 3, 7, rum=rum)
+            assert len(plain) == 3 and sorted(plain, key=repr) == sorted(built, key=repr), text
