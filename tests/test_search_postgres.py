@@ -237,3 +237,18 @@ def test_the_plain_query_text_and_the_built_query_find_the_same(pg_store: Store)
                 since = Filters(since=date(2024, 12, 31))  # every article is newer: the same, filtered
                 built = postgres.candidates(connection, _query(text), since, 3, 7, rum=rum)
             assert len(plain) == 3 and sorted(plain, key=repr) == sorted(built, key=repr), text
+
+
+def test_the_reindex_command_rebuilds_a_postgresql_index(pg_store: Store, tmp_path: Path) -> None:
+    ids = _loaded(pg_store)
+    with pg_store.transaction() as connection:
+        connection.execute(sa.delete(tables.search_documents))  # as if lost
+    assert search.matching_ids(pg_store, "storm", limit=100) == []
+    url = pg_store.engine.url.render_as_string(hide_password=False)
+    shown = run("search", "reindex", data_dir=tmp_path, env={"AKHBAR_DATABASE_URL": url})
+    assert shown.code == 0, shown.err
+    assert f"reindexed {len(ids)} articles" in shown.out
+    assert set(search.matching_ids(pg_store, "storm", limit=100)) == {
+        i for n, i in enumerate(ids) if n % 4 == 3
+    }
+    assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)
