@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from akhbar.errors import StoreError
 from akhbar.models import Article
 from akhbar.search import Filters, QueryProblem, parse, postgres, shadow
 from akhbar.search.index import document_row
@@ -252,3 +253,25 @@ def test_the_reindex_command_rebuilds_a_postgresql_index(pg_store: Store, tmp_pa
         i for n, i in enumerate(ids) if n % 4 == 3
     }
     assert postgres.NEWEST_RUM_INDEX in _indexes(pg_store)
+
+
+def test_a_second_rebuild_is_refused_while_one_runs(pg_store: Store, tmp_path: Path) -> None:
+    ids = _loaded(pg_store)
+    refused: list[str] = []
+    url = pg_store.engine.url.render_as_string(hide_password=False)
+
+    def batches() -> Iterator[list[search.Pending]]:
+        yield [(i, a, None) for i, a in zip(ids, _articles(), strict=True)][:30]
+        with pytest.raises(StoreError, match="already running") as second:
+            search.rebuild(pg_store, iter([]))
+        refused.append(str(second.value))
+        shown = run("search", "reindex", data_dir=tmp_path, env={"AKHBAR_DATABASE_URL": url})
+        refused.append(f"{shown.code} {shown.err}")
+        yield [(i, a, None) for i, a in zip(ids, _articles(), strict=True)][30:]
+
+    assert search.rebuild(pg_store, batches()) == len(ids)
+    assert refused[0] == "store: a search reindex is already running on this database"
+    assert refused[1].startswith("1 ") and "already running" in refused[1], refused[1]
+    storm = {i for n, i in enumerate(ids) if n % 4 == 3}
+    assert set(search.matching_ids(pg_store, "storm", limit=100)) == storm  # the first one finished
+    assert search.reindex(pg_store) == len(ids)  # and let go of the lock

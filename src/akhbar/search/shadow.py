@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from akhbar.errors import StoreError
 from akhbar.search.postgres import NEWEST_RUM_INDEX, TRIGRAM_INDEX
 from akhbar.store.tables import search_documents
 
@@ -35,6 +37,7 @@ PRIMARY_KEY = "pk_search_documents"
 FOREIGN_KEY = "fk_search_documents_article_id"
 # rows of live ingest within this much before the start are copied over too (clocks of the writers)
 MARGIN = timedelta(minutes=1)
+_LOCK = 7_130_419  # pg_try_advisory_lock key: one rebuild at a time (see distributed._SCHEMA_LOCK)
 
 _COLUMNS = [c.name for c in search_documents.c]  # not search_vector: the server computes it
 
@@ -45,6 +48,21 @@ _DEFINITIONS = {
     GIN_INDEX: "USING gin (search_vector)",
     TRIGRAM_INDEX: "USING gin (title_terms gin_trgm_ops)",
 }
+
+
+@contextmanager
+def alone(engine: sa.Engine) -> Iterator[None]:
+    """Hold the rebuild lock meanwhile (a session's advisory lock, let go if the process dies);
+    raises StoreError when another rebuild holds it (the second would drop the first's table)."""
+    with engine.connect() as connection:
+        if not connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK}).scalar():
+            raise StoreError("store: a search reindex is already running on this database")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK})
+            connection.commit()
 
 
 def begin(connection: sa.Connection) -> None:

@@ -179,18 +179,20 @@ def rebuild(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
     """Replace the whole index with the rows of these articles (every article, each once), as
     ``akhbar search reindex`` and bulk loads do; returns how many. On PostgreSQL the rows go into a
     shadow table that gets its indexes once full and is then swapped in
-    (:mod:`akhbar.search.shadow`); elsewhere they are written in place (:func:`index_batches`)."""
+    (:mod:`akhbar.search.shadow`), one rebuild at a time (StoreError for a second); elsewhere they
+    are written in place (:func:`index_batches`)."""
     if store.dialect != "postgresql":
         return index_batches(store, batches)
-    started = datetime.now(UTC)
-    with store.transaction() as connection:
-        shadow.begin(connection)
-    try:
-        done = _pipelined(store, batches, shadow.write)
-        shadow.finish(store.engine, started)
-    except BaseException:
-        shadow.abandon(store.engine)
-        raise
+    with shadow.alone(store.engine):
+        started = datetime.now(UTC)
+        with store.transaction() as connection:
+            shadow.begin(connection)
+        try:
+            done = _pipelined(store, batches, shadow.write)
+            shadow.finish(store.engine, started)
+        except BaseException:
+            shadow.abandon(store.engine)
+            raise
     return done
 
 
