@@ -3,8 +3,10 @@
 Articles are made of real sentences (parallel-news in Arabic, French and English, CC BY-SA 4.0):
 a title and 3–6 body sentences of one language, dates over two years in arrival order (as a
 feed reader stores them: article ids grow with time, give or take a few days). Indexing is timed apart
-from loading the articles: analysis plus writing the index rows (which the backend indexes), the
-analysis of a batch overlapping the writing of the previous one as in bulk loading and reindexing.
+from loading the articles: ``akhbar search reindex``'s rebuild (``services.search.rebuild``) of the
+whole index from these articles: analysis plus writing the index rows, the analysis of a batch
+overlapping the writing of the previous one; on PostgreSQL into a shadow table, indexed once full
+and swapped in.
 Each query runs through the whole search service (parse, match, ranking blend, story grouping,
 snippets of the first page) and as the backend's raw query (same terms, bm25 or ts_rank alone, no
 join, no blend): over the newest matches as the service walks them (its ceiling) and over every
@@ -130,8 +132,8 @@ def mixed_queries(pool: dict[str, list[str]], count: int = 200, seed: int = 11) 
 def load(
     store: Store, pool: dict[str, list[str]], count: int, progress: Callable[[str], None]
 ) -> tuple[float, float, float]:
-    """Insert ``count`` articles, then index them as bulk loading and reindexing do (analysis of a
-    batch overlapping the writing of the previous one); returns (load s, index s, index CPU s).
+    """Insert ``count`` articles, then index them as reindexing does (:func:`search.rebuild`);
+    returns (load s, index s, index CPU s).
     The articles are generated again for indexing (the same seed) rather than kept in memory."""
     ids: list[int] = []
     items = generate(pool, count)
@@ -155,7 +157,7 @@ def load(
                 progress(f"  indexed {done} articles ({done / (time.perf_counter() - started):.0f}/s)")
 
     started, cpu = time.perf_counter(), time.process_time()
-    search.index_batches(store, batches())
+    search.rebuild(store, batches())
     return load_s, time.perf_counter() - started, time.process_time() - cpu
 
 

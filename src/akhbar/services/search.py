@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 
 from akhbar.extract import with_section
 from akhbar.models import Article, ArticleSummary
-from akhbar.search import Filters, Query, QueryProblem, parse, postgres, sqlite
+from akhbar.search import Filters, Query, QueryProblem, parse, postgres, shadow, sqlite
 from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
@@ -165,38 +164,64 @@ Pending = tuple[int, Article, int | None]  # (article id, article, source id) to
 
 
 def index_batches(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
-    """Index these articles, one transaction per batch; returns how many. For bulk work (reindexing,
-    loading): on PostgreSQL the RUM window index is built once at the end
-    (:func:`akhbar.search.postgres.bulk_indexing`), searches answering from GIN meanwhile.
+    """Index these articles in place, one transaction per batch; returns how many. A whole index is
+    rebuilt faster by :func:`rebuild` (on PostgreSQL, RUM takes a few hundred rows a second in place)."""
+    if store.in_memory:
+        done = 0
+        for batch in batches:  # an in-memory database is one per thread: write from this one
+            _write(store, write_rows, [document_row(i, article, source) for i, article, source in batch])
+            done += len(batch)
+        return done
+    return _pipelined(store, batches, write_rows)
+
+
+def rebuild(store: Store, batches: Iterable[Sequence[Pending]]) -> int:
+    """Replace the whole index with the rows of these articles (every article, each once), as
+    ``akhbar search reindex`` and bulk loads do; returns how many. On PostgreSQL the rows go into a
+    shadow table that gets its indexes once full and is then swapped in
+    (:mod:`akhbar.search.shadow`), one rebuild at a time (StoreError for a second); elsewhere they
+    are written in place (:func:`index_batches`)."""
+    if store.dialect != "postgresql":
+        return index_batches(store, batches)
+    with shadow.alone(store.engine):
+        started = datetime.now(UTC)
+        with store.transaction() as connection:
+            shadow.begin(connection)
+        try:
+            done = _pipelined(store, batches, shadow.write)
+            shadow.finish(store.engine, started)
+        except BaseException:
+            shadow.abandon(store.engine)
+            raise
+    return done
+
+
+Writer = Callable[[sa.Connection, Sequence[dict[str, object]]], None]
+
+
+def _pipelined(store: Store, batches: Iterable[Sequence[Pending]], write: Writer) -> int:
+    """Analyse each batch and ``write`` its rows, one transaction per batch; returns how many.
 
     Analysing a batch (Python) overlaps writing the previous one: the database drivers release
     the GIL while SQLite or PostgreSQL works, so the two use two cores where they have them.
     """
     done = 0
-    if store.in_memory:
-        for batch in batches:  # an in-memory database is one per thread: write from this one
-            _write(
-                store, [document_row(article_id, article, source) for article_id, article, source in batch]
-            )
-            done += len(batch)
-        return done
-    bulk = postgres.bulk_indexing(store.engine) if store.dialect == "postgresql" else nullcontext()
-    with bulk, ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index") as writer:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index") as writer:
         writing: Future[None] | None = None
         for batch in batches:
             rows = [document_row(article_id, article, source) for article_id, article, source in batch]
             if writing is not None:
                 writing.result()
-            writing = writer.submit(_write, store, rows)
+            writing = writer.submit(_write, store, write, rows)
             done += len(rows)
         if writing is not None:
             writing.result()
     return done
 
 
-def _write(store: Store, rows: list[dict[str, object]]) -> None:
+def _write(store: Store, write: Writer, rows: list[dict[str, object]]) -> None:
     with store.transaction() as connection:
-        write_rows(connection, rows)
+        write(connection, rows)
 
 
 def reindex(
@@ -207,7 +232,8 @@ def reindex(
     optimise: bool = True,
 ) -> int:
     """Rebuild every article's index row, ``batch`` articles per transaction, without downtime:
-    searches keep answering from the old rows until each batch commits. ``optimise`` then merges
+    searches keep answering from the old rows until each batch commits (on PostgreSQL, until the
+    rebuilt table is swapped in: :func:`rebuild`). ``optimise`` then merges
     SQLite's index segments into one (slow on a large index; searches keep answering)."""
 
     def batches() -> Iterator[list[Pending]]:
@@ -219,7 +245,7 @@ def reindex(
             if progress is not None:
                 progress(done)
 
-    done = index_batches(store, batches())
+    done = rebuild(store, batches())
     with store.transaction() as connection:  # rows of articles that no longer exist
         orphans = sa.select(articles_table.c.id)
         connection.execute(sa.delete(search_documents).where(search_documents.c.article_id.not_in(orphans)))
