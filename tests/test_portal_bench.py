@@ -96,3 +96,18 @@ def test_a_kept_corpus_is_served_again_only_when_it_matches(tmp_path: Path) -> N
         store.close()
     flat = webcorpus.prepared(path, texts, 30, stories=False, reuse=True, keep=False)
     assert flat.reused is None, "stories on and off are different corpora"
+
+
+def test_a_corpus_kept_by_another_version_is_built_anew(tmp_path: Path) -> None:
+    texts = webcorpus.corpus(None)
+    path = tmp_path / "kept.db"
+    webcorpus.prepared(path, texts, 20, stories=True, reuse=False, keep=True)
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.transaction() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '0019_pg_search'"))
+    finally:
+        store.close()
+    again = webcorpus.prepared(path, texts, 20, stories=True, reuse=True, keep=False)
+    assert again.reused is None, "an older schema's corpus is not served"
+    Store(f"sqlite:///{path}").close()  # the new file has this version's schema

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
+from akhbar.errors import StoreError
 from akhbar.models import Article
 from akhbar.services.demo import demo_directory
 from akhbar.services.search import bulk_load
@@ -169,6 +171,22 @@ def kept_path(articles: int, stories: bool) -> Path:
     return Path(f"akhbar-bench-web-{articles}{'' if stories else '-no-stories'}.db")
 
 
+def _kept(url: str) -> sa.Row[Any] | None:
+    """The record of the corpus kept in the database at ``url``; None when there is none, or when
+    another version of akhbar kept it (its schema is not this version's: the corpus is built anew)."""
+    try:
+        store = Store(url)
+    except StoreError:
+        return None
+    try:
+        with store.reading() as connection:
+            if not sa.inspect(connection).has_table(_marker.name):
+                return None
+            return connection.execute(sa.select(_marker)).first()
+    finally:
+        store.close()
+
+
 def prepared(
     path: Path, texts: list[Text], count: int, *, stories: bool, reuse: bool, keep: bool
 ) -> Prepared:
@@ -176,20 +194,9 @@ def prepared(
     and kind), or ``count`` articles loaded now into a new file (recorded for a later run with ``keep``
     or ``reuse``)."""
     url = f"sqlite:///{path}"
-    if reuse and path.exists():
-        store = Store(url)
-        try:
-            with store.reading() as connection:
-                inspector = sa.inspect(connection)
-                found = (
-                    connection.execute(sa.select(_marker)).first()
-                    if inspector.has_table(_marker.name)
-                    else None
-                )
-        finally:
-            store.close()
-        if found is not None and (found.articles, found.stories) == (count, stories):
-            return Prepared(found.load_seconds, found.built_at)
+    found = _kept(url) if reuse and path.exists() else None
+    if found is not None and (found.articles, found.stories) == (count, stories):
+        return Prepared(found.load_seconds, found.built_at)
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     store = Store(url)
