@@ -166,10 +166,7 @@ def test_a_worker_fetches_from_another_host_while_a_busy_hosts_job_waits_in_the_
             async with app.open_async():
                 for url in urls:
                     await ProcrastinateQueue(app).defer_page(PageJob(None, url))
-            deadline = time.monotonic() + 60
-            while await asyncio.to_thread(pending_jobs, pg_store) and time.monotonic() < deadline:
-                await run_worker(app, runtime, concurrency=1, wait=False)  # stops when nothing is due
-                await asyncio.sleep(0.2)
+            await _work_until_done(app, runtime, pg_store)
 
     try:
         asyncio.run(run())
@@ -190,6 +187,14 @@ def test_a_worker_fetches_from_another_host_while_a_busy_hosts_job_waits_in_the_
     assert host_of(urls[0]) != host_of(urls[2])
     page_times = sorted(t for path, t in a.times)
     assert min(b2 - b1 for b1, b2 in itertools.pairwise(page_times)) >= delay - 0.05
+
+
+async def _work_until_done(app: Any, runtime: Any, store: Store, limit: float = 60) -> None:
+    """One worker, one job at a time, run again until no job is left to do (or ``limit`` seconds)."""
+    deadline = time.monotonic() + limit
+    while await asyncio.to_thread(pending_jobs, store) and time.monotonic() < deadline:
+        await run_worker(app, runtime, concurrency=1, wait=False)  # stops when nothing is due
+        await asyncio.sleep(0.2)
 
 
 def _first_requests(a: FixtureServer, b: FixtureServer) -> list[str]:
@@ -342,10 +347,7 @@ def test_a_worker_defers_a_failing_pages_retry_as_a_job_of_its_own(
         async with open_runtime(pg_store, settings, Grouping()) as runtime:
             async with app.open_async():
                 await ProcrastinateQueue(app).defer_page(PageJob(None, url))
-            deadline = time.monotonic() + 60
-            while await asyncio.to_thread(pending_jobs, pg_store) and time.monotonic() < deadline:
-                await run_worker(app, runtime, concurrency=1, wait=False)
-                await asyncio.sleep(0.2)
+            await _work_until_done(app, runtime, pg_store)
 
     asyncio.run(run())
     assert article_count(pg_store) == 1
