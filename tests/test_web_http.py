@@ -87,7 +87,7 @@ def _urls(data: PortalData) -> dict[str, str]:
 def _get_paths(app: object) -> set[str]:
     """The paths the app answers GET on: its own routes, its routers' and its mounts."""
     routes = [*app.routes, *(r for router in ROUTERS for r in router.routes)]  # type: ignore[attr-defined]  # FastAPI app
-    paths = {r.path for r in routes if isinstance(r, Route | APIRoute) and "GET" in (r.methods or ())}
+    paths = {r.path_format for r in routes if isinstance(r, Route | APIRoute) and "GET" in (r.methods or ())}
     return paths | {r.path for r in routes if isinstance(r, Mount)}
 
 

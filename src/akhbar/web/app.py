@@ -51,8 +51,10 @@ from akhbar.web.telemetry import Exposition
 
 HERE = Path(__file__).parent
 
-# The route table in order: the portal's /{lang} pattern comes last so it takes no other path.
+# The route table in the order requests are matched: the portal's pages first (most requests that
+# miss the front cache are theirs; its /{lang:lang} segments take no other path).
 ROUTERS = (
+    portal.router,
     health.router,
     metrics.router,
     api_articles.router,
@@ -71,7 +73,6 @@ ROUTERS = (
     newsroom_media.router,
     newsroom_users.router,
     newsroom_sources.router,
-    portal.router,
 )
 
 

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from akhbar.services import portal
 from akhbar.store import Store
 from akhbar.web.compression import MIN_SIZE, compress, compressible, encoding_for
-from akhbar.web.telemetry import LATENCY, REQUESTS
+from akhbar.web.telemetry import LATENCY, REQUESTS, route_template
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ class FrontCache:
             await send(message)
 
         await self.app(scope, receive, keeping)
-        route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+        route = route_template(scope)
         self._keep(key, scope.get(FRONT_KEY), sent, route)
 
     def _keep(self, key: tuple[object, ...], version: object, sent: list[Message], route: str) -> None:

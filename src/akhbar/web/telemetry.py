@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -26,6 +27,14 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from akhbar.services.status import Status, status
+
+
+def route_template(scope: Mapping[str, Any]) -> str:
+    """The template of the route that answered (``/{lang}/articles/{article_id}``, convertors left
+    out), the label requests are counted by; ``<unmatched>`` when no route did."""
+    route = scope.get("route")
+    return getattr(route, "path_format", None) or getattr(route, "path", None) or "<unmatched>"
+
 
 __all__ = ["CONTENT_TYPE_LATEST", "FIGURES_TTL", "LATENCY", "REQUESTS", "Exposition"]
 

@@ -15,6 +15,7 @@ import fastapi
 from fastapi import APIRouter, HTTPException, Query
 from markupsafe import Markup
 from starlette.background import BackgroundTask
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -31,6 +32,21 @@ from akhbar.web.pages import Pages
 T = TypeVar("T")
 ArticleId = Annotated[int, fastapi.Path(ge=1, le=portal.MAX_ID)]
 
+
+class _Language(Convertor[str]):
+    """A path segment naming one of the interface languages, and nothing else: the portal's
+    ``/{lang:lang}/...`` routes then take no other site's path, so the route table tries them first."""
+
+    regex = "|".join(sorted(LANGUAGES))
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("lang", _Language())
 router = APIRouter(include_in_schema=False)
 
 
@@ -133,12 +149,12 @@ async def search_negotiated(request: Request) -> Response:
     )
 
 
-@router.get("/{lang}")
+@router.get("/{lang:lang}")
 async def home_without_slash(lang: str) -> Response:
     return RedirectResponse(f"/{_language(lang)}/", status_code=308)
 
 
-@router.get("/{lang}/")
+@router.get("/{lang:lang}/")
 async def home_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
     language = _language(lang)
     base = seo.base_url(request)
@@ -161,7 +177,7 @@ async def article_negotiated(
     return _counted(request, pages, article_id, answer)
 
 
-@router.get("/{lang}/articles/{article_id}/{slug}")
+@router.get("/{lang:lang}/articles/{article_id}/{slug}")
 async def article_with_slug(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId, slug: str
 ) -> Response:
@@ -169,7 +185,7 @@ async def article_with_slug(
     return await article_page(request, store, pages, lang, article_id)
 
 
-@router.get("/{lang}/articles/{article_id}")
+@router.get("/{lang:lang}/articles/{article_id}")
 async def article_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
 ) -> Response:
@@ -181,7 +197,7 @@ async def article_page(
     return _counted(request, pages, article_id, answer)
 
 
-@router.get("/{lang}/stories/{key}")
+@router.get("/{lang:lang}/stories/{key}")
 async def story_page(request: Request, store: AppStore, pages: PortalPages, lang: str, key: str) -> Response:
     language = _language(lang)
 
@@ -198,7 +214,7 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
     return await pages.respond(request, language, render)
 
 
-@router.get("/{lang}/sources/{site}")
+@router.get("/{lang:lang}/sources/{site}")
 async def source_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, site: str
 ) -> Response:
@@ -212,7 +228,7 @@ async def source_page(
     return await pages.respond(request, language, render)
 
 
-@router.get("/{lang}/section/{name}")
+@router.get("/{lang:lang}/section/{name}")
 async def section_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, name: str, language: str | None = None
 ) -> Response:
@@ -237,7 +253,7 @@ async def section_page(
     return await pages.respond(request, ui_language, render)
 
 
-@router.get("/{lang}/sources/")
+@router.get("/{lang:lang}/sources/")
 async def sources_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
     language = _language(lang)
 
@@ -247,7 +263,7 @@ async def sources_page(request: Request, store: AppStore, pages: PortalPages, la
     return await pages.respond(request, language, render)
 
 
-@router.get("/{lang}/search")
+@router.get("/{lang:lang}/search")
 async def search_page(
     request: Request,
     store: AppStore,
