@@ -21,7 +21,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from akhbar.cli.logs import BatchedStream
-from akhbar.web.serving import BoundedHead
+from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead
 from pgcluster import free_port
 
 WRITES: list[bytes] = []
@@ -162,6 +162,18 @@ def test_requests_on_one_kept_connection_are_each_answered_whole(port: int) -> N
     last = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     answer = exchange(port, one + one + last)  # pipelined: the second waits for the first's answer
     assert answer.count(b"HTTP/1.1 304 ") == 2 and answer.endswith(b"x</p>")
+
+
+def test_a_kept_connection_is_closed_after_its_share_of_requests(port: int) -> None:
+    """So that connections a burst gave to one of several processes move to the others (the
+    client opens a new one, and whichever process is free accepts it)."""
+    one = b"GET /unchanged HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = exchange(port, one * (MAX_REQUESTS_PER_CONNECTION + 5))  # read until the server closes
+    answers = answer.count(b"HTTP/1.1 304 ")
+    assert answers == MAX_REQUESTS_PER_CONNECTION, "the requests after the last one allowed go unanswered"
+    last = answer.rsplit(b"HTTP/1.1 304 ", 1)[1]
+    assert b"connection: close" in last.lower(), "the last answer says the connection closes"
+    assert b"connection: close" not in answer.rsplit(b"HTTP/1.1 304 ", 2)[1].lower(), "only the last"
 
 
 def test_batched_log_lines_leave_within_the_interval_and_warnings_at_once() -> None:
