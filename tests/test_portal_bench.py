@@ -65,6 +65,7 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
     targets = report.targets()
     assert {t.name for t in targets} >= {
         "article (random) p99",
+        "article (random) (2 processes) p99",
         "home /ar/ / nginx, same bytes",
         "home /ar/ p99",
     }

@@ -177,8 +177,10 @@ class WebReport:
             share = self.by_name(name).per_second / ceiling.per_second if ceiling else float("nan")
             found.append(Target(f"{name} / nginx, same bytes", share, 0.30 if name == HOME else 0.20))
         found.append(Target(f"{HOME} p99", self.by_name(HOME).p99_ms, 50.0, " ms", higher_is_better=False))
-        article = self.by_name("article (random)")
-        found.append(Target("article (random) p99", article.p99_ms, 30.0, " ms", higher_is_better=False))
+        for name in ("article (random)", webscale.processes_name("article (random)")):
+            article = next((m for m in self.measurements if m.name == name), None)
+            if article is not None:  # one process, and as many as the machine's cores would run
+                found.append(Target(f"{name} p99", article.p99_ms, 30.0, " ms", higher_is_better=False))
         scraped = next((m for m in self.measurements if m.name == webscale.SCRAPED), None)
         if scraped is not None:
             found.append(webscale.scrape_cost(self.by_name(webscale.BESIDE), scraped))
