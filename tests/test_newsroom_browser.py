@@ -182,8 +182,14 @@ def _schedule_and_see(page: Any, base: str, language: str) -> str:
     page.goto(f"{base}/admin/")
     assert at.strftime("%Y-%m-%d %H:%M") in page.inner_text("table.admin-table")
     _axe(page, f"newsroom home ({language})")
-    _wait_for(reader, f"{base}/ar/", TITLE)
-    assert datetime.now(ZONE) >= at
+    if language == "ar":  # the scheduler publishes it at its minute (once: the wait is long)
+        _wait_for(reader, f"{base}/ar/", TITLE)
+        assert datetime.now(ZONE) >= at
+    else:  # the editor publishes it ahead of its time
+        page.goto(edit)
+        page.click("button[value=publish]")
+        assert "/edit?done=" in page.url
+        _wait_for(reader, f"{base}/ar/", TITLE)
     reader.goto(base + str(reader.get_attribute(f"a:text-is('{TITLE}')", "href")))
     assert _direction(reader, "article .body blockquote p") == "ltr"
     photo = reader.locator(f"article img[alt='{PHOTO_ALT}']").first
