@@ -58,11 +58,18 @@ _analysed: dict[str | None, _Analysed] = {}
 
 
 class _Chunks(dict[str, tuple[str, ...]]):
-    """The words of each run of text between spaces seen so far (a pure function's memo): a text's
-    distinct words are then a union of looked-up tuples, with no regex and no Python step per run."""
+    """The words of each run of text between spaces seen so far (a pure function's memo), and the
+    runs that are one word each (most are): a text's distinct words are then set operations and a
+    union of the other runs' words, with no regex and no Python step per run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: set[str] = set()
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         found = self[chunk] = tuple(_ORIGINAL.findall(chunk))
+        if found == (chunk,):
+            self.words.add(chunk)
         return found
 
 
@@ -74,7 +81,10 @@ def _words(text: str) -> set[str]:
     chunks = _chunks[0]
     if len(chunks) > _CACHE_LIMIT:
         chunks = _chunks[0] = _Chunks()
-    return set().union(*map(chunks.__getitem__, set(text.split())))
+    runs = set(text.split())
+    found = runs & chunks.words
+    found.update(*map(chunks.__getitem__, runs.difference(chunks.words)))
+    return found
 
 
 def _matching(tokens: set[str], wanted: frozenset[str], language: str | None) -> set[str]:
