@@ -112,10 +112,11 @@ def search(
     limit = max(1, min(limit, MAX_LIMIT))
     with store.reading() as connection:
         found = candidates(store, connection, parsed, filters)
-        ranked = rank(found, parsed.terms(), now or datetime.now(UTC))
+        terms = parsed.terms()
+        ranked = rank(found, terms, now or datetime.now(UTC))
         page = ranked[max(0, offset) : max(0, offset) + limit]
         rows = _shown(store, connection, [entry.article_id for entry in page])
-    hits = [_hit(rows[e.article_id], e, parsed) for e in page if e.article_id in rows]  # absent: removed
+    hits = [_hit(rows[e.article_id], e, terms) for e in page if e.article_id in rows]  # absent: removed
     return SearchResults(text, len(ranked), hits)
 
 
@@ -189,9 +190,9 @@ def _body(paragraphs: list[str], caption: str | None) -> str:
     return "\n".join(paragraphs) or (caption or "")
 
 
-def _hit(shown: _Shown, entry: Ranked, query: Query) -> SearchHit:
+def _hit(shown: _Shown, entry: Ranked, terms: frozenset[str]) -> SearchHit:
     a, body = shown
-    terms, language = query.terms(), a.language
+    language = a.language
     return SearchHit(
         article_id=a.id,
         title=a.title,
