@@ -112,3 +112,42 @@ def test_a_corpus_kept_by_another_version_is_built_anew(tmp_path: Path) -> None:
     again = webcorpus.prepared(path, texts, 20, stories=True, reuse=True, keep=False)
     assert again.reused is None, "an older schema's corpus is not served"
     Store(f"sqlite:///{path}").close()  # the new file has this version's schema
+
+
+def test_the_search_load_asks_each_request_anew(tmp_path: Path) -> None:
+    """Every search wrk sends differs (``&n=``), so none is answered from the response cache."""
+    import http.server
+    import shutil
+    import subprocess
+    import threading
+
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed")
+    seen: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = tmp_path / "words.lua"
+    script.write_text(benchmarks_web._random_words(["scrutin", "طنجة"]))
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        subprocess.run(
+            ["wrk", "-t1", "-c2", "-d1s", "-s", str(script), base], check=True, capture_output=True
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(seen) > 10 and len(set(seen)) == len(seen)
+    assert all(p.startswith(("/ar/search?q=scrutin&n=", "/ar/search?q=%D8%B7")) for p in seen), seen[:3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -154,3 +155,21 @@ def test_search_pages_hold_twenty_and_keep_query_and_filter(store: Store, client
     assert "pager" not in few, "one page of results has no pager"
     assert client.get("/fr/search", params={"q": "quadrille", "page": "6"}).status_code == 400
     assert client.get("/fr/search", params={"q": "quadrille", "page": "zéro"}).status_code == 400
+
+
+def test_a_result_is_made_safe_once_with_its_links() -> None:
+    """The page's parts of a result are made in Python (no call from the template per result):
+    the title and snippet through :func:`marked`, no snippet and no site as None."""
+    from datetime import UTC, datetime
+
+    from akhbar.models import ArticleSummary
+    from akhbar.services.portal import Found
+    from akhbar.web.presenting import result
+
+    article = ArticleSummary(7, "t", "Le Site/x", None, "fr", None, None, None, None, datetime.now(UTC))
+    shown = result(Found(article, "a <mark>b</mark> <img src=x>", "", "ltr"), "ar")
+    assert str(shown.title) == "a <mark>b</mark> &lt;img src=x&gt;"
+    assert shown.snippet is None and shown.href == "/ar/articles/7"
+    assert shown.site_href == "/ar/sources/Le%20Site%2Fx"
+    bare = result(Found(replace(article, site_name=None), "t", "<mark>s</mark>", "rtl"), "fr")
+    assert bare.site_href is None and str(bare.snippet) == "<mark>s</mark>"

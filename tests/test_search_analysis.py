@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from akhbar.search import arabic
 from akhbar.search.analysis import prepare, terms
-from akhbar.search.snippets import snippet
+from akhbar.search.snippets import highlight, snippet
 
 
 @pytest.mark.parametrize(
@@ -116,14 +116,21 @@ def test_a_snippet_marks_whole_words_only() -> None:
     assert "<mark>" not in snippet("الطنجاويون" + " نص" * 200, frozenset(terms("طنجة", "ar")), "ar")
 
 
+def _matching_forms(text: str, wanted: frozenset[str], language: str) -> set[str]:
+    """The words of ``text``, as written, whose terms are wanted: each word analysed on its own."""
+    from akhbar.search import snippets
+
+    return {w for w in snippets._ORIGINAL.findall(text) if not wanted.isdisjoint(terms(w, language))}
+
+
 def _snippet_from_all_words(text: str, wanted: frozenset[str], language: str) -> str:
-    """The snippet as first written: every word of the text sorted, then the window cut around the
-    first match (the reference the faster snippet() must equal)."""
+    """The snippet as first written: every word of the text sorted one by one, then the window cut
+    around the first match (the reference the faster snippet() must equal)."""
     from akhbar.search import snippets
 
     text = text[: snippets.SCAN]
-    forms = snippets._forms(text, wanted, language)
-    first = next(snippets._matches(text, forms), None) if forms else None
+    forms = _matching_forms(text, wanted, language)
+    first = next((m.span() for m in snippets._ORIGINAL.finditer(text) if m.group() in forms), None)
     start = max(0, first[0] - snippets.WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)
@@ -132,13 +139,23 @@ def _snippet_from_all_words(text: str, wanted: frozenset[str], language: str) ->
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    found = list(snippets._matches(text, forms, start, end)) if forms else []
+    window = snippets._ORIGINAL.finditer(text, start, end)
+    found = [m.span() for m in window if m.group() in forms]
     body = snippets._marked(text, start, end, found)
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 
 
+def _highlight_from_all_words(text: str, wanted: frozenset[str], language: str) -> str:
+    from akhbar.search import snippets
+
+    forms = _matching_forms(text, wanted, language)
+    found = [m.span() for m in snippets._ORIGINAL.finditer(text) if m.group() in forms]
+    return snippets._marked(text, 0, len(text), found)
+
+
 _PIECES = ["scrutin", "scrutins", "rescrutin", "Scrutin,", "طنجة", "بطنجة", "الطنجاويون", "نص", "le", "du",
-           "OTAN", "الناتو", "12", "l'élection", "élections", "é", "-", ".", "«", "»", "_"]  # fmt: skip
+           "OTAN", "الناتو", "12", "l'élection", "élections", "é", "-", ".", "«", "»", "_", "طنـجة", "طَنجة",
+           "ـ", "\u064e", "(scrutin)", "scrutin\u00a0"]  # fmt: skip
 
 
 @given(
@@ -150,12 +167,14 @@ _PIECES = ["scrutin", "scrutins", "rescrutin", "Scrutin,", "طنجة", "بطنج
 def test_a_snippet_equals_the_one_from_every_word_sorted(
     pieces: list[str], gaps: list[str], word: str
 ) -> None:
-    """Sorting words only up to the first match and in the window gives the same snippet, windows
-    cut inside a word (no space near) included."""
+    """Sorting a text's distinct words by set operations and finding matches by ``str.find`` gives
+    the snippet and highlighted title of every word sorted one by one, windows cut inside a word
+    (no space near), words joined across scripts and Arabic marks included."""
     text = "".join(piece + gap for piece, gap in zip(pieces, gaps, strict=False))
     for language in ("fr", "ar"):
         wanted = frozenset(terms(word, language))
         assert snippet(text, wanted, language) == _snippet_from_all_words(text, wanted, language)
+        assert highlight(text, wanted, language) == _highlight_from_all_words(text, wanted, language)
 
 
 def test_a_window_cut_inside_a_word_marks_what_the_whole_text_matches() -> None:

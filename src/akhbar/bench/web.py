@@ -226,13 +226,17 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
 
 
 def _random_words(words: list[str]) -> str:
-    """A wrk script searching for one of ``words`` at random, percent-encoded."""
+    """A wrk script searching for one of ``words`` at random, percent-encoded, each request with a
+    parameter of its own (``&n=``) so that none is answered from the response cache: a word asked
+    again within the minute would otherwise be, and the figure would not be an uncached search's."""
     table = ", ".join(f'"{quote(word)}"' for word in words)
     return (
         "math.randomseed(42)\n"
         f"local words = {{{table}}}\n"
+        "local n = 0\n"
         "request = function()\n"
-        '  return wrk.format("GET", "/ar/search?q=" .. words[math.random(1, #words)])\n'
+        "  n = n + 1\n"
+        '  return wrk.format("GET", "/ar/search?q=" .. words[math.random(1, #words)] .. "&n=" .. n)\n'
         "end\n"
     )
 

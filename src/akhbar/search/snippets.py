@@ -22,103 +22,129 @@ _ORIGINAL = re.compile(
 
 
 _CACHE_LIMIT = 200_000
-_token_caches: dict[str | None, dict[str, frozenset[str]]] = {}
 
 
-def _token_terms(token: str, language: str | None) -> frozenset[str]:
-    """The terms of one original word (a pure function's memo: the same in every process)."""
-    cache = _token_caches.setdefault(language, {})
-    found = cache.get(token)
-    if found is None:
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        found = cache[token] = frozenset(terms(token, language))
+class _Analysed:
+    """The original words of one language analysed so far: each word's terms, and the words of each
+    term (a pure function's memo, the same in every process, so a query's matching words are a set
+    union and a text's are a set intersection, with no Python step per word)."""
+
+    __slots__ = ("terms", "words")
+
+    def __init__(self) -> None:
+        self.terms: dict[str, frozenset[str]] = {}
+        self.words: dict[str, set[str]] = {}
+
+    def learn(self, tokens: set[str], language: str | None) -> None:
+        """Analyse the words not seen yet. A word's terms point to it before the word itself is
+        entered, so a word found in ``terms`` is always found under its terms (threads read at will)."""
+        for token in tokens.difference(self.terms):
+            token_terms = frozenset(terms(token, language))
+            for term in token_terms:
+                self.words.setdefault(term, set()).add(token)
+            self.terms[token] = token_terms
+
+    def matching(self, tokens: set[str], wanted: frozenset[str]) -> set[str]:
+        """Those of ``tokens`` (all learnt) with a wanted term."""
+        found: set[str] = set()
+        for term in wanted:
+            words = self.words.get(term)
+            if words:
+                found |= tokens.intersection(words)
+        return found
+
+
+_analysed: dict[str | None, _Analysed] = {}
+
+
+class _Chunks(dict[str, tuple[str, ...]]):
+    """The words of each run of text between spaces seen so far (a pure function's memo), and the
+    runs that are one word each (most are): a text's distinct words are then set operations and a
+    union of the other runs' words, with no regex and no Python step per run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: set[str] = set()
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        found = self[chunk] = tuple(_ORIGINAL.findall(chunk))
+        if found == (chunk,):
+            self.words.add(chunk)
+        return found
+
+
+_chunks = [_Chunks()]
+
+
+def _words(text: str) -> set[str]:
+    """The distinct words of ``text`` (as :data:`_ORIGINAL` finds them: no word holds a space)."""
+    chunks = _chunks[0]
+    if len(chunks) > _CACHE_LIMIT:
+        chunks = _chunks[0] = _Chunks()
+    runs = set(text.split())
+    found = runs & chunks.words
+    found.update(*map(chunks.__getitem__, runs.difference(chunks.words)))
     return found
 
 
-_Sorted = tuple[set[str], set[str]]  # original words whose terms a query wants, and the others
-_sorted_words: dict[tuple[str | None, frozenset[str]], _Sorted] = {}
-_SORTED_QUERIES = 256
-
-
-def _sorted(wanted: frozenset[str], language: str | None) -> _Sorted:
-    """The words already sorted for this query: the results of one search share most of their words,
-    so each result's words are mostly sorted by set operations, not one by one."""
-    key = (language, wanted)
-    found = _sorted_words.get(key)
-    if found is None:
-        if len(_sorted_words) >= _SORTED_QUERIES:
-            _sorted_words.clear()
-        found = _sorted_words[key] = (set(), set())
-    return found
-
-
-def _forms(text: str, wanted: frozenset[str], language: str | None) -> frozenset[str]:
-    """The distinct words of ``text``, as written, whose terms are wanted: each distinct word is
-    analysed once (memoised), and a word already sorted for this query costs a set operation."""
-    words = set(_ORIGINAL.findall(text))
-    hits, misses = _sorted(wanted, language)
-    cache = _token_caches.setdefault(language, {})
-    for token in words - hits - misses:
-        token_terms = cache.get(token)
-        if token_terms is None:
-            token_terms = _token_terms(token, language)
-        (misses if wanted.isdisjoint(token_terms) else hits).add(token)
-    return frozenset(words & hits)
-
-
-def _matches(
-    text: str, forms: frozenset[str], start: int = 0, end: int | None = None
-) -> Iterator[tuple[int, int]]:
-    """(start, end) of the words of ``text[start:end]`` written as one of ``forms``."""
-    for m in _ORIGINAL.finditer(text, start, len(text) if end is None else end):
-        if m.group(0) in forms:
-            yield m.start(), m.end()
+def _matching(tokens: set[str], wanted: frozenset[str], language: str | None) -> set[str]:
+    """The words of ``tokens`` (distinct, as written) whose terms are wanted."""
+    known = _analysed.get(language)
+    if known is None or len(known.terms) > _CACHE_LIMIT:
+        known = _analysed[language] = _Analysed()  # a search holding the old one keeps using it
+    known.learn(tokens, language)
+    return known.matching(tokens, wanted)
 
 
 def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
     """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
-    forms = _forms(text, wanted, language)
-    return _marked(text, 0, len(text), list(_matches(text, forms)) if forms else [])
+    forms = _matching(_words(text), wanted, language)
+    return _marked(text, 0, len(text), _spans(text, forms, 0, len(text)) if forms else [])
 
 
-def _hit(word: str, wanted: frozenset[str], language: str | None, memo: _Sorted) -> bool:
-    """Whether ``word`` (as written) has a wanted term; ``memo`` is the query's sorted words."""
-    hits, misses = memo
-    if word in hits:
-        return True
-    if word in misses:
-        return False
-    found = not wanted.isdisjoint(_token_terms(word, language))
-    (hits if found else misses).add(word)
-    return found
+def _joined(text: str, at: int) -> bool:
+    """Whether the characters at ``at`` and ``at + 1`` belong to one word (words are runs of one of
+    the two disjoint classes of :data:`_ORIGINAL`)."""
+    return _ORIGINAL.fullmatch(text, at, at + 2) is not None
 
 
-def _first(text: str, wanted: frozenset[str], language: str | None, memo: _Sorted) -> tuple[int, int] | None:
-    """(start, end) of the first word of ``text`` with a wanted term, words already sorted for the
-    query costing a set look-up (sorting all the words of a text first cost more: most texts match
-    early, and reading on to the end at once, past a few dozen words, did not pay either)."""
-    hits, misses = memo
-    for m in _ORIGINAL.finditer(text):
-        word = m.group()
-        if word in misses:
-            pass
-        elif word in hits or _hit(word, wanted, language, memo):
-            return m.span()
-    return None
+def _occurrences(text: str, form: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each word of ``text[start:end]`` written ``form``, as :data:`_ORIGINAL` reads
+    that slice (a word cut by its edges counts as cut), found by ``str.find``."""
+    at = text.find(form, start, end)
+    while at >= 0:
+        stop = at + len(form)
+        if (at == start or not _joined(text, at - 1)) and (stop == end or not _joined(text, stop - 1)):
+            yield at, stop
+        at = text.find(form, at + 1, end)
+
+
+def _spans(text: str, forms: set[str], start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the words of ``text[start:end]`` written as one of ``forms``, in order."""
+    return sorted(span for form in forms for span in _occurrences(text, form, start, end))
+
+
+def _first(text: str, forms: set[str]) -> tuple[int, int] | None:
+    """(start, end) of the first word of ``text`` written as one of ``forms``, each form looked
+    for only before the best so far (a word's start is never inside another word, so ending the
+    slice there cuts no word)."""
+    best: tuple[int, int] | None = None
+    for form in forms:
+        found = next(_occurrences(text, form, 0, len(text) if best is None else best[0]), None)
+        best = found or best
+    return best
 
 
 def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped.
 
-    The words are read from the start up to the first match only, then those of the window: what
-    sorting every word of the text first gives (the first match is the first word sorted a match,
-    and a window cut at spaces holds whole words, each sorted as it would be in the whole text).
-    A window cut inside a word (no space near) is marked from the whole text's matching words.
+    The text's distinct words are sorted by set operations (:func:`_words`, :class:`_Analysed`),
+    the first match is found by ``str.find``, and only the window's words are read one by one. A
+    window cut inside a word (no space near) marks what the whole text's matching words are.
     """
     text = text[:SCAN]
-    memo = _sorted(wanted, language)
-    first = _first(text, wanted, language, memo)
+    forms = _matching(_words(text), wanted, language)
+    first = _first(text, forms) if forms else None
     start = max(0, first[0] - WINDOW // 3) if first else 0
     if start:
         space = text.find(" ", start)
@@ -127,13 +153,7 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    if first is None:
-        found: list[tuple[int, int]] = []
-    elif (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace()):
-        window = _ORIGINAL.finditer(text, start, end)
-        found = [m.span() for m in window if _hit(m.group(), wanted, language, memo)]
-    else:
-        found = list(_matches(text, _forms(text, wanted, language), start, end))
+    found = _spans(text, forms, start, end) if first else []
     body = _marked(text, start, end, found)
     return ("… " if start else "") + body + (" …" if end < len(text) else "")
 

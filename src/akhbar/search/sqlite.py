@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import sqlalchemy as sa
 
 from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, joined, phrase_conditions
@@ -19,6 +22,18 @@ _PLAIN = (
     " JOIN search_documents AS d INDEXED BY search_fts_rows ON d.article_id = best.rowid"
     " JOIN articles AS a INDEXED BY search_fts_stories ON a.id = d.article_id"
 )
+
+
+def fetched(connection: sa.Connection, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` as the driver returns them (tuples), read through its own cursor: on a
+    search's hot path, SQLAlchemy's handling of each row cost more than SQLite's reading of it.
+    The connection's transaction is the driver's, as it is for SQLAlchemy's statements; a failure
+    is raised as SQLAlchemy's would be (:class:`sqlalchemy.exc.DBAPIError`)."""
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]  # None only once closed
+    try:
+        return driver.execute(sql, parameters).fetchall()
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc
 
 
 def _quoted(terms: tuple[str, ...]) -> str:
@@ -57,11 +72,21 @@ def candidates(
     """
     conditions = [*filters.clauses(), *phrase_conditions(query)]
     if not conditions:  # the common case, in one prepared statement without building a query
-        found = connection.exec_driver_sql(_PLAIN, (match_expression(query), window, limit))
-        return [
-            Candidate(int(i), float(score), published, story, terms)
-            for i, score, published, story, terms in found
-        ]
+        return list(
+            map(Candidate._make, fetched(connection, _PLAIN, (match_expression(query), window, limit)))
+        )
+    return built(connection, query, conditions, limit, window)
+
+
+def built(
+    connection: sa.Connection,
+    query: Query,
+    conditions: list[sa.ColumnElement[bool]],
+    limit: int = CANDIDATES,
+    window: int = WINDOW,
+) -> list[Candidate]:
+    """:func:`candidates` under these conditions, as a query built for them (with none, what
+    ``_PLAIN`` does faster)."""
     fts = sa.table("search_fts", sa.column("rowid"))
     match = sa.literal_column("search_fts").op("MATCH")(match_expression(query))
     score = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, BODY_WEIGHT)

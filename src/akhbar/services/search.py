@@ -7,17 +7,18 @@ article is searchable at once and a removed one disappears with it (foreign-key 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from akhbar.extract import with_section
-from akhbar.models import Article, ArticleSummary
+from akhbar.models import Article, ArticleSummary, as_utc
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, shadow, sqlite
 from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
@@ -111,42 +112,101 @@ def search(
     limit = max(1, min(limit, MAX_LIMIT))
     with store.reading() as connection:
         found = candidates(store, connection, parsed, filters)
-        ranked = rank(found, parsed.terms(), now or datetime.now(UTC))
+        terms = parsed.terms()
+        ranked = rank(found, terms, now or datetime.now(UTC))
         page = ranked[max(0, offset) : max(0, offset) + limit]
-        rows = _shown(connection, [entry.article_id for entry in page])
-    hits = [_hit(rows[e.article_id], e, parsed) for e in page if e.article_id in rows]  # absent: removed
+        rows = _shown(store, connection, [entry.article_id for entry in page])
+    hits = [_hit(rows[e.article_id], e, terms) for e in page if e.article_id in rows]  # absent: removed
     return SearchResults(text, len(ranked), hits)
+
+
+class _Shown(NamedTuple):
+    """What a result shows of an article: the summary a list shows, and the text its snippet comes
+    from (the body's paragraphs, else the image's caption)."""
+
+    summary: ArticleSummary
+    body: str
 
 
 _SHOWN: sa.Select[tuple[object, ...]] = sa.select(
     *SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption
 ).where(articles_table.c.id.in_(sa.bindparam("ids", expanding=True)))  # built once: a search binds its ids
+_SHOWN_SQLITE = "SELECT {} FROM articles WHERE id IN ({{}})".format(
+    ", ".join(
+        c.name for c in (*SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption)
+    )
+)
 
 
-def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, sa.Row[tuple[object, ...]]]:
-    """What a result shows of these articles (the summary a list shows, and the text its snippet
-    comes from), in one query."""
-    return {row.id: row for row in connection.execute(_SHOWN, {"ids": ids})}
+def _shown(store: Store, connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
+    """What a result shows of these articles, in one query; on SQLite through the driver's cursor
+    (:func:`akhbar.search.sqlite.fetched`), each value converted as SQLAlchemy converts it."""
+    if store.dialect != "sqlite" or not ids:
+        return _shown_rows(connection, ids)
+    updated, paragraphs = _converters(connection.dialect)
+    found = sqlite.fetched(connection, _SHOWN_SQLITE.format(", ".join("?" * len(ids))), tuple(ids))
+    return {row[0]: _Shown(_summary(row, updated), _body(paragraphs(row[11]), row[12])) for row in found}
 
 
-def _hit(found: sa.Row[tuple[object, ...]], entry: Ranked, query: Query) -> SearchHit:
-    row = found._mapping
-    terms, language = query.terms(), row["language"]
-    body = "\n".join(row["body_paragraphs"]) or (row["image_caption"] or "")
+def _shown_rows(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
+    """:func:`_shown` through SQLAlchemy's rows (any database)."""
+    return {
+        row.id: _Shown(summary_of(row), _body(row.body_paragraphs, row.image_caption))
+        for row in connection.execute(_SHOWN, {"ids": ids})
+    }
+
+
+def _summary(row: tuple[Any, ...], updated: Callable[[Any], Any]) -> ArticleSummary:
+    """:func:`summary_of` a driver's row of :data:`_SHOWN_SQLITE` (columns in that order)."""
+    return ArticleSummary(
+        id=row[0],
+        title=row[1],
+        site_name=row[2],
+        published=row[3],
+        language=row[4],
+        url=row[5],
+        image_url=row[6],
+        story_id=row[7],
+        source_id=row[8],
+        updated_at=updated(row[9]),
+        section=row[10],
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _converters(dialect: sa.Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """SQLAlchemy's own conversions of ``articles.updated_at`` (then made UTC, as
+    :func:`summary_of` does) and ``articles.body_paragraphs`` from what the driver returns."""
+
+    def processor(column: sa.Column[Any]) -> Callable[[Any], Any]:
+        convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        return convert if convert is not None else (lambda value: value)
+
+    when, paragraphs = processor(articles_table.c.updated_at), processor(articles_table.c.body_paragraphs)
+    return (lambda value: as_utc(when(value))), paragraphs
+
+
+def _body(paragraphs: list[str], caption: str | None) -> str:
+    return "\n".join(paragraphs) or (caption or "")
+
+
+def _hit(shown: _Shown, entry: Ranked, terms: frozenset[str]) -> SearchHit:
+    a, body = shown
+    language = a.language
     return SearchHit(
-        article_id=row["id"],
-        title=row["title"],
-        title_html=highlight(row["title"], terms, language),
+        article_id=a.id,
+        title=a.title,
+        title_html=highlight(a.title, terms, language),
         snippet_html=snippet(body, terms, language),
-        direction=direction(row["title"] + " " + body[:200], language),
+        direction=direction(a.title + " " + body[:200], language),
         language=language,
-        site_name=row["site_name"],
-        url=row["url"],
-        published=row["published"],
-        story_id=row["story_id"],
+        site_name=a.site_name,
+        url=a.url,
+        published=a.published,
+        story_id=a.story_id,
         score=entry.score,
         story_matches=entry.grouped,
-        article=summary_of(found),
+        article=a,
     )
 
 

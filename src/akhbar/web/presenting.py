@@ -7,13 +7,13 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
-from akhbar.services.portal import AlsoIn, ArticleDetail, Story
+from akhbar.services.portal import AlsoIn, ArticleDetail, Found, Story
 from akhbar.web.i18n import direction_of
 
 __all__ = ["ArticleView", "Picture", "PictureSource", "direction_of", "marked", "no_pictures", "present"]
@@ -117,6 +117,32 @@ def marked(text_html: str) -> Markup:
         elif part:
             out.append(escape(html.unescape(part) if "&" in part else part))
     return Markup("".join(out) + "</mark>" * max(0, opened))
+
+
+class Result(NamedTuple):
+    """A search result as the search page shows it, its parts made here once rather than by calls
+    from the template for each result: the engine's highlighted title and snippet made safe
+    (:func:`marked`; no snippet: None) and the addresses it links to."""
+
+    article: ArticleSummary
+    direction: str
+    href: str
+    title: Markup
+    snippet: Markup | None
+    site_href: str | None
+
+
+def result(found: Found, language: str) -> Result:
+    """How the search page in ``language`` shows ``found``."""
+    a = found.article
+    return Result(
+        a,
+        found.direction,
+        article_path(language, a.id),
+        marked(found.title_html),
+        marked(found.snippet_html) if found.snippet_html else None,
+        source_path(language, a.site_name) if a.site_name else None,
+    )
 
 
 def article_path(language: str, article_id: int) -> str:

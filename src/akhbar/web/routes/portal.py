@@ -286,7 +286,7 @@ async def search_page(
             "search.html",
             ui_language,
             query=q,
-            results=found.results,
+            results=[presenting.result(item, ui_language) for item in found.results],
             first=(page - 1) * portal.PAGE_SIZE + 1,
             links=links,
             filter_language=filter_language,
