@@ -16,8 +16,17 @@ from conftest import DATA
 
 
 @pytest.mark.slow
-def test_bench_ingest_runs_and_stores_every_page() -> None:
-    result = bench_ingest(DATA / "pages-fundus", Grouping(), pages=3, sources=1, concurrency=2)
+@pytest.mark.parametrize("extract_processes", [0, 2])
+def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None:
+    result = bench_ingest(
+        DATA / "pages-fundus",
+        Grouping(),
+        pages=3,
+        sources=1,
+        concurrency=2,
+        extract_processes=extract_processes,
+    )
+    assert result.extract_processes == extract_processes
     assert (result.stored, result.errors) == (3, 0)
     assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_rss_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3

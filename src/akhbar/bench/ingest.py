@@ -8,10 +8,13 @@ model's work, its own stage with its own benchmark, ``akhbar bench stories``) an
 baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing. Both sides
 are warm when timed: trafilatura after a first pass over the pages, akhbar's end-to-end runs after
 its ``extract()`` and ``ingest_document()`` passes over them (start-up and first-use costs, such
-as dateparser's locales or the embedding model's loading, fall in those passes). Peak RSS
-is the high-water mark of the process tree and the embedding service. akhbar's CPU per page is
-this process's (and the service's) less what the bench's own parts in it spend: the site's
-threads and the memory sampler (the baseline is timed around trafilatura's calls alone).
+as dateparser's locales or the embedding model's loading, fall in those passes). With
+``extract_processes`` above 0, pages are extracted in that many worker processes (one pool for
+every pass, so its workers are warmed by a first pass over the pages like this process). Peak RSS
+is the high-water mark of the process tree (extraction workers included) and the embedding
+service. akhbar's CPU per page is this process's, its extraction workers' (and the service's)
+less what the bench's own parts in it spend: the site's threads and the memory sampler (the
+baseline is timed around trafilatura's calls alone).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +43,7 @@ from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
 from akhbar.services.demo import demo_directory
+from akhbar.services.extractors import ExtractionPool, Extractor, make_extractor
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
@@ -58,6 +63,7 @@ class IngestBench:
     errors: int
     peak_rss_mb: float  # the whole process tree, and the embedding service it uses
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
+    extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
 
     @property
     def ratio(self) -> float:
@@ -97,18 +103,23 @@ class CpuPerPage:
         return self.akhbar_ms / (self.trafilatura_ms + self.model_ms)
 
 
-def _cpu_seconds(service_pid: int | None) -> tuple[float, float]:
-    """(CPU of this process and its waited children, CPU of the embedding service) so far."""
+def _cpu_seconds(service_pid: int | None, workers: Sequence[int] = ()) -> tuple[float, float]:
+    """(CPU of this process, its waited children and its running extraction ``workers``, CPU of the
+    embedding service) so far."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    total += sum(process_cpu_seconds(pid) for pid in workers)
     return total, process_cpu_seconds(service_pid) if service_pid else math.nan
 
 
-def _akhbar_cpu(service_pid: int | None, site: _Site, memory: PeakTreeMemory) -> tuple[float, float, float]:
+def _akhbar_cpu(
+    service_pid: int | None, site: _Site, memory: PeakTreeMemory, extractor: Extractor
+) -> tuple[float, float, float]:
     """:func:`_cpu_seconds`, less what the bench's own threads in this process spent so far (its
     site serving the pages, its memory sampler; their work is the bench's, not akhbar's), and that."""
-    own, model = _cpu_seconds(service_pid)
+    workers = extractor.pids() if isinstance(extractor, ExtractionPool) else ()
+    own, model = _cpu_seconds(service_pid, workers)
     bench = site.cpu_seconds + memory.cpu_seconds()
     return own - bench, model, bench
 
@@ -242,7 +253,25 @@ def _extract_only(pages: Sequence[bytes], count: int) -> Throughput:
     return Throughput("akhbar extract() alone (no fetch, no store)", count, elapsed)
 
 
-def _ingest_only(pages: Sequence[bytes], count: int, database: Path, grouping: Grouping) -> Throughput:
+def _warm(extractor: Extractor, pages: Sequence[bytes], count: int, threads: int) -> None:
+    """Every page through ``extractor`` from ``threads`` threads, untimed: its worker processes
+    (with ``extract_processes``) are as warm as this process is after its own passes."""
+    from akhbar import extract as extraction
+    from akhbar.models import Document
+
+    def one(index: int) -> None:
+        url = f"http://127.0.0.1/p/{index}"
+        extractor(
+            Document(url, pages[index % len(pages)], "text/html", url), extraction.DEFAULT_MAX_BYTES, None
+        )
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="bench-warm") as workers:
+        list(workers.map(one, range(count)))
+
+
+def _ingest_only(
+    pages: Sequence[bytes], count: int, database: Path, grouping: Grouping, extractor: Extractor
+) -> Throughput:
     """``ingest_document`` (extract, store, index, group) on the same pages, with no fetching or queue."""
     from akhbar.models import Document
     from akhbar.services.ingest import ingest_document
@@ -254,7 +283,8 @@ def _ingest_only(pages: Sequence[bytes], count: int, database: Path, grouping: G
             url = f"http://127.0.0.1/p/{index}"
             data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
             started = time.perf_counter()
-            ingest_document(store, Document(url, data, "text/html", url), grouping=grouping)
+            document = Document(url, data, "text/html", url)
+            ingest_document(store, document, grouping=grouping, extractor=extractor)
             elapsed += time.perf_counter() - started
         return Throughput("akhbar ingest_document alone (no fetch)", count, elapsed)
     finally:
@@ -274,11 +304,11 @@ def _settings(database: Path, concurrency: int) -> Settings:
 
 
 async def _follow_and_run(
-    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int
+    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int, extractor: Extractor
 ) -> tuple[int, int]:
     opml = "".join(f'<outline text="b" xmlUrl="{base}/feed/{n}"/>' for n in range(sources))
     sources_service.import_opml(store, settings, f"<opml><body>{opml}</body></opml>".encode())
-    async with open_runtime(store, settings, grouping) as runtime:
+    async with open_runtime(store, settings, grouping, extractor=extractor) as runtime:
         runner = InlineRunner(runtime, concurrency=settings.worker_concurrency)
         await schedule_due(store, runner, limit=sources)
         outcomes = await runner.run_until_idle()
@@ -295,66 +325,113 @@ def bench_ingest(
     pages: int = 200,
     sources: int = 10,
     concurrency: int = 4,
+    extract_processes: int = 0,
 ) -> IngestBench:
     """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
-    with ``grouping`` (and once more with grouping off); see the module doc."""
+    with ``grouping`` (and once more with grouping off), extracting in ``extract_processes`` worker
+    processes (0: in the ingesting threads); see the module doc."""
     html = Pages(corpus(data_dir)[:pages])  # only the pages served (``pages`` cycle through them)
     # trafilatura warmed on every page before it is timed, as akhbar is (its extract() and
     # ingest_document() runs below go over the same pages before the end-to-end runs): a first
     # pass costs about a tenth more (its caches, justext's stop lists per language)
     _baseline(html, pages)
     baseline, trafilatura_cpu = _baseline(html, pages)
-    trafilatura_ms = 1000 * trafilatura_cpu / pages
     extract_only = _extract_only(html, pages)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
     service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
     memory = PeakTreeMemory(also=[service_pid] if service_pid else [])
-    with (
-        tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
-        _serving(html, pages, sources) as site,
-        memory.watching(),
-    ):
-        ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
-        base = f"http://127.0.0.1:{site.server_port}"
-        own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory)
-        stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
-        own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory)
-        off = grouping.duplicates_only()
-        off_before = _akhbar_cpu(None, site, memory)[0]
-        _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
-        off_cpu = _akhbar_cpu(None, site, memory)[0] - off_before
-    end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
-    without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
+    extractor, close = make_extractor(extract_processes, timeout=60.0)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
+            _serving(html, pages, sources) as site,
+            memory.watching(),
+        ):
+            _warm(extractor, html, pages, concurrency)
+            ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping, extractor)
+            runs = _Runs(Path(tmp), f"http://127.0.0.1:{site.server_port}", sources, concurrency, extractor)
+            on, off = runs.measure(grouping, service_pid, site, memory)
+    finally:
+        close()
     return IngestBench(
         pages,
         sources,
-        end_to_end,
-        without,
+        Throughput("akhbar end to end (fetch, extract, store, group)", pages, on.seconds),
+        Throughput("akhbar end to end, stories = off", pages, off.seconds),
         baseline,
         extract_only,
         ingest_only,
-        stored,
-        errors,
+        on.stored,
+        on.errors,
         memory.peak_mb,
         CpuPerPage(
-            1000 * ((own_after - own_before) + (model_after - model_before if service_pid else 0.0)) / pages,
-            trafilatura_ms,
-            1000 * (model_after - model_before) / pages,
-            1000 * (bench_after - bench_before) / pages,
-            1000 * off_cpu / pages,
+            1000 * (on.cpu + (on.model if service_pid else 0.0)) / pages,
+            1000 * trafilatura_cpu / pages,
+            1000 * on.model / pages,
+            1000 * on.bench / pages,
+            1000 * off.cpu / pages,
         ),
+        extract_processes,
     )
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One end-to-end run: pages stored, errors, seconds, and CPU seconds (akhbar's, the model's,
+    the bench's own threads')."""
+
+    stored: int
+    errors: int
+    seconds: float
+    cpu: float
+    model: float
+    bench: float
+
+
+@dataclass(frozen=True)
+class _Runs:
+    work: Path
+    base: str
+    sources: int
+    concurrency: int
+    extractor: Extractor
+
+    def measure(
+        self, grouping: Grouping, service_pid: int | None, site: _Site, memory: PeakTreeMemory
+    ) -> tuple[_Run, _Run]:
+        """The end-to-end run with ``grouping``, then one with stories off."""
+        return (
+            self._one("bench.db", grouping, service_pid, site, memory),
+            self._one("ungrouped.db", grouping.duplicates_only(), None, site, memory),
+        )
+
+    def _one(
+        self, name: str, grouping: Grouping, service_pid: int | None, site: _Site, memory: PeakTreeMemory
+    ) -> _Run:
+        own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        stored, errors, elapsed = _end_to_end(
+            self.work / name, grouping, self.concurrency, self.base, self.sources, self.extractor
+        )
+        own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        return _Run(
+            stored,
+            errors,
+            elapsed,
+            own_after - own_before,
+            model_after - model_before,
+            bench_after - bench_before,
+        )
+
+
 def _end_to_end(
-    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int
+    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int, extractor: Extractor
 ) -> tuple[int, int, float]:
     settings = _settings(database, concurrency)
     store = Store(settings.database_url)
     try:
         started = time.perf_counter()
-        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources))
+        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources, extractor))
         return stored, errors, time.perf_counter() - started
     finally:
         store.close()

@@ -157,10 +157,21 @@ def bench_web(
 @click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
 @click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option(
+    "--extract-processes",
+    type=click.IntRange(0, 64),
+    help="Extraction worker processes (setting extract_processes); 0: in the ingesting threads.",
+)
 @json_option
 @pass_context
 def bench_ingest(
-    ctx: Context, data_dir: Path, pages: int, sources: int, concurrency: int, json_file: Path | None
+    ctx: Context,
+    data_dir: Path,
+    pages: int,
+    sources: int,
+    concurrency: int,
+    extract_processes: int | None,
+    json_file: Path | None,
 ) -> None:
     """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
     from akhbar.bench import ingest as benchmarks_ingest
@@ -168,10 +179,19 @@ def bench_ingest(
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         note(f"{data_dir} not found; serving the demo pages")
+    processes = ctx.settings(extract_processes=extract_processes).extract_processes
     result = benchmarks_ingest.bench_ingest(
-        found, ctx.grouping(), pages=pages, sources=sources, concurrency=concurrency
+        found,
+        ctx.grouping(),
+        pages=pages,
+        sources=sources,
+        concurrency=concurrency,
+        extract_processes=processes,
     )
-    click.echo(f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once")
+    click.echo(
+        f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once,"
+        f" extraction in {processes or 'no'} worker processes"
+    )
     shown = (
         result.end_to_end,
         result.without_grouping,
