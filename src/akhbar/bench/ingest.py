@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import math
+import multiprocessing
 import resource
 import tempfile
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -146,14 +147,15 @@ class Pages(Sequence[bytes]):
         return zlib.decompress(self._packed[index])
 
 
-def corpus(data_dir: Path | None) -> list[bytes]:
-    """Real HTML pages: ``pages-*`` under ``data_dir`` when given, else the bundled demo pages."""
+def corpus(data_dir: Path | None, limit: int | None = None) -> Iterator[bytes]:
+    """Real HTML pages (the first ``limit``), read one at a time: ``pages-*`` under ``data_dir``
+    when given, else the bundled demo pages."""
     root = data_dir if data_dir is not None else demo_directory()
     paths = sorted(root.glob("**/*.html")) + sorted(root.glob("**/*.html.gz"))
-    pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
-    if not pages:
+    if not paths:
         raise FileNotFoundError(f"no .html or .html.gz pages under {root}")
-    return pages
+    for path in paths[:limit]:
+        yield gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
 
 
 class _Site(ThreadingHTTPServer):
@@ -253,6 +255,28 @@ def _extract_only(pages: Sequence[bytes], count: int) -> Throughput:
     return Throughput("akhbar extract() alone (no fetch, no store)", count, elapsed)
 
 
+def _baselines(pages: Sequence[bytes], count: int) -> tuple[Throughput, float, Throughput]:
+    """Bare trafilatura and akhbar's ``extract()`` alone on the pages, each warmed first.
+
+    trafilatura is warmed on every page before it is timed, as akhbar is (its extract() and
+    ingest_document() runs go over the same pages before the end-to-end runs): a first pass costs
+    about a tenth more (its caches, justext's stop lists per language).
+    """
+    _baseline(pages, count)
+    baseline, cpu = _baseline(pages, count)
+    return baseline, cpu, _extract_only(pages, count)
+
+
+def _alone(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, float, Throughput]:
+    """:func:`_baselines`, in a child process when ``in_child``: when akhbar extracts in worker
+    processes, this process holds no extraction caches of its own, and the baselines' would be
+    counted in the memory of the process tree measured afterwards."""
+    if not in_child:
+        return _baselines(pages, count)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_baselines, pages, count).result()
+
+
 def _warm(extractor: Extractor, pages: Sequence[bytes], count: int, threads: int) -> None:
     """Every page through ``extractor`` from ``threads`` threads, untimed: its worker processes
     (with ``extract_processes``) are as warm as this process is after its own passes."""
@@ -330,13 +354,10 @@ def bench_ingest(
     """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
     with ``grouping`` (and once more with grouping off), extracting in ``extract_processes`` worker
     processes (0: in the ingesting threads); see the module doc."""
-    html = Pages(corpus(data_dir)[:pages])  # only the pages served (``pages`` cycle through them)
-    # trafilatura warmed on every page before it is timed, as akhbar is (its extract() and
-    # ingest_document() runs below go over the same pages before the end-to-end runs): a first
-    # pass costs about a tenth more (its caches, justext's stop lists per language)
-    _baseline(html, pages)
-    baseline, trafilatura_cpu = _baseline(html, pages)
-    extract_only = _extract_only(html, pages)
+    # only the pages served (``pages`` cycle through them), never all held at once uncompressed:
+    # the memory of this process is measured
+    html = Pages(corpus(data_dir, pages))
+    baseline, trafilatura_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
     service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
