@@ -149,3 +149,25 @@ def test_the_setting_chooses_where_extraction_runs(tmp_path: Path) -> None:
     extractor, close = make_extractor(2, 30.0)
     assert isinstance(extractor, ExtractionPool) and extractor.processes == 2 and extractor.timeout == 30.0
     close()
+
+
+def test_a_worker_grown_past_its_size_is_replaced_after_answering() -> None:
+    pool = ExtractionPool(1, recycle_mb=1)  # every worker is larger than that after a page
+    try:
+        for page in _real_pages(3):
+            assert _through(pool, page) == in_thread(page, MAX)
+            assert pool.pids() == []  # it ended once it had answered
+        assert pool.replaced == 3
+    finally:
+        pool.close()
+
+
+def test_ctrl_c_to_the_process_group_leaves_a_worker_to_finish_its_pages(pool: ExtractionPool) -> None:
+    [page] = _real_pages(1)
+    assert _through(pool, page) == in_thread(page, MAX)
+    [worker] = pool.pids()
+    os.kill(worker, signal.SIGINT)
+    os.kill(worker, signal.SIGTERM)
+    time.sleep(0.2)
+    assert _through(pool, page) == in_thread(page, MAX)
+    assert pool.pids() == [worker] and pool.replaced == 0

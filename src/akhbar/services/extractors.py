@@ -9,12 +9,16 @@ ingesting process fetches, stores and places while the pages of several threads 
 at once on the machine's other cores.
 
 A worker that crashes on a page (a signal, an abort in C code, the kernel's out-of-memory
-killer), takes longer than ``extract_timeout`` seconds on it, or cannot be started, becomes a
-:class:`Rejected` value for that page, recorded like any other rejection; the worker is killed
-and a fresh one takes its place for the next page. Each worker's address space is capped
-(``WORKER_ADDRESS_MB``): a page that needs more fails with ``MemoryError`` inside the worker,
-which the extraction stage turns into a rejection. A worker whose resident memory has grown past
-``RECYCLE_MB`` after a page ends once it has answered, and a fresh one takes its place.
+killer) or takes longer than ``extract_timeout`` seconds on it makes a :class:`Rejected` value
+for that page, recorded like any other rejection; the worker is killed and a fresh one takes its
+place for the next page (a worker that cannot be started leaves the page to be extracted in the
+calling thread). Workers ignore SIGINT and SIGTERM, which reach the whole process group on Ctrl-C
+or a service manager's stop: they end when the ingesting process closes their input, or dies.
+
+Each worker's address space is capped (``WORKER_ADDRESS_MB``): a page that needs more fails with
+``MemoryError`` inside the worker, which the extraction stage turns into a rejection. A worker
+whose resident memory has grown past ``RECYCLE_MB`` after a page ends once it has answered, and a
+fresh one takes its place.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import os
 import pickle
 import queue
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -96,10 +101,18 @@ class ExtractionPool:
     :data:`Extractor`. Workers start on first use and end with :meth:`close` (or with this process:
     a worker whose input closes ends)."""
 
-    def __init__(self, processes: int, *, timeout: float = 60.0, address_mb: int = WORKER_ADDRESS_MB) -> None:
+    def __init__(
+        self,
+        processes: int,
+        *,
+        timeout: float = 60.0,
+        address_mb: int = WORKER_ADDRESS_MB,
+        recycle_mb: int = RECYCLE_MB,
+    ) -> None:
         if processes < 1:
             raise ValueError("an extraction pool needs at least one process")
-        self.processes, self.timeout, self.address_mb = processes, timeout, address_mb
+        self.processes, self.timeout = processes, timeout
+        self.limits = (address_mb, recycle_mb)  # a worker's address space, and its size to be replaced at
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(processes):
             self._idle.put(None)  # a free place, its worker started when first needed
@@ -148,7 +161,7 @@ class ExtractionPool:
         command = [sys.executable, "-m", "akhbar.services.extractors", str(theirs_read), str(theirs_write)]
         try:
             process = subprocess.Popen(
-                [*command, str(self.address_mb)],
+                [*command, *(str(limit) for limit in self.limits)],
                 pass_fds=(theirs_read, theirs_write),
                 stdin=subprocess.DEVNULL,
             )
@@ -185,7 +198,7 @@ class ExtractionPool:
                 return outcome, None
             reason = f"extraction took longer than {self.timeout:g} s: stopped"
             self._end(worker, kill=True)
-        except (EOFError, OSError, pickle.UnpicklingError):
+        except Exception:  # it died (EOFError, OSError) or its answer was cut short: ended either way
             code = self._end(worker, kill=True)
             reason = f"extraction crashed (worker process ended with status {code})"
         log.warning("extract: %s: %s", document.location, reason)
@@ -222,7 +235,7 @@ def _resident_mb() -> float:
         return 0.0
 
 
-def serve(jobs: Connection, answers: Connection) -> None:
+def serve(jobs: Connection, answers: Connection, recycle_mb: int = RECYCLE_MB) -> None:
     """A worker's loop: extract each job it is sent and answer with the outcome, until its input ends."""
     answers.send_bytes(READY)
     while True:
@@ -231,18 +244,23 @@ def serve(jobs: Connection, answers: Connection) -> None:
         except EOFError:
             return
         outcome = extract_outcome(document, max_bytes, read)
-        going_on = _resident_mb() < RECYCLE_MB
+        going_on = _resident_mb() < recycle_mb
         answers.send_bytes(pickle.dumps((outcome, going_on), pickle.HIGHEST_PROTOCOL))
         if not going_on:
             return
 
 
 def main(arguments: list[str]) -> None:
-    jobs, answers, address_mb = (int(argument) for argument in arguments)
+    jobs, answers, address_mb, recycle_mb = (int(argument) for argument in arguments)
     limit = address_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # Ctrl-C or a service manager's stop reaches the whole process group: the ingesting process
+    # decides when its workers end (it closes their input), so a page in work is not cut short and
+    # recorded as a crash
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
-    serve(Connection(jobs, writable=False), Connection(answers, readable=False))
+    serve(Connection(jobs, writable=False), Connection(answers, readable=False), recycle_mb)
 
 
 if __name__ == "__main__":
