@@ -171,3 +171,24 @@ def test_ctrl_c_to_the_process_group_leaves_a_worker_to_finish_its_pages(pool: E
     time.sleep(0.2)
     assert _through(pool, page) == in_thread(page, MAX)
     assert pool.pids() == [worker] and pool.replaced == 0
+
+
+def test_a_folder_ingest_through_workers_stores_what_one_in_thread_stores(tmp_path: Path) -> None:
+    folder = DATA / "pages-trafilatura"
+    if not folder.is_dir():
+        pytest.skip(f"no {folder}")
+    results = []
+    for name, extractor in (("thread", None), ("workers", ExtractionPool(2))):
+        store = Store(f"sqlite:///{tmp_path / name}.db")
+        try:
+            extract = extractor if extractor is not None else in_thread
+            found = ingest.ingest_paths(
+                store, [str(folder)], grouping=Grouping(enabled=False), extractor=extract
+            )
+            results.append([(r.location, r.status, r.title, r.reason) for r in found])
+        finally:
+            store.close()
+            if extractor is not None:
+                extractor.close()
+    assert len(results[0]) >= 20 and sum(status == "stored" for _, status, _, _ in results[0]) >= 10
+    assert results[0] == results[1]

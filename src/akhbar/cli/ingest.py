@@ -127,7 +127,11 @@ def _ingest_archive(ctx: Context, path: Path, display: Bars) -> Iterator[IngestR
 
     bar = display.add(path.name, path.stat().st_size, "bytes")
     yield from archives.ingest_archive(
-        ctx.store(), path, grouping=ctx.grouping(), progress=lambda done: bar.update(completed=done)
+        ctx.store(),
+        path,
+        grouping=ctx.grouping(),
+        progress=lambda done: bar.update(completed=done),
+        extractor=ctx.extractor(),
     )
 
 
