@@ -27,6 +27,7 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
         extract_processes=extract_processes,
     )
     assert result.extract_processes == extract_processes
+    assert min(result.cores()) > 0 and min(result.load) >= 0
     assert (result.stored, result.errors) == (3, 0)
     assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_rss_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3

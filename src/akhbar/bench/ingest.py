@@ -23,6 +23,7 @@ import asyncio
 import gzip
 import math
 import multiprocessing
+import os
 import resource
 import tempfile
 import threading
@@ -65,6 +66,15 @@ class IngestBench:
     peak_rss_mb: float  # the whole process tree, and the embedding service it uses
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
     extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
+    load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
+
+    def cores(self) -> tuple[float, float]:
+        """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
+        pages per second): on a machine other work shares, what it could get shows here."""
+        return (
+            self.cpu.akhbar_ms * self.end_to_end.per_second / 1000,
+            self.cpu.off_ms * self.without_grouping.per_second / 1000,
+        )
 
     @property
     def ratio(self) -> float:
@@ -357,6 +367,7 @@ def bench_ingest(
     # only the pages served (``pages`` cycle through them), never all held at once uncompressed:
     # the memory of this process is measured
     html = Pages(corpus(data_dir, pages))
+    load_before = os.getloadavg()[0]
     baseline, trafilatura_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
@@ -394,6 +405,7 @@ def bench_ingest(
             1000 * off.cpu / pages,
         ),
         extract_processes,
+        (load_before, os.getloadavg()[0]),
     )
 
 

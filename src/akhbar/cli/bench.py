@@ -218,6 +218,11 @@ def bench_ingest(
         f" with stories off {cpu.off_ms:.1f} ms, bare trafilatura {cpu.trafilatura_ms:.1f} ms; left out,"
         f" the bench's own site and memory sampler in this process: {cpu.bench_ms:.1f} ms"
     )
+    on, off = result.cores()
+    click.echo(
+        f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"
+        f" {result.load[0]:.2f} at the start, {result.load[1]:.2f} at the end"
+    )
     _finish("ingest", result, result.targets(), json_file)
 
 
