@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from akhbar.bench.ingest import Pages, _serving, bench_ingest
+from akhbar.bench.ingest import bench_ingest
+from akhbar.bench.ingestsite import Pages, serving
 from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_rss_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
@@ -51,9 +52,9 @@ def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> No
     assert memory.cpu_seconds() > 0
 
 
-def test_bench_site_counts_the_cpu_it_spends_serving() -> None:
+def test_bench_site_counts_the_cpu_it_spendsserving() -> None:
     pages = Pages([b"<html><body><p>" + b"word " * 10_000 + b"</p></body></html>"])
-    with _serving(pages, 1, 1) as site:
+    with serving(pages, 1, 1) as site:
         assert site.cpu_seconds == 0
         for _ in range(20):
             with urllib.request.urlopen(f"http://127.0.0.1:{site.server_port}/p/0") as response:

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from akhbar.bench.fleetchecks import GAP_TOLERANCE, lost_pages, politeness, refetched, stored
 from akhbar.bench.fleetsite import Plan, SiteHandle, serving
-from akhbar.bench.ingest import corpus
+from akhbar.bench.ingestsite import corpus
 from akhbar.bench.report import PeakTreeMemory, Target, tree_cpu_seconds
 from akhbar.config import load_settings
 from akhbar.store import Store, tables

@@ -20,23 +20,18 @@ baseline is timed around trafilatura's calls alone).
 from __future__ import annotations
 
 import asyncio
-import gzip
 import math
 import multiprocessing
 import os
 import resource
 import tempfile
-import threading
 import time
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import overload
 
+from akhbar.bench.ingestsite import Pages, Site, corpus, serving
 from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
 from akhbar.bench.web import process_cpu_seconds
@@ -44,7 +39,6 @@ from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
-from akhbar.services.demo import demo_directory
 from akhbar.services.extractors import ExtractionPool, Extractor, make_extractor
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
@@ -125,7 +119,7 @@ def _cpu_seconds(service_pid: int | None, workers: Sequence[int] = ()) -> tuple[
 
 
 def _akhbar_cpu(
-    service_pid: int | None, site: _Site, memory: PeakTreeMemory, extractor: Extractor
+    service_pid: int | None, site: Site, memory: PeakTreeMemory, extractor: Extractor
 ) -> tuple[float, float, float]:
     """:func:`_cpu_seconds`, less what the bench's own threads in this process spent so far (its
     site serving the pages, its memory sampler; their work is the bench's, not akhbar's), and that."""
@@ -133,107 +127,6 @@ def _akhbar_cpu(
     own, model = _cpu_seconds(service_pid, workers)
     bench = site.cpu_seconds + memory.cpu_seconds()
     return own - bench, model, bench
-
-
-class Pages(Sequence[bytes]):
-    """The bench's pages, held compressed: the site serving them is the bench's, not akhbar's, and
-    its 80 MB of HTML would otherwise count in the memory of the process tree measured."""
-
-    def __init__(self, pages: Iterable[bytes]) -> None:
-        self._packed = [zlib.compress(page, 1) for page in pages]
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    @overload
-    def __getitem__(self, index: int) -> bytes: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[bytes]: ...
-
-    def __getitem__(self, index: int | slice) -> bytes | Sequence[bytes]:
-        if isinstance(index, slice):
-            return [zlib.decompress(packed) for packed in self._packed[index]]
-        return zlib.decompress(self._packed[index])
-
-
-def corpus(data_dir: Path | None, limit: int | None = None) -> Iterator[bytes]:
-    """Real HTML pages (the first ``limit``), read one at a time: ``pages-*`` under ``data_dir``
-    when given, else the bundled demo pages."""
-    root = data_dir if data_dir is not None else demo_directory()
-    paths = sorted(root.glob("**/*.html")) + sorted(root.glob("**/*.html.gz"))
-    if not paths:
-        raise FileNotFoundError(f"no .html or .html.gz pages under {root}")
-    for path in paths[:limit]:
-        yield gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-
-
-class _Site(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, pages: Sequence[bytes], count: int, sources: int) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.pages, self.count, self.sources = pages, count, sources
-        self.cpu_seconds = 0.0  # what its threads spent serving: the bench's, not akhbar's
-        self._cpu_lock = threading.Lock()
-
-    def spent(self, seconds: float) -> None:
-        with self._cpu_lock:
-            self.cpu_seconds += seconds
-
-    def page(self, index: int) -> bytes:
-        # a unique comment makes each page a distinct raw document
-        return self.pages[index % len(self.pages)] + f"\n<!-- page {index} -->\n".encode()
-
-    def feed(self, number: int) -> bytes:
-        base = f"http://127.0.0.1:{self.server_port}"
-        share = range(number, self.count, self.sources)
-        items = "".join(f"<item><title>Page {i}</title><link>{base}/p/{i}</link></item>" for i in share)
-        channel = f"<channel><title>Bench {number}</title>{items}</channel>"
-        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Site
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None
-
-    def handle_one_request(self) -> None:
-        started = time.thread_time()  # CPU only: waiting for the next request costs none
-        try:
-            super().handle_one_request()
-        finally:
-            self.server.spent(time.thread_time() - started)
-
-    def do_GET(self) -> None:
-        kind, _, number = self.path.strip("/").partition("/")
-        if kind == "p" and number.isdigit():
-            body, ctype = self.server.page(int(number)), "text/html; charset=utf-8"
-        elif kind == "feed" and number.isdigit():
-            body, ctype = self.server.feed(int(number)), "application/rss+xml"
-        else:
-            body, ctype = b"not found", "text/plain"
-        status = 404 if ctype == "text/plain" else 200
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextmanager
-def _serving(pages: Sequence[bytes], count: int, sources: int) -> Iterator[_Site]:
-    site = _Site(pages, count, sources)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site
-    finally:
-        site.shutdown()
-        site.server_close()
-        thread.join(timeout=5)
 
 
 def _baseline(pages: Sequence[bytes], count: int) -> tuple[Throughput, float]:
@@ -377,7 +270,7 @@ def bench_ingest(
     try:
         with (
             tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
-            _serving(html, pages, sources) as site,
+            serving(html, pages, sources) as site,
             memory.watching(),
         ):
             _warm(extractor, html, pages, concurrency)
@@ -397,13 +290,7 @@ def bench_ingest(
         on.stored,
         on.errors,
         memory.peak_mb,
-        CpuPerPage(
-            1000 * (on.cpu + (on.model if service_pid else 0.0)) / pages,
-            1000 * trafilatura_cpu / pages,
-            1000 * on.model / pages,
-            1000 * on.bench / pages,
-            1000 * off.cpu / pages,
-        ),
+        _per_page(on, off, trafilatura_cpu, pages, with_service=service_pid is not None),
         extract_processes,
         (load_before, os.getloadavg()[0]),
     )
@@ -422,6 +309,17 @@ class _Run:
     bench: float
 
 
+def _per_page(on: _Run, off: _Run, trafilatura_cpu: float, pages: int, *, with_service: bool) -> CpuPerPage:
+    """The runs' CPU per page; the model's counts in akhbar's when it ran in the embedding service."""
+    return CpuPerPage(
+        1000 * (on.cpu + (on.model if with_service else 0.0)) / pages,
+        1000 * trafilatura_cpu / pages,
+        1000 * on.model / pages,
+        1000 * on.bench / pages,
+        1000 * off.cpu / pages,
+    )
+
+
 @dataclass(frozen=True)
 class _Runs:
     work: Path
@@ -431,7 +329,7 @@ class _Runs:
     extractor: Extractor
 
     def measure(
-        self, grouping: Grouping, service_pid: int | None, site: _Site, memory: PeakTreeMemory
+        self, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
     ) -> tuple[_Run, _Run]:
         """The end-to-end run with ``grouping``, then one with stories off."""
         return (
@@ -440,7 +338,7 @@ class _Runs:
         )
 
     def _one(
-        self, name: str, grouping: Grouping, service_pid: int | None, site: _Site, memory: PeakTreeMemory
+        self, name: str, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
     ) -> _Run:
         own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory, self.extractor)
         stored, errors, elapsed = _end_to_end(

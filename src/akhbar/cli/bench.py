@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from akhbar.bench.report import Target, verdicts, write_json
 from akhbar.cli.app import Context, data_option, model_option, pass_context
 from akhbar.cli.output import note
 from akhbar.cli.progress import bars, phases
+
+if TYPE_CHECKING:
+    from akhbar.bench.ingest import IngestBench
 
 json_option = click.option(
     "--json",
@@ -188,9 +191,15 @@ def bench_ingest(
         concurrency=concurrency,
         extract_processes=processes,
     )
+    _show_ingest(result, concurrency)
+    _finish("ingest", result, result.targets(), json_file)
+
+
+def _show_ingest(result: IngestBench, concurrency: int) -> None:
+    """The figures of ``akhbar bench ingest``, before its verdicts."""
     click.echo(
         f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once,"
-        f" extraction in {processes or 'no'} worker processes"
+        f" extraction in {result.extract_processes or 'no'} worker processes"
     )
     shown = (
         result.end_to_end,
@@ -223,7 +232,6 @@ def bench_ingest(
         f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"
         f" {result.load[0]:.2f} at the start, {result.load[1]:.2f} at the end"
     )
-    _finish("ingest", result, result.targets(), json_file)
 
 
 @bench_group.command("search")
