@@ -9,15 +9,26 @@ import urllib.request
 
 import pytest
 
-from akhbar.bench.ingest import Pages, _serving, bench_ingest
+from akhbar.bench.ingest import bench_ingest
+from akhbar.bench.ingestsite import Pages, serving
 from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_rss_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
 
 @pytest.mark.slow
-def test_bench_ingest_runs_and_stores_every_page() -> None:
-    result = bench_ingest(DATA / "pages-fundus", Grouping(), pages=3, sources=1, concurrency=2)
+@pytest.mark.parametrize("extract_processes", [0, 2])
+def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None:
+    result = bench_ingest(
+        DATA / "pages-fundus",
+        Grouping(),
+        pages=3,
+        sources=1,
+        concurrency=2,
+        extract_processes=extract_processes,
+    )
+    assert result.extract_processes == extract_processes
+    assert min(result.cores()) > 0 and min(result.load) >= 0
     assert (result.stored, result.errors) == (3, 0)
     assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_rss_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3
@@ -41,9 +52,9 @@ def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> No
     assert memory.cpu_seconds() > 0
 
 
-def test_bench_site_counts_the_cpu_it_spends_serving() -> None:
+def test_bench_site_counts_the_cpu_it_spendsserving() -> None:
     pages = Pages([b"<html><body><p>" + b"word " * 10_000 + b"</p></body></html>"])
-    with _serving(pages, 1, 1) as site:
+    with serving(pages, 1, 1) as site:
         assert site.cpu_seconds == 0
         for _ in range(20):
             with urllib.request.urlopen(f"http://127.0.0.1:{site.server_port}/p/0") as response:

@@ -252,6 +252,18 @@ REGISTRY: tuple[Setting, ...] = (
         " started on demand), beside extraction and placing.",
     ),
     Setting(
+        "extract_processes",
+        _as_count,
+        lambda _values: min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0,
+        "Processes extracting pages while ingest fetches, stores and places; 0: in its threads (one core).",
+    ),
+    Setting(
+        "extract_timeout",
+        _as_seconds,
+        60.0,
+        "Seconds an extraction process may take on one page; past that the page is rejected.",
+    ),
+    Setting(
         "site_name",
         _as_str,
         "akhbar",
@@ -321,6 +333,8 @@ class Settings:
     stories: bool
     stories_model: str
     stories_processes: int
+    extract_processes: int
+    extract_timeout: float
     site_name: str
     timezone: str
     images: bool

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from akhbar.bench.fleetchecks import GAP_TOLERANCE, lost_pages, politeness, refetched, stored
 from akhbar.bench.fleetsite import Plan, SiteHandle, serving
-from akhbar.bench.ingest import corpus
+from akhbar.bench.ingestsite import corpus
 from akhbar.bench.report import PeakTreeMemory, Target, tree_cpu_seconds
 from akhbar.config import load_settings
 from akhbar.store import Store, tables
@@ -335,7 +335,7 @@ def bench_fleet(url: str, data_dir: Path | None, shape: Shape, progress: Callabl
     settings = load_settings({"database_url": url}, environ={}, config_file=Path(os.devnull))
     plan = Plan(latency_scale=shape.latency_scale)
     runs = []
-    with serving(plan, shape.sources, shape.pages_per_source, corpus(data_dir)) as site:
+    with serving(plan, shape.sources, shape.pages_per_source, list(corpus(data_dir))) as site:
         hosts = len(site.hosts)
         for stories, counts in ((False, shape.workers), (True, shape.stories_workers)):
             for workers in counts:

@@ -8,29 +8,30 @@ model's work, its own stage with its own benchmark, ``akhbar bench stories``) an
 baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing. Both sides
 are warm when timed: trafilatura after a first pass over the pages, akhbar's end-to-end runs after
 its ``extract()`` and ``ingest_document()`` passes over them (start-up and first-use costs, such
-as dateparser's locales or the embedding model's loading, fall in those passes). Peak RSS
-is the high-water mark of the process tree and the embedding service. akhbar's CPU per page is
-this process's (and the service's) less what the bench's own parts in it spend: the site's
-threads and the memory sampler (the baseline is timed around trafilatura's calls alone).
+as dateparser's locales or the embedding model's loading, fall in those passes). With
+``extract_processes`` above 0, pages are extracted in that many worker processes (one pool for
+every pass, so its workers are warmed by a first pass over the pages like this process). Peak RSS
+is the high-water mark of the process tree (extraction workers included) and the embedding
+service. akhbar's CPU per page is this process's, its extraction workers' (and the service's)
+less what the bench's own parts in it spend: the site's threads and the memory sampler (the
+baseline is timed around trafilatura's calls alone).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gzip
 import math
+import multiprocessing
+import os
 import resource
 import tempfile
-import threading
 import time
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import overload
 
+from akhbar.bench.ingestsite import Pages, Site, corpus, serving
 from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
 from akhbar.bench.web import process_cpu_seconds
@@ -38,7 +39,7 @@ from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
-from akhbar.services.demo import demo_directory
+from akhbar.services.extractors import ExtractionPool, Extractor, make_extractor
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
@@ -58,6 +59,16 @@ class IngestBench:
     errors: int
     peak_rss_mb: float  # the whole process tree, and the embedding service it uses
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
+    extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
+    load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
+
+    def cores(self) -> tuple[float, float]:
+        """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
+        pages per second): on a machine other work shares, what it could get shows here."""
+        return (
+            self.cpu.akhbar_ms * self.end_to_end.per_second / 1000,
+            self.cpu.off_ms * self.without_grouping.per_second / 1000,
+        )
 
     @property
     def ratio(self) -> float:
@@ -97,120 +108,25 @@ class CpuPerPage:
         return self.akhbar_ms / (self.trafilatura_ms + self.model_ms)
 
 
-def _cpu_seconds(service_pid: int | None) -> tuple[float, float]:
-    """(CPU of this process and its waited children, CPU of the embedding service) so far."""
+def _cpu_seconds(service_pid: int | None, workers: Sequence[int] = ()) -> tuple[float, float]:
+    """(CPU of this process, its waited children and its running extraction ``workers``, CPU of the
+    embedding service) so far."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    total += sum(process_cpu_seconds(pid) for pid in workers)
     return total, process_cpu_seconds(service_pid) if service_pid else math.nan
 
 
-def _akhbar_cpu(service_pid: int | None, site: _Site, memory: PeakTreeMemory) -> tuple[float, float, float]:
+def _akhbar_cpu(
+    service_pid: int | None, site: Site, memory: PeakTreeMemory, extractor: Extractor
+) -> tuple[float, float, float]:
     """:func:`_cpu_seconds`, less what the bench's own threads in this process spent so far (its
     site serving the pages, its memory sampler; their work is the bench's, not akhbar's), and that."""
-    own, model = _cpu_seconds(service_pid)
+    workers = extractor.pids() if isinstance(extractor, ExtractionPool) else ()
+    own, model = _cpu_seconds(service_pid, workers)
     bench = site.cpu_seconds + memory.cpu_seconds()
     return own - bench, model, bench
-
-
-class Pages(Sequence[bytes]):
-    """The bench's pages, held compressed: the site serving them is the bench's, not akhbar's, and
-    its 80 MB of HTML would otherwise count in the memory of the process tree measured."""
-
-    def __init__(self, pages: Iterable[bytes]) -> None:
-        self._packed = [zlib.compress(page, 1) for page in pages]
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-    @overload
-    def __getitem__(self, index: int) -> bytes: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[bytes]: ...
-
-    def __getitem__(self, index: int | slice) -> bytes | Sequence[bytes]:
-        if isinstance(index, slice):
-            return [zlib.decompress(packed) for packed in self._packed[index]]
-        return zlib.decompress(self._packed[index])
-
-
-def corpus(data_dir: Path | None) -> list[bytes]:
-    """Real HTML pages: ``pages-*`` under ``data_dir`` when given, else the bundled demo pages."""
-    root = data_dir if data_dir is not None else demo_directory()
-    paths = sorted(root.glob("**/*.html")) + sorted(root.glob("**/*.html.gz"))
-    pages = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for p in paths]
-    if not pages:
-        raise FileNotFoundError(f"no .html or .html.gz pages under {root}")
-    return pages
-
-
-class _Site(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, pages: Sequence[bytes], count: int, sources: int) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.pages, self.count, self.sources = pages, count, sources
-        self.cpu_seconds = 0.0  # what its threads spent serving: the bench's, not akhbar's
-        self._cpu_lock = threading.Lock()
-
-    def spent(self, seconds: float) -> None:
-        with self._cpu_lock:
-            self.cpu_seconds += seconds
-
-    def page(self, index: int) -> bytes:
-        # a unique comment makes each page a distinct raw document
-        return self.pages[index % len(self.pages)] + f"\n<!-- page {index} -->\n".encode()
-
-    def feed(self, number: int) -> bytes:
-        base = f"http://127.0.0.1:{self.server_port}"
-        share = range(number, self.count, self.sources)
-        items = "".join(f"<item><title>Page {i}</title><link>{base}/p/{i}</link></item>" for i in share)
-        channel = f"<channel><title>Bench {number}</title>{items}</channel>"
-        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Site
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None
-
-    def handle_one_request(self) -> None:
-        started = time.thread_time()  # CPU only: waiting for the next request costs none
-        try:
-            super().handle_one_request()
-        finally:
-            self.server.spent(time.thread_time() - started)
-
-    def do_GET(self) -> None:
-        kind, _, number = self.path.strip("/").partition("/")
-        if kind == "p" and number.isdigit():
-            body, ctype = self.server.page(int(number)), "text/html; charset=utf-8"
-        elif kind == "feed" and number.isdigit():
-            body, ctype = self.server.feed(int(number)), "application/rss+xml"
-        else:
-            body, ctype = b"not found", "text/plain"
-        status = 404 if ctype == "text/plain" else 200
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextmanager
-def _serving(pages: Sequence[bytes], count: int, sources: int) -> Iterator[_Site]:
-    site = _Site(pages, count, sources)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site
-    finally:
-        site.shutdown()
-        site.server_close()
-        thread.join(timeout=5)
 
 
 def _baseline(pages: Sequence[bytes], count: int) -> tuple[Throughput, float]:
@@ -242,7 +158,51 @@ def _extract_only(pages: Sequence[bytes], count: int) -> Throughput:
     return Throughput("akhbar extract() alone (no fetch, no store)", count, elapsed)
 
 
-def _ingest_only(pages: Sequence[bytes], count: int, database: Path, grouping: Grouping) -> Throughput:
+def _baselines(pages: Sequence[bytes], count: int) -> tuple[Throughput, float, Throughput]:
+    """Bare trafilatura and akhbar's ``extract()`` alone on the pages, each warmed first.
+
+    trafilatura is warmed on every page before it is timed, as akhbar is (its extract() and
+    ingest_document() runs go over the same pages before the end-to-end runs): a first pass costs
+    about a tenth more (its caches, justext's stop lists per language).
+    """
+    _baseline(pages, count)
+    baseline, cpu = _baseline(pages, count)
+    return baseline, cpu, _extract_only(pages, count)
+
+
+def _alone(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, float, Throughput]:
+    """:func:`_baselines`, in a child process when ``in_child``: when akhbar extracts in worker
+    processes, this process holds no extraction caches of its own, and the baselines' would be
+    counted in the memory of the process tree measured afterwards."""
+    if not in_child:
+        return _baselines(pages, count)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_baselines, pages, count).result()
+
+
+def _warm(extractor: Extractor, pages: Sequence[bytes], count: int, threads: int, passes: int) -> None:
+    """Every page through ``extractor`` from ``threads`` threads, ``passes`` times, untimed: its
+    worker processes (with ``extract_processes``) are as warm as this process is after its own
+    passes. A pass shares the pages among the workers, and a worker that missed the pages that
+    first need dateparser's every locale (about 1.5 s of CPU) would pay for them in a timed run:
+    one pass per worker."""
+    from akhbar import extract as extraction
+    from akhbar.models import Document
+
+    def one(index: int) -> None:
+        url = f"http://127.0.0.1/p/{index}"
+        extractor(
+            Document(url, pages[index % len(pages)], "text/html", url), extraction.DEFAULT_MAX_BYTES, None
+        )
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="bench-warm") as workers:
+        for _ in range(passes):
+            list(workers.map(one, range(count)))
+
+
+def _ingest_only(
+    pages: Sequence[bytes], count: int, database: Path, grouping: Grouping, extractor: Extractor
+) -> Throughput:
     """``ingest_document`` (extract, store, index, group) on the same pages, with no fetching or queue."""
     from akhbar.models import Document
     from akhbar.services.ingest import ingest_document
@@ -254,7 +214,8 @@ def _ingest_only(pages: Sequence[bytes], count: int, database: Path, grouping: G
             url = f"http://127.0.0.1/p/{index}"
             data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
             started = time.perf_counter()
-            ingest_document(store, Document(url, data, "text/html", url), grouping=grouping)
+            document = Document(url, data, "text/html", url)
+            ingest_document(store, document, grouping=grouping, extractor=extractor)
             elapsed += time.perf_counter() - started
         return Throughput("akhbar ingest_document alone (no fetch)", count, elapsed)
     finally:
@@ -274,11 +235,11 @@ def _settings(database: Path, concurrency: int) -> Settings:
 
 
 async def _follow_and_run(
-    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int
+    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int, extractor: Extractor
 ) -> tuple[int, int]:
     opml = "".join(f'<outline text="b" xmlUrl="{base}/feed/{n}"/>' for n in range(sources))
     sources_service.import_opml(store, settings, f"<opml><body>{opml}</body></opml>".encode())
-    async with open_runtime(store, settings, grouping) as runtime:
+    async with open_runtime(store, settings, grouping, extractor=extractor) as runtime:
         runner = InlineRunner(runtime, concurrency=settings.worker_concurrency)
         await schedule_due(store, runner, limit=sources)
         outcomes = await runner.run_until_idle()
@@ -295,66 +256,117 @@ def bench_ingest(
     pages: int = 200,
     sources: int = 10,
     concurrency: int = 4,
+    extract_processes: int = 0,
 ) -> IngestBench:
     """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
-    with ``grouping`` (and once more with grouping off); see the module doc."""
-    html = Pages(corpus(data_dir)[:pages])  # only the pages served (``pages`` cycle through them)
-    # trafilatura warmed on every page before it is timed, as akhbar is (its extract() and
-    # ingest_document() runs below go over the same pages before the end-to-end runs): a first
-    # pass costs about a tenth more (its caches, justext's stop lists per language)
-    _baseline(html, pages)
-    baseline, trafilatura_cpu = _baseline(html, pages)
-    trafilatura_ms = 1000 * trafilatura_cpu / pages
-    extract_only = _extract_only(html, pages)
+    with ``grouping`` (and once more with grouping off), extracting in ``extract_processes`` worker
+    processes (0: in the ingesting threads); see the module doc."""
+    # only the pages served (``pages`` cycle through them), never all held at once uncompressed:
+    # the memory of this process is measured
+    html = Pages(corpus(data_dir, pages))
+    load_before = os.getloadavg()[0]
+    baseline, trafilatura_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
     service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
     memory = PeakTreeMemory(also=[service_pid] if service_pid else [])
-    with (
-        tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
-        _serving(html, pages, sources) as site,
-        memory.watching(),
-    ):
-        ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping)
-        base = f"http://127.0.0.1:{site.server_port}"
-        own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory)
-        stored, errors, elapsed = _end_to_end(Path(tmp) / "bench.db", grouping, concurrency, base, sources)
-        own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory)
-        off = grouping.duplicates_only()
-        off_before = _akhbar_cpu(None, site, memory)[0]
-        _, _, ungrouped = _end_to_end(Path(tmp) / "ungrouped.db", off, concurrency, base, sources)
-        off_cpu = _akhbar_cpu(None, site, memory)[0] - off_before
-    end_to_end = Throughput("akhbar end to end (fetch, extract, store, group)", pages, elapsed)
-    without = Throughput("akhbar end to end, stories = off", pages, ungrouped)
+    extractor, close = make_extractor(extract_processes, timeout=60.0)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp,
+            serving(html, pages, sources) as site,
+            memory.watching(),
+        ):
+            _warm(extractor, html, pages, concurrency, passes=max(1, extract_processes))
+            ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping, extractor)
+            runs = _Runs(Path(tmp), f"http://127.0.0.1:{site.server_port}", sources, concurrency, extractor)
+            on, off = runs.measure(grouping, service_pid, site, memory)
+    finally:
+        close()
     return IngestBench(
         pages,
         sources,
-        end_to_end,
-        without,
+        Throughput("akhbar end to end (fetch, extract, store, group)", pages, on.seconds),
+        Throughput("akhbar end to end, stories = off", pages, off.seconds),
         baseline,
         extract_only,
         ingest_only,
-        stored,
-        errors,
+        on.stored,
+        on.errors,
         memory.peak_mb,
-        CpuPerPage(
-            1000 * ((own_after - own_before) + (model_after - model_before if service_pid else 0.0)) / pages,
-            trafilatura_ms,
-            1000 * (model_after - model_before) / pages,
-            1000 * (bench_after - bench_before) / pages,
-            1000 * off_cpu / pages,
-        ),
+        _per_page(on, off, trafilatura_cpu, pages, with_service=service_pid is not None),
+        extract_processes,
+        (load_before, os.getloadavg()[0]),
     )
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One end-to-end run: pages stored, errors, seconds, and CPU seconds (akhbar's, the model's,
+    the bench's own threads')."""
+
+    stored: int
+    errors: int
+    seconds: float
+    cpu: float
+    model: float
+    bench: float
+
+
+def _per_page(on: _Run, off: _Run, trafilatura_cpu: float, pages: int, *, with_service: bool) -> CpuPerPage:
+    """The runs' CPU per page; the model's counts in akhbar's when it ran in the embedding service."""
+    return CpuPerPage(
+        1000 * (on.cpu + (on.model if with_service else 0.0)) / pages,
+        1000 * trafilatura_cpu / pages,
+        1000 * on.model / pages,
+        1000 * on.bench / pages,
+        1000 * off.cpu / pages,
+    )
+
+
+@dataclass(frozen=True)
+class _Runs:
+    work: Path
+    base: str
+    sources: int
+    concurrency: int
+    extractor: Extractor
+
+    def measure(
+        self, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
+    ) -> tuple[_Run, _Run]:
+        """The end-to-end run with ``grouping``, then one with stories off."""
+        return (
+            self._one("bench.db", grouping, service_pid, site, memory),
+            self._one("ungrouped.db", grouping.duplicates_only(), None, site, memory),
+        )
+
+    def _one(
+        self, name: str, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
+    ) -> _Run:
+        own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        stored, errors, elapsed = _end_to_end(
+            self.work / name, grouping, self.concurrency, self.base, self.sources, self.extractor
+        )
+        own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        return _Run(
+            stored,
+            errors,
+            elapsed,
+            own_after - own_before,
+            model_after - model_before,
+            bench_after - bench_before,
+        )
+
+
 def _end_to_end(
-    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int
+    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int, extractor: Extractor
 ) -> tuple[int, int, float]:
     settings = _settings(database, concurrency)
     store = Store(settings.database_url)
     try:
         started = time.perf_counter()
-        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources))
+        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources, extractor))
         return stored, errors, time.perf_counter() - started
     finally:
         store.close()

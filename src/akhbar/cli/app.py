@@ -20,6 +20,7 @@ from akhbar.cli.lazy import LazyGroup
 from akhbar.config import Settings, load_settings
 
 if TYPE_CHECKING:
+    from akhbar.services.extractors import Extractor
     from akhbar.services.stories import Grouping
     from akhbar.store import Store
 
@@ -63,6 +64,7 @@ class Context:
     _settings: Settings | None = None
     _store: Store | None = field(default=None, repr=False)
     _grouping: Grouping | None = field(default=None, repr=False)
+    _extractor: tuple[Extractor, Callable[[], None]] | None = field(default=None, repr=False)
 
     @property
     def quiet(self) -> bool:
@@ -87,7 +89,19 @@ class Context:
             self._grouping = Grouping.from_settings(self.settings())
         return self._grouping
 
+    def extractor(self) -> Extractor:
+        """Where this command extracts pages (settings ``extract_*``): its worker processes start on
+        first use and end with the command."""
+        if self._extractor is None:
+            from akhbar.services.extractors import make_extractor
+
+            settings = self.settings()
+            self._extractor = make_extractor(settings.extract_processes, settings.extract_timeout)
+        return self._extractor[0]
+
     def close(self) -> None:
+        if self._extractor is not None:
+            self._extractor[1]()
         if self._grouping is not None:
             self._grouping.close()
         if self._store is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from akhbar.bench.report import Target, verdicts, write_json
 from akhbar.cli.app import Context, data_option, model_option, pass_context
 from akhbar.cli.output import note
 from akhbar.cli.progress import bars, phases
+
+if TYPE_CHECKING:
+    from akhbar.bench.ingest import IngestBench
 
 json_option = click.option(
     "--json",
@@ -157,10 +160,21 @@ def bench_web(
 @click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
 @click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option(
+    "--extract-processes",
+    type=click.IntRange(0, 64),
+    help="Extraction worker processes (setting extract_processes); 0: in the ingesting threads.",
+)
 @json_option
 @pass_context
 def bench_ingest(
-    ctx: Context, data_dir: Path, pages: int, sources: int, concurrency: int, json_file: Path | None
+    ctx: Context,
+    data_dir: Path,
+    pages: int,
+    sources: int,
+    concurrency: int,
+    extract_processes: int | None,
+    json_file: Path | None,
 ) -> None:
     """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
     from akhbar.bench import ingest as benchmarks_ingest
@@ -168,10 +182,25 @@ def bench_ingest(
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         note(f"{data_dir} not found; serving the demo pages")
+    processes = ctx.settings(extract_processes=extract_processes).extract_processes
     result = benchmarks_ingest.bench_ingest(
-        found, ctx.grouping(), pages=pages, sources=sources, concurrency=concurrency
+        found,
+        ctx.grouping(),
+        pages=pages,
+        sources=sources,
+        concurrency=concurrency,
+        extract_processes=processes,
     )
-    click.echo(f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once")
+    _show_ingest(result, concurrency)
+    _finish("ingest", result, result.targets(), json_file)
+
+
+def _show_ingest(result: IngestBench, concurrency: int) -> None:
+    """The figures of ``akhbar bench ingest``, before its verdicts."""
+    click.echo(
+        f"ingest of {result.pages} pages through {result.sources} feeds, {concurrency} jobs at once,"
+        f" extraction in {result.extract_processes or 'no'} worker processes"
+    )
     shown = (
         result.end_to_end,
         result.without_grouping,
@@ -198,7 +227,11 @@ def bench_ingest(
         f" with stories off {cpu.off_ms:.1f} ms, bare trafilatura {cpu.trafilatura_ms:.1f} ms; left out,"
         f" the bench's own site and memory sampler in this process: {cpu.bench_ms:.1f} ms"
     )
-    _finish("ingest", result, result.targets(), json_file)
+    on, off = result.cores()
+    click.echo(
+        f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"
+        f" {result.load[0]:.2f} at the start, {result.load[1]:.2f} at the end"
+    )
 
 
 @bench_group.command("search")

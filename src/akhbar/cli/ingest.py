@@ -117,7 +117,7 @@ def _ingest_files(ctx: Context, files: list[str], display: Bars) -> Iterator[Ing
             f" in folders only {', '.join(found.suffixes)} are read (name a file to ingest it anyway)"
         )
     bar = display.add("files", found.files, "files")
-    for result in ingest.ingest_paths(ctx.store(), files, grouping=ctx.grouping()):
+    for result in ingest.ingest_paths(ctx.store(), files, grouping=ctx.grouping(), extractor=ctx.extractor()):
         bar.advance()
         yield result
 
@@ -127,7 +127,11 @@ def _ingest_archive(ctx: Context, path: Path, display: Bars) -> Iterator[IngestR
 
     bar = display.add(path.name, path.stat().st_size, "bytes")
     yield from archives.ingest_archive(
-        ctx.store(), path, grouping=ctx.grouping(), progress=lambda done: bar.update(completed=done)
+        ctx.store(),
+        path,
+        grouping=ctx.grouping(),
+        progress=lambda done: bar.update(completed=done),
+        extractor=ctx.extractor(),
     )
 
 
@@ -209,7 +213,9 @@ def reprocess_command(ctx: Context, source_id: int | None, output_format: str) -
             if output_format == "json":
                 echo_json(asdict(result))
 
-        ingest.reprocess(store, grouping=ctx.grouping(), source_id=source_id, progress=done)
+        ingest.reprocess(
+            store, grouping=ctx.grouping(), source_id=source_id, progress=done, extractor=ctx.extractor()
+        )
     if not tally.count:
         total(
             "nothing to reprocess: no raw documents stored"

@@ -30,8 +30,9 @@ DATE_SKEW = timedelta(days=1)  # how far ahead of now a publication time may be 
 # four threads inside lxml and trafilatura at once. Extraction holds the GIL for most of its time
 # anyway, so turns cost nothing measurable: a folder ingest of the 252 pages-fundus-world pages
 # (4 staging threads, the model in its child) ran at 17.4 and 18.1 docs/s with turns, 18.2 and
-# 17.9 without; a process pool would add a copy of the extraction stack's memory per process.
-# The embedding model and the database work of other threads go on meanwhile.
+# 17.9 without. The embedding model and the database work of other threads go on meanwhile;
+# to extract pages on more than one core, ingest runs extraction in worker processes
+# (akhbar.services.extractors, setting extract_processes), each with its own copy of the stack.
 HTML_TURN = threading.Lock()
 
 

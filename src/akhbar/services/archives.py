@@ -7,6 +7,7 @@ from pathlib import Path
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
+from akhbar.services.extractors import Extractor, in_thread
 from akhbar.services.ingest import IngestResult, Staged, ahead, finished, stage
 from akhbar.services.stories import Grouping
 from akhbar.sources.warc import WarcRecord, is_archive, read_warc
@@ -22,6 +23,7 @@ def ingest_archive(
     grouping: Grouping,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
+    extractor: Extractor = in_thread,
 ) -> Iterator[IngestResult]:
     """Ingest each response record, in order; skipped records are reported as ``unchanged`` with
     the reason. An archive that breaks part-way ends with an ``error`` after what it held before.
@@ -32,7 +34,7 @@ def ingest_archive(
     def read(record: WarcRecord) -> Staged | IngestResult:
         if record.document is None:
             return IngestResult(f"{path}#{record.position}", "unchanged", reason=f"skipped: {record.skipped}")
-        return stage(store, record.document, grouping=grouping, max_bytes=max_bytes)
+        return stage(store, record.document, grouping=grouping, max_bytes=max_bytes, extractor=extractor)
 
     try:  # records are read here, in order; the next ones are staged ahead in threads
         yield from finished(

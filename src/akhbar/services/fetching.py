@@ -16,6 +16,7 @@ from akhbar.config import Settings
 from akhbar.errors import HostBusy
 from akhbar.fetch import Fetcher, FetchPolicy
 from akhbar.fetch.client import SLOT_RETRY
+from akhbar.services.extractors import Extractor, in_thread, make_extractor
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.store.hosts import drop_lease, next_turn, reserve_slot, take_lease
@@ -112,12 +113,14 @@ class DatabaseHostGate:
 
 @dataclass(frozen=True)
 class Runtime:
-    """Everything a refresh or a page fetch needs; one per process (or per worker)."""
+    """Everything a refresh or a page fetch needs; one per process (or per worker). ``extractor``
+    extracts the fetched pages (see :mod:`akhbar.services.extractors`)."""
 
     store: Store
     fetcher: Fetcher
     settings: Settings
     grouping: Grouping
+    extractor: Extractor = in_thread
 
 
 @asynccontextmanager
@@ -127,9 +130,19 @@ async def open_runtime(
     grouping: Grouping,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    extractor: Extractor | None = None,
 ) -> AsyncIterator[Runtime]:
     """A runtime whose fetcher obeys the settings and books host slots in ``store``, placing
-    articles with ``grouping`` (its owner closes it)."""
+    articles with ``grouping`` (its owner closes it), extracting pages with ``extractor`` (its
+    owner closes it), else in the worker processes the settings ask for (``extract_processes``;
+    ended with the runtime)."""
     policy = FetchPolicy.from_settings(settings)
-    async with Fetcher(policy, gate=DatabaseHostGate(store), transport=transport) as fetcher:
-        yield Runtime(store, fetcher, settings, grouping)
+    close = None
+    if extractor is None:
+        extractor, close = make_extractor(settings.extract_processes, settings.extract_timeout)
+    try:
+        async with Fetcher(policy, gate=DatabaseHostGate(store), transport=transport) as fetcher:
+            yield Runtime(store, fetcher, settings, grouping, extractor)
+    finally:
+        if close is not None:
+            await asyncio.to_thread(close)

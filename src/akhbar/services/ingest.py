@@ -14,7 +14,6 @@ outcomes are still stored in the inputs' order, so a later version of a page rep
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,10 +28,9 @@ from akhbar.extract import editorial
 from akhbar.models import Article, Document, Entry, Rejected
 from akhbar.services import cleaning, stories
 from akhbar.services import search as search_index
+from akhbar.services.extractors import Extractor, in_thread
 from akhbar.sources.files import PAGE_SUFFIXES, Unreadable, expand, left_out, read_document
 from akhbar.store import Store, articles, documents
-
-log = logging.getLogger(__name__)
 
 Status = Literal["stored", "updated", "unchanged", "rejected", "error"]
 _TAGS = re.compile(r"<[^>]+>")
@@ -52,19 +50,6 @@ class IngestResult:
     title: str | None = None
     reason: str | None = None
     duplicate_of: int | None = None
-
-
-def _outcome(
-    document: Document, max_bytes: int, read: extraction.Readable | None = None
-) -> Article | Rejected:
-    """Run extraction; a bug in it becomes a recorded rejection instead of a crash."""
-    try:
-        return extraction.extract(document, max_bytes=max_bytes, read=read)
-    except InputError as exc:
-        return Rejected(document.location, str(exc))
-    except Exception as exc:  # a defect must not stop an ingest run; it is logged and recorded
-        log.exception("extract: failed on %s", document.location)
-        return Rejected(document.location, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _article_key(document: Document, article: Article) -> str:
@@ -184,13 +169,23 @@ def ingest_document(
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     entry: Entry | None = None,
+    extractor: Extractor = in_thread,
 ) -> IngestResult:
-    """Store the raw document, extract it, store the outcome. Idempotent per content.
+    """Store the raw document, extract it (with ``extractor``: here, or in a worker process of an
+    :class:`~akhbar.services.extractors.ExtractionPool`), store the outcome. Idempotent per content.
 
     ``entry`` is the listing entry the page came from: its title, date and summary fill what the
     page lacks, and it is kept with the raw document so ``reprocess`` applies it again.
     """
-    ready = stage(store, document, grouping=grouping, source_id=source_id, max_bytes=max_bytes, entry=entry)
+    ready = stage(
+        store,
+        document,
+        grouping=grouping,
+        source_id=source_id,
+        max_bytes=max_bytes,
+        entry=entry,
+        extractor=extractor,
+    )
     return ready if isinstance(ready, IngestResult) else finish(store, ready, grouping)
 
 
@@ -202,6 +197,7 @@ def stage(
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     entry: Entry | None = None,
+    extractor: Extractor = in_thread,
 ) -> Staged | IngestResult:
     """Store the raw document and extract it: what :func:`finish` stores, or why there is nothing."""
     try:
@@ -218,7 +214,7 @@ def stage(
             raw_id, inserted = known.id, False
         if not inserted and entry is not None:
             documents.set_entry(connection, raw_id, entry)
-    outcome = with_fallbacks(_outcome(document, max_bytes, read), entry)
+    outcome = with_fallbacks(extractor(document, max_bytes, read), entry)
     return stage_outcome(raw_id, document, outcome, source_id, grouping)
 
 
@@ -273,6 +269,7 @@ def ingest_paths(
     *,
     grouping: stories.Grouping,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
+    extractor: Extractor = in_thread,
 ) -> Iterator[IngestResult]:
     """Ingest files and directories in order, staging the next ones ahead; one bad file never stops
     the others."""
@@ -284,7 +281,7 @@ def ingest_paths(
             document = read_document(item, max_bytes=max_bytes)
         except InputError as exc:
             return IngestResult(str(item), "error", reason=str(exc))
-        return stage(store, document, grouping=grouping, max_bytes=max_bytes)
+        return stage(store, document, grouping=grouping, max_bytes=max_bytes, extractor=extractor)
 
     yield from finished(store, ahead(store, expand(list(paths)), read), grouping)
 
@@ -337,6 +334,7 @@ def reprocess(
     source_id: int | None = None,
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     progress: Callable[[IngestResult], None] | None = None,
+    extractor: Extractor = in_thread,
 ) -> list[IngestResult]:
     """Re-run extraction on every stored raw document and update the outcomes in place."""
     with store.reading() as connection:
@@ -347,7 +345,7 @@ def reprocess(
             record = documents.get_raw(connection, raw_id)
         if record is None:  # deleted while we were working
             return None
-        outcome = with_fallbacks(_outcome(record.document, max_bytes), record.entry)
+        outcome = with_fallbacks(extractor(record.document, max_bytes, None), record.entry)
         return stage_outcome(record.id, record.document, outcome, record.source_id, grouping)
 
     results = []

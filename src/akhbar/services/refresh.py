@@ -279,6 +279,7 @@ async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> Ingest
         grouping=runtime.grouping,
         source_id=job.source_id,
         entry=job.entry(),
+        extractor=runtime.extractor,
     )
 
 

@@ -1,0 +1,267 @@
+"""Where extraction runs: in the calling thread, or in a pool of worker processes.
+
+Extraction (trafilatura, lxml and akhbar's metadata steps) is pure Python and C under the GIL,
+and it takes its turn with every other thread of the process (``akhbar.extract.HTML_TURN``), so
+in-thread it uses one core however many threads ingest. :class:`ExtractionPool` runs it in
+``extract_processes`` worker processes instead (``python -m akhbar.services.extractors``; they
+import the extraction stage alone, never the embedding model, the store or the web app): the
+ingesting process fetches, stores and places while the pages of several threads are extracted
+at once on the machine's other cores.
+
+A worker that crashes on a page (a signal, an abort in C code, the kernel's out-of-memory
+killer) or takes longer than ``extract_timeout`` seconds on it makes a :class:`Rejected` value
+for that page, recorded like any other rejection; the worker is killed and a fresh one takes its
+place for the next page (a worker that cannot be started leaves the page to be extracted in the
+calling thread). Workers ignore SIGINT and SIGTERM, which reach the whole process group on Ctrl-C
+or a service manager's stop: they end when the ingesting process closes their input, or dies.
+
+Each worker's address space is capped (``WORKER_ADDRESS_MB``): a page that needs more fails with
+``MemoryError`` inside the worker, which the extraction stage turns into a rejection. A worker
+whose resident memory has grown past ``RECYCLE_MB`` after a page ends once it has answered, and a
+fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import queue
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from akhbar import extract as extraction
+from akhbar.errors import InputError
+from akhbar.models import Article, Document, Rejected
+
+log = logging.getLogger(__name__)
+
+Outcome = Article | Rejected
+Extractor = Callable[[Document, int, extraction.Readable | None], Outcome]
+WORKER_ADDRESS_MB = 2048  # address space of one worker: a page's tree past that is a MemoryError
+RECYCLE_MB = 400  # a worker grown past this resident size is replaced after its page
+STOP_SECONDS = 2.0  # how long a closing worker is given before it is killed
+START_SECONDS = 60.0  # how long a starting worker may take to import the extraction stage
+READY = b"ready"
+
+
+def extract_outcome(document: Document, max_bytes: int, read: extraction.Readable | None = None) -> Outcome:
+    """Run extraction here; a bug in it becomes a recorded rejection instead of a crash."""
+    try:
+        return extraction.extract(document, max_bytes=max_bytes, read=read)
+    except InputError as exc:
+        return Rejected(document.location, str(exc))
+    except Exception as exc:  # a defect must not stop an ingest run; it is logged and recorded
+        log.exception("extract: failed on %s", document.location)
+        return Rejected(document.location, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def in_thread(document: Document, max_bytes: int, read: extraction.Readable | None = None) -> Outcome:
+    """The extractor of ``extract_processes = 0``: in the calling thread, as :func:`extract_outcome`."""
+    return extract_outcome(document, max_bytes, read)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    to_worker: Connection
+    from_worker: Connection
+
+    def stop(self, *, kill: bool = False) -> int | None:
+        """End the worker (at once with ``kill``, else once it has read its end of input)."""
+        self.to_worker.close()
+        if kill:
+            self.process.kill()
+        try:
+            code = self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self.from_worker.close()
+        return code
+
+
+def _job(document: Document, max_bytes: int, read: extraction.Readable | None) -> bytes:
+    """What a worker is sent: the document (without its bytes when they are already read as text)."""
+    if read is not None and read.document is document:
+        light = replace(document, data=b"")
+        return pickle.dumps((light, max_bytes, replace(read, document=light)), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((document, max_bytes, None), pickle.HIGHEST_PROTOCOL)
+
+
+class ExtractionPool:
+    """``processes`` extraction workers shared by every thread of this process; call it as an
+    :data:`Extractor`. Workers start on first use and end with :meth:`close` (or with this process:
+    a worker whose input closes ends)."""
+
+    def __init__(
+        self,
+        processes: int,
+        *,
+        timeout: float = 60.0,
+        address_mb: int = WORKER_ADDRESS_MB,
+        recycle_mb: int = RECYCLE_MB,
+    ) -> None:
+        if processes < 1:
+            raise ValueError("an extraction pool needs at least one process")
+        self.processes, self.timeout = processes, timeout
+        self.limits = (address_mb, recycle_mb)  # a worker's address space, and its size to be replaced at
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        for _ in range(processes):
+            self._idle.put(None)  # a free place, its worker started when first needed
+        self._lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+        self._closed = False
+        self.replaced = 0  # workers ended by a page (crash, time limit) or grown too large
+
+    def pids(self) -> list[int]:
+        """The process ids of the workers running now."""
+        with self._lock:
+            return [worker.process.pid for worker in self._workers]
+
+    def __call__(
+        self, document: Document, max_bytes: int, read: extraction.Readable | None = None
+    ) -> Outcome:
+        if self._closed:
+            return extract_outcome(document, max_bytes, read)
+        worker = self._idle.get()
+        try:
+            worker = self._ready(worker)
+        except OSError as exc:  # no worker could be started (out of processes or memory): extracted here
+            self._idle.put(None)
+            log.error(
+                "extract: no worker process (%s); %s is extracted in this process", exc, document.location
+            )
+            return extract_outcome(document, max_bytes, read)
+        after: _Worker | None = worker  # what takes the place back: the worker, or None once it ended
+        try:
+            outcome, after = self._run(worker, document, _job(document, max_bytes, read))
+        finally:
+            self._idle.put(after)
+        return outcome
+
+    def _ready(self, worker: _Worker | None) -> _Worker:
+        """``worker`` if it still runs, else a new one (its place was free, or it ended while idle)."""
+        if worker is not None and worker.process.poll() is None:
+            return worker
+        if worker is not None:
+            self._end(worker)
+        return self._start()
+
+    def _start(self) -> _Worker:
+        ours_read, theirs_write = os.pipe()
+        theirs_read, ours_write = os.pipe()
+        command = [sys.executable, "-m", "akhbar.services.extractors", str(theirs_read), str(theirs_write)]
+        try:
+            process = subprocess.Popen(
+                [*command, *(str(limit) for limit in self.limits)],
+                pass_fds=(theirs_read, theirs_write),
+                stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            for fd in (ours_read, ours_write):
+                os.close(fd)
+            raise
+        finally:
+            os.close(theirs_read)
+            os.close(theirs_write)
+        worker = _Worker(
+            process, Connection(ours_write, readable=False), Connection(ours_read, writable=False)
+        )
+        try:  # a worker's start-up (its imports) is not counted in its first page's time
+            ready = worker.from_worker.poll(START_SECONDS) and worker.from_worker.recv_bytes() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            worker.stop(kill=True)
+            raise OSError(f"an extraction worker did not start within {START_SECONDS:g} s")
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _run(self, worker: _Worker, document: Document, job: bytes) -> tuple[Outcome, _Worker | None]:
+        """The worker's outcome for the job; a worker that failed on it is ended (None in its place)."""
+        try:
+            worker.to_worker.send_bytes(job)
+            if worker.from_worker.poll(self.timeout):
+                outcome, going_on = pickle.loads(worker.from_worker.recv_bytes())
+                if going_on:
+                    return outcome, worker
+                self._end(worker)
+                return outcome, None
+            reason = f"extraction took longer than {self.timeout:g} s: stopped"
+            self._end(worker, kill=True)
+        except Exception:  # it died (EOFError, OSError) or its answer was cut short: ended either way
+            code = self._end(worker, kill=True)
+            reason = f"extraction crashed (worker process ended with status {code})"
+        log.warning("extract: %s: %s", document.location, reason)
+        return Rejected(document.location, reason), None
+
+    def _end(self, worker: _Worker, *, kill: bool = False) -> int | None:
+        with self._lock:
+            self._workers.discard(worker)
+            self.replaced += 0 if self._closed else 1
+        return worker.stop(kill=kill)
+
+    def close(self) -> None:
+        """End every worker; calls made afterwards extract in the calling thread."""
+        self._closed = True
+        with self._lock:
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            worker.stop()
+
+
+def make_extractor(processes: int, timeout: float) -> tuple[Extractor, Callable[[], None]]:
+    """The extractor the settings ask for (``extract_processes``, ``extract_timeout``) and how to close it."""
+    if processes == 0:
+        return in_thread, lambda: None
+    pool = ExtractionPool(processes, timeout=timeout)
+    return pool, pool.close
+
+
+def _resident_mb() -> float:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def serve(jobs: Connection, answers: Connection, recycle_mb: int = RECYCLE_MB) -> None:
+    """A worker's loop: extract each job it is sent and answer with the outcome, until its input ends."""
+    answers.send_bytes(READY)
+    while True:
+        try:
+            document, max_bytes, read = pickle.loads(jobs.recv_bytes())
+        except EOFError:
+            return
+        outcome = extract_outcome(document, max_bytes, read)
+        going_on = _resident_mb() < recycle_mb
+        answers.send_bytes(pickle.dumps((outcome, going_on), pickle.HIGHEST_PROTOCOL))
+        if not going_on:
+            return
+
+
+def main(arguments: list[str]) -> None:
+    jobs, answers, address_mb, recycle_mb = (int(argument) for argument in arguments)
+    limit = address_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # Ctrl-C or a service manager's stop reaches the whole process group: the ingesting process
+    # decides when its workers end (it closes their input), so a page in work is not cut short and
+    # recorded as a crash
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
+    serve(Connection(jobs, writable=False), Connection(answers, readable=False), recycle_mb)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,194 @@
+"""Extraction in worker processes (akhbar.services.extractors): the same outcomes as in the
+ingesting thread, and a page that crashes a worker, takes too long or needs too much memory is a
+recorded rejection while the pool goes on with fresh workers."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from akhbar import extract as extraction
+from akhbar.config import load_settings
+from akhbar.models import Article, Document, Rejected
+from akhbar.services import ingest
+from akhbar.services.extractors import ExtractionPool, in_thread, make_extractor
+from akhbar.services.stories import Grouping
+from akhbar.store import Store, documents
+from conftest import DATA
+
+MAX = extraction.DEFAULT_MAX_BYTES
+_PARAGRAPH = (
+    "<div class='c'><p>Le conseil municipal a voté le budget de la ville mardi soir"
+    " après un long débat.</p></div>\n"
+)
+# about 2 MB of markup: seconds of trafilatura's time, and more than 150 MB of memory at its peak
+SLOW_PAGE = f"<html><body><article>{_PARAGRAPH * 20000}</article></body></html>".encode()
+
+
+def _real_pages(count: int) -> list[Document]:
+    paths = sorted(DATA.glob("pages-*/**/*.html")) + sorted(DATA.glob("pages-*/**/*.html.gz"))
+    if not paths:
+        pytest.skip(f"no real pages under {DATA}")
+    step = max(1, len(paths) // count)
+    pages = []
+    for index, path in enumerate(paths[::step][:count]):
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        pages.append(Document(str(path), data, "text/html", f"https://example.org/{index}/{path.name}"))
+    return pages
+
+
+@pytest.fixture
+def pool() -> Iterator[ExtractionPool]:
+    opened = ExtractionPool(2)
+    yield opened
+    opened.close()
+
+
+def _through(extractor: ExtractionPool, document: Document) -> Article | Rejected:
+    return extractor(document, MAX, extraction.readable(document))
+
+
+def test_workers_give_the_outcomes_extraction_gives_in_thread(pool: ExtractionPool) -> None:
+    pages = _real_pages(40)
+    with ThreadPoolExecutor(4) as threads:  # as ingest calls it: from several threads at once
+        got = list(threads.map(lambda page: _through(pool, page), pages))
+    want = [in_thread(page, MAX) for page in pages]
+    assert sum(isinstance(outcome, Article) for outcome in want) >= 30
+    assert got == want
+    assert len(pool.pids()) == 2 and os.getpid() not in pool.pids()
+    assert pool.replaced == 0
+
+
+def test_a_page_past_the_time_limit_is_rejected_and_a_fresh_worker_goes_on() -> None:
+    pool = ExtractionPool(1, timeout=0.5)
+    try:
+        [page] = _real_pages(1)
+        pool.timeout = 60.0
+        assert _through(pool, page) == in_thread(page, MAX)  # warm, and the worker to be replaced
+        first = pool.pids()
+        pool.timeout = 0.5
+        started = time.monotonic()
+        outcome = pool(Document("slow.html", SLOW_PAGE, "text/html", "https://example.org/slow"), MAX)
+        assert time.monotonic() - started < 5
+        assert outcome == Rejected("slow.html", "extraction took longer than 0.5 s: stopped")
+        assert pool.pids() == [] and pool.replaced == 1
+        pool.timeout = 60.0
+        assert _through(pool, page) == in_thread(page, MAX)
+        assert pool.pids() != first
+    finally:
+        pool.close()
+
+
+def test_a_worker_killed_on_a_page_is_a_rejection_and_is_replaced(pool: ExtractionPool) -> None:
+    [page] = _real_pages(1)
+    slow = Document("slow.html", SLOW_PAGE, "text/html", "https://example.org/slow")
+    outcomes: list[Article | Rejected] = []
+    calling = threading.Thread(target=lambda: outcomes.append(pool(slow, MAX)))
+    calling.start()
+    deadline = time.monotonic() + 30
+    while not pool.pids() and time.monotonic() < deadline:  # the worker taking the page has started
+        time.sleep(0.02)
+    [victim] = pool.pids()
+    os.kill(victim, signal.SIGKILL)  # as the kernel's out-of-memory killer or a segfault would
+    calling.join(30)
+    assert outcomes == [Rejected("slow.html", "extraction crashed (worker process ended with status -9)")]
+    assert victim not in pool.pids() and pool.replaced == 1
+    assert _through(pool, page) == in_thread(page, MAX)
+
+
+def test_a_page_needing_more_memory_than_a_worker_has_is_a_rejection() -> None:
+    pool = ExtractionPool(1, address_mb=160)  # a worker with the extraction stack loaded uses ~60 MB
+    try:
+        outcome = pool(Document("big.html", SLOW_PAGE, "text/html", "https://example.org/big"), MAX)
+        assert isinstance(outcome, Rejected)
+        assert "MemoryError" in outcome.reason or outcome.reason.startswith("extraction crashed")
+        [page] = _real_pages(1)
+        assert isinstance(_through(pool, page), Article)
+    finally:
+        pool.close()
+
+
+def test_ingest_records_a_worker_failure_as_the_page_rejection(sqlite_store: Store) -> None:
+    pool = ExtractionPool(1, timeout=0.5)
+    try:
+        document = Document("https://example.org/slow", SLOW_PAGE, "text/html", "https://example.org/slow")
+        result = ingest.ingest_document(
+            sqlite_store, document, grouping=Grouping(enabled=False), extractor=pool
+        )
+    finally:
+        pool.close()
+    assert result.status == "rejected"
+    assert result.reason == "extraction took longer than 0.5 s: stopped"
+    with sqlite_store.reading() as connection:
+        known = documents.find_raw(connection, document.sha256)
+    assert known is not None and known.has_outcome  # recorded: the next ingest of it changes nothing
+
+
+def test_a_closed_pool_extracts_in_the_calling_thread(pool: ExtractionPool) -> None:
+    [page] = _real_pages(1)
+    pool.close()
+    assert _through(pool, page) == in_thread(page, MAX)
+    assert pool.pids() == []
+
+
+def test_the_setting_chooses_where_extraction_runs(tmp_path: Path) -> None:
+    settings = load_settings({"extract_processes": 0}, environ={}, config_file=tmp_path / "none.toml")
+    extractor, close = make_extractor(settings.extract_processes, settings.extract_timeout)
+    assert extractor is in_thread
+    close()
+    defaults = load_settings({}, environ={}, config_file=tmp_path / "none.toml")
+    assert defaults.extract_processes == (min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0)
+    extractor, close = make_extractor(2, 30.0)
+    assert isinstance(extractor, ExtractionPool) and extractor.processes == 2 and extractor.timeout == 30.0
+    close()
+
+
+def test_a_worker_grown_past_its_size_is_replaced_after_answering() -> None:
+    pool = ExtractionPool(1, recycle_mb=1)  # every worker is larger than that after a page
+    try:
+        for page in _real_pages(3):
+            assert _through(pool, page) == in_thread(page, MAX)
+            assert pool.pids() == []  # it ended once it had answered
+        assert pool.replaced == 3
+    finally:
+        pool.close()
+
+
+def test_ctrl_c_to_the_process_group_leaves_a_worker_to_finish_its_pages(pool: ExtractionPool) -> None:
+    [page] = _real_pages(1)
+    assert _through(pool, page) == in_thread(page, MAX)
+    [worker] = pool.pids()
+    os.kill(worker, signal.SIGINT)
+    os.kill(worker, signal.SIGTERM)
+    time.sleep(0.2)
+    assert _through(pool, page) == in_thread(page, MAX)
+    assert pool.pids() == [worker] and pool.replaced == 0
+
+
+def test_a_folder_ingest_through_workers_stores_what_one_in_thread_stores(tmp_path: Path) -> None:
+    folder = DATA / "pages-trafilatura"
+    if not folder.is_dir():
+        pytest.skip(f"no {folder}")
+    results = []
+    for name, extractor in (("thread", None), ("workers", ExtractionPool(2))):
+        store = Store(f"sqlite:///{tmp_path / name}.db")
+        try:
+            extract = extractor if extractor is not None else in_thread
+            found = ingest.ingest_paths(
+                store, [str(folder)], grouping=Grouping(enabled=False), extractor=extract
+            )
+            results.append([(r.location, r.status, r.title, r.reason) for r in found])
+        finally:
+            store.close()
+            if extractor is not None:
+                extractor.close()
+    assert len(results[0]) >= 20 and sum(status == "stored" for _, status, _, _ in results[0]) >= 10
+    assert results[0] == results[1]
