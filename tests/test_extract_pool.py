@@ -5,6 +5,7 @@ recorded rejection while the pool goes on with fresh workers."""
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import signal
 import threading
@@ -192,3 +193,20 @@ def test_a_folder_ingest_through_workers_stores_what_one_in_thread_stores(tmp_pa
                 extractor.close()
     assert len(results[0]) >= 20 and sum(status == "stored" for _, status, _, _ in results[0]) >= 10
     assert results[0] == results[1]
+
+
+def test_a_workers_log_records_are_written_by_the_ingesting_process(caplog: pytest.LogCaptureFixture) -> None:
+    """What extraction logs inside a worker reaches the ingesting process's handlers (so its format,
+    text or JSON lines, and its levels apply), marked with the worker's process id."""
+    caplog.set_level(logging.DEBUG)  # before the workers start: they log at the level they are given
+    page = _real_pages(1)[0]
+    opened = ExtractionPool(1)
+    try:
+        outcome = _through(opened, page)
+    finally:
+        opened.close()
+    assert isinstance(outcome, Article | Rejected)
+    theirs = [r for r in caplog.records if r.process != os.getpid()]
+    assert theirs, "records logged in the worker"
+    assert all(r.levelno >= logging.DEBUG and r.getMessage() for r in theirs)
+    assert {r.name.split(".")[0] for r in theirs} & {"trafilatura", "htmldate", "akhbar"}

@@ -24,6 +24,7 @@ fresh one takes its place.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import pickle
 import queue
@@ -161,7 +162,11 @@ class ExtractionPool:
         command = [sys.executable, "-m", "akhbar.services.extractors", str(theirs_read), str(theirs_write)]
         try:
             process = subprocess.Popen(
-                [*command, *(str(limit) for limit in self.limits)],
+                [
+                    *command,
+                    *(str(limit) for limit in self.limits),
+                    str(logging.getLogger().getEffectiveLevel()),
+                ],
                 pass_fds=(theirs_read, theirs_write),
                 stdin=subprocess.DEVNULL,
             )
@@ -191,7 +196,8 @@ class ExtractionPool:
         try:
             worker.to_worker.send_bytes(job)
             if worker.from_worker.poll(self.timeout):
-                outcome, going_on = pickle.loads(worker.from_worker.recv_bytes())
+                outcome, going_on, records = pickle.loads(worker.from_worker.recv_bytes())
+                _emit(records)
                 if going_on:
                     return outcome, worker
                 self._end(worker)
@@ -235,8 +241,38 @@ def _resident_mb() -> float:
         return 0.0
 
 
-def serve(jobs: Connection, answers: Connection, recycle_mb: int = RECYCLE_MB) -> None:
-    """A worker's loop: extract each job it is sent and answer with the outcome, until its input ends."""
+class _Kept(logging.handlers.QueueHandler):
+    """A worker's log records, kept to go back with the page's answer (their message formatted,
+    the traceback as text: what pickles), for the ingesting process's own handlers to write, in
+    its format (text or JSON lines) and at its levels."""
+
+    def __init__(self) -> None:
+        self.records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        super().__init__(self.records)
+
+    def taken(self) -> list[logging.LogRecord]:
+        found = []
+        while not self.records.empty():
+            found.append(self.records.get())
+        return found
+
+
+def _emit(records: list[logging.LogRecord]) -> None:
+    """Hand a worker's records to this process's loggers, as if logged here."""
+    for record in records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
+
+def serve(
+    jobs: Connection, answers: Connection, recycle_mb: int = RECYCLE_MB, level: int = logging.WARNING
+) -> None:
+    """A worker's loop: extract each job it is sent and answer with the outcome and the records
+    logged meanwhile, until its input ends."""
+    kept = _Kept()
+    root = logging.getLogger()
+    root.handlers, root.level = [kept], level  # the ingesting process's: it filters them again
     answers.send_bytes(READY)
     while True:
         try:
@@ -245,13 +281,14 @@ def serve(jobs: Connection, answers: Connection, recycle_mb: int = RECYCLE_MB) -
             return
         outcome = extract_outcome(document, max_bytes, read)
         going_on = _resident_mb() < recycle_mb
-        answers.send_bytes(pickle.dumps((outcome, going_on), pickle.HIGHEST_PROTOCOL))
+        answer = (outcome, going_on, kept.taken())
+        answers.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
         if not going_on:
             return
 
 
 def main(arguments: list[str]) -> None:
-    jobs, answers, address_mb, recycle_mb = (int(argument) for argument in arguments)
+    jobs, answers, address_mb, recycle_mb, level = (int(argument) for argument in arguments)
     limit = address_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Ctrl-C or a service manager's stop reaches the whole process group: the ingesting process
@@ -260,7 +297,7 @@ def main(arguments: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
-    serve(Connection(jobs, writable=False), Connection(answers, readable=False), recycle_mb)
+    serve(Connection(jobs, writable=False), Connection(answers, readable=False), recycle_mb, level)
 
 
 if __name__ == "__main__":
