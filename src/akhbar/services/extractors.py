@@ -64,9 +64,7 @@ def extract_outcome(document: Document, max_bytes: int, read: extraction.Readabl
         return Rejected(document.location, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def in_thread(document: Document, max_bytes: int, read: extraction.Readable | None = None) -> Outcome:
-    """The extractor of ``extract_processes = 0``: in the calling thread, as :func:`extract_outcome`."""
-    return extract_outcome(document, max_bytes, read)
+in_thread: Extractor = extract_outcome  # the extractor of ``extract_processes = 0``: the calling thread
 
 
 @dataclass(eq=False)
@@ -159,14 +157,11 @@ class ExtractionPool:
     def _start(self) -> _Worker:
         ours_read, theirs_write = os.pipe()
         theirs_read, ours_write = os.pipe()
-        command = [sys.executable, "-m", "akhbar.services.extractors", str(theirs_read), str(theirs_write)]
+        level = logging.getLogger().getEffectiveLevel()  # what the worker logs: records this process writes
+        arguments = (theirs_read, theirs_write, *self.limits, level)
         try:
             process = subprocess.Popen(
-                [
-                    *command,
-                    *(str(limit) for limit in self.limits),
-                    str(logging.getLogger().getEffectiveLevel()),
-                ],
+                [sys.executable, "-m", "akhbar.services.extractors", *map(str, arguments)],
                 pass_fds=(theirs_read, theirs_write),
                 stdin=subprocess.DEVNULL,
             )

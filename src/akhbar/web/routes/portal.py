@@ -50,12 +50,6 @@ register_url_convertor("lang", _Language())
 router = APIRouter(include_in_schema=False)
 
 
-def _language(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise HTTPException(404, "No such page")
-    return lang
-
-
 def _found(value: T | None, what: str) -> T:
     if value is None:
         raise HTTPException(404, f"No such {what}")
@@ -151,12 +145,12 @@ async def search_negotiated(request: Request) -> Response:
 
 @router.get("/{lang:lang}")
 async def home_without_slash(lang: str) -> Response:
-    return RedirectResponse(f"/{_language(lang)}/", status_code=308)
+    return RedirectResponse(f"/{lang}/", status_code=308)
 
 
 @router.get("/{lang:lang}/")
 async def home_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
-    language = _language(lang)
+    language = lang
     base = seo.base_url(request)
     return await pages.respond(request, language, lambda: _home(pages, store, language, base))
 
@@ -189,7 +183,7 @@ async def article_with_slug(
 async def article_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
 ) -> Response:
-    language = _language(lang)
+    language = lang
     base = seo.base_url(request)
     answer = await pages.respond(
         request, language, lambda: _article(pages, store, language, article_id, base), inline=True
@@ -199,7 +193,7 @@ async def article_page(
 
 @router.get("/{lang:lang}/stories/{key}")
 async def story_page(request: Request, store: AppStore, pages: PortalPages, lang: str, key: str) -> Response:
-    language = _language(lang)
+    language = lang
 
     def render() -> Rendered:
         story = _found(portal.story(store, key), "story")
@@ -218,7 +212,7 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
 async def source_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, site: str
 ) -> Response:
-    language = _language(lang)
+    language = lang
 
     def render() -> Rendered:
         found = portal.listing(store, portal.Filters(site_name=site), limit=50)
@@ -232,7 +226,7 @@ async def source_page(
 async def section_page(
     request: Request, store: AppStore, pages: PortalPages, lang: str, name: str, language: str | None = None
 ) -> Response:
-    ui_language = _language(lang)
+    ui_language = lang
     filter_language = language if language in LANGUAGES else None
     base = seo.base_url(request)
 
@@ -255,7 +249,7 @@ async def section_page(
 
 @router.get("/{lang:lang}/sources/")
 async def sources_page(request: Request, store: AppStore, pages: PortalPages, lang: str) -> Response:
-    language = _language(lang)
+    language = lang
 
     def render() -> Rendered:
         return pages.render("sources.html", language, sites=portal.sites(store))
@@ -273,7 +267,7 @@ async def search_page(
     language: str | None = None,
     page: int = Query(1, ge=1, le=portal.LAST_PAGE),
 ) -> Response:
-    ui_language = _language(lang)
+    ui_language = lang
     filter_language = language if language in LANGUAGES else None
 
     def render() -> Rendered:
