@@ -103,13 +103,14 @@ def test_a_small_fleet_polls_politely_and_stores_each_page_once(
     url = _postgres_url(request)
     ran = run(
         "bench", "fleet", "--database-url", url, "--sources", "60", "--seconds", "12", "--warmup", "3",
-        "--workers", "1", "--workers", "2", "--stories-workers", "0", "--json", str(tmp_path / "f.json"),
-        data_dir=tmp_path,
+        "--workers", "1", "--workers", "2", "--stories-workers", "0", "--extract-processes", "1",
+        "--json", str(tmp_path / "f.json"), data_dir=tmp_path,
     )  # fmt: skip
     assert "1 worker(s), stories off" in ran.out and "2 worker(s), stories off" in ran.out, ran.err
     import json
 
     figures = json.loads((tmp_path / "f.json").read_text())["figures"]
+    assert figures["extract_processes"] == 1  # each worker extracted in a process of its own
     for fleet_run in figures["runs"]:
         assert fleet_run["requests_per_second"] > 0
         assert fleet_run["articles"] > 0

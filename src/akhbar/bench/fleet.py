@@ -73,6 +73,7 @@ class FleetBench:
     worker_concurrency: int
     runs: tuple[FleetRun, ...]
     latency_scale: float = 1.0
+    extract_processes: int = 0  # each worker's extraction processes
 
     def run(self, workers: int, stories: bool) -> FleetRun | None:
         return next((r for r in self.runs if r.workers == workers and r.stories == stories), None)
@@ -149,12 +150,13 @@ def _follow(url: str, site: SiteHandle, sources: int) -> None:
         store.close()
 
 
-def _environment(url: str, stories: bool) -> dict[str, str]:
+def _environment(url: str, stories: bool, extract_processes: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
     env.update(
         AKHBAR_DATABASE_URL=url,
         AKHBAR_FETCH_ALLOW_NETWORKS="127.0.0.0/8",  # the fleet's loopback hosts only
         AKHBAR_STORIES="on" if stories else "off",
+        AKHBAR_EXTRACT_PROCESSES=str(extract_processes),
         AKHBAR_CONFIG=os.devnull,
     )
     return env
@@ -203,13 +205,13 @@ class _Scheduler:
 
 
 def _run_workers(
-    url: str, workers: int, stories: bool, warmup: float, seconds: float, backlog: int
+    url: str, workers: int, stories: bool, shape: Shape, warmup: float, backlog: int
 ) -> tuple[list[float], float, float, float]:
     """Start the workers, schedule for warm-up + window, stop them; (peak MB each, window start, end,
     the workers' CPU seconds in the window)."""
     import asyncio
 
-    env = _environment(url, stories)
+    env = _environment(url, stories, shape.extract_processes)
     command = [sys.executable, "-m", "akhbar", "worker"]
     scratch = Path(tempfile.mkdtemp(prefix="akhbar-fleet-"))
     logs = [scratch / f"worker{n}.log" for n in range(workers)]
@@ -229,7 +231,7 @@ def _run_workers(
                 watching.enter_context(memory.watching())
             _wait_ready(processes, logs)
             started = time.time() + warmup
-            ended = started + seconds
+            ended = started + shape.seconds
             asyncio.run(schedule_until(started))
             cpu = sum(tree_cpu_seconds(p.pid) for p in processes)
             asyncio.run(schedule_until(ended))
@@ -286,6 +288,9 @@ class Shape:
     warmup: float = 15.0  # seconds before the window (workers start, the model loads: twice that)
     seconds: float = 60.0  # the measured window
     latency_scale: float = 1.0  # the hosts' latencies times this (> 1: fetching dominates the CPU more)
+    # Each worker's extraction processes. Several workers on one machine already use its cores, so
+    # the default is what the README advises then: 0, each worker extracting in its own threads.
+    extract_processes: int = 0
 
 
 def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bool) -> FleetRun:
@@ -295,7 +300,7 @@ def _one_run(url: str, site: SiteHandle, shape: Shape, workers: int, stories: bo
     site.take_log()  # nothing of the previous run's stragglers
     warmup = shape.warmup * (2 if stories else 1)
     backlog = 2 * workers * settings.worker_concurrency
-    peaks, start, end, cpu = _run_workers(url, workers, stories, warmup, shape.seconds, backlog)
+    peaks, start, end, cpu = _run_workers(url, workers, stories, shape, warmup, backlog)
     time.sleep(1.0)  # requests cut short by the stop are logged as they end
     log, lag = site.take_log()
     window = [r for r in log if start <= r.ended < end]
@@ -349,4 +354,5 @@ def bench_fleet(url: str, data_dir: Path | None, shape: Shape, progress: Callabl
         settings.worker_concurrency,
         tuple(runs),
         shape.latency_scale,
+        shape.extract_processes,
     )

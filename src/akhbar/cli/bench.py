@@ -372,6 +372,14 @@ def _search_targets(report: Any, prefix: str) -> list[Target]:
     show_default=True,
     help="The hosts' latencies times this: above 1, fetching dominates more (a busy machine's CPU less).",
 )
+@click.option(
+    "--extract-processes",
+    type=click.IntRange(0, 16),
+    default=0,
+    show_default=True,
+    help="Each worker's extraction processes (setting extract_processes); 0 as the README advises for"
+    " several workers on one machine.",
+)
 @json_option
 def bench_fleet(
     data_dir: Path,
@@ -383,6 +391,7 @@ def bench_fleet(
     seconds: float,
     warmup: float,
     latency_scale: float,
+    extract_processes: int,
     json_file: Path | None,
 ) -> None:
     """Many sources, many workers: pages/s with 1, 2 and 4 `akhbar worker` processes, politeness,
@@ -397,6 +406,7 @@ def bench_fleet(
         warmup,
         seconds,
         latency_scale,
+        extract_processes,
     )
     pages = data_dir if data_dir.is_dir() else None
     with bars() as display:
@@ -410,7 +420,8 @@ def _print_fleet(report: Any) -> None:
     click.echo(
         f"{report.sources} sources on {report.hosts} loopback hosts; per host: {report.host_concurrency} "
         f"in flight, {report.host_delay:g} s apart; {report.worker_concurrency} jobs per worker; "
-        f"host latencies x{report.latency_scale:g}"
+        f"host latencies x{report.latency_scale:g}; extraction in "
+        f"{report.extract_processes or 'no'} worker processes per worker"
     )
     for run in report.runs:
         memory = ", ".join(f"{mb:.0f}" for mb in run.worker_peak_mb)
