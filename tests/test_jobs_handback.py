@@ -55,6 +55,35 @@ def test_a_turn_further_off_than_the_caller_waits_is_not_booked(store: Store) ->
         assert hosts.reserve_slot(connection, "h.example", 1.0, 200.0, latest=200.0) == 200.0, "an idle host"
 
 
+@pytest.mark.postgres
+def test_a_first_booking_committed_by_another_worker_meanwhile_is_booked_after(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' first requests to a new host: the second's UPDATE finds no row, then the first's
+    booking is committed (PostgreSQL reads it at the next statement). The second books after it; it
+    is not told the host is busy although it would wait for ever."""
+    other = Store(pg_store.url, create=False)
+    looked, raced = hosts.next_turn, []
+
+    def first_worker_commits_then_look(connection: sa.Connection, host: str) -> float | None:
+        if not raced:
+            raced.append(host)
+            with other.transaction() as theirs:
+                assert hosts.reserve_slot(theirs, host, 1.0, 100.0) == 100.0
+        return looked(connection, host)
+
+    monkeypatch.setattr(hosts, "next_turn", first_worker_commits_then_look)
+    try:
+        with pg_store.transaction() as connection:
+            assert hosts.reserve_slot(connection, "new.example", 1.0, 100.0) == 101.0
+        with pg_store.transaction() as connection:
+            assert hosts.reserve_slot(connection, "new.example", 1.0, 100.0, latest=101.5) is None
+    finally:
+        other.close()
+    with pg_store.reading() as connection:
+        assert looked(connection, "new.example") == 102.0
+
+
 def test_the_gate_raises_host_busy_instead_of_waiting_past_its_patience(store: Store) -> None:
     gate, other = DatabaseHostGate(store), DatabaseHostGate(store)
 

@@ -32,9 +32,13 @@ def reserve_slot(
     bump = bump.values(next_allowed=sa.case((column < now, now), else_=column) + spacing).returning(column)
     booked = connection.execute(bump).scalar()
     if booked is None:
-        if next_turn(connection, host) is not None:
+        # No row, or a turn after ``latest``; or another worker's first booking of this host was
+        # committed since the UPDATE looked (PostgreSQL, read committed): then book again after it.
+        turn = next_turn(connection, host)
+        if turn is not None and latest is not None and turn > latest:
             return None  # the host's next turn is after ``latest``
-        insert_ignoring(connection, fetch_hosts, [{"host": host, "next_allowed": now}])
+        if turn is None:
+            insert_ignoring(connection, fetch_hosts, [{"host": host, "next_allowed": now}])
         booked = connection.execute(bump).scalar()
     return None if booked is None else float(booked) - spacing
 
