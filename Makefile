@@ -32,8 +32,10 @@ lint: setup
 	$(UV) run ruff check src tests
 	$(UV) run mypy
 
+# pytest-xdist: one test process per core (at most 4), each test file whole in one of them (its
+# module fixtures built once); each process starts its own PostgreSQL cluster (tests/conftest.py).
 test: setup system-deps browser-deps lint
-	$(UV) run pytest
+	$(UV) run pytest --numprocesses auto --maxprocesses 4 --dist loadfile --durations 25
 
 test-fast: setup  ## the edit loop: the tests without the slow, browser and postgres marks, no lint (under a minute)
 	$(UV) run pytest -q -m "not slow and not browser and not postgres"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -27,6 +28,20 @@ _counter = itertools.count()
 
 def pytest_report_header() -> str:
     return f"shared data: {SHARED} ({'found' if SHARED.is_dir() else 'MISSING'})"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each pytest-xdist worker gets a runtime directory of its own, so the embedding service a test
+    kills or times out is its worker's, never one another worker's test is using at that moment.
+    (Each worker also starts its own PostgreSQL cluster: ``postgres_cluster`` is per session.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        import tempfile
+
+        runtime = Path(tempfile.gettempdir()) / f"akhbar-tests-{os.getuid()}-{os.getppid()}-{worker}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+        config.add_cleanup(lambda: shutil.rmtree(runtime, ignore_errors=True))
 
 
 def unavailable(reason: str) -> NoReturn:
