@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.models import Article, Document
+from akhbar.models import Article, Document, Entry
 from akhbar.services import articles, ingest
 from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
@@ -213,3 +213,36 @@ def test_dates_that_cannot_be_true_are_dropped_before_storing(store: Store, tmp_
         )
         stored = articles.get_article(store, result.article_id)  # type: ignore[arg-type]  # stored
         assert stored is not None and stored.article.published == kept, published
+
+
+SHELL_PAGE = b"<!doctype html><html><head><title>App</title></head><body><div id=app></div></body></html>"
+
+
+def test_two_listed_items_whose_pages_are_byte_identical_are_both_kept(store: Store) -> None:
+    """An app shell serves every article's URL with the same bytes; the feed carries the articles.
+    Each item is its own document, completed from its own entry: neither is lost, a rejected one
+    leaves the other's article in place, and the same item fetched again is unchanged."""
+    first = Entry(
+        "https://shell.example/a/1",
+        title="Budget municipal adopté",
+        summary="Le conseil municipal a adopté mardi soir le budget de l'année prochaine, en hausse"
+        " de quatre pour cent, après un long débat.",
+        language="fr",
+    )
+    second = Entry(
+        "https://shell.example/a/2",
+        title="Harbour terminal delayed",
+        summary="The harbour authority said on Monday that the new container terminal would open in"
+        " the spring after two years of delays.",
+        language="en",
+    )
+    third = Entry("https://shell.example/a/3", title="Short", summary="Too short to stand in.")
+
+    def page(entry: Entry) -> ingest.IngestResult:
+        document = Document(entry.url, SHELL_PAGE, "text/html", entry.url)
+        return ingest.ingest_document(store, document, grouping=Grouping(enabled=False), entry=entry)
+
+    assert [page(first).status, page(second).status, page(third).status] == ["stored", "stored", "rejected"]
+    assert page(first).status == "unchanged"
+    titles = sorted(stored.article.title for stored in articles.list_articles(store))
+    assert titles == ["Budget municipal adopté", "Harbour terminal delayed"]

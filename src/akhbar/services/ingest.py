@@ -205,7 +205,7 @@ def stage(
     except InputError as exc:
         return IngestResult(document.location, "error", reason=str(exc))
     with store.transaction() as connection:
-        known = documents.find_raw(connection, document.sha256)
+        known = documents.find_raw(connection, documents.raw_key(document, entry))
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
         if known is None:  # another worker may store the same content at the same moment

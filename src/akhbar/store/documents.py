@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import Document, Entry, StoredRejection, as_utc
+from akhbar.models import Document, Entry, StoredRejection, as_utc, content_hash
 from akhbar.store.engine import inserted_id, upsert_into
 from akhbar.store.tables import articles, raw_documents, rejections
 
@@ -22,6 +22,17 @@ class RawRecord:
     has_outcome: bool
     source_id: int | None
     entry: Entry | None = None  # the listing entry the page came from (its fallbacks)
+
+
+def raw_key(document: Document, entry: Entry | None = None) -> str:
+    """A raw document's identity (its ``sha256`` column): the SHA-256 of its bytes, and for a page
+    a source lists, of its bytes and the listed URL. The same page fetched again for the same item
+    is the same document ("unchanged"); byte-identical pages of two different items (an app shell
+    whose articles are only in the feed) are two documents, each completed from its own entry and
+    each with its own outcome, so neither item is lost or replaces the other's article."""
+    if entry is None:
+        return document.sha256
+    return content_hash(document.data + b"\0" + entry.url.encode("utf-8", "surrogatepass"))
 
 
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
@@ -56,7 +67,7 @@ def _document(row: sa.Row[tuple[object, ...]]) -> Document:
 
 def _raw_values(document: Document, source_id: int | None, entry: Entry | None) -> dict[str, Any]:
     return {
-        "sha256": document.sha256,
+        "sha256": raw_key(document, entry),
         "location": document.location,
         "url": document.url,
         "content_type": document.content_type,
@@ -89,7 +100,7 @@ def insert_raw_once(
     inserted = connection.execute(statement).scalar()
     if inserted is not None:
         return int(inserted), True
-    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == document.sha256)
+    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == raw_key(document, entry))
     return int(connection.execute(query).scalar_one()), False
 
 
