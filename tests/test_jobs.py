@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -68,6 +69,40 @@ def test_inline_runner_refreshes_due_sources_and_fetches_their_pages(
 
     asyncio.run(run())
     assert article_count(sqlite_store) == 5
+
+
+def test_pages_queued_by_a_process_that_died_are_fetched_after_the_next_refresh(
+    sqlite_store: Store, server: FixtureServer
+) -> None:
+    """``akhbar serve`` restarted: pages its last refresh marked queued died with its in-memory
+    queue. The next refresh of their source defers them again (they are listed, but known), and a
+    page marked a moment ago (another process's job, e.g. ``akhbar refresh``) is left to it."""
+    from akhbar.jobs.inline import LOST_AFTER
+    from akhbar.store import seen
+    from akhbar.store.tables import seen_urls
+
+    follow(sqlite_store, server, "/gen/rss?n=3&start=80")
+    urls = [canonical_url(server.url(f"/pages/{n}?utm_source=feed")) for n in (80, 81, 82)]
+    now = datetime.now(UTC)
+    with sqlite_store.transaction() as connection:
+        for url, ago in zip(urls, (LOST_AFTER * 2, LOST_AFTER * 2, timedelta(minutes=1)), strict=True):
+            seen.mark_seen(connection, url, source_id=1, status="queued")
+            marked = seen_urls.update().where(seen_urls.c.url == url).values(seen_at=now - ago)
+            connection.execute(marked)
+
+    async def run() -> None:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url), Grouping()) as runtime:
+            runner = InlineRunner(runtime, concurrency=2)
+            assert await schedule_due(sqlite_store, runner) == 1
+            outcomes = await runner.run_until_idle()
+            assert sorted(p.status for p in outcomes.pages) == ["stored", "stored"]
+            assert await runner.pending_urls(1) == set(), "every page job ended"
+
+    asyncio.run(run())
+    assert article_count(sqlite_store) == 2
+    assert (server.hits["/pages/80"], server.hits["/pages/81"], server.hits["/pages/82"]) == (1, 1, 0)
+    with sqlite_store.reading() as connection:
+        assert [seen.find_seen(connection, url).status for url in urls] == ["stored", "stored", "queued"]  # type: ignore[union-attr]
 
 
 def test_inline_runner_serves_until_stopped(sqlite_store: Store, server: FixtureServer) -> None:

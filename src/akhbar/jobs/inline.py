@@ -10,6 +10,11 @@ is more than :data:`~akhbar.jobs.tasks.PATIENCE` seconds off is handed back befo
 worker slot it would have slept in runs other hosts' jobs meanwhile. A page whose request failed
 transiently comes back the same way for each retry (:class:`~akhbar.errors.RetryLater`), rather than
 sleeping through the backoff in its slot.
+
+The queue lives in this process only: pages a refresh marked ``queued`` whose jobs died with an
+earlier process (``akhbar serve`` restarted) are deferred again after the source's next refresh,
+as the PostgreSQL workers do, once they were marked :data:`LOST_AFTER` ago (a younger one may be
+another process's, such as an ``akhbar refresh`` run beside ``serve``).
 """
 
 from __future__ import annotations
@@ -18,16 +23,29 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from akhbar.errors import HostBusy, RetryLater
-from akhbar.jobs.tasks import PATIENCE, publish_scheduled, run_image, run_page, run_refresh, schedule_due
+from akhbar.jobs.tasks import (
+    PATIENCE,
+    publish_scheduled,
+    requeue_lost_pages,
+    run_image,
+    run_page,
+    run_refresh,
+    schedule_due,
+)
 from akhbar.services.fetching import Runtime
 from akhbar.services.images import ImageResult
 from akhbar.services.ingest import IngestResult
 from akhbar.services.refresh import PageJob, RefreshResult
+from akhbar.text.urls import canonical_url
 
 log = logging.getLogger(__name__)
+
+LOST_AFTER = timedelta(minutes=10)  # a page marked queued this long ago, with no job here, was lost
 
 
 @dataclass
@@ -52,13 +70,27 @@ class InlineRunner:
         self._returned = asyncio.Event()  # one of them came back to the queue
         self._turns: dict[str, float] = {}  # host -> the latest turn a job was handed back for
         self._refresh_tries: dict[int, int] = {}  # source id -> its feed's failed tries, when handed back
+        self._pages: Counter[tuple[int | None, str]] = (
+            Counter()
+        )  # page jobs held: queued, running, handed back
         self.hand_backs = 0  # how many times a job was handed back (for tests and reports)
 
     async def defer_refresh(self, source_id: int) -> None:
         await self._queue.put(("refresh", source_id))
 
     async def defer_page(self, job: PageJob) -> None:
+        self._pages[job.source_id, canonical_url(job.url)] += 1
         await self._queue.put(("page", job))
+
+    async def pending_urls(self, source_id: int) -> set[str]:
+        """Canonical URLs of the source's page jobs this runner holds (waiting, running, handed back)."""
+        return {url for (source, url), held in self._pages.items() if source == source_id and held}
+
+    def _page_done(self, job: PageJob) -> None:
+        key = (job.source_id, canonical_url(job.url))
+        self._pages[key] -= 1
+        if self._pages[key] <= 0:
+            del self._pages[key]
 
     async def defer_image(self, article_id: int) -> None:
         await self._queue.put(("image", article_id))
@@ -77,23 +109,31 @@ class InlineRunner:
             result = await run_refresh(self.runtime, self, payload, PATIENCE, tries)
             if self.keep_outcomes:
                 self.outcomes.refreshes.append(result)
+            await requeue_lost_pages(
+                self.runtime, self, payload, queued_before=datetime.now(UTC) - LOST_AFTER
+            )
 
     async def _work(self) -> None:
         while True:
             kind, payload = await self._queue.get()
+            held = isinstance(payload, PageJob)  # ends here unless handed back
             try:
                 await self._run_one(kind, payload)
             except HostBusy as busy:  # nothing was sent: the job comes back at the host's turn
                 self._hand_back((kind, payload), self._turn(busy))
+                held = False
             except RetryLater as later:  # a request failed: the job comes back for the retry
                 if isinstance(payload, PageJob):
                     payload = replace(payload, tries=later.tries)
                 else:
                     self._refresh_tries[payload] = later.tries
                 self._hand_back((kind, payload), later.retry_at)
+                held = False
             except Exception:  # a defect in one job must not stop the others
                 log.exception("jobs: %s %s failed", kind, payload)
             finally:
+                if held and isinstance(payload, PageJob):
+                    self._page_done(payload)
                 self._queue.task_done()
 
     def _turn(self, busy: HostBusy) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -130,9 +131,12 @@ def _queued_pages(store: Store, source_id: int, limit: int) -> list[seen.SeenUrl
         return seen.queued(connection, source_id, limit)
 
 
-async def requeue_lost_pages(runtime: Runtime, queue: PendingQueue, source_id: int) -> int:
+async def requeue_lost_pages(
+    runtime: Runtime, queue: PendingQueue, source_id: int, *, queued_before: datetime | None = None
+) -> int:
     """Defer again the source's ``queued`` pages that no page job holds (lost between marking and
-    deferring, e.g. when the database went away mid-refresh); returns how many.
+    deferring, e.g. when the database went away mid-refresh); returns how many. With
+    ``queued_before``, only pages marked queued before then (a queue that is not the only one).
 
     The queue is asked first: a job that ends after that was pending, so it is not deferred twice.
     """
@@ -144,7 +148,11 @@ async def requeue_lost_pages(runtime: Runtime, queue: PendingQueue, source_id: i
         waiting = await asyncio.to_thread(_queued_pages, runtime.store, source_id, limit)
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseUnavailable(f"job: refresh #{source_id}: database: {exc}") from exc
-    lost = [known for known in waiting if known.url not in pending]
+    lost = [
+        known
+        for known in waiting
+        if known.url not in pending and (queued_before is None or known.seen_at <= queued_before)
+    ]
     for known in lost:
         await queue.defer_page(PageJob.for_entry(source_id, known.entry or Entry(known.url)))
     if lost:
