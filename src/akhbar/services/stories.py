@@ -1,15 +1,15 @@
 """Placing articles: near-duplicate detection, online story assignment, breaking detection.
 
-``prepare`` does the slow part (embedding) outside any transaction; ``place`` runs inside the
-ingest transaction and keeps every decision in the database (signatures, bands, story state), so
-any number of workers can place articles and an edited article keeps its place.
+``prepare`` (:mod:`akhbar.services.grouping`, with the process's :class:`Grouping`) does the slow
+part (embedding) outside any transaction; ``place`` runs inside the ingest transaction and keeps
+every decision in the database (signatures, bands, story state), so any number of workers can
+place articles and an edited article keeps its place.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,22 +17,37 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 
-from akhbar.config import BUILT_IN_MODEL, Settings
 from akhbar.errors import StoreError
 from akhbar.models import Article, Story
 from akhbar.services import copies, story_moves
+from akhbar.services.grouping import Grouping, Prepared, prepare, prepare_many, prepare_safely, prepared_with
 from akhbar.store import Store, story_members
 from akhbar.store import breaking as flags
 from akhbar.store import desk as desk_rows
 from akhbar.store import signatures as placements
 from akhbar.store import stories as records
-from akhbar.stories import embedding, features, index, versions
+from akhbar.stories import features, index, versions
 from akhbar.stories import grouping as assignment
-from akhbar.stories.embedding import Embedder, Vector, from_bytes, to_bytes
-from akhbar.stories.processes import ProcessEmbedder
+from akhbar.stories.embedding import from_bytes, to_bytes
 from akhbar.text.urls import split_url
 
 log = logging.getLogger(__name__)
+
+__all__ = [  # Grouping and the preparing functions are services.grouping's, named here too
+    "Breaking",
+    "Grouping",
+    "Prepared",
+    "get_story",
+    "list_stories",
+    "place",
+    "prepare",
+    "prepare_many",
+    "prepare_safely",
+    "prepared_with",
+    "show_story",
+    "source_from",
+    "source_name",
+]
 
 
 @dataclass(frozen=True)
@@ -43,124 +58,6 @@ class Breaking:
     threshold: float = 4.0
     min_sources: int = 3
     flag_hours: float = 6.0
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The costly features of an article, computed before the transaction."""
-
-    body: copies.Body  # its words, MinHash signature and anchors
-    embedding: Vector | None  # None when grouping is off: duplicates only
-    entities: frozenset[str]
-
-
-class Grouping:
-    """How this process places articles: whether stories are grouped (setting ``stories``), with
-    which embedding model (``stories_model``) and where it runs (``stories_processes``: 0 runs it in
-    the calling thread), and the model itself.
-
-    One is made per process (a command, ``serve``, a worker) and passed down to every ingest, so
-    two callers in one process may place with different settings. The model is made on first use
-    and kept; :meth:`close` closes its connections to the machine's embedding service. Duplicate
-    detection needs no model and runs either way. ``rule`` replaces the model's assignment rule
-    (evaluations compare variants of it). A plugged-in model's module is imported when the grouping
-    is made, so a wrong name stops the command at once (:class:`ConfigError`); its weights load on
-    first use.
-    """
-
-    def __init__(
-        self,
-        *,
-        enabled: bool = True,
-        model: str = BUILT_IN_MODEL,
-        processes: int = 0,
-        embedder: Embedder | None = None,
-        rule: assignment.Settings | None = None,
-    ) -> None:
-        if enabled and embedder is None:
-            embedding.resolve(model)
-        self.enabled, self.model, self.processes = enabled, model, processes
-        self._embedder = embedder
-        self._owned: ProcessEmbedder | None = None
-        self._rule = rule  # None: the model's own (fitted weights, or the join it states)
-        self._lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Grouping:
-        return cls(
-            enabled=settings.stories, model=settings.stories_model, processes=settings.stories_processes
-        )
-
-    def __repr__(self) -> str:
-        return f"Grouping(enabled={self.enabled}, model={self.model!r}, processes={self.processes})"
-
-    def duplicates_only(self) -> Grouping:
-        """Grouping off, the rest alike: articles get signatures and duplicates, no story."""
-        return Grouping(enabled=False, model=self.model, processes=self.processes)
-
-    @property
-    def embedder(self) -> Embedder:
-        """The model, made on first use (in the machine's embedding service, or here)."""
-        with self._lock:
-            if self._embedder is None:
-                if self.processes:
-                    self._owned = ProcessEmbedder(self.model, self.processes)
-                    self._embedder = self._owned
-                else:
-                    self._embedder = embedding.shared(self.model)
-            return self._embedder
-
-    @property
-    def rule(self) -> assignment.Settings:
-        """The assignment rule with the model's own thresholds, worked out once."""
-        if self._rule is None:
-            self._rule = assignment.for_model(self.embedder)
-        return self._rule
-
-    def close(self) -> None:
-        """Close this grouping's connections to the embedding service, if it used it."""
-        with self._lock:
-            owned, self._owned = self._owned, None
-            if owned is not None:
-                self._embedder = None
-        if owned is not None:
-            owned.close()
-
-    def __enter__(self) -> Grouping:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
-def prepare_many(articles: Sequence[Article], grouping: Grouping) -> list[Prepared]:
-    """Signatures, and embeddings unless grouping is off (setting ``stories``)."""
-    vectors: Sequence[Vector | None] = [None] * len(articles)
-    if grouping.enabled:
-        vectors = features.embed_many(grouping.embedder, [(a.title, a.body_paragraphs) for a in articles])
-    return [prepared_with(a, vector) for a, vector in zip(articles, vectors, strict=True)]
-
-
-def prepared_with(article: Article, vector: Vector | None) -> Prepared:
-    """The article's signature and names beside its embedding (None: duplicates only)."""
-    return Prepared(
-        copies.body_of(article.body_paragraphs or (article.title,), article.title),
-        vector,
-        features.entity_keys(article.title, article.body_paragraphs),
-    )
-
-
-def prepare(article: Article, grouping: Grouping) -> Prepared:
-    return prepare_many([article], grouping)[0]
-
-
-def prepare_safely(article: Article, grouping: Grouping) -> Prepared | None:
-    """``prepare``, but a failure is logged and the article is stored unplaced rather than lost."""
-    try:
-        return prepare(article, grouping)
-    except Exception:  # a model defect must not stop ingestion; it is logged with its traceback
-        log.exception("stories: could not prepare %r", article.title[:80])
-        return None
 
 
 def source_name(article: Article, source_id: int | None) -> str:
