@@ -70,9 +70,8 @@ class InlineRunner:
         self._returned = asyncio.Event()  # one of them came back to the queue
         self._turns: dict[str, float] = {}  # host -> the latest turn a job was handed back for
         self._refresh_tries: dict[int, int] = {}  # source id -> its feed's failed tries, when handed back
-        self._pages: Counter[tuple[int | None, str]] = (
-            Counter()
-        )  # page jobs held: queued, running, handed back
+        # (source id, canonical URL) of the page jobs held: queued, running or handed back
+        self._pages: Counter[tuple[int | None, str]] = Counter()
         self.hand_backs = 0  # how many times a job was handed back (for tests and reports)
 
     async def defer_refresh(self, source_id: int) -> None:

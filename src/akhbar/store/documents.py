@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from akhbar.models import Document, Entry, StoredRejection, as_utc, content_hash
+from akhbar.models import Document, Entry, StoredRejection, as_utc
 from akhbar.store.engine import inserted_id, upsert_into
 from akhbar.store.tables import articles, raw_documents, rejections
 
@@ -32,7 +33,9 @@ def raw_key(document: Document, entry: Entry | None = None) -> str:
     each with its own outcome, so neither item is lost or replaces the other's article."""
     if entry is None:
         return document.sha256
-    return content_hash(document.data + b"\0" + entry.url.encode("utf-8", "surrogatepass"))
+    digest = hashlib.sha256(document.data)  # the bytes are not copied to append the URL
+    digest.update(b"\0" + entry.url.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
