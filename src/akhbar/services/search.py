@@ -24,7 +24,7 @@ from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
 from akhbar.store import Store, bulk
-from akhbar.store.portal import SUMMARY_COLUMNS, summary_of
+from akhbar.store.portal import SUMMARY_COLUMNS, summary_from, summary_of
 from akhbar.store.tables import articles as articles_table
 from akhbar.store.tables import search_documents
 
@@ -145,7 +145,11 @@ def _shown(store: Store, connection: sa.Connection, ids: list[int]) -> dict[int,
         return _shown_rows(connection, ids)
     updated, paragraphs = _converters(connection.dialect)
     found = sqlite.fetched(connection, _SHOWN_SQLITE.format(", ".join("?" * len(ids))), tuple(ids))
-    return {row[0]: _Shown(_summary(row, updated), _body(paragraphs(row[11]), row[12])) for row in found}
+    body = len(SUMMARY_COLUMNS)  # the body's paragraphs, then the caption, follow the summary's columns
+    return {
+        row[0]: _Shown(summary_from(row, updated), _body(paragraphs(row[body]), row[body + 1]))
+        for row in found
+    }
 
 
 def _shown_rows(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
@@ -154,23 +158,6 @@ def _shown_rows(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
         row.id: _Shown(summary_of(row), _body(row.body_paragraphs, row.image_caption))
         for row in connection.execute(_SHOWN, {"ids": ids})
     }
-
-
-def _summary(row: tuple[Any, ...], updated: Callable[[Any], Any]) -> ArticleSummary:
-    """:func:`summary_of` a driver's row of :data:`_SHOWN_SQLITE` (columns in that order)."""
-    return ArticleSummary(
-        id=row[0],
-        title=row[1],
-        site_name=row[2],
-        published=row[3],
-        language=row[4],
-        url=row[5],
-        image_url=row[6],
-        story_id=row[7],
-        source_id=row[8],
-        updated_at=updated(row[9]),
-        section=row[10],
-    )
 
 
 @functools.lru_cache(maxsize=4)

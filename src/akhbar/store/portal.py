@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,22 +72,25 @@ class Filters:
     collapse: bool = False
 
 
+SUMMARY_NAMES = tuple(column.name for column in SUMMARY_COLUMNS)
+_FIELD_NAMES = tuple(field.name for field in fields(ArticleSummary))
+if _FIELD_NAMES != SUMMARY_NAMES:  # summary_from passes the values in this order
+    raise RuntimeError("SUMMARY_COLUMNS must name ArticleSummary's fields, in their order")
+_UPDATED = SUMMARY_NAMES.index("updated_at")
+
+
 def summary_of(row: sa.Row[tuple[object, ...]]) -> ArticleSummary:
-    """An article summary from a row holding :data:`SUMMARY_COLUMNS`."""
+    """An article summary from a row holding :data:`SUMMARY_COLUMNS` (read by name)."""
     m = row._mapping
-    return ArticleSummary(
-        id=m["id"],
-        title=m["title"],
-        site_name=m["site_name"],
-        published=m["published"],
-        language=m["language"],
-        url=m["url"],
-        image_url=m["image_url"],
-        story_id=m["story_id"],
-        source_id=m["source_id"],
-        updated_at=as_utc(m["updated_at"]),
-        section=m["section"],
-    )
+    return summary_from([m[name] for name in SUMMARY_NAMES])
+
+
+def summary_from(values: Sequence[Any], updated: Callable[[Any], datetime] = as_utc) -> ArticleSummary:
+    """An article summary from the values of :data:`SUMMARY_COLUMNS` in their order (values after
+    them are left out); ``updated`` makes ``updated_at`` an aware time from what was read."""
+    shown = list(values[: len(SUMMARY_NAMES)])
+    shown[_UPDATED] = updated(shown[_UPDATED])
+    return ArticleSummary(*shown)
 
 
 _FIELDS = ("language", "source_id", "site_name", "story_id", "article_id", "since", "title_like", "section")
