@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from akhbar.bench.ingestsite import Pages, Site, corpus, serving
+from akhbar.bench.ingestsite import Pages, Site, corpus, serving, unique_page
 from akhbar.bench.report import PeakTreeMemory, Target
 from akhbar.bench.throughput import Throughput
 from akhbar.bench.web import process_cpu_seconds
@@ -212,7 +212,7 @@ def _ingest_only(
         elapsed = 0.0
         for index in range(count):
             url = f"http://127.0.0.1/p/{index}"
-            data = pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
+            data = unique_page(pages, index)
             started = time.perf_counter()
             document = Document(url, data, "text/html", url)
             ingest_document(store, document, grouping=grouping, extractor=extractor)

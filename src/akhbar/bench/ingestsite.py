@@ -50,6 +50,12 @@ def corpus(data_dir: Path | None, limit: int | None = None) -> Iterator[bytes]:
         yield gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
 
 
+def unique_page(pages: Sequence[bytes], index: int) -> bytes:
+    """Page ``index`` of the bench: ``pages`` in turn, each with a comment of its own, so that every
+    one is a distinct raw document (nothing is taken as already stored)."""
+    return pages[index % len(pages)] + f"\n<!-- page {index} -->\n".encode()
+
+
 class Site(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -64,8 +70,7 @@ class Site(ThreadingHTTPServer):
             self.cpu_seconds += seconds
 
     def page(self, index: int) -> bytes:
-        # a unique comment makes each page a distinct raw document
-        return self.pages[index % len(self.pages)] + f"\n<!-- page {index} -->\n".encode()
+        return unique_page(self.pages, index)
 
     def feed(self, number: int) -> bytes:
         base = f"http://127.0.0.1:{self.server_port}"
