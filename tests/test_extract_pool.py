@@ -8,6 +8,8 @@ import gzip
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -105,13 +107,24 @@ def test_a_worker_killed_on_a_page_is_a_rejection_and_is_replaced(pool: Extracti
     assert _through(pool, page) == in_thread(page, MAX)
 
 
-def test_a_page_needing_more_memory_than_a_worker_has_is_a_rejection() -> None:
-    pool = ExtractionPool(1, address_mb=160)  # a worker with the extraction stack loaded uses ~60 MB
+def _address_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError(f"no VmSize for {pid}")
+
+
+def test_a_page_needing_more_memory_than_a_worker_has_is_a_rejection(pool: ExtractionPool) -> None:
+    [page] = _real_pages(1)
+    _through(pool, page)
+    # a forked worker starts with the fork server's address space (the warm extraction stack,
+    # about 150 MB); the page needs more than 150 MB on top of it
+    started_with = max(_address_mb(pid) for pid in pool.pids())
+    pool = ExtractionPool(1, address_mb=started_with + 80)
     try:
         outcome = pool(Document("big.html", SLOW_PAGE, "text/html", "https://example.org/big"), MAX)
         assert isinstance(outcome, Rejected)
         assert "MemoryError" in outcome.reason or outcome.reason.startswith("extraction crashed")
-        [page] = _real_pages(1)
         assert isinstance(_through(pool, page), Article)
     finally:
         pool.close()
@@ -210,3 +223,43 @@ def test_a_workers_log_records_are_written_by_the_ingesting_process(caplog: pyte
     assert theirs, "records logged in the worker"
     assert all(r.levelno >= logging.DEBUG and r.getMessage() for r in theirs)
     assert {r.name.split(".")[0] for r in theirs} & {"trafilatura", "htmldate", "akhbar"}
+
+
+def _shared_mb(pid: int) -> float:
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    )
+    return sum(int(fields[name].split()[0]) for name in ("Shared_Clean", "Shared_Dirty")) / 1024
+
+
+def test_workers_share_the_warm_extraction_stack_with_their_fork_server(pool: ExtractionPool) -> None:
+    """Workers are forked from a server that loaded and warmed the stack: its libraries and
+    caches (justext's stop lists, dateparser's locales) are pages they share, not their own copies.
+    Separately started interpreters would share only the mapped files of Python and its C modules."""
+    pages = _real_pages(6)
+    with ThreadPoolExecutor(2) as threads:
+        outcomes = list(threads.map(lambda page: _through(pool, page), pages))
+    assert all(isinstance(outcome, Article) for outcome in outcomes)
+    workers = pool.pids()
+    assert len(workers) == 2
+    for pid in workers:
+        assert _shared_mb(pid) > 60, f"worker {pid} shares {_shared_mb(pid):.0f} MB"
+
+
+_WARM_CHECK = """
+import htmldate.extractors, trafilatura.external
+from akhbar.extract.warm import _pages, warm
+assert trafilatura.external.JT_STOPLIST is None and htmldate.extractors.month_words.cache_info().currsize == 0
+done = warm()
+assert done == len(list(_pages())) >= 6, done
+assert trafilatura.external.JT_STOPLIST is not None, "justext's stop lists"
+assert htmldate.extractors.month_words.cache_info().currsize == 1, "dateparser's locales"
+"""
+
+
+def test_warming_extracts_every_warming_page_and_builds_the_lazy_tables() -> None:
+    """The fork server's warming (in a fresh interpreter, as the server's) goes through extraction
+    on its own pages without a failure; its short pages reach justext, and htmldate's search of
+    every dateparser locale."""
+    run = subprocess.run([sys.executable, "-c", _WARM_CHECK], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from akhbar.bench.ingest import bench_ingest
 from akhbar.bench.ingestsite import Pages, serving
-from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_rss_mb
+from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_memory_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
@@ -30,7 +30,7 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
     assert result.extract_processes == extract_processes
     assert min(result.cores()) > 0 and min(result.load) >= 0
     assert (result.stored, result.errors) == (3, 0)
-    assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_rss_mb > 0
+    assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_memory_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
     assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
@@ -41,7 +41,7 @@ def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> No
     """The sampler reads the process tree only every few samples: a child started meanwhile still
     counts once the tree is read again, and the CPU the sampler spends is told apart."""
     memory = PeakTreeMemory()
-    before = tree_rss_mb()
+    before = tree_memory_mb()
     script = "import time; block = b'x' * (100 * 2**20); time.sleep(3)"
     with memory.watching():
         time.sleep(SAMPLE_EVERY)

@@ -10,11 +10,12 @@ are warm when timed: trafilatura after a first pass over the pages, akhbar's end
 its ``extract()`` and ``ingest_document()`` passes over them (start-up and first-use costs, such
 as dateparser's locales or the embedding model's loading, fall in those passes). With
 ``extract_processes`` above 0, pages are extracted in that many worker processes (one pool for
-every pass, so its workers are warmed by a first pass over the pages like this process). Peak RSS
-is the high-water mark of the process tree (extraction workers included) and the embedding
-service. akhbar's CPU per page is this process's, its extraction workers' (and the service's)
-less what the bench's own parts in it spend: the site's threads and the memory sampler (the
-baseline is timed around trafilatura's calls alone).
+every pass, so its workers are warmed by a first pass over the pages like this process). Peak
+memory is the high-water mark of the process tree (extraction workers and their fork server
+included) and the embedding service, each process's proportional set size: pages shared by
+several processes are counted once between them. akhbar's CPU per page is this process's, its
+extraction workers' (and the service's) less what the bench's own parts in it spend: the site's
+threads and the memory sampler (the baseline is timed around trafilatura's calls alone).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class IngestBench:
     ingest_only: Throughput
     stored: int
     errors: int
-    peak_rss_mb: float  # the whole process tree, and the embedding service it uses
+    peak_memory_mb: float  # the whole process tree, and the embedding service it uses
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
     extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
     load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
@@ -83,7 +84,9 @@ class IngestBench:
         return [
             Target("end to end / bare trafilatura, stories on", self.ratio, 0.70),
             Target("end to end / bare trafilatura, stories off", self.ratio_without_grouping, 0.90),
-            Target("peak memory of the process tree", self.peak_rss_mb, 500.0, " MB", higher_is_better=False),
+            Target(
+                "peak memory of the process tree", self.peak_memory_mb, 500.0, " MB", higher_is_better=False
+            ),
             Target(
                 "CPU per page / (trafilatura's + the model's)", self.cpu.ratio, 1.5, higher_is_better=False
             ),

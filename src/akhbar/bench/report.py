@@ -90,20 +90,25 @@ def _children() -> dict[int, list[int]]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+def _memory_kb(pid: int) -> int:
+    """The process's proportional set size (PSS: its own pages, and each page it shares with n
+    processes counted as 1/n), else its resident size where the kernel has no smaps_rollup."""
+    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(name).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
-def tree_rss_mb(pid: int | None = None, children: dict[int, list[int]] | None = None) -> float:
-    """Resident memory of process ``pid`` (this one by default) and all its descendants, in MB;
-    NaN where /proc is missing. ``children`` is a map :func:`_children` read earlier (reading it
-    costs a look at every process on the machine)."""
+def tree_memory_mb(pid: int | None = None, children: dict[int, list[int]] | None = None) -> float:
+    """Memory of process ``pid`` (this one by default) and all its descendants, in MB: the sum of
+    their proportional set sizes, so that pages the processes share (forked extraction workers
+    share their fork server's) count once, not once per process as resident sizes would. NaN where
+    /proc is missing. ``children`` is a map :func:`_children` read earlier (reading it costs a
+    look at every process on the machine)."""
     if not Path("/proc/self/status").exists():
         return float("nan")
     root = pid or os.getpid()
@@ -111,7 +116,7 @@ def tree_rss_mb(pid: int | None = None, children: dict[int, list[int]] | None = 
     total, pending = 0, [root]
     while pending:
         current = pending.pop()
-        total += _rss_kb(current)
+        total += _memory_kb(current)
         pending.extend(children.get(current, []))
     return total / 1024
 
@@ -135,14 +140,14 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 class PeakTreeMemory:
-    """The highest :func:`tree_rss_mb` seen while the block runs, sampled in a thread, with the trees
+    """The highest :func:`tree_memory_mb` seen while the block runs, sampled in a thread, with the trees
     of the processes ``also`` names (a service the measured process uses but did not start as a child,
     such as the machine's embedding service).
 
     The sampler reads which processes make up the trees every ``TREE_EVERY`` samples only (that
     read looks at every process on the machine: about 6 ms of CPU, taken from the measured process
-    five times a second otherwise), and their resident memory at every sample. :meth:`cpu_seconds`
-    is the sampler's own CPU, for benchmarks that count the CPU of their process.
+    five times a second otherwise), and their memory (proportional set sizes) at every sample.
+    :meth:`cpu_seconds` is the sampler's own CPU, for benchmarks that count the CPU of their process.
     """
 
     TREE_EVERY = 5
@@ -157,7 +162,7 @@ class PeakTreeMemory:
 
     def total_mb(self, children: dict[int, list[int]] | None = None) -> float:
         children = _children() if children is None else children
-        return tree_rss_mb(self.pid, children) + sum(tree_rss_mb(pid, children) for pid in self.also)
+        return tree_memory_mb(self.pid, children) + sum(tree_memory_mb(pid, children) for pid in self.also)
 
     def cpu_seconds(self) -> float:
         """CPU time the sampling thread has used so far (0 before it starts)."""

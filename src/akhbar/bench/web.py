@@ -26,7 +26,7 @@ import httpx
 
 from akhbar.bench import webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
-from akhbar.bench.report import Target, tree_rss_mb
+from akhbar.bench.report import Target, tree_memory_mb
 from akhbar.bench.webcorpus import corpus, kept_path, prepared, search_words, story_count
 
 
@@ -306,7 +306,7 @@ def bench_web(
                 if script is None:
                     saved[name] = httpx.get(base + path, timeout=30).content
             results += _scraped(base, (seconds, connections, 0), server.pid)
-            memory = tree_rss_mb(server.pid)
+            memory = tree_memory_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -219,7 +219,8 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
         f"  ratio end-to-end/ingest_document alone: {overhead:.2f}  (what fetching and the queue cost)"
     )
     click.echo(
-        f"  peak memory of the process tree (the embedding service included): {result.peak_rss_mb:.0f} MB"
+        "  peak memory of the process tree (the embedding service included; shared pages once):"
+        f" {result.peak_memory_mb:.0f} MB"
     )
     cpu = result.cpu
     click.echo(

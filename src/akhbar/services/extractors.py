@@ -3,10 +3,14 @@
 Extraction (trafilatura, lxml and akhbar's metadata steps) is pure Python and C under the GIL,
 and it takes its turn with every other thread of the process (``akhbar.extract.HTML_TURN``), so
 in-thread it uses one core however many threads ingest. :class:`ExtractionPool` runs it in
-``extract_processes`` worker processes instead (``python -m akhbar.services.extractors``; they
-import the extraction stage alone, never the embedding model, the store or the web app): the
-ingesting process fetches, stores and places while the pages of several threads are extracted
-at once on the machine's other cores.
+``extract_processes`` worker processes instead: the ingesting process fetches, stores and places
+while the pages of several threads are extracted at once on the machine's other cores.
+
+Workers are forked from one fork server per ingesting process (multiprocessing's "forkserver",
+started on first use), which imports the extraction stage alone (never the embedding model, the
+store or the web app) and warms its caches first (``akhbar.services.extractwarm``): the libraries,
+justext's stop lists and dateparser's locales are memory every worker shares with it, instead of
+a copy of about 100 MB in each.
 
 A worker that crashes on a page (a signal, an abort in C code, the kernel's out-of-memory
 killer) or takes longer than ``extract_timeout`` seconds on it makes a :class:`Rejected` value
@@ -17,25 +21,27 @@ or a service manager's stop: they end when the ingesting process closes their in
 
 Each worker's address space is capped (``WORKER_ADDRESS_MB``): a page that needs more fails with
 ``MemoryError`` inside the worker, which the extraction stage turns into a rejection. A worker
-whose resident memory has grown past ``RECYCLE_MB`` after a page ends once it has answered, and a
-fresh one takes its place.
+whose own memory (the pages it does not share with the fork server) has grown past
+``RECYCLE_MB`` after a page ends once it has answered, and a fresh fork takes its place.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import logging.handlers
+import multiprocessing
 import os
 import pickle
 import queue
 import resource
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from akhbar import extract as extraction
@@ -47,10 +53,17 @@ log = logging.getLogger(__name__)
 Outcome = Article | Rejected
 Extractor = Callable[[Document, int, extraction.Readable | None], Outcome]
 WORKER_ADDRESS_MB = 2048  # address space of one worker: a page's tree past that is a MemoryError
-RECYCLE_MB = 400  # a worker grown past this resident size is replaced after its page
+# a worker whose own memory grew past this is replaced after its page: a fresh fork of the warm
+# server costs milliseconds, and pages leave a worker's heap fragmented (30-60 MB after 100 pages)
+RECYCLE_MB = 80
+MEASURE_EVERY = 16  # pages between two looks at a worker's own memory (a look costs about 1.5 ms)
 STOP_SECONDS = 2.0  # how long a closing worker is given before it is killed
-START_SECONDS = 60.0  # how long a starting worker may take to import the extraction stage
+START_SECONDS = 60.0  # how long a starting worker (the first: the fork server's warming) may take
 READY = b"ready"
+# what the fork server imports before it forks: the program's main module, once (each worker would
+# import it again otherwise, as every spawned or forked-server child does: the reason a script that
+# ingests keeps its work under ``if __name__ == "__main__":``), then the warm extraction stage
+SERVER_PRELOAD = ["__main__", "akhbar.services.extractwarm"]
 
 
 def extract_outcome(document: Document, max_bytes: int, read: extraction.Readable | None = None) -> Outcome:
@@ -69,22 +82,35 @@ in_thread: Extractor = extract_outcome  # the extractor of ``extract_processes =
 
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen[bytes]
+    process: BaseProcess
     to_worker: Connection
     from_worker: Connection
+
+    def running(self) -> bool:
+        return self.process.exitcode is None and self.process.is_alive()
 
     def stop(self, *, kill: bool = False) -> int | None:
         """End the worker (at once with ``kill``, else once it has read its end of input)."""
         self.to_worker.close()
         if kill:
             self.process.kill()
-        try:
-            code = self.process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
+        self.process.join(STOP_SECONDS)
+        if self.process.exitcode is None:
             self.process.kill()
-            code = self.process.wait()
+            self.process.join()
         self.from_worker.close()
-        return code
+        return self.process.exitcode
+
+
+_server_lock = threading.Lock()
+
+
+def _fork_server() -> ForkServerContext:
+    """The context that forks workers from the fork server, which preloads :data:`SERVER_PRELOAD`."""
+    context = multiprocessing.get_context("forkserver")
+    with _server_lock:
+        context.set_forkserver_preload(SERVER_PRELOAD)
+    return context
 
 
 def _job(document: Document, max_bytes: int, read: extraction.Readable | None) -> bytes:
@@ -119,11 +145,13 @@ class ExtractionPool:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.replaced = 0  # workers ended by a page (crash, time limit) or grown too large
+        # before multiprocessing's own exit handler, which waits for every worker: they end on closed input
+        atexit.register(self.close)
 
     def pids(self) -> list[int]:
         """The process ids of the workers running now."""
         with self._lock:
-            return [worker.process.pid for worker in self._workers]
+            return [worker.process.pid for worker in self._workers if worker.process.pid is not None]
 
     def __call__(
         self, document: Document, max_bytes: int, read: extraction.Readable | None = None
@@ -148,34 +176,34 @@ class ExtractionPool:
 
     def _ready(self, worker: _Worker | None) -> _Worker:
         """``worker`` if it still runs, else a new one (its place was free, or it ended while idle)."""
-        if worker is not None and worker.process.poll() is None:
+        if worker is not None and worker.running():
             return worker
         if worker is not None:
             self._end(worker)
         return self._start()
 
     def _start(self) -> _Worker:
-        ours_read, theirs_write = os.pipe()
-        theirs_read, ours_write = os.pipe()
+        context = _fork_server()
+        theirs_read, ours_write = context.Pipe(duplex=False)
+        ours_read, theirs_write = context.Pipe(duplex=False)
         level = logging.getLogger().getEffectiveLevel()  # what the worker logs: records this process writes
-        arguments = (theirs_read, theirs_write, *self.limits, level)
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "akhbar.services.extractors", *map(str, arguments)],
-                pass_fds=(theirs_read, theirs_write),
-                stdin=subprocess.DEVNULL,
-            )
-        except OSError:
-            for fd in (ours_read, ours_write):
-                os.close(fd)
-            raise
-        finally:
-            os.close(theirs_read)
-            os.close(theirs_write)
-        worker = _Worker(
-            process, Connection(ours_write, readable=False), Connection(ours_read, writable=False)
+        process = context.Process(
+            target=work,
+            args=(theirs_read, theirs_write, *self.limits, level),
+            name="akhbar-extract",
+            daemon=True,
         )
-        try:  # a worker's start-up (its imports) is not counted in its first page's time
+        try:
+            process.start()
+        except (OSError, EOFError, ValueError) as exc:  # no process, or no fork server to ask for one
+            for end in (ours_read, ours_write):
+                end.close()
+            raise OSError(f"an extraction worker could not be started: {exc}") from exc
+        finally:
+            theirs_read.close()
+            theirs_write.close()
+        worker = _Worker(process, ours_write, ours_read)
+        try:  # a worker's start-up (the fork server's warming, the first time) is not counted in its page
             ready = worker.from_worker.poll(START_SECONDS) and worker.from_worker.recv_bytes() == READY
         except (EOFError, OSError):
             ready = False
@@ -214,6 +242,7 @@ class ExtractionPool:
     def close(self) -> None:
         """End every worker; calls made afterwards extract in the calling thread."""
         self._closed = True
+        atexit.unregister(self.close)
         with self._lock:
             workers, self._workers = list(self._workers), set()
         for worker in workers:
@@ -228,7 +257,17 @@ def make_extractor(processes: int, timeout: float) -> tuple[Extractor, Callable[
     return pool, pool.close
 
 
-def _resident_mb() -> float:
+def _own_mb() -> float:
+    """This process's own memory: its private pages (what its pages added, and the fork server's
+    pages it wrote to), not those it still shares; its resident size where the kernel has no
+    smaps_rollup."""
+    try:
+        fields = dict(
+            line.split(":", 1) for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]
+        )
+        return sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty")) / 1024
+    except (OSError, KeyError, ValueError):
+        pass
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -269,21 +308,23 @@ def serve(
     root = logging.getLogger()
     root.handlers, root.level = [kept], level  # the ingesting process's: it filters them again
     answers.send_bytes(READY)
+    done = 0
     while True:
         try:
             document, max_bytes, read = pickle.loads(jobs.recv_bytes())
         except EOFError:
             return
         outcome = extract_outcome(document, max_bytes, read)
-        going_on = _resident_mb() < recycle_mb
+        done += 1  # its memory is looked at after its first page, then every MEASURE_EVERY pages
+        going_on = (done - 1) % MEASURE_EVERY != 0 or _own_mb() < recycle_mb
         answer = (outcome, going_on, kept.taken())
         answers.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
         if not going_on:
             return
 
 
-def main(arguments: list[str]) -> None:
-    jobs, answers, address_mb, recycle_mb, level = (int(argument) for argument in arguments)
+def work(jobs: Connection, answers: Connection, address_mb: int, recycle_mb: int, level: int) -> None:
+    """A worker process: capped, deaf to the process group's signals, serving until its input ends."""
     limit = address_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Ctrl-C or a service manager's stop reaches the whole process group: the ingesting process
@@ -292,8 +333,4 @@ def main(arguments: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
-    serve(Connection(jobs, writable=False), Connection(answers, readable=False), recycle_mb, level)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    serve(jobs, answers, recycle_mb, level)
