@@ -263,3 +263,17 @@ def test_warming_extracts_every_warming_page_and_builds_the_lazy_tables() -> Non
     every dateparser locale."""
     run = subprocess.run([sys.executable, "-c", _WARM_CHECK], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_process_extracting_in_workers_never_loads_the_html_extraction_libraries() -> None:
+    """The ingesting process hands pages to its workers: trafilatura and htmldate (about 30 MB with
+    their tables) load only where a page is extracted."""
+    check = (
+        "import sys\n"
+        "from akhbar.services import fetching, ingest\n"
+        "from akhbar.jobs import inline\n"
+        "loaded = [name for name in ('trafilatura', 'htmldate', 'justext') if name in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr

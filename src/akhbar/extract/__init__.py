@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from akhbar.errors import InputError
 from akhbar.extract import editorial
 from akhbar.extract.decoding import DEFAULT_MAX_BYTES, decode
-from akhbar.extract.html import extract_html
 from akhbar.extract.pageurl import declared_url
 from akhbar.extract.sections import section_of
 from akhbar.extract.textdump import extract_textdump
@@ -72,6 +71,10 @@ def extract(
     else:
         text, html = decode(document, max_bytes=max_bytes)
     if html:
+        # imported on first use: a process whose pages are extracted in worker processes never
+        # loads trafilatura, htmldate and their tables (about 30 MB)
+        from akhbar.extract.html import extract_html
+
         url = document.url or declared_url(text)
         with HTML_TURN:  # lxml and trafilatura in two threads at once can corrupt the heap
             outcome = extract_html(text, url=url, fetched_at=document.fetched_at)
