@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SAMPLE_EVERY = 0.5  # seconds between two samples of the process tree's memory (each costs 1-3 ms a process)
+SAMPLE_EVERY = 1.0  # seconds between two samples of the process tree's memory (each costs 2-3 ms a process)
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,11 @@ class PeakTreeMemory:
 
     The sampler reads which processes make up the trees every ``TREE_EVERY`` samples only (that
     read looks at every process on the machine: about 6 ms of CPU, taken from the measured process
-    twice a second otherwise), and their memory (proportional set sizes) at every sample.
+    once a second otherwise), and their memory (proportional set sizes) at every sample.
     :meth:`cpu_seconds` is the sampler's own CPU, for benchmarks that count the CPU of their process.
     """
 
-    TREE_EVERY = 4
+    TREE_EVERY = 2
 
     def __init__(self, pid: int | None = None, also: Sequence[int] = ()) -> None:
         self.pid = pid
