@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.search import arabic
-from akhbar.search.analysis import prepare, terms
+from akhbar.search.analysis import index_terms, prepare, terms
 from akhbar.search.snippets import highlight, snippet
 
 
@@ -185,3 +185,17 @@ def test_a_window_cut_inside_a_word_marks_what_the_whole_text_matches() -> None:
     found = snippet(text, wanted, "fr")
     assert found == _snippet_from_all_words(text, wanted, "fr")
     assert found.count("<mark>") == 1 and "scrutins" in found
+
+
+def test_the_word_memos_stay_bounded_over_a_long_stream() -> None:
+    """A process indexing for weeks meets millions of distinct words (names, numbers, typos): the
+    memos of words analysed start again empty past their limit instead of growing with the stream."""
+    from akhbar.search import analysis
+
+    batch = 40_000
+    for start in range(0, 6 * batch, batch):
+        text = " ".join(f"mot{number}x" for number in range(start, start + batch))
+        index_terms(text, "fr")
+    assert len(analysis._caches["fr"]) <= analysis._CACHE_LIMIT + batch
+    assert len(analysis._exact_cache) <= analysis._CACHE_LIMIT + batch
+    assert analysis.latin_term.cache_info().currsize <= analysis._CACHE_LIMIT
