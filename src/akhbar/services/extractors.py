@@ -38,7 +38,7 @@ import resource
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
@@ -85,12 +85,24 @@ class _Worker:
     process: BaseProcess
     to_worker: Connection
     from_worker: Connection
+    _stopping: threading.Lock = field(default_factory=threading.Lock)
+    _code: int | None = None
+    _stopped: bool = False
 
     def running(self) -> bool:
-        return self.process.exitcode is None and self.process.is_alive()
+        with self._stopping:
+            return not self._stopped and self.process.is_alive()
 
     def stop(self, *, kill: bool = False) -> int | None:
-        """End the worker (at once with ``kill``, else once it has read its end of input)."""
+        """End the worker (at once with ``kill``, else once it has read its end of input); its exit
+        status. A second call (the pool closing while a page thread ends it) answers the first's."""
+        with self._stopping:
+            if not self._stopped:
+                self._stopped = True
+                self._code = self._ended(kill=kill)
+            return self._code
+
+    def _ended(self, *, kill: bool) -> int | None:
         self.to_worker.close()
         if kill:
             self.process.kill()
@@ -99,7 +111,9 @@ class _Worker:
             self.process.kill()
             self.process.join()
         self.from_worker.close()
-        return self.process.exitcode
+        code = self.process.exitcode
+        self.process.close()  # its sentinel's descriptor, now rather than when collected
+        return code
 
 
 _server_lock = threading.Lock()
