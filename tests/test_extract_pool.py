@@ -277,3 +277,26 @@ def test_a_process_extracting_in_workers_never_loads_the_html_extraction_librari
     )
     run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+_UNGUARDED = """
+from akhbar.services.extractors import ExtractionPool
+from akhbar.models import Document
+pool = ExtractionPool(1)
+page = b"<html><head><title>Budget</title></head><body><article><p>" + b"Le conseil a vote. " * 40
+outcome = pool(Document("a.html", page + b"</p></article></body></html>", "text/html", "https://e.org/a"), 10**6)
+print("outcome", type(outcome).__name__)
+pool.close()
+"""
+
+
+def test_a_script_without_a_main_guard_still_gets_its_pages_extracted(tmp_path: Path) -> None:
+    """Each worker imports the program's main module again: a script whose work is not under
+    ``if __name__ == "__main__":`` would start its work again in the worker, which multiprocessing
+    refuses. The page is then extracted in the script's own process, with the reason logged."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(_UNGUARDED)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("outcome Article") == 1
+    assert "is extracted in this process" in run.stderr

@@ -60,10 +60,11 @@ MEASURE_EVERY = 16  # pages between two looks at a worker's own memory (a look c
 STOP_SECONDS = 2.0  # how long a closing worker is given before it is killed
 START_SECONDS = 60.0  # how long a starting worker (the first: the fork server's warming) may take
 READY = b"ready"
-# what the fork server imports before it forks: the program's main module, once (each worker would
-# import it again otherwise, as every spawned or forked-server child does: the reason a script that
-# ingests keeps its work under ``if __name__ == "__main__":``), then the warm extraction stage
-SERVER_PRELOAD = ["__main__", "akhbar.services.extractwarm"]
+# what the fork server imports before it forks: the warm extraction stage. Each worker still imports
+# the program's main module again (as ``__mp_main__``), as every child of multiprocessing's spawn and
+# forkserver methods does: a script that ingests keeps its work under ``if __name__ == "__main__":``
+# (Python 3.11's forkserver drops the path that a "__main__" in this list would need)
+SERVER_PRELOAD = ["akhbar.services.extractwarm"]
 
 
 def extract_outcome(document: Document, max_bytes: int, read: extraction.Readable | None = None) -> Outcome:
@@ -217,13 +218,14 @@ class ExtractionPool:
             theirs_read.close()
             theirs_write.close()
         worker = _Worker(process, ours_write, ours_read)
+        problem = f"an extraction worker did not start within {START_SECONDS:g} s"
         try:  # a worker's start-up (the fork server's warming, the first time) is not counted in its page
             ready = worker.from_worker.poll(START_SECONDS) and worker.from_worker.recv_bytes() == READY
-        except (EOFError, OSError):
-            ready = False
+        except (EOFError, OSError):  # it ended first: its error is on stderr
+            ready, problem = False, "an extraction worker ended as it started (its error is logged above)"
         if not ready:
             worker.stop(kill=True)
-            raise OSError(f"an extraction worker did not start within {START_SECONDS:g} s")
+            raise OSError(problem)
         with self._lock:
             self._workers.add(worker)
         return worker
