@@ -20,6 +20,7 @@ import pytest
 
 from akhbar import extract as extraction
 from akhbar.config import load_settings
+from akhbar.memory import smaps_rollup
 from akhbar.models import Article, Document, Rejected
 from akhbar.services import ingest
 from akhbar.services.extractors import ExtractionPool, in_thread, make_extractor
@@ -226,10 +227,8 @@ def test_a_workers_log_records_are_written_by_the_ingesting_process(caplog: pyte
 
 
 def _shared_mb(pid: int) -> float:
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
-    )
-    return sum(int(fields[name].split()[0]) for name in ("Shared_Clean", "Shared_Dirty")) / 1024
+    totals = smaps_rollup(pid)
+    return (totals["Shared_Clean"] + totals["Shared_Dirty"]) / 1024
 
 
 def test_workers_share_the_warm_extraction_stack_with_their_fork_server(pool: ExtractionPool) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from akhbar.bench.report import tree_memory_mb
-from akhbar.memory import limit_malloc_arenas, release_free_memory
+from akhbar.memory import limit_malloc_arenas, release_free_memory, smaps_rollup
 
 
 def test_arenas_are_capped_on_glibc_unless_the_operator_chose(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,3 +50,10 @@ def test_the_tree_counts_pages_a_child_shares_with_its_parent_once() -> None:
     finally:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+
+
+def test_the_kernels_totals_of_a_process_are_read_by_field() -> None:
+    totals = smaps_rollup()
+    assert totals["Rss"] >= totals["Pss"] > 0
+    assert totals["Private_Dirty"] > 0
+    assert smaps_rollup(2**22 + 1) == {}  # no such process (past the kernel's pid limit)

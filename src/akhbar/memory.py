@@ -1,4 +1,5 @@
-"""Process memory: fewer glibc malloc arenas for a threaded process.
+"""Process memory: fewer glibc malloc arenas for a threaded process, freed heap pages handed
+back, and what the kernel counts of a process's memory.
 
 glibc gives each thread that allocates its own arena (up to eight per core), and each keeps the
 memory it once used. akhbar runs extraction and storage in worker threads, so a long-running
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
 import sys
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 M_ARENA_MAX = -8  # mallopt parameter number in glibc's malloc.h
@@ -46,6 +49,23 @@ def release_free_memory() -> bool:
         return False
 
 
+def smaps_rollup(pid: int | str = "self") -> dict[str, int]:
+    """The kernel's memory totals of a process (``/proc/PID/smaps_rollup``), in kB by field name
+    (``Rss``, ``Pss``, ``Private_Dirty``...); empty where the kernel has none or the process ended."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]  # the first is the range
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        amount = value.split()
+        if amount and amount[0].isdigit():
+            found[name] = int(amount[0])
+    return found
+
+
+@functools.cache  # find_library runs ldconfig in a child process
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None

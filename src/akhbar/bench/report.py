@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from akhbar.memory import smaps_rollup
+
 SAMPLE_EVERY = 1.0  # seconds between two samples of the process tree's memory (each costs 2-3 ms a process)
 
 
@@ -93,13 +95,15 @@ def _children() -> dict[int, list[int]]:
 def _memory_kb(pid: int) -> int:
     """The process's proportional set size (PSS: its own pages, and each page it shares with n
     processes counted as 1/n), else its resident size where the kernel has no smaps_rollup."""
-    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
-        try:
-            for line in Path(name).read_text().splitlines():
-                if line.startswith(field):
-                    return int(line.split()[1])
-        except OSError:
-            continue
+    proportional = smaps_rollup(pid).get("Pss")
+    if proportional is not None:
+        return proportional
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 

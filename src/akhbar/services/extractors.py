@@ -46,6 +46,7 @@ from pathlib import Path
 
 from akhbar import extract as extraction
 from akhbar.errors import InputError
+from akhbar.memory import smaps_rollup
 from akhbar.models import Article, Document, Rejected
 
 log = logging.getLogger(__name__)
@@ -277,13 +278,9 @@ def _own_mb() -> float:
     """This process's own memory: its private pages (what its pages added, and the fork server's
     pages it wrote to), not those it still shares; its resident size where the kernel has no
     smaps_rollup."""
-    try:
-        fields = dict(
-            line.split(":", 1) for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]
-        )
-        return sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty")) / 1024
-    except (OSError, KeyError, ValueError):
-        pass
+    totals = smaps_rollup()
+    if "Private_Clean" in totals and "Private_Dirty" in totals:
+        return (totals["Private_Clean"] + totals["Private_Dirty"]) / 1024
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
