@@ -4,7 +4,6 @@ work, not akhbar's)."""
 
 from __future__ import annotations
 
-import gzip
 import threading
 import time
 import zlib
@@ -14,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import overload
 
-from akhbar.services.demo import demo_directory
+from akhbar.extract.pagefiles import demo_directory, html_pages
 
 
 class Pages(Sequence[bytes]):
@@ -42,12 +41,7 @@ class Pages(Sequence[bytes]):
 def corpus(data_dir: Path | None, limit: int | None = None) -> Iterator[bytes]:
     """Real HTML pages (the first ``limit``), read one at a time: ``pages-*`` under ``data_dir``
     when given, else the bundled demo pages."""
-    root = data_dir if data_dir is not None else demo_directory()
-    paths = sorted(root.glob("**/*.html")) + sorted(root.glob("**/*.html.gz"))
-    if not paths:
-        raise FileNotFoundError(f"no .html or .html.gz pages under {root}")
-    for path in paths[:limit]:
-        yield gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return html_pages(data_dir if data_dir is not None else demo_directory(), limit)
 
 
 def unique_page(pages: Sequence[bytes], index: int) -> bytes:

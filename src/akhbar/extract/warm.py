@@ -14,14 +14,13 @@ is one a page would fill.
 
 from __future__ import annotations
 
-import gzip
 import logging
 from collections.abc import Iterator
-from importlib import resources
 
 import htmldate
 
 from akhbar.extract import extract
+from akhbar.extract.pagefiles import demo_directory, html_pages
 from akhbar.models import Document
 
 log = logging.getLogger(__name__)
@@ -45,16 +44,8 @@ def _pages() -> Iterator[tuple[str, bytes]]:
             f"<div class='date'>{date}</div><div><span>{text}</span></div></body></html>"
         )
         yield f"http://warm.invalid/{lang}", page.encode()
-    demo = resources.files("akhbar").joinpath("demo")
-    for folder in ("fundus", "trafilatura"):
-        place = demo.joinpath(folder)
-        if not place.is_dir():
-            continue
-        for item in sorted(place.iterdir(), key=lambda entry: entry.name):
-            if item.name.endswith(".html.gz"):
-                yield f"http://warm.invalid/{item.name}", gzip.decompress(item.read_bytes())
-            elif item.name.endswith(".html"):
-                yield f"http://warm.invalid/{item.name}", item.read_bytes()
+    for index, data in enumerate(html_pages(demo_directory())):
+        yield f"http://warm.invalid/demo/{index}", data
 
 
 def warm() -> int:

@@ -25,11 +25,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
-from pathlib import Path
 
 from akhbar.config import Settings
 from akhbar.extract import editorial as editorial_form
+from akhbar.extract.pagefiles import demo_directory
 from akhbar.models import Document
 from akhbar.services import breaking, images
 from akhbar.services.ingest import IngestResult, ahead, finished, ingest_document, ingest_paths, stage
@@ -117,10 +116,6 @@ class DemoLoaded:
     photo: images.StoredImage | None
     breaking_id: int | None
     explainer_id: int | None = None
-
-
-def demo_directory() -> Path:
-    return Path(str(files("akhbar").joinpath("demo")))
 
 
 def _page(title: str, paragraphs: list[str], language: str, site: str, published: datetime) -> bytes:
