@@ -118,14 +118,11 @@ class _Worker:
         return code
 
 
-_server_lock = threading.Lock()
-
-
 def _fork_server() -> ForkServerContext:
-    """The context that forks workers from the fork server, which preloads :data:`SERVER_PRELOAD`."""
+    """The context that forks workers from the fork server, which preloads :data:`SERVER_PRELOAD`
+    (the list is read when the server starts, on the first worker)."""
     context = multiprocessing.get_context("forkserver")
-    with _server_lock:
-        context.set_forkserver_preload(SERVER_PRELOAD)
+    context.set_forkserver_preload(SERVER_PRELOAD)
     return context
 
 

@@ -94,16 +94,17 @@ def insert_raw_once(
 ) -> tuple[int, bool]:
     """Insert the raw document unless its content is stored already (by another worker a moment
     ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it."""
+    values = _raw_values(document, source_id, entry)
     statement = (
         upsert_into(connection, raw_documents)
-        .values(**_raw_values(document, source_id, entry))
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["sha256"])
         .returning(raw_documents.c.id)
     )
     inserted = connection.execute(statement).scalar()
     if inserted is not None:
         return int(inserted), True
-    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == raw_key(document, entry))
+    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == values["sha256"])
     return int(connection.execute(query).scalar_one()), False
 
 
