@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from akhbar.errors import StoreError
 from akhbar.models import Article, Document
 from akhbar.store import Store, articles, documents
-from akhbar.store.engine import current_revision, head_revision
+from akhbar.store.engine import current_revision, head_revision, migration_heads
 from akhbar.store.tables import is_search_private, metadata
 
 ARABIC = Article(
@@ -44,6 +46,24 @@ def test_new_database_is_at_head_and_matches_the_tables(store: Store) -> None:
         }
         diff = compare_metadata(MigrationContext.configure(connection, opts=opts), metadata)
     assert diff == []
+
+
+def test_the_schema_this_code_needs_is_the_migrations_head() -> None:
+    assert migration_heads() == {head_revision()}
+
+
+def test_opening_a_database_at_head_loads_no_alembic(tmp_path: Path) -> None:
+    """Only migrating needs Alembic: a process that opens a current database does without it."""
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    Store(url).close()  # created and migrated here
+    code = (
+        "import sys\n"
+        "from akhbar.store import Store\n"
+        f"Store({url!r}, create=False).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
 
 
 def test_raw_document_round_trip_keeps_bytes_and_headers(store: Store) -> None:
