@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from akhbar.bench.report import tree_memory_mb
-from akhbar.memory import limit_malloc_arenas, release_free_memory, smaps_rollup
+from akhbar.memory import fix_mmap_threshold, limit_malloc_arenas, release_free_memory, smaps_rollup
 
 
 def test_arenas_are_capped_on_glibc_unless_the_operator_chose(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,3 +59,44 @@ def test_the_kernels_totals_of_a_process_are_read_by_field() -> None:
     assert totals["Rss"] >= totals["Pss"] > 0
     assert totals["Private_Dirty"] > 0
     assert smaps_rollup(2**22 + 1) == {}  # no such process (past the kernel's pid limit)
+
+
+_FRAGMENTS = """
+import gc, sys
+from akhbar.memory import fix_mmap_threshold, smaps_rollup
+def own_mb():
+    totals = smaps_rollup()
+    return (totals["Private_Dirty"] + totals["Private_Clean"]) / 1024
+if sys.argv[1] == "fixed":
+    assert fix_mmap_threshold()
+block = bytearray(8 << 20)  # freeing a block this large raises glibc's threshold to its size
+del block
+before = own_mb()
+pages, kept = [], []
+for _ in range(60):
+    pages.append(bytearray(1 << 20))  # a page's bytes, then something small that stays
+    kept.append(bytes(2000))
+del pages
+gc.collect()
+print(own_mb() - before)
+"""
+
+
+@pytest.mark.parametrize("threshold", ["fixed", "glibc's"])
+def test_large_blocks_go_back_to_the_system_once_the_threshold_is_fixed(threshold: str) -> None:
+    """60 freed blocks of 1 MB, each followed by a small block that stays: with glibc's moving
+    threshold they were carved from the heap and its pages stay with the process; with the
+    threshold fixed each had a mapping of its own, gone when freed."""
+    run = subprocess.run(
+        [sys.executable, "-c", _FRAGMENTS, threshold], capture_output=True, text=True, timeout=60, check=True
+    )
+    kept_mb = float(run.stdout)
+    if threshold == "fixed":
+        assert kept_mb < 10
+    else:
+        assert kept_mb > 40, "glibc keeps them (what the fixed threshold is for)"
+
+
+def test_the_operators_threshold_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "262144")
+    assert fix_mmap_threshold() is False

@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from akhbar.bench.ingestsite import Pages, Site, corpus, serving, unique_page
-from akhbar.bench.report import PeakTreeMemory, Target
+from akhbar.bench.report import PeakTreeMemory, Target, process_cpu_seconds
 from akhbar.bench.throughput import Throughput
-from akhbar.bench.web import process_cpu_seconds
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
 from akhbar.jobs.tasks import schedule_due

@@ -125,22 +125,28 @@ def tree_memory_mb(pid: int | None = None, children: dict[int, list[int]] | None
     return total / 1024
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` (Linux /proc); NaN where /proc is missing or
+    the process ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) spent so far by process ``pid`` and its living descendants; NaN
     where /proc is missing."""
     if not Path("/proc/self/stat").exists():
         return float("nan")
-    ticks = os.sysconf("SC_CLK_TCK")
-    children, total, pending = _children(), 0, [pid]
+    children, total, pending = _children(), 0.0, [pid]
     while pending:
         current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        except (OSError, IndexError, ValueError):
-            pass
+        spent = process_cpu_seconds(current)
+        total += 0.0 if math.isnan(spent) else spent
         pending.extend(children.get(current, []))
-    return total / ticks
+    return total
 
 
 class PeakTreeMemory:

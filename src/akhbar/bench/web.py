@@ -10,7 +10,6 @@ API list, RSS) is nginx serving the very bytes akhbar served, measured the same 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ import httpx
 
 from akhbar.bench import webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
-from akhbar.bench.report import Target, tree_memory_mb
+from akhbar.bench.report import Target, process_cpu_seconds, tree_memory_mb
 from akhbar.bench.webcorpus import corpus, kept_path, prepared, search_words, story_count
 
 
@@ -49,15 +48,6 @@ class Measurement:
     def cpu_ms_per_request(self) -> float:
         """Server CPU per request: steadier than wall-clock figures on a shared machine."""
         return 1000 * self.server_cpu_seconds / self.requests if self.requests else float("nan")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process ``pid`` (Linux /proc); NaN where /proc is missing."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(work: Path, database_url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:

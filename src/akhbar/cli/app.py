@@ -174,11 +174,12 @@ def cli(
     New here? `akhbar demo` loads the demo pages and serves them; the README's "First steps" goes on
     from there.
     """
-    from akhbar.memory import limit_malloc_arenas
+    from akhbar.memory import fix_mmap_threshold, limit_malloc_arenas
 
     if quiet and verbose:
         raise click.UsageError("-q and -v cannot be used together")
     limit_malloc_arenas()
+    fix_mmap_threshold()
     verbosity = -1 if quiet else verbose
     logs.configure(verbosity)
     ctx.obj = Context({"data_dir": data_dir, "database_url": database_url}, config_file, verbosity)
