@@ -14,10 +14,10 @@ blocks that stay alive between them keep their pages from going back. An ingesti
 grows by about 30 MB a run of 200 pages while malloc counts the same 40 MB in use (``akhbar bench
 ingest``: its process at 219 MB at the end, 155 MB with the threshold fixed).
 :func:`fix_mmap_threshold` keeps it at 128 kB, like ``MALLOC_MMAP_THRESHOLD_=131072``, which still
-wins when set. The command line sets it, and the extraction fork server for its workers (8-12 MB
-less each, at the same pages a second). The embedding service is left alone: it makes and drops
-large numpy temporaries many times a second, and fresh mappings cost it page faults on every one
-(a third more CPU for the model).
+wins when set. The command line sets it for its own process. Extraction workers and the embedding
+service keep glibc's moving threshold: they make and drop large blocks for every page or batch,
+and fresh mappings cost them page faults on each (4% more CPU a page in a worker, for 12 MB less
+of its own; a third more for the model); a worker is replaced when its own memory grows too much.
 """
 
 from __future__ import annotations
