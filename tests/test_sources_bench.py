@@ -32,6 +32,7 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
     assert (result.stored, result.errors) == (3, 0)
     assert result.end_to_end.per_second > 0 and result.baseline.per_second > 0 and result.peak_memory_mb > 0
     assert result.extract_only.pages == 3 and result.ingest_only.pages == 3
+    assert result.baseline.pages == 6 and "before and after" in result.baseline.name  # timed twice
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
     assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
     assert result.cpu.off_ms > 0

@@ -5,7 +5,8 @@ feeds listing them; akhbar follows the feeds with the in-process runner on a fre
 database (fetch under every rule, extract, store), twice: with story grouping (the embedding
 model's work, its own stage with its own benchmark, ``akhbar bench stories``) and without it
 (setting ``stories = off``: fetch, extract, find duplicates, store, index for search). The
-baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing. Both sides
+baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing, timed
+before akhbar's runs and again after them (their mean: the machine's speed drifts). Both sides
 are warm when timed: trafilatura after a first pass over the pages, akhbar's end-to-end runs after
 its ``extract()`` and ``ingest_document()`` passes over them (start-up and first-use costs, such
 as dateparser's locales or the embedding model's loading, fall in those passes). With
@@ -182,6 +183,27 @@ def _alone(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, flo
         return child.submit(_baselines, pages, count).result()
 
 
+def _bare_again(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, float]:
+    """Bare trafilatura once more (warmed, then timed), where :func:`_alone` ran it."""
+    if not in_child:
+        _baseline(pages, count)
+        return _baseline(pages, count)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        child.submit(_baseline, pages, count).result()
+        return child.submit(_baseline, pages, count).result()
+
+
+def _both(before: tuple[Throughput, float], after: tuple[Throughput, float]) -> tuple[Throughput, float]:
+    """Bare trafilatura timed before akhbar's runs and after them, as one figure (their mean): on a
+    shared machine, a baseline timed only before runs that take a minute drifts from them by a
+    tenth either way, and a ratio to it with it."""
+    (first, first_cpu), (second, second_cpu) = before, after
+    name = f"{first.name} (before and after: {first.per_second:.1f}, {second.per_second:.1f} pages/s)"
+    return Throughput(name, first.pages + second.pages, first.seconds + second.seconds), (
+        first_cpu + second_cpu
+    ) / 2
+
+
 def _warm(extractor: Extractor, pages: Sequence[bytes], count: int, threads: int, passes: int) -> None:
     """Every page through ``extractor`` from ``threads`` threads, ``passes`` times, untimed: its
     worker processes (with ``extract_processes``) are as warm as this process is after its own
@@ -267,7 +289,7 @@ def bench_ingest(
     # the memory of this process is measured
     html = Pages(corpus(data_dir, pages))
     load_before = os.getloadavg()[0]
-    baseline, trafilatura_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
+    before, before_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
     service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
@@ -285,6 +307,9 @@ def bench_ingest(
             on, off = runs.measure(grouping, service_pid, site, memory)
     finally:
         close()
+    # after the memory watch: a child of this process would count in its tree
+    after = _bare_again(html, pages, in_child=extract_processes > 0)
+    baseline, trafilatura_cpu = _both((before, before_cpu), after)
     return IngestBench(
         pages,
         sources,
