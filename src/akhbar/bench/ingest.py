@@ -28,10 +28,11 @@ import os
 import resource
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from akhbar.bench.ingestsite import Pages, Site, corpus, serving, unique_page
 from akhbar.bench.report import PeakTreeMemory, Target, process_cpu_seconds
@@ -45,6 +46,8 @@ from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.stories.processes import ProcessEmbedder
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -161,36 +164,30 @@ def _extract_only(pages: Sequence[bytes], count: int) -> Throughput:
     return Throughput("akhbar extract() alone (no fetch, no store)", count, elapsed)
 
 
-def _baselines(pages: Sequence[bytes], count: int) -> tuple[Throughput, float, Throughput]:
-    """Bare trafilatura and akhbar's ``extract()`` alone on the pages, each warmed first.
+def _warm_baseline(pages: Sequence[bytes], count: int) -> tuple[Throughput, float]:
+    """:func:`_baseline` after an untimed pass over the same pages.
 
     trafilatura is warmed on every page before it is timed, as akhbar is (its extract() and
     ingest_document() runs go over the same pages before the end-to-end runs): a first pass costs
     about a tenth more (its caches, justext's stop lists per language).
     """
     _baseline(pages, count)
-    baseline, cpu = _baseline(pages, count)
-    return baseline, cpu, _extract_only(pages, count)
+    return _baseline(pages, count)
 
 
-def _alone(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, float, Throughput]:
-    """:func:`_baselines`, in a child process when ``in_child``: when akhbar extracts in worker
+def _baselines(pages: Sequence[bytes], count: int) -> tuple[Throughput, float, Throughput]:
+    """Bare trafilatura and akhbar's ``extract()`` alone on the pages, each warmed first."""
+    return (*_warm_baseline(pages, count), _extract_only(pages, count))
+
+
+def _in_child(work: Callable[[Pages, int], T], pages: Pages, count: int, *, in_child: bool) -> T:
+    """``work(pages, count)``, in a child process when ``in_child``: when akhbar extracts in worker
     processes, this process holds no extraction caches of its own, and the baselines' would be
     counted in the memory of the process tree measured afterwards."""
     if not in_child:
-        return _baselines(pages, count)
+        return work(pages, count)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        return child.submit(_baselines, pages, count).result()
-
-
-def _bare_again(pages: Pages, count: int, *, in_child: bool) -> tuple[Throughput, float]:
-    """Bare trafilatura once more (warmed, then timed), where :func:`_alone` ran it."""
-    if not in_child:
-        _baseline(pages, count)
-        return _baseline(pages, count)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        child.submit(_baseline, pages, count).result()
-        return child.submit(_baseline, pages, count).result()
+        return child.submit(work, pages, count).result()
 
 
 def _both(before: tuple[Throughput, float], after: tuple[Throughput, float]) -> tuple[Throughput, float]:
@@ -289,7 +286,7 @@ def bench_ingest(
     # the memory of this process is measured
     html = Pages(corpus(data_dir, pages))
     load_before = os.getloadavg()[0]
-    before, before_cpu, extract_only = _alone(html, pages, in_child=extract_processes > 0)
+    before, before_cpu, extract_only = _in_child(_baselines, html, pages, in_child=extract_processes > 0)
     # this process and its children, and the machine's embedding service when the model runs there
     service = grouping.embedder if grouping.enabled and grouping.processes else None
     service_pid = service.service_pid if isinstance(service, ProcessEmbedder) else None
@@ -308,7 +305,7 @@ def bench_ingest(
     finally:
         close()
     # after the memory watch: a child of this process would count in its tree
-    after = _bare_again(html, pages, in_child=extract_processes > 0)
+    after = _in_child(_warm_baseline, html, pages, in_child=extract_processes > 0)
     baseline, trafilatura_cpu = _both((before, before_cpu), after)
     return IngestBench(
         pages,
