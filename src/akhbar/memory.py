@@ -12,7 +12,7 @@ mapping, handed back when freed, only until the first such block is freed: from 
 that threshold to the freed block's size, and blocks up to 32 MB come from the arenas, where small
 blocks that stay alive between them keep their pages from going back. An ingesting process then
 grows by about 30 MB a run of 200 pages while malloc counts the same 40 MB in use (``akhbar bench
-ingest``: its process at 219 MB at the end, 155 MB with the threshold fixed).
+ingest``'s process after three runs: 219 MB, and 120 MB with the threshold fixed).
 :func:`fix_mmap_threshold` keeps it at 128 kB, like ``MALLOC_MMAP_THRESHOLD_=131072``, which still
 wins when set. The command line sets it for its own process. Extraction workers and the embedding
 service keep glibc's moving threshold: they make and drop large blocks for every page or batch,

@@ -1,11 +1,10 @@
 """What the extraction fork server imports before it forks any worker (``akhbar.services.extractors``).
 
 Importing this module is its work, and only the fork server imports it: it warms the extraction
-stack (:func:`akhbar.extract.warm.warm`), hands the heap's freed pages back,
-and freezes the collector's view of every object made so far. Each worker forked afterwards
-starts with the libraries, their tables and caches as pages shared with the server and every
-other worker, and the collector's passes never write to those objects (which would copy their
-pages into the child).
+stack (:func:`akhbar.extract.warm.warm`), hands the heap's freed pages back, and freezes the
+collector's view of every object made so far. Each worker forked afterwards starts with the
+libraries, their tables and caches as pages shared with the server and every other worker, and
+the collector's passes never write to those objects (which would copy their pages into the child).
 """
 
 from __future__ import annotations
