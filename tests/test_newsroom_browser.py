@@ -119,7 +119,11 @@ def _upload(page: Any, base: str, language: str) -> None:
     page.fill("#credit", "Omar Idrissi")
     page.click("form[enctype] button[type=submit]")
     assert "done=uploaded" in page.url
-    page.locator("ul.media-items img").first.wait_for()
+    photo = page.locator("ul.media-items img").first
+    photo.scroll_into_view_if_needed()
+    # The library's images load lazily, after the page's load event: wait until this one has
+    # loaded or failed (``complete``), then ask whether it decoded.
+    page.wait_for_function("() => document.querySelector('ul.media-items img').complete")
     assert page.eval_on_selector("ul.media-items img", "img => img.naturalWidth") > 0
     _axe(page, f"media library ({language})")
     page.goto(f"{base}/admin/")
