@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -240,3 +242,14 @@ def test_guard_allows_public_addresses_and_allowed_networks() -> None:
     guard.check_address("http://x/", "93.184.215.14", ())
     guard.check_address("http://x/", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", ())
     guard.check_address("http://x/", "10.1.2.3", guard.parse_networks("10.0.0.0/8"))
+
+
+def test_fetching_does_not_load_httpx_command_line_client() -> None:
+    """httpx's own command-line client (rich, pygments) is never loaded: akhbar does not run it."""
+    code = (
+        "import sys\n"
+        "import akhbar.fetch.client, httpx\n"
+        "print(httpx.AsyncClient.__name__, sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'pygments')))\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "AsyncClient []"
