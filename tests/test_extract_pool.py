@@ -26,6 +26,7 @@ from akhbar.services import ingest
 from akhbar.services.extractors import ExtractionPool, in_thread, make_extractor
 from akhbar.services.stories import Grouping
 from akhbar.store import Store, documents
+from cli_runner import LE_MONDE, run
 from conftest import DATA
 
 MAX = extraction.DEFAULT_MAX_BYTES
@@ -301,3 +302,39 @@ def test_a_script_without_a_main_guard_still_gets_its_pages_extracted(tmp_path: 
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("outcome Article") == 1
     assert "is extracted in this process" in run.stderr
+
+
+def test_akhbar_ingest_extracts_a_few_files_itself_and_many_in_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes start in two to three seconds (their fork server warms the libraries): a few
+    small files are extracted by the command itself, sooner; past the bounds, the workers do it."""
+    through_workers: list[str] = []
+
+    def pool_call(self: ExtractionPool, document: Document, max_bytes: int, read: object = None) -> object:
+        through_workers.append(document.location)
+        return in_thread(document, max_bytes, None)
+
+    monkeypatch.setattr(ExtractionPool, "__call__", pool_call)
+    settings = {"AKHBAR_EXTRACT_PROCESSES": "2"}
+    assert ingest.inputs([str(LE_MONDE)]).small
+    ran = run("ingest", str(LE_MONDE), data_dir=tmp_path / "few", env=settings)
+    assert ran.code == 0 and "1 stored" in ran.err + ran.out
+    assert through_workers == []
+
+    monkeypatch.setattr(ingest, "SMALL_INPUT_FILES", 0)  # as if there were many
+    assert not ingest.inputs([str(LE_MONDE)]).small
+    ran = run("ingest", str(LE_MONDE), data_dir=tmp_path / "many", env=settings)
+    assert ran.code == 0 and "1 stored" in ran.err + ran.out
+    assert through_workers == [str(LE_MONDE)]
+
+
+def test_the_inputs_are_counted_with_their_bytes(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(b"x" * 1000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_bytes(b"y" * 500)
+    found = ingest.inputs([str(tmp_path), str(tmp_path / "missing.html")])
+    assert (found.files, found.size) == (3, 1500)  # the missing file counts, for its error line
+    assert found.small
+    big = ingest.Inputs(1, (), size=ingest.SMALL_INPUT_BYTES + 1)
+    assert not big.small

@@ -107,6 +107,7 @@ def _ingest_results(ctx: Context, paths: tuple[str, ...], display: Bars) -> Iter
 
 def _ingest_files(ctx: Context, files: list[str], display: Bars) -> Iterator[IngestResult]:
     from akhbar.services import ingest
+    from akhbar.services.extractors import in_thread
 
     found = ingest.inputs(files)
     if found.left_out:
@@ -117,7 +118,9 @@ def _ingest_files(ctx: Context, files: list[str], display: Bars) -> Iterator[Ing
             f" in folders only {', '.join(found.suffixes)} are read (name a file to ingest it anyway)"
         )
     bar = display.add("files", found.files, "files")
-    for result in ingest.ingest_paths(ctx.store(), files, grouping=ctx.grouping(), extractor=ctx.extractor()):
+    # a few pages are extracted here: worker processes would take longer to start than they take
+    extractor = in_thread if found.small else ctx.extractor()
+    for result in ingest.ingest_paths(ctx.store(), files, grouping=ctx.grouping(), extractor=extractor):
         bar.advance()
         yield result
 
