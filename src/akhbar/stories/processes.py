@@ -110,6 +110,19 @@ class ProcessEmbedder:
                         ) from None
                     time.sleep(0.05)
 
+    def start_soon(self) -> None:
+        """Reach the service in the background, starting it when no one listens (its model takes a
+        second or two to load), so that it is ready by the first article; a failure here is left
+        for the first call to meet and report."""
+        threading.Thread(target=self._reach, name="akhbar-embedding-start", daemon=True).start()
+
+    def _reach(self) -> None:
+        try:
+            with self._connection():
+                pass
+        except (OSError, EmbeddingProcessError, subprocess.SubprocessError) as exc:
+            log.debug("stories: the embedding service was not reached ahead of use: %s", exc)
+
     @contextlib.contextmanager
     def _connection(self) -> Iterator[socket.socket]:
         with self._lock:
