@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,24 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
     assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
     assert result.cpu.off_ms > 0
+    assert all(0 < seconds < 300 for seconds in result.start_up)  # akhbar ingest, service running / cold
+    assert "start-up" in {target.name.split(":")[0] for target in result.targets()}
+    deadline = time.monotonic() + 20  # the service started for the cold start-up is ended
+    while time.monotonic() < deadline and _processes_naming("akhbar-bench-start-"):
+        time.sleep(0.2)
+    assert not _processes_naming("akhbar-bench-start-")
+
+
+def _processes_naming(text: str) -> list[str]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = status.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in line and "pytest" not in line:
+            found.append(line)
+    return found
 
 
 def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> None:

@@ -17,15 +17,25 @@ included) and the embedding service, each process's proportional set size: pages
 several processes are counted once between them. akhbar's CPU per page is this process's, its
 extraction workers' (and the service's) less what the bench's own parts in it spend: the site's
 threads and the memory sampler (the baseline is timed around trafilatura's calls alone).
+
+Start-up is timed last, as a user meets it: ``akhbar ingest PAGE`` run as a command (stories on,
+the default settings) on a database a first such command created, from its start to its end,
+once with the machine's embedding service running (as after any ingest of the last two minutes)
+and once with a service of its own to start (a runtime directory of its own, the service ended
+afterwards).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import multiprocessing
 import os
 import resource
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -65,6 +75,10 @@ class IngestBench:
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
     extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
     load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
+    start_up: tuple[float, float] = (
+        math.nan,
+        math.nan,
+    )  # seconds of `akhbar ingest PAGE`: service running, cold
 
     def cores(self) -> tuple[float, float]:
         """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
@@ -92,6 +106,13 @@ class IngestBench:
             ),
             Target(
                 "CPU per page / (trafilatura's + the model's)", self.cpu.ratio, 1.5, higher_is_better=False
+            ),
+            Target(
+                "start-up: akhbar ingest of one page, the model's service to start",
+                self.start_up[1],
+                2.0,
+                " s",
+                higher_is_better=False,
             ),
         ]
 
@@ -307,6 +328,7 @@ def bench_ingest(
     # after the memory watch: a child of this process would count in its tree
     after = _in_child(_warm_baseline, html, pages, in_child=extract_processes > 0)
     baseline, trafilatura_cpu = _both((before, before_cpu), after)
+    start_up = start_up_seconds(list(corpus(data_dir, 3)))
     return IngestBench(
         pages,
         sources,
@@ -321,7 +343,52 @@ def bench_ingest(
         _per_page(on, off, trafilatura_cpu, pages, with_service=service_pid is not None),
         extract_processes,
         (load_before, os.getloadavg()[0]),
+        start_up,
     )
+
+
+def start_up_seconds(pages: Sequence[bytes]) -> tuple[float, float]:
+    """Seconds ``akhbar ingest PAGE`` takes as a command, with the machine's embedding service
+    running and with one to start; three distinct ``pages`` (the first creates the database)."""
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-start-") as tmp:
+        work = Path(tmp)
+        own = work / "runtime"  # a service of its own: its socket is under this directory
+        own.mkdir(mode=0o700)
+        timed = []
+        try:
+            for index, runtime in enumerate((None, None, own)):
+                page = work / f"page-{index}.html"
+                page.write_bytes(unique_page(pages, index))
+                timed.append(_command_seconds(work / "data", page, runtime))
+        finally:
+            _end_services(own)
+    return timed[1], timed[2]
+
+
+def _command_seconds(data_dir: Path, page: Path, runtime: Path | None) -> float:
+    environment = {**os.environ, "AKHBAR_STORIES": "on"}  # the defaults, the data directory's database
+    environment.pop("AKHBAR_DATABASE_URL", None)
+    if runtime is not None:
+        environment["XDG_RUNTIME_DIR"] = str(runtime)
+    command = [sys.executable, "-m", "akhbar", "--data-dir", str(data_dir), "ingest", str(page)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or "1 stored" not in done.stdout + done.stderr:
+        raise RuntimeError(f"akhbar ingest {page.name} did not store it: {done.stderr.strip()[-500:]}")
+    return seconds
+
+
+def _end_services(runtime: Path) -> None:
+    """End the embedding services listening under ``runtime`` (each names its socket's path)."""
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = status.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"akhbar.stories.service" in words and any(w.startswith(bytes(runtime)) for w in words):
+            with contextlib.suppress(OSError):
+                os.kill(int(status.parent.name), signal.SIGTERM)
 
 
 @dataclass(frozen=True)

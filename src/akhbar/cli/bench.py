@@ -233,6 +233,11 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
         f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"
         f" {result.load[0]:.2f} at the start, {result.load[1]:.2f} at the end"
     )
+    running, cold = result.start_up
+    click.echo(
+        f"  start-up: akhbar ingest of one page took {running:.2f} s with the machine's embedding service"
+        f" running, {cold:.2f} s with the service to start"
+    )
 
 
 @bench_group.command("stories")
