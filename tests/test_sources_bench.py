@@ -27,6 +27,7 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
         sources=1,
         concurrency=2,
         extract_processes=extract_processes,
+        start_up_pages=1,
     )
     assert result.extract_processes == extract_processes
     assert min(result.cores()) > 0 and min(result.load) >= 0
