@@ -199,3 +199,16 @@ def test_the_service_can_be_started_ahead_of_the_first_article(tmp_path: Path) -
     for off in (Grouping(enabled=False, processes=1), Grouping(processes=0)):
         off.start_soon()
         assert off._embedder is None
+
+
+def test_starting_ahead_leaves_a_refused_runtime_directory_to_the_first_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runtime directory others could enter is refused where the model is first used, as it was
+    before the command started the service ahead; starting ahead says nothing of it."""
+    (tmp_path / f"akhbar-{os.getuid()}").mkdir(mode=0o755)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    ahead = Grouping(processes=1)
+    ahead.start_soon()
+    with pytest.raises(PermissionError, match="not private"):
+        _ = ahead.embedder
