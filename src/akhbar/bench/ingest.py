@@ -76,10 +76,8 @@ class IngestBench:
     cpu: CpuPerPage = field(default_factory=lambda: CpuPerPage(math.nan, math.nan, math.nan))
     extract_processes: int = 0  # extraction's worker processes (0: in the ingesting threads)
     load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
-    start_up: tuple[float, float] = (
-        math.nan,
-        math.nan,
-    )  # seconds of `akhbar ingest PAGE`: service running, cold
+    # seconds of `akhbar ingest PAGE` as a command: the model's service running, and to start
+    start_up: tuple[float, float] = (math.nan, math.nan)
 
     def cores(self) -> tuple[float, float]:
         """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
