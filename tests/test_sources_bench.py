@@ -6,13 +6,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from akhbar.bench.ingest import bench_ingest
 from akhbar.bench.ingestsite import Pages, serving
-from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, tree_memory_mb
+from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, processes_naming, tree_memory_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
@@ -41,21 +40,9 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
     assert all(0 < seconds < 300 for seconds in result.start_up)  # akhbar ingest, service running / cold
     assert "start-up" in {target.name.split(":")[0] for target in result.targets()}
     deadline = time.monotonic() + 20  # the service started for the cold start-up is ended
-    while time.monotonic() < deadline and _processes_naming("akhbar-bench-start-"):
+    while time.monotonic() < deadline and processes_naming("akhbar-bench-start-"):
         time.sleep(0.2)
-    assert not _processes_naming("akhbar-bench-start-")
-
-
-def _processes_naming(text: str) -> list[str]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            line = status.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in line and "pytest" not in line:
-            found.append(line)
-    return found
+    assert not processes_naming("akhbar-bench-start-")
 
 
 def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> None:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from akhbar.bench.ingestsite import Pages, Site, corpus, serving, unique_page
-from akhbar.bench.report import PeakTreeMemory, Target, process_cpu_seconds
+from akhbar.bench.report import PeakTreeMemory, Target, process_cpu_seconds, processes_naming
 from akhbar.bench.throughput import Throughput
 from akhbar.config import Settings, load_settings
 from akhbar.jobs.inline import InlineRunner
@@ -392,14 +392,9 @@ def _command(data_dir: Path, arguments: list[str], runtime: Path | None, expect:
 
 def _end_services(runtime: Path) -> None:
     """End the embedding services listening under ``runtime`` (each names its socket's path)."""
-    for status in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            words = status.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"akhbar.stories.service" in words and any(w.startswith(bytes(runtime)) for w in words):
-            with contextlib.suppress(OSError):
-                os.kill(int(status.parent.name), signal.SIGTERM)
+    for pid in processes_naming("akhbar.stories.service", str(runtime)):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,20 @@ def _children() -> dict[int, list[int]]:
     return found
 
 
+def processes_naming(*parts: str) -> list[int]:
+    """The processes (but this one) whose command line holds every one of ``parts``, from /proc."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = entry.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        pid = int(entry.parent.name)
+        if pid != os.getpid() and all(part in line for part in parts):
+            found.append(pid)
+    return found
+
+
 def _memory_kb(pid: int) -> int:
     """The process's proportional set size (PSS: its own pages, and each page it shares with n
     processes counted as 1/n), else its resident size where the kernel has no smaps_rollup."""
