@@ -1,6 +1,6 @@
 """How answers leave the server: head and body in one write, and the access log written in batches.
 
-A real uvicorn server with akhbar's protocol (``akhbar.web.serving.BoundedHead``) in a thread on
+A real uvicorn server with akhbar's protocol and loop (``akhbar.web.serving``) in a thread on
 127.0.0.1, a small ASGI app, and raw sockets as clients. The protocol's transport is wrapped to count
 the writes each connection makes; everything else is uvicorn's own.
 """
@@ -85,7 +85,13 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
 def port() -> Iterator[int]:
     chosen = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=chosen, http=CountingHead, log_level="warning", lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=chosen,
+        http=CountingHead,
+        loop="akhbar.web.serving:AcceptingLoop",  # as akhbar serve runs
+        log_level="warning",
+        lifespan="off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
