@@ -11,8 +11,6 @@ import contextlib
 import os
 import shutil
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from akhbar.services import breaking, editorial
 from akhbar.store import Store
 from akhbar.web import create_app
 from portal_fixtures import PortalData, add_syndicated, populate
+from threadserver import running
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
@@ -56,18 +55,8 @@ def served_in_thread(app: Any) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with running(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,6 @@ import asyncio
 import io
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from akhbar.cli.logs import BatchedStream
 from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead
 from pgcluster import free_port
+from threadserver import running
 
 WRITES: list[bytes] = []
 
@@ -93,16 +93,8 @@ def port() -> Iterator[int]:
         log_level="warning",
         lifespan="off",
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield chosen
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(config):
+        yield chosen
 
 
 def exchange(port: int, request: bytes, *, until: bytes | None = None) -> bytes:

@@ -111,6 +111,13 @@ class ResponseCache:
         self._version = (time.monotonic(), fresh, since)
         return fresh, since
 
+    def fresh_version(self) -> str | None:
+        """The data version read last, if it was read less than ``ttl`` ago (None: to read again)."""
+        checked, version, _ = self._version
+        if not version or self.ttl <= 0 or time.monotonic() - checked >= self.ttl:
+            return None
+        return version
+
     @property
     def current(self) -> str:
         """The last data version read ('' before the first)."""
@@ -232,6 +239,18 @@ class _Answer:
     body: bytes
     counted: Any  # this answer's request counter and latency histogram (by method, route, status)
     timed: Any
+    head: bytes = b""  # the start's headers as uvicorn writes them (name: value lines), for answer_now
+
+
+@dataclass(frozen=True)
+class Ready:
+    """An answer the front cache holds for a request: what a server writes for it, at once."""
+
+    status: int
+    head: bytes  # header lines, each ending in CRLF, without the server's own (date, server)
+    body: bytes
+    counted: Any
+    timed: Any
 
 
 class FrontCache:
@@ -250,6 +269,19 @@ class FrontCache:
         self.cache = cache
         self.max_entries = max_entries
         self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
+
+    def ready(self, scope: Scope) -> Ready | None:
+        """The answer to this GET if it can be given at once, without the app or its task: it is
+        kept, of the data version read less than a second ago (a staler one goes through
+        :meth:`__call__`, which reads the version again), and the request has no body."""
+        key = _front_key(scope)
+        version = self.cache.fresh_version()
+        if key is None or version is None or scope["method"] != "GET":
+            return None
+        answer = self._answers.get(key)
+        if answer is None or answer.version != version or not answer.head:
+            return None
+        return Ready(answer.start["status"], answer.head, answer.body, answer.counted, answer.timed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _front_key(scope)
@@ -284,13 +316,30 @@ class FrontCache:
         if any(name.lower() == b"set-cookie" for name, _ in start.get("headers", [])):
             return
         counted = REQUESTS.labels("GET", route, str(start["status"]))
-        self._answers[key] = _Answer(version, start, body.get("body", b""), counted, LATENCY.labels(route))
+        head = b"".join(
+            b"%s: %s\r\n" % (bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ())
+        )
+        self._answers[key] = _Answer(
+            version, start, body.get("body", b""), counted, LATENCY.labels(route), head
+        )
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)
 
 
-_PASSING = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"range"})
+# requests that go through: personal, conditional or partial ones, and those with a body
+_PASSING = frozenset(
+    {
+        b"cookie",
+        b"authorization",
+        b"if-none-match",
+        b"if-modified-since",
+        b"range",
+        b"content-length",
+        b"transfer-encoding",
+        b"expect",
+    }
+)
 
 
 def _front_key(scope: Scope) -> tuple[object, ...] | None:

@@ -17,24 +17,29 @@ connection when the listening socket wakes it, where libuv takes one per turn of
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import gc
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 from typing import Any, cast
 
 import uvicorn
 import uvloop
 from fastapi import FastAPI
-from starlette.types import ASGIApp
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from starlette.types import ASGIApp, Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from akhbar.config import load_settings
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.app import create_app
-from akhbar.web.caching import FrontCache
+from akhbar.web.caching import FrontCache, Ready
 
 __all__ = [
     "MAX_HEAD_BYTES",
@@ -111,6 +116,47 @@ class OneSend:
         return getattr(self._transport, name)
 
 
+async def _nothing(scope: Any, receive: Any, send: Any) -> None:
+    return None
+
+
+def _at_once(step: Any) -> None:
+    """Run a coroutine that finishes without waiting (a middleware around :func:`_nothing`)."""
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    step.close()
+    raise RuntimeError("a coroutine expected to finish at once waited")
+
+
+@functools.lru_cache(maxsize=8)
+def _front_of(app: Any) -> tuple[FrontCache | None, tuple[Any, ...]]:
+    """The front cache inside uvicorn's app (``served``), and copies of the proxy-headers middleware
+    around it with nothing inside: what changes the scope before the front cache sees it."""
+    proxies: list[Any] = []
+    while isinstance(app, ProxyHeadersMiddleware):
+        proxy = copy.copy(app)
+        proxy.app = _nothing
+        proxies.append(proxy)
+        app = app.app
+    # anything else around it (uvicorn's message logger, at trace level) sees every request
+    return (app, tuple(proxies)) if isinstance(app, FrontCache) else (None, ())
+
+
+_written: tuple[object, bytes] = (None, b"")
+
+
+def _server_headers(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """uvicorn's own headers (date, server), as lines; uvicorn makes a new list each second."""
+    global _written
+    held, lines = _written
+    if held is not headers:
+        lines = b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in headers)
+        _written = (headers, lines)
+    return lines
+
+
 class BoundedHead(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request head longer than :data:`MAX_HEAD_BYTES`,
     and closing a kept-alive connection after :data:`MAX_REQUESTS_PER_CONNECTION` requests."""
@@ -145,13 +191,63 @@ class BoundedHead(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_head, self._received = False, 0
-        before = self.cycle
         super().on_headers_complete()
-        if self.cycle is not None and self.cycle is not before:
-            OneSend(self.transport, self.cycle)
-            self._requests += 1
-            if self._requests >= self.max_requests:
-                self.cycle.keep_alive = False  # answered with "Connection: close"
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        """Start answering ``cycle`` (now, or after the answers pipelined before it): at once when
+        the front cache holds its answer (:meth:`_answer_at_once`), else in a task running the app.
+
+        Requests pipelined behind one whose answer closed the connection are not answered (the
+        parser hands them over after the close when answers are given at once)."""
+        if self.transport.is_closing():
+            return
+        OneSend(self.transport, cycle)
+        self._requests += 1
+        if self._requests >= self.max_requests:
+            cycle.keep_alive = False  # answered with "Connection: close"
+        front, proxies = _front_of(self.app)
+        ready = (
+            front.ready(cast(Scope, cycle.scope))
+            if front is not None and not self.flow.write_paused
+            else None
+        )
+        if ready is None:
+            super()._start_asgi_task(cycle, app)
+        else:
+            self._answer_at_once(cycle, ready, proxies)
+
+    def _answer_at_once(self, cycle: RequestResponseCycle, ready: Ready, proxies: tuple[Any, ...]) -> None:
+        """What :meth:`RequestResponseCycle.send` does for an answer of two messages, in one write,
+        with the head as the front cache kept it (its headers were checked when it was first sent).
+
+        A cached page went through a task, the proxy-headers middleware, the front cache's
+        coroutine and uvicorn's per-header checks; answering it here cost less than half as much."""
+        started = time.perf_counter()
+        cycle.response_started, cycle.waiting_for_100_continue = True, False
+        if cycle.access_log:
+            scope: Any = dict(cycle.scope)  # the client as the proxy names it, for the log line only
+            for proxy in proxies:
+                _at_once(proxy(scope, None, None))
+            cycle.access_logger.info(
+                '%s - "%s %s HTTP/%s" %d',
+                get_client_addr(scope),
+                scope["method"],
+                get_path_with_query_string(scope),
+                scope["http_version"],
+                ready.status,
+            )
+        content = [STATUS_LINE[ready.status], _server_headers(self.server_state.default_headers), ready.head]
+        if not cycle.keep_alive:
+            content.append(b"connection: close\r\n")
+        content += [b"\r\n", ready.body]
+        self.transport.write(b"".join(content))
+        cycle.response_complete = True
+        cycle.message_event.set()
+        if not cycle.keep_alive:
+            self.transport.close()
+        ready.counted.inc()
+        ready.timed.observe(time.perf_counter() - started)
+        cycle.on_response()
 
     def on_message_complete(self) -> None:
         self._received = 0
