@@ -126,3 +126,18 @@ def test_answers_from_the_front_cache_are_counted_in_the_metrics(sqlite_store: S
         assert client.get("/fr/").status_code == 200
     assert counting.calls == 1, "two of the three answers came from the front cache"
     assert counted._value.get() - before == 3
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/feeds/latest.rss", "/feeds/languages/fr.atom", "/sitemap.xml"])
+def test_a_request_naming_another_host_changes_nothing_others_get(sqlite_store: Store, path: str) -> None:
+    """Pages and feeds link to the site as the request names it (Host, scheme): an answer made for
+    a forged Host is kept for that Host alone, in the response cache and in the front cache."""
+    populate(sqlite_store)
+    app = create_app(sqlite_store, cache_ttl=0)
+    client = AsgiClient(FrontCache(app, app.state.cache), {"Accept-Encoding": "identity"})
+    forged = client.get(path, headers={"Host": "evil.example"})
+    assert forged.status_code == 200 and "evil.example" in forged.text
+    for _ in range(2):  # the second from the front cache
+        honest = client.get(path)
+        assert honest.status_code == 200 and "evil.example" not in honest.text
+        assert "http://testserver/" in honest.text

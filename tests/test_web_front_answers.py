@@ -180,3 +180,22 @@ def test_head_conditional_and_changed_data_go_through_the_app(server: tuple[int,
     while b"Une nouvelle du jour" not in exchange(port, _get("/fr/?other"))[0][1]:
         assert time.monotonic() < deadline, "the page never showed the new article"
         time.sleep(0.2)
+
+
+def test_answers_are_kept_per_scheme_and_host_as_the_proxy_names_them(
+    server: tuple[int, Store, Lines],
+) -> None:
+    port, _, _ = server
+    https = _get("/fr/?proxied", "X-Forwarded-Proto: https")
+    _, first = _through_app(port, "/fr/?proxied")  # plain http, through the app
+    ((_, secure),) = exchange(port, https)
+    assert AT_ONCE == [], "the answer for https is another one, from the app"
+    ((_, again),) = exchange(port, https)
+    assert AT_ONCE == ["/fr/"] and again == secure
+    assert b'rel="canonical" href="https://127.0.0.1/fr/"' in secure
+    assert b'rel="canonical" href="http://127.0.0.1/fr/"' in first
+    forged = _get("/fr/?proxied").replace(b"Host: 127.0.0.1", b"Host: evil.example")
+    ((_, elsewhere),) = exchange(port, forged)
+    assert b"evil.example" in elsewhere and AT_ONCE == ["/fr/"], "another Host: from the app"
+    ((_, plain),) = exchange(port, _get("/fr/?proxied"))
+    assert plain == first and b"evil.example" not in plain

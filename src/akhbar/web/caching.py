@@ -149,6 +149,9 @@ class ResponseCache:
         inline: bool = False,
     ) -> Response:
         version, since = await self.version()
+        # answers name the site as the request reached it (canonical links, feeds' links): one kept
+        # for another Host or scheme would hand every reader links to wherever that request named
+        key = f"{request.base_url}|{key}"
         entry = self._entries.get((key, version))
         if entry is None:
             entry = await self._render_once((key, version), since, render, inline and self.inline_reads)
@@ -258,7 +261,8 @@ class FrontCache:
     as long as the data version is the same, without going through routing and the other layers.
 
     The answer is kept exactly as it left the app (status, every header, the body as encoded), keyed
-    by path, query and the request headers an answer may vary on (Accept-Language, the encoding
+    by the site's address as the request names it (scheme, Host, root path: pages and feeds link to
+    it), path, query and the request headers an answer may vary on (Accept-Language, the encoding
     chosen from Accept-Encoding). Requests with a cookie, credentials or a conditional header pass
     through (and are not kept), as do answers that set a cookie or were not whole in one message.
     The same number of entries as the response cache are kept, least recently used dropped first.
@@ -346,12 +350,16 @@ def _front_key(scope: Scope) -> tuple[object, ...] | None:
     """What the answer to this request depends on, or None when it must go through."""
     if scope["type"] != "http" or scope["method"] != "GET":
         return None
-    language, encoding = b"", ""
+    host, language, encoding = b"", b"", ""
     for name, value in scope["headers"]:
         if name in _PASSING:
             return None
-        if name == b"accept-language":
+        if name == b"host":
+            host = value
+        elif name == b"accept-language":
             language = value
         elif name == b"accept-encoding":
             encoding = encoding_for(value.decode("latin-1"))
-    return (scope["path"], scope["query_string"], language, encoding)
+    # the site's address as the request names it (see ResponseCache.respond), then the page's
+    site = (scope.get("scheme", "http"), host, scope.get("root_path", ""))
+    return (*site, scope["path"], scope["query_string"], language, encoding)

@@ -184,9 +184,9 @@ class Pages:
         """The page from the cache, or ``render``-ed (``inline``: on the event loop where the reads are
         short and local, see :class:`akhbar.web.caching.ResponseCache`)."""
         # Pages say "5 minutes ago": the minute is part of the key, so they are re-rendered once a
-        # minute at most even when no article arrives; pages name their host (canonical links).
+        # minute at most even when no article arrives (the cache adds the site's address).
         minute = int(time.time() // 60)
-        key = f"{language}|{minute}|{request.base_url}|{request.url.path}?{request.url.query}"
+        key = f"{language}|{minute}|{request.url.path}?{request.url.query}"
         vary = "Accept-Language" if negotiated else None
         return await self.cache.respond(
             request, key, render, vary=vary, cache_control=REVALIDATE, inline=inline

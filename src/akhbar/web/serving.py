@@ -30,7 +30,7 @@ from typing import Any, cast
 import uvicorn
 import uvloop
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
@@ -206,17 +206,20 @@ class BoundedHead(HttpToolsProtocol):
         if self._requests >= self.max_requests:
             cycle.keep_alive = False  # answered with "Connection: close"
         front, proxies = _front_of(self.app)
-        ready = (
-            front.ready(cast(Scope, cycle.scope))
-            if front is not None and not self.flow.write_paused
-            else None
-        )
+        ready: Ready | None = None
+        scope: Any = cycle.scope
+        if front is not None and not self.flow.write_paused:
+            if proxies:  # the scope as the front cache sees it, behind uvicorn's proxy headers
+                scope = dict(scope)
+                for proxy in proxies:
+                    _at_once(proxy(scope, None, None))
+            ready = front.ready(scope)
         if ready is None:
             super()._start_asgi_task(cycle, app)
         else:
-            self._answer_at_once(cycle, ready, proxies)
+            self._answer_at_once(cycle, ready, scope)
 
-    def _answer_at_once(self, cycle: RequestResponseCycle, ready: Ready, proxies: tuple[Any, ...]) -> None:
+    def _answer_at_once(self, cycle: RequestResponseCycle, ready: Ready, scope: Any) -> None:
         """What :meth:`RequestResponseCycle.send` does for an answer of two messages, in one write,
         with the head as the front cache kept it (its headers were checked when it was first sent).
 
@@ -224,10 +227,7 @@ class BoundedHead(HttpToolsProtocol):
         coroutine and uvicorn's per-header checks; answering it here cost less than half as much."""
         started = time.perf_counter()
         cycle.response_started, cycle.waiting_for_100_continue = True, False
-        if cycle.access_log:
-            scope: Any = dict(cycle.scope)  # the client as the proxy names it, for the log line only
-            for proxy in proxies:
-                _at_once(proxy(scope, None, None))
+        if cycle.access_log:  # the client as the proxy headers name it
             cycle.access_logger.info(
                 '%s - "%s %s HTTP/%s" %d',
                 get_client_addr(scope),
