@@ -111,13 +111,6 @@ class ResponseCache:
         self._version = (time.monotonic(), fresh, since)
         return fresh, since
 
-    def fresh_version(self) -> str | None:
-        """The data version read last, if it was read less than ``ttl`` ago (None: to read again)."""
-        checked, version, _ = self._version
-        if not version or self.ttl <= 0 or time.monotonic() - checked >= self.ttl:
-            return None
-        return version
-
     @property
     def current(self) -> str:
         """The last data version read ('' before the first)."""
@@ -129,14 +122,21 @@ class ResponseCache:
         finally:
             self._refreshing = None
 
-    async def version(self) -> tuple[str, str]:
-        """The data version: read once per ``ttl``; meanwhile requests go on with the last one read."""
+    def version_now(self) -> tuple[str, str] | None:
+        """The data version read last, and when it changed (on the event loop): read again in the
+        background once ``ttl`` has passed, requests going on with it meanwhile; None when it
+        must be read first (none yet, or ``ttl`` 0)."""
         checked, version, since = self._version
         if not version or self.ttl <= 0:
-            return await run_in_threadpool(self._refresh_version)
+            return None
         if time.monotonic() - checked >= self.ttl and self._refreshing is None:
             self._refreshing = asyncio.ensure_future(self._refresh_in_background())
         return version, since
+
+    async def version(self) -> tuple[str, str]:
+        """The data version: read once per ``ttl``; meanwhile requests go on with the last one read."""
+        found = self.version_now()
+        return found if found is not None else await run_in_threadpool(self._refresh_version)
 
     async def respond(
         self,
@@ -276,14 +276,14 @@ class FrontCache:
 
     def ready(self, scope: Scope) -> Ready | None:
         """The answer to this GET if it can be given at once, without the app or its task: it is
-        kept, of the data version read less than a second ago (a staler one goes through
-        :meth:`__call__`, which reads the version again), and the request has no body."""
+        kept, of the data version read last (as :meth:`__call__` answers), and the request has no
+        body."""
         key = _front_key(scope)
-        version = self.cache.fresh_version()
-        if key is None or version is None or scope["method"] != "GET":
+        found = self.cache.version_now() if key is not None and scope["method"] == "GET" else None
+        if key is None or found is None:
             return None
         answer = self._answers.get(key)
-        if answer is None or answer.version != version or not answer.head:
+        if answer is None or answer.version != found[0] or not answer.head:
             return None
         return Ready(answer.start["status"], answer.head, answer.body, answer.counted, answer.timed)
 
