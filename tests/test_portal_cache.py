@@ -112,3 +112,17 @@ def test_renders_on_a_sqlite_file_run_at_most_render_slots_at_once(sqlite_store:
     assert most[0] == cache.render_slots, most
     assert asyncio.run(many("b")) == [200] * 4 * cache.render_slots, "a second event loop gets its own slots"
     assert most[0] == cache.render_slots, most
+
+
+def test_a_version_read_long_ago_is_read_again_before_answering(sqlite_store: Store) -> None:
+    """Just past the ttl a request goes on with the version read last (read again meanwhile); a
+    process that answered nothing for two ttls or more reads it first, so no page is older than that."""
+    cache = ResponseCache(sqlite_store, ttl=1.0)
+    old, _ = asyncio.run(cache.version())
+    populate(sqlite_store)
+    _, _, since = cache._version
+    cache._version = (time.monotonic() - 1.5, old, since)
+    assert asyncio.run(cache.version())[0] == old, "just past the ttl: the last version read"
+    cache._version = (time.monotonic() - 2.5, old, since)
+    new, _ = asyncio.run(cache.version())
+    assert new != old, "two ttls later: read before answering"

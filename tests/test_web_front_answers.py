@@ -199,3 +199,24 @@ def test_answers_are_kept_per_scheme_and_host_as_the_proxy_names_them(
     assert b"evil.example" in elsewhere and AT_ONCE == ["/fr/"], "another Host: from the app"
     ((_, plain),) = exchange(port, _get("/fr/?proxied"))
     assert plain == first and b"evil.example" not in plain
+
+
+def test_an_http_1_0_client_is_answered_at_once_and_the_connection_closed(
+    server: tuple[int, Store, Lines],
+) -> None:
+    port, _, lines = server
+    _through_app(port, "/ar/?old")
+    request = b"GET /ar/?old HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):  # until the server closes the connection
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert AT_ONCE == ["/ar/"]
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"\r\nconnection: close" in head
+    length = next(
+        int(line.split(b": ")[1]) for line in head.split(b"\r\n") if line.startswith(b"content-length:")
+    )
+    assert len(body) == length
+    assert lines.lines[-1].endswith('"GET /ar/?old HTTP/1.0" 200')

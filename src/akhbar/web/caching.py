@@ -7,9 +7,10 @@ after an editor flags breaking news shows it at once. The API and the feeds keep
 
 The data version (a hash of article and breaking-flag counters) is read at most once per ``ttl``
 seconds per process, in the background while requests go on with the last version read, so a page is
-at most about ``ttl`` seconds stale (``ttl=0`` reads it on every request, for tests). Every process
-keeps its own small cache, which stays correct with many ``akhbar serve`` processes: each one reads
-the same database versions.
+at most about ``ttl`` seconds stale (``ttl=0`` reads it on every request, for tests); a process whose
+last read is older than ``READ_FIRST_AFTER`` ttls (it answered nothing meanwhile) reads it first.
+Every process keeps its own small cache, which stays correct with many ``akhbar serve`` processes:
+each one reads the same database versions.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class _Entry:
         return encoding_for(accept_encoding)
 
 
+READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
 
 
@@ -125,11 +127,14 @@ class ResponseCache:
     def version_now(self) -> tuple[str, str] | None:
         """The data version read last, and when it changed (on the event loop): read again in the
         background once ``ttl`` has passed, requests going on with it meanwhile; None when it
-        must be read first (none yet, or ``ttl`` 0)."""
+        must be read first: none yet, ``ttl`` 0, or read :data:`READ_FIRST_AFTER` ``ttl`` ago or
+        more (a process that answered nothing for a while would answer its next request from
+        before the pause: the promise is a page at most about ``ttl`` stale)."""
         checked, version, since = self._version
-        if not version or self.ttl <= 0:
+        age = time.monotonic() - checked
+        if not version or self.ttl <= 0 or age >= READ_FIRST_AFTER * self.ttl:
             return None
-        if time.monotonic() - checked >= self.ttl and self._refreshing is None:
+        if age >= self.ttl and self._refreshing is None:
             self._refreshing = asyncio.ensure_future(self._refresh_in_background())
         return version, since
 
