@@ -241,24 +241,15 @@ def _etags(header: str | None) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Kept:
+    """An answer the front cache holds: as the app sent it, and as a server writes it at once."""
+
     version: str
     start: Message
     body: bytes
     counted: Any  # this answer's request counter and latency histogram (by method, route, status)
     timed: Any
-    head: bytes = b""  # the start's headers as uvicorn writes them (name: value lines), for answer_now
-
-
-@dataclass(frozen=True)
-class Ready:
-    """An answer the front cache holds for a request: what a server writes for it, at once."""
-
-    status: int
-    head: bytes  # header lines, each ending in CRLF, without the server's own (date, server)
-    body: bytes
-    counted: Any
-    timed: Any
+    head: bytes  # the start's header lines as uvicorn writes them, without its own (date, server)
 
 
 class FrontCache:
@@ -277,20 +268,18 @@ class FrontCache:
         self.app = app
         self.cache = cache
         self.max_entries = max_entries
-        self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
+        self._answers: OrderedDict[tuple[object, ...], Kept] = OrderedDict()
 
-    def ready(self, scope: Scope) -> Ready | None:
+    def ready(self, scope: Scope) -> Kept | None:
         """The answer to this GET if it can be given at once, without the app or its task: it is
         kept, of the data version read last (as :meth:`__call__` answers), and the request has no
         body."""
         key = _front_key(scope)
-        found = self.cache.version_now() if key is not None and scope["method"] == "GET" else None
+        found = self.cache.version_now() if key is not None else None
         if key is None or found is None:
             return None
         answer = self._answers.get(key)
-        if answer is None or answer.version != found[0] or not answer.head:
-            return None
-        return Ready(answer.start["status"], answer.head, answer.body, answer.counted, answer.timed)
+        return answer if answer is not None and answer.version == found[0] else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _front_key(scope)
@@ -328,9 +317,7 @@ class FrontCache:
         head = b"".join(
             b"%s: %s\r\n" % (bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ())
         )
-        self._answers[key] = _Answer(
-            version, start, body.get("body", b""), counted, LATENCY.labels(route), head
-        )
+        self._answers[key] = Kept(version, start, body.get("body", b""), counted, LATENCY.labels(route), head)
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)

@@ -39,7 +39,7 @@ from akhbar.config import load_settings
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.app import create_app
-from akhbar.web.caching import FrontCache, Ready
+from akhbar.web.caching import FrontCache, Kept
 
 __all__ = [
     "MAX_HEAD_BYTES",
@@ -206,7 +206,7 @@ class BoundedHead(HttpToolsProtocol):
         if self._requests >= self.max_requests:
             cycle.keep_alive = False  # answered with "Connection: close"
         front, proxies = _front_of(self.app)
-        ready: Ready | None = None
+        ready: Kept | None = None
         scope: Any = cycle.scope
         if front is not None and not self.flow.write_paused:
             if proxies:  # the scope as the front cache sees it, behind uvicorn's proxy headers
@@ -219,7 +219,7 @@ class BoundedHead(HttpToolsProtocol):
         else:
             self._answer_at_once(cycle, ready, scope)
 
-    def _answer_at_once(self, cycle: RequestResponseCycle, ready: Ready, scope: Any) -> None:
+    def _answer_at_once(self, cycle: RequestResponseCycle, ready: Kept, scope: Any) -> None:
         """What :meth:`RequestResponseCycle.send` does for an answer of two messages, in one write,
         with the head as the front cache kept it (its headers were checked when it was first sent).
 
@@ -234,9 +234,13 @@ class BoundedHead(HttpToolsProtocol):
                 scope["method"],
                 get_path_with_query_string(scope),
                 scope["http_version"],
-                ready.status,
+                ready.start["status"],
             )
-        content = [STATUS_LINE[ready.status], _server_headers(self.server_state.default_headers), ready.head]
+        content = [
+            STATUS_LINE[ready.start["status"]],
+            _server_headers(self.server_state.default_headers),
+            ready.head,
+        ]
         if not cycle.keep_alive:
             content.append(b"connection: close\r\n")
         content += [b"\r\n", ready.body]
