@@ -80,12 +80,14 @@ def fetch_photos(ctx: Context, results: list[IngestResult]) -> str:
 
 def _ingest_results(ctx: Context, paths: tuple[str, ...], display: Bars) -> Iterator[IngestResult]:
     """URLs are fetched under the fetcher's rules, archives read record by record, the rest as files."""
-    from akhbar.services import archives, ingest, refresh
-    from akhbar.services.fetching import open_runtime
+    from akhbar.services import archives
 
     store = ctx.store()
     urls = [path for path in paths if path.startswith(_URL_PREFIXES)]
-    if urls:
+    if urls:  # the fetcher (httpx, feeds, sitemaps) is imported only when there is something to fetch
+        from akhbar.services import ingest, refresh
+        from akhbar.services.fetching import open_runtime
+
         settings = ctx.settings()
 
         async def fetch_all() -> list[ingest.IngestResult]:
