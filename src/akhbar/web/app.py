@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from akhbar.config import DEFAULT_TIMEZONE, Settings
 from akhbar.errors import InputError
@@ -138,6 +139,9 @@ def create_app(
         app.include_router(router)
     app.add_middleware(Compression)  # brotli or gzip for text; cached pages come compressed already
     app.add_middleware(RequestMetrics)  # inside HeadAsGet: it reads the route the router set in the scope
+    if settings is not None and settings.allowed_hosts != "*":  # a forged Host is refused before any page
+        hosts = settings.allowed_hosts.split(",")
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: the headers are those of the GET answer
     return app
