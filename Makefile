@@ -32,10 +32,12 @@ lint: setup
 	$(UV) run ruff check src tests
 	$(UV) run mypy
 
-# pytest-xdist: one test process per core (at most 4), each test file whole in one of them (its
-# module fixtures built once); each process starts its own PostgreSQL cluster (tests/conftest.py).
+# pytest-xdist: one test process per core and one more (at most 4; many tests wait on a browser,
+# a server or a child process), each test file whole in one of them (its module fixtures built
+# once); each process starts its own PostgreSQL cluster (tests/conftest.py).
+TEST_PROCESSES := $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0)) + 1))')
 test: setup system-deps browser-deps lint
-	$(UV) run pytest --numprocesses auto --maxprocesses 4 --dist loadfile --durations 25
+	$(UV) run pytest --numprocesses $(TEST_PROCESSES) --dist loadfile --durations 25
 
 test-fast: setup  ## the edit loop: the tests without the slow, browser and postgres marks, no lint (under a minute)
 	$(UV) run pytest -q -m "not slow and not browser and not postgres"
