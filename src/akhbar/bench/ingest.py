@@ -2,9 +2,10 @@
 
 A loopback HTTP server (in this process, in a thread) serves N real pages (each made unique) and
 feeds listing them; akhbar follows the feeds with the in-process runner on a fresh SQLite
-database (fetch under every rule, extract, store), twice: with story grouping (the embedding
-model's work, its own stage with its own benchmark, ``akhbar bench stories``) and without it
-(setting ``stories = off``: fetch, extract, find duplicates, store, index for search). The
+database, whose schema is made before the clock and the CPU count start (fetch under every rule,
+extract, store), twice: with story grouping (the embedding model's work, its own stage with its
+own benchmark, ``akhbar bench stories``) and without it (setting ``stories = off``: fetch,
+extract, find duplicates, store, index for search). The
 baseline is ``trafilatura.extract`` over the same N pages, with no fetching or storing, timed
 before akhbar's runs and again after them (their mean: the machine's speed drifts). Both sides
 are warm when timed: trafilatura after a first pass over the pages, akhbar's end-to-end runs after
@@ -441,11 +442,16 @@ class _Runs:
     def _one(
         self, name: str, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
     ) -> _Run:
-        own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory, self.extractor)
-        stored, errors, elapsed = _end_to_end(
-            self.work / name, grouping, self.concurrency, self.base, self.sources, self.extractor
-        )
-        own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        settings = _settings(self.work / name, self.concurrency)
+        store = Store(settings.database_url)  # the schema is made before the clock and the CPU count
+        try:
+            own_before, model_before, bench_before = _akhbar_cpu(service_pid, site, memory, self.extractor)
+            stored, errors, elapsed = _end_to_end(
+                store, settings, grouping, self.base, self.sources, self.extractor
+            )
+            own_after, model_after, bench_after = _akhbar_cpu(service_pid, site, memory, self.extractor)
+        finally:
+            store.close()
         return _Run(
             stored,
             errors,
@@ -457,13 +463,10 @@ class _Runs:
 
 
 def _end_to_end(
-    database: Path, grouping: Grouping, concurrency: int, base: str, sources: int, extractor: Extractor
+    store: Store, settings: Settings, grouping: Grouping, base: str, sources: int, extractor: Extractor
 ) -> tuple[int, int, float]:
-    settings = _settings(database, concurrency)
-    store = Store(settings.database_url)
-    try:
-        started = time.perf_counter()
-        stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources, extractor))
-        return stored, errors, time.perf_counter() - started
-    finally:
-        store.close()
+    """Follow the site's feeds into ``store`` (made beforehand: its schema is start-up, timed as such
+    at the end) and ingest every page; (stored, errors, seconds)."""
+    started = time.perf_counter()
+    stored, errors = asyncio.run(_follow_and_run(store, settings, grouping, base, sources, extractor))
+    return stored, errors, time.perf_counter() - started
