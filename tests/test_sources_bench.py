@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import time
@@ -17,8 +18,8 @@ from conftest import DATA
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("extract_processes", [0, 2])
-def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None:
+@pytest.mark.parametrize(("extract_processes", "runs"), [(0, 2), (2, 1)])
+def test_bench_ingest_runs_and_stores_every_page(extract_processes: int, runs: int) -> None:
     result = bench_ingest(
         DATA / "pages-fundus",
         Grouping(),
@@ -27,7 +28,13 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int) -> None
         concurrency=2,
         extract_processes=extract_processes,
         start_up_pages=1,
+        runs=runs,
     )
+    assert len(result.runs) == runs  # each run's own ratios; the figures are their medians
+    ratios = sorted(run.ratio for run in result.runs)
+    assert ratios[0] <= result.ratio <= ratios[-1]
+    # the model runs in this process here, where its CPU is not told apart: no CPU ratio, as for all runs
+    assert all(math.isnan(run.cpu_ratio) == math.isnan(result.cpu.ratio) for run in result.runs)
     assert result.extract_processes == extract_processes
     assert min(result.cores()) > 0 and min(result.load) >= 0
     assert (result.stored, result.errors) == (3, 0)

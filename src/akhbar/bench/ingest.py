@@ -18,6 +18,9 @@ included) and the embedding service, each process's proportional set size: pages
 several processes are counted once between them. akhbar's CPU per page is this process's, its
 extraction workers' (and the service's) less what the bench's own parts in it spend: the site's
 threads and the memory sampler (the baseline is timed around trafilatura's calls alone).
+``--runs N`` makes the two end-to-end runs N times, each on a fresh database, and reports their
+medians, each run's own ratios beside them: on a shared machine one run's figures can move by a
+tenth from one run to the next.
 
 Start-up is timed last, as a user meets it: ``akhbar ingest PAGE`` run as a command (stories on,
 the default settings) on a database made beforehand, from its start to its end, with the
@@ -79,6 +82,8 @@ class IngestBench:
     load: tuple[float, float] = (math.nan, math.nan)  # the machine's 1-minute load average, start and end
     # seconds of `akhbar ingest PAGE` as a command: the model's service running, and to start
     start_up: tuple[float, float] = (math.nan, math.nan)
+    # the end-to-end runs' own figures, one per run (the figures above are their medians)
+    runs: tuple[RunFigures, ...] = ()
 
     def cores(self) -> tuple[float, float]:
         """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
@@ -115,6 +120,16 @@ class IngestBench:
                 higher_is_better=False,
             ),
         ]
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """One end-to-end run's ratios against the baseline: throughput with stories on and off, and
+    CPU per page against trafilatura's and the model's."""
+
+    ratio: float
+    ratio_without_grouping: float
+    cpu_ratio: float
 
 
 @dataclass(frozen=True)
@@ -300,11 +315,13 @@ def bench_ingest(
     concurrency: int = 4,
     extract_processes: int = 0,
     start_up_pages: int = 3,
+    runs: int = 1,
 ) -> IngestBench:
     """Serve ``pages`` pages through ``sources`` feeds and ingest them end to end, placing articles
     with ``grouping`` (and once more with grouping off), extracting in ``extract_processes`` worker
     processes (0: in the ingesting threads), then timing start-up over ``start_up_pages`` pages;
-    see the module doc."""
+    see the module doc. With ``runs`` above 1 the two end-to-end runs are made that many times
+    (each on a fresh database) and their medians reported, each run's own ratios beside them."""
     # only the pages served (``pages`` cycle through them), never all held at once uncompressed:
     # the memory of this process is measured
     html = Pages(corpus(data_dir, pages))
@@ -323,14 +340,26 @@ def bench_ingest(
         ):
             _warm(extractor, html, pages, concurrency, passes=max(1, extract_processes))
             ingest_only = _ingest_only(html, pages, Path(tmp) / "ingest-only.db", grouping, extractor)
-            runs = _Runs(Path(tmp), f"http://127.0.0.1:{site.server_port}", sources, concurrency, extractor)
-            on, off = runs.measure(grouping, service_pid, site, memory)
+            repeated = _Runs(
+                Path(tmp), f"http://127.0.0.1:{site.server_port}", sources, concurrency, extractor
+            )
+            measured = [repeated.measure(grouping, service_pid, site, memory, run) for run in range(runs)]
     finally:
         close()
     # after the memory watch: a child of this process would count in its tree
     after = _in_child(_warm_baseline, html, pages, in_child=extract_processes > 0)
     baseline, trafilatura_cpu = _both((before, before_cpu), after)
     start_up = start_up_seconds(list(corpus(data_dir, start_up_pages)))
+    with_service = service_pid is not None
+    each = tuple(
+        RunFigures(
+            pages / one.seconds / baseline.per_second,
+            pages / other.seconds / baseline.per_second,
+            _per_page(one, other, trafilatura_cpu, pages, with_service=with_service).ratio,
+        )
+        for one, other in measured
+    )
+    on, off = _median([one for one, _ in measured]), _median([other for _, other in measured])
     return IngestBench(
         pages,
         sources,
@@ -342,10 +371,11 @@ def bench_ingest(
         on.stored,
         on.errors,
         memory.peak_mb,
-        _per_page(on, off, trafilatura_cpu, pages, with_service=service_pid is not None),
+        _per_page(on, off, trafilatura_cpu, pages, with_service=with_service),
         extract_processes,
         (load_before, os.getloadavg()[0]),
         start_up,
+        each,
     )
 
 
@@ -411,6 +441,18 @@ class _Run:
     bench: float
 
 
+def _median(runs: Sequence[_Run]) -> _Run:
+    """Each figure's median over ``runs`` (pages stored: the fewest; errors: the most)."""
+    return _Run(
+        min(run.stored for run in runs),
+        max(run.errors for run in runs),
+        statistics.median(run.seconds for run in runs),
+        statistics.median(run.cpu for run in runs),
+        statistics.median(run.model for run in runs),
+        statistics.median(run.bench for run in runs),
+    )
+
+
 def _per_page(on: _Run, off: _Run, trafilatura_cpu: float, pages: int, *, with_service: bool) -> CpuPerPage:
     """The runs' CPU per page; the model's counts in akhbar's when it ran in the embedding service."""
     return CpuPerPage(
@@ -431,12 +473,12 @@ class _Runs:
     extractor: Extractor
 
     def measure(
-        self, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory
+        self, grouping: Grouping, service_pid: int | None, site: Site, memory: PeakTreeMemory, run: int = 0
     ) -> tuple[_Run, _Run]:
-        """The end-to-end run with ``grouping``, then one with stories off."""
+        """The end-to-end run with ``grouping``, then one with stories off (run ``run`` of several)."""
         return (
-            self._one("bench.db", grouping, service_pid, site, memory),
-            self._one("ungrouped.db", grouping.duplicates_only(), None, site, memory),
+            self._one(f"bench-{run}.db", grouping, service_pid, site, memory),
+            self._one(f"ungrouped-{run}.db", grouping.duplicates_only(), None, site, memory),
         )
 
     def _one(

@@ -165,6 +165,13 @@ def bench_web(
     type=click.IntRange(0, 64),
     help="Extraction worker processes (setting extract_processes); 0: in the ingesting threads.",
 )
+@click.option(
+    "--runs",
+    type=click.IntRange(1, 99),
+    default=1,
+    show_default=True,
+    help="End-to-end runs (each with stories on and off); their medians decide the verdicts.",
+)
 @json_option
 @pass_context
 def bench_ingest(
@@ -174,6 +181,7 @@ def bench_ingest(
     sources: int,
     concurrency: int,
     extract_processes: int | None,
+    runs: int,
     json_file: Path | None,
 ) -> None:
     """End-to-end ingestion from a loopback server (in-process runner) beside bare trafilatura."""
@@ -190,6 +198,7 @@ def bench_ingest(
         sources=sources,
         concurrency=concurrency,
         extract_processes=processes,
+        runs=runs,
     )
     _show_ingest(result, concurrency)
     finish("ingest", result, result.targets(), json_file)
@@ -238,6 +247,17 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
         f"  start-up: akhbar ingest of one page took {running:.2f} s with the machine's embedding service"
         f" running, {cold:.2f} s with the service to start"
     )
+    if len(result.runs) > 1:
+
+        def spread(values: list[float]) -> str:
+            return f"{min(values):.2f}-{max(values):.2f}"
+
+        click.echo(
+            f"  {len(result.runs)} end-to-end runs, their medians above; each run's own:"
+            f" end to end / bare trafilatura {spread([r.ratio for r in result.runs])} stories on,"
+            f" {spread([r.ratio_without_grouping for r in result.runs])} off; CPU per page /"
+            f" (trafilatura's + the model's) {spread([r.cpu_ratio for r in result.runs])}"
+        )
 
 
 @bench_group.command("stories")
