@@ -45,7 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -144,10 +144,18 @@ class CpuPerPage:
     model_ms: float
     bench_ms: float = math.nan  # what the bench's own site and memory sampler spent, left out of akhbar_ms
     off_ms: float = math.nan  # akhbar end to end with stories off (no model), measured alike
+    # bare trafilatura in ``loaded_processes`` processes at once (:func:`_loaded_baseline`)
+    trafilatura_loaded_ms: float = math.nan
+    loaded_processes: int = 0
 
     @property
     def ratio(self) -> float:
         return self.akhbar_ms / (self.trafilatura_ms + self.model_ms)
+
+    @property
+    def ratio_loaded(self) -> float:
+        """:attr:`ratio` against trafilatura's CPU per page on a machine as loaded as akhbar's runs."""
+        return self.akhbar_ms / (self.trafilatura_loaded_ms + self.model_ms)
 
 
 def _cpu_seconds(service_pid: int | None, workers: Sequence[int] = ()) -> tuple[float, float]:
@@ -224,6 +232,18 @@ def _in_child(work: Callable[[Pages, int], T], pages: Pages, count: int, *, in_c
         return work(pages, count)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
         return child.submit(work, pages, count).result()
+
+
+def _loaded_baseline(pages: Pages, count: int, processes: int) -> float:
+    """CPU seconds per page of bare trafilatura with ``processes`` processes extracting at once (each
+    warmed, each over every page), as loaded as the machine is in akhbar's end-to-end runs (its
+    extraction workers, the ingesting process and the model at once). A CPU second buys less work
+    when every core is busy than when one is (shared caches, the host's other guests, frequency):
+    trafilatura alone took 29.5 ms a page in one bench and 47.0 ms in the one before it."""
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as children:
+        done = [children.submit(_warm_baseline, pages, count) for _ in range(processes)]
+        spent = [future.result()[1] for future in done]
+    return statistics.mean(spent) / count
 
 
 def _both(before: tuple[Throughput, float], after: tuple[Throughput, float]) -> tuple[Throughput, float]:
@@ -349,6 +369,7 @@ def bench_ingest(
     # after the memory watch: a child of this process would count in its tree
     after = _in_child(_warm_baseline, html, pages, in_child=extract_processes > 0)
     baseline, trafilatura_cpu = _both((before, before_cpu), after)
+    loaded = _loaded_baseline(html, pages, max(2, extract_processes))
     start_up = start_up_seconds(list(corpus(data_dir, start_up_pages)))
     with_service = service_pid is not None
     each = tuple(
@@ -371,7 +392,11 @@ def bench_ingest(
         on.stored,
         on.errors,
         memory.peak_mb,
-        _per_page(on, off, trafilatura_cpu, pages, with_service=with_service),
+        replace(
+            _per_page(on, off, trafilatura_cpu, pages, with_service=with_service),
+            trafilatura_loaded_ms=1000 * loaded,
+            loaded_processes=max(2, extract_processes),
+        ),
         extract_processes,
         (load_before, os.getloadavg()[0]),
         start_up,

@@ -237,6 +237,13 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
         f" with stories off {cpu.off_ms:.1f} ms, bare trafilatura {cpu.trafilatura_ms:.1f} ms; left out,"
         f" the bench's own site and memory sampler in this process: {cpu.bench_ms:.1f} ms"
     )
+    if cpu.loaded_processes:
+        click.echo(
+            f"  bare trafilatura in {cpu.loaded_processes} processes at once (a machine as busy as in"
+            f" akhbar's runs): {cpu.trafilatura_loaded_ms:.1f} ms a page; akhbar's CPU per page against"
+            f" it and the model's: {cpu.ratio_loaded:.2f} (the target below is judged against trafilatura"
+            " alone)"
+        )
     on, off = result.cores()
     click.echo(
         f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"
