@@ -19,7 +19,7 @@ from akhbar.fetch.client import SLOT_RETRY
 from akhbar.services.extractors import Extractor, in_thread, make_extractor
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
-from akhbar.store.hosts import drop_lease, next_turn, reserve_slot, take_lease
+from akhbar.store.hosts import drop_lease, move_turn, next_turn, reserve_slot, take_lease
 
 __all__ = ["DatabaseHostGate", "Runtime", "open_runtime"]
 
@@ -88,6 +88,12 @@ class DatabaseHostGate:
                 raise HostBusy(host, (next_turn(connection, host) or now) - TURN_LEAD)
             return slot
 
+    def _move(self, host: str, slot: float, delay: float) -> float | None:
+        """The turn booked at ``slot``, moved to now (:func:`move_turn`); None if booked after."""
+        with self.store.transaction() as connection:
+            now = time.time()
+            return now if move_turn(connection, host, slot, delay + TURN_LEAD, now) else None
+
     async def wait_turn(self, host: str, min_delay: float, patience: float | None = None) -> float | None:
         """Wait until a request to ``host`` may start: ``min_delay`` after the one booked before it.
 
@@ -97,8 +103,12 @@ class DatabaseHostGate:
         wake-up came later than that (a busy event loop or database) books again. Either way the
         host never sees two starts closer than ``min_delay`` (``akhbar bench fleet`` checks the
         gaps from the server's side). With ``patience``, a turn further off than that is not
-        booked: :class:`HostBusy` says when it comes. Returns the time by which the request must
-        have left (the fetcher writes it only until then: a connection slow to open misses it too).
+        booked: :class:`HostBusy` says when it comes. A turn missed by a late wake-up is moved to
+        the moment the request can leave when nobody booked the host after it (that delays no
+        one); else a new turn is booked. Without the move, a loop that kept waking more than
+        ``TURN_LEAD`` late missed every turn it booked and never sent its request. Returns the
+        time by which the request must have left (the fetcher writes it only until then: a
+        connection slow to open misses it too).
         """
         if min_delay <= 0:
             return None
@@ -109,6 +119,9 @@ class DatabaseHostGate:
                 await asyncio.sleep(wait)
             if time.time() - slot <= TURN_LEAD:
                 return slot + TURN_LEAD
+            moved = await asyncio.to_thread(self._move, host, slot, min_delay)
+            if moved is not None:
+                return moved + TURN_LEAD
 
 
 @dataclass(frozen=True)

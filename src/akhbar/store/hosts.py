@@ -43,6 +43,20 @@ def reserve_slot(
     return None if booked is None else float(booked) - spacing
 
 
+def move_turn(connection: sa.Connection, host: str, slot: float, spacing: float, now: float) -> bool:
+    """Move the turn booked at ``slot`` (with ``spacing`` before the next) to ``now``, if it is still
+    the host's last booking: no request was booked after it, so starting later delays nobody and
+    keeps every gap. False when another request was booked after it meanwhile."""
+    column = fetch_hosts.c.next_allowed
+    booked = slot + spacing  # as reserve_slot stored it, up to rounding: bookings lie 0.1 s apart or more
+    moved = connection.execute(
+        sa.update(fetch_hosts)
+        .where(fetch_hosts.c.host == host, column > booked - 1e-6, column < booked + 1e-6)
+        .values(next_allowed=now + spacing)
+    )
+    return moved.rowcount == 1
+
+
 def next_turn(connection: sa.Connection, host: str) -> float | None:
     """When (epoch seconds) the next request to ``host`` may start; None for a host never booked."""
     found = connection.execute(sa.select(fetch_hosts.c.next_allowed).where(fetch_hosts.c.host == host))
