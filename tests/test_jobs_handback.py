@@ -154,17 +154,10 @@ def test_a_fetch_with_patience_sends_nothing_when_its_host_is_busy(
             with pytest.raises(HostBusy) as busy:
                 await runtime.fetcher.fetch(server.url("/pages/2"), patience=0.2)
             assert server.hits["/pages/2"] == 0
-            # come back at the time HostBusy names, as a job runner does; on a loaded machine a
-            # turn whose wake-up came more than TURN_LEAD late is booked again and can be further
-            # off than the patience (HostBusy once more, naming the new turn): come back then too
-            retry_at = busy.value.retry_at
-            for _ in range(3):
-                await asyncio.sleep(max(0.0, retry_at - time.time()))
-                try:
-                    result = await runtime.fetcher.fetch(server.url("/pages/2"), patience=0.2)
-                    break
-                except HostBusy as again:
-                    retry_at = again.retry_at
+            # come back at the time HostBusy names, as a job runner does: the turn is within the
+            # patience then, and a late wake-up moves it (nobody else books this host)
+            await asyncio.sleep(max(0.0, busy.value.retry_at - time.time()))
+            result = await runtime.fetcher.fetch(server.url("/pages/2"), patience=0.2)
             assert result.status == 200 and server.hits["/pages/2"] == 1
 
     asyncio.run(run())
