@@ -9,15 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from akhbar.config import load_settings
 from akhbar.store import Store
 from akhbar.web import create_app
-from akhbar.web.serving import BoundedHead, served
+from akhbar.web.serving import served
 from pgcluster import free_port
 from portal_fixtures import populate
-from threadserver import running
+from threadserver import running, serve_config
 
 ALLOWED = "127.0.0.1,news.example.org,*.example.net"
 
@@ -33,15 +32,7 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         config_file=folder / "none.toml",
     )
     port = free_port()
-    config = uvicorn.Config(
-        served(create_app(store, settings=settings)),
-        host="127.0.0.1",
-        port=port,
-        http=BoundedHead,
-        loop="akhbar.web.serving:AcceptingLoop",
-        log_config=None,
-        lifespan="off",
-    )
+    config = serve_config(served(create_app(store, settings=settings)), port, log_config=None)
     try:
         with running(config):
             yield port

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from akhbar.models import Article
 from akhbar.store import Store
@@ -21,7 +20,7 @@ from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead, served
 from akhbar.web.telemetry import REQUESTS
 from pgcluster import free_port
 from portal_fixtures import populate, store_article
-from threadserver import running
+from threadserver import running, serve_config
 
 AT_ONCE: list[str] = []  # the paths answered at once, in order
 
@@ -50,15 +49,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Stor
     lines = Lines()
     access = logging.getLogger("uvicorn.access")
     access.addHandler(lines)
-    config = uvicorn.Config(
+    config = serve_config(
         app,
-        host="127.0.0.1",
-        port=port,
+        port,
         http=Watched,
-        loop="akhbar.web.serving:AcceptingLoop",
         log_level="info",
         log_config=None,
-        lifespan="off",
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
     )

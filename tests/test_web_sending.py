@@ -16,13 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from akhbar.cli.logs import BatchedStream
 from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead
 from pgcluster import free_port
-from threadserver import running
+from threadserver import running, serve_config
 
 WRITES: list[bytes] = []
 
@@ -84,15 +83,7 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     chosen = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=chosen,
-        http=CountingHead,
-        loop="akhbar.web.serving:AcceptingLoop",  # as akhbar serve runs
-        log_level="warning",
-        lifespan="off",
-    )
+    config = serve_config(app, chosen, http=CountingHead, log_level="warning")  # as akhbar serve runs
     with running(config):
         yield chosen
 

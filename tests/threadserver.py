@@ -6,8 +6,11 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
+
+from akhbar.web.serving import BoundedHead
 
 
 @contextlib.contextmanager
@@ -26,3 +29,19 @@ def running(config: uvicorn.Config, timeout: float = 20.0) -> Iterator[uvicorn.S
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def serve_config(
+    app: Any, port: int, *, http: type[BoundedHead] = BoundedHead, **options: Any
+) -> uvicorn.Config:
+    """uvicorn's configuration as ``akhbar serve`` runs one process: akhbar's protocol (``http``, a
+    subclass of it for tests that watch it) and loop, on 127.0.0.1; ``options`` as uvicorn takes them."""
+    return uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        http=http,
+        loop="akhbar.web.serving:AcceptingLoop",
+        lifespan="off",
+        **options,
+    )

@@ -86,11 +86,15 @@ def _as_port(value: object) -> int:
     return port
 
 
+def _listed(value: object) -> list[str]:
+    """The items of a comma-separated setting (or a TOML list), stripped, empty ones dropped."""
+    items = value if isinstance(value, list) else _as_str(value).split(",")
+    return [text for text in (str(item).strip() for item in items) if text]
+
+
 def _as_networks(value: object) -> str:
     """A comma-separated list of CIDRs; validated, kept as its normalised text."""
-    items = value if isinstance(value, list) else _as_str(value).split(",")
-    nets = [str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip()]
-    return ",".join(nets)
+    return ",".join(str(ipaddress.ip_network(item, strict=False)) for item in _listed(value))
 
 
 def _as_timezone(value: object) -> str:
@@ -119,8 +123,7 @@ def _as_log_format(value: object) -> str:
 
 def _as_addresses(value: object) -> str:
     """Comma-separated IP addresses or CIDRs (``*``: any, for a proxy on a private network only)."""
-    items = value if isinstance(value, list) else _as_str(value).split(",")
-    kept = [str(item).strip() for item in items if str(item).strip()]
+    kept = _listed(value)
     if kept == ["*"]:
         return "*"
     for item in kept:
@@ -138,8 +141,7 @@ def _as_hosts(value: object) -> str:
     """Comma-separated host names the site answers to (``*``: any; ``*.example.org``: its
     subdomains), compared with the Host header without its port, case aside; an IPv6 address is
     written in brackets, as in the header (``[::1]``)."""
-    items = value if isinstance(value, list) else _as_str(value).split(",")
-    kept = [str(item).strip().lower() for item in items if str(item).strip()]
+    kept = [item.lower() for item in _listed(value)]
     if not kept:
         raise ValueError("expected at least one host name, or * for any")
     if "*" in kept:

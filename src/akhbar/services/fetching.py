@@ -99,14 +99,13 @@ class DatabaseHostGate:
 
         A turn is booked a little ahead (``TURN_LEAD``) so that the request leaves when its turn
         comes rather than after the booking's own round trip to the database; it may leave up to
-        ``TURN_LEAD`` late, so turns are booked ``min_delay + TURN_LEAD`` apart, and one whose
-        wake-up came later than that (a busy event loop or database) books again. Either way the
-        host never sees two starts closer than ``min_delay`` (``akhbar bench fleet`` checks the
-        gaps from the server's side). With ``patience``, a turn further off than that is not
-        booked: :class:`HostBusy` says when it comes. A turn missed by a late wake-up is moved to
-        the moment the request can leave when nobody booked the host after it (that delays no
-        one); else a new turn is booked. Without the move, a loop that kept waking more than
-        ``TURN_LEAD`` late missed every turn it booked and never sent its request. Returns the
+        ``TURN_LEAD`` late, so turns are booked ``min_delay + TURN_LEAD`` apart. A turn whose
+        wake-up came later than that (a busy event loop or database) is moved to the moment the
+        request can leave when nobody booked the host after it (that delays no one), else a new
+        turn is booked: a loop that kept waking late would otherwise miss every turn it booked and
+        never send. Either way the host never sees two starts closer than ``min_delay`` (``akhbar
+        bench fleet`` checks the gaps from the server's side). With ``patience``, a turn further
+        off than that is not booked: :class:`HostBusy` says when it comes. Returns the
         time by which the request must have left (the fetcher writes it only until then: a
         connection slow to open misses it too).
         """

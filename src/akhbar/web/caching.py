@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -276,10 +276,12 @@ class FrontCache:
         body."""
         key = _front_key(scope)
         found = self.cache.version_now() if key is not None else None
-        if key is None or found is None:
-            return None
+        return None if key is None or found is None else self._kept(key, found[0])
+
+    def _kept(self, key: tuple[object, ...], version: str) -> Kept | None:
+        """The answer kept for ``key``, if it is of ``version``."""
         answer = self._answers.get(key)
-        return answer if answer is not None and answer.version == found[0] else None
+        return answer if answer is not None and answer.version == version else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _front_key(scope)
@@ -287,8 +289,8 @@ class FrontCache:
             await self.app(scope, receive, send)
             return
         version, _ = await self.cache.version()
-        answer = self._answers.get(key)
-        if answer is not None and answer.version == version:
+        answer = self._kept(key, version)
+        if answer is not None:
             started = time.perf_counter()
             await send(answer.start)
             await send({"type": "http.response.body", "body": answer.body})
@@ -314,13 +316,16 @@ class FrontCache:
         if any(name.lower() == b"set-cookie" for name, _ in start.get("headers", [])):
             return
         counted = REQUESTS.labels("GET", route, str(start["status"]))
-        head = b"".join(
-            b"%s: %s\r\n" % (bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ())
-        )
+        head = header_lines(start.get("headers", ()))
         self._answers[key] = Kept(version, start, body.get("body", b""), counted, LATENCY.labels(route), head)
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)
+
+
+def header_lines(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """Headers as the lines of an HTTP/1.1 head, names in lower case (as uvicorn writes them)."""
+    return b"".join(b"%s: %s\r\n" % (bytes(name).lower(), bytes(value)) for name, value in headers)
 
 
 # requests that go through: personal, conditional or partial ones, and those with a body

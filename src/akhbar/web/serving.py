@@ -39,7 +39,7 @@ from akhbar.config import load_settings
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
 from akhbar.web.app import create_app
-from akhbar.web.caching import FrontCache, Kept
+from akhbar.web.caching import FrontCache, Kept, header_lines
 
 __all__ = [
     "MAX_HEAD_BYTES",
@@ -152,7 +152,7 @@ def _server_headers(headers: list[tuple[bytes, bytes]]) -> bytes:
     global _written
     held, lines = _written
     if held is not headers:
-        lines = b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in headers)
+        lines = header_lines(headers)
         _written = (headers, lines)
     return lines
 
