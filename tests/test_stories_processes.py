@@ -60,6 +60,37 @@ def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedd
         np.testing.assert_allclose(vector, expected[text], atol=1e-6)
 
 
+HEAP = 64 * 2**20  # a glibc malloc heap of an arena other than the main one (64-bit): reserved whole, aligned
+
+
+def _arena_heaps(pid: int) -> int:
+    """The malloc heaps of arenas other than the main one in process ``pid``: anonymous mappings
+    aligned to :data:`HEAP`, HEAP long with the reserved, unreadable rest that follows them."""
+    spans = []
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split()
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        spans.append((start, end, fields[1], len(fields) < 6))
+    heaps = 0
+    for (start, end, perms, anonymous), following in zip(spans, [*spans[1:], None], strict=True):
+        if not (anonymous and perms == "rw-p" and start % HEAP == 0):
+            continue
+        if following is not None and following[3] and following[2] == "---p" and following[0] == end:
+            end = following[1]
+        heaps += end - start == HEAP
+    return heaps
+
+
+@pytest.mark.slow
+def test_the_service_allocates_from_two_malloc_arenas_whatever_its_clients(served: ProcessEmbedder) -> None:
+    """A thread per client: each would otherwise take a malloc arena of its own, kept once used."""
+    texts = [f"{text} {n}" for n in range(8) for text in TEXTS]
+    with ThreadPoolExecutor(12) as callers:
+        list(callers.map(lambda text: served.embed([text] * 3), texts * 4))
+    assert served.service_pid is not None
+    assert _arena_heaps(served.service_pid) <= 1  # the main arena is the program's heap, not one of these
+
+
 @pytest.mark.slow
 def test_a_killed_service_is_replaced_and_the_request_answered(served: ProcessEmbedder) -> None:
     before = served.embed(TEXTS[:1])

@@ -5,7 +5,8 @@ glibc gives each thread that allocates its own arena (up to eight per core), and
 memory it once used. akhbar runs extraction and storage in worker threads, so a long-running
 ``serve`` or ``worker`` would hold several such arenas; two are enough for its few threads and
 keep the resident size flat (about 60 MB less at 1,000 sources in ``akhbar bench ingest``). The
-same as starting the process with ``MALLOC_ARENA_MAX=2``, which still wins when set.
+same as starting the process with ``MALLOC_ARENA_MAX=2``, which still wins when set. The embedding
+service, a thread per client, caps its arenas too (about 40 MB less).
 
 glibc also serves a large block (a fetched page, its decoded text, a parsed tree) from its own
 mapping, handed back when freed, only until the first such block is freed: from then on it raises

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from akhbar.memory import limit_malloc_arenas
 from akhbar.stories.embedding import Embedder, Vector, load
 
 log = logging.getLogger(__name__)
@@ -225,6 +226,9 @@ def main(argv: list[str]) -> None:
         os._exit(0)
     os.setsid()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # a thread per client: each would allocate from a malloc arena of its own, kept once used (the
+    # service held 170 MB after two ingest benches, 130 MB capped; no CPU measurably lost)
+    limit_malloc_arenas()
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")  # BLAS threads left spinning take the other cores
