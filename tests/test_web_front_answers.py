@@ -16,7 +16,7 @@ import pytest
 from akhbar.models import Article
 from akhbar.store import Store
 from akhbar.web import create_app
-from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead, served
+from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead, _forwarded, served
 from akhbar.web.telemetry import REQUESTS
 from pgcluster import free_port
 from portal_fixtures import populate, store_article
@@ -216,3 +216,20 @@ def test_an_http_1_0_client_is_answered_at_once_and_the_connection_closed(
     )
     assert len(body) == length
     assert lines.lines[-1].endswith('"GET /ar/?old HTTP/1.0" 200')
+
+
+@pytest.mark.parametrize(
+    ("names", "forwarded"),
+    [
+        ((b"host", b"user-agent", b"accept"), False),
+        ((b"host", b"x-forwarded-for"), True),
+        ((b"x-forwarded-proto",), True),
+        ((b"host", b"x-forwarded-host"), True),  # read by no uvicorn yet: run the middleware anyway
+        ((b"forwarded",), True),
+        ((b"x-forwarded",), False),
+    ],
+)
+def test_the_proxy_headers_middleware_is_skipped_only_without_a_forwarded_header(
+    names: tuple[bytes, ...], forwarded: bool
+) -> None:
+    assert _forwarded([(name, b"v") for name in names]) is forwarded

@@ -91,6 +91,11 @@ class BatchedStream(logging.StreamHandler):  # type: ignore[type-arg]  # of Text
         if record.levelno >= logging.WARNING:
             self.flush()
 
+    def add_line(self, line: str) -> None:
+        """Add a line already formatted (:class:`akhbar.web.serving.AccessLines`), as :meth:`emit` would."""
+        with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+            self._pending.append(line + self.terminator)
+
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
             if not self._pending:

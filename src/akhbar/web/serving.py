@@ -22,9 +22,10 @@ import functools
 import gc
 import logging
 import os
+import re
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import uvicorn
@@ -144,6 +145,70 @@ def _front_of(app: Any) -> tuple[FrontCache | None, tuple[Any, ...]]:
     return (app, tuple(proxies)) if isinstance(app, FrontCache) else (None, ())
 
 
+def _forwarded(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request carries a header a proxy forwards (``X-Forwarded-*``, ``Forwarded``): without
+    one, uvicorn's proxy-headers middleware leaves the scope as it is, and is not run for an answer
+    given at once (it was a tenth of the CPU of a cached page: a coroutine and a copy of the scope)."""
+    return any(name.startswith(b"x-forwarded-") or name == b"forwarded" for name, _ in headers)
+
+
+_LAYOUT_FIELDS = re.compile(r"%\((\w+)\)")
+_RECORDLESS = frozenset({"levelname", "levelno", "name", "message"})  # the same in every record at INFO
+
+
+class AccessLines:
+    """uvicorn's access logger, each line written straight into a handler that takes lines formatted
+    (``add_line``: :class:`akhbar.cli.logs.BatchedStream`) when its layout needs nothing of a record
+    but the level and the logger's name, as ``akhbar serve``'s text log has it. The line is the one
+    the logger would have written; making, filtering and formatting a record for it was a sixth of the
+    CPU of a cached page. Any other set-up (JSON lines, a filter, several handlers, records passed on
+    to the root, a level above INFO) goes through the logger."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self._seen: tuple[object, object] = (None, None)  # the handler and formatter _parts is of
+        self._parts: tuple[Callable[[str], None], str, str] | None = None
+
+    def info(self, message: str, *args: object) -> None:
+        direct = self._direct()
+        if direct is None:
+            self.logger.info(message, *args)
+            return
+        add, before, after = direct
+        add(before + message % args + after)
+
+    def _direct(self) -> tuple[Callable[[str], None], str, str] | None:
+        logger = self.logger
+        if logger.propagate or logger.filters or len(logger.handlers) != 1:
+            return None
+        handler = logger.handlers[0]
+        if handler.filters or handler.level > logging.INFO or not logger.isEnabledFor(logging.INFO):
+            return None
+        if (handler, handler.formatter) != self._seen:
+            self._seen, self._parts = (handler, handler.formatter), _line_parts(logger.name, handler)
+        return self._parts
+
+
+def _line_parts(name: str, handler: logging.Handler) -> tuple[Callable[[str], None], str, str] | None:
+    """(the handler's ``add_line``, what its layout puts before the message, and after it), or None
+    when the layout reads more of a record than :data:`_RECORDLESS` (a time, a thread...)."""
+    add = getattr(handler, "add_line", None)
+    formatter = handler.formatter
+    if add is None or type(formatter) is not logging.Formatter:  # a subclass formats its own way
+        return None
+    style = formatter._style
+    if type(style) is not logging.PercentStyle or not set(_LAYOUT_FIELDS.findall(style._fmt)) <= _RECORDLESS:
+        return None
+    line = formatter.format(logging.LogRecord(name, logging.INFO, "", 0, "\0", None, None))
+    if line.count("\0") != 1:
+        return None
+    before, _, after = line.partition("\0")
+    return add, before, after
+
+
+_access_lines: dict[logging.Logger, AccessLines] = {}
+
+
 _written: tuple[object, bytes] = (None, b"")
 
 
@@ -169,6 +234,14 @@ class BoundedHead(HttpToolsProtocol):
     _url = 0
     _reading_head = True
     _refusal: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        logger = self.access_logger
+        lines = _access_lines.get(logger)
+        if lines is None:
+            lines = _access_lines[logger] = AccessLines(logger)
+        self.access_logger = lines  # type: ignore[assignment]  # all a cycle calls of it is info()
 
     def data_received(self, data: bytes) -> None:
         self._received += len(data)
@@ -209,7 +282,7 @@ class BoundedHead(HttpToolsProtocol):
         ready: Kept | None = None
         scope: Any = cycle.scope
         if front is not None and not self.flow.write_paused:
-            if proxies:  # the scope as the front cache sees it, behind uvicorn's proxy headers
+            if proxies and _forwarded(scope["headers"]):  # the scope as the front cache sees it
                 scope = dict(scope)
                 for proxy in proxies:
                     _at_once(proxy(scope, None, None))
