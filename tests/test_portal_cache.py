@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 
@@ -126,3 +127,71 @@ def test_a_version_read_long_ago_is_read_again_before_answering(sqlite_store: St
     cache._version = (time.monotonic() - 2.5, old, since)
     new, _ = asyncio.run(cache.version())
     assert new != old, "two ttls later: read before answering"
+
+
+def test_inline_renders_go_one_per_turn_of_the_loop_in_the_order_read(sqlite_store: Store) -> None:
+    """A request read while inline renders are under way waits only for those read before it: the
+    loop reads what arrived between two renders, and renders first in, first out."""
+    cache = ResponseCache(sqlite_store, ttl=60)
+    events: list[str] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        late: list[asyncio.Task[object]] = []
+
+        def arrived() -> None:  # what the server does when a request is read: its task starts
+            reader.recv(16)
+            events.append("read late")
+            late.append(
+                loop.create_task(cache.respond(_request(), "late", lambda: render("late"), inline=True))
+            )
+
+        def render(name: str) -> Rendered:
+            events.append(name)
+            if name == "0":
+                writer.send(b"GET")  # a request arrives while the first render runs
+            time.sleep(0.01)
+            return Rendered(name.encode(), "text/plain")
+
+        await cache.version()  # read once: requests then go on without waiting for it
+        loop.add_reader(reader.fileno(), arrived)
+        try:
+            early = [
+                cache.respond(_request(), str(n), lambda n=n: render(str(n)), inline=True) for n in range(4)
+            ]
+            await asyncio.gather(*early)
+            while not late or not late[0].done():
+                await asyncio.sleep(0.01)
+        finally:
+            loop.remove_reader(reader.fileno())
+            reader.close()
+            writer.close()
+
+    asyncio.run(scenario())
+    assert events[0] == "0" and events.index("read late") < events.index("2"), events
+    assert [e for e in events if e != "read late"] == ["0", "1", "2", "3", "late"], "first in, first out"
+
+
+def test_a_failed_or_cancelled_inline_render_gives_up_its_turn(sqlite_store: Store) -> None:
+    cache = ResponseCache(sqlite_store, ttl=60)
+
+    def broken() -> Rendered:
+        raise RuntimeError("no page")
+
+    async def scenario() -> list[object]:
+        failing = asyncio.ensure_future(cache.respond(_request(), "broken", broken, inline=True))
+        waiting = asyncio.ensure_future(
+            cache.respond(_request(), "gone", lambda: Rendered(b"gone", "text/plain"), inline=True)
+        )
+        after = asyncio.ensure_future(
+            cache.respond(_request(), "after", lambda: Rendered(b"after", "text/plain"), inline=True)
+        )
+        await asyncio.sleep(0)  # each has started: the first rendered (and failed), the others wait
+        waiting.cancel()
+        return await asyncio.wait_for(asyncio.gather(failing, waiting, after, return_exceptions=True), 5)
+
+    failed, cancelled, served = asyncio.run(scenario())
+    assert isinstance(failed, RuntimeError) and isinstance(cancelled, asyncio.CancelledError)
+    assert served.body == b"after"  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ import os
 import threading
 import time
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,6 +75,49 @@ READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request wa
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
 
 
+class Turns:
+    """One render per turn of the event loop, in the order the requests were read.
+
+    Rendered as their tasks ran, every request read in one turn of the loop waited for the renders
+    of all read before it in that turn, and one arriving meanwhile waited for that whole turn before
+    it was even read: a request's wait was the sum of two uniform draws, its 99th percentile twice
+    its median (random articles at 32 connections: 98 ms against 49 ms). A render waiting here
+    starts in a later turn than the one before it, and each turn begins by reading what arrived: a
+    request waits for those read before it, first in, first out.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._busy = False
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    async def wait(self) -> None:
+        if self._busy or self._waiting:
+            turn = self._loop.create_future()
+            self._waiting.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # given the turn as it was cancelled
+                    self.done()
+                raise
+        self._busy = True
+
+    def done(self) -> None:
+        """The render ended: the next one waiting starts in the loop's next turn but one (each
+        ``call_soon`` runs in the turn after the one that called it)."""
+        self._loop.call_soon(self._next)
+
+    def _next(self) -> None:
+        self._busy = False
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                self._busy = True
+                return
+
+
 class ResponseCache:
     """An LRU of rendered responses keyed by (request key, data version)."""
 
@@ -104,6 +147,7 @@ class ResponseCache:
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Turns] = weakref.WeakKeyDictionary()
 
     def _refresh_version(self) -> tuple[str, str]:
         _, version, since = self._version
@@ -199,7 +243,7 @@ class ResponseCache:
         future: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
         self._rendering[slot] = future
         try:
-            rendered = render() if inline else await self._in_thread(render)
+            rendered = await self._inline(render) if inline else await self._in_thread(render)
             digest = hashlib.blake2s(rendered.body, digest_size=12).hexdigest()
             entry = _Entry(rendered, f'"{digest}"', since)
             if rendered.status_code == 200:
@@ -215,6 +259,18 @@ class ResponseCache:
             raise
         finally:
             self._rendering.pop(slot, None)
+
+    async def _inline(self, render: Callable[[], Rendered]) -> Rendered:
+        """``render()`` on the event loop, in its turn (:class:`Turns`)."""
+        loop = asyncio.get_running_loop()
+        turns = self._turns.get(loop)
+        if turns is None:
+            turns = self._turns[loop] = Turns(loop)
+        await turns.wait()
+        try:
+            return render()
+        finally:
+            turns.done()
 
     async def _in_thread(self, render: Callable[[], Rendered]) -> Rendered:
         if not self.render_slots:
