@@ -205,7 +205,7 @@ async def story_page(request: Request, store: AppStore, pages: PortalPages, lang
         head = story.headline(language)
         return pages.render("story.html", language, story=story, view=view, chart=chart, head=head)
 
-    return await pages.respond(request, language, render)
+    return await pages.respond(request, language, render, inline=True)  # its articles, read by story
 
 
 @router.get("/{lang:lang}/sources/{site}")
