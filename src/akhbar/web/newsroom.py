@@ -25,6 +25,7 @@ from akhbar.models import as_utc
 from akhbar.services import editorial, portal
 from akhbar.services.editorial import Draft
 from akhbar.web.i18n import LANGUAGES, interface, negotiate
+from akhbar.web.pages import rendered
 
 UI_COOKIE = "akhbar_ui"
 LANGUAGE_CHOICES = (("ar", "العربية"), ("fr", "Français"), ("en", "English"))
@@ -93,7 +94,7 @@ class Newsroom:
         chosen = request.query_params.get("ui")
         ui_language = language(request)
         ui = interface(ui_language)
-        html = self.env.get_template(name).render(
+        values = dict(
             lang=ui_language,
             dir=ui.direction,
             _=ui.gettext,
@@ -108,6 +109,7 @@ class Newsroom:
             here=request.url.path if request.method == "GET" else "/admin/",
             **context,
         )
+        html = rendered(self.env.get_template(name), values)
         response = HTMLResponse(html, status_code=status_code, headers=HEADERS)
         if chosen in LANGUAGES:
             response.set_cookie(
