@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from akhbar.bench.ingest import bench_ingest
 from akhbar.bench.ingestsite import Pages, serving
-from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, processes_naming, tree_memory_mb
+from akhbar.bench.report import SAMPLE_EVERY, PeakTreeMemory, process_role, processes_naming, tree_memory_mb
 from akhbar.services.stories import Grouping
 from conftest import DATA
 
@@ -65,6 +67,35 @@ def test_memory_sampler_sees_a_child_started_late_and_counts_its_own_cpu() -> No
         child.wait(timeout=30)
     assert memory.peak_mb > before + 90
     assert memory.cpu_seconds() > 0
+
+
+@pytest.mark.slow
+def test_memory_sampler_says_what_each_process_held_at_the_peak() -> None:
+    memory = PeakTreeMemory()
+    script = "import time; block = b'x' * (100 * 2**20); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        with memory.watching():  # the tree is read as it starts, and at its end
+            time.sleep(1)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    roles = {role: (count, mb) for role, count, mb in memory.parts_by_role()}
+    assert roles["this process"][0] == 1, roles  # (other tests may have left children of their own)
+    count, held = roles[Path(sys.executable).name]
+    assert count >= 1 and held > 90, "the child's block, at the peak"
+    assert abs(sum(mb for _, mb in memory.peak_parts) - memory.peak_mb) < 0.01
+
+
+def test_a_process_is_named_by_its_role_in_an_akhbar_tree() -> None:
+    assert process_role(os.getpid(), "extraction fork server") == "extraction worker"
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)", "akhbar.stories.service"])
+    try:
+        assert process_role(child.pid) == "embedding service"
+    finally:
+        child.kill()
+        child.wait()
+    assert process_role(child.pid) == "ended process"
 
 
 def test_bench_site_counts_the_cpu_it_spendsserving() -> None:

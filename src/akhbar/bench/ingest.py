@@ -84,6 +84,8 @@ class IngestBench:
     start_up: tuple[float, float] = (math.nan, math.nan)
     # the end-to-end runs' own figures, one per run (the figures above are their medians)
     runs: tuple[RunFigures, ...] = ()
+    # at the memory's peak: (what the processes are, how many, MB together), most memory first
+    peak_parts: tuple[tuple[str, int, float], ...] = ()
 
     def cores(self) -> tuple[float, float]:
         """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
@@ -402,6 +404,7 @@ def bench_ingest(
         (load_before, os.getloadavg()[0]),
         start_up,
         each,
+        tuple(memory.parts_by_role()),
     )
 
 

@@ -121,6 +121,40 @@ def _memory_kb(pid: int) -> int:
     return 0
 
 
+def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
+    """Process ``pid`` and all its descendants."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(children.get(current, []))
+    return found
+
+
+#: What a process of an akhbar tree is, by a piece of its command line (the first that matches).
+_ROLES = (
+    ("multiprocessing.forkserver", "extraction fork server"),
+    ("akhbar.stories.service", "embedding service"),
+    ("multiprocessing.resource_tracker", "resource tracker"),
+    ("multiprocessing.spawn", "spawned child"),
+)
+
+
+def process_role(pid: int, parent_role: str | None = None) -> str:
+    """What process ``pid`` is in an akhbar tree, from its command line: a child of the extraction
+    fork server is an extraction worker; an unknown process is named by its program."""
+    if parent_role == "extraction fork server":
+        return "extraction worker"
+    try:
+        line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "ended process"
+    for part, role in _ROLES:
+        if part in line:
+            return role
+    return Path(line.split(" ", 1)[0]).name or "process"
+
+
 def tree_memory_mb(pid: int | None = None, children: dict[int, list[int]] | None = None) -> float:
     """Memory of process ``pid`` (this one by default) and all its descendants, in MB: the sum of
     their proportional set sizes, so that pages the processes share (forked extraction workers
@@ -129,14 +163,8 @@ def tree_memory_mb(pid: int | None = None, children: dict[int, list[int]] | None
     look at every process on the machine)."""
     if not Path("/proc/self/status").exists():
         return float("nan")
-    root = pid or os.getpid()
     children = _children() if children is None else children
-    total, pending = 0, [root]
-    while pending:
-        current = pending.pop()
-        total += _memory_kb(current)
-        pending.extend(children.get(current, []))
-    return total / 1024
+    return sum(_memory_kb(current) for current in _tree(pid or os.getpid(), children)) / 1024
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -180,13 +208,44 @@ class PeakTreeMemory:
         self.pid = pid
         self.also = tuple(also)
         self.peak_mb = 0.0
+        self.peak_parts: tuple[tuple[str, float], ...] = ()  # (role, MB) of each process at the peak
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._spent = 0.0  # the sampler's CPU seconds, once it has stopped
 
     def total_mb(self, children: dict[int, list[int]] | None = None) -> float:
+        return sum(self._memory(children).values()) / 1024
+
+    def _memory(self, children: dict[int, list[int]] | None = None) -> dict[int, int]:
+        """kB of each process of the trees measured."""
         children = _children() if children is None else children
-        return tree_memory_mb(self.pid, children) + sum(tree_memory_mb(pid, children) for pid in self.also)
+        roots = [self.pid or os.getpid(), *self.also]
+        return {pid: _memory_kb(pid) for root in roots for pid in _tree(root, children)}
+
+    def _note(self, children: dict[int, list[int]] | None = None) -> None:
+        """Take a sample; at a new peak, keep what each process held (named by its role)."""
+        children = _children() if children is None else children
+        found = self._memory(children)
+        total = sum(found.values()) / 1024
+        if total <= self.peak_mb:
+            return
+        self.peak_mb = total
+        parents = {child: parent for parent, kids in children.items() for child in kids}
+        roles: dict[int, str] = {}
+        for pid in found:  # a tree lists parents before their children
+            roles[pid] = (
+                "this process"
+                if pid == (self.pid or os.getpid())
+                else process_role(pid, roles.get(parents.get(pid, -1)))
+            )
+        self.peak_parts = tuple((roles[pid], kb / 1024) for pid, kb in found.items())
+
+    def parts_by_role(self) -> list[tuple[str, int, float]]:
+        """(role, processes, MB) at the peak, most memory first."""
+        grouped: dict[str, list[float]] = {}
+        for role, mb in self.peak_parts:
+            grouped.setdefault(role, []).append(mb)
+        return sorted(((role, len(mbs), sum(mbs)) for role, mbs in grouped.items()), key=lambda g: -g[2])
 
     def cpu_seconds(self) -> float:
         """CPU time the sampling thread has used so far (0 before it starts)."""
@@ -205,7 +264,7 @@ class PeakTreeMemory:
             if samples % self.TREE_EVERY == 0:
                 children = _children()
             samples += 1
-            self.peak_mb = max(self.peak_mb, self.total_mb(children))
+            self._note(children)
             self._stop.wait(SAMPLE_EVERY)
         self._spent = time.thread_time()
 
@@ -218,4 +277,4 @@ class PeakTreeMemory:
         finally:
             self._stop.set()
             self._thread.join()
-            self.peak_mb = max(self.peak_mb, self.total_mb())
+            self._note()

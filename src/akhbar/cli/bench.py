@@ -231,6 +231,11 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
         "  peak memory of the process tree (the embedding service included; shared pages once):"
         f" {result.peak_memory_mb:.0f} MB"
     )
+    if result.peak_parts:
+        held = ", ".join(
+            f"{role}{f' x{count}' if count > 1 else ''} {mb:.0f} MB" for role, count, mb in result.peak_parts
+        )
+        click.echo(f"    at the peak: {held}")
     cpu = result.cpu
     click.echo(
         f"  CPU per page: akhbar end to end {cpu.akhbar_ms:.1f} ms (the model's {cpu.model_ms:.1f} ms of it),"
