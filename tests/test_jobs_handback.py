@@ -323,7 +323,9 @@ def test_the_embedded_runner_fetches_another_host_while_a_busy_hosts_page_waits(
     assert article_count(sqlite_store) == 5
     order = _first_requests(a, b)
     assert order.index("B /pages/24") < order.index("A /pages/22"), order
-    assert 2 <= hand_backs <= 4, "A2 and A3 each came back about once, not again and again"
+    # A2 and A3 come back once or twice each (on a slow machine a page back for its turn can find
+    # the host's request before it still under way): a few times, not again and again
+    assert 2 <= hand_backs <= 6, "A2 and A3 each came back a few times, not again and again"
     page_times = sorted(t for path, t in a.times if path.startswith("/pages/"))
     assert len(page_times) == 3
     assert min(t2 - t1 for t1, t2 in itertools.pairwise(page_times)) >= delay - 0.05

@@ -91,6 +91,10 @@ def test_a_process_is_named_by_its_role_in_an_akhbar_tree() -> None:
     assert process_role(os.getpid(), "extraction fork server") == "extraction worker"
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)", "akhbar.stories.service"])
     try:
+        cmdline = Path(f"/proc/{child.pid}/cmdline")
+        deadline = time.monotonic() + 10
+        while not cmdline.read_bytes() and time.monotonic() < deadline:  # empty while exec runs
+            time.sleep(0.01)
         assert process_role(child.pid) == "embedding service"
     finally:
         child.kill()
