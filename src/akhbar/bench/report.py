@@ -213,9 +213,6 @@ class PeakTreeMemory:
         self._thread: threading.Thread | None = None
         self._spent = 0.0  # the sampler's CPU seconds, once it has stopped
 
-    def total_mb(self, children: dict[int, list[int]] | None = None) -> float:
-        return sum(self._memory(children).values()) / 1024
-
     def _memory(self, children: dict[int, list[int]] | None = None) -> dict[int, int]:
         """kB of each process of the trees measured."""
         children = _children() if children is None else children

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -73,6 +73,7 @@ class _Entry:
 
 READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
+T = TypeVar("T")
 
 
 class Turns:
@@ -262,10 +263,7 @@ class ResponseCache:
 
     async def _inline(self, render: Callable[[], Rendered]) -> Rendered:
         """``render()`` on the event loop, in its turn (:class:`Turns`)."""
-        loop = asyncio.get_running_loop()
-        turns = self._turns.get(loop)
-        if turns is None:
-            turns = self._turns[loop] = Turns(loop)
+        turns = _of_loop(self._turns, lambda: Turns(asyncio.get_running_loop()))
         await turns.wait()
         try:
             return render()
@@ -275,12 +273,17 @@ class ResponseCache:
     async def _in_thread(self, render: Callable[[], Rendered]) -> Rendered:
         if not self.render_slots:
             return await run_in_threadpool(render)
-        loop = asyncio.get_running_loop()
-        slots = self._slots.get(loop)
-        if slots is None:
-            slots = self._slots[loop] = asyncio.Semaphore(self.render_slots)
-        async with slots:
+        async with _of_loop(self._slots, lambda: asyncio.Semaphore(self.render_slots)):
             return await run_in_threadpool(render)
+
+
+def _of_loop(kept: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T], make: Callable[[], T]) -> T:
+    """The running event loop's own object in ``kept``, ``make()``-d on its first use there."""
+    loop = asyncio.get_running_loop()
+    found = kept.get(loop)
+    if found is None:
+        found = kept[loop] = make()
+    return found
 
 
 def _tagged(etag: str, encoding: str) -> str:
