@@ -213,16 +213,11 @@ class PeakTreeMemory:
         self._thread: threading.Thread | None = None
         self._spent = 0.0  # the sampler's CPU seconds, once it has stopped
 
-    def _memory(self, children: dict[int, list[int]] | None = None) -> dict[int, int]:
-        """kB of each process of the trees measured."""
-        children = _children() if children is None else children
-        roots = [self.pid or os.getpid(), *self.also]
-        return {pid: _memory_kb(pid) for root in roots for pid in _tree(root, children)}
-
     def _note(self, children: dict[int, list[int]] | None = None) -> None:
         """Take a sample; at a new peak, keep what each process held (named by its role)."""
         children = _children() if children is None else children
-        found = self._memory(children)
+        root = self.pid or os.getpid()
+        found = {pid: _memory_kb(pid) for tree in (root, *self.also) for pid in _tree(tree, children)}
         total = sum(found.values()) / 1024
         if total <= self.peak_mb:
             return
@@ -230,11 +225,7 @@ class PeakTreeMemory:
         parents = {child: parent for parent, kids in children.items() for child in kids}
         roles: dict[int, str] = {}
         for pid in found:  # a tree lists parents before their children
-            roles[pid] = (
-                "this process"
-                if pid == (self.pid or os.getpid())
-                else process_role(pid, roles.get(parents.get(pid, -1)))
-            )
+            roles[pid] = "this process" if pid == root else process_role(pid, roles.get(parents.get(pid, -1)))
         self.peak_parts = tuple((roles[pid], kb / 1024) for pid, kb in found.items())
 
     def parts_by_role(self) -> list[tuple[str, int, float]]:
