@@ -18,6 +18,7 @@ from akhbar.search.query import Query
 from akhbar.search.ranking import HALF_LIFE_DAYS, RECENCY_SHARE, TITLE_SHARE, Ranked, rank
 from akhbar.services import search
 from akhbar.store import Store
+from akhbar.store.portal import summary_of
 
 ARTICLES = [
     Article("Harbour news", ("The harbour opened.", "Ships «waited» & left."), language="en",
@@ -60,8 +61,12 @@ def test_the_plain_query_returns_what_the_built_one_does(loaded: tuple[Store, li
 def test_shown_rows_read_through_the_driver_equal_sqlalchemys(loaded: tuple[Store, list[int]]) -> None:
     store, ids = loaded
     with store.reading() as connection:
-        fast = search._shown(store, connection, [*ids, 999_999])
-        general = search._shown_rows(connection, [*ids, 999_999])
+        fast = search._shown(connection, [*ids, 999_999])
+        rows = connection.execute(search._SHOWN, {"ids": [*ids, 999_999]})
+        general = {
+            row.id: search._Shown(summary_of(row), search._body(row.body_paragraphs, row.image_caption))
+            for row in rows
+        }
     assert fast == general and set(fast) == set(ids)
     assert fast[ids[2]].body == "Le port, vu du ciel"  # no paragraph: the caption
     assert fast[ids[0]].summary.updated_at.tzinfo is not None

@@ -7,7 +7,6 @@ article is searchable at once and a removed one disappears with it (foreign-key 
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,13 +17,13 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from akhbar.extract import with_section
-from akhbar.models import Article, ArticleSummary, as_utc
+from akhbar.models import Article, ArticleSummary
 from akhbar.search import Filters, Query, QueryProblem, parse, postgres, shadow, sqlite
 from akhbar.search.index import CANDIDATES, Candidate, document_row, write_rows
 from akhbar.search.ranking import Ranked, rank
 from akhbar.search.snippets import direction, highlight, snippet
-from akhbar.store import Store, bulk
-from akhbar.store.portal import SUMMARY_COLUMNS, summary_from, summary_of
+from akhbar.store import Store, bulk, prepared
+from akhbar.store.portal import SUMMARY_COLUMNS, summary_from
 from akhbar.store.tables import articles as articles_table
 from akhbar.store.tables import search_documents
 
@@ -115,7 +114,7 @@ def search(
         terms = parsed.terms()
         ranked = rank(found, terms, now or datetime.now(UTC))
         page = ranked[max(0, offset) : max(0, offset) + limit]
-        rows = _shown(store, connection, [entry.article_id for entry in page])
+        rows = _shown(connection, [entry.article_id for entry in page])
     hits = [_hit(rows[e.article_id], e, terms) for e in page if e.article_id in rows]  # absent: removed
     return SearchResults(text, len(ranked), hits)
 
@@ -131,46 +130,17 @@ class _Shown(NamedTuple):
 _SHOWN: sa.Select[tuple[object, ...]] = sa.select(
     *SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption
 ).where(articles_table.c.id.in_(sa.bindparam("ids", expanding=True)))  # built once: a search binds its ids
-_SHOWN_SQLITE = "SELECT {} FROM articles WHERE id IN ({{}})".format(
-    ", ".join(
-        c.name for c in (*SUMMARY_COLUMNS, articles_table.c.body_paragraphs, articles_table.c.image_caption)
-    )
-)
 
 
-def _shown(store: Store, connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
-    """What a result shows of these articles, in one query; on SQLite through the driver's cursor
-    (:func:`akhbar.search.sqlite.fetched`), each value converted as SQLAlchemy converts it."""
-    if store.dialect != "sqlite" or not ids:
-        return _shown_rows(connection, ids)
-    updated, paragraphs = _converters(connection.dialect)
-    found = sqlite.fetched(connection, _SHOWN_SQLITE.format(", ".join("?" * len(ids))), tuple(ids))
+def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
+    """What a result shows of these articles, in one query."""
+    if not ids:
+        return {}
     body = len(SUMMARY_COLUMNS)  # the body's paragraphs, then the caption, follow the summary's columns
     return {
-        row[0]: _Shown(summary_from(row, updated), _body(paragraphs(row[body]), row[body + 1]))
-        for row in found
+        row[0]: _Shown(summary_from(row), _body(row[body], row[body + 1]))
+        for row in prepared.read(connection, _SHOWN, {"ids": ids})
     }
-
-
-def _shown_rows(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
-    """:func:`_shown` through SQLAlchemy's rows (any database)."""
-    return {
-        row.id: _Shown(summary_of(row), _body(row.body_paragraphs, row.image_caption))
-        for row in connection.execute(_SHOWN, {"ids": ids})
-    }
-
-
-@functools.lru_cache(maxsize=4)
-def _converters(dialect: sa.Dialect) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    """SQLAlchemy's own conversions of ``articles.updated_at`` (then made UTC, as
-    :func:`summary_of` does) and ``articles.body_paragraphs`` from what the driver returns."""
-
-    def processor(column: sa.Column[Any]) -> Callable[[Any], Any]:
-        convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        return convert if convert is not None else (lambda value: value)
-
-    when, paragraphs = processor(articles_table.c.updated_at), processor(articles_table.c.body_paragraphs)
-    return (lambda value: as_utc(when(value))), paragraphs
 
 
 def _body(paragraphs: list[str], caption: str | None) -> str:

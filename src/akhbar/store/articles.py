@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from akhbar.models import Article, StoredArticle, as_utc
+from akhbar.store import prepared
 from akhbar.store.engine import inserted_id
 from akhbar.store.tables import articles
 
@@ -73,32 +75,32 @@ def delete_by_key(connection: sa.Connection, key: str) -> None:
     connection.execute(sa.delete(articles).where(articles.c.key == key))
 
 
-def _stored(row: sa.Row[tuple[object, ...]]) -> StoredArticle:
-    m = row._mapping
+def _stored(row: Any) -> StoredArticle:
+    """An article from a row of ``articles`` (SQLAlchemy's, or :func:`akhbar.store.prepared.read`'s)."""
     article = Article(
-        title=m["title"],
-        body_paragraphs=tuple(m["body_paragraphs"]),
-        language=m["language"],
-        site_name=m["site_name"],
-        url=m["url"],
-        published=m["published"],
-        authors=tuple(m["authors"]),
-        image_url=m["image_url"],
-        image_caption=m["image_caption"],
-        headlines=tuple(m["headlines"]),
-        story_id=m["story_id"],
-        duplicate_of=m["duplicate_of"],
-        duplicate_kind=m["duplicate_kind"] or ("same" if m["duplicate_of"] is not None else None),
-        section=m["section"],
+        title=row.title,
+        body_paragraphs=tuple(row.body_paragraphs),
+        language=row.language,
+        site_name=row.site_name,
+        url=row.url,
+        published=row.published,
+        authors=tuple(row.authors),
+        image_url=row.image_url,
+        image_caption=row.image_caption,
+        headlines=tuple(row.headlines),
+        story_id=row.story_id,
+        duplicate_of=row.duplicate_of,
+        duplicate_kind=row.duplicate_kind or ("same" if row.duplicate_of is not None else None),
+        section=row.section,
     )
-    return StoredArticle(m["id"], m["raw_id"], article, as_utc(m["created_at"]), as_utc(m["updated_at"]))
+    return StoredArticle(row.id, row.raw_id, article, as_utc(row.created_at), as_utc(row.updated_at))
 
 
 _BY_ID = sa.select(articles).where(articles.c.id == sa.bindparam("article_id"))  # built once
 
 
 def get_article(connection: sa.Connection, article_id: int) -> StoredArticle | None:
-    row = connection.execute(_BY_ID, {"article_id": article_id}).first()
+    row = prepared.first(connection, _BY_ID, {"article_id": article_id})
     return None if row is None else _stored(row)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import as_utc
+from akhbar.store import prepared
 from akhbar.store.engine import inserted_id
 from akhbar.store.tables import newsroom_entries, newsroom_revisions
 
@@ -56,14 +57,14 @@ def _time(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
-def _entry(row: sa.Row[Any]) -> Entry:
-    m = row._mapping
+def _entry(row: Any) -> Entry:
+    """An entry from a row of ``newsroom_entries`` (SQLAlchemy's, or :func:`akhbar.store.prepared.read`'s)."""
     times = {
-        name: _time(m[name])
+        name: _time(getattr(row, name))
         for name in ("publish_at", "published_at", "corrected_at", "created_at", "updated_at")
     }
     plain = {
-        name: m[name]
+        name: getattr(row, name)
         for name in (
             "id",
             "key",
@@ -76,7 +77,7 @@ def _entry(row: sa.Row[Any]) -> Entry:
             "live_revision",
         )
     }
-    return Entry(**plain, **times, last_error=m["last_error"], created_by=m["created_by"])  # type: ignore[arg-type]  # created_at/updated_at are NOT NULL
+    return Entry(**plain, **times, last_error=row.last_error, created_by=row.created_by)  # type: ignore[arg-type]  # created_at/updated_at are NOT NULL
 
 
 def insert_entry(connection: sa.Connection, *, key: str, title: str, created_by: str, now: datetime) -> int:
@@ -107,7 +108,7 @@ _PUBLISHED_AS = sa.select(newsroom_entries).where(
 
 def published_as(connection: sa.Connection, article_id: int) -> Entry | None:
     """The published entry whose portal article is ``article_id`` (a withdrawn one's id may be reused)."""
-    row = connection.execute(_PUBLISHED_AS, {"article_id": article_id}).first()
+    row = prepared.first(connection, _PUBLISHED_AS, {"article_id": article_id})
     return None if row is None else _entry(row)
 
 

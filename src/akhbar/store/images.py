@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import as_utc
+from akhbar.store import prepared
 from akhbar.store.engine import upsert_into
 from akhbar.store.tables import article_images, articles, images
 
@@ -59,27 +60,28 @@ class ArticleImage:
 
 
 def _row(m: Any) -> ImageRow:
+    """An image from a row holding the columns of ``images`` (read by name)."""
     return ImageRow(
-        int(m["id"]),
-        str(m["key"]),
-        int(m["width"]),
-        int(m["height"]),
-        tuple(int(w) for w in m["widths"]),
-        str(m["format"]),
-        m["source_url"],
-        m["alt"],
-        m["caption"],
-        m["credit"],
+        int(m.id),
+        str(m.key),
+        int(m.width),
+        int(m.height),
+        tuple(int(w) for w in m.widths),
+        str(m.format),
+        m.source_url,
+        m.alt,
+        m.caption,
+        m.credit,
     )
 
 
 def find_by_key(connection: sa.Connection, key: str) -> ImageRow | None:
-    found = connection.execute(sa.select(images).where(images.c.key == key)).mappings().first()
+    found = connection.execute(sa.select(images).where(images.c.key == key)).first()
     return _row(found) if found is not None else None
 
 
 def get_image(connection: sa.Connection, image_id: int) -> ImageRow | None:
-    found = connection.execute(sa.select(images).where(images.c.id == image_id)).mappings().first()
+    found = connection.execute(sa.select(images).where(images.c.id == image_id)).first()
     return _row(found) if found is not None else None
 
 
@@ -239,12 +241,11 @@ def shown_for(connection: sa.Connection, article_ids: Iterable[int]) -> dict[int
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return {}
-    rows = connection.execute(_SHOWN, {"ids": ids}).mappings()
     return {
-        int(m["article_id"]): ArticleImage(
-            int(m["article_id"]), _row(m), m["image_caption"], str(m["title"]), m["site_name"]
+        int(m.article_id): ArticleImage(
+            int(m.article_id), _row(m), m.image_caption, str(m.title), m.site_name
         )
-        for m in rows
+        for m in prepared.read(connection, _SHOWN, {"ids": ids})
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import ArticleSummary, as_utc
+from akhbar.store import prepared
 from akhbar.store.tables import articles
 
 SUMMARY_COLUMNS = (
@@ -222,8 +223,8 @@ def summaries(
     limit: int = 50,
 ) -> list[ArticleSummary]:
     """Newest first; ``after`` is the (published or '', id) of the last item of the previous page."""
-    found = connection.execute(_statement(connection, filters, after), _bound(filters, after, limit))
-    return [summary_of(row) for row in found]
+    found = prepared.read(connection, _statement(connection, filters, after), _bound(filters, after, limit))
+    return [summary_from(row) for row in found]
 
 
 def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
@@ -312,7 +313,7 @@ def related(
     ``links`` is the article's own (duplicate_of, duplicate_kind) when the caller read them already.
     """
     if links is None:
-        row = connection.execute(_LINKS_OF, {"article_id": article_id}).first()
+        row = prepared.first(connection, _LINKS_OF, {"article_id": article_id})
         if row is None:
             return []
         links = (row.duplicate_of, row.duplicate_kind)
@@ -320,20 +321,19 @@ def related(
     root = _root(duplicate_of, kind, article_id)
     own = {int(duplicate_of): str(kind)} if kind in CONTAINMENT and duplicate_of is not None else {}
     if root != article_id:
-        target = connection.execute(_LINKS_OF, {"article_id": root}).first()
+        target = prepared.first(connection, _LINKS_OF, {"article_id": root})
         own[root] = "same"
         if target is not None and target.duplicate_kind in CONTAINMENT:
             own[int(target.duplicate_of)] = str(target.duplicate_kind)
     values = {"own": list(own), "roots": sorted({root, article_id}), "article_id": article_id}
     found: dict[int, tuple[ArticleSummary, str]] = {}
-    for linked in connection.execute(_LINKED, values):
-        m = linked._mapping
-        if m["id"] in own:
-            found[m["id"]] = (summary_of(linked), own[m["id"]])
+    for linked in prepared.read(connection, _LINKED, values):  # the summary's columns, then the links
+        if linked.id in own:
+            found[linked.id] = (summary_from(linked), own[linked.id])
         else:  # it links to this text: its relation, read from the other side
-            linked_kind = m["duplicate_kind"] or "same"
+            linked_kind = linked.duplicate_kind or "same"
             relation = {"contained_in": "contains", "contains": "contained_in"}.get(linked_kind, "same")
-            found.setdefault(m["id"], (summary_of(linked), relation))
+            found.setdefault(linked.id, (summary_from(linked), relation))
     return list(found.values())
 
 
