@@ -34,6 +34,17 @@ def test_a_block_is_rendered_once_per_key() -> None:
     assert calls == ["ar", "fr"]
 
 
+def test_a_block_with_an_unknown_key_is_rendered_each_time() -> None:
+    calls: list[str] = []
+    env = _environment(calls)
+    template = env.from_string("{% cache version, lang %}{{ seen(lang) }}{% endcache %}")
+    assert [template.render(version=None, lang="ar") for _ in range(2)] == ["ar", "ar"]
+    assert calls == ["ar", "ar"], "nothing kept under an unknown version"
+    template.render(version="v1", lang="ar")
+    template.render(version="v1", lang="ar")
+    assert calls == ["ar", "ar", "ar"]
+
+
 def test_two_blocks_with_the_same_keys_keep_their_own_text() -> None:
     env = _environment([])
     template = env.from_string(

@@ -5,14 +5,18 @@ counted privately, pages revalidated after an editor's change. SQLite and Postgr
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from akhbar.config import ConfigError, load_settings
+from akhbar.models import Document
 from akhbar.services import breaking, reads
-from akhbar.store import Store
+from akhbar.store import Store, documents
+from akhbar.store.articles import get_article, upsert_article
+from akhbar.web.fragments import FragmentCache
 from conftest import AsgiClient, app_client
 from design_fixtures import Newsroom, fill
 
@@ -101,6 +105,28 @@ def test_article_page_photo_attribution_and_related(client: AsgiClient, newsroom
     assert f"/fr/articles/{newsroom.ids['rain_fr']}" in related, "another story of the section, in French"
     assert f"/fr/articles/{newsroom.ids['rain_ar']}" not in related, "once per story"
     assert "tram" not in related
+
+
+def test_articles_of_a_section_share_their_related_rail_until_the_data_changes(
+    client: AsgiClient, store: Store, newsroom: Newsroom
+) -> None:
+    """The rail is rendered once per data version and minute for the section's articles (a kept
+    fragment), and an edit to one of its articles shows on the next page."""
+    first = _block(client.get(f"/fr/articles/{newsroom.ids['tram_en']}").text, 'class="related"')
+    second = _block(client.get(f"/fr/articles/{newsroom.ids['tram_fr']}").text, 'class="related"')
+    assert first == second and f"/fr/articles/{newsroom.ids['rain_fr']}" in first
+    kept = next(e for e in client.app.state.pages.env.extensions.values() if isinstance(e, FragmentCache))  # type: ignore[attr-defined]  # the app under test
+    assert any('class="related"' in str(block) for block in kept.blocks.values()), "the rail is kept"
+    with store.reading() as connection:
+        stored = get_article(connection, newsroom.ids["rain_fr"])
+    assert stored is not None
+    edited = replace(stored.article, title="Alerte météo : le titre corrigé")
+    with store.transaction() as connection:  # the page fetched again, changed: a new raw document
+        raw_id = documents.insert_raw(connection, Document(location="test:design:rain_fr", data=b"v2"), None)
+        article_id, created = upsert_article(connection, "test:design:rain_fr", raw_id, edited, None)
+    assert (article_id, created) == (newsroom.ids["rain_fr"], False), "edited in place"
+    again = _block(client.get(f"/fr/articles/{newsroom.ids['tram_en']}").text, 'class="related"')
+    assert "Alerte météo : le titre corrigé" in again
 
 
 def test_story_page_shows_languages_copies_chart_and_breaking_reason(

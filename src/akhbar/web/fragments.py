@@ -5,7 +5,8 @@ day, and section): rendering them took about a fifth of an article page. A block
 is rendered the first time its keys are met and given again after that, so **everything the block
 shows must be in its keys** (or be the same for the whole process, like the interface's strings).
 The keys are the block itself (each block parsed is its own) plus the values listed; the cache holds
-:data:`LIMIT` blocks, and starts again empty when full (a new day's keys replace the old ones).
+:data:`LIMIT` blocks, and starts again empty when full (a new day's keys replace the old ones). A key
+that is None keeps nothing: the block is rendered each time (a value it depends on is not known).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class FragmentCache(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _cached(self, place: str, keys: list[Hashable], caller: Callable[[], Markup | str]) -> Markup | str:
+        if None in keys:
+            return caller()
         key = (place, *keys)
         found = self.blocks.get(key)
         if found is None:

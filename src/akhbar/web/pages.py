@@ -205,6 +205,13 @@ class Pages:
                 return found
         return None
 
+    def _data_minute(self) -> str | None:
+        """What a fragment that shows articles may be kept under (``{% cache data_minute, ... %}``):
+        the data version and the minute, as pages are (lists say "5 minutes ago"); None, so nothing
+        is kept, before a version has been read."""
+        version = self.cache.current
+        return f"{version}|{int(time.time() // 60)}" if version else None
+
     def render(self, name: str, language: str, status_code: int = 200, **context: Any) -> Rendered:
         ui = interface(language)
         if "breaking" not in context:
@@ -237,6 +244,7 @@ class Pages:
             article_href=lambda i: presenting.article_path(language, i),
             story_href=lambda key: presenting.story_path(language, key),
             source_href=lambda site: presenting.source_path(language, site),
+            data_minute=self._data_minute(),
             **context,
         )
         html = rendered(self.env.get_template(name), values)
