@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import sqlalchemy as sa
 
 from akhbar.search.index import CANDIDATES, Candidate, Filters, candidate, columns, joined, phrase_conditions
 from akhbar.search.query import Phrase, Query
-from akhbar.store.prepared import fetched
 
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 WINDOW = 1000  # newest matches a query ranks by bm25 (see :func:`candidates`)
@@ -20,6 +22,18 @@ _PLAIN = (
     " JOIN search_documents AS d INDEXED BY search_fts_rows ON d.article_id = best.rowid"
     " JOIN articles AS a INDEXED BY search_fts_stories ON a.id = d.article_id"
 )
+
+
+def fetched(connection: sa.Connection, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` as the driver returns them (tuples), read through its own cursor: on a
+    search's hot path, SQLAlchemy's handling of each row cost more than SQLite's reading of it.
+    The connection's transaction is the driver's, as it is for SQLAlchemy's statements; a failure
+    is raised as SQLAlchemy's would be (:class:`sqlalchemy.exc.DBAPIError`)."""
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]  # None only once closed
+    try:
+        return driver.execute(sql, parameters).fetchall()
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, parameters, exc, sqlite3.Error) from exc
 
 
 def _quoted(terms: tuple[str, ...]) -> str:
