@@ -236,7 +236,7 @@ def _measure(
 ) -> Measurement:
     """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile."""
     seconds, connections, count = load
-    httpx.get(base + path, timeout=30)  # warm up
+    _warm_up(base, path, script, connections)
     cpu_before = process_cpu_seconds(pid) if pid else float("nan")
     if shutil.which("wrk") is not None:
         measured = measure_wrk(name, base, path, seconds, connections, script)
@@ -244,6 +244,17 @@ def _measure(
         measured = measure_httpx(name, base, _picker(path, count if script else 0), seconds, connections)
     cpu = process_cpu_seconds(pid) - cpu_before if pid else float("nan")
     return replace(measured, server_cpu_seconds=cpu)
+
+
+def _warm_up(base: str, path: str, script: str | None, connections: int) -> None:
+    """First uses before the timed run: one request, then a second of the same load (untimed).
+
+    One request warms one process only: with ``--workers 2`` the other met its first page (templates
+    compiled, the front page's first render: 0.6-0.8 s at 100k articles) inside the timed run, where
+    its connections all waited for it (home on two processes: p99 0.9 s, median 1.2 ms)."""
+    httpx.get(base + path, timeout=30)
+    if shutil.which("wrk") is not None:
+        measure_wrk("warm-up", base, path, 1.0, connections, script)
 
 
 def _ceilings(
