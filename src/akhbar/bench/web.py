@@ -232,11 +232,21 @@ def _random_words(words: list[str]) -> str:
 
 
 def _measure(
-    name: str, base: str, path: str, script: str | None, load: tuple[float, int, int], pid: int | None
+    name: str,
+    base: str,
+    path: str,
+    script: str | None,
+    load: tuple[float, int, int],
+    pid: int | None,
+    *,
+    processes: int = 1,
 ) -> Measurement:
-    """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile."""
+    """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile; a server
+    of several ``processes`` is warmed with its load first (:func:`_warm_up`)."""
     seconds, connections, count = load
-    _warm_up(base, path, script, connections)
+    httpx.get(base + path, timeout=30)  # warm up
+    if processes > 1:
+        _warm_up(base, path, script, connections)
     cpu_before = process_cpu_seconds(pid) if pid else float("nan")
     if shutil.which("wrk") is not None:
         measured = measure_wrk(name, base, path, seconds, connections, script)
@@ -247,12 +257,11 @@ def _measure(
 
 
 def _warm_up(base: str, path: str, script: str | None, connections: int) -> None:
-    """First uses before the timed run: one request, then a second of the same load (untimed).
+    """A second of the timed run's load, untimed, so that every process has met its first uses.
 
     One request warms one process only: with ``--workers 2`` the other met its first page (templates
     compiled, the front page's first render: 0.6-0.8 s at 100k articles) inside the timed run, where
     its connections all waited for it (home on two processes: p99 0.9 s, median 1.2 ms)."""
-    httpx.get(base + path, timeout=30)
     if shutil.which("wrk") is not None:
         measure_wrk("warm-up", base, path, 1.0, connections, script)
 
@@ -355,8 +364,9 @@ def _processes(
     found = []
     try:
         for name, path, script in _endpoints(count, 0, [])[:1] + _endpoints(count, 0, [])[3:4]:
-            progress(f"measuring akhbar: {webscale.processes_name(name)}")
-            found.append(_measure(webscale.processes_name(name), base, path, script, load, None))
+            named = webscale.processes_name(name)
+            progress(f"measuring akhbar: {named}")
+            found.append(_measure(named, base, path, script, load, None, processes=webscale.PROCESSES))
     finally:
         server.terminate()
         server.wait(timeout=60)
