@@ -136,10 +136,9 @@ def _shown(connection: sa.Connection, ids: list[int]) -> dict[int, _Shown]:
     """What a result shows of these articles, in one query."""
     if not ids:
         return {}
-    body = len(SUMMARY_COLUMNS)  # the body's paragraphs, then the caption, follow the summary's columns
     return {
-        row[0]: _Shown(summary_from(row), _body(row[body], row[body + 1]))
-        for row in prepared.read(connection, _SHOWN, {"ids": ids})
+        row.id: _Shown(summary_from(row), _body(row.body_paragraphs, row.image_caption))
+        for row in prepared.read(connection, _SHOWN, {"ids": ids})  # the summary's columns first
     }
 
 
