@@ -137,6 +137,11 @@ def environment() -> jinja2.Environment:
 Dated = ArticleSummary | presenting.ArticleView
 
 
+def _minute() -> int:
+    """The minute now (since the Unix epoch): what "5 minutes ago" is kept for, in pages and fragments."""
+    return int(time.time() // 60)
+
+
 @functools.lru_cache(maxsize=64)
 def _day_in_full(day: date, language: str) -> str:
     """The masthead's date (babel takes tens of µs: once per day and language)."""
@@ -210,7 +215,7 @@ class Pages:
         the data version and the minute, as pages are (lists say "5 minutes ago"); None, so nothing
         is kept, before a version has been read."""
         version = self.cache.current
-        return f"{version}|{int(time.time() // 60)}" if version else None
+        return f"{version}|{_minute()}" if version else None
 
     def render(self, name: str, language: str, status_code: int = 200, **context: Any) -> Rendered:
         ui = interface(language)
@@ -268,8 +273,7 @@ class Pages:
         short and local, see :class:`akhbar.web.caching.ResponseCache`)."""
         # Pages say "5 minutes ago": the minute is part of the key, so they are re-rendered once a
         # minute at most even when no article arrives (the cache adds the site's address).
-        minute = int(time.time() // 60)
-        key = f"{language}|{minute}|{request.url.path}?{request.url.query}"
+        key = f"{language}|{_minute()}|{request.url.path}?{request.url.query}"
         vary = "Accept-Language" if negotiated else None
         return await self.cache.respond(
             request, key, render, vary=vary, cache_control=REVALIDATE, inline=inline
