@@ -19,7 +19,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from akhbar.cli.logs import BatchedStream
-from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead
+from akhbar.web.serving import FIRST_REQUEST_GRACE, MAX_REQUESTS_PER_CONNECTION, BoundedHead
 from pgcluster import free_port
 from threadserver import running, serve_config
 
@@ -163,6 +163,50 @@ def test_a_kept_connection_is_closed_after_its_share_of_requests(port: int) -> N
     last = answer.rsplit(b"HTTP/1.1 304 ", 1)[1]
     assert b"connection: close" in last.lower(), "the last answer says the connection closes"
     assert b"connection: close" not in answer.rsplit(b"HTTP/1.1 304 ", 2)[1].lower(), "only the last"
+
+
+def _accepted(server: Any, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(server.server_state.connections) < count:
+        assert time.monotonic() < deadline, "the server did not accept the connection"
+        time.sleep(0.01)
+
+
+def test_a_connection_accepted_before_a_shutdown_gets_its_request_answered() -> None:
+    """A reload replaces processes one by one: the request of a connection the old process had just
+    accepted is answered (and the connection closed after it), not dropped unanswered."""
+    chosen = free_port()
+    with (
+        running(serve_config(app, chosen, log_level="warning")) as server,
+        socket.create_connection(("127.0.0.1", chosen), timeout=10) as fresh,
+        socket.create_connection(("127.0.0.1", chosen), timeout=10) as kept,
+    ):
+        kept.sendall(b"GET /unchanged HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert kept.recv(65536).startswith(b"HTTP/1.1 304 ")
+        _accepted(server, 2)
+        server.should_exit = True  # uvicorn's graceful shutdown, as SIGTERM or a reload starts it
+        time.sleep(0.4)  # the shutdown has spoken to every connection
+        assert kept.recv(65536) == b"", "a kept-alive connection idle between requests is closed at once"
+        fresh.sendall(b"GET /unchanged HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := fresh.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 304 "), answer
+        assert b"connection: close" in answer.lower()
+
+
+def test_a_connection_that_sends_nothing_does_not_hold_a_shutdown_up() -> None:
+    chosen = free_port()
+    with (
+        running(serve_config(app, chosen, log_level="warning")) as server,
+        socket.create_connection(("127.0.0.1", chosen), timeout=10) as silent,
+    ):
+        _accepted(server, 1)
+        started = time.monotonic()
+        server.should_exit = True
+        assert silent.recv(65536) == b""
+        waited = time.monotonic() - started
+        assert FIRST_REQUEST_GRACE - 0.2 < waited < FIRST_REQUEST_GRACE + 2, waited
 
 
 def test_batched_log_lines_leave_within_the_interval_and_warnings_at_once() -> None:

@@ -43,6 +43,7 @@ from akhbar.web.app import create_app
 from akhbar.web.caching import FrontCache, Kept, header_lines
 
 __all__ = [
+    "FIRST_REQUEST_GRACE",
     "MAX_HEAD_BYTES",
     "AcceptingLoop",
     "BoundedHead",
@@ -65,6 +66,9 @@ MAX_HEAD_BYTES = 32 * 1024  # request line and headers; nginx's default buffers 
 MAX_REQUESTS_PER_CONNECTION = 100
 ACCEPTS_PER_WAKE = 128  # connections a listening socket's wake-up accepts at most (asyncio's backlog default)
 ACCEPT_RETRY_SECONDS = 1.0  # out of file descriptors: accepting stops this long (as asyncio's loop does)
+# Seconds a connection accepted just before a graceful shutdown (a reload, a stop) has to send the
+# request it was opened for; it is answered with "Connection: close", or closed unused after them.
+FIRST_REQUEST_GRACE = 2.0
 _REASONS = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
 
 
@@ -227,7 +231,9 @@ def _server_headers(headers: list[tuple[bytes, bytes]]) -> bytes:
 
 class BoundedHead(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request head longer than :data:`MAX_HEAD_BYTES`,
-    and closing a kept-alive connection after :data:`MAX_REQUESTS_PER_CONNECTION` requests."""
+    closing a kept-alive connection after :data:`MAX_REQUESTS_PER_CONNECTION` requests, and
+    answering the request a connection was opened for when a graceful shutdown comes first
+    (:meth:`shutdown`)."""
 
     max_head_bytes = MAX_HEAD_BYTES
     max_requests = MAX_REQUESTS_PER_CONNECTION
@@ -237,6 +243,7 @@ class BoundedHead(HttpToolsProtocol):
     _url = 0
     _reading_head = True
     _refusal: int | None = None
+    _last_call = False  # a shutdown began: the next answer closes the connection
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -279,7 +286,7 @@ class BoundedHead(HttpToolsProtocol):
             return
         OneSend(self.transport, cycle)
         self._requests += 1
-        if self._requests >= self.max_requests:
+        if self._requests >= self.max_requests or self._last_call:
             cycle.keep_alive = False  # answered with "Connection: close"
         front, proxies = _front_of(self.app)
         ready: Kept | None = None
@@ -332,6 +339,28 @@ class BoundedHead(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._received = 0
         super().on_message_complete()
+
+    def shutdown(self) -> None:
+        """A graceful shutdown's word to this connection (uvicorn's server sends it to each).
+
+        uvicorn closes a connection with no answer under way at once. One accepted a moment before
+        has had no time to send the request it was opened for (nor has one whose request is still
+        arriving): a reload (``SIGHUP``, which replaces the processes one by one) dropped such a
+        request now and then, the client seeing the connection closed without an answer. Such a
+        connection gets :data:`FIRST_REQUEST_GRACE` seconds: its request is answered with
+        "Connection: close", or it is closed unused after them. A kept-alive connection idle between
+        requests is closed at once, as before (its client may not send another)."""
+        idle = self.cycle is None or self.cycle.response_complete
+        awaited = self._requests == 0 or self._received > 0
+        if not (idle and awaited) or self.transport.is_closing():
+            super().shutdown()
+            return
+        self._last_call = True
+        self.loop.call_later(FIRST_REQUEST_GRACE, self._close_unused)
+
+    def _close_unused(self) -> None:
+        if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+            self.transport.close()
 
     def _count(self, size: int) -> None:
         self._head += size
