@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -130,6 +131,37 @@ def test_unicode_fields_round_trip_exactly(store: Store) -> None:
     assert stored is not None
     assert stored.article == ARABIC
     assert stored.created_at.tzinfo is not None
+
+
+def test_json_columns_store_text_as_written_and_read_older_escaped_rows(store: Store) -> None:
+    """An Arabic body is stored as UTF-8 text (2 bytes a letter), not as ``\\uXXXX`` escapes (6);
+    a lone surrogate, which UTF-8 cannot hold, is stored escaped; rows stored escaped (by earlier
+    versions) read as they did."""
+    broken = Article(title="t", body_paragraphs=("a \udc80 b", "ب"), language="ar")
+    with store.transaction() as connection:
+        raw_id = documents.insert_raw(connection, _document(), None)
+        arabic_id, _ = articles.upsert_article(connection, "ar", raw_id, ARABIC, None)
+        broken_id, _ = articles.upsert_article(connection, "broken", raw_id, broken, None)
+        older_id, _ = articles.upsert_article(connection, "older", raw_id, ARABIC, None)
+        older = json.dumps(list(ARABIC.body_paragraphs))  # as the json module writes it by default
+        value = "CAST(:b AS JSON)" if store.dialect == "postgresql" else ":b"
+        connection.execute(
+            sa.text(f"UPDATE articles SET body_paragraphs = {value} WHERE id = :i"),
+            {"b": older, "i": older_id},
+        )
+    with store.reading() as connection:
+        stored = dict(
+            connection.execute(sa.text("SELECT id, CAST(body_paragraphs AS TEXT) FROM articles")).all()
+        )
+        read = {i: articles.get_article(connection, i) for i in (arabic_id, broken_id, older_id)}
+    assert "فقرة أولى" in stored[arabic_id] and "\\u" not in stored[arabic_id]
+    assert "\\udc80" in stored[broken_id]
+    assert "\\u0641" in stored[older_id]
+    assert [r.article.body_paragraphs for r in read.values() if r is not None] == [
+        ARABIC.body_paragraphs,
+        broken.body_paragraphs,
+        ARABIC.body_paragraphs,
+    ]
 
 
 def test_list_orders_newest_publication_first_and_filters(store: Store) -> None:

@@ -6,6 +6,7 @@ differing here. A database with an outdated schema is refused until ``akhbar db 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import weakref
@@ -131,8 +132,25 @@ class HeldConnections:
             connection.close()
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's value as stored: text as it is written (UTF-8 in the database), where the
+    json module's default escapes every non-ASCII character. An Arabic letter escaped as
+    ``\\uXXXX`` took 6 bytes instead of 2: the bodies of the bench's 100k articles (Arabic, French
+    and English) took 246 MB instead of 133 MB, more rows spilled to overflow pages, and a body was
+    decoded 3.4 times as slowly (20 µs against 6 on average). A value holding a lone surrogate (not
+    encodable as UTF-8) is stored escaped, as before; rows stored escaped are read as they were."""
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value)
+    return text
+
+
 def create_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection;
+    JSON values are stored as :func:`json_text` writes them."""
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
@@ -144,12 +162,14 @@ def create_engine(url: str) -> sa.Engine:
             # No bound on connections: each thread that reads keeps its own (HeldConnections),
             # and the web server's thread pool alone has 40 threads.
             options["max_overflow"] = -1
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, **options)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30}, json_serializer=json_text, **options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # connect_timeout: a connection attempt while the server restarts fails instead of hanging a job
-        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return sa.create_engine(
+            parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10}, json_serializer=json_text
+        )
     raise StoreError(f"store: unsupported database {parsed.get_backend_name()!r} (use sqlite or postgresql)")
 
 
