@@ -25,7 +25,7 @@ import httpx
 
 from akhbar.bench import webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
-from akhbar.bench.report import Target, process_cpu_seconds, tree_memory_mb
+from akhbar.bench.report import Target, process_cpu_seconds, tree_cpu_seconds, tree_memory_mb
 from akhbar.bench.webcorpus import corpus, kept_path, prepared, search_words, story_count
 
 
@@ -242,17 +242,19 @@ def _measure(
     processes: int = 1,
 ) -> Measurement:
     """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile; a server
-    of several ``processes`` is warmed with its load first (:func:`_warm_up`)."""
+    of several ``processes`` is warmed with its load first (:func:`_warm_up`), and its CPU time is
+    its whole process tree's (the supervisor and the serving processes)."""
     seconds, connections, count = load
     httpx.get(base + path, timeout=30)  # warm up
     if processes > 1:
         _warm_up(base, path, script, connections)
-    cpu_before = process_cpu_seconds(pid) if pid else float("nan")
+    cpu_of = tree_cpu_seconds if processes > 1 else process_cpu_seconds
+    cpu_before = cpu_of(pid) if pid else float("nan")
     if shutil.which("wrk") is not None:
         measured = measure_wrk(name, base, path, seconds, connections, script)
     else:
         measured = measure_httpx(name, base, _picker(path, count if script else 0), seconds, connections)
-    cpu = process_cpu_seconds(pid) - cpu_before if pid else float("nan")
+    cpu = cpu_of(pid) - cpu_before if pid else float("nan")
     return replace(measured, server_cpu_seconds=cpu)
 
 
@@ -366,7 +368,7 @@ def _processes(
         for name, path, script in _endpoints(count, 0, [])[:1] + _endpoints(count, 0, [])[3:4]:
             named = webscale.processes_name(name)
             progress(f"measuring akhbar: {named}")
-            found.append(_measure(named, base, path, script, load, None, processes=webscale.PROCESSES))
+            found.append(_measure(named, base, path, script, load, server.pid, processes=webscale.PROCESSES))
     finally:
         server.terminate()
         server.wait(timeout=60)
