@@ -181,12 +181,19 @@ class WebReport:
         return found
 
 
-def _random(prefix: str, count: int) -> str:
-    """A wrk script asking for ``prefix`` followed by a random number in 1..count."""
+def _random(prefix: str, count: int, accept_encoding: str = "") -> str:
+    """A wrk script asking for ``prefix`` followed by a random number in 1..count (with an
+    ``Accept-Encoding`` header when given)."""
+    header = f'wrk.headers["Accept-Encoding"] = "{accept_encoding}"\n' if accept_encoding else ""
     return (
         "math.randomseed(42)\n"
-        f'request = function() return wrk.format("GET", "{prefix}" .. math.random(1, {count})) end\n'
+        + header
+        + f'request = function() return wrk.format("GET", "{prefix}" .. math.random(1, {count})) end\n'
     )
+
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium and Firefox send
+ARTICLE_COMPRESSED = "article (random), compressed as browsers ask"
 
 
 # Pages a reader gets from akhbar's cache: (name, path, the file nginx serves the same bytes from).
@@ -208,6 +215,9 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
     endpoints: list[tuple[str, str, str | None]] = [(name, path, None) for name, path, _ in CACHED]
     # last: uncached, they may leave a backlog
     endpoints.append(("article (random)", "/ar/articles/1", _random("/ar/articles/", count)))
+    # the same pages as a browser asks for them: each first answer compressed too
+    compressed = _random("/ar/articles/", count, BROWSER_ENCODINGS)
+    endpoints.append((ARTICLE_COMPRESSED, "/ar/articles/1", compressed))
     if stories:
         endpoints.append(("story (random)", "/ar/stories/1", _random("/ar/stories/", stories)))
     if words:
