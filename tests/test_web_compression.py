@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from akhbar.models import Article
 from akhbar.store import Store
-from akhbar.web import create_app
+from akhbar.web import caching, create_app
 from akhbar.web.caching import FrontCache
-from akhbar.web.compression import encoding_for
+from akhbar.web.compression import compress, encoding_for
 from conftest import AsgiClient, app_client
 from portal_fixtures import populate, store_article
 
@@ -47,6 +49,28 @@ def test_cached_pages_come_compressed_with_their_own_tag(sqlite_store: Store) ->
         )
         assert again.status_code == 304
     assert len(tags) == 3, "each representation has its own entity tag"
+
+
+def test_kept_pages_are_compressed_on_the_one_compressing_thread(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compression's working memory is reused by one thread, not faulted in again by each request
+    thread; the event loop's thread never compresses a kept page."""
+    populate(sqlite_store)
+    threads: list[str] = []
+
+    def watched(body: bytes, encoding: str, *, cached: bool = False) -> bytes:
+        threads.append(threading.current_thread().name)
+        return compress(body, encoding, cached=cached)
+
+    monkeypatch.setattr(caching, "compress", watched)
+    client = app_client(sqlite_store)
+    for path in ("/fr/", "/ar/"):
+        for encoding in ("br", "gzip"):
+            answer = client.get(path, headers={"Accept-Encoding": encoding})
+            assert answer.headers["content-encoding"] == encoding
+    assert len(threads) == 4
+    assert {name.split("_")[0] for name in threads} == {"akhbar-compress"}, threads
 
 
 def test_other_text_answers_are_compressed_and_small_ones_are_not(sqlite_store: Store) -> None:
