@@ -136,7 +136,7 @@ def json_text(value: Any) -> str:
     """A JSON column's value as stored: text as it is written (UTF-8 in the database), where the
     json module's default escapes every non-ASCII character. An Arabic letter escaped as
     ``\\uXXXX`` took 6 bytes instead of 2: the bodies of the bench's 100k articles (Arabic, French
-    and English) took 246 MB instead of 133 MB, more rows spilled to overflow pages, and a body was
+    and English) took 246 MB instead of 136 MB, more rows spilled to overflow pages, and a body was
     decoded 3.4 times as slowly (20 µs against 6 on average). A value holding a lone surrogate (not
     encodable as UTF-8) is stored escaped, as before; rows stored escaped are read as they were."""
     text = json.dumps(value, ensure_ascii=False)

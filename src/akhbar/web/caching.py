@@ -253,7 +253,7 @@ class ResponseCache:
         try:
             rendered = await self._inline(render) if inline else await self._in_thread(render)
             # SHA-256 has instructions of its own on most processors (x86's SHA extensions, ARMv8's):
-            # 23 µs for a 25 KB article page where BLAKE2s, computed in software, took 85 µs
+            # 23 µs for 25 KB of page where BLAKE2s, computed in software, took 85 µs
             digest = hashlib.sha256(rendered.body).hexdigest()[:24]
             entry = _Entry(rendered, f'"{digest}"', since)
             if rendered.status_code == 200:
