@@ -92,12 +92,17 @@ def exchange(port: int, request: bytes, *, until: bytes | None = None) -> bytes:
     """Send ``request`` on a new connection and read until the server closes it (or ``until`` is seen)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(request)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
-            if until is not None and until in answer:
-                break
-        return answer
+        return _read(sock, until)
+
+
+def _read(sock: socket.socket, until: bytes | None = None) -> bytes:
+    """What ``sock`` receives until the server closes it (or ``until`` is seen)."""
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+        if until is not None and until in answer:
+            break
+    return answer
 
 
 def _writes_for(port: int, request: bytes) -> tuple[bytes, list[bytes]]:
@@ -140,9 +145,7 @@ def test_100_continue_is_sent_before_the_client_sends_its_body(port: int) -> Non
         interim = sock.recv(65536)
         assert interim.startswith(b"HTTP/1.1 100 Continue"), interim
         sock.sendall(b"hello")
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+        answer = _read(sock)
     assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"hello")
 
 
@@ -188,9 +191,7 @@ def test_a_connection_accepted_before_a_shutdown_gets_its_request_answered() -> 
         time.sleep(0.4)  # the shutdown has spoken to every connection
         assert kept.recv(65536) == b"", "a kept-alive connection idle between requests is closed at once"
         fresh.sendall(b"GET /unchanged HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
-        while chunk := fresh.recv(65536):
-            answer += chunk
+        answer = _read(fresh)
         assert answer.startswith(b"HTTP/1.1 304 "), answer
         assert b"connection: close" in answer.lower()
 

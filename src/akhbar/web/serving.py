@@ -350,17 +350,20 @@ class BoundedHead(HttpToolsProtocol):
         connection gets :data:`FIRST_REQUEST_GRACE` seconds: its request is answered with
         "Connection: close", or it is closed unused after them. A kept-alive connection idle between
         requests is closed at once, as before (its client may not send another)."""
-        idle = self.cycle is None or self.cycle.response_complete
         awaited = self._requests == 0 or self._received > 0
-        if not (idle and awaited) or self.transport.is_closing():
+        if not (self._idle() and awaited) or self.transport.is_closing():
             super().shutdown()
             return
         self._last_call = True
         self.loop.call_later(FIRST_REQUEST_GRACE, self._close_unused)
 
     def _close_unused(self) -> None:
-        if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+        if self._idle() and not self.transport.is_closing():
             self.transport.close()
+
+    def _idle(self) -> bool:
+        """Whether no answer is under way on this connection (none begun, or the last one sent)."""
+        return self.cycle is None or self.cycle.response_complete
 
     def _count(self, size: int) -> None:
         self._head += size
@@ -378,7 +381,7 @@ class BoundedHead(HttpToolsProtocol):
     def _refuse(self, status: int) -> None:
         log.warning("web: a request head over %d bytes refused with %d", self.max_head_bytes, status)
         message = b"The request's head is too large\n"
-        if self.cycle is None or self.cycle.response_complete:  # no answer under way on this connection
+        if self._idle():
             self.transport.write(
                 b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n"
                 b"connection: close\r\n\r\n%s" % (status, _REASONS[status], len(message), message)
