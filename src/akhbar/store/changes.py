@@ -1,11 +1,10 @@
 """Whether anything was committed to a SQLite file since the last look, for next to nothing.
 
-The portal's data version counts the articles table (the count catches deletions, which leave the
-highest id alone); on SQLite that count walks an index, about 9 ms at 100,000 articles and ten times
-that at a million, and each web process reads the version once a second. ``PRAGMA data_version``
-answers in microseconds: on one connection, its value changes exactly when another connection has
-committed to the file. :class:`ChangeProbe` keeps such a connection of its own (it never writes),
-so every commit of every process and thread shows.
+The portal's data version reads several counters (articles, photos, flags), and each web process
+reads the version once a second. ``PRAGMA data_version`` answers in microseconds: on one
+connection, its value changes exactly when another connection has committed to the file, and
+only then are the counters read again. :class:`ChangeProbe` keeps such a connection of its own
+(it never writes), so every commit of every process and thread shows.
 """
 
 from __future__ import annotations
