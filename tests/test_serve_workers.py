@@ -4,10 +4,12 @@ request metrics are summed across them, and proxy headers are trusted only from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -64,6 +66,7 @@ def test_two_processes_share_the_data_version_and_the_metrics(tmp_path: Path) ->
         scrapes = [healthz_count(server.base) - before for _ in range(6)]
         assert scrapes == [30.0] * 6, f"each scrape sums both processes: {scrapes}"
         own_records_from_children_are_json(server)
+        connections_even_out(server, {int(line["process"]) for line in access_log(server)})
         reload_without_a_dropped_request(server)
     finally:
         server.stop()
@@ -84,6 +87,61 @@ def own_records_from_children_are_json(server: LiveServer) -> None:
         line for line in server.output().splitlines() if "akhbar.web.serving" in line and line[:1] != "{"
     ]
     assert plain == [], plain
+
+
+def _kept_alive(port: int) -> socket.socket:
+    """A connection that asked for /healthz and read the answer, kept open."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += connection.recv(65536)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head, re.IGNORECASE).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += connection.recv(65536)
+    assert head.startswith(b"HTTP/1.1 200"), head
+    return connection
+
+
+def _holders(port: int, processes: set[int]) -> dict[int, int]:
+    """Client port -> the serving process holding that connection (from /proc)."""
+    clients = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:  # established, ours
+            clients[f"socket:[{fields[9]}]"] = int(fields[2].split(":")[1], 16)
+    found = {}
+    for pid in processes:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = str(fd.readlink())
+                if target in clients:
+                    found[clients[target]] = pid
+    return found
+
+
+def connections_even_out(server: LiveServer, processes: set[int]) -> None:
+    """Kept-alive connections spread evenly over the processes, even when all of one process's
+    connections close and their clients open them again (akhbar.web.balance): each process took a
+    connection whenever it ran, and the process running is often the one with more already."""
+    assert len(processes) == 2, processes
+    held = [_kept_alive(server.port) for _ in range(12)]
+    try:
+        for emptied in sorted(processes):  # each process in turn loses all its connections
+            holders = _holders(server.port, processes)
+            closing = [c for c in held if holders.get(c.getsockname()[1]) == emptied]
+            for connection in closing:
+                connection.close()
+            held = [c for c in held if c not in closing]
+            time.sleep(0.5)  # the process sees its connections close
+            held += [_kept_alive(server.port) for _ in closing]
+            holders = _holders(server.port, processes)
+            counts = [list(holders.values()).count(pid) for pid in processes]
+            assert len(holders) == len(held) and max(counts) - min(counts) <= 2, counts
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def reload_without_a_dropped_request(server: LiveServer) -> None:

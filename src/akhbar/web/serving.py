@@ -26,6 +26,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 import uvicorn
@@ -39,6 +40,7 @@ from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 from akhbar.config import load_settings
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
+from akhbar.web import balance
 from akhbar.web.app import create_app
 from akhbar.web.caching import FrontCache, Kept, header_lines
 
@@ -66,6 +68,9 @@ MAX_HEAD_BYTES = 32 * 1024  # request line and headers; nginx's default buffers 
 MAX_REQUESTS_PER_CONNECTION = 100
 ACCEPTS_PER_WAKE = 128  # connections a listening socket's wake-up accepts at most (asyncio's backlog default)
 ACCEPT_RETRY_SECONDS = 1.0  # out of file descriptors: accepting stops this long (as asyncio's loop does)
+# Processes sharing a socket: one holding more connections than another leaves it the next one,
+# listening again after this many seconds, at most this many times in a row (Listener).
+BALANCE_WAIT, BALANCE_WAITS = 0.002, 8
 # Seconds a connection accepted just before a graceful shutdown (a reload, a stop) has to send the
 # request it was opened for; it is answered with "Connection: close", or closed unused after them.
 FIRST_REQUEST_GRACE = 2.0
@@ -253,6 +258,18 @@ class BoundedHead(HttpToolsProtocol):
             lines = _access_lines[logger] = AccessLines(logger)
         self.access_logger = lines  # type: ignore[assignment]  # all a cycle calls of it is info()
 
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        shares = balance.current()
+        if shares is not None:
+            shares.opened()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        shares = balance.current()
+        if shares is not None:
+            shares.closed()
+        super().connection_lost(exc)
+
     def data_received(self, data: bytes) -> None:
         self._received += len(data)
         super().data_received(data)
@@ -404,10 +421,13 @@ class Listener(asyncio.AbstractServer):
     ``TCP_NODELAY``, as the loop's own server would make it. With no file descriptor left, accepting
     stops for :data:`ACCEPT_RETRY_SECONDS`, as asyncio's own loop does.
 
-    Only a lone process listens so (``akhbar serve`` with one worker). Processes sharing a socket
-    keep libuv's turn-taking: a process that accepted every waiting connection kept a whole burst
-    (32 connections in one of 2 processes served random articles at 401 requests a second, against
-    811-905 shared)."""
+    Processes sharing a socket (``akhbar serve --workers N``) take one connection per wake-up, and
+    one holding more connections than another lets that one take it: it stops listening for
+    :data:`BALANCE_WAIT` seconds, at most :data:`BALANCE_WAITS` times in a row, then takes it
+    whatever the others hold (they may all be busy). The counts are shared through
+    :mod:`akhbar.web.balance`. Accepting every waiting connection there kept a whole burst in one
+    process (32 connections in one of 2 processes served random articles at 401 requests a second,
+    against 811-905 shared)."""
 
     def __init__(
         self,
@@ -415,11 +435,14 @@ class Listener(asyncio.AbstractServer):
         sockets: list[socket.socket],
         protocol_factory: Any,
         backlog: int,
+        shares: balance.Shares | None = None,
     ) -> None:
         self._loop, self._sockets = loop, sockets
         self._protocol_factory, self._backlog = protocol_factory, backlog
         self._serving = False
         self._connecting: set[asyncio.Task[None]] = set()
+        self._shares = shares
+        self._waits = 0  # wake-ups in a row left to another process
 
     def start(self) -> None:
         for listening in self._sockets:
@@ -429,8 +452,13 @@ class Listener(asyncio.AbstractServer):
         self._serving = True
 
     def accept(self, listening: socket.socket) -> None:
-        """Accept what waits on ``listening`` (at most :data:`ACCEPTS_PER_WAKE`; the rest wake it again)."""
-        for _ in range(ACCEPTS_PER_WAKE):
+        """Accept what waits on ``listening`` (at most :data:`ACCEPTS_PER_WAKE`, one when processes
+        share it; the rest wake it again)."""
+        if self._shares is not None and self._leave_to_another():
+            self._loop.remove_reader(listening.fileno())
+            self._loop.call_later(BALANCE_WAIT, self._resume, listening)
+            return
+        for _ in range(ACCEPTS_PER_WAKE if self._shares is None else 1):
             try:
                 connection, _ = listening.accept()
             except (BlockingIOError, InterruptedError):
@@ -451,6 +479,21 @@ class Listener(asyncio.AbstractServer):
             task = self._loop.create_task(self._connect(connection))
             self._connecting.add(task)
             task.add_done_callback(self._connecting.discard)
+
+    def _leave_to_another(self) -> bool:
+        """Whether another process holds fewer connections than this one and may take the next
+        (up to :data:`BALANCE_WAITS` times in a row)."""
+        assert self._shares is not None
+        fewest = self._shares.fewest_elsewhere()
+        if (
+            fewest is None
+            or self._shares.open + len(self._connecting) <= fewest
+            or self._waits >= BALANCE_WAITS
+        ):
+            self._waits = 0
+            return False
+        self._waits += 1
+        return True
 
     def _resume(self, listening: socket.socket) -> None:
         if self._serving:
@@ -475,6 +518,8 @@ class Listener(asyncio.AbstractServer):
         for listening in self._sockets:
             self._loop.remove_reader(listening.fileno())
             listening.close()
+        if self._shares is not None:
+            self._shares.close()
 
     def is_serving(self) -> bool:
         return self._serving
@@ -526,7 +571,7 @@ class AcceptingLoop(uvloop.Loop):
         )
         sockets = [socket.socket(fileno=os.dup(s.fileno())) for s in cast(asyncio.Server, bound).sockets]
         bound.close()
-        listener = Listener(self, sockets, protocol_factory, backlog)
+        listener = Listener(self, sockets, protocol_factory, backlog, balance.joined())
         if start_serving:
             listener.start()
         return listener
@@ -586,22 +631,27 @@ def serve(
     target: ASGIApp | str = served(app) if single and app is not None else f"{__name__}:app_from_environment"
     if not isinstance(target, str):
         settle()  # each process of several settles once it has built its app
-    uvicorn.run(
-        target,
-        factory=isinstance(target, str),
-        workers=workers if isinstance(target, str) else None,
-        host=host,
-        port=port,
-        log_level=log_level,
-        log_config=dict(log_config) if log_config is not None else uvicorn.config.LOGGING_CONFIG,
-        http=BoundedHead,
-        # one process accepts every waiting connection at once; several keep libuv's one per turn,
-        # so that the idle process, whose turns are short, takes most of a burst (see Listener)
-        loop=f"{__name__}:AcceptingLoop" if workers == 1 else "uvloop",
-        ws="none",
-        proxy_headers=bool(forwarded_allow_ips),
-        forwarded_allow_ips=forwarded_allow_ips or None,
-        # a process answers the supervisor's pings only once it has imported the web stack, which
-        # takes seconds on a busy machine: the 5 s default killed every process before it served
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
-    )
+    several = isinstance(target, str) and workers > 1
+    if several:  # the processes share their counts of connections (balance)
+        os.environ[balance.ENV] = balance.create()
+    try:
+        uvicorn.run(
+            target,
+            factory=isinstance(target, str),
+            workers=workers if isinstance(target, str) else None,
+            host=host,
+            port=port,
+            log_level=log_level,
+            log_config=dict(log_config) if log_config is not None else uvicorn.config.LOGGING_CONFIG,
+            http=BoundedHead,
+            loop=f"{__name__}:AcceptingLoop",  # see Listener: one process, or several sharing the socket
+            ws="none",
+            proxy_headers=bool(forwarded_allow_ips),
+            forwarded_allow_ips=forwarded_allow_ips or None,
+            # a process answers the supervisor's pings only once it has imported the web stack, which
+            # takes seconds on a busy machine: the 5 s default killed every process before it served
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK,
+        )
+    finally:
+        if several:
+            Path(os.environ.pop(balance.ENV)).unlink(missing_ok=True)
