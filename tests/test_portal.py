@@ -182,3 +182,25 @@ def test_search_without_language_redirects(client: AsgiClient) -> None:
     assert response.status_code == 307
     assert response.headers["location"] == "/fr/search?q=OTAN"
     assert client.get("/opensearch.xml").status_code == 200
+
+
+def test_no_two_portal_routes_take_one_path() -> None:
+    """The portal's routes are ordered by how often they are asked for (routes/portal.py): that is
+    only safe while each path a route takes is taken by no other."""
+    from starlette.routing import Match
+
+    from akhbar.web.routes import portal as routes
+
+    paths = [getattr(route, "path", None) for route in routes.router.routes]
+    assert paths[0] == "/{lang:lang}/articles/{article_id}", "the most asked first"
+    for path in filter(None, paths):
+        sample = re.sub(r"\{[a-z_]+(:[a-z]+)?\}", lambda m: "ar" if m.group(1) == ":lang" else "x1", path)
+        taking = [
+            route.path  # type: ignore[attr-defined]
+            for route in routes.router.routes
+            for method in ("GET", "HEAD")
+            if method == "GET"
+            and route.matches({"type": "http", "path": sample, "method": method, "root_path": ""})[0]
+            == Match.FULL
+        ]
+        assert taking == [path], (sample, taking)
