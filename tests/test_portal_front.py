@@ -5,11 +5,13 @@ counted privately, pages revalidated after an editor's change. SQLite and Postgr
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from akhbar.config import ConfigError, load_settings
 from akhbar.models import Document
@@ -190,6 +192,38 @@ def test_counts_outside_the_window_are_left_out(store: Store, newsroom: Newsroom
         rows.add_reads(connection, old, {newsroom.ids["sport_en"]: 1000, 999999: 5})
     top = [a.id for a, _ in reads.most_read(store, limit=10)]
     assert newsroom.ids["sport_en"] not in top, "three days ago is not in the last 48 hours"
+
+
+def test_the_most_read_are_summed_again_once_a_minute_at_most(store: Store, newsroom: Newsroom) -> None:
+    """The home pages of every language share one sum of the last two days' reads, kept ``every``
+    seconds (a minute when served), then summed again."""
+    from akhbar.store import reads as rows
+
+    kept = reads.MostRead(store, every=0.5)
+    first = kept.top(5)
+    assert first and first[0][0].id == newsroom.ids["health_ar"]
+    with store.transaction() as connection:
+        rows.add_reads(connection, reads.hour_of(), {newsroom.ids["sport_en"]: 10_000})
+    assert kept.top(5) == first, "kept"
+    time.sleep(0.6)
+    assert kept.top(5)[0][0].id == newsroom.ids["sport_en"], "summed again once it is older"
+    with store.transaction() as connection:
+        rows.add_reads(connection, reads.hour_of(), {newsroom.ids["festival_fr"]: 20_000})
+    assert kept.top(3)[0][0].id == newsroom.ids["festival_fr"], "another length: summed at once"
+
+
+def test_the_most_read_sum_walks_one_covering_index(store: Store) -> None:
+    """Migration 0025: no read of the table beside the index for each hourly count."""
+    from akhbar.store import reads as rows
+
+    with store.reading() as connection:
+        query = rows.most_read_query(reads.hour_of() - reads.WINDOW_HOURS, limit=5)
+        if store.dialect == "sqlite":
+            sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            assert "COVERING INDEX ix_article_reads_totals" in plan, plan
+        indexes = {index["name"] for index in sa.inspect(connection).get_indexes("article_reads")}
+    assert "ix_article_reads_totals" in indexes
 
 
 def test_a_reload_after_an_editor_flags_breaking_news_shows_it(

@@ -84,9 +84,11 @@ def home(
     per_section: int = 4,
     per_language: int = 5,
     recent: int = 300,
+    kept_reads: reads.MostRead | None = None,
 ) -> Home:
     """Everything the home page shows, each story once: lead and top stories, most read, ticker,
-    sections, then the newest per language; syndicated copies are collapsed under their original."""
+    sections, then the newest per language; syndicated copies are collapsed under their original.
+    The most read come from ``kept_reads`` when given (summed at most once a minute), else are summed."""
     with store.reading() as connection:
         everything = queries.summaries(connection, limit=recent)
         newest = queries.summaries(connection, Filters(collapse=True), limit=recent)
@@ -101,7 +103,8 @@ def home(
     # The ticker is a moving strip of the newest headlines: it leaves out the top stories, and the
     # blocks below may list its items again (a reader never sees it whole at once).
     ticker_items = tuple(a for a in newest if a.story_key not in shown.keys)[:ticker]
-    read = shown.take((a for a, _ in reads.most_read(store, limit=most_read * 3)), most_read)
+    counted = kept_reads.top(most_read * 3) if kept_reads else reads.most_read(store, limit=most_read * 3)
+    read = shown.take((a for a, _ in counted), most_read)
     grouped = {
         key: shown.take((a for a in newest if a.section == key), per_section) for key in sections.SECTIONS
     }

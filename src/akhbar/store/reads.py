@@ -30,17 +30,24 @@ def add_reads(connection: sa.Connection, hour: int, counts: Mapping[int, int]) -
     )
 
 
-def most_read(connection: sa.Connection, since_hour: int, *, limit: int) -> list[tuple[int, int]]:
-    """(article id, reads) of the most read articles since ``since_hour``, most first."""
+def most_read_query(since_hour: int, *, limit: int) -> sa.Select[int, int]:
+    """(article id, reads) of the most read articles since ``since_hour``, most first: summed over
+    one walk of ``ix_article_reads_totals`` (migration 0025)."""
     total = sa.func.sum(article_reads.c.reads).label("total")
-    query = (
+    return (
         sa.select(article_reads.c.article_id, total)
         .where(article_reads.c.hour >= since_hour)
         .group_by(article_reads.c.article_id)
         .order_by(total.desc(), article_reads.c.article_id.desc())
         .limit(limit)
     )
-    return [(int(i), int(n)) for i, n in connection.execute(query)]
+
+
+def most_read(connection: sa.Connection, since_hour: int, *, limit: int) -> list[tuple[int, int]]:
+    """(article id, reads) of the most read articles since ``since_hour``, most first."""
+    return [
+        (int(row[0]), int(row[1])) for row in connection.execute(most_read_query(since_hour, limit=limit))
+    ]
 
 
 def forget_before(connection: sa.Connection, hour: int) -> int:

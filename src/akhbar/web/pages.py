@@ -24,7 +24,7 @@ from akhbar.config import DEFAULT_TIMEZONE
 from akhbar.models import ArticleSummary
 from akhbar.services import breaking
 from akhbar.services.portal import SECTIONS, Story, section_of
-from akhbar.services.reads import ReadCounter
+from akhbar.services.reads import MostRead, ReadCounter
 from akhbar.store import Store
 from akhbar.web import presenting
 from akhbar.web.caching import Rendered, ResponseCache
@@ -173,6 +173,7 @@ class Pages:
         self.zone = ZoneInfo(timezone)
         self.pictures = pictures
         self.reads = reads or ReadCounter(store)
+        self.most_read = MostRead(store)  # the home pages' block, shared by the languages
         self.kept_photos = kept_photos  # ``pictures`` shows the photo akhbar kept (images.picture)
         self._breaking_now: tuple[str, list[ArticleSummary]] = ("", [])
         self._remembered: tuple[str, dict[Hashable, object]] = ("", {})

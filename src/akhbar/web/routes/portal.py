@@ -57,7 +57,7 @@ def _found(value: T | None, what: str) -> T:
 
 
 def _home(pages: Pages, store: Store, language: str, base: str) -> Rendered:
-    found = frontpage.home(store)
+    found = frontpage.home(store, kept_reads=pages.most_read)
     head = seo.page_seo(base, language, "akhbar", f"/{language}/", default="/")
     return pages.render(
         "home.html", language, home=found, also_in=found.also_in, page_kind="home", scripted=True, seo=head
