@@ -100,3 +100,42 @@ def test_large_blocks_go_back_to_the_system_once_the_threshold_is_fixed(threshol
 def test_the_operators_threshold_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "262144")
     assert fix_mmap_threshold() is False
+
+
+_COMPRESSING = """
+import random, resource, sys, threading
+from akhbar.memory import fix_mmap_threshold, keep_web_buffers
+from akhbar.web.compression import compress
+assert fix_mmap_threshold()  # as every akhbar command starts
+if sys.argv[1] == "serving":
+    assert keep_web_buffers()
+random.seed(1)
+words = [bytes(random.choices(b"abcdefghij klmnop", k=7)) for _ in range(500)]
+pages = [b"<p>" + b" ".join(random.choices(words, k=1500)) + b"</p>" for _ in range(40)]
+faults = []
+def run():
+    for page in pages[:5]:
+        compress(page, "br", cached=True)
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+    for page in pages[5:]:
+        compress(page, "br", cached=True)
+    faults.append((resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before) / 35)
+thread = threading.Thread(target=run)  # as kept answers are compressed, on a thread of their own
+thread.start()
+thread.join()
+print(faults[0])
+"""
+
+
+@pytest.mark.parametrize("role", ["serving", "other"])
+def test_a_serving_process_compresses_pages_without_mapping_memory_afresh(role: str) -> None:
+    """brotli's tables for each page: with the command line's fixed threshold they were mapped and
+    faulted in for every page; a serving process keeps them in its heap (keep_web_buffers)."""
+    run = subprocess.run(
+        [sys.executable, "-c", _COMPRESSING, role], capture_output=True, text=True, timeout=60, check=True
+    )
+    faults = float(run.stdout)
+    if role == "serving":
+        assert faults < 20, faults
+    else:
+        assert faults > 200, f"{faults}: what keep_web_buffers is for"

@@ -41,6 +41,7 @@ def _serve(ctx: Context) -> None:
     # The web stack is imported only when serving, so other commands start fast.
     from akhbar.cli.logs import levels, uvicorn_config
     from akhbar.jobs.embedded import start_embedded_runner
+    from akhbar.memory import keep_web_buffers
     from akhbar.web import create_app
     from akhbar.web.serving import serve
 
@@ -48,10 +49,11 @@ def _serve(ctx: Context) -> None:
     workers = settings.web_workers
     app = None
     if workers == 1:
+        keep_web_buffers()  # this process serves: each page's compression reuses the last one's memory
         app = create_app(
             ctx.store(), site_name=settings.site_name, settings=settings, grouping=ctx.grouping()
         )
-    else:
+    else:  # the serving processes start afresh, with glibc's own thresholds
         _pass_down(ctx, settings)
         metrics_dir = tempfile.mkdtemp(prefix="akhbar-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
