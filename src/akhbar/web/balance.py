@@ -22,7 +22,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-__all__ = ["ENV", "SLOTS", "Shares", "create", "joined"]
+__all__ = ["ENV", "SLOTS", "Shares", "create", "current", "joined"]
 
 ENV = "AKHBAR_SERVE_SHARES"  # the shared file's path, passed down to the serving processes
 SLOTS = 64  # serving processes at most (``--workers`` allows 64)
@@ -44,9 +44,7 @@ def create() -> str:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process now holds that id: not a serving process
+    except (ProcessLookupError, PermissionError):  # gone, or another user's process holds the id now
         return False
     return True
 

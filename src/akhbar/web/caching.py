@@ -72,11 +72,12 @@ class _Entry:
         return encoding_for(accept_encoding)
 
 
-# The thread that compresses kept answers. One: brotli's working memory (about a megabyte at the
-# quality kept answers get) is then reused from one compression to the next. Spread over the
-# request threads' own allocation arenas, it was given back to the system and faulted in again each
-# time: 270 page faults and 0.66 ms of system time for a browser's first request of an article
-# page. Compression releases the GIL, so it still runs beside the event loop.
+# The thread that compresses kept answers. One: brotli's working memory (a few MB at the quality
+# kept answers get) then comes from one allocation arena, where the next compression finds it again,
+# in a serving process whose malloc keeps such blocks in its heap (akhbar.memory.keep_web_buffers:
+# with glibc's threshold fixed at 128 kB they were mapped and faulted in for every page, about 690
+# faults a page, on this thread too). Compression releases the GIL, so it still runs beside the
+# event loop.
 _COMPRESSING = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="akhbar-compress")
 READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache

@@ -5,7 +5,7 @@ articles' count, highest id and highest raw id. The count catches deletions, whi
 highest id alone, but it walks a whole index: 14 ms at 100k articles on SQLite, ten times that at
 a million, on PostgreSQL too, where every look reads it. ``article_deletions`` holds one row, its
 ``total`` raised by a trigger for each article deleted, whatever deletes it (a rejection replacing
-an article, an editor's withdrawal, a source's cascade); the version reads that row and the two
+an article, an editor's withdrawal); the version reads that row and the two
 highest ids from their indexes. Deletions are rare, so the row's lock on PostgreSQL is rarely
 waited for: inserts and updates never touch it. The total starts at 0 on upgrade: an upgraded
 database simply has a new version once.
