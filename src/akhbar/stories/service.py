@@ -8,8 +8,8 @@ embedded together in one batch, which costs about half as much per text as one a
 
 One service runs per model setting and installation: the socket's name is a hash of the setting,
 the Python executable and its import path, so two checkouts never share a model of another code.
-It lives in ``$XDG_RUNTIME_DIR/akhbar-UID/`` (else the temporary directory), a directory only its
-user may enter. Its log is beside the socket.
+It lives in ``$XDG_RUNTIME_DIR/akhbar-UID/`` (else, or where that path is too long for a socket's
+address, in the temporary directory), a directory only its user may enter. Its log is beside the socket.
 
 The protocol is frames of a 4-byte length then the bytes: a request is JSON (``{"op": "embed",
 "texts": [...]}`` or ``{"op": "describe"}``); an answer is a JSON frame (``ok``, ``shape``, or
@@ -45,11 +45,14 @@ FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 1024 * 1024
 MAX_BATCH = 256  # texts embedded in one call of the model
 IDLE_SECONDS = 120.0
+SOCKET_PATH_MAX = 107  # bytes in a unix socket's address (Linux's sun_path: 108 with the closing NUL)
 
 
-def runtime_directory() -> Path:
-    """This user's directory for sockets, created private; refused when someone else could enter it."""
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
+def runtime_directory(base: Path | None = None) -> Path:
+    """This user's directory for sockets (in ``base``, else the runtime or temporary directory),
+    created private; refused when someone else could enter it."""
+    if base is None:
+        base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     directory = base / f"akhbar-{os.getuid()}"
     directory.mkdir(mode=0o700, exist_ok=True)
     status = directory.stat()
@@ -61,7 +64,10 @@ def runtime_directory() -> Path:
 def socket_path(spec: str) -> Path:
     """Where the service of model ``spec`` for this installation listens."""
     key = hashlib.sha256("\0".join([spec, sys.executable, *sys.path]).encode()).hexdigest()[:16]
-    return runtime_directory() / f"embed-{key}.sock"
+    path = runtime_directory() / f"embed-{key}.sock"
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:  # a runtime directory too deep to bind a socket in
+        path = runtime_directory(Path(tempfile.gettempdir())) / path.name
+    return path
 
 
 def send_frame(connection: socket.socket, data: bytes) -> None:
