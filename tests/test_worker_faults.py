@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from akhbar.jobs.distributed import RECOVERY_BOUND, ProcrastinateQueue, build_app, ensure_schema
+from akhbar.jobs.distributed import POOL_WAIT, RECOVERY_BOUND, ProcrastinateQueue, build_app, ensure_schema
 from akhbar.jobs.tasks import schedule_due
 from akhbar.services import sources as sources_service
 from akhbar.store import Store
@@ -346,8 +346,10 @@ def test_a_worker_exits_with_an_error_when_the_database_stays_away(cluster: Any,
             time.sleep(0.3)
         store.close()
         restart(cluster, "fast", "stop")
+        stopped = time.monotonic()
         try:
             code = worker.wait(timeout=120)
+            noticed = time.monotonic() - stopped
         finally:
             restart(cluster, "fast", "start")
     finally:
@@ -355,4 +357,6 @@ def test_a_worker_exits_with_an_error_when_the_database_stays_away(cluster: Any,
             worker.kill()
             worker.wait()
     assert code == 1
+    # the queue's pool waits POOL_WAIT for a connection, not psycopg_pool's 30 s, then 3 s of retries
+    assert noticed < POOL_WAIT + 3 + 12, f"the worker took {noticed:.0f} s to give up"
     assert "stayed unreachable" in (tmp_path / "worker0.log").read_text(encoding="utf-8", errors="replace")

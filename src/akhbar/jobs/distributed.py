@@ -72,6 +72,10 @@ PRUNE_EVERY = 600  # seconds between two deletions of the finished sweeps
 RETRY_WAIT = 5  # seconds before a job whose database work failed runs again
 RETRY_ATTEMPTS = 60  # runs of a job (hand-backs for a busy host included) after which a failing one stops
 POLL_DUE = 0.5  # seconds between an idle worker's looks for jobs whose scheduled time came
+# seconds the queue's operations wait for a connection of Procrastinate's pool (psycopg_pool's own
+# default is 30): once PostgreSQL goes away, a worker stops (and starts reconnecting) this long after
+# its listener lost the database, a request deferring a job fails this long after
+POOL_WAIT = 10.0
 PAGE_PRIORITY, IMAGE_PRIORITY, MAINTENANCE_PRIORITY = 2, 1, 10  # refreshes: 0; higher runs first
 _DATABASE_RETRY = procrastinate.RetryStrategy(
     max_attempts=RETRY_ATTEMPTS,
@@ -219,7 +223,8 @@ async def retry_stalled_jobs(app: procrastinate.App) -> int:
 
 def build_app(database_url: str) -> procrastinate.App:
     """A Procrastinate app with akhbar's tasks, connected to ``database_url``."""
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
+    connector = procrastinate.PsycopgConnector(conninfo=conninfo(database_url), timeout=POOL_WAIT)
+    app = procrastinate.App(connector=connector)
     worker_log = logging.getLogger("procrastinate.worker")
     if not any(isinstance(f, _HandBackIsNoError) for f in worker_log.filters):
         worker_log.addFilter(_HandBackIsNoError())
