@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import importlib.abc
 import ipaddress
 import subprocess
 import sys
@@ -60,6 +61,26 @@ def test_fetches_a_real_feed_and_a_gzip_encoded_page(server: FixtureServer) -> N
     assert page.header("content-encoding") == "gzip"
     expected = gzip.decompress((DATA / "pages-fundus/fr/LeMonde_2023_09_01.html.gz").read_bytes())
     assert page.data == expected
+
+
+def test_a_fetch_searches_the_import_path_for_nothing(server: FixtureServer) -> None:
+    """httpcore tries ``import sniffio`` for each lock and event it makes (four a request): a module
+    that is not installed is searched for along the whole import path every time."""
+    sought: list[str] = []
+
+    class Spy(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: object, target: object = None) -> None:
+            sought.append(name)  # only what sys.modules does not hold yet comes here
+
+    fetch(server.url("/gen/rss?n=404"))  # every module a fetch imports, imported
+    spy = Spy()
+    sys.meta_path.insert(0, spy)
+    try:
+        for _ in range(3):
+            fetch(server.url("/gen/rss?n=404"))
+    finally:
+        sys.meta_path.remove(spy)
+    assert sought == []
 
 
 def test_conditional_get_answers_not_modified(server: FixtureServer) -> None:
