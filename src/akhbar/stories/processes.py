@@ -57,22 +57,15 @@ class ProcessEmbedder:
         self._idle: list[socket.socket] = []
         self._described: dict[str, Any] | None = None
 
-    def _connect(self) -> socket.socket:
-        return launch.connect(self.path)
-
-    def _start(self) -> socket.socket:
-        """Connect, starting the service first when no one listens (one starter at a time)."""
-        return launch.start(self.spec, self.path, self.idle)
-
     @contextlib.contextmanager
     def _connection(self) -> Iterator[socket.socket]:
         with self._lock:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
             try:
-                connection = self._connect()
-            except OSError:
-                connection = self._start()
+                connection = launch.connect(self.path)
+            except OSError:  # no one listens: start the service (one starter at a time), then connect
+                connection = launch.start(self.spec, self.path, self.idle)
         try:
             yield connection
         except BaseException:
