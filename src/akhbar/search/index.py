@@ -118,13 +118,18 @@ def phrase_conditions(query: Query) -> list[sa.ColumnElement[bool]]:
     return found
 
 
+_DROP_ROWS = sa.delete(search_documents).where(
+    search_documents.c.article_id.in_(sa.bindparam("ids", expanding=True))
+)  # built once, as the insert: each article stored runs both
+_ADD_ROWS = sa.insert(search_documents)
+
+
 def write_rows(connection: sa.Connection, rows: Sequence[dict[str, object]]) -> None:
     """Replace the rows of these articles (the backend's index follows: triggers or a generated column)."""
     if not rows:
         return
-    ids = [row["article_id"] for row in rows]
-    connection.execute(sa.delete(search_documents).where(search_documents.c.article_id.in_(ids)))
-    connection.execute(sa.insert(search_documents), list(rows))
+    connection.execute(_DROP_ROWS, {"ids": [row["article_id"] for row in rows]})
+    connection.execute(_ADD_ROWS, list(rows))
 
 
 def columns(score: sa.ColumnElement[Any]) -> tuple[sa.ColumnElement[Any], ...]:

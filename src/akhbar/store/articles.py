@@ -39,6 +39,11 @@ _UPDATE = sa.update(articles).where(articles.c.id == sa.bindparam("target_id"))
 _INSERT = sa.insert(articles)
 
 
+def _id_of(connection: sa.Connection, key: str) -> int | None:
+    row = prepared.first(connection, _BY_KEY, {"find_key": key})
+    return None if row is None else int(row.id)
+
+
 def upsert_article(
     connection: sa.Connection,
     key: str,
@@ -54,10 +59,10 @@ def upsert_article(
     saved page is keyed by its URL once its markup gives one): that article is updated and re-keyed.
     """
     now = datetime.now(UTC)
-    existing = connection.execute(_BY_KEY, {"find_key": key}).scalar()
+    existing = _id_of(connection, key)
     values = {**_values(article), "raw_id": raw_id, "source_id": source_id, "updated_at": now}
     if existing is None and former_key is not None and former_key != key:
-        existing = connection.execute(_BY_KEY, {"find_key": former_key}).scalar()
+        existing = _id_of(connection, former_key)
         values["key"] = key
     if existing is not None:
         connection.execute(_UPDATE, {**values, "target_id": existing})

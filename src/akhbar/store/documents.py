@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
+from akhbar.store import prepared
 from akhbar.store.engine import inserted_id, upsert_into
 from akhbar.store.tables import articles, raw_documents, rejections
 
@@ -38,33 +39,41 @@ def raw_key(document: Document, entry: Entry | None = None) -> str:
     return digest.hexdigest()
 
 
+# Built once and read through the driver (akhbar.store.prepared): every page ingested asks both.
+_BY_KEY = sa.select(raw_documents).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
+_RAW_ID: sa.BindParameter[int] = sa.bindparam("raw_id")
+_HAS_OUTCOME = sa.select(
+    sa.or_(
+        sa.exists().where(articles.c.raw_id == _RAW_ID), sa.exists().where(rejections.c.raw_id == _RAW_ID)
+    ).label("found")
+)
+
+
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
-    row = connection.execute(sa.select(raw_documents).where(raw_documents.c.sha256 == sha256)).first()
+    row = prepared.first(connection, _BY_KEY, {"sha256": sha256})
     if row is None:
         return None
     return _record(connection, row)
 
 
-def _record(connection: sa.Connection, row: sa.Row[Any]) -> RawRecord:
+def _record(connection: sa.Connection, row: Any) -> RawRecord:
+    """A raw document from a row of ``raw_documents`` (SQLAlchemy's, or :func:`prepared.read`'s)."""
     entry = Entry.from_json(row.entry) if row.entry else None
     return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id, entry)
 
 
 def _has_outcome(connection: sa.Connection, raw_id: int) -> bool:
-    in_articles = sa.exists().where(articles.c.raw_id == raw_id)
-    in_rejections = sa.exists().where(rejections.c.raw_id == raw_id)
-    return bool(connection.execute(sa.select(sa.or_(in_articles, in_rejections))).scalar())
+    return bool(prepared.read(connection, _HAS_OUTCOME, {"raw_id": raw_id})[0].found)
 
 
-def _document(row: sa.Row[tuple[object, ...]]) -> Document:
-    mapping = row._mapping
+def _document(row: Any) -> Document:
     return Document(
-        location=mapping["location"],
-        data=mapping["data"],
-        content_type=mapping["content_type"],
-        url=mapping["url"],
-        fetched_at=mapping["fetched_at"],
-        headers=tuple((str(k), str(v)) for k, v in mapping["headers"]),
+        location=row.location,
+        data=row.data,
+        content_type=row.content_type,
+        url=row.url,
+        fetched_at=row.fetched_at,
+        headers=tuple((str(k), str(v)) for k, v in row.headers),
     )
 
 

@@ -15,8 +15,31 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from akhbar.store import prepared
 from akhbar.store.engine import insert_ignoring
 from akhbar.store.tables import fetch_host_leases, fetch_hosts
+
+# Built once: a page fetched runs them, their values given as parameters (no statement built per call)
+_NEXT_TURN = sa.select(fetch_hosts.c.next_allowed).where(fetch_hosts.c.host == sa.bindparam("turn_host"))
+_LEASES = fetch_host_leases.c
+_CLAIM = (
+    sa.update(fetch_host_leases)
+    .where(
+        _LEASES.host == sa.bindparam("lease_host"),
+        _LEASES.slot == sa.bindparam("lease_slot"),
+        _LEASES.expires_at <= sa.bindparam("lease_now"),
+    )
+    .values(expires_at=sa.bindparam("lease_until"), holder=sa.bindparam("lease_holder"))
+)
+_DROP = (
+    sa.update(fetch_host_leases)
+    .where(
+        _LEASES.host == sa.bindparam("lease_host"),
+        _LEASES.slot == sa.bindparam("lease_slot"),
+        _LEASES.holder == sa.bindparam("lease_holder"),
+    )
+    .values(expires_at=0.0, holder=None)
+)
 
 
 def reserve_slot(
@@ -59,9 +82,8 @@ def move_turn(connection: sa.Connection, host: str, slot: float, spacing: float,
 
 def next_turn(connection: sa.Connection, host: str) -> float | None:
     """When (epoch seconds) the next request to ``host`` may start; None for a host never booked."""
-    found = connection.execute(sa.select(fetch_hosts.c.next_allowed).where(fetch_hosts.c.host == host))
-    value = found.scalar()
-    return None if value is None else float(value)
+    row = prepared.first(connection, _NEXT_TURN, {"turn_host": host})
+    return None if row is None else float(row.next_allowed)
 
 
 def take_lease(
@@ -70,29 +92,13 @@ def take_lease(
     """Claim a free request slot of ``host`` for ``holder``; its number, or None when all are taken."""
     rows = [{"host": host, "slot": slot, "expires_at": 0.0} for slot in range(limit)]
     insert_ignoring(connection, fetch_host_leases, rows)
+    claim = {"lease_host": host, "lease_now": now, "lease_until": expires_at, "lease_holder": holder}
     for slot in range(limit):
-        claim = (
-            sa.update(fetch_host_leases)
-            .where(
-                fetch_host_leases.c.host == host,
-                fetch_host_leases.c.slot == slot,
-                fetch_host_leases.c.expires_at <= now,
-            )
-            .values(expires_at=expires_at, holder=holder)
-        )
-        if connection.execute(claim).rowcount:
+        if connection.execute(_CLAIM, {**claim, "lease_slot": slot}).rowcount:
             return slot
     return None
 
 
 def drop_lease(connection: sa.Connection, host: str, slot: int, holder: str) -> None:
     """Give a slot back (only if ``holder`` still holds it: an expired lease may have moved on)."""
-    connection.execute(
-        sa.update(fetch_host_leases)
-        .where(
-            fetch_host_leases.c.host == host,
-            fetch_host_leases.c.slot == slot,
-            fetch_host_leases.c.holder == holder,
-        )
-        .values(expires_at=0.0, holder=None)
-    )
+    connection.execute(_DROP, {"lease_host": host, "lease_slot": slot, "lease_holder": holder})

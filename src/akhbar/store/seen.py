@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Entry, as_utc
+from akhbar.store import prepared
 from akhbar.store.tables import seen_urls
 
 
@@ -26,7 +27,8 @@ class SeenUrl:
     entry: Entry | None = None
 
 
-def _seen(row: sa.Row[Any]) -> SeenUrl:
+def _seen(row: Any) -> SeenUrl:
+    """A seen URL from a row of ``seen_urls`` (SQLAlchemy's, or :func:`prepared.read`'s)."""
     return SeenUrl(
         row.url,
         row.source_id,
@@ -44,6 +46,7 @@ def _seen(row: sa.Row[Any]) -> SeenUrl:
 # statement nor computes its cache key again (a page's two marks cost about half as much).
 _UPDATE = sa.update(seen_urls).where(seen_urls.c.url_hash == sa.bindparam("seen_key"))
 _INSERT = sa.insert(seen_urls)
+_FIND = sa.select(seen_urls).where(seen_urls.c.url_hash == sa.bindparam("seen_key"))  # read by the driver
 
 
 def url_hash(url: str) -> str:
@@ -51,7 +54,7 @@ def url_hash(url: str) -> str:
 
 
 def find_seen(connection: sa.Connection, url: str) -> SeenUrl | None:
-    row = connection.execute(sa.select(seen_urls).where(seen_urls.c.url_hash == url_hash(url))).first()
+    row = prepared.first(connection, _FIND, {"seen_key": url_hash(url)})
     return None if row is None else _seen(row)
 
 

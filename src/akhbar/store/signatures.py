@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
+from akhbar.store import prepared
 from akhbar.store.tables import article_signatures, articles, dedupe_anchors, dedupe_bands
 
 
@@ -33,10 +35,10 @@ class Placement:
         return self.article_id
 
 
-def _placement(row: sa.Row[tuple[object, ...]]) -> Placement:
-    m = row._mapping
-    kind = m["duplicate_kind"] or ("same" if m["duplicate_of"] is not None else None)
-    return Placement(m["article_id"], bytes(m["minhash"]), m["story_id"], m["duplicate_of"], kind)
+def _placement(row: Any) -> Placement:
+    """A placement from a row of ``article_signatures`` (SQLAlchemy's, or :func:`prepared.read`'s)."""
+    kind = row.duplicate_kind or ("same" if row.duplicate_of is not None else None)
+    return Placement(row.article_id, bytes(row.minhash), row.story_id, row.duplicate_of, kind)
 
 
 BAND_LOCKS = 7_130_418  # the advisory-lock space of band keys (see distributed._SCHEMA_LOCK)
@@ -72,6 +74,8 @@ _DROP_SIGNATURE = sa.delete(article_signatures).where(
     article_signatures.c.article_id == sa.bindparam("target_id")
 )
 _ADD_SIGNATURE = sa.insert(article_signatures)
+_ADD_BANDS = sa.insert(dedupe_bands)
+_ADD_ANCHORS = sa.insert(dedupe_anchors)
 _LINK = sa.update(articles).where(articles.c.id == sa.bindparam("target_id"))
 
 
@@ -105,11 +109,11 @@ def save(
     )
     rows = [{"band": band, "article_id": article_id} for band in sorted(set(bands))]
     if rows:
-        connection.execute(sa.insert(dedupe_bands), rows)
+        connection.execute(_ADD_BANDS, rows)
     distinct = sorted(set(anchors))
     keyed = [{"anchor": anchor, "article_id": article_id, "total": len(distinct)} for anchor in distinct]
     if keyed:
-        connection.execute(sa.insert(dedupe_anchors), keyed)
+        connection.execute(_ADD_ANCHORS, keyed)
 
 
 # Near-duplicate candidates read per article, oldest first: copies of one text beyond this many are
@@ -131,7 +135,7 @@ _NEAR = (
 
 def near(connection: sa.Connection, bands: Sequence[int], exclude: int) -> list[Placement]:
     """Articles sharing at least one band with the given ones (candidates to verify), oldest first."""
-    rows = connection.execute(_NEAR, {"bands": list(bands), "exclude": exclude})
+    rows = prepared.read(connection, _NEAR, {"bands": list(bands), "exclude": exclude})
     return [_placement(row) for row in rows]
 
 
@@ -165,8 +169,8 @@ def anchored(
     keys = sorted(set(anchors))
     if not keys:
         return []
-    found = connection.execute(
-        _SHARED, {"anchors": keys, "exclude": exclude, "mine": len(keys), "share": share}
+    found = prepared.read(
+        connection, _SHARED, {"anchors": keys, "exclude": exclude, "mine": len(keys), "share": share}
     )
     ids = [int(row[0]) for row in found]
     by_id = {p.article_id: p for p in placements_of(connection, ids)}
@@ -180,7 +184,7 @@ _PLACEMENTS = sa.select(article_signatures).where(article_signatures.c.article_i
 def placements_of(connection: sa.Connection, ids: Sequence[int]) -> list[Placement]:
     if not ids:
         return []
-    return [_placement(row) for row in connection.execute(_PLACEMENTS, {"ids": list(ids)})]
+    return [_placement(row) for row in prepared.read(connection, _PLACEMENTS, {"ids": list(ids)})]
 
 
 _BODIES: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)

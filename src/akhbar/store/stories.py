@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from akhbar.models import Story, as_utc
+from akhbar.store import prepared
 from akhbar.store.engine import insert_ignoring, inserted_id
 from akhbar.store.tables import article_signatures, articles, breaking, stories, story_keys
 
@@ -159,7 +160,7 @@ def candidate_centroids(
 ) -> list[tuple[int, bytes]]:
     """Live stories sharing the most keys with the article, with their centroids, most keys first
     (index lookups, never a scan of stories)."""
-    rows = connection.execute(_CENTROIDS, {"keys": list(keys), "limit": limit})
+    rows = prepared.read(connection, _CENTROIDS, {"keys": list(keys), "limit": limit})
     return [(r.id, bytes(r.centroid)) for r in rows]
 
 
@@ -168,7 +169,7 @@ def candidates(connection: sa.Connection, near: Sequence[tuple[int, bytes]]) -> 
     the centroids :func:`candidate_centroids` read already, in their order."""
     if not near:
         return []
-    rows = connection.execute(_BY_IDS, {"ids": [story_id for story_id, _ in near]})
+    rows = prepared.read(connection, _BY_IDS, {"ids": [story_id for story_id, _ in near]})
     found = {r.id: r for r in rows}
     return [
         CandidateRow(
