@@ -160,5 +160,7 @@ def _combining_marks() -> re.Pattern[str]:
 
 def strip_accents(text: str) -> str:
     """``text`` in canonical decomposition without its combining marks: défense → defense."""
+    if text.isascii():  # nothing to decompose, no mark to drop (most English and many French words)
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
