@@ -206,11 +206,12 @@ def stage(
     except InputError as exc:
         return IngestResult(document.location, "error", reason=str(exc))
     with store.transaction() as connection:
-        known = documents.find_raw(connection, documents.raw_key(document, entry))
+        key = documents.raw_key(document, entry)
+        known = documents.find_raw(connection, key)
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
         if known is None:  # another worker may store the same content at the same moment
-            raw_id, inserted = documents.insert_raw_once(connection, document, source_id, entry)
+            raw_id, inserted = documents.insert_raw_once(connection, document, source_id, entry, key=key)
         else:
             raw_id, inserted = known.id, False
         if not inserted and entry is not None:

@@ -77,9 +77,11 @@ def _document(row: Any) -> Document:
     )
 
 
-def _raw_values(document: Document, source_id: int | None, entry: Entry | None) -> dict[str, Any]:
+def _raw_values(
+    document: Document, source_id: int | None, entry: Entry | None, key: str | None = None
+) -> dict[str, Any]:
     return {
-        "sha256": raw_key(document, entry),
+        "sha256": key or raw_key(document, entry),
         "location": document.location,
         "url": document.url,
         "content_type": document.content_type,
@@ -98,23 +100,35 @@ def insert_raw(
     return inserted_id(result, raw_documents)
 
 
+_INSERTS_ONCE: dict[str, Any] = {}  # dialect name: the INSERT of a raw document unless its key is stored
+_ID_BY_KEY = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
+
+
+def _insert_once(connection: sa.Connection) -> Any:
+    """The dialect's INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once (the values are bound)."""
+    name = connection.dialect.name
+    if name not in _INSERTS_ONCE:
+        statement = upsert_into(connection, raw_documents).on_conflict_do_nothing(index_elements=["sha256"])
+        _INSERTS_ONCE[name] = statement.returning(raw_documents.c.id)
+    return _INSERTS_ONCE[name]
+
+
 def insert_raw_once(
-    connection: sa.Connection, document: Document, source_id: int | None, entry: Entry | None = None
+    connection: sa.Connection,
+    document: Document,
+    source_id: int | None,
+    entry: Entry | None = None,
+    *,
+    key: str | None = None,
 ) -> tuple[int, bool]:
     """Insert the raw document unless its content is stored already (by another worker a moment
-    ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it."""
-    values = _raw_values(document, source_id, entry)
-    statement = (
-        upsert_into(connection, raw_documents)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(raw_documents.c.id)
-    )
-    inserted = connection.execute(statement).scalar()
+    ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it.
+    ``key`` is its :func:`raw_key` when the caller has it already (a SHA-256 of the whole page)."""
+    values = _raw_values(document, source_id, entry, key)
+    inserted = connection.execute(_insert_once(connection), values).scalar()
     if inserted is not None:
         return int(inserted), True
-    query = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == values["sha256"])
-    return int(connection.execute(query).scalar_one()), False
+    return int(connection.execute(_ID_BY_KEY, {"sha256": values["sha256"]}).scalar_one()), False
 
 
 def raw_ids(connection: sa.Connection, source_id: int | None = None) -> list[int]:
