@@ -33,12 +33,13 @@ MAX_ANCHORS = 2000  # a text longer than ~11,000 words indexes its first anchors
 
 
 def _word_hashes(words: Sequence[str]) -> np.ndarray[tuple[int], np.dtype[np.uint64]]:
-    seen: dict[str, int] = {}
-    for word in words:
-        if word not in seen:
-            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-            seen[word] = int.from_bytes(digest, "little")
-    return np.fromiter((seen[w] for w in words), dtype=np.uint64, count=len(words))
+    """Each word's 8-byte BLAKE2b, little-endian (each distinct word hashed once)."""
+    blake2b = hashlib.blake2b
+    distinct = dict.fromkeys(words)
+    digests = b"".join([blake2b(word.encode(), digest_size=8).digest() for word in distinct])
+    at = {word: index for index, word in enumerate(distinct)}
+    hashes = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    return hashes[np.fromiter(map(at.__getitem__, words), dtype=np.intp, count=len(words))]
 
 
 def _mix(values: np.ndarray[tuple[int], np.dtype[np.uint64]]) -> np.ndarray[tuple[int], np.dtype[np.uint64]]:
@@ -64,15 +65,14 @@ def anchors(words: Sequence[str]) -> list[int]:
         return []
     grams = _gram_hashes(words)
     if len(grams) <= WINDOW:
-        chosen = [int(grams.min())]
+        chosen = grams[[int(np.argmin(grams))]]
     else:
         windows = sliding_window_view(grams, WINDOW)
         # the rightmost smallest hash of each window: a run of equal windows keeps one choice
         last = WINDOW - 1 - np.argmin(windows[:, ::-1], axis=1)
-        positions = np.unique(np.arange(len(windows)) + last)
-        chosen = [int(v) for v in grams[positions]]
-    signed = [value - (1 << 64) if value >= 1 << 63 else value for value in dict.fromkeys(chosen)]
-    return signed[:MAX_ANCHORS]
+        chosen = grams[np.unique(np.arange(len(windows)) + last)]
+    signed: list[int] = chosen.view(np.int64).tolist()  # the same 64 bits, read as a signed integer
+    return list(dict.fromkeys(signed))[:MAX_ANCHORS]
 
 
 def expected_count(shingle_count: int) -> float:

@@ -45,8 +45,10 @@ def permutations(count: int, seed: int) -> tuple[Hashes, Hashes]:
 
 
 def _sha1_32(values: Collection[bytes]) -> Hashes:
-    digests = b"".join(hashlib.sha1(value).digest()[:4] for value in values)
-    return np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    """The first 4 bytes of each value's SHA-1, as a little-endian 32-bit integer."""
+    sha1 = hashlib.sha1
+    digests = np.frombuffer(b"".join([sha1(value).digest() for value in values]), dtype=np.uint8)
+    return digests.reshape(-1, 20)[:, :4].copy().view("<u4").ravel().astype(np.uint32)
 
 
 def _fmix32(hashes: Hashes) -> Hashes:

@@ -48,7 +48,8 @@ def words(text: str) -> list[str]:
 def _shingles(tokens: Sequence[str]) -> set[str]:
     if len(tokens) < SHINGLE_WORDS:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+    # each word with the next ones (zip stops at the shortest: every shingle has SHINGLE_WORDS words)
+    return set(map(" ".join, zip(*(tokens[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
 def shingles(paragraphs: Iterable[str]) -> set[str]:
@@ -120,7 +121,7 @@ class Signature:
 def signature(paragraphs: Sequence[str] | Text) -> Signature:
     """The MinHash signature of an article body (its paragraphs, or the body as read)."""
     found = paragraphs.shingles if isinstance(paragraphs, Text) else shingles(paragraphs)
-    hashes = minhash([shingle.encode("utf-8") for shingle in found], count=NUM_PERM, seed=SEED)
+    hashes = minhash([shingle.encode() for shingle in found], count=NUM_PERM, seed=SEED)
     return Signature(hashes.astype(np.uint64), len(found))
 
 
