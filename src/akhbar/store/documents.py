@@ -156,8 +156,11 @@ def upsert_rejection(connection: sa.Connection, raw_id: int, location: str, reas
     return inserted_id(result, rejections)
 
 
+_DROP_REJECTION = sa.delete(rejections).where(rejections.c.raw_id == sa.bindparam("rejected_raw_id"))
+
+
 def delete_rejection(connection: sa.Connection, raw_id: int) -> None:
-    connection.execute(sa.delete(rejections).where(rejections.c.raw_id == raw_id))
+    connection.execute(_DROP_REJECTION, {"rejected_raw_id": raw_id})
 
 
 def list_rejections(connection: sa.Connection, limit: int = 100) -> list[StoredRejection]:
