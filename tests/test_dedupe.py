@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from akhbar.dedupe.signatures import Signature, is_duplicate, normalise, shingles, signature
+from akhbar.dedupe.anchors import anchors
+from akhbar.dedupe.signatures import Signature, is_duplicate, normalise, read, shingles, signature
 from akhbar.services import articles
 from akhbar.store import Store
 from akhbar.store import signatures as placements
@@ -69,6 +70,20 @@ def test_signature_bytes_stay_those_stored() -> None:
     )
     empty = signature([])
     assert empty.size == 0 and set(empty.hashvalues.tolist()) == {0xFFFFFFFF}
+
+
+def test_anchors_stay_those_stored() -> None:
+    """A new text's anchors are looked up among those stored (``dedupe_anchors``): the same words
+    must keep giving exactly these keys, whether the text has more grams than a window or fewer."""
+    words = read(PINNED).words
+    assert anchors(words[:12]) == [1114145365842775390]  # 8 grams: the smallest of them
+    assert anchors(words) == [388871194385808631, 1310771286751268812]
+    longer = [f"{word}{at % 7}" for at, word in enumerate(words * 6)]
+    found = anchors(longer)
+    assert len(found) == 21 and found[:2] == [811626596657985744, 380302902831069594]
+    assert hashlib.sha256(repr(found).encode()).hexdigest() == (
+        "69cbaf38fbc05f1e8f16df165b511b00fb8a3aad0f7fccf118ffe6a0a3e37196"
+    )
 
 
 @pytest.mark.slow
