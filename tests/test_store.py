@@ -17,8 +17,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from akhbar.errors import StoreError
-from akhbar.models import Article, Document
-from akhbar.store import Store, articles, documents
+from akhbar.models import Article, Document, Entry
+from akhbar.store import Store, articles, documents, seen
 from akhbar.store.engine import current_revision, head_revision, migration_heads
 from akhbar.store.tables import is_search_private, metadata
 
@@ -102,6 +102,33 @@ def test_raw_content_stored_at_once_by_several_workers_is_one_row(store: Store) 
         outcomes = list(workers.map(store_once, range(6)))
     assert len({raw_id for raw_id, _ in outcomes}) == 1
     assert [inserted for _, inserted in outcomes].count(True) == 1
+
+
+def test_a_url_marked_at_once_by_several_workers_is_one_row_and_keeps_its_entry(store: Store) -> None:
+    url = "https://example.com/news/1"
+    with store.transaction() as connection:
+        seen.mark_seen(connection, url, source_id=None, status="queued", entry=Entry(url, title="First"))
+    start = threading.Barrier(6)
+
+    def mark(n: int) -> None:
+        start.wait()
+        with store.transaction() as connection:
+            seen.mark_seen(connection, url, source_id=None, status="error", reason=f"worker {n}", attempts=n)
+
+    with ThreadPoolExecutor(6) as workers:
+        list(workers.map(mark, range(6)))
+    with store.reading() as connection:
+        rows = connection.execute(sa.text("SELECT count(*) FROM seen_urls")).scalar()
+        known = seen.find_seen(connection, url)
+    assert rows == 1 and known is not None
+    assert known.status == "error" and known.reason == f"worker {known.attempts}"
+    assert known.entry is not None and known.entry.title == "First"  # a mark without an entry keeps it
+    with store.transaction() as connection:
+        seen.mark_seen(connection, url, source_id=None, status="stored", entry=Entry(url, title="Second"))
+    with store.reading() as connection:
+        again = seen.find_seen(connection, url)
+    assert again is not None and again.status == "stored" and again.attempts == 0
+    assert again.entry is not None and again.entry.title == "Second"
 
 
 def test_article_insert_then_update_in_place(store: Store) -> None:
