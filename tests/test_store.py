@@ -83,6 +83,24 @@ def test_raw_document_round_trip_keeps_bytes_and_headers(store: Store) -> None:
     assert found.document.headers == (("ETag", "x"),)
 
 
+def test_a_known_raw_document_says_its_id_and_whether_it_has_an_outcome(store: Store) -> None:
+    rejected, stored = (
+        _document(location="/rejected.html"),
+        _document(location="/stored.html", data=b"<p>b</p>"),
+    )
+    with store.transaction() as connection:
+        assert documents.known_raw(connection, rejected.sha256) is None
+        rejected_id = documents.insert_raw(connection, rejected, None)
+        stored_id = documents.insert_raw(connection, stored, None)
+        assert documents.known_raw(connection, rejected.sha256) == (rejected_id, False)
+        documents.upsert_rejection(connection, rejected_id, rejected.location, "too short")
+        articles.upsert_article(connection, "k", stored_id, Article("T", ("Body.",), "en"), None)
+    with store.reading() as connection:
+        assert documents.known_raw(connection, rejected.sha256) == (rejected_id, True)
+        assert documents.known_raw(connection, stored.sha256) == (stored_id, True)
+        assert documents.known_raw(connection, "0" * 64) is None
+
+
 def test_duplicate_raw_content_is_refused_by_the_schema(store: Store) -> None:
     with store.transaction() as connection:
         documents.insert_raw(connection, _document(), None)

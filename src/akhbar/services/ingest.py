@@ -207,7 +207,7 @@ def stage(
         return IngestResult(document.location, "error", reason=str(exc))
     with store.transaction() as connection:
         key = documents.raw_key(document, entry)
-        known = documents.find_raw(connection, key)
+        known = documents.known_raw(connection, key)
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
         if known is None:  # another worker may store the same content at the same moment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -47,6 +47,29 @@ _HAS_OUTCOME = sa.select(
         sa.exists().where(articles.c.raw_id == _RAW_ID), sa.exists().where(rejections.c.raw_id == _RAW_ID)
     ).label("found")
 )
+
+
+class KnownRaw(NamedTuple):
+    """A stored raw document's id, and whether extraction has already produced an outcome for it."""
+
+    id: int
+    has_outcome: bool
+
+
+_KNOWN = sa.select(
+    raw_documents.c.id,
+    sa.or_(
+        sa.exists().where(articles.c.raw_id == raw_documents.c.id),
+        sa.exists().where(rejections.c.raw_id == raw_documents.c.id),
+    ).label("has_outcome"),
+).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
+
+
+def known_raw(connection: sa.Connection, sha256: str) -> KnownRaw | None:
+    """What ingesting needs to know of the raw document stored under ``sha256``, in one read that
+    leaves its bytes in the database (a page fetched again unchanged is not copied out)."""
+    row = prepared.first(connection, _KNOWN, {"sha256": sha256})
+    return None if row is None else KnownRaw(int(row.id), bool(row.has_outcome))
 
 
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
