@@ -39,14 +39,14 @@ def raw_key(document: Document, entry: Entry | None = None) -> str:
     return digest.hexdigest()
 
 
-# Built once and read through the driver (akhbar.store.prepared): every page ingested asks both.
-_BY_KEY = sa.select(raw_documents).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
-_RAW_ID: sa.BindParameter[int] = sa.bindparam("raw_id")
-_HAS_OUTCOME = sa.select(
-    sa.or_(
-        sa.exists().where(articles.c.raw_id == _RAW_ID), sa.exists().where(rejections.c.raw_id == _RAW_ID)
-    ).label("found")
-)
+# whether extraction has already produced an outcome for the raw document of the row (an article or
+# a rejection), read with the row itself
+_HAS_OUTCOME = sa.or_(
+    sa.exists().where(articles.c.raw_id == raw_documents.c.id),
+    sa.exists().where(rejections.c.raw_id == raw_documents.c.id),
+).label("has_outcome")
+_RAW = sa.select(raw_documents, _HAS_OUTCOME)
+_BY_KEY = _RAW.where(raw_documents.c.sha256 == sa.bindparam("sha256"))  # read by the driver
 
 
 class KnownRaw(NamedTuple):
@@ -56,13 +56,7 @@ class KnownRaw(NamedTuple):
     has_outcome: bool
 
 
-_KNOWN = sa.select(
-    raw_documents.c.id,
-    sa.or_(
-        sa.exists().where(articles.c.raw_id == raw_documents.c.id),
-        sa.exists().where(rejections.c.raw_id == raw_documents.c.id),
-    ).label("has_outcome"),
-).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
+_KNOWN = sa.select(raw_documents.c.id, _HAS_OUTCOME).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
 
 
 def known_raw(connection: sa.Connection, sha256: str) -> KnownRaw | None:
@@ -74,19 +68,13 @@ def known_raw(connection: sa.Connection, sha256: str) -> KnownRaw | None:
 
 def find_raw(connection: sa.Connection, sha256: str) -> RawRecord | None:
     row = prepared.first(connection, _BY_KEY, {"sha256": sha256})
-    if row is None:
-        return None
-    return _record(connection, row)
+    return None if row is None else _record(row)
 
 
-def _record(connection: sa.Connection, row: Any) -> RawRecord:
-    """A raw document from a row of ``raw_documents`` (SQLAlchemy's, or :func:`prepared.read`'s)."""
+def _record(row: Any) -> RawRecord:
+    """A raw document from a row of :data:`_RAW` (SQLAlchemy's, or :func:`prepared.read`'s)."""
     entry = Entry.from_json(row.entry) if row.entry else None
-    return RawRecord(row.id, _document(row), _has_outcome(connection, row.id), row.source_id, entry)
-
-
-def _has_outcome(connection: sa.Connection, raw_id: int) -> bool:
-    return bool(prepared.read(connection, _HAS_OUTCOME, {"raw_id": raw_id})[0].found)
+    return RawRecord(row.id, _document(row), bool(row.has_outcome), row.source_id, entry)
 
 
 def _document(row: Any) -> Document:
@@ -162,10 +150,8 @@ def raw_ids(connection: sa.Connection, source_id: int | None = None) -> list[int
 
 
 def get_raw(connection: sa.Connection, raw_id: int) -> RawRecord | None:
-    row = connection.execute(sa.select(raw_documents).where(raw_documents.c.id == raw_id)).first()
-    if row is None:
-        return None
-    return _record(connection, row)
+    row = connection.execute(_RAW.where(raw_documents.c.id == raw_id)).first()
+    return None if row is None else _record(row)
 
 
 def upsert_rejection(connection: sa.Connection, raw_id: int, location: str, reason: str) -> int:
