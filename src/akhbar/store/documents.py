@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
 from akhbar.store import prepared
-from akhbar.store.engine import inserted_id, upsert_into
+from akhbar.store.engine import built_upsert, inserted_id
 from akhbar.store.tables import articles, raw_documents, rejections
 
 
@@ -111,17 +111,12 @@ def insert_raw(
     return inserted_id(result, raw_documents)
 
 
-_INSERTS_ONCE: dict[str, Any] = {}  # dialect name: the INSERT of a raw document unless its key is stored
 _ID_BY_KEY = sa.select(raw_documents.c.id).where(raw_documents.c.sha256 == sa.bindparam("sha256"))
 
 
-def _insert_once(connection: sa.Connection) -> Any:
-    """The dialect's INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once (the values are bound)."""
-    name = connection.dialect.name
-    if name not in _INSERTS_ONCE:
-        statement = upsert_into(connection, raw_documents).on_conflict_do_nothing(index_elements=["sha256"])
-        _INSERTS_ONCE[name] = statement.returning(raw_documents.c.id)
-    return _INSERTS_ONCE[name]
+def _insert_once(insert: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: nothing when the key is stored already."""
+    return insert.on_conflict_do_nothing(index_elements=["sha256"]).returning(raw_documents.c.id)
 
 
 def insert_raw_once(
@@ -136,7 +131,9 @@ def insert_raw_once(
     ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it.
     ``key`` is its :func:`raw_key` when the caller has it already (a SHA-256 of the whole page)."""
     values = _raw_values(document, source_id, entry, key)
-    inserted = connection.execute(_insert_once(connection), values).scalar()
+    inserted = connection.execute(
+        built_upsert(connection, raw_documents, "once", _insert_once), values
+    ).scalar()
     if inserted is not None:
         return int(inserted), True
     return int(connection.execute(_ID_BY_KEY, {"sha256": values["sha256"]}).scalar_one()), False

@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,11 +39,32 @@ def upsert_into(connection: sa.Connection, table: sa.Table) -> postgresql.Insert
     return sqlite.insert(table)
 
 
+_UPSERTS: dict[tuple[str, str, Hashable], Any] = {}
+
+
+def built_upsert(
+    connection: sa.Connection,
+    table: sa.Table,
+    shape: Hashable,
+    build: Callable[[postgresql.Insert | sqlite.Insert], Any],
+) -> Any:
+    """``build(upsert_into(connection, table))``, built once per dialect, table and ``shape`` (what
+    tells the caller's variants apart): its values are bound at each call, so SQLAlchemy neither
+    builds it again nor computes its cache key anew."""
+    key = (connection.dialect.name, table.name, shape)
+    found = _UPSERTS.get(key)
+    if found is None:
+        found = _UPSERTS[key] = build(upsert_into(connection, table))
+    return found
+
+
 def insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows``, skipping those whose key is already there (PostgreSQL and SQLite alike)."""
     if not rows:
         return
-    connection.execute(upsert_into(connection, table).on_conflict_do_nothing(), rows)
+    connection.execute(
+        built_upsert(connection, table, "ignoring", lambda insert: insert.on_conflict_do_nothing()), rows
+    )
 
 
 def inserted_id(result: sa.CursorResult[Any], table: sa.Table) -> int:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from akhbar.models import Entry, as_utc
 from akhbar.store import prepared
-from akhbar.store.engine import upsert_into
+from akhbar.store.engine import built_upsert
 from akhbar.store.tables import seen_urls
 
 
@@ -46,21 +46,13 @@ def _seen(row: Any) -> SeenUrl:
 _FIND = sa.select(seen_urls).where(seen_urls.c.url_hash == sa.bindparam("seen_key"))  # read by the driver
 # what a mark writes (``entry`` only when given: a mark without one keeps the stored entry)
 _MARKED = ("url", "source_id", "status", "updated", "reason", "article_id", "seen_at", "attempts", "retry_at")
-_MARKS: dict[tuple[str, bool], Any] = {}  # (dialect, with an entry): its INSERT ... ON CONFLICT DO UPDATE
 
 
-def _mark(connection: sa.Connection, with_entry: bool) -> Any:
-    """One statement inserting a URL's row or updating the one there (built once per dialect and
-    shape, its values bound at each call): a new URL costs no failed UPDATE, no savepoint, and two
-    workers marking one URL at once cannot collide."""
-    key = (connection.dialect.name, with_entry)
-    if key not in _MARKS:
-        insert = upsert_into(connection, seen_urls)
-        columns = (*_MARKED, "entry") if with_entry else _MARKED
-        _MARKS[key] = insert.on_conflict_do_update(
-            index_elements=[seen_urls.c.url_hash], set_={name: insert.excluded[name] for name in columns}
-        )
-    return _MARKS[key]
+def _mark(insert: Any, columns: tuple[str, ...]) -> Any:
+    """One statement inserting a URL's row or updating ``columns`` of the one there: a new URL costs
+    no failed UPDATE, no savepoint, and two workers marking one URL at once cannot collide."""
+    changed = {name: insert.excluded[name] for name in columns}
+    return insert.on_conflict_do_update(index_elements=[seen_urls.c.url_hash], set_=changed)
 
 
 def url_hash(url: str) -> str:
@@ -99,7 +91,9 @@ def mark_seen(
     }
     if entry is not None:
         values["entry"] = entry.to_json()
-    connection.execute(_mark(connection, entry is not None), {"url_hash": url_hash(url), **values})
+    columns = (*_MARKED, "entry") if entry is not None else _MARKED
+    statement = built_upsert(connection, seen_urls, columns, lambda insert: _mark(insert, columns))
+    connection.execute(statement, {"url_hash": url_hash(url), **values})
 
 
 def status_counts(connection: sa.Connection, source_id: int) -> dict[str, int]:
