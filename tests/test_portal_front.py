@@ -212,6 +212,26 @@ def test_the_most_read_are_summed_again_once_a_minute_at_most(store: Store, news
     assert kept.top(3)[0][0].id == newsroom.ids["festival_fr"], "another length: summed at once"
 
 
+def test_an_article_taken_off_leaves_the_kept_most_read_at_once(store: Store, newsroom: Newsroom) -> None:
+    """The counts are kept a minute; the articles are not: one withdrawn (or retitled) in that
+    minute is gone from (or renamed in) the block on the next render, as on every other page.
+    (A withdrawal deletes the article's row, as :func:`akhbar.store.articles.delete_by_key` does.)"""
+    from akhbar.store import articles as article_rows
+
+    kept = reads.MostRead(store, every=3600)
+    top, retitled = kept.top(5)[:2]
+    with store.transaction() as connection:
+        connection.execute(sa.delete(article_rows.articles).where(article_rows.articles.c.id == top[0].id))
+        connection.execute(
+            sa.update(article_rows.articles)
+            .where(article_rows.articles.c.id == retitled[0].id)
+            .values(title="Titre corrigé")
+        )
+    again = kept.top(5)
+    assert top[0].id not in [a.id for a, _ in again], "withdrawn: left out before the counts are summed again"
+    assert again[0] == (replace(retitled[0], title="Titre corrigé"), retitled[1]), "as stored now"
+
+
 def test_the_most_read_sum_walks_one_covering_index(store: Store) -> None:
     """Migration 0025: no read of the table beside the index for each hourly count."""
     from akhbar.store import reads as rows

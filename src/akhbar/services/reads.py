@@ -72,8 +72,17 @@ class ReadCounter:
 
 def most_read(store: Store, *, limit: int = 5, hours: int = WINDOW_HOURS) -> list[tuple[ArticleSummary, int]]:
     """The most read articles of the last ``hours`` hours with their reads, most first."""
+    return _summarised(store, _counted(store, limit, hours))
+
+
+def _counted(store: Store, limit: int, hours: int = WINDOW_HOURS) -> list[tuple[int, int]]:
     with store.reading() as connection:
-        counted = rows.most_read(connection, hour_of() - hours, limit=limit)
+        return rows.most_read(connection, hour_of() - hours, limit=limit)
+
+
+def _summarised(store: Store, counted: list[tuple[int, int]]) -> list[tuple[ArticleSummary, int]]:
+    """``counted`` (article id, reads) with each article as stored now: one withdrawn since is left out."""
+    with store.reading() as connection:
         by_id = {a.id: a for a in queries.summaries_by_ids(connection, [i for i, _ in counted])}
     return [(by_id[i], n) for i, n in counted if i in by_id]
 
@@ -83,17 +92,19 @@ class MostRead:
     again each minute in each language, and each of those renders summed the last two days' hourly
     counts (74 ms for 248k of them, 372 ms before migration 0025). A list a minute old is what a
     most-read block shows anyway: reads are written in batches, and they never changed the pages'
-    data version. Thread-safe: two threads may both sum, to the same list."""
+    data version. Only the counts are kept: the articles are read again on each call, so one
+    withdrawn or retitled in the meantime leaves the block or shows its new title on the next
+    render. Thread-safe: two threads may both sum, to the same list."""
 
     def __init__(self, store: Store, *, every: float = MOST_READ_EVERY) -> None:
         self.store = store
         self.every = every
-        self._kept: tuple[float, int, list[tuple[ArticleSummary, int]]] | None = None
+        self._kept: tuple[float, int, list[tuple[int, int]]] | None = None
 
     def top(self, limit: int) -> list[tuple[ArticleSummary, int]]:
         kept, now = self._kept, time.monotonic()
         if kept is not None and kept[1] == limit and now - kept[0] < self.every:
-            return kept[2]
-        found = most_read(self.store, limit=limit)
-        self._kept = (now, limit, found)
-        return found
+            return _summarised(self.store, kept[2])
+        counted = _counted(self.store, limit)
+        self._kept = (now, limit, counted)
+        return _summarised(self.store, counted)
