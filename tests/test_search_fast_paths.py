@@ -58,6 +58,33 @@ def test_the_plain_query_returns_what_the_built_one_does(loaded: tuple[Store, li
         assert sqlite.candidates(connection, _query("harbour"), Filters())  # not vacuous
 
 
+def test_the_plain_querys_scores_are_bm25s_to_the_last_bit(sqlite_store: Store) -> None:
+    """The plain query hands its rows over as JSON: each score must read back as the same float
+    (and the rows as the same rows) for texts of every length, on many matching articles."""
+    vocabulary = [f"w{n}" for n in range(40)]
+    made = [
+        Article(
+            " ".join(vocabulary[(n * 7 + k) % 40] for k in range(1 + n % 5)),
+            tuple(
+                " ".join(vocabulary[(n * k + 3) % 40] for k in range(n % 17 + 1)) for _ in range(1 + n % 3)
+            ),
+            language="en",
+            published=(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n)).isoformat(),
+        )
+        for n in range(300)
+    ]
+    with sqlite_store.transaction() as connection:
+        search.bulk_load(connection, [(f"m:{n}", a) for n, a in enumerate(made)])
+    with sqlite_store.reading() as connection:
+        compared = 0
+        for word in vocabulary:
+            for window, limit in ((1000, 100), (50, 10)):
+                fast = sqlite.candidates(connection, _query(word), Filters(), limit, window)
+                assert fast == sqlite.built(connection, _query(word), [], limit, window), word
+                compared += len(fast)
+        assert compared > 1000, "not vacuous"
+
+
 def test_shown_rows_read_through_the_driver_equal_sqlalchemys(loaded: tuple[Store, list[int]]) -> None:
     store, ids = loaded
     with store.reading() as connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -14,9 +15,15 @@ TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 WINDOW = 1000  # newest matches a query ranks by bm25 (see :func:`candidates`)
 # :func:`candidates` without filters or phrases, as SQL: the same as the query it builds otherwise,
 # the best rows' fields read from the small covering indexes of migration 0020 (SQLite's planner
-# would read the large rows themselves).
+# would read the large rows themselves). The rows come back as one row, a JSON array of them: the
+# driver releases the GIL for each row it steps to and takes it back after, and under load each
+# taking back waited for another thread's turn to end, about a hundred times per search (that
+# cost the search page 8 to 21% of its throughput in one process). Each score is written with 17
+# significant digits, so it reads back as the very float bm25 gave
+# (tests/test_search_fast_paths.py).
 _PLAIN = (
-    "SELECT d.article_id, -best.score, d.published, a.story_id, d.title_terms FROM ("
+    "SELECT json_group_array(json_array(d.article_id, json(printf('%!.17g', -best.score)), d.published,"
+    " a.story_id, d.title_terms)) FROM ("
     f"SELECT rowid, score FROM (SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score"
     " FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score LIMIT ?) AS best"
     " JOIN search_documents AS d INDEXED BY search_fts_rows ON d.article_id = best.rowid"
@@ -72,9 +79,8 @@ def candidates(
     """
     conditions = [*filters.clauses(), *phrase_conditions(query)]
     if not conditions:  # the common case, in one prepared statement without building a query
-        return list(
-            map(Candidate._make, fetched(connection, _PLAIN, (match_expression(query), window, limit)))
-        )
+        ((found,),) = fetched(connection, _PLAIN, (match_expression(query), window, limit))
+        return list(map(Candidate._make, json.loads(found)))
     return built(connection, query, conditions, limit, window)
 
 
