@@ -50,6 +50,14 @@ register_url_convertor("lang", _Language())
 router = APIRouter(include_in_schema=False)
 
 
+def _served(request: Request) -> tuple[Store, Pages]:
+    """The app's store and page renderer, for the pages asked for most without a kept answer:
+    read from the app's state as :data:`AppStore` and :data:`PortalPages` do, without FastAPI
+    solving two dependencies for each request (about 3% of a random article page's time)."""
+    state = request.app.state
+    return state.store, state.pages
+
+
 def _found(value: T | None, what: str) -> T:
     if value is None:
         raise HTTPException(404, f"No such {what}")
@@ -172,18 +180,15 @@ async def article_negotiated(
 
 
 @router.get("/{lang:lang}/articles/{article_id}/{slug}")
-async def article_with_slug(
-    request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId, slug: str
-) -> Response:
+async def article_with_slug(request: Request, lang: str, article_id: ArticleId, slug: str) -> Response:
     """An article's address with its editor's slug (any script, percent-encoded); the number decides."""
-    return await article_page(request, store, pages, lang, article_id)
+    return await article_page(request, lang, article_id)
 
 
 @router.get("/{lang:lang}/articles/{article_id}")
-async def article_page(
-    request: Request, store: AppStore, pages: PortalPages, lang: str, article_id: ArticleId
-) -> Response:
+async def article_page(request: Request, lang: str, article_id: ArticleId) -> Response:
     language = lang
+    store, pages = _served(request)
     base = seo.base_url(request)
     answer = await pages.respond(
         request, language, lambda: _article(pages, store, language, article_id, base), inline=True
@@ -192,8 +197,9 @@ async def article_page(
 
 
 @router.get("/{lang:lang}/stories/{key}")
-async def story_page(request: Request, store: AppStore, pages: PortalPages, lang: str, key: str) -> Response:
+async def story_page(request: Request, lang: str, key: str) -> Response:
     language = lang
+    store, pages = _served(request)
 
     def render() -> Rendered:
         story = _found(portal.story(store, key), "story")
@@ -228,6 +234,7 @@ async def section_page(
 ) -> Response:
     ui_language = lang
     filter_language = language if language in LANGUAGES else None
+    store, pages = _served(request)
     base = seo.base_url(request)
 
     def render() -> Rendered:
@@ -260,8 +267,6 @@ async def sources_page(request: Request, store: AppStore, pages: PortalPages, la
 @router.get("/{lang:lang}/search")
 async def search_page(
     request: Request,
-    store: AppStore,
-    pages: PortalPages,
     lang: str,
     q: str = Query("", max_length=200),
     language: str | None = None,
@@ -269,6 +274,7 @@ async def search_page(
 ) -> Response:
     ui_language = lang
     filter_language = language if language in LANGUAGES else None
+    store, pages = _served(request)
 
     def render() -> Rendered:
         found = portal.search_page(store, q, language=filter_language, number=page)
