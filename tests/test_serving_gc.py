@@ -19,10 +19,13 @@ def test_a_serving_process_settles_once_its_app_is_built(
     monkeypatch.setenv("AKHBAR_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("AKHBAR_DATABASE_URL", url)
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         app = serving.app_from_environment()
         frozen = gc.get_freeze_count()
         assert frozen > 10_000, "the modules and the app built are frozen"
         assert isinstance(app, serving.FrontCache)
+        assert gc.get_threshold() == serving.COLLECT_AFTER, "collections made rare"
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)

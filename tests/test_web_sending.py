@@ -8,6 +8,7 @@ the writes each connection makes; everything else is uvicorn's own.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import logging
 import socket
@@ -154,6 +155,30 @@ def test_requests_on_one_kept_connection_are_each_answered_whole(port: int) -> N
     last = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     answer = exchange(port, one + one + last)  # pipelined: the second waits for the first's answer
     assert answer.count(b"HTTP/1.1 304 ") == 2 and answer.endswith(b"x</p>")
+
+
+def test_answered_requests_are_freed_at_once_not_left_to_the_garbage_collector(port: int) -> None:
+    """A response cycle and the transport holding its head referred to each other: every answered
+    request waited for a collection with its scope and all it held (hundreds of MB between full
+    collections under load)."""
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            for _ in range(20):  # one kept connection: the connection itself stays alive
+                sock.sendall(request)
+                _read(sock, until=b"x</p>")
+            gc.collect()
+            left = [
+                kind for kind in map(type, gc.garbage) if kind.__name__ in ("RequestResponseCycle", "OneSend")
+            ]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []
 
 
 def test_a_kept_connection_is_closed_after_its_share_of_requests(port: int) -> None:
