@@ -71,6 +71,24 @@ def test_inline_runner_refreshes_due_sources_and_fetches_their_pages(
     assert article_count(sqlite_store) == 5
 
 
+def test_a_feeds_pages_are_fetched_before_the_next_feed(sqlite_store: Store, server: FixtureServer) -> None:
+    """The inline runner runs a queued page before a queued feed: after each feed come its pages,
+    not every other feed first (one slot, so the order is the queue's)."""
+    follow(sqlite_store, server, *(f"/gen/rss?n=2&start={start}" for start in (500, 510, 520)))
+    server.times.clear()
+
+    async def run() -> None:
+        async with open_runtime(sqlite_store, make_settings(sqlite_store.url), Grouping()) as runtime:
+            runner = InlineRunner(runtime, concurrency=1)
+            assert await schedule_due(sqlite_store, runner) == 3
+            outcomes = await runner.run_until_idle()
+            assert len(outcomes.pages) == 6
+
+    asyncio.run(run())
+    asked = [path for path, _ in server.times if path.startswith(("/gen/", "/pages/"))]
+    assert [path.startswith("/gen/") for path in asked] == [True, False, False] * 3, asked
+
+
 def test_pages_queued_by_a_process_that_died_are_fetched_after_the_next_refresh(
     sqlite_store: Store, server: FixtureServer
 ) -> None:

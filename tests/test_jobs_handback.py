@@ -380,8 +380,11 @@ def test_a_failing_feed_waits_for_its_retry_outside_the_slot(
         async with open_runtime(sqlite_store, settings, Grouping()) as runtime:
             runner = InlineRunner(runtime, concurrency=1)
             await runner.defer_refresh(source_id)
+            running = asyncio.create_task(runner.run_until_idle())
+            while not runner.hand_backs:  # B's page comes once the feed waits (a page queued
+                await asyncio.sleep(0.01)  # beside it would run first: pages before feeds)
             await runner.defer_page(PageJob(None, b.url("/pages/52")))
-            outcomes = await runner.run_until_idle()
+            outcomes = await running
             return runner.hand_backs, [r.reason or "" for r in outcomes.refreshes]
 
     hand_backs, reasons = asyncio.run(run())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections import Counter
@@ -45,6 +46,13 @@ from akhbar.text.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
+# Which queued job runs first: a page (it becomes an article), then a photo (it completes one), then
+# a feed (it brings more pages); within a rank, in the order queued. Run in the order queued, a
+# refresh of many feeds read every feed before it fetched a page, and the extraction workers idled
+# meanwhile: on the ingest bench (10 feeds on loopback) the first article was stored 0.20 to 0.25 s
+# after the feeds were scheduled, 0.09 to 0.19 s with pages first. Over the internet, where a feed
+# takes a round trip or several, the wait before the first page grew with every feed followed.
+RANKS = {"page": 0, "image": 1, "refresh": 2}
 LOST_AFTER = timedelta(minutes=10)  # a page marked queued this long ago, with no job here, was lost
 
 
@@ -65,7 +73,9 @@ class InlineRunner:
         self.concurrency = concurrency
         self.keep_outcomes = keep_outcomes
         self.outcomes = Outcomes()
-        self._queue: asyncio.Queue[tuple[str, int | PageJob]] = asyncio.Queue()
+        # jobs by rank, then in the order they came (see :data:`RANKS`)
+        self._queue: asyncio.PriorityQueue[tuple[int, int, str, int | PageJob]] = asyncio.PriorityQueue()
+        self._queued = itertools.count()
         self._handed_back = 0  # jobs waiting for their host's turn, outside the queue
         self._returned = asyncio.Event()  # one of them came back to the queue
         self._turns: dict[str, float] = {}  # host -> the latest turn a job was handed back for
@@ -74,12 +84,15 @@ class InlineRunner:
         self._pages: Counter[tuple[int | None, str]] = Counter()
         self.hand_backs = 0  # how many times a job was handed back (for tests and reports)
 
+    def _put(self, kind: str, payload: int | PageJob) -> None:
+        self._queue.put_nowait((RANKS[kind], next(self._queued), kind, payload))
+
     async def defer_refresh(self, source_id: int) -> None:
-        await self._queue.put(("refresh", source_id))
+        self._put("refresh", source_id)
 
     async def defer_page(self, job: PageJob) -> None:
         self._pages[job.source_id, canonical_url(job.url)] += 1
-        await self._queue.put(("page", job))
+        self._put("page", job)
 
     async def pending_urls(self, source_id: int) -> set[str]:
         """Canonical URLs of the source's page jobs this runner holds (waiting, running, handed back)."""
@@ -92,7 +105,7 @@ class InlineRunner:
             del self._pages[key]
 
     async def defer_image(self, article_id: int) -> None:
-        await self._queue.put(("image", article_id))
+        self._put("image", article_id)
 
     async def _run_one(self, kind: str, payload: int | PageJob) -> None:
         if isinstance(payload, PageJob):
@@ -114,7 +127,7 @@ class InlineRunner:
 
     async def _work(self) -> None:
         while True:
-            kind, payload = await self._queue.get()
+            _, _, kind, payload = await self._queue.get()
             held = isinstance(payload, PageJob)  # ends here unless handed back
             try:
                 await self._run_one(kind, payload)
@@ -155,7 +168,7 @@ class InlineRunner:
 
         def again() -> None:
             self._handed_back -= 1
-            self._queue.put_nowait(item)
+            self._put(*item)
             self._returned.set()
 
         asyncio.get_running_loop().call_later(max(0.0, retry_at - time.time()), again)
