@@ -234,7 +234,6 @@ async def section_page(
 ) -> Response:
     ui_language = lang
     filter_language = language if language in LANGUAGES else None
-    store, pages = _served(request)
     base = seo.base_url(request)
 
     def render() -> Rendered:
