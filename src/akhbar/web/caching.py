@@ -83,8 +83,9 @@ _COMPRESSING = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_
 # The threads renders with render slots run in (ResponseCache._in_thread), as many as the slots.
 # Handed over through anyio's worker threads (``run_in_threadpool``: its capacity limiter, cancel
 # scope and run variables), a search spent about 6% of its time holding the GIL on the hand-off.
+RENDER_SLOTS = max(2, os.cpu_count() or 2)  # renders at once on a SQLite file (ResponseCache.render_slots)
 _RENDERING = concurrent.futures.ThreadPoolExecutor(
-    max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="akhbar-render"
+    max_workers=RENDER_SLOTS, thread_name_prefix="akhbar-render"
 )
 READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
@@ -159,7 +160,7 @@ class ResponseCache:
         # take turns on the GIL: 32 searches at once cost 10.8 ms of CPU each against 3.9 ms with 2
         # at a time (130 against 376 a second, 100k articles). Renders beyond ``render_slots`` wait
         # on the event loop without a thread. Renders only read, so no writer's lock is held waiting.
-        self.render_slots = max(2, os.cpu_count() or 2) if self.inline_reads else 0
+        self.render_slots = RENDER_SLOTS if self.inline_reads else 0
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
