@@ -331,6 +331,43 @@ def test_the_table_rows_are_read_as_texts_need_them_and_the_vectors_are_usem3s(
     assert held <= table.kept * table.width + 4096 < stock.table.nbytes // 10, "the rows read are held"
 
 
+def test_blas_keeps_the_asked_threads_while_other_threads_embed_and_finish() -> None:
+    """BLAS's thread count is the process's: a call that ends while another still embeds leaves it
+    as that call asked (more threads change the last bits of the vectors), and the count from
+    before comes back when the last call ends."""
+    import threading
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    first_in, first_out = threading.Event(), threading.Event()
+    seen: dict[str, set[int]] = {}
+
+    class Recorder:  # stands for the model: notes BLAS's threads while it embeds
+        def encode(self, texts: list[str]) -> np.ndarray:
+            if texts == ["second"]:
+                first_in.wait(10)
+                assert first_out.wait(10), "the first call did not end"
+            else:
+                first_in.set()
+            seen[texts[0]] = blas_threads()
+
+            return np.ones((len(texts), embedding.USE_DIMENSION), dtype=np.float32)
+
+    ours = embedding.UseEmbedder(threads=1)
+    ours._model = Recorder()
+    with threadpool_limits(limits=2, user_api="blas"):
+        second = threading.Thread(target=ours.embed, args=(["second"],))
+        second.start()
+        ours.embed(["first"])
+        first_out.set()
+        second.join(10)
+        assert seen == {"first": {1}, "second": {1}}
+        assert blas_threads() == {2}, "the count from before is back"
+
+
 def _resident_bytes(address: int) -> int:
     """The resident size of this process's mapping that holds ``address``."""
     inside = False

