@@ -9,6 +9,7 @@ the loopback one afterwards, as a rebinding DNS server does; the internal server
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import shutil
 import socket
@@ -175,6 +176,56 @@ def test_the_system_resolver_is_asked_once_per_hop(
     except FetchError as exc:
         pytest.fail(f"{exc}; requests reaching the internal server: {internal.seen}")
     assert result.data == b"<p>127.0.0.2 /article</p>"
+    assert internal.seen == []
+
+
+@pytest.fixture
+def counted_lookups(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names the event loop's getaddrinfo is asked for, ``news.test`` answering the public
+    address then the internal one; the system resolver's kept answers are forgotten before and after."""
+    names: list[str] = []
+    answers = iter([PUBLIC, INTERNAL, INTERNAL])
+    system = asyncio.BaseEventLoop.getaddrinfo
+
+    async def getaddrinfo(loop: asyncio.BaseEventLoop, host: Any, port: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name != "news.test":
+            return await system(loop, host, port, **kwargs)
+        names.append(name)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), int(port)))]
+
+    guard._answers.clear()
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
+    yield names
+    guard._answers.clear()
+
+
+def test_the_system_resolvers_answer_is_kept_a_while_and_checked_at_each_use(
+    servers: tuple[Recorder, Recorder], counted_lookups: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host's pages cost one lookup for :data:`guard.ANSWER_SECONDS`, then it is asked again (and
+    the rebound answer refused); an address in the URL is never looked up."""
+    public, internal = servers
+    port = public.server_port
+    for page in ("/one", "/two"):
+        assert fetch(f"http://news.test:{port}{page}").data == f"<p>127.0.0.2 {page}</p>".encode()
+    assert counted_lookups == ["news.test"]
+    nothing_allowed = dataclasses.replace(POLICY, allow_networks=())
+    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.2 is a loopback address"):
+        fetch(f"http://news.test:{port}/one", nothing_allowed)
+    assert counted_lookups == ["news.test"], "the kept answer, checked against this fetch's policy"
+
+    monkeypatch.setattr(guard, "ANSWER_SECONDS", 0.0)
+    assert fetch(f"http://news.test:{port}/one").status == 200  # the answer kept before still holds
+    assert counted_lookups == ["news.test"]
+    guard._answers.clear()
+    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 is a loopback address"):
+        fetch(f"http://news.test:{port}/two")  # kept no time: asked again, and rebound
+    with pytest.raises(FetchError, match=r"refused: 127\.0\.0\.1 is a loopback address"):
+        fetch(f"http://news.test:{port}/two")
+    assert counted_lookups == ["news.test"] * 3
+    assert fetch(f"http://{PUBLIC}:{port}/three").status == 200
+    assert counted_lookups == ["news.test"] * 3 and PUBLIC not in guard._answers
     assert internal.seen == []
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -41,10 +42,33 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 """``resolver(host, port)`` -> the host's addresses; raises OSError (socket.gaierror) when it has none."""
 
 
+#: How long the system's answer for a name is used before it is asked again. Browsers keep answers
+#: a minute too; a feed's pages on one host then cost one lookup (often a DNS round trip: Debian
+#: keeps no cache by default), not one per page. Answers are checked at each use all the same.
+ANSWER_SECONDS = 60.0
+ANSWERS_KEPT = 4096  # names whose answers are kept at most (the expired go first, else the oldest)
+_answers: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+
 async def system_resolver(host: str, port: int) -> Sequence[str]:
-    """The system's answer (``getaddrinfo`` through the event loop), as address strings."""
+    """The system's answer (``getaddrinfo`` through the event loop, in a thread) as address strings,
+    kept :data:`ANSWER_SECONDS`; an address is its own answer, with no lookup."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    now = time.monotonic()
+    kept = _answers.get(host)
+    if kept is not None and kept[0] > now:
+        return list(kept[1])
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
+    found = tuple(str(info[4][0]) for info in infos)
+    if len(_answers) >= ANSWERS_KEPT:
+        expired = [name for name, (until, _) in _answers.items() if until <= now]
+        for name in expired or [next(iter(_answers))]:
+            del _answers[name]
+    _answers[host] = (now + ANSWER_SECONDS, found)
+    return list(found)
 
 
 def parse_networks(text: str) -> tuple[Network, ...]:
