@@ -7,6 +7,7 @@ import itertools
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -87,6 +88,40 @@ def test_a_feeds_pages_are_fetched_before_the_next_feed(sqlite_store: Store, ser
     asyncio.run(run())
     asked = [path for path, _ in server.times if path.startswith(("/gen/", "/pages/"))]
     assert [path.startswith("/gen/") for path in asked] == [True, False, False] * 3, asked
+
+
+def test_a_page_an_earlier_run_recorded_is_checked_on_the_loop_where_reads_are_local(
+    store: Store, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page job first asks whether an earlier run of it already recorded the page. On a SQLite
+    file that read is made on the event loop (a hop to a thread and back costs more than it); on
+    PostgreSQL, a round trip to the server, in a worker thread. Nothing is fetched either way."""
+    from akhbar.jobs import tasks
+    from akhbar.services.refresh import PageJob
+    from akhbar.store import seen
+
+    follow(store, server, "/gen/rss?n=1&start=900")
+    url = server.url("/pages/900")
+    with store.transaction() as connection:
+        seen.mark_seen(connection, canonical_url(url), source_id=1, status="stored")
+    hops: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(work: Any, /, *args: Any) -> Any:
+        hops.append(work.__name__)
+        return await to_thread(work, *args)
+
+    monkeypatch.setattr(tasks.asyncio, "to_thread", counted)
+    server.hits.clear()
+
+    async def run() -> tasks.IngestResult:
+        async with open_runtime(store, make_settings(store.url), Grouping()) as runtime:
+            return await tasks.run_page(runtime, PageJob(1, url))
+
+    result = asyncio.run(run())
+    assert (result.status, result.reason) == ("unchanged", "recorded by an earlier run of this job")
+    assert hops.count("_already_done") == (0 if store.dialect == "sqlite" else 1), hops
+    assert server.hits["/pages/900"] == 0
 
 
 def test_pages_queued_by_a_process_that_died_are_fetched_after_the_next_refresh(

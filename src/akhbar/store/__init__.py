@@ -57,6 +57,13 @@ class Store:
         """An in-memory SQLite database: each thread that connects gets its own, empty one."""
         return self.dialect == "sqlite" and self.engine.url.database in (None, "", ":memory:")
 
+    @property
+    def local_reads(self) -> bool:
+        """Whether a short read is this process's own quick work: a SQLite file (WAL: a reader never
+        waits on a writer), not a round trip to a server. Such a read may be made on an event loop
+        rather than handed to a worker thread and back, a hop that costs more than the read."""
+        return self.dialect == "sqlite" and not self.in_memory
+
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""

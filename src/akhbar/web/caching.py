@@ -155,7 +155,7 @@ class ResponseCache:
         # reads are long (search: SQLite releases the GIL while it works) stays in worker threads,
         # where those reads overlap other requests' Python on the second core: inline, search
         # served fewer requests with a far longer tail. PostgreSQL's pages always go to threads.
-        self.inline_reads = store.dialect == "sqlite" and not store.in_memory
+        self.inline_reads = store.local_reads
         # On a SQLite file a render is this process's own CPU work, and threads past the cores only
         # take turns on the GIL: 32 searches at once cost 10.8 ms of CPU each against 3.9 ms with 2
         # at a time (130 against 376 a second, 100k articles). Renders beyond ``render_slots`` wait
