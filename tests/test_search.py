@@ -183,6 +183,30 @@ def test_index_follows_updates_and_removals(store: Store) -> None:
     assert _ids(store, "referendum") == []
 
 
+def test_a_new_article_is_indexed_without_a_row_to_replace_even_under_a_reused_id(store: Store) -> None:
+    """A new article's search row is written with no delete before it: rows go with their article.
+    SQLite hands a deleted last article's id to the next one, and that article is found, alone."""
+    first = _store(store, "election-en", ARTICLES["election-en"])
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    with store.transaction() as connection:  # an editor's deletion, say
+        connection.execute(sa.delete(articles_table).where(articles_table.c.id == first))
+    assert _ids(store, "presidential") == []
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        second = _store(store, "referendum", Article("Referendum in Tunisia", ("A referendum.",), "en"))
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    if store.dialect == "sqlite":
+        assert second == first, "SQLite gave the deleted article's id again"
+    assert _ids(store, "referendum") == [second] and _ids(store, "presidential") == []
+    assert not [s for s in statements if s.startswith("DELETE FROM search_documents")], statements
+    assert [s for s in statements if s.startswith("INSERT INTO search_documents")]
+
+
 def test_reindex_rebuilds_the_same_results(searched: Store, corpus: dict[str, int]) -> None:
     before = _ids(searched, "الناتو")
     assert search.reindex(searched, batch=2) == len(ARTICLES)

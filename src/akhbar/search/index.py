@@ -124,11 +124,14 @@ _DROP_ROWS = sa.delete(search_documents).where(
 _ADD_ROWS = sa.insert(search_documents)
 
 
-def write_rows(connection: sa.Connection, rows: Sequence[dict[str, object]]) -> None:
-    """Replace the rows of these articles (the backend's index follows: triggers or a generated column)."""
+def write_rows(connection: sa.Connection, rows: Sequence[dict[str, object]], *, new: bool = False) -> None:
+    """Replace the rows of these articles (the backend's index follows: triggers or a generated column).
+    ``new``: the articles were stored just now, in this transaction, and have no rows to replace (a
+    row goes with its article: an article deleted takes its row along, and its id with it)."""
     if not rows:
         return
-    connection.execute(_DROP_ROWS, {"ids": [row["article_id"] for row in rows]})
+    if not new:
+        connection.execute(_DROP_ROWS, {"ids": [row["article_id"] for row in rows]})
     connection.execute(_ADD_ROWS, list(rows))
 
 

@@ -129,7 +129,7 @@ def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestRes
                 connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
             )
             outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
-        search_index.index_article(connection, article_id, outcome, source_id)
+        search_index.index_article(connection, article_id, outcome, source_id, new=created)
     status: Status = "stored" if created else "updated"
     return IngestResult(
         document.location,

@@ -78,10 +78,10 @@ class SearchResults:
 
 
 def index_article(
-    connection: sa.Connection, article_id: int, article: Article, source_id: int | None
+    connection: sa.Connection, article_id: int, article: Article, source_id: int | None, *, new: bool = False
 ) -> None:
-    """(Re)index one article inside the caller's transaction."""
-    write_rows(connection, [document_row(article_id, article, source_id)])
+    """(Re)index one article inside the caller's transaction (``new``: stored in it, never indexed)."""
+    write_rows(connection, [document_row(article_id, article, source_id)], new=new)
 
 
 def candidates(store: Store, connection: sa.Connection, query: Query, filters: Filters) -> list[Candidate]:
@@ -302,5 +302,6 @@ def bulk_load(connection: sa.Connection, items: Sequence[tuple[str, Article]]) -
     """Store ``(key, article)`` pairs in bulk and index them in the same transaction; their ids."""
     items = [(key, with_section(article)) for key, article in items]
     article_ids = bulk.insert_articles(connection, items)
-    write_rows(connection, [document_row(i, a, None) for i, (_, a) in zip(article_ids, items, strict=True)])
+    rows = [document_row(i, a, None) for i, (_, a) in zip(article_ids, items, strict=True)]
+    write_rows(connection, rows, new=True)
     return article_ids
