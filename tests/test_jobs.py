@@ -282,6 +282,28 @@ def test_host_slots_are_leased_released_and_expire(store: Store) -> None:
         assert hosts.take_lease(connection, "h.example", 2, "e", 170.0, 230.0) == 0, (
             "a dead holder's lease ran out"
         )
+        assert hosts.take_lease(connection, "h.example", 3, "f", 171.0, 231.0) == 1, "b's ran out too"
+        assert hosts.take_lease(connection, "h.example", 3, "g", 171.0, 231.0) == 2, "a limit raised"
+        assert hosts.take_lease(connection, "h.example", 1, "h", 171.0, 231.0) is None, "a limit lowered"
+
+
+def test_a_free_slot_of_a_host_asked_before_is_taken_in_one_statement(store: Store) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    with store.transaction() as connection:
+        assert hosts.take_lease(connection, "h.example", 4, "a", 100.0, 160.0) == 0
+        sa.event.listen(store.engine, "before_cursor_execute", seen)
+        try:
+            assert hosts.take_lease(connection, "h.example", 4, "b", 100.0, 160.0) == 1
+            assert len(statements) == 1, statements
+            hosts.drop_lease(connection, "h.example", 0, "a")
+            assert hosts.take_lease(connection, "h.example", 4, "c", 100.0, 160.0) == 0
+            assert len(statements) == 3, statements
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", seen)
 
 
 @pytest.mark.postgres

@@ -6,9 +6,9 @@ slot. Concurrent callers serialise on the row (PostgreSQL row lock, SQLite write
 that will not wait past a time books only a turn starting by then (the same UPDATE, conditional),
 so a worker can hand a job back to the queue instead of sleeping in its slot.
 
-``take_lease`` claims one of a host's ``limit`` request slots until ``expires_at`` (one UPDATE per
-slot, taking it only when its lease has run out), ``drop_lease`` gives it back; a worker that dies
-holding a slot loses it when the lease expires.
+``take_lease`` claims one of a host's ``limit`` request slots until ``expires_at`` (the lowest whose
+lease has run out, in one UPDATE; the slots' rows are made at the host's first request), and
+``drop_lease`` gives it back; a worker that dies holding a slot loses it when the lease expires.
 """
 
 from __future__ import annotations
@@ -30,6 +30,26 @@ _CLAIM = (
         _LEASES.expires_at <= sa.bindparam("lease_now"),
     )
     .values(expires_at=sa.bindparam("lease_until"), holder=sa.bindparam("lease_holder"))
+)
+_OTHER = fetch_host_leases.alias("other")
+# the lowest free slot, taken if still free when the row is written (another worker's UPDATE of it
+# may come first: the condition is checked again on the row, and this one then takes nothing)
+_CLAIM_FREE = (
+    sa.update(fetch_host_leases)
+    .where(
+        _LEASES.host == sa.bindparam("lease_host"),
+        _LEASES.slot
+        == sa.select(sa.func.min(_OTHER.c.slot))
+        .where(
+            _OTHER.c.host == sa.bindparam("lease_host"),
+            _OTHER.c.slot < sa.bindparam("lease_limit"),
+            _OTHER.c.expires_at <= sa.bindparam("lease_now"),
+        )
+        .scalar_subquery(),
+        _LEASES.expires_at <= sa.bindparam("lease_now"),
+    )
+    .values(expires_at=sa.bindparam("lease_until"), holder=sa.bindparam("lease_holder"))
+    .returning(_LEASES.slot)
 )
 _DROP = (
     sa.update(fetch_host_leases)
@@ -90,9 +110,14 @@ def take_lease(
     connection: sa.Connection, host: str, limit: int, holder: str, now: float, expires_at: float
 ) -> int | None:
     """Claim a free request slot of ``host`` for ``holder``; its number, or None when all are taken."""
+    claim = {"lease_host": host, "lease_now": now, "lease_until": expires_at, "lease_holder": holder}
+    taken = connection.execute(_CLAIM_FREE, {**claim, "lease_limit": limit}).scalar()
+    if taken is not None:
+        return int(taken)
+    # none free, or the slots not made yet (the host's first request, a higher limit), or another
+    # worker took the one found first: each slot, made if missing, tried in turn
     rows = [{"host": host, "slot": slot, "expires_at": 0.0} for slot in range(limit)]
     insert_ignoring(connection, fetch_host_leases, rows)
-    claim = {"lease_host": host, "lease_now": now, "lease_until": expires_at, "lease_holder": holder}
     for slot in range(limit):
         if connection.execute(_CLAIM, {**claim, "lease_slot": slot}).rowcount:
             return slot
