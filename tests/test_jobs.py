@@ -90,38 +90,46 @@ def test_a_feeds_pages_are_fetched_before_the_next_feed(sqlite_store: Store, ser
     assert [path.startswith("/gen/") for path in asked] == [True, False, False] * 3, asked
 
 
-def test_a_page_an_earlier_run_recorded_is_checked_on_the_loop_where_reads_are_local(
+def test_a_page_jobs_reads_are_made_on_the_loop_where_the_stores_reads_are_local(
     store: Store, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page job first asks whether an earlier run of it already recorded the page. On a SQLite
-    file that read is made on the event loop (a hop to a thread and back costs more than it); on
-    PostgreSQL, a round trip to the server, in a worker thread. Nothing is fetched either way."""
+    """A page job reads whether an earlier run already recorded the page, and when the host's next
+    turn comes. On a SQLite file those reads are made on the event loop (a hop to a thread and back
+    costs more than they do); on PostgreSQL, a round trip to the server, in worker threads. A page
+    recorded before is not fetched again."""
     from akhbar.jobs import tasks
+    from akhbar.services import fetching
     from akhbar.services.refresh import PageJob
     from akhbar.store import seen
 
-    follow(store, server, "/gen/rss?n=1&start=900")
-    url = server.url("/pages/900")
+    follow(store, server, "/gen/rss?n=2&start=900")
+    recorded, fresh = server.url("/pages/900"), server.url("/pages/901")
     with store.transaction() as connection:
-        seen.mark_seen(connection, canonical_url(url), source_id=1, status="stored")
+        seen.mark_seen(connection, canonical_url(recorded), source_id=1, status="stored")
     hops: list[str] = []
     to_thread = asyncio.to_thread
 
-    async def counted(work: Any, /, *args: Any) -> Any:
+    async def counted(work: Any, /, *args: Any, **kwargs: Any) -> Any:
         hops.append(work.__name__)
-        return await to_thread(work, *args)
+        return await to_thread(work, *args, **kwargs)
 
-    monkeypatch.setattr(tasks.asyncio, "to_thread", counted)
+    monkeypatch.setattr(tasks.asyncio, "to_thread", counted)  # the module: fetching's is the same
+    assert fetching.asyncio is tasks.asyncio
     server.hits.clear()
 
-    async def run() -> tasks.IngestResult:
+    async def run() -> list[tasks.IngestResult]:
         async with open_runtime(store, make_settings(store.url), Grouping()) as runtime:
-            return await tasks.run_page(runtime, PageJob(1, url))
+            return [await tasks.run_page(runtime, PageJob(1, url), patience=5.0) for url in (recorded, fresh)]
 
-    result = asyncio.run(run())
-    assert (result.status, result.reason) == ("unchanged", "recorded by an earlier run of this job")
-    assert hops.count("_already_done") == (0 if store.dialect == "sqlite" else 1), hops
-    assert server.hits["/pages/900"] == 0
+    done, stored = asyncio.run(run())
+    assert (done.status, done.reason) == ("unchanged", "recorded by an earlier run of this job")
+    assert stored.status == "stored", stored
+    assert (server.hits["/pages/900"], server.hits["/pages/901"]) == (0, 1)
+    reads = [hop for hop in hops if hop in ("_already_done", "_next_turn")]
+    assert reads == ([] if store.dialect == "sqlite" else ["_already_done", "_already_done", "_next_turn"]), (
+        hops
+    )
+    assert {"_take", "_drop"} <= set(hops), "writes go to threads either way"
 
 
 def test_pages_queued_by_a_process_that_died_are_fetched_after_the_next_refresh(
