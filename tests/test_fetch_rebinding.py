@@ -229,6 +229,34 @@ def test_the_system_resolvers_answer_is_kept_a_while_and_checked_at_each_use(
     assert internal.seen == []
 
 
+def test_a_kept_connection_is_asked_for_its_peer_once(
+    servers: tuple[Recorder, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every fetch checks the address its connection reached; a connection kept for the next fetch
+    says once (anyio makes all of a socket's attributes each time one is asked for), while whether
+    it is still readable is asked afresh each time it is reused."""
+    import httpcore._backends.anyio as backend
+
+    public, _internal = servers
+    asked: list[str] = []
+    inner = backend.AnyIOStream.get_extra_info
+
+    def counted(stream: Any, info: str) -> Any:
+        asked.append(info)
+        return inner(stream, info)
+
+    monkeypatch.setattr(backend.AnyIOStream, "get_extra_info", counted)
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(POLICY) as fetcher:
+            return [await fetcher.fetch(f"http://{PUBLIC}:{public.server_port}/{n}") for n in range(3)]
+
+    assert [r.status for r in asyncio.run(run())] == [200, 200, 200]
+    assert len(public.seen) == 3
+    assert asked.count("server_addr") == 1, asked
+    assert asked.count("is_readable") >= 2, asked  # at each reuse, never from a kept answer
+
+
 def test_every_redirect_hop_is_resolved_once_and_pinned(servers: tuple[Recorder, Recorder]) -> None:
     public, internal = servers
     port = public.server_port

@@ -101,6 +101,7 @@ class _Punctual(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._checked: _Pin | None = None  # the fetch whose request already left on this connection
+        self._extra: dict[str, object] = {}  # what the connection says of itself (but is_readable)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -122,7 +123,13 @@ class _Punctual(httpcore.AsyncNetworkStream):
         return _Punctual(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> object:
-        return self._inner.get_extra_info(info)
+        """As the inner stream answers; kept but for ``is_readable`` (anyio makes every attribute of
+        the socket each time one is asked for, and the fetcher asks for the peer at every fetch)."""
+        if info == "is_readable":
+            return self._inner.get_extra_info(info)
+        if info not in self._extra:
+            self._extra[info] = self._inner.get_extra_info(info)
+        return self._extra[info]
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
