@@ -123,3 +123,91 @@ def test_a_plan_is_made_once_per_statement_and_dropped_with_it(sqlite_store: Sto
         key = id(statement)
         del statement
         assert key not in kept
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> list[tuple[Any, ...]]:
+    """The table's rows as SQLAlchemy reads them, each followed by what SQLite holds (JSON text, say)."""
+    order = ", ".join(c.name for c in table.primary_key.columns)
+    stored = connection.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY {order}").all()
+    read = connection.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+    return [(*row, *raw) for row, raw in zip(read, stored, strict=True)]
+
+
+def _written(
+    connection: sa.Connection, table: sa.Table, statement: Any, batches: list[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows ``batches`` of values leave in ``table`` through the driver, checked equal, value by
+    value and type by type, to those SQLAlchemy leaves from an empty table."""
+    connection.execute(sa.delete(table))
+    for values in batches:
+        prepared.write(connection, statement, values)
+    fast = _rows(connection, table)
+    connection.execute(sa.delete(table))
+    for values in batches:
+        connection.execute(statement, values)
+    general = _rows(connection, table)
+    assert fast == general
+    assert [[type(v) for v in row] for row in fast] == [[type(v) for v in row] for row in general]
+    return fast
+
+
+def test_writes_store_what_sqlalchemy_stores(sqlite_store: Store) -> None:
+    """The ingest path's writes through the driver: an upsert with dates, JSON and NULLs, blobs,
+    64-bit keys, rows skipped when already there; and SQLAlchemy's errors."""
+    from akhbar.models import Entry
+    from akhbar.store import seen
+    from akhbar.store.engine import built_upsert
+    from akhbar.store.tables import article_signatures, dedupe_bands, seen_urls, stories, story_keys
+
+    when = datetime(2026, 3, 3, 12, 30, 15, 250, tzinfo=UTC)
+    with sqlite_store.transaction() as connection:
+        [article_id] = search.bulk_load(connection, [("k", ARTICLES[0])])
+        columns = (*seen._MARKED, "entry")
+        upsert = built_upsert(connection, seen_urls, columns, lambda insert: seen._mark(insert, columns))
+        url = "https://p.example/a"
+        first = {
+            "url_hash": seen.url_hash(url),
+            "url": url,
+            "source_id": None,
+            "status": "stored",
+            "updated": None,
+            "reason": None,
+            "article_id": article_id,
+            "seen_at": when,
+            "attempts": 0,
+            "retry_at": when,
+            "entry": Entry(url, title="Un «titre»").to_json(),
+        }
+        again = {**first, "status": "retry", "reason": "HTTP 503", "retry_at": None, "entry": None}
+        [row] = _written(connection, seen_urls, upsert, [first, again])
+        assert row[-1] == "null", "no entry: JSON null, as SQLAlchemy writes it, not SQL NULL"
+
+        signature = {
+            "article_id": article_id,
+            "minhash": b"\x00\x01",
+            "embedding": None,
+            "story_id": None,
+            "duplicate_of": None,
+            "duplicate_kind": None,
+        }
+        _written(connection, article_signatures, sa.insert(article_signatures), [signature])
+        bands = [{"band": band, "article_id": article_id} for band in (-(2**63), 0, 2**63 - 1)]
+        assert len(_written(connection, dedupe_bands, sa.insert(dedupe_bands), [bands])) == 3
+
+        [story_id] = connection.execute(
+            sa.insert(stories)
+            .values(first_seen=when, last_seen=when, titles={}, sources=[], entities=[], centroid=b"")
+            .returning(stories.c.id)
+        ).scalars()
+        keys = built_upsert(
+            connection, story_keys, "ignoring", lambda insert: insert.on_conflict_do_nothing()
+        )
+        batch = [{"key": key, "story_id": story_id} for key in (2**62, -7)]
+        assert len(_written(connection, story_keys, keys, [batch, batch[1:]])) == 2
+
+        with pytest.raises(sa.exc.IntegrityError):  # the error SQLAlchemy raises
+            prepared.write(connection, sa.insert(dedupe_bands), bands[:1])
+        with pytest.raises(sa.exc.ArgumentError):
+            prepared.write(
+                connection, sa.update(dedupe_bands).values(band=sa.bindparam("new_band")), {"x": 1}
+            )

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from akhbar.errors import StoreError
+from akhbar.store import prepared
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -60,10 +61,10 @@ def built_upsert(
 
 def insert_ignoring(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows``, skipping those whose key is already there (PostgreSQL and SQLite alike)."""
-    if not rows:
-        return
-    connection.execute(
-        built_upsert(connection, table, "ignoring", lambda insert: insert.on_conflict_do_nothing()), rows
+    prepared.write(
+        connection,
+        built_upsert(connection, table, "ignoring", lambda insert: insert.on_conflict_do_nothing()),
+        rows,
     )
 
 

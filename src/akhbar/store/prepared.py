@@ -141,3 +141,90 @@ def first(connection: sa.Connection, statement: sa.Select[Any], parameters: Mapp
     """The first row :func:`read` gives, or None."""
     found = read(connection, statement, parameters)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A write statement compiled for one dialect and one set of value names: its SQL, and its
+    parameters in the order they are bound (name, processor, default)."""
+
+    sql: str
+    binds: tuple[tuple[str, _Convert | None, Any], ...]
+    required: frozenset[str]
+
+    def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        missing = self.required.difference(row)
+        if missing:
+            raise sa.exc.ArgumentError(f"a value is required for {', '.join(sorted(missing))}")
+        out = []
+        for name, convert, default in self.binds:
+            value = row.get(name, default)
+            out.append(convert(value) if convert else value)  # None too, as SQLAlchemy (JSON: "null")
+        return tuple(out)
+
+
+_writes: weakref.WeakKeyDictionary[sa.Dialect, dict[tuple[int, frozenset[str]], _Write | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_plan(
+    statement: sa.Insert | sa.Update | sa.Delete, dialect: sa.Dialect, names: frozenset[str]
+) -> _Write | None:
+    """How to run ``statement`` with values named ``names`` through the driver; None when SQLAlchemy
+    must run it: values it makes itself (a column's Python default), rows it returns, lists."""
+    compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(names))
+    if compiled.insert_prefetch or compiled.update_prefetch or compiled.effective_returning:
+        return None
+    binds, required = [], set()
+    for name in compiled.positiontup or ():
+        bound = compiled.binds[name]
+        if bound.expanding:
+            return None
+        binds.append((name, bound.type._cached_bind_processor(dialect), bound.effective_value))
+        if bound.required:
+            required.add(name)
+    return _Write(compiled.string, tuple(binds), frozenset(required))
+
+
+def write(
+    connection: sa.Connection,
+    statement: sa.Insert | sa.Update | sa.Delete,
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+) -> None:
+    """Run a write built once (an INSERT of many rows, say) for one row of values or many: on
+    SQLite through the driver, converting each value as SQLAlchemy would, in the connection's
+    transaction; on other databases, and for what the driver cannot be given as is (see
+    :func:`_write_plan`), through SQLAlchemy. A failure is raised as SQLAlchemy raises it."""
+    many = list(rows) if not isinstance(rows, Mapping) else [rows]
+    if not many:
+        return
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(statement, many if not isinstance(rows, Mapping) else rows)
+        return
+    kept = _writes.get(dialect)
+    if kept is None:
+        kept = _writes[dialect] = {}
+    key = (id(statement), frozenset(many[0]))
+    if key not in kept:
+        kept[key] = _write_plan(statement, dialect, key[1])
+        weakref.finalize(statement, _forget, kept, key[0])
+    plan = kept[key]
+    if plan is None or any(frozenset(row) != key[1] for row in many[1:]):
+        connection.execute(statement, many if not isinstance(rows, Mapping) else rows)
+        return
+    values = [plan.values(row) for row in many]
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]  # None only once closed
+    try:
+        if len(values) == 1:
+            driver.execute(plan.sql, values[0])
+        else:
+            driver.executemany(plan.sql, values)
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(plan.sql, values, exc, sqlite3.Error) from exc
+
+
+def _forget(kept: dict[tuple[int, frozenset[str]], _Write | None], statement_id: int) -> None:
+    for key in [key for key in kept if key[0] == statement_id]:
+        kept.pop(key, None)

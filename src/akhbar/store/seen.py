@@ -93,7 +93,7 @@ def mark_seen(
         values["entry"] = entry.to_json()
     columns = (*_MARKED, "entry") if entry is not None else _MARKED
     statement = built_upsert(connection, seen_urls, columns, lambda insert: _mark(insert, columns))
-    connection.execute(statement, {"url_hash": url_hash(url), **values})
+    prepared.write(connection, statement, {"url_hash": url_hash(url), **values})
 
 
 def status_counts(connection: sa.Connection, source_id: int) -> dict[str, int]:

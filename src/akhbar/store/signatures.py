@@ -96,7 +96,8 @@ def save(
         connection.execute(_DROP_BANDS, {"target_id": article_id})
         connection.execute(_DROP_ANCHORS, {"target_id": article_id})
         connection.execute(_DROP_SIGNATURE, {"target_id": article_id})
-    connection.execute(
+    prepared.write(
+        connection,
         _ADD_SIGNATURE,
         {
             "article_id": article_id,
@@ -108,12 +109,10 @@ def save(
         },
     )
     rows = [{"band": band, "article_id": article_id} for band in sorted(set(bands))]
-    if rows:
-        connection.execute(_ADD_BANDS, rows)
+    prepared.write(connection, _ADD_BANDS, rows)
     distinct = sorted(set(anchors))
     keyed = [{"anchor": anchor, "article_id": article_id, "total": len(distinct)} for anchor in distinct]
-    if keyed:
-        connection.execute(_ADD_ANCHORS, keyed)
+    prepared.write(connection, _ADD_ANCHORS, keyed)
 
 
 # Near-duplicate candidates read per article, oldest first: copies of one text beyond this many are
