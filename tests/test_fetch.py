@@ -183,6 +183,19 @@ def test_robots_txt_disallow_is_obeyed(server: FixtureServer) -> None:
     assert server.hits["/private/page"] == 0
 
 
+def test_robots_txt_is_asked_for_once_by_fetches_starting_together(server: FixtureServer) -> None:
+    """A feed's first pages start at once: one robots.txt request, whose answer they all wait for."""
+    policy = FetchPolicy(allow_networks=POLICY.allow_networks, host_delay=0, host_concurrency=4)
+    before = server.hits["/robots.txt"]
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(policy) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(server.url(f"/pages/{n}")) for n in range(4)))
+
+    assert [result.status for result in asyncio.run(run())] == [200] * 4
+    assert server.hits["/robots.txt"] - before == 1
+
+
 def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds(None) is None

@@ -6,6 +6,7 @@ Following RFC 9309: a robots.txt answering 4xx allows everything; one that canno
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -50,16 +51,27 @@ class RobotsCache:
         self.user_agent = user_agent
         self._get = get
         self._rules: dict[str, Rules] = {}
+        self._loading: dict[str, asyncio.Future[Rules]] = {}
 
     async def rules_for(self, url: str, patience: float | None = None) -> Rules:
+        """The origin's rules: kept ones, else its robots.txt, asked for once however many fetches
+        want it at the moment (the first pages of a feed start together; each asked for it)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         cached = self._rules.get(origin)
         if cached is not None and cached.expires > time.monotonic():
             return cached
-        rules = await self._load(origin + "/robots.txt", patience)
-        self._rules[origin] = rules
-        return rules
+        loading = self._loading.get(origin)
+        if loading is None:
+            loading = self._loading[origin] = asyncio.ensure_future(self._remember(origin, patience))
+        return await asyncio.shield(loading)  # one waiter cancelled does not cancel the others' load
+
+    async def _remember(self, origin: str, patience: float | None) -> Rules:
+        try:
+            rules = self._rules[origin] = await self._load(origin + "/robots.txt", patience)
+            return rules
+        finally:
+            del self._loading[origin]
 
     async def _load(self, robots_url: str, patience: float | None) -> Rules:
         expires = time.monotonic() + TTL_SECONDS
