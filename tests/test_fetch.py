@@ -196,6 +196,35 @@ def test_robots_txt_is_asked_for_once_by_fetches_starting_together(server: Fixtu
     assert server.hits["/robots.txt"] - before == 1
 
 
+def test_a_fetch_ready_to_wait_is_not_turned_away_by_the_robots_request_it_joined() -> None:
+    """A fetch joins the robots.txt request already under way; when that one gave up waiting for the
+    host (its fetch would wait 1 s), a fetch that waits as long as it takes asks again itself."""
+    from akhbar.errors import HostBusy
+    from akhbar.fetch.robots import RobotsCache
+
+    asked: list[float | None] = []
+
+    async def get(url: str, patience: float | None) -> tuple[int, bytes]:
+        asked.append(patience)
+        await asyncio.sleep(0.05)
+        if patience is not None:
+            raise HostBusy("example.org", time.time() + 60)
+        return 200, b"User-agent: *\nDisallow: /private/\n"
+
+    async def run() -> list[object]:
+        robots = RobotsCache("akhbar-test", get)
+        return await asyncio.gather(
+            robots.rules_for("https://example.org/a", 1.0),
+            robots.rules_for("https://example.org/b", None),
+            return_exceptions=True,
+        )
+
+    busy, rules = asyncio.run(run())
+    assert isinstance(busy, HostBusy)
+    assert not isinstance(rules, BaseException) and not rules.allows("https://example.org/private/x", "bot")  # type: ignore[attr-defined]
+    assert asked == [1.0, None]
+
+
 def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds(None) is None

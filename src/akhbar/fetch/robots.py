@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from akhbar.errors import FetchError
+from akhbar.errors import FetchError, HostBusy
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 3600.0
@@ -64,7 +64,13 @@ class RobotsCache:
         loading = self._loading.get(origin)
         if loading is None:
             loading = self._loading[origin] = asyncio.ensure_future(self._remember(origin, patience))
-        return await asyncio.shield(loading)  # one waiter cancelled does not cancel the others' load
+        try:
+            return await asyncio.shield(loading)  # one waiter cancelled does not cancel the others' load
+        except HostBusy:
+            if patience is not None:
+                raise
+            # the load waited only as long as the fetch that started it would: this one waits longer
+            return await self.rules_for(url, patience)
 
     async def _remember(self, origin: str, patience: float | None) -> Rules:
         try:
