@@ -87,19 +87,29 @@ def _plan(statement: sa.Select[Any], dialect: sa.Dialect) -> _Plan | None:
     except ValueError:
         return None
     pieces = tuple(_EXPANDING.split(compiled.string)[0::2])
-    binds, required = [], set()
-    for name in compiled.positiontup or ():
-        bound = compiled.binds[name]
-        convert = bound.type._cached_bind_processor(dialect)
-        binds.append((name, bool(bound.expanding), convert, bound.effective_value))
-        if bound.required:
-            required.add(name)
+    binds, required = _binds(compiled, dialect)
     converted = []
     for at, column in enumerate(statement.selected_columns):
         convert = column.type._cached_result_processor(dialect, None)
         if convert is not None:
             converted.append((at, convert))
-    return _Plan(pieces, tuple(binds), frozenset(required), row, tuple(converted))
+    return _Plan(pieces, binds, required, row, tuple(converted))
+
+
+def _binds(
+    compiled: Any, dialect: sa.Dialect
+) -> tuple[tuple[tuple[str, bool, _Convert | None, Any], ...], frozenset[str]]:
+    """A compiled statement's parameters in the order they are bound (name, expanding, processor,
+    default), and those without a default, which a caller must give."""
+    binds, required = [], set()
+    for name in compiled.positiontup or ():
+        bound = compiled.binds[name]
+        binds.append(
+            (name, bool(bound.expanding), bound.type._cached_bind_processor(dialect), bound.effective_value)
+        )
+        if bound.required:
+            required.add(name)
+    return tuple(binds), frozenset(required)
 
 
 def read(
@@ -176,15 +186,12 @@ def _write_plan(
     compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(names))
     if compiled.insert_prefetch or compiled.update_prefetch or compiled.effective_returning:
         return None
-    binds, required = [], set()
-    for name in compiled.positiontup or ():
-        bound = compiled.binds[name]
-        if bound.expanding:
-            return None
-        binds.append((name, bound.type._cached_bind_processor(dialect), bound.effective_value))
-        if bound.required:
-            required.add(name)
-    return _Write(compiled.string, tuple(binds), frozenset(required))
+    binds, required = _binds(compiled, dialect)
+    if any(expanding for _, expanding, _, _ in binds):
+        return None
+    return _Write(
+        compiled.string, tuple((name, convert, default) for name, _, convert, default in binds), required
+    )
 
 
 def write(
@@ -196,12 +203,13 @@ def write(
     SQLite through the driver, converting each value as SQLAlchemy would, in the connection's
     transaction; on other databases, and for what the driver cannot be given as is (see
     :func:`_write_plan`), through SQLAlchemy. A failure is raised as SQLAlchemy raises it."""
-    many = list(rows) if not isinstance(rows, Mapping) else [rows]
+    many = [rows] if isinstance(rows, Mapping) else list(rows)
     if not many:
         return
+    given = rows if isinstance(rows, Mapping) else many  # as SQLAlchemy is given them, when it runs them
     dialect = connection.dialect
     if dialect.name != "sqlite":
-        connection.execute(statement, many if not isinstance(rows, Mapping) else rows)
+        connection.execute(statement, given)
         return
     kept = _writes.get(dialect)
     if kept is None:
@@ -212,7 +220,7 @@ def write(
         weakref.finalize(statement, _forget, kept, key[0])
     plan = kept[key]
     if plan is None or any(frozenset(row) != key[1] for row in many[1:]):
-        connection.execute(statement, many if not isinstance(rows, Mapping) else rows)
+        connection.execute(statement, given)
         return
     values = [plan.values(row) for row in many]
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]  # None only once closed
