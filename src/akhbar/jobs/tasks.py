@@ -75,13 +75,6 @@ def _already_done(store: Store, job: PageJob) -> bool:
     return known is not None and known.status != "queued" and known.updated == job.updated
 
 
-async def _already_done_soon(store: Store, job: PageJob) -> bool:
-    """:func:`_already_done`, read here when the store's reads are local (one hop less per page)."""
-    if store.local_reads:
-        return _already_done(store, job)
-    return await asyncio.to_thread(_already_done, store, job)
-
-
 async def run_page(
     runtime: Runtime, job: PageJob, queue: Queue | None = None, patience: float | None = None
 ) -> IngestResult:
@@ -90,7 +83,7 @@ async def run_page(
     With ``patience``, a host not free within that many seconds raises :class:`HostBusy`, nothing
     fetched or recorded (run the job again at its ``retry_at``)."""
     try:
-        if job.source_id is not None and await _already_done_soon(runtime.store, job):
+        if job.source_id is not None and await runtime.store.read_soon(_already_done, runtime.store, job):
             log.info("job: page %s was already recorded by an earlier run", job.url)
             return IngestResult(job.url, "unchanged", reason="recorded by an earlier run of this job")
         result = await refresh.fetch_page(runtime, job, patience=patience)

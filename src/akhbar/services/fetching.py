@@ -66,10 +66,7 @@ class DatabaseHostGate:
         back for nothing)."""
         pause, gave_up = LEASE_POLL[0], None if patience is None else time.time() + patience
         if gave_up is not None:
-            if self.store.local_reads:  # a read, made here: a hop to a thread and back costs more
-                turn = self._next_turn(host)
-            else:
-                turn = await asyncio.to_thread(self._next_turn, host)
+            turn = await self.store.read_soon(self._next_turn, host)
             if turn is not None and turn - TURN_LEAD > gave_up:
                 raise HostBusy(host, turn - TURN_LEAD)
         while (slot := await asyncio.to_thread(self._take, host, limit, lease)) is None:

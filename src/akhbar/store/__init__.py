@@ -6,9 +6,11 @@ and take a connection, so a service can combine several in one transaction (``st
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
@@ -16,6 +18,9 @@ from akhbar.store import articles, documents
 from akhbar.store.engine import HeldConnections, check_schema, create_engine, upgrade
 
 __all__ = ["Store", "articles", "documents"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Store:
@@ -63,6 +68,13 @@ class Store:
         waits on a writer), not a round trip to a server. Such a read may be made on an event loop
         rather than handed to a worker thread and back, a hop that costs more than the read."""
         return self.dialect == "sqlite" and not self.in_memory
+
+    async def read_soon(self, read: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``read(*args, **kwargs)``, a short read: made here where reads are local
+        (:attr:`local_reads`), else in a worker thread (a round trip to the server)."""
+        if self.local_reads:
+            return read(*args, **kwargs)
+        return await asyncio.to_thread(read, *args, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
