@@ -54,6 +54,18 @@ def test_the_child_gives_the_vectors_the_model_gives_in_process(served: ProcessE
 
 
 @pytest.mark.slow
+def test_the_service_names_the_blas_and_kernels_its_model_runs_on(served: ProcessEmbedder) -> None:
+    """What a benchmark prints beside the model's figures: the service's BLAS, as this process (of
+    the same environment) finds its own, and the environment's override of OpenBLAS's kernels."""
+    served.embed(TEXTS[:1])
+    named = served.blas
+    assert named == embedding.blas_kernels()
+    assert named.startswith("openblas ") and " kernels" in named
+    chosen = os.environ.get("OPENBLAS_CORETYPE")
+    assert (f"OPENBLAS_CORETYPE={chosen}" in named) == bool(chosen)
+
+
+@pytest.mark.slow
 def test_callers_in_many_threads_each_get_their_own_answer(served: ProcessEmbedder) -> None:
     expected = {text: served.embed([text])[0] for text in TEXTS}
     with ThreadPoolExecutor(6) as callers:

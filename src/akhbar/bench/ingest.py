@@ -86,6 +86,7 @@ class IngestBench:
     runs: tuple[RunFigures, ...] = ()
     # at the memory's peak: (what the processes are, how many, MB together), most memory first
     peak_parts: tuple[tuple[str, int, float], ...] = ()
+    blas: str = ""  # the BLAS the model's products ran on, and its kernels ("": no model ran)
 
     def cores(self) -> tuple[float, float]:
         """Cores akhbar kept busy on average, end to end with stories on and off (CPU per page times
@@ -405,7 +406,19 @@ def bench_ingest(
         start_up,
         each,
         tuple(memory.parts_by_role()),
+        _model_blas(grouping),
     )
+
+
+def _model_blas(grouping: Grouping) -> str:
+    """The BLAS and kernels the model ran on: its service's, or this process's when it ran here."""
+    if not grouping.enabled:
+        return ""
+    if isinstance(grouping.embedder, ProcessEmbedder):
+        return grouping.embedder.blas
+    from akhbar.stories.embedding import blas_kernels
+
+    return blas_kernels()
 
 
 def start_up_seconds(pages: Sequence[bytes]) -> tuple[float, float]:

@@ -249,6 +249,8 @@ def _show_ingest(result: IngestBench, concurrency: int) -> None:
             f" it and the model's: {cpu.ratio_loaded:.2f} (the target below is judged against trafilatura"
             " alone)"
         )
+    if result.blas:
+        click.echo(f"  the model's matrix products ran on {result.blas}")
     on, off = result.cores()
     click.echo(
         f"  cores akhbar kept busy: {on:.2f} with stories on, {off:.2f} off; the machine's load average"

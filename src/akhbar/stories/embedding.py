@@ -102,6 +102,25 @@ class _BlasThreads:
 BLAS_THREADS = _BlasThreads()
 
 
+def blas_kernels() -> str:
+    """Which BLAS this process's matrix products run on, and its kernels: a benchmark's figures for
+    the model depend on them (on a processor with AVX-512, OpenBLAS's AVX2 kernels take twice the
+    time), and ``OPENBLAS_CORETYPE`` in the environment overrides OpenBLAS's own choice."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl is not installed)"
+    found = [
+        f"{library.get('internal_api', '?')} {library.get('version') or ''}".rstrip()
+        + (f", {library['architecture']} kernels" if library.get("architecture") else "")
+        for library in threadpool_info()
+        if library.get("user_api") == "blas"
+    ]
+    chosen = os.environ.get("OPENBLAS_CORETYPE")
+    told = f" (OPENBLAS_CORETYPE={chosen} in the environment)" if chosen else ""
+    return ("; ".join(found) or "none loaded") + told
+
+
 class UseEmbedder:
     """Multilingual USE v3 (16 languages including Arabic, French and English), loaded lazily once.
 

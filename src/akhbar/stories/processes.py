@@ -117,6 +117,13 @@ class ProcessEmbedder:
         return int(self._described["pid"])
 
     @property
+    def blas(self) -> str:
+        """The BLAS the service's model runs on, and its kernels (benchmarks print it)."""
+        self.describe()
+        assert self._described is not None
+        return str(self._described.get("blas", "unknown"))
+
+    @property
     def dimension(self) -> int:
         return self.describe()[0]
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from akhbar.memory import limit_malloc_arenas
-from akhbar.stories.embedding import Embedder, Vector, load
+from akhbar.stories.embedding import Embedder, Vector, blas_kernels, load
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class Service:
             "join": join,
             "merge": merge,
             "pid": os.getpid(),
+            "blas": blas_kernels(),
         }
 
     def embed(self, texts: list[str]) -> Vector:
