@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -174,6 +175,19 @@ def test_the_stories_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert placed == [100, 200, 300]  # what the command's progress bar hears
     assert figures.model_per_second > 0 and figures.assign_per_second > 0
     assert figures.overlapped_per_second > 0 and figures.overlapped_model_per_second > 0
+    assert figures.blas == figures.pipeline_blas == embedding.blas_kernels()  # both ran in this process
+
+
+def test_a_model_that_runs_elsewhere_names_its_own_blas() -> None:
+    class Remote:
+        dimension = 3
+        blas = "openblas 0.3.31, SkylakeX kernels"
+
+        def embed(self, texts: Sequence[str]) -> np.ndarray:
+            return np.zeros((len(texts), 3), dtype=np.float32)
+
+    assert embedding.blas_of(Remote()) == Remote.blas
+    assert embedding.blas_of(embedding.load("toy_models:Words")) == embedding.blas_kernels()
 
 
 def test_groupings_of_one_process_do_not_change_each_other(sqlite_store: Store) -> None:

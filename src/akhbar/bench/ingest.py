@@ -411,14 +411,10 @@ def bench_ingest(
 
 
 def _model_blas(grouping: Grouping) -> str:
-    """The BLAS and kernels the model ran on: its service's, or this process's when it ran here."""
-    if not grouping.enabled:
-        return ""
-    if isinstance(grouping.embedder, ProcessEmbedder):
-        return grouping.embedder.blas
-    from akhbar.stories.embedding import blas_kernels
+    """The BLAS and kernels the model ran on ("" when none ran: stories off)."""
+    from akhbar.stories.embedding import blas_of
 
-    return blas_kernels()
+    return blas_of(grouping.embedder) if grouping.enabled else ""
 
 
 def start_up_seconds(pages: Sequence[bytes]) -> tuple[float, float]:

@@ -33,7 +33,7 @@ from akhbar.services import stories
 from akhbar.store import Store, articles, documents
 from akhbar.store.signatures import Placement
 from akhbar.stories import features
-from akhbar.stories.embedding import Embedder, Vector, normalise_rows
+from akhbar.stories.embedding import Embedder, Vector, blas_of, normalise_rows
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 100  # placed articles between two progress calls
@@ -57,6 +57,8 @@ class Figures:
     p50_ms: dict[int, float] = field(default_factory=dict)
     overlapped_model_per_second: float = 0.0  # the model alone on the overlapped phase's articles
     overlapped_per_second: float = 0.0  # embedding and placing overlapped, wall clock
+    blas: str = ""  # the BLAS and kernels the model alone ran on
+    pipeline_blas: str = ""  # and the pipeline's model (its service's, when it runs in one)
 
     @property
     def pipeline_per_second(self) -> float:
@@ -126,6 +128,7 @@ def run(
     pool = _pool(data_dir)
     figures = Figures(model_per_second=model_rate(embedder, pool, 40))
     pipeline.embedder.embed(["warm up"])  # a model in child processes starts before any clock does
+    figures.blas, figures.pipeline_blas = blas_of(embedder), blas_of(pipeline.embedder)
     if wide is not None:
         figures.model_wide_per_second = model_rate(wide, pool, 40)
     vectors = features.embed_many(embedder, [(a.title, a.body_paragraphs) for a in pool])

@@ -346,6 +346,9 @@ def bench_stories(
         f" {alone:.1f}/s on the same {benchmarks_stories.OVERLAPPED} articles)"
     )
     click.echo(f"    ({benchmarks_stories.CONCURRENCY} ingest threads, {where})")
+    click.echo(f"  the model alone ran on {figures.blas}")
+    if figures.pipeline_blas != figures.blas:
+        click.echo(f"  the pipeline's model ran on {figures.pipeline_blas}")
     targets = [Target("pipeline overlapped / model alone", share, 0.80)]
     for stories_at, p99 in sorted(figures.p99_ms.items()):
         p50 = figures.p50_ms[stories_at]

@@ -121,6 +121,13 @@ def blas_kernels() -> str:
     return ("; ".join(found) or "none loaded") + told
 
 
+def blas_of(embedder: Embedder) -> str:
+    """The BLAS and kernels ``embedder`` computes with: its service's (an embedder that runs
+    elsewhere says, as ``blas``), else this process's."""
+    elsewhere = getattr(embedder, "blas", None)
+    return elsewhere if isinstance(elsewhere, str) else blas_kernels()
+
+
 class UseEmbedder:
     """Multilingual USE v3 (16 languages including Arabic, French and English), loaded lazily once.
 
