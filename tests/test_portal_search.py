@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ import pytest
 from akhbar.models import Article
 from akhbar.search import Filters as SearchFilters
 from akhbar.search import QueryProblem
+from akhbar.search.snippets import Highlighted, highlight, snippet
 from akhbar.services import search as search_engine
 from akhbar.store import Store
 from akhbar.web.presenting import marked
@@ -100,6 +102,28 @@ def test_hostile_query_and_article_stay_text(store: Store, client: AsgiClient) -
 )
 def test_only_marks_survive(engine: str, expected: str) -> None:
     assert str(marked(engine)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Le <script>alert("x")</script> & l\'OTAN <b onclick=1>vote</b> le scrutin',
+        "طنجة &amp; <mark>الناتو</mark> في طنجة",
+        "scrutin " * 60 + "<img src=x onerror=alert(1)> scrutin &lt;b&gt;",
+    ],
+)
+def test_akhbars_own_highlights_are_taken_as_they_are_and_mean_what_sanitising_gives(text: str) -> None:
+    """The search page inserts the engine's highlights made by akhbar without sanitising them again:
+    they are the same text and marks as the sanitised copy (quotes escaped another way), and no tag
+    of the original is markup in them. A plain string is still sanitised."""
+    wanted = frozenset(("scrutin", "الناتو", "طنج", "otan"))
+    for made in (highlight(text, wanted, "fr"), snippet(text, wanted, "fr")):
+        assert type(made) is Highlighted and "<mark>" in made
+        trusted, sanitised = str(marked(made)), str(marked(str(made)))
+        assert trusted == made and html.unescape(trusted) == html.unescape(sanitised)  # as made, same text
+        assert re.findall(r"</?mark>", trusted) == re.findall(r"</?mark>", sanitised)
+        assert not re.search(r"<(?!/?mark>)", trusted)  # the only tags are the marks
+    assert str(marked("<b>x</b>")) == "&lt;b&gt;x&lt;/b&gt;"
 
 
 def _titles(page: str) -> list[str]:

@@ -24,6 +24,14 @@ _ORIGINAL = re.compile(
 _CACHE_LIMIT = 200_000
 
 
+class Highlighted(str):
+    """Text made here: every character of the original escaped, ``<mark>`` and ``</mark>`` (balanced)
+    the only markup. A page may insert it as it is; text of any other origin is sanitised first
+    (:func:`akhbar.web.presenting.marked`)."""
+
+    __slots__ = ()
+
+
 class _Analysed:
     """The original words of one language analysed so far: each word's terms, and the words of each
     term (a pure function's memo, the same in every process, so a query's matching words are a set
@@ -96,7 +104,7 @@ def _matching(tokens: set[str], wanted: frozenset[str], language: str | None) ->
     return known.matching(tokens, wanted)
 
 
-def highlight(text: str, wanted: frozenset[str], language: str | None) -> str:
+def highlight(text: str, wanted: frozenset[str], language: str | None) -> Highlighted:
     """All of ``text``, HTML-escaped, every matching word in ``<mark>``."""
     forms = _matching(_words(text), wanted, language)
     return _marked(text, 0, len(text), _spans(text, forms, 0, len(text)) if forms else [])
@@ -135,7 +143,7 @@ def _first(text: str, forms: set[str]) -> tuple[int, int] | None:
     return best
 
 
-def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
+def snippet(text: str, wanted: frozenset[str], language: str | None) -> Highlighted:
     """About ``WINDOW`` characters around the first match (the start when nothing matches), escaped.
 
     The text's distinct words are sorted by set operations (:func:`_words`, :class:`_Analysed`),
@@ -155,10 +163,10 @@ def snippet(text: str, wanted: frozenset[str], language: str | None) -> str:
         end = space if space > start else end
     found = _spans(text, forms, start, end) if first else []
     body = _marked(text, start, end, found)
-    return ("… " if start else "") + body + (" …" if end < len(text) else "")
+    return Highlighted(("… " if start else "") + body + (" …" if end < len(text) else ""))
 
 
-def _marked(text: str, start: int, end: int, found: list[tuple[int, int]]) -> str:
+def _marked(text: str, start: int, end: int, found: list[tuple[int, int]]) -> Highlighted:
     out, at = [], start
     for begin, finish in found:
         if begin < start or finish > end:
@@ -167,7 +175,7 @@ def _marked(text: str, start: int, end: int, found: list[tuple[int, int]]) -> st
         out.append("<mark>" + html.escape(text[begin:finish]) + "</mark>")
         at = finish
     out.append(html.escape(text[at:end]))
-    return "".join(out)
+    return Highlighted("".join(out))
 
 
 def direction(text: str, language: str | None) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from akhbar.models import ArticleSummary, BreakingFlag, StoredArticle
+from akhbar.search.snippets import Highlighted
 from akhbar.services.portal import AlsoIn, ArticleDetail, Found, Story
 from akhbar.web.i18n import direction_of
 
@@ -106,8 +107,12 @@ def marked(text_html: str) -> Markup:
     """Highlighted text safe to insert in a page: only ``<mark>`` and ``</mark>`` stay markup.
 
     Everything between the marks is unescaped and escaped again, so whatever the search engine
-    hands over (escaped or not), no other tag, attribute or entity trick reaches the page.
+    hands over (escaped or not), no other tag, attribute or entity trick reaches the page. Text
+    that akhbar's own highlighting made (:class:`~akhbar.search.snippets.Highlighted`: escaped
+    there, balanced marks) is already that, and is taken as it is.
     """
+    if type(text_html) is Highlighted:
+        return Markup(text_html)
     out: list[str] = []
     opened = 0
     for part in _MARK.split(text_html):  # text, then a mark, then text...
