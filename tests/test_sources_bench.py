@@ -46,6 +46,7 @@ def test_bench_ingest_runs_and_stores_every_page(extract_processes: int, runs: i
     assert result.without_grouping.pages == 3 and result.without_grouping.per_second > 0
     assert result.cpu.akhbar_ms > 0 and result.cpu.trafilatura_ms > 0 and result.cpu.bench_ms > 0
     assert result.cpu.off_ms > 0
+    assert result.warm_pages == 3  # the fetching path warmed on the first feed (here all pages), untimed
     assert result.blas.startswith("openblas ")  # what the model's products ran on, in this process here
     assert all(0 < seconds < 300 for seconds in result.start_up)  # akhbar ingest, service running / cold
     assert "start-up" in {target.name.split(":")[0] for target in result.targets()}
