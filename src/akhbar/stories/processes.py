@@ -102,26 +102,26 @@ class ProcessEmbedder:
         for connection in idle:
             connection.close()
 
-    def describe(self) -> tuple[int, float | None, float | None]:
-        """Start the service (if need be) and load the model: dimension, join, merge."""
+    def _description(self) -> dict[str, Any]:
+        """The service's answer to ``describe`` (asked once: it starts the service and loads the model)."""
         if self._described is None:
             self._described, _ = self._call({"op": "describe"})
-        found = self._described
+        return self._described
+
+    def describe(self) -> tuple[int, float | None, float | None]:
+        """Start the service (if need be) and load the model: dimension, join, merge."""
+        found = self._description()
         return int(found["dimension"]), found["join"], found["merge"]
 
     @property
     def service_pid(self) -> int:
         """The service's process id (benchmarks count its memory)."""
-        self.describe()
-        assert self._described is not None
-        return int(self._described["pid"])
+        return int(self._description()["pid"])
 
     @property
     def blas(self) -> str:
         """The BLAS the service's model runs on, and its kernels (benchmarks print it)."""
-        self.describe()
-        assert self._described is not None
-        return str(self._described.get("blas", "unknown"))
+        return str(self._description().get("blas", "unknown"))
 
     @property
     def dimension(self) -> int:
