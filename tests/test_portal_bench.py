@@ -116,8 +116,8 @@ def test_a_corpus_kept_by_another_version_is_built_anew(tmp_path: Path) -> None:
     Store(f"sqlite:///{path}").close()  # the new file has this version's schema
 
 
-def test_the_search_load_asks_each_request_anew(tmp_path: Path) -> None:
-    """Every search wrk sends differs (``&n=``), so none is answered from the response cache."""
+def _paths_wrk_asks(tmp_path: Path, script: str) -> list[str]:
+    """The paths wrk asks for in a second of ``script``, recorded by a loopback server."""
     import http.server
     import shutil
     import subprocess
@@ -141,15 +141,36 @@ def test_the_search_load_asks_each_request_anew(tmp_path: Path) -> None:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    script = tmp_path / "words.lua"
-    script.write_text(benchmarks_web._random_words(["scrutin", "طنجة"]))
+    file = tmp_path / "load.lua"
+    file.write_text(script)
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
-        subprocess.run(
-            ["wrk", "-t1", "-c2", "-d1s", "-s", str(script), base], check=True, capture_output=True
-        )
+        subprocess.run(["wrk", "-t1", "-c2", "-d1s", "-s", str(file), base], check=True, capture_output=True)
     finally:
         server.shutdown()
         server.server_close()
-    assert len(seen) > 10 and len(set(seen)) == len(seen)
-    assert all(p.startswith(("/ar/search?q=scrutin&n=", "/ar/search?q=%D8%B7")) for p in seen), seen[:3]
+    return seen
+
+
+def test_the_search_load_asks_each_request_anew(tmp_path: Path) -> None:
+    """Every search wrk sends differs (``&n=``), so none is answered from the response cache, and
+    none of a warm-up's is one the timed run then sends."""
+    script = benchmarks_web._random_words(["scrutin", "طنجة"])
+    timed = _paths_wrk_asks(tmp_path, script(benchmarks_web.TIMED_SEED))
+    assert len(timed) > 10 and len(set(timed)) == len(timed)
+    assert all(p.startswith(("/ar/search?q=scrutin&n=", "/ar/search?q=%D8%B7")) for p in timed), timed[:3]
+    warm = _paths_wrk_asks(tmp_path, script(benchmarks_web.WARM_SEED))
+    assert len(warm) > 10 and not set(warm) & set(timed)
+
+
+def test_a_warm_up_picks_other_pages_than_the_timed_run(tmp_path: Path) -> None:
+    """Random pages of a warm-up and of the timed run are two independent draws: they share what
+    chance makes them share, where one seed would make the timed run ask again, first, for every
+    page the warm-up just left in the caches."""
+    script = benchmarks_web._random("/ar/articles/", 100_000)
+    timed = _paths_wrk_asks(tmp_path, script(benchmarks_web.TIMED_SEED))
+    warm = _paths_wrk_asks(tmp_path, script(benchmarks_web.WARM_SEED))
+    assert all(p.startswith("/ar/articles/") for p in timed + warm)
+    assert timed[:50] != warm[:50]
+    chance = len(set(timed)) * len(set(warm)) / 100_000  # pages two independent draws share, expected
+    assert len(set(timed) & set(warm)) < 1.5 * chance + 20

@@ -181,12 +181,18 @@ class WebReport:
         return found
 
 
-def _random(prefix: str, count: int, accept_encoding: str = "") -> str:
+Script = Callable[[int], str]  # a wrk script's text for a random seed
+TIMED_SEED = 42  # the seed of every timed run's requests
+WARM_SEED = 7  # the seed of a warm-up's: none of its requests is one a timed run makes (search), or
+# only as many as two random draws share (pages picked at random among many)
+
+
+def _random(prefix: str, count: int, accept_encoding: str = "") -> Script:
     """A wrk script asking for ``prefix`` followed by a random number in 1..count (with an
     ``Accept-Encoding`` header when given)."""
     header = f'wrk.headers["Accept-Encoding"] = "{accept_encoding}"\n' if accept_encoding else ""
-    return (
-        "math.randomseed(42)\n"
+    return lambda seed: (
+        f"math.randomseed({seed})\n"
         + header
         + f'request = function() return wrk.format("GET", "{prefix}" .. math.random(1, {count})) end\n'
     )
@@ -210,9 +216,9 @@ def phase_count(stories: bool) -> int:
     return 1 + len(CACHED) + 2 + int(stories) + len(CACHED) + 2  # + the 2-process measurements
 
 
-def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, str | None]]:
+def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, Script | None]]:
     """(name, path, wrk script) for each endpoint; article and story pages are picked at random."""
-    endpoints: list[tuple[str, str, str | None]] = [(name, path, None) for name, path, _ in CACHED]
+    endpoints: list[tuple[str, str, Script | None]] = [(name, path, None) for name, path, _ in CACHED]
     # last: uncached, they may leave a backlog
     endpoints.append(("article (random)", "/ar/articles/1", _random("/ar/articles/", count)))
     # the same pages as a browser asks for them: each first answer compressed too
@@ -225,18 +231,19 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
     return endpoints
 
 
-def _random_words(words: list[str]) -> str:
+def _random_words(words: list[str]) -> Script:
     """A wrk script searching for one of ``words`` at random, percent-encoded, each request with a
-    parameter of its own (``&n=``) so that none is answered from the response cache: a word asked
-    again within the minute would otherwise be, and the figure would not be an uncached search's."""
+    parameter of its own (``&n=``, the seed and a count) so that none is answered from the response
+    cache: a word asked again within the minute would otherwise be, and the figure would not be an
+    uncached search's."""
     table = ", ".join(f'"{quote(word)}"' for word in words)
-    return (
-        "math.randomseed(42)\n"
+    return lambda seed: (
+        f"math.randomseed({seed})\n"
         f"local words = {{{table}}}\n"
         "local n = 0\n"
         "request = function()\n"
         "  n = n + 1\n"
-        '  return wrk.format("GET", "/ar/search?q=" .. words[math.random(1, #words)] .. "&n=" .. n)\n'
+        f'  return wrk.format("GET", "/ar/search?q=" .. words[math.random(1, #words)] .. "&n={seed}-" .. n)\n'
         "end\n"
     )
 
@@ -245,23 +252,27 @@ def _measure(
     name: str,
     base: str,
     path: str,
-    script: str | None,
+    script: Script | None,
     load: tuple[float, int, int],
     pid: int | None,
     *,
     processes: int = 1,
+    seed: int = TIMED_SEED,
 ) -> Measurement:
     """One endpoint under load from wrk (or httpx), with the server's CPU time meanwhile; a server
     of several ``processes`` is warmed with its load first (:func:`_warm_up`), and its CPU time is
-    its whole process tree's (the supervisor and the serving processes)."""
+    its whole process tree's (the supervisor and the serving processes). A script's requests are
+    drawn from ``seed``, its warm-up's from :data:`WARM_SEED`: a warm-up that made the timed run's
+    first requests would leave their answers in the caches, and that run's figures would be partly
+    cached pages'."""
     seconds, connections, count = load
     httpx.get(base + path, timeout=30)  # warm up
     if processes > 1:
-        _warm_up(base, path, script, connections)
+        _warm_up(base, path, script(WARM_SEED) if script else None, connections)
     cpu_of = tree_cpu_seconds if processes > 1 else process_cpu_seconds
     cpu_before = cpu_of(pid) if pid else float("nan")
     if shutil.which("wrk") is not None:
-        measured = measure_wrk(name, base, path, seconds, connections, script)
+        measured = measure_wrk(name, base, path, seconds, connections, script(seed) if script else None)
     else:
         measured = measure_httpx(name, base, _picker(path, count if script else 0), seconds, connections)
     cpu = cpu_of(pid) - cpu_before if pid else float("nan")
@@ -269,7 +280,8 @@ def _measure(
 
 
 def _warm_up(base: str, path: str, script: str | None, connections: int) -> None:
-    """A second of the timed run's load, untimed, so that every process has met its first uses.
+    """A second of load like the timed run's (``script`` drawn from another seed), untimed, so that
+    every process has met its first uses.
 
     One request warms one process only: with ``--workers 2`` the other met its first page (templates
     compiled, the front page's first render: 0.6-0.8 s at 100k articles) inside the timed run, where
@@ -321,10 +333,13 @@ def bench_web(
         server = start_server(work, url, port)
         results, saved = [], {}
         try:
-            for name, path, script in _endpoints(articles, story_ids, search_words(texts)):
+            endpoints = _endpoints(articles, story_ids, search_words(texts))
+            for place, (name, path, script) in enumerate(endpoints):
                 progress(f"measuring akhbar: {name}")
                 count = story_ids if "stories" in path else articles
-                results.append(_measure(name, base, path, script, (seconds, connections, count), server.pid))
+                load = (seconds, connections, count)
+                # a seed of its own: the compressed articles are not the pages the run before left kept
+                results.append(_measure(name, base, path, script, load, server.pid, seed=TIMED_SEED + place))
                 if script is None:
                     saved[name] = httpx.get(base + path, timeout=30).content
             results += _scraped(base, (seconds, connections, 0), server.pid)
