@@ -4,6 +4,7 @@ exactly what the general paths return."""
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -163,3 +164,31 @@ def test_ranking_on_integer_times_equals_the_blend_on_datetimes(
 ) -> None:
     aware = now.replace(tzinfo=zone)
     assert rank(candidates, terms, aware) == _reference(candidates, terms, aware)
+
+
+def _cache_kib(connection: sa.Connection) -> int:
+    return -int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+
+def test_a_connection_that_searches_gets_the_larger_page_cache_once(loaded: tuple[Store, list[int]]) -> None:
+    """A connection that searches reads the index with :data:`sqlite.SEARCH_CACHE_KIB` of cache, and
+    keeps it; one that never searched (a writer's, before any search) has SQLite's default."""
+    store, _ = loaded
+    with store.transaction() as writer:
+        default = _cache_kib(writer)
+    assert default < sqlite.SEARCH_CACHE_KIB
+    with store.reading() as connection:
+        assert _cache_kib(connection) == default
+        assert sqlite.candidates(connection, _query("harbour"), Filters())
+        assert _cache_kib(connection) == sqlite.SEARCH_CACHE_KIB
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{default}")  # set once: not set again
+        assert sqlite.candidates(connection, _query("port"), Filters())
+        assert _cache_kib(connection) == default
+
+    def searched_elsewhere() -> int:  # another thread, its own connection, through the service
+        assert search.search(store, "harbour").hits
+        with store.reading() as its_own:
+            return _cache_kib(its_own)
+
+    with ThreadPoolExecutor(1) as other:
+        assert other.submit(searched_elsewhere).result() == sqlite.SEARCH_CACHE_KIB
