@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.search import arabic
-from akhbar.search.analysis import index_terms, prepare, terms
+from akhbar.search.analysis import _TOKEN, _tokens, index_terms, prepare, terms
 from akhbar.search.snippets import highlight, snippet
+from akhbar.text import TABLE
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,17 @@ def test_the_word_memos_stay_bounded_over_a_long_stream() -> None:
     assert len(analysis._caches["fr"]) <= analysis._CACHE_LIMIT + batch
     assert len(analysis._exact_cache) <= analysis._CACHE_LIMIT + batch
     assert analysis.latin_term.cache_info().currsize <= analysis._CACHE_LIMIT
+
+
+_TABLE_CHARS = "".join(sorted(chr(c) for c in TABLE))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_TABLE_CHARS + "abcé دكتور -'\u064b"), max_size=60)
+    | st.text(max_size=60)
+)
+def test_the_index_folds_as_prepare_does(text: str) -> None:
+    """The index's tokens (the table applied by one substitution) are the words of the text as
+    :func:`prepare` (``str.translate`` with the table) folds it."""
+    assert _tokens(text) == _TOKEN.findall(prepare(text))

@@ -116,12 +116,22 @@ _MAPPED = re.compile(
 )
 
 
+#: Every character the table changes, as one class: on text that needs the table (Arabic), a
+#: substitution of those characters alone took 60 µs where ``str.translate`` with the table, which
+#: looks up every character of the text, took 183 µs (articles of 4,500 characters).
+_TABLED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(TABLE)) + "]")
+
+
+def _tabled(match: re.Match[str]) -> str:
+    return TABLE[ord(match.group())] or ""
+
+
 def _tokens(text: str) -> list[str]:
     """The words of ``text`` folded like :func:`prepare` folds it, without looking every character
-    up in the table when no character of it needs the table."""
+    up in the table (:data:`_TABLED`, and when no character of it needs the table, not at all)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     if _MAPPED.search(folded) is not None:
-        folded = folded.translate(TABLE)
+        folded = _TABLED.sub(_tabled, folded)
     else:
         for apostrophe in APOSTROPHES:
             if apostrophe in folded:
