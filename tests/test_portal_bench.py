@@ -60,6 +60,7 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
     assert all(m.requests > 0 and m.errors == 0 for m in report.measurements), report.measurements
     assert all(m.server_cpu_seconds > 0 for m in report.measurements), "every akhbar line has its CPU time"
     assert report.server_memory_mb > 0
+    assert all(average >= 0 for average in report.load), report.load  # measured, not left NaN
     if nginx_path() is not None:
         assert [m.name for m in report.ceilings] == names[:3]
         assert all(m.requests > 0 and m.errors == 0 for m in report.ceilings)

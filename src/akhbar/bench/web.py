@@ -10,6 +10,8 @@ API list, RSS) is nginx serving the very bytes akhbar served, measured the same 
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import re
 import shutil
 import subprocess
@@ -151,6 +153,9 @@ class WebReport:
     ceilings: tuple[Measurement, ...]  # nginx serving the same bytes, by the same names
     server_memory_mb: float  # the akhbar serve process tree at the end of the run
     reused: str | None = None  # when the corpus was built, if this run reused a kept one
+    # the machine's 1-minute load average as the measurements start and as they end: other work on
+    # a machine of two cores moves every figure (random-word search: 326 against 379 req/s, two runs)
+    load: tuple[float, float] = (math.nan, math.nan)
 
     def by_name(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -332,6 +337,7 @@ def bench_web(
         base = f"http://127.0.0.1:{port}"
         server = start_server(work, url, port)
         results, saved = [], {}
+        load_before = os.getloadavg()[0]
         try:
             endpoints = _endpoints(articles, story_ids, search_words(texts))
             for place, (name, path, script) in enumerate(endpoints):
@@ -349,8 +355,11 @@ def bench_web(
             server.wait(timeout=30)
         results += _processes(work, url, articles, (seconds, connections, articles), progress)
         ceilings = _ceilings(work, saved, (seconds, connections, 0), progress)
+        machine_load = (load_before, os.getloadavg()[0])
     tool = "wrk" if shutil.which("wrk") else "httpx"
-    return WebReport(articles, built.load_seconds, tool, tuple(results), ceilings, memory, built.reused)
+    return WebReport(
+        articles, built.load_seconds, tool, tuple(results), ceilings, memory, built.reused, machine_load
+    )
 
 
 def _scraped(base: str, load: tuple[float, int, int], pid: int) -> list[Measurement]:

@@ -147,6 +147,9 @@ def bench_web(
     for m in report.ceilings:
         click.echo(f"  nginx, same bytes: {m.name:20} {m.per_second:9.0f} req/s  p99 {m.p99_ms:7.2f} ms")
     click.echo(f"  akhbar serve's process tree: {report.server_memory_mb:.0f} MB")
+    click.echo(
+        f"  the machine's load average {report.load[0]:.2f} at the start, {report.load[1]:.2f} at the end"
+    )
     targets = report.targets()
     if scored is not None:
         for line in scored.lines():
