@@ -9,11 +9,23 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from akhbar.dedupe.signatures import normalise
 from akhbar.extract import datewords
 from akhbar.search.analysis import prepare
-from akhbar.text import ascii_digits, fold, fold_for_signatures, fold_shape, strip_accents
+from akhbar.text import (
+    SIGNATURE_TABLE,
+    TABLE,
+    apply_table,
+    ascii_digits,
+    fold,
+    fold_for_signatures,
+    fold_shape,
+    strip_accents,
+)
+from akhbar.text.folding import substitution
 
 # raw, fold (search), fold_shape (date words), fold_for_signatures (near-duplicates), strip_accents
 SPELLINGS = [
@@ -113,3 +125,14 @@ def test_date_patterns_match_what_their_fold_gives(spelling: str) -> None:
 
 def test_eastern_digits_become_ascii() -> None:
     assert ascii_digits("١٧٦٠ و۱۲۳ and 45") == "1760 و123 and 45"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_table_as_one_substitution_is_the_table_translated(data: st.DataObject) -> None:
+    """:func:`substitution` changes text exactly as ``str.translate`` with the same table does."""
+    for table in (TABLE, SIGNATURE_TABLE):
+        alphabet = "".join(chr(code) for code in table) + "abc é دكتور'-"
+        text = data.draw(st.text(alphabet=st.sampled_from(alphabet), max_size=60) | st.text(max_size=40))
+        assert substitution(table)(text) == text.translate(table)
+    assert apply_table("أحمد") == "أحمد".translate(TABLE) == "احمد"

