@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from akhbar.models import Article, Document, Entry
 from akhbar.services import articles, ingest
@@ -246,3 +247,27 @@ def test_two_listed_items_whose_pages_are_byte_identical_are_both_kept(store: St
     assert page(first).status == "unchanged"
     titles = sorted(stored.article.title for stored in articles.list_articles(store))
     assert titles == ["Budget municipal adopté", "Harbour terminal delayed"]
+
+
+def test_the_callers_record_commits_with_the_outcome_and_only_with_it(store: Store, tmp_path: Path) -> None:
+    """``recorded`` writes in the outcome's own transaction: called once per input, whatever
+    became of it, and a record that fails takes the outcome down with it (stored again next time)."""
+    path = tmp_path / "page.txt"
+    path.write_text(FRENCH_DUMP, encoding="utf-8")
+    document = Document(location=str(path.resolve()), data=path.read_bytes())
+    seen: list[tuple[str, bool]] = []
+
+    def recorded(connection: sa.Connection, result: ingest.IngestResult) -> None:
+        seen.append((result.status, connection.in_transaction()))
+
+    def failing(_connection: sa.Connection, _result: ingest.IngestResult) -> None:
+        raise RuntimeError("the record cannot be written")
+
+    with pytest.raises(RuntimeError, match="cannot be written"):
+        ingest.ingest_document(store, document, grouping=Grouping(), recorded=failing)
+    assert _counts(store) == (1, 0, 0)  # the raw document stays; its article went with the record
+    stored = ingest.ingest_document(store, document, grouping=Grouping(), recorded=recorded)
+    again = ingest.ingest_document(store, document, grouping=Grouping(), recorded=recorded)
+    assert (stored.status, again.status) == ("stored", "unchanged")
+    assert seen == [("stored", True), ("unchanged", True)]
+    assert _counts(store) == (1, 1, 0)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from akhbar.services import ingest, polling, refresh
 from akhbar.services import sources as sources_service
 from akhbar.services.fetching import open_runtime
 from akhbar.services.stories import Grouping
-from akhbar.store import Store, seen
+from akhbar.store import Store, seen, tables
 from akhbar.store import sources as store_sources
 from akhbar.store.tables import seen_urls
 from akhbar.text.urls import canonical_url
@@ -105,6 +107,34 @@ def test_refresh_stores_new_pages_once(store: Store, server: FixtureServer) -> N
     detail = sources_service.show_source(store, source.id)
     assert detail.articles == 3 and detail.pages == {"stored": 3}
     assert detail.source.next_poll_at is not None and detail.source.next_poll_at > datetime.now(UTC)
+
+
+def test_a_stored_pages_record_is_written_with_its_article_off_the_event_loop(
+    store: Store, server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetched page's row of seen URLs commits in the transaction that stores its article, in
+    the ingesting thread: no second commit per page, and the event loop (which fetches every
+    other page meanwhile) never waits there for the database's writer."""
+    start = 60 if store.dialect == "sqlite" else 65  # distinct pages per backend
+    add(store, server.url(f"/gen/rss?n=3&start={start}"))
+    loop_thread = threading.get_ident()
+    marked: list[tuple[str, bool, bool]] = []
+    mark = seen.mark_seen
+
+    def watched(connection: sa.Connection, url: str, **fields: Any) -> None:
+        if fields["status"] == "stored":
+            article = fields["article_id"]
+            with_it = connection.execute(
+                sa.select(tables.articles.c.id).where(tables.articles.c.id == article)
+            )
+            marked.append((url, with_it.first() is not None, threading.get_ident() == loop_thread))
+        mark(connection, url, **fields)
+
+    monkeypatch.setattr(seen, "mark_seen", watched)
+    outcomes = run_scheduler(store)
+    assert sorted(p.status for p in outcomes.pages) == ["stored"] * 3
+    assert len(marked) == 3
+    assert all(with_article and not on_loop for _url, with_article, on_loop in marked), marked
 
 
 def test_sitemap_index_is_followed(sqlite_store: Store, server: FixtureServer) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 
+import sqlalchemy as sa
+
 from akhbar import extract as extraction
 from akhbar.errors import InputError
 from akhbar.extract import editorial
@@ -51,6 +53,12 @@ class IngestResult:
     title: str | None = None
     reason: str | None = None
     duplicate_of: int | None = None
+
+
+Recorder = Callable[[sa.Connection, IngestResult], None]
+"""What a caller writes about an input's outcome (a fetched page's row of seen URLs), given the
+outcome, in the transaction that stores it: the outcome and the caller's record of it commit
+together, with one commit instead of two."""
 
 
 def _article_key(document: Document, article: Article) -> str:
@@ -106,34 +114,47 @@ def record_outcome(
     return finish(store, stage_outcome(raw_id, document, outcome, source_id, grouping), grouping)
 
 
-def finish(store: Store, ready: Staged, grouping: stories.Grouping) -> IngestResult:
-    """Store the staged outcome in one transaction: the article, its place in stories, its index row."""
-    raw_id, document, source_id, prepared = ready.raw_id, ready.document, ready.source_id, ready.prepared
-    outcome = ready.outcome
+def finish(
+    store: Store, ready: Staged, grouping: stories.Grouping, recorded: Recorder | None = None
+) -> IngestResult:
+    """Store the staged outcome in one transaction: the article, its place in stories, its index row
+    (and what ``recorded`` writes of the result)."""
+    raw_id, document, outcome = ready.raw_id, ready.document, ready.outcome
     with store.transaction() as connection:
         if isinstance(outcome, Rejected):
             articles.delete_for_raw(connection, raw_id)
             if document.content_type == editorial.CONTENT_TYPE:  # a withdrawn revision: off the portal
                 articles.delete_by_key(connection, document.location)
             documents.upsert_rejection(connection, raw_id, document.location, outcome.reason)
-            return IngestResult(document.location, "rejected", reason=outcome.reason)
-        documents.delete_rejection(connection, raw_id)
-        # also for a page completed from its feed entry: a section, and no date it cannot have
-        outcome = extraction.with_plausible_date(extraction.with_section(outcome))
-        key = _article_key(document, outcome)
-        article_id, created = articles.upsert_article(
-            connection, key, raw_id, outcome, source_id, former_key=_document_key(document)
+            result = IngestResult(document.location, "rejected", reason=outcome.reason)
+        else:
+            result = _store_article(connection, ready, outcome, grouping)
+        if recorded is not None:
+            recorded(connection, result)
+    return result
+
+
+def _store_article(
+    connection: sa.Connection, ready: Staged, outcome: Article, grouping: stories.Grouping
+) -> IngestResult:
+    """The article of ``ready`` stored in place of any earlier rejection, placed and indexed."""
+    raw_id, document, source_id, prepared = ready.raw_id, ready.document, ready.source_id, ready.prepared
+    documents.delete_rejection(connection, raw_id)
+    # also for a page completed from its feed entry: a section, and no date it cannot have
+    outcome = extraction.with_plausible_date(extraction.with_section(outcome))
+    key = _article_key(document, outcome)
+    article_id, created = articles.upsert_article(
+        connection, key, raw_id, outcome, source_id, former_key=_document_key(document)
+    )
+    if prepared is not None:  # duplicates and stories (akhbar.services.stories)
+        placed = stories.place(
+            connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
         )
-        if prepared is not None:  # duplicates and stories (akhbar.services.stories)
-            placed = stories.place(
-                connection, article_id, outcome, prepared, grouping, source_id=source_id, created=created
-            )
-            outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
-        search_index.index_article(connection, article_id, outcome, source_id, new=created)
-    status: Status = "stored" if created else "updated"
+        outcome = replace(outcome, story_id=placed.story_id, duplicate_of=placed.duplicate_of)
+    search_index.index_article(connection, article_id, outcome, source_id, new=created)
     return IngestResult(
         document.location,
-        status,
+        "stored" if created else "updated",
         article_id=article_id,
         title=outcome.title,
         duplicate_of=outcome.duplicate_of,
@@ -171,12 +192,15 @@ def ingest_document(
     max_bytes: int = extraction.DEFAULT_MAX_BYTES,
     entry: Entry | None = None,
     extractor: Extractor = in_thread,
+    recorded: Recorder | None = None,
 ) -> IngestResult:
     """Store the raw document, extract it (with ``extractor``: here, or in a worker process of an
     :class:`~akhbar.services.extractors.ExtractionPool`), store the outcome. Idempotent per content.
 
     ``entry`` is the listing entry the page came from: its title, date and summary fill what the
     page lacks, and it is kept with the raw document so ``reprocess`` applies it again.
+    ``recorded`` writes the caller's record of the result, once, in the outcome's transaction (in
+    a transaction of its own when there is nothing to store: the input unreadable or unchanged).
     """
     ready = stage(
         store,
@@ -187,7 +211,12 @@ def ingest_document(
         entry=entry,
         extractor=extractor,
     )
-    return ready if isinstance(ready, IngestResult) else finish(store, ready, grouping)
+    if not isinstance(ready, IngestResult):
+        return finish(store, ready, grouping, recorded)
+    if recorded is not None:
+        with store.transaction() as connection:
+            recorded(connection, ready)
+    return ready
 
 
 def stage(

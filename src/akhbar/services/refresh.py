@@ -13,18 +13,21 @@ here raises for a bad source or page: every failure is recorded with its reason.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from akhbar.errors import FetchError, HostBusy, InputError, RetryLater
 from akhbar.fetch import FetchResult
 from akhbar.models import Document, Entry, Listing, Source
 from akhbar.services import images, polling
 from akhbar.services.fetching import Runtime
-from akhbar.services.ingest import IngestResult, ingest_document
+from akhbar.services.ingest import IngestResult, Recorder, ingest_document
 from akhbar.sources.feeds import parse_feed
 from akhbar.sources.sitemaps import parse_sitemap
 from akhbar.store import Store, seen
@@ -264,7 +267,9 @@ async def _refresh_page_source(runtime: Runtime, source: Source, patience: float
     return RefreshResult(source.id, "not-modified" if outcome is None else "ok", new_pages=int(changed))
 
 
-async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> IngestResult:
+async def _ingest(
+    runtime: Runtime, job: PageJob, result: FetchResult, recorded: Recorder | None = None
+) -> IngestResult:
     document = Document(
         location=result.url,
         data=result.data,
@@ -280,6 +285,7 @@ async def _ingest(runtime: Runtime, job: PageJob, result: FetchResult) -> Ingest
         source_id=job.source_id,
         entry=job.entry(),
         extractor=runtime.extractor,
+        recorded=recorded,
     )
 
 
@@ -292,7 +298,8 @@ def _retry(known: seen.SeenUrl | None, now: datetime) -> tuple[str, int, datetim
 
 
 async def fetch_page(runtime: Runtime, job: PageJob, *, patience: float | None = None) -> IngestResult:
-    """Fetch one page and ingest it; the outcome is recorded against its canonical URL.
+    """Fetch one page and ingest it; the outcome is recorded against its canonical URL (in the
+    transaction that stores it: the event loop never waits for the database's writer).
 
     A transient failure leaves the page to be tried again (see the module docstring). With
     ``patience`` (a job runner), a host not free within that many seconds raises
@@ -301,39 +308,56 @@ async def fetch_page(runtime: Runtime, job: PageJob, *, patience: float | None =
     recorded either way.
     """
     url = canonical_url(job.url)
-    transient = False
     try:
         tries = job.tries if patience is not None else None
         result = await runtime.fetcher.fetch(job.url, patience=patience, tries=tries)
-        outcome = await _ingest(runtime, job, result)
     except FetchError as exc:
-        outcome = IngestResult(job.url, "error", reason=str(exc))
-        transient = exc.transient
-    status = {"stored": "stored", "updated": "stored", "unchanged": "stored"}.get(
-        outcome.status, outcome.status
+        return _fetch_failed(runtime.store, job, url, exc)
+    outcome = await _ingest(runtime, job, result, recorded=functools.partial(_mark_page, job, url))
+    if outcome.status == "error":
+        log.info("page: %s: %s", job.url, outcome.reason)
+    return outcome
+
+
+def _mark_page(
+    job: PageJob,
+    url: str,
+    connection: sa.Connection,
+    outcome: IngestResult,
+    *,
+    status: str | None = None,
+    attempts: int = 0,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record the page's outcome on its canonical URL: ``status``, else ``stored`` for a page
+    stored, updated or unchanged and the outcome's own status for any other."""
+    if status is None:
+        status = "stored" if outcome.status in {"stored", "updated", "unchanged"} else outcome.status
+    seen.mark_seen(
+        connection,
+        url,
+        source_id=job.source_id,
+        status=status,
+        updated=job.updated,
+        reason=outcome.reason,
+        article_id=outcome.article_id,
+        attempts=attempts,
+        retry_at=retry_at,
+        entry=job.entry(),
     )
-    attempts, retry_at = 0, None
-    with runtime.store.transaction() as connection:
-        if transient:
+
+
+def _fetch_failed(store: Store, job: PageJob, url: str, failure: FetchError) -> IngestResult:
+    """Record a page that could not be fetched, to be tried again later if the failure is transient."""
+    outcome = IngestResult(job.url, "error", reason=str(failure))
+    status, attempts, retry_at = "error", 0, None
+    with store.transaction() as connection:
+        if failure.transient:
             status, attempts, retry_at = _retry(seen.find_seen(connection, url), _now())
-        seen.mark_seen(
-            connection,
-            url,
-            source_id=job.source_id,
-            status=status,
-            updated=job.updated,
-            reason=outcome.reason,
-            article_id=outcome.article_id,
-            attempts=attempts,
-            retry_at=retry_at,
-            entry=job.entry(),
-        )
+        _mark_page(job, url, connection, outcome, status=status, attempts=attempts, retry_at=retry_at)
         if retry_at is not None and job.source_id is not None:
             store_sources.poll_by(connection, job.source_id, retry_at)
-    if outcome.status == "error":
-        log.info(
-            "page: %s: %s%s", job.url, outcome.reason, f" (try {attempts}, again later)" if retry_at else ""
-        )
+    log.info("page: %s: %s%s", job.url, outcome.reason, f" (try {attempts}, again later)" if retry_at else "")
     return outcome
 
 
