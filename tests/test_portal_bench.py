@@ -175,3 +175,24 @@ def test_a_warm_up_picks_other_pages_than_the_timed_run(tmp_path: Path) -> None:
     assert timed[:50] != warm[:50]
     chance = len(set(timed)) * len(set(warm)) / 100_000  # pages two independent draws share, expected
     assert len(set(timed) & set(warm)) < 1.5 * chance + 20
+
+
+def test_the_scrape_cost_is_the_median_cycles_not_one_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One slow run (a fifth more CPU per request, as runs on two cores swing now and then) decides
+    the cost of its own cycle only: the figures kept are those of the median cycle."""
+    from akhbar.bench import webscale
+
+    # CPU per request of each run in order: cycles of without, with, with, without; the second
+    # cycle's first scraped run is the slow one
+    cpu = iter([1.00, 1.02, 1.02, 1.00, 1.00, 1.20, 1.02, 1.00, 1.00, 1.01, 1.01, 1.00])
+
+    def measure(name: str, *_args: object, **_kwargs: object) -> benchmarks_web.Measurement:
+        return benchmarks_web.Measurement(name, "/ar/", 1000, 1.0, 1.0, 2.0, server_cpu_seconds=next(cpu))
+
+    monkeypatch.setattr(benchmarks_web, "_measure", measure)
+    monkeypatch.setattr(webscale, "while_scraping", lambda _base, run: (run(), 0))
+    beside, scraped = benchmarks_web._scraped("http://127.0.0.1:1", (1.0, 4, 0), 1)
+    assert (beside.name, scraped.name) == (webscale.BESIDE, webscale.SCRAPED)
+    assert (beside.requests, scraped.requests) == (2000, 2000)  # one cycle's two runs of each
+    assert webscale.scrape_cost(beside, scraped).value == pytest.approx(0.02)  # not 0.11, nor 0.01
+    assert next(cpu, None) is None, "three cycles of four runs"

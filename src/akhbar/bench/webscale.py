@@ -6,7 +6,8 @@ The cost of scraping is read from the server's CPU time per home request, with a
 scraper: the server is CPU-bound, so that is the share of throughput the scrapes take, and unlike
 requests per second it does not swing with what else the machine runs. Runs with and without the
 scraper alternate, after the other measurements, so both see the server in the same state (the
-first home run, just after start-up, is not the baseline).
+first home run, just after start-up, is not the baseline), in :data:`CYCLES` cycles whose median
+gives the figure.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SCRAPE_EVERY = 1.0
 SCRAPED = "home /ar/, /metrics scraped"
 BESIDE = "home /ar/, beside the scraped runs"  # not scraped, measured between the same other runs
 PROCESSES = 2
+CYCLES = 3  # cycles of runs without, with, with and without the scraper; the median cycle is kept
 
 
 def while_scraping(base: str, measure: Callable[[], T]) -> tuple[T, int]:
