@@ -129,8 +129,10 @@ print(faults[0])
 
 @pytest.mark.parametrize("role", ["serving", "other"])
 def test_a_serving_process_compresses_pages_without_mapping_memory_afresh(role: str) -> None:
-    """brotli's tables for each page: with the command line's fixed threshold they were mapped and
-    faulted in for every page; a serving process keeps them in its heap (keep_web_buffers)."""
+    """brotli's tables for each page: with the command line's fixed threshold they are mapped and
+    faulted in for every page (about 80 faults for pages of 12 KB, with the window fitted to the
+    page; about 690 with brotli's default window); a serving process keeps them in its heap
+    (keep_web_buffers)."""
     run = subprocess.run(
         [sys.executable, "-c", _COMPRESSING, role], capture_output=True, text=True, timeout=60, check=True
     )
@@ -138,4 +140,4 @@ def test_a_serving_process_compresses_pages_without_mapping_memory_afresh(role: 
     if role == "serving":
         assert faults < 20, faults
     else:
-        assert faults > 200, f"{faults}: what keep_web_buffers is for"
+        assert faults > 50, f"{faults}: what keep_web_buffers is for"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import brotli
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -165,3 +166,13 @@ def test_a_request_naming_another_host_changes_nothing_others_get(sqlite_store: 
         honest = client.get(path)
         assert honest.status_code == 200 and "evil.example" not in honest.text
         assert "http://testserver/" in honest.text
+
+
+@pytest.mark.parametrize("size", [100, 5_000, 12_000, 70_000, 300_000])
+def test_brotlis_window_fits_the_body_and_costs_it_nothing(size: int) -> None:
+    """The smallest window that holds the body: the same bytes back, never larger than brotli's
+    default window gives (a reference cannot reach before the body's start either way)."""
+    body = (b"<p>Le conseil municipal a adopt\xc3\xa9 le budget. " * (size // 50 + 1))[:size]
+    fitted = compress(body, "br", cached=True)
+    assert brotli.decompress(fitted) == body
+    assert len(fitted) <= len(brotli.compress(body, quality=6)) + 4  # the header names the window
