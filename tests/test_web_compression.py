@@ -168,7 +168,7 @@ def test_a_request_naming_another_host_changes_nothing_others_get(sqlite_store: 
         assert "http://testserver/" in honest.text
 
 
-@pytest.mark.parametrize("size", [100, 5_000, 12_000, 70_000, 300_000])
+@pytest.mark.parametrize("size", [100, 5_000, 12_000, 16_376, 16_377, 70_000, 300_000])
 def test_brotlis_window_fits_the_body_and_costs_it_nothing(size: int) -> None:
     """The smallest window that holds the body: the same bytes back, never larger than brotli's
     default window gives (a reference cannot reach before the body's start either way)."""
