@@ -13,6 +13,7 @@ from akhbar.extract.sections import section_of
 from akhbar.services import frontpage, portal
 from akhbar.store import Store
 from akhbar.store.tables import articles
+from conftest import AsgiClient
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -74,6 +75,10 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
     home = next(t for t in targets if t.name == "home /ar/ / nginx, same bytes")
     assert home.goal == 0.30
     assert "home throughput lost to /metrics scrapes" in {t.name for t in targets}
+    ceiling = report.search_ceiling  # the search's query alone, loaded with akhbar's search requests
+    assert ceiling is not None and ceiling.name == benchmarks_web.SEARCH
+    assert ceiling.path == report.by_name(benchmarks_web.SEARCH).path
+    assert ceiling.requests > 0 and ceiling.errors == 0 and ceiling.server_cpu_seconds > 0, ceiling
     assert {
         "home /ar/, /metrics scraped",
         "home /ar/, beside the scraped runs",
@@ -196,3 +201,27 @@ def test_the_scrape_cost_is_the_median_cycles_not_one_runs(monkeypatch: pytest.M
     assert (beside.requests, scraped.requests) == (2000, 2000)  # one cycle's two runs of each
     assert webscale.scrape_cost(beside, scraped).value == pytest.approx(0.02)  # not 0.11, nor 0.01
     assert next(cpu, None) is None, "three cycles of four runs"
+
+
+def test_the_search_ceiling_runs_akhbars_query_and_answers_akhbars_bytes(sqlite_store: Store) -> None:
+    """The ceiling's route runs the query akhbar's search runs for the words asked (its candidates
+    are counted in a header) and answers the page akhbar gave, whatever was found."""
+    from akhbar.bench.searchceiling import PATH, ceiling_app
+    from akhbar.models import Article, Document
+    from akhbar.services import search
+    from akhbar.store import articles as stored_articles
+    from akhbar.store import documents
+
+    for key, title in (("a", "Scrutin à Tanger"), ("b", "Le scrutin de dimanche"), ("c", "Météo du jour")):
+        article = Article(title=title, body_paragraphs=("Un texte de quelques mots.",), language="fr")
+        with sqlite_store.transaction() as connection:
+            raw_id = documents.insert_raw(connection, Document(location=key, data=key.encode()), None)
+            article_id, _ = stored_articles.upsert_article(connection, key, raw_id, article, None)
+            search.index_article(connection, article_id, article, None)
+    page = "<html><body>نتائج البحث</body></html>".encode()
+    client = AsgiClient(ceiling_app(sqlite_store, page))
+    for words, found in (("scrutin", "2"), ("météo", "1"), ("absent", "0"), ("", "0")):
+        answer = client.get(PATH, params={"q": words})
+        assert answer.status_code == 200 and answer.content == page
+        assert answer.headers["x-candidates"] == found, words
+    assert client.get("/healthz").status_code == 200

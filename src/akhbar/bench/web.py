@@ -4,7 +4,8 @@ akhbar runs as users run it: ``akhbar serve`` in its own process (one uvicorn wo
 log on, written to a file), the embedded job runner beside it. The load comes from wrk when
 Debian's wrk is installed, else from an async httpx client. The ceiling of each cached page (home,
 API list, RSS) is nginx serving the very bytes akhbar served, measured the same way in the same run
-(:mod:`akhbar.bench.ceiling`).
+(:mod:`akhbar.bench.ceiling`). The ceiling of the random-word search is its query alone behind the
+same server (:mod:`akhbar.bench.searchceiling`), loaded with the very requests akhbar's search got.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urllib.parse import quote
 
 import httpx
 
-from akhbar.bench import webscale
+from akhbar.bench import searchceiling, webscale
 from akhbar.bench.ceiling import free_port, nginx_path, nginx_serving
 from akhbar.bench.report import Target, process_cpu_seconds, tree_cpu_seconds, tree_memory_mb
 from akhbar.bench.webcorpus import corpus, kept_path, prepared, search_words, story_count
@@ -56,12 +57,19 @@ def start_server(work: Path, database_url: str, port: int, workers: int = 1) -> 
     """``akhbar serve`` on ``port`` over ``database_url``, its log (access log included) in ``work``."""
     command = [sys.executable, "-m", "akhbar", "--data-dir", str(work), "--database-url", database_url]
     command += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    with (work / "serve.log").open("ab") as log:
+    return _started(command, work / "serve.log", port, "akhbar serve", 60 * workers)
+
+
+def _started(
+    command: list[str], log_file: Path, port: int, what: str, patience: float = 60.0
+) -> subprocess.Popen[bytes]:
+    """``command``, its output appended to ``log_file``, once it answers ``/healthz`` on ``port``."""
+    with log_file.open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60 * workers
+    deadline = time.monotonic() + patience
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"akhbar serve exited with {process.returncode} (see its log)")
+            raise RuntimeError(f"{what} exited with {process.returncode} (see its log)")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return process
@@ -69,7 +77,7 @@ def start_server(work: Path, database_url: str, port: int, workers: int = 1) -> 
             pass
         if time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError("akhbar serve did not start")
+            raise RuntimeError(f"{what} did not start")
         time.sleep(0.2)
 
 
@@ -156,6 +164,8 @@ class WebReport:
     # the machine's 1-minute load average as the measurements start and as they end: other work on
     # a machine of two cores moves every figure (random-word search: 326 against 379 req/s, two runs)
     load: tuple[float, float] = (math.nan, math.nan)
+    # the random-word search's query alone behind the same server, with akhbar's requests and bytes
+    search_ceiling: Measurement | None = None
 
     def by_name(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -179,10 +189,10 @@ class WebReport:
         scraped = next((m for m in self.measurements if m.name == webscale.SCRAPED), None)
         if scraped is not None:
             found.append(webscale.scrape_cost(self.by_name(webscale.BESIDE), scraped))
-        searched = next((m for m in self.measurements if m.name == "search (random word)"), None)
+        searched = next((m for m in self.measurements if m.name == SEARCH), None)
         if searched is not None:
-            found.append(Target("search (random word) p99", searched.p99_ms, 100.0, " ms", False))
-            found.append(Target("search (random word) rate", searched.per_second, 800.0, " req/s"))
+            found.append(Target(f"{SEARCH} p99", searched.p99_ms, 100.0, " ms", False))
+            found.append(Target(f"{SEARCH} rate", searched.per_second, 800.0, " req/s"))
         return found
 
 
@@ -203,6 +213,7 @@ def _random(prefix: str, count: int, accept_encoding: str = "") -> Script:
     )
 
 
+SEARCH = "search (random word)"
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium and Firefox send
 ARTICLE_COMPRESSED = "article (random), compressed as browsers ask"
 
@@ -218,7 +229,8 @@ CACHED = (
 
 def phase_count(stories: bool) -> int:
     """How many progress messages :func:`bench_web` sends: loading, each endpoint, each ceiling."""
-    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED) + 2  # + the 2-process measurements
+    # + the 2-process measurements and the search's ceiling
+    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED) + 2 + 1
 
 
 def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, Script | None]]:
@@ -232,7 +244,7 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
     if stories:
         endpoints.append(("story (random)", "/ar/stories/1", _random("/ar/stories/", stories)))
     if words:
-        endpoints.append(("search (random word)", f"/ar/search?q={quote(words[0])}", _random_words(words)))
+        endpoints.append((SEARCH, f"{searchceiling.PATH}?q={quote(words[0])}", _random_words(words)))
     return endpoints
 
 
@@ -336,7 +348,7 @@ def bench_web(
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(work, url, port)
-        results, saved = [], {}
+        results, saved, searched = [], {}, None
         load_before = os.getloadavg()[0]
         try:
             endpoints = _endpoints(articles, story_ids, search_words(texts))
@@ -346,8 +358,10 @@ def bench_web(
                 load = (seconds, connections, count)
                 # a seed of its own: the compressed articles are not the pages the run before left kept
                 results.append(_measure(name, base, path, script, load, server.pid, seed=TIMED_SEED + place))
-                if script is None:
+                if script is None or name == SEARCH:
                     saved[name] = httpx.get(base + path, timeout=30).content
+                if name == SEARCH:
+                    searched = (path, script, TIMED_SEED + place)
             results += _scraped(base, (seconds, connections, 0), server.pid)
             memory = tree_memory_mb(server.pid)
         finally:
@@ -355,11 +369,51 @@ def bench_web(
             server.wait(timeout=30)
         results += _processes(work, url, articles, (seconds, connections, articles), progress)
         ceilings = _ceilings(work, saved, (seconds, connections, 0), progress)
+        search_ceiling = None
+        if searched is not None:
+            progress(f"measuring the ceiling: {SEARCH}, its query alone")
+            search_ceiling = _search_ceiling(work, url, saved[SEARCH], searched, (seconds, connections, 0))
         machine_load = (load_before, os.getloadavg()[0])
     tool = "wrk" if shutil.which("wrk") else "httpx"
     return WebReport(
-        articles, built.load_seconds, tool, tuple(results), ceilings, memory, built.reused, machine_load
+        articles,
+        built.load_seconds,
+        tool,
+        tuple(results),
+        ceilings,
+        memory,
+        built.reused,
+        machine_load,
+        search_ceiling,
     )
+
+
+def _search_ceiling(
+    work: Path,
+    database_url: str,
+    body: bytes,
+    searched: tuple[str, Script | None, int],
+    load: tuple[float, int, int],
+) -> Measurement:
+    """The random-word search's query alone behind uvicorn and FastAPI (:mod:`akhbar.bench.searchceiling`),
+    loaded with the requests akhbar's search got (its script and seed), answering its bytes."""
+    path, script, seed = searched
+    (work / "search.html").write_bytes(body)
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "akhbar.bench.searchceiling",
+        database_url,
+        str(work / "search.html"),
+        str(port),
+    ]
+    server = _started(command, work / "searchceiling.log", port, "the search's ceiling")
+    try:
+        return _measure(SEARCH, f"http://127.0.0.1:{port}", path, script, load, server.pid, seed=seed)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _scraped(base: str, load: tuple[float, int, int], pid: int) -> list[Measurement]:

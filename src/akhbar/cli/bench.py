@@ -135,17 +135,26 @@ def bench_web(
         f"{report.articles} articles loaded in {report.load_seconds:.1f} s{built}; load from {report.tool}, "
         f"{connections} connections; akhbar serve (one uvicorn worker unless said, access log on)"
     )
+    alone = report.search_ceiling
     for m in report.measurements:
         ceiling = report.ceiling_of(m.name)
         share = (
             f"  {m.per_second / ceiling.per_second:4.0%} of nginx" if ceiling and ceiling.per_second else ""
         )
+        if alone is not None and m.name == alone.name and alone.per_second:
+            share = f"  {m.per_second / alone.per_second:4.0%} of its query alone"
         click.echo(
             f"  {m.name:20} {m.per_second:9.0f} req/s  p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms"
             f"  server CPU {m.cpu_ms_per_request:6.3f} ms/req  errors {m.errors}{share}"
         )
     for m in report.ceilings:
         click.echo(f"  nginx, same bytes: {m.name:20} {m.per_second:9.0f} req/s  p99 {m.p99_ms:7.2f} ms")
+    if alone is not None:
+        click.echo(
+            f"  {alone.name}, its query alone behind uvicorn and FastAPI (akhbar's bytes, no ranking, rows,"
+            f" snippets or template): {alone.per_second:.0f} req/s  p99 {alone.p99_ms:.2f} ms"
+            f"  server CPU {alone.cpu_ms_per_request:.3f} ms/req"
+        )
     click.echo(f"  akhbar serve's process tree: {report.server_memory_mb:.0f} MB")
     click.echo(
         f"  the machine's load average {report.load[0]:.2f} at the start, {report.load[1]:.2f} at the end"
