@@ -171,7 +171,7 @@ def bench_web(
 @data_option("Directory with real pages to serve; the bundled demo pages when missing.")
 @click.option("--pages", type=click.IntRange(1, 100_000), default=200, show_default=True)
 @click.option("--sources", type=click.IntRange(1, 100_000), default=10, show_default=True)
-@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 256), help="Jobs at once (setting worker_concurrency).")
 @click.option(
     "--extract-processes",
     type=click.IntRange(0, 64),
@@ -191,7 +191,7 @@ def bench_ingest(
     data_dir: Path,
     pages: int,
     sources: int,
-    concurrency: int,
+    concurrency: int | None,
     extract_processes: int | None,
     runs: int,
     json_file: Path | None,
@@ -202,7 +202,8 @@ def bench_ingest(
     found = data_dir if data_dir.is_dir() else None
     if found is None:
         note(f"{data_dir} not found; serving the demo pages")
-    processes = ctx.settings(extract_processes=extract_processes).extract_processes
+    settings = ctx.settings(extract_processes=extract_processes, worker_concurrency=concurrency)
+    processes, concurrency = settings.extract_processes, settings.worker_concurrency
     result = benchmarks_ingest.bench_ingest(
         found,
         ctx.grouping(),
