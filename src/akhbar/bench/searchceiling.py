@@ -42,8 +42,8 @@ def _matches(store: Store, words: str) -> int:
 def ceiling_app(store: Store, body: bytes) -> FastAPI:
     """An app answering :data:`PATH` with ``body`` once akhbar's query for ``q`` has run."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    # as many queries at once as akhbar renders pages at once on a SQLite file, each in a thread of its
-    # own pool: more at once made every one of them slower (2.7 ms of CPU a query where 2 slots took 2)
+    # as many queries at once as akhbar renders pages at once on a SQLite file, in a pool of as many
+    # threads: anyio's 40 threads at once cost 2.7 ms of CPU a request where 2 at once took 1.4-1.7
     slots = asyncio.Semaphore(RENDER_SLOTS)
     threads = ThreadPoolExecutor(RENDER_SLOTS, thread_name_prefix="search-ceiling")
 
