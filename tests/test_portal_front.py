@@ -18,6 +18,7 @@ from akhbar.models import Document
 from akhbar.services import breaking, reads
 from akhbar.store import Store, documents
 from akhbar.store.articles import get_article, upsert_article
+from akhbar.store.tables import article_reads
 from akhbar.web.fragments import FragmentCache
 from conftest import AsgiClient, app_client
 from design_fixtures import Newsroom, fill
@@ -192,6 +193,44 @@ def test_counts_outside_the_window_are_left_out(store: Store, newsroom: Newsroom
         rows.add_reads(connection, old, {newsroom.ids["sport_en"]: 1000, 999999: 5})
     top = [a.id for a, _ in reads.most_read(store, limit=10)]
     assert newsroom.ids["sport_en"] not in top, "three days ago is not in the last 48 hours"
+
+
+def _reads_of(store: Store, hour: int | None = None) -> dict[int, int]:
+    """Reads stored per article in ``hour`` (in all hours when None)."""
+    c = article_reads.c
+    query = sa.select(c.article_id, sa.func.sum(c.reads)).group_by(c.article_id)
+    with store.reading() as connection:
+        found = connection.execute(query if hour is None else query.where(c.hour == hour))
+        return {int(i): int(n) for i, n in found}
+
+
+def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:
+    """A process's batch holds up to :data:`reads.FLUSH_AT` articles, written in one statement: more
+    ids than a statement may bind one by one (SQLite: 32,766), ids of deleted articles left out,
+    counts added to the hour's earlier ones."""
+    from akhbar.store import reads as rows
+
+    hour = reads.hour_of() + 1000  # an hour of its own
+    known = [newsroom.ids["sport_en"], newsroom.ids["eco_ar"]]
+    counts = dict.fromkeys(range(10_000_000, 10_040_000), 1)  # no such articles
+    counts.update({known[0]: 7, known[1]: 2})
+    with store.transaction() as connection:
+        rows.add_reads(connection, hour, counts)
+        rows.add_reads(connection, hour, {known[0]: 5})
+    assert _reads_of(store, hour) == {known[0]: 12, known[1]: 2}
+
+
+def test_the_counter_writes_a_batch_once_it_holds_flush_at_reads(store: Store, newsroom: Newsroom) -> None:
+    counter = reads.ReadCounter(store, flush_every=3600, flush_at=4)
+    article, other = newsroom.ids["tech_en"], newsroom.ids["world_ar"]
+    before = _reads_of(store)
+    assert [counter.add(article) for _ in range(3)] == [False, False, False]
+    assert counter.add(other), "the fourth read makes a batch due"
+    assert not counter.add(article), "due once, until written"
+    assert counter.flush() == 5
+    assert counter.flush() == 0, "nothing left to write"
+    after = _reads_of(store)
+    assert after[article] - before.get(article, 0) == 4 and after[other] - before.get(other, 0) == 1
 
 
 def test_the_most_read_are_summed_again_once_a_minute_at_most(store: Store, newsroom: Newsroom) -> None:
