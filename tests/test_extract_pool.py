@@ -178,6 +178,41 @@ def test_a_worker_grown_past_its_size_is_replaced_after_answering() -> None:
         pool.close()
 
 
+def test_the_cpu_of_replaced_workers_stays_counted() -> None:
+    """A benchmark counts the pool's CPU before and after its run: a worker replaced meanwhile takes
+    its pages' CPU with it unless the pool keeps what it reported."""
+    pool = ExtractionPool(1, recycle_mb=1)  # each worker ends after its page
+    seen: list[int] = []
+
+    def running(pid: int) -> float:
+        seen.append(pid)
+        return 100.0  # what the system counts for a running worker
+
+    try:
+        assert pool.cpu_seconds(running) == 0.0, "no worker yet"
+        counted = []
+        for page in _real_pages(3):
+            assert _through(pool, page) == in_thread(page, MAX)
+            counted.append(pool.cpu_seconds(running))
+        assert pool.replaced == 3 and seen == [], "every worker ended: nothing running to read"
+        assert 0.0 < counted[0] < counted[1] < counted[2], counted
+        assert counted[2] < 60.0, "each worker's own CPU (seconds of a page each), not the process tree's"
+    finally:
+        pool.close()
+    kept = ExtractionPool(1)  # one worker that goes on
+    try:
+        [page] = _real_pages(1)
+        _through(kept, page)
+        [pid] = kept.pids()
+        assert kept.cpu_seconds(running) == 100.0 and seen == [pid], (
+            "a running worker: as the system counts it"
+        )
+        kept.close()
+        assert 0.0 < kept.cpu_seconds(running) < 100.0, "once closed: as it last reported"
+    finally:
+        kept.close()
+
+
 def test_ctrl_c_to_the_process_group_leaves_a_worker_to_finish_its_pages(pool: ExtractionPool) -> None:
     [page] = _real_pages(1)
     assert _through(pool, page) == in_thread(page, MAX)

@@ -162,13 +162,14 @@ class CpuPerPage:
         return self.akhbar_ms / (self.trafilatura_loaded_ms + self.model_ms)
 
 
-def _cpu_seconds(service_pid: int | None, workers: Sequence[int] = ()) -> tuple[float, float]:
-    """(CPU of this process, its waited children and its running extraction ``workers``, CPU of the
-    embedding service) so far."""
+def _cpu_seconds(service_pid: int | None, extractor: Extractor | None = None) -> tuple[float, float]:
+    """(CPU of this process, its waited children and every extraction worker of ``extractor`` so far
+    (those replaced meanwhile too), CPU of the embedding service) so far."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    total += sum(process_cpu_seconds(pid) for pid in workers)
+    if isinstance(extractor, ExtractionPool):
+        total += extractor.cpu_seconds(process_cpu_seconds)
     return total, process_cpu_seconds(service_pid) if service_pid else math.nan
 
 
@@ -177,8 +178,7 @@ def _akhbar_cpu(
 ) -> tuple[float, float, float]:
     """:func:`_cpu_seconds`, less what the bench's own threads in this process spent so far (its
     site serving the pages, its memory sampler; their work is the bench's, not akhbar's), and that."""
-    workers = extractor.pids() if isinstance(extractor, ExtractionPool) else ()
-    own, model = _cpu_seconds(service_pid, workers)
+    own, model = _cpu_seconds(service_pid, extractor)
     bench = site.cpu_seconds + memory.cpu_seconds()
     return own - bench, model, bench
 

@@ -37,6 +37,7 @@ import queue
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
@@ -90,6 +91,7 @@ class _Worker:
     _stopping: threading.Lock = field(default_factory=threading.Lock)
     _code: int | None = None
     _stopped: bool = False
+    cpu: float = 0.0  # the CPU seconds it reported with its last answer
 
     def running(self) -> bool:
         with self._stopping:
@@ -158,6 +160,7 @@ class ExtractionPool:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.replaced = 0  # workers ended by a page (crash, time limit) or grown too large
+        self._ended_cpu = 0.0  # CPU seconds of the workers that ended, as each last reported it
         # before multiprocessing's own exit handler, which waits for every worker: they end on closed input
         atexit.register(self.close)
 
@@ -165,6 +168,16 @@ class ExtractionPool:
         """The process ids of the workers running now."""
         with self._lock:
             return [worker.process.pid for worker in self._workers if worker.process.pid is not None]
+
+    def cpu_seconds(self, running: Callable[[int], float]) -> float:
+        """CPU seconds spent so far by every worker this pool started: ``running(pid)`` of each one
+        running (a benchmark reads the system's count), and what each one that ended reported with its
+        last answer (a worker killed on a page leaves that page out). Counting the running workers
+        alone, a measurement lost the CPU of each worker replaced meanwhile, all of its pages."""
+        with self._lock:  # a worker ending moves from one count to the other under this lock
+            return self._ended_cpu + sum(
+                running(worker.process.pid) for worker in self._workers if worker.process.pid is not None
+            )
 
     def __call__(
         self, document: Document, max_bytes: int, read: extraction.Readable | None = None
@@ -233,7 +246,7 @@ class ExtractionPool:
         try:
             worker.to_worker.send_bytes(job)
             if worker.from_worker.poll(self.timeout):
-                outcome, going_on, records = pickle.loads(worker.from_worker.recv_bytes())
+                outcome, going_on, records, worker.cpu = pickle.loads(worker.from_worker.recv_bytes())
                 _emit(records)
                 if going_on:
                     return outcome, worker
@@ -249,6 +262,8 @@ class ExtractionPool:
 
     def _end(self, worker: _Worker, *, kill: bool = False) -> int | None:
         with self._lock:
+            if worker in self._workers:
+                self._ended_cpu += worker.cpu
             self._workers.discard(worker)
             self.replaced += 0 if self._closed else 1
         return worker.stop(kill=kill)
@@ -259,6 +274,7 @@ class ExtractionPool:
         atexit.unregister(self.close)
         with self._lock:
             workers, self._workers = list(self._workers), set()
+            self._ended_cpu += sum(worker.cpu for worker in workers)
         for worker in workers:
             worker.stop()
 
@@ -327,7 +343,7 @@ def serve(
         outcome = extract_outcome(document, max_bytes, read)
         done += 1  # its memory is looked at after its first page, then every MEASURE_EVERY pages
         going_on = (done - 1) % MEASURE_EVERY != 0 or _own_mb() < recycle_mb
-        answer = (outcome, going_on, kept.taken())
+        answer = (outcome, going_on, kept.taken(), time.process_time())
         answers.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
         if not going_on:
             return
