@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.bench.report import tree_memory_mb
+from akhbar.bench.report import process_cpu_seconds, tree_cpu_seconds, tree_memory_mb
 from akhbar.memory import fix_mmap_threshold, limit_malloc_arenas, release_free_memory, smaps_rollup
 
 
@@ -52,6 +52,35 @@ def test_the_tree_counts_pages_a_child_shares_with_its_parent_once() -> None:
     finally:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+
+
+_SPENDS_THROUGH_A_CHILD = """
+import os, sys, time
+child = os.fork()
+if child == 0:
+    ended = time.process_time() + 0.4
+    while time.process_time() < ended:  # CPU spent in a child that then ends
+        pass
+    os._exit(0)
+os.waitpid(child, 0)
+print("waited", flush=True)
+time.sleep(30)
+"""
+
+
+def test_the_trees_cpu_keeps_what_its_ended_children_spent() -> None:
+    """An extraction worker replaced during a measurement ends and is waited for by its fork server:
+    the tree's CPU still holds what it spent."""
+    with subprocess.Popen(
+        [sys.executable, "-c", _SPENDS_THROUGH_A_CHILD], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        try:
+            assert parent.stdout is not None and parent.stdout.readline().strip() == "waited"
+            own = process_cpu_seconds(parent.pid)
+            assert tree_cpu_seconds(parent.pid) >= own + 0.35, "the ended child's 0.4 s counted"
+            assert process_cpu_seconds(parent.pid, waited=True) == tree_cpu_seconds(parent.pid)
+        finally:
+            parent.kill()
 
 
 def test_the_kernels_totals_of_a_process_are_read_by_field() -> None:

@@ -167,25 +167,31 @@ def tree_memory_mb(pid: int | None = None, children: dict[int, list[int]] | None
     return sum(_memory_kb(current) for current in _tree(pid or os.getpid(), children)) / 1024
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process ``pid`` (Linux /proc); NaN where /proc is missing or
-    the process ended."""
+def process_cpu_seconds(pid: int, *, waited: bool = False) -> float:
+    """User plus system CPU time of process ``pid`` (Linux /proc), with ``waited`` that of the
+    descendants it has waited for too (ended, so no longer in /proc); NaN where /proc is missing
+    or the process ended."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        if waited:
+            ticks += int(fields[13]) + int(fields[14])  # cutime, cstime (fields 16, 17)
+        return ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return float("nan")
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) spent so far by process ``pid`` and its living descendants; NaN
-    where /proc is missing."""
+    """CPU time (user + system) spent so far by process ``pid`` and its descendants: the living ones,
+    and those that ended and were waited for (an extraction worker replaced meanwhile: its fork
+    server waits for it, and counting the living alone lost all its pages' CPU); NaN where /proc
+    is missing."""
     if not Path("/proc/self/stat").exists():
         return float("nan")
     children, total, pending = _children(), 0.0, [pid]
     while pending:
         current = pending.pop()
-        spent = process_cpu_seconds(current)
+        spent = process_cpu_seconds(current, waited=True)
         total += 0.0 if math.isnan(spent) else spent
         pending.extend(children.get(current, []))
     return total
