@@ -72,6 +72,8 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
         "home /ar/ / nginx, same bytes",
         "home /ar/ p99",
     }
+    # 4 connections: the latencies are not what the targets are set at (32)
+    assert all(bool(t.unjudged) == t.name.endswith((" p99", " rate")) for t in targets), targets
     home = next(t for t in targets if t.name == "home /ar/ / nginx, same bytes")
     assert home.goal == 0.30
     assert "home throughput lost to /metrics scrapes" in {t.name for t in targets}
@@ -86,6 +88,39 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
         "article (random) (2 processes)",
         benchmarks_web.ARTICLE_COMPRESSED,
     } <= set(names)
+
+
+def _report(connections: int, article_p99: float) -> benchmarks_web.WebReport:
+    measured = [
+        benchmarks_web.Measurement(name, path, 1000, 1.0, 1.0, 2.0) for name, path, _ in benchmarks_web.CACHED
+    ]
+    measured.append(
+        benchmarks_web.Measurement("article (random)", "/ar/articles/1", 1000, 1.0, 20.0, article_p99)
+    )
+    ceilings = tuple(
+        benchmarks_web.Measurement(name, path, 2000, 1.0, 0.5, 1.0) for name, path, _ in benchmarks_web.CACHED
+    )
+    return benchmarks_web.WebReport(
+        100, 1.0, "wrk", tuple(measured), ceilings, 100.0, connections=connections
+    )
+
+
+def test_latency_targets_are_judged_only_at_the_load_they_are_set_at() -> None:
+    from akhbar.bench.report import verdicts
+    from akhbar.cli.bench import bench_web
+
+    option = next(p for p in bench_web.params if p.name == "connections")
+    assert option.default == benchmarks_web.TARGET_CONNECTIONS == 32, "the command measures what is judged"
+    at_target = {t.name: t for t in _report(32, 45.0).targets()}
+    assert not any(t.unjudged for t in at_target.values())
+    assert verdicts(at_target.values())[-1] == "  verdict: MISSED article (random) p99"
+    lighter = {t.name: t for t in _report(16, 45.0).targets()}
+    assert lighter["article (random) p99"].unjudged == "set at 32 connections, this run kept 16"
+    assert lighter["home /ar/ p99"].unjudged, "a latency too"
+    assert not lighter["home /ar/ / nginx, same bytes"].unjudged, "a ratio at one load is judged at any"
+    lines = verdicts(lighter.values())
+    assert "article (random) p99: 45 ms (goal < 30 ms): not judged (set at 32 connections" in "".join(lines)
+    assert lines[-1] == "  verdict: all targets met (2 not judged in this run)"
 
 
 def test_a_kept_corpus_is_served_again_only_when_it_matches(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ class Target:
     goal: float
     unit: str = ""
     higher_is_better: bool = True
+    # why this run cannot judge the target (measured under another condition than the goal's), or ""
+    unjudged: str = ""
 
     @property
     def met(self) -> bool:
@@ -39,9 +41,10 @@ class Target:
 
     def line(self) -> str:
         sign = ">=" if self.higher_is_better else "<"
+        outcome = f"not judged ({self.unjudged})" if self.unjudged else ("met" if self.met else "MISSED")
         return (
             f"  target {self.name}: {_figure(self.value)}{self.unit} "
-            f"(goal {sign} {_figure(self.goal)}{self.unit}): {'met' if self.met else 'MISSED'}"
+            f"(goal {sign} {_figure(self.goal)}{self.unit}): {outcome}"
         )
 
 
@@ -50,11 +53,15 @@ def _figure(value: float) -> str:
 
 
 def verdicts(targets: Iterable[Target]) -> list[str]:
-    """One line per target, then whether all were met."""
+    """One line per target, then whether all were met (those the run could not judge left out)."""
     found = list(targets)
     lines = [t.line() for t in found]
-    missed = [t.name for t in found if not t.met]
-    lines.append(f"  verdict: {'all targets met' if not missed else 'MISSED ' + ', '.join(missed)}")
+    missed = [t.name for t in found if not t.met and not t.unjudged]
+    unjudged = sum(1 for t in found if t.unjudged)
+    verdict = "all targets met" if not missed else "MISSED " + ", ".join(missed)
+    if unjudged:
+        verdict += f" ({unjudged} not judged in this run)"
+    lines.append(f"  verdict: {verdict}")
     return lines
 
 

@@ -152,6 +152,10 @@ def measure_httpx(
     return Measurement(name, path(0), len(latencies), elapsed, p50, p99, errors)
 
 
+TARGET_CONNECTIONS = 32  # the load the issue's latency and rate targets are set at (wrk -c32)
+_UNDER_LOAD = (" ms", " req/s")  # the units of the targets that depend on the load: latencies, rates
+
+
 @dataclass(frozen=True)
 class WebReport:
     articles: int
@@ -166,6 +170,7 @@ class WebReport:
     load: tuple[float, float] = (math.nan, math.nan)
     # the random-word search's query alone behind the same server, with akhbar's requests and bytes
     search_ceiling: Measurement | None = None
+    connections: int = TARGET_CONNECTIONS  # the load: connections kept busy by the load tool
 
     def by_name(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
@@ -175,7 +180,9 @@ class WebReport:
 
     def targets(self) -> list[Target]:
         """Issue targets: cached pages >= 20% of nginx on the same bytes (the home page >= 30%), home
-        p99 < 50 ms, random article p99 < 30 ms."""
+        p99 < 50 ms, random article p99 < 30 ms, random-word search p99 < 100 ms at 800 req/s. The
+        latencies and the search's rate are set at :data:`TARGET_CONNECTIONS`: a run under another
+        load reports them unjudged (fewer connections wait less: 16 halved the p99s)."""
         found = []
         for name, _path, _file in CACHED:
             ceiling = self.ceiling_of(name)
@@ -193,7 +200,10 @@ class WebReport:
         if searched is not None:
             found.append(Target(f"{SEARCH} p99", searched.p99_ms, 100.0, " ms", False))
             found.append(Target(f"{SEARCH} rate", searched.per_second, 800.0, " req/s"))
-        return found
+        if self.connections == TARGET_CONNECTIONS:
+            return found
+        other = f"set at {TARGET_CONNECTIONS} connections, this run kept {self.connections}"
+        return [replace(t, unjudged=other) if t.unit in _UNDER_LOAD else t for t in found]
 
 
 Script = Callable[[int], str]  # a wrk script's text for a random seed
@@ -328,7 +338,7 @@ def bench_web(
     *,
     articles: int = 100_000,
     seconds: float = 5.0,
-    connections: int = 16,
+    connections: int = TARGET_CONNECTIONS,
     stories: bool = True,
     keep: bool = False,
     reuse: bool = False,
@@ -385,6 +395,7 @@ def bench_web(
         built.reused,
         machine_load,
         search_ceiling,
+        connections,
     )
 
 
