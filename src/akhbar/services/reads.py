@@ -22,12 +22,13 @@ log = logging.getLogger(__name__)
 WINDOW_HOURS = 48  # the most-read block sums the reads of the last two days
 MOST_READ_EVERY = 60.0  # seconds a process keeps the most read before it sums them again (MostRead)
 KEEP_HOURS = 24 * 30  # counts older than this are deleted when a batch is written
-# Reads a process counts before it writes them, at most (else every ``flush_every`` seconds). On
-# SQLite each write ends every reading connection's page cache (SQLite empties a connection's cache
-# when another changed the file): written each 200 reads, random article pages at 32 connections
-# were re-read from the file 6 times a second and cost 0.81-0.91 ms of CPU each with a 99th
-# percentile of 35-42 ms, against 0.75 ms and 28-29 ms with no batch written (100k articles, one
-# process). A batch of 20,000 is a few hundred KB of memory and about 0.2 s of the database's work.
+# Reads a process counts before it writes them, at most (else every ``flush_every`` seconds). What
+# costs a serving process is how often it writes, not how much: written each 200 reads (6 times a
+# second under load), random article pages cost 0.85-0.95 ms of CPU each with a 99th percentile of
+# 36-43 ms, against 0.75 ms and 28-29 ms with no batch written (100k articles, one process, 32
+# connections), and writing the 200 in one statement changed nothing. After each write every reading
+# connection starts again with an empty page cache (SQLite's rule for a file another connection
+# changed). A batch of 20,000 reads is about 2 MB of memory and 0.2 s of the database's work.
 FLUSH_AT = 20_000
 
 
