@@ -182,7 +182,8 @@ class WebReport:
         """Issue targets: cached pages >= 20% of nginx on the same bytes (the home page >= 30%), home
         p99 < 50 ms, random article p99 < 30 ms, random-word search p99 < 100 ms at 800 req/s. The
         latencies and the search's rate are set at :data:`TARGET_CONNECTIONS`: a run under another
-        load reports them unjudged (fewer connections wait less: 16 halved the p99s)."""
+        load reports them unjudged (at saturation a request waits behind the others in flight: with
+        half the connections, about half the wait)."""
         found = []
         for name, _path, _file in CACHED:
             ceiling = self.ceiling_of(name)
