@@ -220,6 +220,47 @@ def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroo
     assert _reads_of(store, hour) == {known[0]: 12, known[1]: 2}
 
 
+def test_an_article_page_the_front_cache_gives_again_counts_a_read(store: Store, newsroom: Newsroom) -> None:
+    """Behind the front cache (as ``akhbar serve`` runs the app) a page asked for again is given
+    without its route: each time is still a read (a prefetch is not)."""
+    from akhbar.web import create_app
+    from akhbar.web.serving import served
+
+    app = create_app(store, cache_ttl=60, pictures=newsroom.picture)
+    counter = app.state.pages.reads = reads.ReadCounter(store, flush_every=3600, flush_at=1_000_000)
+    client = AsgiClient(served(app))
+    path = f"/fr/articles/{newsroom.ids['rain_fr']}"
+    for _ in range(3):
+        assert client.get(path).status_code == 200
+    assert client.get(path, headers={"Sec-Purpose": "prefetch"}).status_code == 200
+    assert counter.flush() == 3
+
+
+def test_a_server_stopping_writes_the_reads_it_counted(store: Store, newsroom: Newsroom) -> None:
+    """The ASGI lifespan's shutdown (what uvicorn sends on a clean stop) writes the pending batch."""
+    import asyncio
+
+    client = app_client(store, pictures=newsroom.picture)
+    client.app.state.pages.reads = reads.ReadCounter(store, flush_every=3600, flush_at=1000)
+    article = newsroom.ids["opinion_fr"]
+    before = _reads_of(store).get(article, 0)
+    assert client.get(f"/fr/articles/{article}").status_code == 200
+    assert _reads_of(store).get(article, 0) == before, "counted, not written yet"
+    events = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return events.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    asyncio.run(client.app(scope, receive, send))  # type: ignore[operator]  # the app is ASGI
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert _reads_of(store)[article] == before + 1
+
+
 def test_the_counter_writes_a_batch_once_it_holds_flush_at_reads(store: Store, newsroom: Newsroom) -> None:
     counter = reads.ReadCounter(store, flush_every=3600, flush_at=4)
     article, other = newsroom.ids["tech_en"], newsroom.ids["world_ar"]

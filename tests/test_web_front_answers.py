@@ -10,11 +10,15 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from akhbar.models import Article
+from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
+from akhbar.store.tables import articles
 from akhbar.web import create_app
 from akhbar.web.serving import MAX_REQUESTS_PER_CONNECTION, BoundedHead, _forwarded, served
 from akhbar.web.telemetry import REQUESTS
@@ -23,6 +27,7 @@ from portal_fixtures import populate, store_article
 from threadserver import running, serve_config
 
 AT_ONCE: list[str] = []  # the paths answered at once, in order
+SERVED: dict[str, Any] = {}  # the app the module's server runs
 
 
 class Watched(BoundedHead):
@@ -45,6 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Stor
     store = Store(f"sqlite:///{Path(tmp_path_factory.mktemp('front')) / 'akhbar.db'}")
     populate(store)
     app = served(create_app(store))
+    SERVED["app"] = app
     port = free_port()
     lines = Lines()
     access = logging.getLogger("uvicorn.access")
@@ -114,6 +120,20 @@ def _through_app(port: int, path: str) -> tuple[bytes, bytes]:
     ((head, body),) = exchange(port, _get(path))
     assert AT_ONCE == [], f"{path} was answered by the app"
     return head, body
+
+
+def test_an_article_page_answered_at_once_counts_a_read(server: tuple[int, Store, Lines]) -> None:
+    port, store, _ = server
+    pages = SERVED["app"].app.state.pages
+    counter = pages.reads = ReadCounter(store, flush_every=3600, flush_at=1_000_000)
+    with store.reading() as connection:
+        article = connection.execute(sa.select(sa.func.max(articles.c.id))).scalar_one()
+    path = f"/fr/articles/{article}"
+    _through_app(port, path)
+    exchange(port, _get(path))
+    exchange(port, _get(path, "Sec-Purpose: prefetch;prerender"))
+    assert [path, path] == AT_ONCE, "both answered at once"
+    assert counter.flush() == 2, "the reader's two reads; the prefetch is none"
 
 
 def test_a_cached_page_is_answered_at_once_with_the_apps_own_bytes(server: tuple[int, Store, Lines]) -> None:

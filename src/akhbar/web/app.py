@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -11,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -77,6 +80,14 @@ ROUTERS = (
 )
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A server stopped cleanly writes the article reads it has counted and not written yet (a
+    batch waits up to 10 s or 20,000 reads: :class:`akhbar.services.reads.ReadCounter`)."""
+    yield
+    await run_in_threadpool(app.state.pages.reads.flush)
+
+
 def create_app(
     store: Store,
     *,
@@ -110,6 +121,7 @@ def create_app(
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
         redirect_slashes=False,
+        lifespan=_lifespan,
     )
     cache = ResponseCache(store, ttl=cache_ttl)
     timezone = settings.timezone if settings else DEFAULT_TIMEZONE

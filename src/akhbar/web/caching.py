@@ -89,6 +89,9 @@ _RENDERING = concurrent.futures.ThreadPoolExecutor(
 )
 READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
+# set in a request's scope by a route: what the front cache calls (with the request's scope) each
+# time it gives that answer again without the route (an article page counts a read)
+ON_REPEAT = "akhbar.on_repeat"
 T = TypeVar("T")
 
 
@@ -328,6 +331,12 @@ class Kept:
     counted: Any  # this answer's request counter and latency histogram (by method, route, status)
     timed: Any
     head: bytes  # the start's header lines as uvicorn writes them, without its own (date, server)
+    on_repeat: Callable[[Scope], None] | None = None  # what its route set as ON_REPEAT
+
+    def repeated(self, scope: Scope) -> None:
+        """This answer was given again, to the request of ``scope``."""
+        if self.on_repeat is not None:
+            self.on_repeat(scope)
 
 
 class FrontCache:
@@ -374,6 +383,7 @@ class FrontCache:
             await send({"type": "http.response.body", "body": answer.body})
             answer.counted.inc()
             answer.timed.observe(time.perf_counter() - started)
+            answer.repeated(scope)
             return
         sent: list[Message] = []
 
@@ -383,9 +393,16 @@ class FrontCache:
 
         await self.app(scope, receive, keeping)
         route = route_template(scope)
-        self._keep(key, scope.get(FRONT_KEY), sent, route)
+        self._keep(key, scope.get(FRONT_KEY), sent, route, scope.get(ON_REPEAT))
 
-    def _keep(self, key: tuple[object, ...], version: object, sent: list[Message], route: str) -> None:
+    def _keep(
+        self,
+        key: tuple[object, ...],
+        version: object,
+        sent: list[Message],
+        route: str,
+        on_repeat: Callable[[Scope], None] | None = None,
+    ) -> None:
         if not isinstance(version, str) or len(sent) != 2:
             return
         start, body = sent
@@ -395,7 +412,9 @@ class FrontCache:
             return
         counted = REQUESTS.labels("GET", route, str(start["status"]))
         head = header_lines(start.get("headers", ()))
-        self._answers[key] = Kept(version, start, body.get("body", b""), counted, LATENCY.labels(route), head)
+        self._answers[key] = Kept(
+            version, start, body.get("body", b""), counted, LATENCY.labels(route), head, on_repeat
+        )
         self._answers.move_to_end(key)
         while len(self._answers) > self.max_entries:
             self._answers.popitem(last=False)

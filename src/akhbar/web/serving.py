@@ -357,6 +357,7 @@ class BoundedHead(HttpToolsProtocol):
             self.transport.close()
         ready.counted.inc()
         ready.timed.observe(time.perf_counter() - started)
+        ready.repeated(scope)
         cycle.on_response()
 
     def on_message_complete(self) -> None:

@@ -7,6 +7,8 @@ browser's language (Accept-Language); every other page in the language of its pa
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -16,15 +18,18 @@ from fastapi import APIRouter, HTTPException, Query
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Scope
 
 from akhbar.models import ArticleSummary
 from akhbar.services import drafts, frontpage, images, portal
 from akhbar.services.portal import SECTIONS
+from akhbar.services.reads import ReadCounter
 from akhbar.store import Store
 from akhbar.web import charts, presenting, seo
-from akhbar.web.caching import Rendered
+from akhbar.web.caching import ON_REPEAT, Rendered
 from akhbar.web.dependencies import AppStore, PortalPages
 from akhbar.web.i18n import LANGUAGES, format_published, interface, negotiate
 from akhbar.web.pages import Pages
@@ -126,11 +131,24 @@ def _first_published(
 
 def _counted(request: Request, pages: Pages, article_id: int, response: Response) -> Response:
     """Count a read of the article (not a prefetch, not an error); a due batch is written after
-    the answer is sent, so the reader never waits for it and the page cache is not involved."""
-    prefetch = "prefetch" in (request.headers.get("sec-purpose") or request.headers.get("purpose") or "")
-    if response.status_code in (200, 304) and not prefetch and pages.reads.add(article_id):
+    the answer is sent, so the reader never waits for it and the page cache is not involved.
+    The page given again by the front cache, without this route, counts a read each time too."""
+    if response.status_code == 200:
+        request.scope[ON_REPEAT] = functools.partial(_read_again, pages.reads, article_id)
+    if response.status_code in (200, 304) and not _prefetch(request.headers) and pages.reads.add(article_id):
         response.background = BackgroundTask(pages.reads.flush)
     return response
+
+
+def _prefetch(headers: Headers) -> bool:
+    return "prefetch" in (headers.get("sec-purpose") or headers.get("purpose") or "")
+
+
+def _read_again(reads: ReadCounter, article_id: int, scope: Scope) -> None:
+    """A read of the article whose page the front cache gave again (not a prefetch); a due batch
+    is written in a worker thread."""
+    if not _prefetch(Headers(scope=scope)) and reads.add(article_id):
+        asyncio.get_running_loop().run_in_executor(None, reads.flush)
 
 
 @router.get("/")
