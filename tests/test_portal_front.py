@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from akhbar.config import ConfigError, load_settings
-from akhbar.models import Document
+from akhbar.models import Article, Document
 from akhbar.services import breaking, reads
 from akhbar.store import Store, documents
 from akhbar.store.articles import get_article, upsert_article
@@ -202,6 +202,35 @@ def _reads_of(store: Store, hour: int | None = None) -> dict[int, int]:
     with store.reading() as connection:
         found = connection.execute(query if hour is None else query.where(c.hour == hour))
         return {int(i): int(n) for i, n in found}
+
+
+def test_an_article_of_a_large_story_lists_its_first_ten_other_sources(
+    client: AsgiClient, store: Store
+) -> None:
+    from portal_fixtures import store_article
+
+    base = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    ids = [
+        store_article(
+            store,
+            f"big-{n}",
+            Article(
+                f"Le sommet africain de l'eau, dépêche {n}",
+                (f"Les délégations de quinze pays se réunissent à Rabat, compte rendu numéro {n}.",),
+                "fr",
+                url=f"https://site{n}.example/monde/sommet-{n}",
+                site_name=f"Site {n}",
+                published=(base + timedelta(minutes=n)).isoformat(),
+                story_id=777,
+            ),
+        )
+        for n in range(15)
+    ]
+    page = client.get(f"/fr/articles/{ids[0]}").text
+    coverage = _block(page, 'class="coverage"')
+    listed = [int(i) for i in re.findall(r'href="/fr/articles/(\d+)"', coverage)]
+    assert listed == ids[1:11], "the ten that published it first after this one"
+    assert 'href="/fr/stories/777"' in coverage, "all of them on the story's page"
 
 
 def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:
