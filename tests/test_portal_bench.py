@@ -242,17 +242,12 @@ def test_the_search_ceiling_runs_akhbars_query_and_answers_akhbars_bytes(sqlite_
     """The ceiling's route runs the query akhbar's search runs for the words asked (its candidates
     are counted in a header) and answers the page akhbar gave, whatever was found."""
     from akhbar.bench.searchceiling import PATH, ceiling_app
-    from akhbar.models import Article, Document
-    from akhbar.services import search
-    from akhbar.store import articles as stored_articles
-    from akhbar.store import documents
+    from akhbar.models import Article
+    from portal_fixtures import store_article
 
     for key, title in (("a", "Scrutin à Tanger"), ("b", "Le scrutin de dimanche"), ("c", "Météo du jour")):
         article = Article(title=title, body_paragraphs=("Un texte de quelques mots.",), language="fr")
-        with sqlite_store.transaction() as connection:
-            raw_id = documents.insert_raw(connection, Document(location=key, data=key.encode()), None)
-            article_id, _ = stored_articles.upsert_article(connection, key, raw_id, article, None)
-            search.index_article(connection, article_id, article, None)
+        store_article(sqlite_store, key, article)
     page = "<html><body>نتائج البحث</body></html>".encode()
     client = AsgiClient(ceiling_app(sqlite_store, page))
     for words, found in (("scrutin", "2"), ("météo", "1"), ("absent", "0"), ("", "0")):
