@@ -54,7 +54,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.seen.append((self.path, self.headers.get("Host", "")))
-        if self.path.startswith("/redirect?to="):
+        self.server.peers.append(self.client_address)
+        if self.path.startswith("/hang-up"):  # answered as kept alive, then closed by the server
+            self._send(200, b"<p>bye</p>")
+            self.close_connection = True
+        elif self.path.startswith("/redirect?to="):
             self._send(302, b"", Location=self.path.removeprefix("/redirect?to="))
         elif self.path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n")
@@ -80,6 +84,8 @@ class Recorder(ThreadingHTTPServer):
         super().__init__((address, port), Handler)
         self.label = address
         self.seen: list[tuple[str, str]] = []
+        self.peers: list[tuple[str, int]] = []  # the client's address of each request (one per connection)
+        self.closed = threading.Event()  # set once the server has closed a connection
         self.server_names: list[str | None] = []
         if tls is not None:
             tls.sni_callback = self._record_sni
@@ -88,6 +94,10 @@ class Recorder(ThreadingHTTPServer):
 
     def _record_sni(self, _sock: Any, name: str | None, _context: Any) -> None:
         self.server_names.append(name)
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        self.closed.set()
 
     def handle_error(self, request: object, client_address: object) -> None:
         return None  # a client that refuses our certificate hangs up: that is the point of a test
@@ -233,8 +243,8 @@ def test_a_kept_connection_is_asked_for_its_peer_once(
     servers: tuple[Recorder, Recorder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every fetch checks the address its connection reached; a connection kept for the next fetch
-    says once (anyio makes all of a socket's attributes each time one is asked for), while whether
-    it is still readable is asked afresh each time it is reused."""
+    says once (anyio makes all of a socket's attributes each time one is asked for), and it is
+    reused: all three requests come on one connection."""
     import httpcore._backends.anyio as backend
 
     public, _internal = servers
@@ -254,7 +264,27 @@ def test_a_kept_connection_is_asked_for_its_peer_once(
     assert [r.status for r in asyncio.run(run())] == [200, 200, 200]
     assert len(public.seen) == 3
     assert asked.count("server_addr") == 1, asked
-    assert asked.count("is_readable") >= 2, asked  # at each reuse, never from a kept answer
+    assert len(set(public.peers)) == 1, public.peers
+
+
+def test_a_kept_connection_the_server_closed_is_not_reused(servers: tuple[Recorder, Recorder]) -> None:
+    """A server may close a kept-alive connection while it is idle in the pool. Whether it is still
+    open is asked afresh at each reuse (never from a kept answer): the next fetch opens a new
+    connection instead of failing on the closed one (no retries in this policy)."""
+    public, _internal = servers
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(POLICY) as fetcher:
+            first = await fetcher.fetch(f"http://{PUBLIC}:{public.server_port}/hang-up")
+            for _ in range(100):  # until the server's end of the connection has reached us
+                await asyncio.sleep(0.01)
+                if len(public.seen) == 1 and public.closed.is_set():
+                    break
+            return [first, await fetcher.fetch(f"http://{PUBLIC}:{public.server_port}/after")]
+
+    assert [r.status for r in asyncio.run(run())] == [200, 200]
+    assert [path for path, _host in public.seen] == ["/hang-up", "/after"]
+    assert len(set(public.peers)) == 2, public.peers
 
 
 def test_every_redirect_hop_is_resolved_once_and_pinned(servers: tuple[Recorder, Recorder]) -> None:

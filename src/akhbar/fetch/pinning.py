@@ -16,12 +16,15 @@ previous request than its delay allows.
 
 from __future__ import annotations
 
+import select
+import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import cast
 
 import httpcore
 import httpx
@@ -124,12 +127,29 @@ class _Punctual(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> object:
         """As the inner stream answers; kept but for ``is_readable`` (anyio makes every attribute of
-        the socket each time one is asked for, and the fetcher asks for the peer at every fetch)."""
+        the socket each time one is asked for, and the fetcher asks for the peer at every fetch).
+
+        ``is_readable`` is asked of every pooled connection each time the pool hands one out (an
+        idle connection the server has closed reads its end at once): it polls the kept socket,
+        as the inner stream would after making all of the socket's attributes. That was a tenth of
+        the fetching loop's CPU.
+        """
         if info == "is_readable":
-            return self._inner.get_extra_info(info)
+            return _readable(cast("socket.socket | None", self.get_extra_info("socket")))
         if info not in self._extra:
             self._extra[info] = self._inner.get_extra_info(info)
         return self._extra[info]
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """Whether a read on ``sock`` would return at once (data, or the end of a closed connection);
+    a socket that is gone counts as readable, its next read being the end."""
+    number = -1 if sock is None else sock.fileno()
+    if number < 0:
+        return True
+    poller = select.poll()
+    poller.register(number, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
