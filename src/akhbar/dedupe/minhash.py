@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from collections.abc import Collection
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["EMPTY", "minhash", "permutations"]
 
 Hashes = npt.NDArray[np.uint32]
 
+_DIGEST = operator.methodcaller("digest")
 EMPTY = np.uint32(0xFFFFFFFF)  # the value of every permutation before any value is added
 
 # MurmurHash3's 32-bit finaliser: shift, multiply, shift, multiply, shift.
@@ -46,8 +48,8 @@ def permutations(count: int, seed: int) -> tuple[Hashes, Hashes]:
 
 def _sha1_32(values: Collection[bytes]) -> Hashes:
     """The first 4 bytes of each value's SHA-1, as a little-endian 32-bit integer."""
-    sha1 = hashlib.sha1
-    digests = np.frombuffer(b"".join([sha1(value).digest() for value in values]), dtype=np.uint8)
+    # C's own loops (map over the hash constructor and its digest): no bytecode per value
+    digests = np.frombuffer(b"".join(map(_DIGEST, map(hashlib.sha1, values))), dtype=np.uint8)
     return digests.reshape(-1, 20)[:, :4].copy().view("<u4").ravel().astype(np.uint32)
 
 

@@ -79,7 +79,7 @@ class Text:
 def read(paragraphs: Iterable[str], title: str = "") -> Text:
     """The words of a body, folded as signatures fold them, with and without their case."""
     cased = tuple(w for p in paragraphs for w in _WORD.findall(fold_for_signatures(p, keep_case=True)))
-    return Text(cased, tuple(w.casefold() for w in cased), frozenset(words(title)))
+    return Text(cased, tuple(map(str.casefold, cased)), frozenset(words(title)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class Signature:
 def signature(paragraphs: Sequence[str] | Text) -> Signature:
     """The MinHash signature of an article body (its paragraphs, or the body as read)."""
     found = paragraphs.shingles if isinstance(paragraphs, Text) else shingles(paragraphs)
-    hashes = minhash([shingle.encode() for shingle in found], count=NUM_PERM, seed=SEED)
+    hashes = minhash(list(map(str.encode, found)), count=NUM_PERM, seed=SEED)
     return Signature(hashes.astype(np.uint64), len(found))
 
 
