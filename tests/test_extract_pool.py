@@ -4,6 +4,7 @@ recorded rejection while the pool goes on with fresh workers."""
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import logging
 import os
@@ -70,6 +71,14 @@ def test_workers_give_the_outcomes_extraction_gives_in_thread(pool: ExtractionPo
     assert got == want
     assert len(pool.pids()) == 2 and os.getpid() not in pool.pids()
     assert pool.replaced == 0
+
+
+def test_a_workers_job_pipe_holds_a_whole_page(pool: ExtractionPool) -> None:
+    """A page goes to its worker in one write: the pipe holds 1 MB, not Linux's default 64 KB."""
+    (page,) = _real_pages(1)
+    assert isinstance(_through(pool, page), Article)
+    (worker,) = pool._workers
+    assert fcntl.fcntl(worker.to_worker.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
 
 
 def test_a_page_past_the_time_limit_is_rejected_and_a_fresh_worker_goes_on() -> None:

@@ -28,6 +28,7 @@ whose own memory (the pages it does not share with the fork server) has grown pa
 from __future__ import annotations
 
 import atexit
+import fcntl
 import logging
 import logging.handlers
 import multiprocessing
@@ -62,6 +63,10 @@ MEASURE_EVERY = 16  # pages between two looks at a worker's own memory (a look c
 STOP_SECONDS = 2.0  # how long a closing worker is given before it is killed
 START_SECONDS = 60.0  # how long a starting worker (the first: the fork server's warming) may take
 READY = b"ready"
+# a job's pipe holds a whole page (1 MB: Linux's limit for a pipe any user may ask for; its default
+# is 64 KB): the page is written in one go, where a 280 KB page took five writes, each waiting for
+# the worker to read the one before (a context switch each way)
+JOB_PIPE_BYTES = 1 << 20
 # what the fork server imports before it forks: the warm extraction stage. Each worker still imports
 # the program's main module again (as ``__mp_main__``), as every child of multiprocessing's spawn and
 # forkserver methods does: a script that ingests keeps its work under ``if __name__ == "__main__":``
@@ -118,6 +123,14 @@ class _Worker:
         code = self.process.exitcode
         self.process.close()  # its sentinel's descriptor, now rather than when collected
         return code
+
+
+def _widen(pipe: Connection) -> None:
+    """Make the pipe hold :data:`JOB_PIPE_BYTES` (Linux), or leave it as it is where it cannot."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, JOB_PIPE_BYTES)
+    except (AttributeError, OSError) as exc:  # not Linux, or past the system's pipe limits
+        log.debug("extract: a job pipe keeps its size (%s)", exc)
 
 
 def _fork_server() -> ForkServerContext:
@@ -211,6 +224,7 @@ class ExtractionPool:
     def _start(self) -> _Worker:
         context = _fork_server()
         theirs_read, ours_write = context.Pipe(duplex=False)
+        _widen(ours_write)
         ours_read, theirs_write = context.Pipe(duplex=False)
         level = logging.getLogger().getEffectiveLevel()  # what the worker logs: records this process writes
         process = context.Process(
