@@ -207,30 +207,39 @@ def _reads_of(store: Store, hour: int | None = None) -> dict[int, int]:
 def test_an_article_of_a_large_story_lists_its_first_ten_other_sources(
     client: AsgiClient, store: Store
 ) -> None:
+    """However large the story: 120 sources here, the first twenty of them to publish stored last (a
+    page that read the newest hundred would neither list them nor name the first), two undated."""
     from portal_fixtures import store_article
 
     base = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    ids = [
-        store_article(
-            store,
-            f"big-{n}",
-            Article(
-                f"Le sommet africain de l'eau, dépêche {n}",
-                (f"Les délégations de quinze pays se réunissent à Rabat, compte rendu numéro {n}.",),
-                "fr",
-                url=f"https://site{n}.example/monde/sommet-{n}",
-                site_name=f"Site {n}",
-                published=(base + timedelta(minutes=n)).isoformat(),
-                story_id=777,
-            ),
+
+    def stored(n: int, published: str | None) -> int:
+        article = Article(
+            f"Le sommet africain de l'eau, dépêche {n}",
+            (f"Les délégations de quinze pays se réunissent à Rabat, compte rendu numéro {n}.",),
+            "fr",
+            url=f"https://site{n}.example/monde/sommet-{n}",
+            site_name=f"Site {n}",
+            published=published,
+            story_id=777,
         )
-        for n in range(15)
-    ]
-    page = client.get(f"/fr/articles/{ids[0]}").text
+        return store_article(store, f"big-{n}", article)
+
+    undated = [stored(n, None) for n in (200, 201)]
+    late = {n: stored(n, (base + timedelta(minutes=n)).isoformat()) for n in range(20, 120)}
+    early = {n: stored(n, (base + timedelta(minutes=n)).isoformat()) for n in range(20)}
+    page = client.get(f"/fr/articles/{late[60]}").text
     coverage = _block(page, 'class="coverage"')
     listed = [int(i) for i in re.findall(r'href="/fr/articles/(\d+)"', coverage)]
-    assert listed == ids[1:11], "the ten that published it first after this one"
+    assert listed == [early[n] for n in range(10)], "the ten that published it first"
     assert 'href="/fr/stories/777"' in coverage, "all of them on the story's page"
+    first = page[page.index("Publié en premier par") :]
+    assert first.startswith(f'Publié en premier par <a href="/fr/articles/{early[0]}"><bdi>Site 0</bdi>')
+    alone = client.get(f"/fr/articles/{early[0]}").text
+    assert "Publié en premier par" not in alone, "the first names no other"
+    last = client.get(f"/fr/articles/{undated[0]}").text
+    listed = [int(i) for i in re.findall(r'href="/fr/articles/(\d+)"', _block(last, 'class="coverage"'))]
+    assert listed == [early[n] for n in range(10)], "an undated article lists the dated first"
 
 
 def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:

@@ -48,6 +48,7 @@ __all__ = [
 
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
+COVERAGE_SHOWN = 10  # other sources an article's page lists (its story's page lists them all)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Copy:
 class ArticleDetail:
     stored: StoredArticle
     story_key: str
-    coverage: tuple[ArticleSummary, ...]
+    coverage: tuple[ArticleSummary, ...]  # the story's first to publish, this article left out
     copies: tuple[Copy, ...] = ()
 
     @property
@@ -198,20 +199,24 @@ def section(store: Store, key: str, *, language: str | None = None, limit: int =
 
 
 def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
-    """The article with the other coverage of its story."""
+    """The article with the other coverage of its story: the first :data:`COVERAGE_SHOWN` sources to
+    publish it (and as many more as the article has copies, which its page lists apart)."""
     with store.reading() as connection:
         stored = article_rows.get_article(connection, article_id)
         if stored is None:
             return None
         story_id = stored.article.story_id
-        coverage: list[ArticleSummary] = []
-        if story_id is not None:
-            found = queries.summaries(connection, Filters(story_id=story_id), limit=100)
-            coverage = [a for a in found if a.id != article_id]
         links = (stored.article.duplicate_of, stored.article.duplicate_kind)  # read with the article
         linked = [
             Copy(summary, relation) for summary, relation in queries.related(connection, article_id, links)
         ]
+        coverage: list[ArticleSummary] = []
+        if story_id is not None:
+            # the story's first to publish, enough of them to list COVERAGE_SHOWN besides this article
+            # and its copies, whatever the story's size; the first of them all is among them
+            shown = COVERAGE_SHOWN + len(linked) + 1
+            found = queries.earliest_in_story(connection, story_id, shown)
+            coverage = [a for a in found if a.id != article_id]
     key = str(story_id) if story_id is not None else f"a{article_id}"
     return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 

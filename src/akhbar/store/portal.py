@@ -227,6 +227,21 @@ def summaries(
     return [summary_from(row) for row in found]
 
 
+# a story's articles in the order they were published: undated ones last, then by arrival
+_EARLIEST_IN_STORY = (
+    sa.select(*SUMMARY_COLUMNS)
+    .where(articles.c.story_id == sa.bindparam("story_id", type_=sa.Integer))
+    .order_by(articles.c.published.is_(None), articles.c.published, articles.c.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+
+def earliest_in_story(connection: sa.Connection, story_id: int, limit: int) -> list[ArticleSummary]:
+    """The first ``limit`` articles of the story to be published (undated ones last, then by id)."""
+    found = prepared.read(connection, _EARLIEST_IN_STORY, {"story_id": story_id, "limit": limit})
+    return [summary_from(row) for row in found]
+
+
 def summaries_by_ids(connection: sa.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
     if not ids:
         return []

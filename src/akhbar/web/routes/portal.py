@@ -100,6 +100,7 @@ def _article(pages: Pages, store: Store, language: str, article_id: int, base: s
         "related": related,
         "first": first,
         "photo": photo,
+        "coverage_shown": portal.COVERAGE_SHOWN,
     }
     if written is None:
         return pages.render("article.html", language, seo=head, **shown)
