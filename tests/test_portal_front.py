@@ -242,6 +242,44 @@ def test_an_article_of_a_large_story_lists_its_first_ten_other_sources(
     assert listed == [early[n] for n in range(10)], "an undated article lists the dated first"
 
 
+def test_a_story_read_in_part_still_names_its_first_publisher(
+    client: AsgiClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's page reads its newest articles (500), the front page a share of 200 per top story:
+    in a story larger than that, the first to publish it is added to what was read. Here the reads
+    are made smaller than the story (5, and 1 per top story: the story's newest then fill it), whose
+    first source is stored last."""
+    from akhbar.services import frontpage, portal
+    from portal_fixtures import store_article
+
+    monkeypatch.setattr(portal, "STORY_READ", 5)
+    monkeypatch.setattr(frontpage, "MEMBERS_READ", 1)
+    base = datetime.now(UTC) - timedelta(minutes=30)
+
+    def stored(n: int) -> int:
+        article = Article(
+            f"Inondations à Tétouan, dépêche {n}",
+            (f"Les pluies ont fait déborder l'oued Martil, selon le compte rendu numéro {n}.",),
+            "fr",
+            url=f"https://site{n}.example/societe/inondations-{n}",
+            site_name=f"Site {n}",
+            published=(base + timedelta(minutes=n)).isoformat(timespec="seconds"),
+            story_id=888,
+        )
+        return store_article(store, f"flood-{n}", article)
+
+    for n in range(1, 9):
+        stored(n)
+    first = stored(0)
+    page = client.get("/fr/stories/888").text
+    assert 'Publié en premier par <bdi class="site">Site 0</bdi>' in page
+    assert f'href="/fr/articles/{first}"' in page
+    api = client.get("/api/v1/stories/888").json()
+    assert api["first_published"]["article_id"] == first
+    home = client.get("/fr/").text
+    assert '<span class="first-by">en premier : <bdi>Site 0</bdi></span>' in home
+
+
 def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:
     """A process's batch holds up to :data:`reads.FLUSH_AT` articles, written in one statement: more
     ids than a statement may bind one by one (SQLite: 32,766), ids of deleted articles left out,

@@ -16,10 +16,12 @@ from akhbar.extract import sections
 from akhbar.models import ArticleSummary, BreakingFlag
 from akhbar.services import reads
 from akhbar.services.breaking import breaking_articles
-from akhbar.services.portal import LANGUAGES, AlsoIn, Filters, Story, also_in_of, earliest_first
+from akhbar.services.portal import LANGUAGES, AlsoIn, Filters, Story, also_in_of, earliest_first, with_first
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
+
+MEMBERS_READ = 200  # articles read per story shown among the front page's top stories
 
 __all__ = ["Home", "StoryView", "home", "related", "section_newest", "story_view"]
 
@@ -67,12 +69,17 @@ def _ranked_stories(store: Store, recent: list[ArticleSummary], limit: int) -> l
         reverse=True,
     )[:limit]
     grouped = [int(key) for key, _ in ranked if not key.startswith("a")]
-    with store.reading() as connection:
-        members = queries.story_members(connection, grouped, limit=200 * max(1, len(grouped)))
+    read = MEMBERS_READ * max(1, len(grouped))
     full: dict[str, list[ArticleSummary]] = defaultdict(list)
-    for item in members:
-        full[item.story_key].append(item)
-    return [Story(key, earliest_first(full.get(key) or items)) for key, items in ranked]
+    with store.reading() as connection:
+        members = queries.story_members(connection, grouped, limit=read)
+        for item in members:
+            full[item.story_key].append(item)
+        shown = {key: full.get(key) or items for key, items in ranked}
+        if len(members) == read:  # read in part: each story still names who published it first
+            for key in grouped:
+                shown[str(key)] = with_first(connection, key, shown[str(key)])
+    return [Story(key, earliest_first(items)) for key, items in shown.items()]
 
 
 def home(

@@ -221,6 +221,16 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
     return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 
 
+STORY_READ = 500  # a story's newest articles its page lists (and the stories list reads)
+
+
+def with_first(connection: sa.Connection, story_id: int, items: list[ArticleSummary]) -> list[ArticleSummary]:
+    """``items`` (some of the story's articles, its newest), with the story's first to publish added
+    when they leave it out: a story read in part still names who published it first."""
+    first = queries.earliest_in_story(connection, story_id, 1)
+    return items if not first or any(a.id == first[0].id for a in items) else [*items, first[0]]
+
+
 def story(store: Store, key: str) -> Story | None:
     """The story ``key``: a story id, or ``a<article id>`` for an article not yet grouped."""
     digits = key.removeprefix("a")
@@ -232,7 +242,9 @@ def story(store: Store, key: str) -> Story | None:
             if found and found[0].story_id is not None:
                 return story(store, str(found[0].story_id))
         else:
-            found = queries.summaries(connection, Filters(story_id=int(key)), limit=500)
+            found = queries.summaries(connection, Filters(story_id=int(key)), limit=STORY_READ)
+            if len(found) == STORY_READ:
+                found = with_first(connection, int(key), found)
     return Story(key, earliest_first(found)) if found else None
 
 
@@ -240,7 +252,11 @@ def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
     """Grouped stories, most recently active first (articles not yet grouped are not listed)."""
     with store.reading() as connection:
         ids = queries.story_ids(connection, limit=limit, offset=offset)
-        found = [queries.summaries(connection, Filters(story_id=i), limit=500) for i in ids]
+        found = [queries.summaries(connection, Filters(story_id=i), limit=STORY_READ) for i in ids]
+        found = [
+            with_first(connection, i, f) if len(f) == STORY_READ else f
+            for i, f in zip(ids, found, strict=True)
+        ]
     return [Story(str(i), earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
 
 
