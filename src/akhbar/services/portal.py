@@ -49,6 +49,7 @@ __all__ = [
 LANGUAGES = ("ar", "fr", "en")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 COVERAGE_SHOWN = 10  # other sources an article's page lists (its story's page lists them all)
+STORY_READ = 500  # a story's newest articles its page lists (and the stories list reads)
 
 
 @dataclass(frozen=True)
@@ -221,14 +222,17 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
     return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 
 
-STORY_READ = 500  # a story's newest articles its page lists (and the stories list reads)
-
-
 def with_first(connection: sa.Connection, story_id: int, items: list[ArticleSummary]) -> list[ArticleSummary]:
     """``items`` (some of the story's articles, its newest), with the story's first to publish added
     when they leave it out: a story read in part still names who published it first."""
     first = queries.earliest_in_story(connection, story_id, 1)
     return items if not first or any(a.id == first[0].id for a in items) else [*items, first[0]]
+
+
+def _story_articles(connection: sa.Connection, story_id: int) -> list[ArticleSummary]:
+    """The story's newest :data:`STORY_READ` articles, and its first to publish when they leave it out."""
+    found = queries.summaries(connection, Filters(story_id=story_id), limit=STORY_READ)
+    return with_first(connection, story_id, found) if len(found) == STORY_READ else found
 
 
 def story(store: Store, key: str) -> Story | None:
@@ -242,9 +246,7 @@ def story(store: Store, key: str) -> Story | None:
             if found and found[0].story_id is not None:
                 return story(store, str(found[0].story_id))
         else:
-            found = queries.summaries(connection, Filters(story_id=int(key)), limit=STORY_READ)
-            if len(found) == STORY_READ:
-                found = with_first(connection, int(key), found)
+            found = _story_articles(connection, int(key))
     return Story(key, earliest_first(found)) if found else None
 
 
@@ -252,11 +254,7 @@ def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
     """Grouped stories, most recently active first (articles not yet grouped are not listed)."""
     with store.reading() as connection:
         ids = queries.story_ids(connection, limit=limit, offset=offset)
-        found = [queries.summaries(connection, Filters(story_id=i), limit=STORY_READ) for i in ids]
-        found = [
-            with_first(connection, i, f) if len(f) == STORY_READ else f
-            for i, f in zip(ids, found, strict=True)
-        ]
+        found = [_story_articles(connection, i) for i in ids]
     return [Story(str(i), earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
 
 
