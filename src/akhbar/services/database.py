@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from akhbar.errors import ConfigError, InputError, StoreError
-from akhbar.store import Store
+from akhbar.store import Store, packing
 from akhbar.store.engine import head_revision
+from akhbar.store.tables import raw_documents
 
 
 def upgrade(url: str) -> str:
@@ -49,3 +52,74 @@ def backup(url: str, target: Path) -> int:
         source.close()
     partial.replace(target)
     return target.stat().st_size
+
+
+def raw_count(store: Store) -> int:
+    """How many raw documents are stored."""
+    with store.reading() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(raw_documents)).scalar_one())
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """What ``akhbar db compress`` did: documents compressed, their bytes before and after."""
+
+    documents: int
+    before: int
+    after: int
+
+
+def compress_raw(
+    store: Store, *, batch: int = 200, progress: Callable[[int], None] | None = None
+) -> Compressed:
+    """Compress the raw documents stored as they came (before revision 0026) that gain from it,
+    ``batch`` at a time, while akhbar goes on: each batch is read, compressed outside any
+    transaction, then written in one short transaction. ``progress`` gets the documents looked at
+    so far. Run again, it finds nothing left to do."""
+    done = before = after = 0
+    looked_at, last = 0, 0
+    while found := _stored_as_they_came(store, last, batch):
+        last = found[-1][0]
+        looked_at += len(found)
+        packed = [(raw_id, len(data), packing.pack(data)) for raw_id, data in found]
+        changed = [(raw_id, size, p) for raw_id, size, p in packed if p.compression is not None]
+        if changed:
+            with store.transaction() as connection:
+                for raw_id, _, p in changed:
+                    connection.execute(
+                        sa.update(raw_documents)
+                        .where(raw_documents.c.id == raw_id, raw_documents.c.compression.is_(None))
+                        .values(data=p.data, compression=p.compression)
+                    )
+            done += len(changed)
+            before += sum(size for _, size, _ in changed)
+            after += sum(len(p.data) for _, _, p in changed)
+        if progress is not None:
+            progress(looked_at)
+    return Compressed(done, before, after)
+
+
+def _stored_as_they_came(store: Store, after: int, size: int) -> list[tuple[int, bytes]]:
+    """The next ``size`` raw documents after id ``after`` stored uncompressed and large enough to
+    gain from compression, with their bytes."""
+    r = raw_documents.c
+    statement = (
+        sa.select(r.id, r.data)
+        .where(r.id > after, r.compression.is_(None), sa.func.length(r.data) >= packing.SMALLEST)
+        .order_by(r.id)
+        .limit(size)
+    )
+    with store.reading() as connection:
+        return [(int(row.id), bytes(row.data)) for row in connection.execute(statement)]
+
+
+def vacuum(store: Store) -> None:
+    """Give the space freed by compression back: SQLite rewrites the file without its free pages
+    (it needs as much free disk as the database takes, and writers wait until it ends);
+    PostgreSQL marks the space reusable (``VACUUM``, not ``VACUUM FULL``: nothing waits)."""
+    if store.dialect == "sqlite":
+        with store.engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM")
+        return
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM raw_documents")

@@ -29,7 +29,7 @@ from akhbar.models import as_utc
 from akhbar.services import images, ingest
 from akhbar.services.signin import TooManyAttempts, authenticate, hash_password, normalise_email
 from akhbar.services.stories import Grouping
-from akhbar.store import Store
+from akhbar.store import Store, packing
 from akhbar.store import signin as limits
 from akhbar.store import users as accounts
 from akhbar.store.tables import articles, raw_documents
@@ -182,12 +182,12 @@ class Written:
 def saved(store: Store, article_id: int) -> editorial.Saved | None:
     """The latest revision of an editorial article (None for any other article)."""
     with store.reading() as connection:
-        data = connection.execute(
-            sa.select(raw_documents.c.data)
+        row = connection.execute(
+            sa.select(raw_documents.c.data, raw_documents.c.compression)
             .join(articles, articles.c.raw_id == raw_documents.c.id)
             .where(articles.c.id == article_id, raw_documents.c.content_type == editorial.CONTENT_TYPE)
-        ).scalar()
-    return None if data is None else editorial.read(bytes(data))
+        ).first()
+    return None if row is None else editorial.read(packing.unpack(row.data, row.compression))
 
 
 def _editable(store: Store, user: User, article_id: int, refusal: str) -> editorial.Saved:
@@ -266,6 +266,7 @@ def written(store: Store, *, limit: int = 100) -> list[Written]:
                 articles.c.published,
                 articles.c.story_id,
                 raw_documents.c.data,
+                raw_documents.c.compression,
             )
             .join(raw_documents, articles.c.raw_id == raw_documents.c.id)
             .where(raw_documents.c.content_type == editorial.CONTENT_TYPE)
@@ -274,7 +275,7 @@ def written(store: Store, *, limit: int = 100) -> list[Written]:
         ).all()
     found = []
     for row in rows:
-        revision = editorial.read(bytes(row.data))
+        revision = editorial.read(packing.unpack(row.data, row.compression))
         found.append(
             Written(
                 row.id,

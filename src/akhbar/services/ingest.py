@@ -33,7 +33,7 @@ from akhbar.services import cleaning, stories
 from akhbar.services import search as search_index
 from akhbar.services.extractors import Extractor, in_thread
 from akhbar.sources.files import PAGE_SUFFIXES, Unreadable, expand, left_out, read_document
-from akhbar.store import Store, articles, documents
+from akhbar.store import Store, articles, documents, packing
 
 Status = Literal["stored", "updated", "unchanged", "rejected", "error"]
 _TAGS = re.compile(r"<[^>]+>")
@@ -234,13 +234,17 @@ def stage(
         read = extraction.readable(document, max_bytes=max_bytes)
     except InputError as exc:
         return IngestResult(document.location, "error", reason=str(exc))
+    # hashed and compressed before the transaction: other threads' writes wait while one is open
+    key = documents.raw_key(document, entry)
+    packed = packing.pack(document.data)
     with store.transaction() as connection:
-        key = documents.raw_key(document, entry)
         known = documents.known_raw(connection, key)
         if known is not None and known.has_outcome:
             return IngestResult(document.location, "unchanged")
         if known is None:  # another worker may store the same content at the same moment
-            raw_id, inserted = documents.insert_raw_once(connection, document, source_id, entry, key=key)
+            raw_id, inserted = documents.insert_raw_once(
+                connection, document, source_id, entry, key=key, packed=packed
+            )
         else:
             raw_id, inserted = known.id, False
         if not inserted and entry is not None:

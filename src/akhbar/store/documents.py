@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from akhbar.models import Document, Entry, StoredRejection, as_utc
-from akhbar.store import prepared
+from akhbar.store import packing, prepared
 from akhbar.store.engine import built_upsert, inserted_id
 from akhbar.store.tables import articles, raw_documents, rejections
 
@@ -80,7 +80,7 @@ def _record(row: Any) -> RawRecord:
 def _document(row: Any) -> Document:
     return Document(
         location=row.location,
-        data=row.data,
+        data=packing.unpack(row.data, row.compression),
         content_type=row.content_type,
         url=row.url,
         fetched_at=row.fetched_at,
@@ -89,15 +89,21 @@ def _document(row: Any) -> Document:
 
 
 def _raw_values(
-    document: Document, source_id: int | None, entry: Entry | None, key: str | None = None
+    document: Document,
+    source_id: int | None,
+    entry: Entry | None,
+    key: str | None = None,
+    packed: packing.Packed | None = None,
 ) -> dict[str, Any]:
+    data, compression = packed or packing.pack(document.data)
     return {
         "sha256": key or raw_key(document, entry),
         "location": document.location,
         "url": document.url,
         "content_type": document.content_type,
         "headers": [list(pair) for pair in document.headers],
-        "data": document.data,
+        "data": data,
+        "compression": compression,
         "fetched_at": document.fetched_at,
         "source_id": source_id,
         "entry": entry.to_json() if entry else None,
@@ -126,11 +132,14 @@ def insert_raw_once(
     entry: Entry | None = None,
     *,
     key: str | None = None,
+    packed: packing.Packed | None = None,
 ) -> tuple[int, bool]:
     """Insert the raw document unless its content is stored already (by another worker a moment
     ago, which this waits for on PostgreSQL): the stored row's id, and whether this call stored it.
-    ``key`` is its :func:`raw_key` when the caller has it already (a SHA-256 of the whole page)."""
-    values = _raw_values(document, source_id, entry, key)
+    ``key`` is its :func:`raw_key` and ``packed`` its bytes as stored (:func:`packing.pack`) when
+    the caller has them already: both take a while for a large page, better spent before a
+    transaction than inside it."""
+    values = _raw_values(document, source_id, entry, key, packed)
     inserted = connection.execute(
         built_upsert(connection, raw_documents, "once", _insert_once), values
     ).scalar()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA = "0025_most_read_totals"
+SCHEMA = "0026_raw_compression"
 """The schema revision this code reads and writes: the newest migration (a test holds it to the
 migrations directory's head). Opening a database compares it with the database's own, so a process
 loads Alembic (about 11 MB and 80 ms) only when it migrates."""

@@ -85,10 +85,11 @@ raw_documents = sa.Table(
     sa.Column("url", sa.Text),
     sa.Column("content_type", sa.Text),
     sa.Column("headers", sa.JSON, nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),  # as ``compression`` says (akhbar.store.packing)
     sa.Column("fetched_at", Timestamp, nullable=False),
     sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="SET NULL")),
     sa.Column("entry", sa.JSON),  # the listing entry the page came from, reapplied by reprocess
+    sa.Column("compression", sa.String(16)),  # how ``data`` is compressed: "zstd", or none (as it came)
 )
 
 articles = sa.Table(
