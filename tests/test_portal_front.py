@@ -280,6 +280,57 @@ def test_a_story_read_in_part_still_names_its_first_publisher(
     assert '<span class="first-by">en premier : <bdi>Site 0</bdi></span>' in home
 
 
+def test_a_story_read_in_part_counts_all_its_articles(
+    client: AsgiClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story larger than its page's read (made 5 here) is listed in part, and counted whole: its
+    articles, sites and languages, each language's count, its chart of sources over time, its JSON
+    and its card on the front page (whose read is made 1 per top story)."""
+    from akhbar.services import frontpage, portal
+    from portal_fixtures import store_article
+
+    monkeypatch.setattr(portal, "STORY_READ", 5)
+    monkeypatch.setattr(frontpage, "MEMBERS_READ", 1)
+    base = datetime.now(UTC) - timedelta(hours=3)
+
+    def stored(n: int, language: str) -> int:
+        article = Article(
+            f"Séisme au large d'Agadir, dépêche {n}"
+            if language == "fr"
+            else f"زلزال قبالة أكادير، برقية {n}",
+            (f"Une secousse a été ressentie sur la côte, selon le compte rendu numéro {n}.",)
+            if language == "fr"
+            else (f"شعر السكان بهزة أرضية على الساحل حسب التقرير رقم {n}.",),
+            language,
+            url=f"https://site{n}.example/quake-{n}",
+            site_name=f"Site {n}",
+            published=(base + timedelta(minutes=5 * n)).isoformat(timespec="seconds"),
+            story_id=999,
+        )
+        return store_article(store, f"quake-{n}", article)
+
+    for n in range(30):
+        stored(n, "fr" if n < 20 else "ar")
+    page = client.get("/fr/stories/999").text
+    head = _block(page, 'class="story-head"')
+    assert "2 langues · 30 sources" in head and "30 articles" in head
+    assert "seuls les 5 plus récents sont listés ici" in head
+    counts = re.findall(r'<span class="count">(\d+)</span>', page)
+    assert counts == ["10", "20"], "Arabic: 10 articles, 5 of them listed; French: 20, 1 listed"
+    columns = page[page.index('class="coverage-columns"') : page.index("</main>")]
+    listed = re.findall(r'href="/fr/articles/(\d+)"', columns)
+    assert len(listed) == 6, "the newest 5 and the first"
+    chart = _block(page, 'class="chart-figure"')
+    assert chart.count("<circle") == 30, "a step for each site, the earliest too"
+    api = client.get("/api/v1/stories/999").json()
+    assert api["sites"] == [f"Site {n}" for n in range(30)]
+    assert api["languages"] == ["fr", "ar"]
+    home = client.get("/fr/").text
+    assert "2 langues · 30 sources" in home
+    smaller = client.get("/ar/stories/999").text
+    assert "لا يُعرض هنا إلا أحدث 5 منها" in smaller
+
+
 def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:
     """A process's batch holds up to :data:`reads.FLUSH_AT` articles, written in one statement: more
     ids than a statement may bind one by one (SQLite: 32,766), ids of deleted articles left out,

@@ -20,6 +20,7 @@ from akhbar.services.portal import LANGUAGES, AlsoIn, Filters, Story, also_in_of
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
+from akhbar.store.portal import Outline
 
 MEMBERS_READ = 200  # articles read per story shown among the front page's top stories
 
@@ -76,10 +77,12 @@ def _ranked_stories(store: Store, recent: list[ArticleSummary], limit: int) -> l
         for item in members:
             full[item.story_key].append(item)
         shown = {key: full.get(key) or items for key, items in ranked}
-        if len(members) == read:  # read in part: each story still names who published it first
+        outlines: dict[str, tuple[Outline, ...]] = {}
+        if len(members) == read:  # read in part: each story names who published it first, counts all
             for key in grouped:
                 shown[str(key)] = with_first(connection, key, shown[str(key)])
-    return [Story(key, earliest_first(items)) for key, items in shown.items()]
+                outlines[str(key)] = tuple(queries.story_outline(connection, key))
+    return [Story(key, earliest_first(items), outlines.get(key, ())) for key, items in shown.items()]
 
 
 def home(
@@ -145,7 +148,8 @@ class StoryView:
     flags: tuple[BreakingFlag, ...]  # active breaking flags on the story or one of its articles
 
 
-def _sources_over_time(articles: Iterable[ArticleSummary]) -> tuple[tuple[datetime, int], ...]:
+def _sources_over_time(articles: Iterable[ArticleSummary | Outline]) -> tuple[tuple[datetime, int], ...]:
+    """When each new site first carried the story (articles earliest first), and how many had then."""
     seen: set[str] = set()
     points: list[tuple[datetime, int]] = []
     for item in articles:
@@ -179,7 +183,7 @@ def story_view(store: Store, found: Story) -> StoryView:
         copied = queries.originals(connection, ids)
         active = flags.list_flags(connection, active_at=datetime.now(UTC))
     on_story = tuple(f for f in active if f.article_id in ids or (story_id and f.story_id == story_id))
-    return StoryView(found, ordered, copied, _sources_over_time(found.articles), on_story)
+    return StoryView(found, ordered, copied, _sources_over_time(found.whole), on_story)
 
 
 RELATED_POOL = 6  # newest articles of a section read per related link shown (copies share a story)

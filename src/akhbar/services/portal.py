@@ -54,10 +54,16 @@ STORY_READ = 500  # a story's newest articles its page lists (and the stories li
 
 @dataclass(frozen=True)
 class Story:
-    """A story: its articles earliest first, so ``articles[0]`` published first."""
+    """A story: its articles earliest first, so ``articles[0]`` published first.
+
+    A story larger than a page lists (:data:`STORY_READ`) has only part of its articles in
+    ``articles`` (its newest, and its first); ``outline`` then has every one of them in short, which
+    its totals (articles, sites, languages) and its chart are counted from.
+    """
 
     key: str
     articles: tuple[ArticleSummary, ...]
+    outline: tuple[queries.Outline, ...] = ()
 
     @property
     def first(self) -> ArticleSummary:
@@ -68,12 +74,30 @@ class Story:
         return self.articles[-1]
 
     @property
+    def whole(self) -> tuple[ArticleSummary | queries.Outline, ...]:
+        """Every article of the story: the articles, or the outline when they are only part."""
+        return self.outline or self.articles
+
+    @property
+    def partial(self) -> bool:
+        """Whether ``articles`` lists only part of the story."""
+        return len(self.outline) > len(self.articles)
+
+    @property
+    def article_count(self) -> int:
+        return len(self.whole)
+
+    @property
     def sites(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a.site_name for a in self.articles if a.site_name))
+        return tuple(dict.fromkeys(a.site_name for a in self.whole if a.site_name))
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a.language for a in self.articles if a.language))
+        return tuple(dict.fromkeys(a.language for a in self.whole if a.language))
+
+    def count_in(self, language: str) -> int:
+        """How many of the story's articles are in ``language`` ("und": of no known language)."""
+        return sum(1 for a in self.whole if (a.language or "und") == language)
 
     def headline(self, language: str) -> ArticleSummary:
         """The article whose title heads the story for a reader of ``language``: its newest article in
@@ -229,10 +253,14 @@ def with_first(connection: sa.Connection, story_id: int, items: list[ArticleSumm
     return items if not first or any(a.id == first[0].id for a in items) else [*items, first[0]]
 
 
-def _story_articles(connection: sa.Connection, story_id: int) -> list[ArticleSummary]:
-    """The story's newest :data:`STORY_READ` articles, and its first to publish when they leave it out."""
+def _story(connection: sa.Connection, story_id: int) -> Story | None:
+    """The story's newest :data:`STORY_READ` articles; when it has more, its first to publish too,
+    and every article in short (:attr:`Story.outline`)."""
     found = queries.summaries(connection, Filters(story_id=story_id), limit=STORY_READ)
-    return with_first(connection, story_id, found) if len(found) == STORY_READ else found
+    if len(found) < STORY_READ:
+        return Story(str(story_id), earliest_first(found)) if found else None
+    outline = tuple(queries.story_outline(connection, story_id))
+    return Story(str(story_id), earliest_first(with_first(connection, story_id, found)), outline)
 
 
 def story(store: Store, key: str) -> Story | None:
@@ -245,17 +273,16 @@ def story(store: Store, key: str) -> Story | None:
             found = queries.summaries_by_ids(connection, [int(key[1:])])
             if found and found[0].story_id is not None:
                 return story(store, str(found[0].story_id))
-        else:
-            found = _story_articles(connection, int(key))
-    return Story(key, earliest_first(found)) if found else None
+            return Story(key, tuple(found)) if found else None
+        return _story(connection, int(key))
 
 
 def stories(store: Store, *, limit: int = 20, offset: int = 0) -> list[Story]:
     """Grouped stories, most recently active first (articles not yet grouped are not listed)."""
     with store.reading() as connection:
         ids = queries.story_ids(connection, limit=limit, offset=offset)
-        found = [_story_articles(connection, i) for i in ids]
-    return [Story(str(i), earliest_first(items)) for i, items in zip(ids, found, strict=True) if items]
+        found = [_story(connection, i) for i in ids]
+    return [story for story in found if story is not None]
 
 
 def sites(store: Store) -> list[tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -234,6 +234,28 @@ _EARLIEST_IN_STORY = (
     .order_by(articles.c.published.is_(None), articles.c.published, articles.c.id)
     .limit(sa.bindparam("limit", type_=sa.Integer))
 )
+
+
+class Outline(NamedTuple):
+    """An article of a story in short: what a story's totals and its chart are counted from."""
+
+    id: int
+    site_name: str | None
+    language: str | None
+    published: str | None
+
+
+# every article of a story in the order they were published, in short (four small columns)
+_OUTLINE = (
+    sa.select(articles.c.id, articles.c.site_name, articles.c.language, articles.c.published)
+    .where(articles.c.story_id == sa.bindparam("story_id", type_=sa.Integer))
+    .order_by(articles.c.published.is_(None), articles.c.published, articles.c.id)
+)
+
+
+def story_outline(connection: sa.Connection, story_id: int) -> list[Outline]:
+    """Every article of the story, in short, earliest first (undated ones last, then by id)."""
+    return [Outline._make(row) for row in prepared.read(connection, _OUTLINE, {"story_id": story_id})]
 
 
 def earliest_in_story(connection: sa.Connection, story_id: int, limit: int) -> list[ArticleSummary]:

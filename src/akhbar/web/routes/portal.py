@@ -228,7 +228,15 @@ async def story_page(request: Request, lang: str, key: str) -> Response:
             view.sources_over_time, zone=pages.zone, language=language, title=title
         )
         head = story.headline(language)
-        return pages.render("story.html", language, story=story, view=view, chart=chart, head=head)
+        return pages.render(
+            "story.html",
+            language,
+            story=story,
+            view=view,
+            chart=chart,
+            head=head,
+            story_read=portal.STORY_READ,
+        )
 
     return await pages.respond(request, language, render, inline=True)  # its articles, read by story
 
