@@ -254,12 +254,17 @@ def with_first(connection: sa.Connection, story_id: int, items: list[ArticleSumm
 
 
 def _story(connection: sa.Connection, story_id: int) -> Story | None:
-    """The story's newest :data:`STORY_READ` articles; when it has more, its first to publish too,
-    and every article in short (:attr:`Story.outline`)."""
+    """The story's newest :data:`STORY_READ` articles; when it has more, its first to publish and
+    the newest in each interface language too, and every article in short (:attr:`Story.outline`)."""
     found = queries.summaries(connection, Filters(story_id=story_id), limit=STORY_READ)
     if len(found) < STORY_READ:
         return Story(str(story_id), earliest_first(found)) if found else None
     outline = tuple(queries.story_outline(connection, story_id))
+    # each language's newest too, which heads the story for its readers (Story.headline)
+    newest = {item.language: item.id for item in outline if item.language in LANGUAGES}
+    read = {a.id for a in found}
+    missing = [i for i in newest.values() if i not in read]
+    found = [*found, *queries.summaries_by_ids(connection, missing)] if missing else found
     return Story(str(story_id), earliest_first(with_first(connection, story_id, found)), outline)
 
 
