@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from akhbar.cli.app import Context, echo_json, format_option, pass_context
-from akhbar.cli.output import plural
+from akhbar.cli.output import megabytes, plural
 from akhbar.cli.progress import bars
 from akhbar.config import REGISTRY
 
@@ -40,7 +40,7 @@ def backup_command(ctx: Context, target: Path) -> None:
     from akhbar.services import database
 
     size = database.backup(ctx.settings().database_url, target)
-    click.echo(f"backed up to {target} ({size / 1_000_000:.1f} MB)")
+    click.echo(f"backed up to {target} ({megabytes(size)})")
 
 
 @db_group.command("compress")
@@ -65,16 +65,15 @@ def compress_command(ctx: Context, vacuum: bool) -> None:
     with bars() as display:
         bar = display.add("raw documents", database.raw_count(store), "documents")
         done = database.compress_raw(store, progress=lambda n: bar.update(completed=n))
-    saved = done.before - done.after
-    before, after = done.before / 1_000_000, done.after / 1_000_000
-    click.echo(
-        f"compressed {plural(done.documents, 'raw document')} in {time.monotonic() - started:.1f} s: "
-        f"{before:.1f} MB → {after:.1f} MB ({saved / 1_000_000:.1f} MB freed)"
-    )
+    summary = f"compressed {plural(done.documents, 'raw document')} in {time.monotonic() - started:.1f} s"
+    if done.documents:
+        smaller = done.before / max(done.after, 1)
+        summary += f": {megabytes(done.before)} → {megabytes(done.after)}, {smaller:.1f} times smaller"
+    click.echo(summary)
     if vacuum:
         database.vacuum(store)
         click.echo("space given back to the disk")
-    elif saved and store.dialect == "sqlite":
+    elif done.documents and store.dialect == "sqlite":
         click.echo("the database file keeps its size, its free space reused by new rows; --vacuum shrinks it")
 
 

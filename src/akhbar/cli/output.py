@@ -41,6 +41,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
+def megabytes(size: int) -> str:
+    """``0.34 MB``, ``12.3 MB``, ``1234.5 MB``: a size in megabytes, small ones with two decimals."""
+    return f"{size / 1_000_000:.2f} MB" if size < 10_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
 def one_line(text: str) -> str:
     """Text with its line breaks and runs of spaces made single spaces (snippets, titles)."""
     return " ".join(text.split())
