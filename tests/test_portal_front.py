@@ -324,6 +324,7 @@ def test_a_story_read_in_part_counts_all_its_articles(
     api = client.get("/api/v1/stories/999").json()
     assert api["sites"] == [f"Site {n}" for n in range(30)]
     assert api["languages"] == ["fr", "ar"]
+    assert api["article_count"] == 30 and len(api["articles"]) == 7
     home = client.get("/fr/").text
     assert "2 langues · 30 sources" in home
     assert '<h1 lang="fr" dir="ltr">Séisme au large d&#39;Agadir, dépêche 19</h1>' in page, (

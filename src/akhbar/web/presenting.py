@@ -216,6 +216,7 @@ def story_json(story: Story) -> dict[str, Any]:
         },
         "sites": list(story.sites),
         "languages": list(story.languages),
+        "article_count": story.article_count,
         "articles": [summary_json(a) for a in story.articles],
     }
 

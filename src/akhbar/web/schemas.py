@@ -129,6 +129,10 @@ class Story(Schema):
     first_published: FirstPublished
     sites: list[str]
     languages: list[str]
+    article_count: int = Field(
+        description="all its articles; `articles` lists them all, or its newest 500 and its first"
+        " (and the newest in each of ar, fr and en) when it has more"
+    )
     articles: list[ArticleSummary]
 
 
