@@ -173,3 +173,13 @@ def test_sqlite_file_holds_the_compressed_bytes(tmp_path: Path) -> None:
             "SELECT data, compression FROM raw_documents WHERE id = ?", (raw_id,)
         ).fetchone()
     assert compression == "zstd" and data.startswith(ZSTD_MAGIC) and len(data) < len(page) // 3
+
+
+def test_postgresql_does_not_compress_the_column_again(pg_store: Store) -> None:
+    """TOAST leaves ``data`` as akhbar stored it (``STORAGE EXTERNAL``): a frame does not shrink."""
+    with pg_store.reading() as connection:
+        storage = connection.exec_driver_sql(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'raw_documents'::regclass AND attname = 'data'"
+        ).scalar_one()
+    assert storage == "e"
