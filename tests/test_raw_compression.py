@@ -116,7 +116,11 @@ def test_db_compress_compresses_what_was_stored_as_it_came(tmp_path: Path) -> No
 def test_compress_raw_on_both_databases(store: Store) -> None:
     page = _page()
     raw_id = _as_they_came(store, Document("/old.html", page, "text/html"))
-    done = database.compress_raw(store, batch=1)
+    with store.transaction() as connection:  # stored after it, with nothing to compress
+        last = documents.insert_raw(connection, Document("/new.html", b"<p>short</p>", "text/html"), None)
+    reached: list[int] = []
+    done = database.compress_raw(store, batch=1, progress=reached.append)
+    assert reached == [raw_id, last] and database.last_raw_id(store) == last
     assert (done.documents, done.before) == (1, len(page))
     assert done.after == len(_stored(store, raw_id)[0]) < len(page) // 3
     database.vacuum(store)

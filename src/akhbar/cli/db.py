@@ -63,7 +63,7 @@ def compress_command(ctx: Context, vacuum: bool) -> None:
     store = ctx.store()
     started = time.monotonic()
     with bars() as display:
-        bar = display.add("raw documents", database.raw_count(store), "documents")
+        bar = display.add("raw documents", database.last_raw_id(store), "documents")  # by id
         done = database.compress_raw(store, progress=lambda n: bar.update(completed=n))
     summary = f"compressed {plural(done.documents, 'raw document')} in {time.monotonic() - started:.1f} s"
     if done.documents:

@@ -54,10 +54,10 @@ def backup(url: str, target: Path) -> int:
     return target.stat().st_size
 
 
-def raw_count(store: Store) -> int:
-    """How many raw documents are stored."""
+def last_raw_id(store: Store) -> int:
+    """The id of the newest raw document (0: none): how far :func:`compress_raw` goes."""
     with store.reading() as connection:
-        return int(connection.execute(sa.select(sa.func.count()).select_from(raw_documents)).scalar_one())
+        return int(connection.execute(sa.select(sa.func.max(raw_documents.c.id))).scalar() or 0)
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,11 @@ def compress_raw(
 ) -> Compressed:
     """Compress the raw documents stored as they came (before revision 0026) that gain from it,
     ``batch`` at a time, while akhbar goes on: each batch is read, compressed outside any
-    transaction, then written in one short transaction. ``progress`` gets the documents looked at
-    so far. Run again, it finds nothing left to do."""
-    done = before = after = 0
-    looked_at, last = 0, 0
+    transaction, then written in one short transaction. ``progress`` gets the id reached (against
+    :func:`last_raw_id`). Run again, it finds nothing left to do."""
+    done = before = after = last = 0
     while found := _stored_as_they_came(store, last, batch):
         last = found[-1][0]
-        looked_at += len(found)
         packed = [(raw_id, len(data), packing.pack(data)) for raw_id, data in found]
         changed = [(raw_id, size, p) for raw_id, size, p in packed if p.compression is not None]
         if changed:
@@ -95,7 +93,9 @@ def compress_raw(
             before += sum(size for _, size, _ in changed)
             after += sum(len(p.data) for _, _, p in changed)
         if progress is not None:
-            progress(looked_at)
+            progress(last)
+    if progress is not None:
+        progress(last_raw_id(store))  # the rows past the last found had nothing to compress
     return Compressed(done, before, after)
 
 
