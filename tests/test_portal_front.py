@@ -336,6 +336,59 @@ def test_a_story_read_in_part_counts_all_its_articles(
     assert "زلزال قبالة أكادير، برقية 29</h1>" in arabic
 
 
+def test_a_story_read_in_part_pages_through_its_older_coverage(
+    client: AsgiClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its page's read (made 5 here), a story's page links to its older coverage, 5 at a time,
+    until every article has been listed once; each older page keeps the story's headline and
+    totals and links back to the newest."""
+    from akhbar.services import portal
+    from portal_fixtures import store_article
+
+    monkeypatch.setattr(portal, "STORY_READ", 5)
+    base = datetime.now(UTC) - timedelta(hours=3)
+    ids = []
+    for n in range(12):
+        article = Article(
+            f"Grève des transports à Casablanca, dépêche {n}",
+            (f"Les bus et le tramway sont restés au dépôt, selon le compte rendu numéro {n}.",),
+            "fr",
+            url=f"https://site{n}.example/greve-{n}",
+            site_name=f"Site {n}",
+            published=(base + timedelta(minutes=5 * n)).isoformat(timespec="seconds"),
+            story_id=555,
+        )
+        ids.append(store_article(store, f"greve-{n}", article))
+
+    def listed(page: str) -> list[int]:
+        columns = page[page.index('class="coverage-columns"') : page.index("</main>")]
+        return [int(i) for i in re.findall(r'class="title" href="/fr/articles/(\d+)"', columns)]
+
+    def older_link(page: str) -> str | None:
+        found = re.search(
+            r'<a rel="next" href="(/fr/stories/555\?older=[^"]+)">Couverture plus ancienne</a>', page
+        )
+        return found.group(1) if found else None
+
+    page = client.get("/fr/stories/555").text
+    assert listed(page) == [ids[0], *ids[7:]], "the first, then the newest 5"
+    seen = set(listed(page))
+    pages = 0
+    link = older_link(page)
+    while link is not None:
+        older = client.get(link.replace("&amp;", "&"))
+        assert older.status_code == 200
+        text = older.text
+        pages += 1
+        assert "sa couverture plus ancienne est listée ici" in text and "12 articles" in text
+        assert "Grève des transports à Casablanca, dépêche 11</h1>" in text, "the story's headline"
+        assert '<a rel="prev" href="/fr/stories/555">Couverture la plus récente</a>' in text
+        seen.update(listed(text))
+        link = older_link(text)
+    assert pages == 2 and seen == set(ids), "7 older articles in two pages, each listed"
+    assert client.get("/fr/stories/555?older=not-a-cursor").status_code == 400
+
+
 def test_a_batch_of_reads_is_added_whole_whatever_its_size(store: Store, newsroom: Newsroom) -> None:
     """A process's batch holds up to :data:`reads.FLUSH_AT` articles, written in one statement: more
     ids than a statement may bind one by one (SQLite: 32,766), ids of deleted articles left out,

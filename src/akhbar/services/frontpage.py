@@ -172,17 +172,21 @@ def _moment(published: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def story_view(store: Store, found: Story) -> StoryView:
-    ids = [a.id for a in found.articles]
+def story_view(store: Store, found: Story, listed: Sequence[ArticleSummary] | None = None) -> StoryView:
+    """The story as its page shows it, its columns listing ``listed`` (its older coverage, say)
+    or else the story's own articles."""
+    shown = found.articles if listed is None else tuple(listed)
+    ids = [a.id for a in shown]
     columns: dict[str, list[ArticleSummary]] = defaultdict(list)
-    for item in found.articles:
+    for item in shown:
         columns[item.language or "und"].append(item)
     ordered = {code: tuple(columns[code]) for code in (*LANGUAGES, *sorted(columns)) if code in columns}
     story_id = found.articles[0].story_id
     with store.reading() as connection:
         copied = queries.originals(connection, ids)
         active = flags.list_flags(connection, active_at=datetime.now(UTC))
-    on_story = tuple(f for f in active if f.article_id in ids or (story_id and f.story_id == story_id))
+    flagged = {*ids, *(a.id for a in found.articles)}  # the story's newest too, on an older page
+    on_story = tuple(f for f in active if f.article_id in flagged or (story_id and f.story_id == story_id))
     return StoryView(found, ordered, copied, _sources_over_time(found.whole), on_story)
 
 

@@ -64,6 +64,7 @@ class Story:
     key: str
     articles: tuple[ArticleSummary, ...]
     outline: tuple[queries.Outline, ...] = ()
+    older: str | None = None  # the cursor of its older coverage (:func:`older_coverage`) when partial
 
     @property
     def first(self) -> ArticleSummary:
@@ -260,12 +261,23 @@ def _story(connection: sa.Connection, story_id: int) -> Story | None:
     if len(found) < STORY_READ:
         return Story(str(story_id), earliest_first(found)) if found else None
     outline = tuple(queries.story_outline(connection, story_id))
+    older = encode_cursor(found[-1]) if len(outline) > len(found) else None  # newest first: the cut
     # each language's newest too, which heads the story for its readers (Story.headline)
     newest = {item.language: item.id for item in outline if item.language in LANGUAGES}
     read = {a.id for a in found}
     missing = [i for i in newest.values() if i not in read]
     found = [*found, *queries.summaries_by_ids(connection, missing)] if missing else found
-    return Story(str(story_id), earliest_first(with_first(connection, story_id, found)), outline)
+    listed = earliest_first(with_first(connection, story_id, found))
+    return Story(str(story_id), listed, outline, older)
+
+
+def older_coverage(store: Store, story: Story, cursor: str) -> tuple[tuple[ArticleSummary, ...], str | None]:
+    """The story's next :data:`STORY_READ` articles older than ``cursor`` (earliest first), and the
+    cursor of those after them (None: no more). InputError for a cursor that is not one."""
+    if not story.key.isdigit():  # an article not yet grouped is the whole of its story
+        return (), None
+    found, cursor_after = page(store, Filters(story_id=int(story.key)), cursor=cursor, limit=STORY_READ)
+    return earliest_first(found), cursor_after
 
 
 def story(store: Store, key: str) -> Story | None:

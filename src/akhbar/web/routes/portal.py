@@ -216,13 +216,21 @@ async def article_page(request: Request, lang: str, article_id: ArticleId) -> Re
 
 
 @router.get("/{lang:lang}/stories/{key}")
-async def story_page(request: Request, lang: str, key: str) -> Response:
+async def story_page(
+    request: Request,
+    lang: str,
+    key: str,
+    older: str | None = Query(None, max_length=500, description="a story's older coverage: its cursor"),
+) -> Response:
     language = lang
     store, pages = _served(request)
 
     def render() -> Rendered:
         story = _found(portal.story(store, key), "story")
-        view = frontpage.story_view(store, story)
+        listed, next_older = (
+            portal.older_coverage(store, story, older) if older is not None else (None, story.older)
+        )
+        view = frontpage.story_view(store, story, listed)
         title = interface(language).gettext("Number of sources over time")
         chart = charts.sources_over_time(
             view.sources_over_time, zone=pages.zone, language=language, title=title
@@ -236,6 +244,8 @@ async def story_page(request: Request, lang: str, key: str) -> Response:
             chart=chart,
             head=head,
             story_read=portal.STORY_READ,
+            older_page=older is not None,
+            next_older=next_older,
         )
 
     return await pages.respond(request, language, render, inline=True)  # its articles, read by story
