@@ -204,30 +204,48 @@ def _reads_of(store: Store, hour: int | None = None) -> dict[int, int]:
         return {int(i): int(n) for i, n in found}
 
 
+def _in_story(
+    store: Store,
+    story_id: int,
+    n: int,
+    words: tuple[str, str],
+    published: datetime | None,
+    language: str = "fr",
+) -> int:
+    """Article ``n`` of story ``story_id``, from a site of its own (``Site n``): ``words`` are the
+    beginnings of its title and its text, each ended with ``n``."""
+    from portal_fixtures import store_article
+
+    title, text = words
+    article = Article(
+        f"{title} {n}",
+        (f"{text} {n}.",),
+        language,
+        url=f"https://site{n}.example/{story_id}/{n}",
+        site_name=f"Site {n}",
+        published=published.isoformat(timespec="seconds") if published else None,
+        story_id=story_id,
+    )
+    return store_article(store, f"story-{story_id}-{n}", article)
+
+
 def test_an_article_of_a_large_story_lists_its_first_ten_other_sources(
     client: AsgiClient, store: Store
 ) -> None:
     """However large the story: 120 sources here, the first twenty of them to publish stored last (a
     page that read the newest hundred would neither list them nor name the first), two undated."""
-    from portal_fixtures import store_article
-
     base = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    words = (
+        "Le sommet africain de l'eau, dépêche",
+        "Les délégations de quinze pays se réunissent à Rabat, n°",
+    )
 
-    def stored(n: int, published: str | None) -> int:
-        article = Article(
-            f"Le sommet africain de l'eau, dépêche {n}",
-            (f"Les délégations de quinze pays se réunissent à Rabat, compte rendu numéro {n}.",),
-            "fr",
-            url=f"https://site{n}.example/monde/sommet-{n}",
-            site_name=f"Site {n}",
-            published=published,
-            story_id=777,
-        )
-        return store_article(store, f"big-{n}", article)
+    def stored(n: int, published: datetime | None) -> int:
+        return _in_story(store, 777, n, words, published)
 
     undated = [stored(n, None) for n in (200, 201)]
-    late = {n: stored(n, (base + timedelta(minutes=n)).isoformat()) for n in range(20, 120)}
-    early = {n: stored(n, (base + timedelta(minutes=n)).isoformat()) for n in range(20)}
+    late = {n: stored(n, base + timedelta(minutes=n)) for n in range(20, 120)}
+    early = {n: stored(n, base + timedelta(minutes=n)) for n in range(20)}
     page = client.get(f"/fr/articles/{late[60]}").text
     coverage = _block(page, 'class="coverage"')
     listed = [int(i) for i in re.findall(r'href="/fr/articles/(\d+)"', coverage)]
@@ -250,23 +268,14 @@ def test_a_story_read_in_part_still_names_its_first_publisher(
     are made smaller than the story (5, and 1 per top story: the story's newest then fill it), whose
     first source is stored last."""
     from akhbar.services import frontpage, portal
-    from portal_fixtures import store_article
 
     monkeypatch.setattr(portal, "STORY_READ", 5)
     monkeypatch.setattr(frontpage, "MEMBERS_READ", 1)
     base = datetime.now(UTC) - timedelta(minutes=30)
+    words = ("Inondations à Tétouan, dépêche", "Les pluies ont fait déborder l'oued Martil, selon la dépêche")
 
     def stored(n: int) -> int:
-        article = Article(
-            f"Inondations à Tétouan, dépêche {n}",
-            (f"Les pluies ont fait déborder l'oued Martil, selon le compte rendu numéro {n}.",),
-            "fr",
-            url=f"https://site{n}.example/societe/inondations-{n}",
-            site_name=f"Site {n}",
-            published=(base + timedelta(minutes=n)).isoformat(timespec="seconds"),
-            story_id=888,
-        )
-        return store_article(store, f"flood-{n}", article)
+        return _in_story(store, 888, n, words, base + timedelta(minutes=n))
 
     for n in range(1, 9):
         stored(n)
@@ -287,27 +296,19 @@ def test_a_story_read_in_part_counts_all_its_articles(
     articles, sites and languages, each language's count, its chart of sources over time, its JSON
     and its card on the front page (whose read is made 1 per top story)."""
     from akhbar.services import frontpage, portal
-    from portal_fixtures import store_article
 
     monkeypatch.setattr(portal, "STORY_READ", 5)
     monkeypatch.setattr(frontpage, "MEMBERS_READ", 1)
     base = datetime.now(UTC) - timedelta(hours=3)
+    french = (
+        "Séisme au large d'Agadir, dépêche",
+        "Une secousse a été ressentie sur la côte, selon la dépêche",
+    )
+    arabic = ("زلزال قبالة أكادير، برقية", "شعر السكان بهزة أرضية على الساحل حسب البرقية")
 
     def stored(n: int, language: str) -> int:
-        article = Article(
-            f"Séisme au large d'Agadir, dépêche {n}"
-            if language == "fr"
-            else f"زلزال قبالة أكادير، برقية {n}",
-            (f"Une secousse a été ressentie sur la côte, selon le compte rendu numéro {n}.",)
-            if language == "fr"
-            else (f"شعر السكان بهزة أرضية على الساحل حسب التقرير رقم {n}.",),
-            language,
-            url=f"https://site{n}.example/quake-{n}",
-            site_name=f"Site {n}",
-            published=(base + timedelta(minutes=5 * n)).isoformat(timespec="seconds"),
-            story_id=999,
-        )
-        return store_article(store, f"quake-{n}", article)
+        words = french if language == "fr" else arabic
+        return _in_story(store, 999, n, words, base + timedelta(minutes=5 * n), language)
 
     for n in range(30):
         stored(n, "fr" if n < 20 else "ar")
@@ -343,22 +344,14 @@ def test_a_story_read_in_part_pages_through_its_older_coverage(
     until every article has been listed once; each older page keeps the story's headline and
     totals and links back to the newest."""
     from akhbar.services import portal
-    from portal_fixtures import store_article
 
     monkeypatch.setattr(portal, "STORY_READ", 5)
     base = datetime.now(UTC) - timedelta(hours=3)
-    ids = []
-    for n in range(12):
-        article = Article(
-            f"Grève des transports à Casablanca, dépêche {n}",
-            (f"Les bus et le tramway sont restés au dépôt, selon le compte rendu numéro {n}.",),
-            "fr",
-            url=f"https://site{n}.example/greve-{n}",
-            site_name=f"Site {n}",
-            published=(base + timedelta(minutes=5 * n)).isoformat(timespec="seconds"),
-            story_id=555,
-        )
-        ids.append(store_article(store, f"greve-{n}", article))
+    words = (
+        "Grève des transports à Casablanca, dépêche",
+        "Les bus et le tramway sont restés au dépôt, dépêche",
+    )
+    ids = [_in_story(store, 555, n, words, base + timedelta(minutes=5 * n)) for n in range(12)]
 
     def listed(page: str) -> list[int]:
         columns = page[page.index('class="coverage-columns"') : page.index("</main>")]
