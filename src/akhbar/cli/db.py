@@ -51,7 +51,7 @@ def backup_command(ctx: Context, target: Path) -> None:
 )
 @pass_context
 def compress_command(ctx: Context, vacuum: bool) -> None:
-    """Compress raw documents stored before akhbar compressed them (a page takes about 5 times less).
+    """Compress the raw documents stored before akhbar compressed them (to about a fifth of their size).
 
     akhbar keeps each fetched page to re-extract it (`akhbar reprocess`). It now stores them
     compressed; this compresses those stored earlier, a batch at a time, while akhbar runs. SQLite
