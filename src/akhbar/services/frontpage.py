@@ -16,7 +16,15 @@ from akhbar.extract import sections
 from akhbar.models import ArticleSummary, BreakingFlag
 from akhbar.services import reads
 from akhbar.services.breaking import breaking_articles
-from akhbar.services.portal import LANGUAGES, AlsoIn, Filters, Story, also_in_of, earliest_first, with_first
+from akhbar.services.portal import (
+    LANGUAGES,
+    AlsoIn,
+    Filters,
+    Story,
+    also_in_of,
+    earliest_first,
+    with_articles,
+)
 from akhbar.store import Store
 from akhbar.store import breaking as flags
 from akhbar.store import portal as queries
@@ -80,8 +88,8 @@ def _ranked_stories(store: Store, recent: list[ArticleSummary], limit: int) -> l
         outlines: dict[str, tuple[Outline, ...]] = {}
         if len(members) == read:  # read in part: each story names who published it first, counts all
             for key in grouped:
-                shown[str(key)] = with_first(connection, key, shown[str(key)])
-                outlines[str(key)] = tuple(queries.story_outline(connection, key))
+                outline = outlines[str(key)] = tuple(queries.story_outline(connection, key))
+                shown[str(key)] = with_articles(connection, shown[str(key)], [o.id for o in outline[:1]])
     return [Story(key, earliest_first(items), outlines.get(key, ())) for key, items in shown.items()]
 
 

@@ -247,11 +247,15 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
     return ArticleDetail(stored, key, earliest_first(coverage), tuple(linked))
 
 
-def with_first(connection: sa.Connection, story_id: int, items: list[ArticleSummary]) -> list[ArticleSummary]:
-    """``items`` (some of the story's articles, its newest), with the story's first to publish added
-    when they leave it out: a story read in part still names who published it first."""
-    first = queries.earliest_in_story(connection, story_id, 1)
-    return items if not first or any(a.id == first[0].id for a in items) else [*items, first[0]]
+def with_articles(
+    connection: sa.Connection, items: list[ArticleSummary], ids: Iterable[int]
+) -> list[ArticleSummary]:
+    """``items`` (some of a story's articles, its newest), with those of ``ids`` they leave out
+    read and added (in one query): a story read in part still names who published it first (the
+    first of its :func:`queries.story_outline`)."""
+    read = {a.id for a in items}
+    missing = list(dict.fromkeys(i for i in ids if i not in read))
+    return [*items, *queries.summaries_by_ids(connection, missing)] if missing else items
 
 
 def _story(connection: sa.Connection, story_id: int) -> Story | None:
@@ -262,12 +266,9 @@ def _story(connection: sa.Connection, story_id: int) -> Story | None:
         return Story(str(story_id), earliest_first(found)) if found else None
     outline = tuple(queries.story_outline(connection, story_id))
     older = encode_cursor(found[-1]) if len(outline) > len(found) else None  # newest first: the cut
-    # each language's newest too, which heads the story for its readers (Story.headline)
+    # its first to publish, and each language's newest, which heads it for its readers (Story.headline)
     newest = {item.language: item.id for item in outline if item.language in LANGUAGES}
-    read = {a.id for a in found}
-    missing = [i for i in newest.values() if i not in read]
-    found = [*found, *queries.summaries_by_ids(connection, missing)] if missing else found
-    listed = earliest_first(with_first(connection, story_id, found))
+    listed = earliest_first(with_articles(connection, found, [outline[0].id, *newest.values()]))
     return Story(str(story_id), listed, outline, older)
 
 

@@ -228,10 +228,12 @@ def summaries(
 
 
 # a story's articles in the order they were published: undated ones last, then by arrival
+_IN_STORY = articles.c.story_id == sa.bindparam("story_id", type_=sa.Integer)
+_AS_PUBLISHED = (articles.c.published.is_(None), articles.c.published, articles.c.id)
 _EARLIEST_IN_STORY = (
     sa.select(*SUMMARY_COLUMNS)
-    .where(articles.c.story_id == sa.bindparam("story_id", type_=sa.Integer))
-    .order_by(articles.c.published.is_(None), articles.c.published, articles.c.id)
+    .where(_IN_STORY)
+    .order_by(*_AS_PUBLISHED)
     .limit(sa.bindparam("limit", type_=sa.Integer))
 )
 
@@ -248,8 +250,8 @@ class Outline(NamedTuple):
 # every article of a story in the order they were published, in short (four small columns)
 _OUTLINE = (
     sa.select(articles.c.id, articles.c.site_name, articles.c.language, articles.c.published)
-    .where(articles.c.story_id == sa.bindparam("story_id", type_=sa.Integer))
-    .order_by(articles.c.published.is_(None), articles.c.published, articles.c.id)
+    .where(_IN_STORY)
+    .order_by(*_AS_PUBLISHED)
 )
 
 
