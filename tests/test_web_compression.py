@@ -1,4 +1,4 @@
-"""Compressed answers (brotli, gzip) and the front cache that answers cached pages again."""
+"""Compressed answers (Zstandard, brotli, gzip) and the front cache that answers cached pages again."""
 
 from __future__ import annotations
 
@@ -12,25 +12,31 @@ from akhbar.models import Article
 from akhbar.store import Store
 from akhbar.web import caching, create_app
 from akhbar.web.caching import FrontCache
-from akhbar.web.compression import compress, encoding_for
+from akhbar.web.compression import CHEAPEST, SMALLEST, compress, encoding_for
 from conftest import AsgiClient, app_client
 from portal_fixtures import populate, store_article
 
 
 @pytest.mark.parametrize(
-    ("header", "expected"),
+    ("header", "cheapest", "smallest"),
     [
-        ("", ""),
-        ("gzip, deflate", "gzip"),
-        ("gzip, deflate, br, zstd", "br"),
-        ("br;q=0, gzip", "gzip"),
-        ("identity", ""),
-        ("*", "br"),
-        ("gzip;q=nonsense", ""),
+        ("", "", ""),
+        ("gzip, deflate", "gzip", "gzip"),
+        ("gzip, deflate, br, zstd", "zstd", "br"),  # Chromium, Firefox
+        ("gzip, deflate, br", "br", "br"),  # Safari
+        ("zstd, gzip", "zstd", "zstd"),
+        ("br;q=0, gzip", "gzip", "gzip"),
+        ("zstd;q=0, br, gzip", "br", "br"),
+        ("identity", "", ""),
+        ("*", "br", "br"),  # Zstandard only when named
+        ("gzip;q=nonsense", "", ""),
     ],
 )
-def test_the_encoding_is_the_best_the_client_accepts(header: str, expected: str) -> None:
-    assert encoding_for(header) == expected
+def test_the_encoding_is_the_one_the_client_accepts_first_in_each_order(
+    header: str, cheapest: str, smallest: str
+) -> None:
+    assert encoding_for(header) == encoding_for(header, CHEAPEST) == cheapest
+    assert encoding_for(header, SMALLEST) == smallest
 
 
 def test_cached_pages_come_compressed_with_their_own_tag(sqlite_store: Store) -> None:
@@ -39,7 +45,7 @@ def test_cached_pages_come_compressed_with_their_own_tag(sqlite_store: Store) ->
     plain = client.get("/fr/", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and "Accept-Encoding" in plain.headers["vary"]
     tags = {plain.headers["etag"]}
-    for encoding in ("br", "gzip"):
+    for encoding in ("br", "gzip", "zstd"):
         response = client.get("/fr/", headers={"Accept-Encoding": encoding})
         assert response.headers["content-encoding"] == encoding
         assert response.num_bytes_downloaded < len(plain.content) / 3
@@ -49,7 +55,33 @@ def test_cached_pages_come_compressed_with_their_own_tag(sqlite_store: Store) ->
             "/fr/", headers={"Accept-Encoding": encoding, "If-None-Match": response.headers["etag"]}
         )
         assert again.status_code == 304
-    assert len(tags) == 3, "each representation has its own entity tag"
+    assert len(tags) == 4, "each representation has its own entity tag"
+
+
+def test_a_page_given_once_goes_out_in_the_cheapest_coding_and_again_in_the_smallest(
+    sqlite_store: Store,
+) -> None:
+    """A browser taking Zstandard and brotli gets a page just rendered in Zstandard (made on the spot,
+    a fifth of brotli's work), then the same page in brotli (smaller) from its second request on:
+    the front cache keeps only that one. A client taking brotli alone gets brotli at once."""
+    populate(sqlite_store)
+    app = create_app(sqlite_store, cache_ttl=0)
+    counting = _Counting(app)
+    client = AsgiClient(FrontCache(counting, app.state.cache))
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+    answers = [client.get("/fr/", headers=browser) for _ in range(3)]
+    assert [a.headers["content-encoding"] for a in answers] == ["zstd", "br", "br"]
+    assert counting.calls == 2, "the third came from the front cache"
+    plain = client.get("/fr/", headers={"Accept-Encoding": "identity"}).content
+    assert all(a.content == plain for a in answers)  # httpx decoded each: the same page
+    first, second, _ = answers
+    assert second.num_bytes_downloaded < first.num_bytes_downloaded < len(plain) / 3
+    assert first.headers["etag"] != second.headers["etag"]
+    revalidated = client.get("/fr/", headers={**browser, "If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304, "a tag of either coding names the page"
+    assert client.get("/ar/", headers={"Accept-Encoding": "gzip, br"}).headers["content-encoding"] == "br"
+    search = client.get("/fr/search?q=maroc", headers=browser)  # not kept: made for its one request
+    assert search.status_code == 200 and search.headers["content-encoding"] == "zstd"
 
 
 def test_kept_pages_are_compressed_on_the_one_compressing_thread(
@@ -72,6 +104,9 @@ def test_kept_pages_are_compressed_on_the_one_compressing_thread(
             assert answer.headers["content-encoding"] == encoding
     assert len(threads) == 4
     assert {name.split("_")[0] for name in threads} == {"akhbar-compress"}, threads
+    threads.clear()
+    assert client.get("/fr/", headers={"Accept-Encoding": "zstd"}).headers["content-encoding"] == "zstd"
+    assert len(threads) == 1 and not threads[0].startswith("akhbar-compress"), "Zstandard is made on the spot"
 
 
 def test_other_text_answers_are_compressed_and_small_ones_are_not(sqlite_store: Store) -> None:

@@ -149,7 +149,9 @@ def create_app(
     app.exception_handler(SignInRequired)(to_sign_in)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(Compression)  # brotli or gzip for text; cached pages come compressed already
+    app.add_middleware(
+        Compression
+    )  # Zstandard, brotli or gzip for text; cached pages come compressed already
     app.add_middleware(RequestMetrics)  # inside HeadAsGet: it reads the route the router set in the scope
     if settings is not None and settings.allowed_hosts != "*":  # a forged Host is refused before any page
         hosts = settings.allowed_hosts.split(",")

@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akhbar.services import portal
 from akhbar.store import Store
-from akhbar.web.compression import MIN_SIZE, compress, compressible, encoding_for
+from akhbar.web.compression import CHEAPEST, MIN_SIZE, SMALLEST, compress, compressible, encoding_for
 from akhbar.web.telemetry import LATENCY, REQUESTS, route_template
 
 
@@ -65,20 +65,22 @@ class _Entry:
             found = self.encoded[encoding] = compress(self.rendered.body, encoding, cached=True)
         return found
 
-    def encoding(self, accept_encoding: str) -> str:
-        """What to send this entry's body in for a client sending ``accept_encoding``."""
+    def encoding(self, accept_encoding: str, preference: tuple[str, ...] = SMALLEST) -> str:
+        """What to send this entry's body in for a client sending ``accept_encoding``: the first
+        coding of ``preference`` it takes (:mod:`akhbar.web.compression`)."""
         rendered = self.rendered
         if len(rendered.body) < MIN_SIZE or not compressible(rendered.media_type):
             return ""
-        return encoding_for(accept_encoding)
+        return encoding_for(accept_encoding, preference)
 
 
-# The thread that compresses kept answers. One: brotli's working memory (a few MB at the quality
-# kept answers get) then comes from one allocation arena, where the next compression finds it again,
-# in a serving process whose malloc keeps such blocks in its heap (akhbar.memory.keep_web_buffers:
-# with glibc's threshold fixed at 128 kB they were mapped and faulted in for every page, about 690
-# faults a page, on this thread too). Compression releases the GIL, so it still runs beside the
-# event loop.
+# The thread that compresses kept answers in brotli and gzip (Zstandard, far cheaper, is made on the
+# event loop with a context kept per thread: see INLINE). One: brotli's working memory (a few MB at
+# the quality kept answers get) then comes from one allocation arena, where the next compression
+# finds it again, in a serving process whose malloc keeps such blocks in its heap
+# (akhbar.memory.keep_web_buffers: with glibc's threshold fixed at 128 kB they were mapped and
+# faulted in for every page, about 690 faults a page, on this thread too). Compression releases the
+# GIL, so it still runs beside the event loop.
 _COMPRESSING = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="akhbar-compress")
 # The threads renders with render slots run in (ResponseCache._in_thread), as many as the slots.
 # Handed over through anyio's worker threads (``run_in_threadpool``: its capacity limiter, cancel
@@ -87,6 +89,8 @@ RENDER_SLOTS = max(2, os.cpu_count() or 2)  # renders at once on a SQLite file (
 _RENDERING = concurrent.futures.ThreadPoolExecutor(
     max_workers=RENDER_SLOTS, thread_name_prefix="akhbar-render"
 )
+# codings cheap enough to make on the event loop: Zstandard takes 30-45 µs for a page of 12-30 KB
+INLINE = frozenset({"zstd"})
 READ_FIRST_AFTER = 2  # ttls since the version was read, past which a request waits for it to be read again
 FRONT_KEY = "akhbar.cached_version"  # set in a request's scope when its answer came from the cache
 # set in a request's scope by a route: what the front cache calls (with the request's scope) each
@@ -222,9 +226,16 @@ class ResponseCache:
         # for another Host or scheme would hand every reader links to wherever that request named
         key = f"{request.base_url}|{key}"
         entry = self._entries.get((key, version))
+        rendered_now = entry is None  # by this request, or by one it waited for
         if entry is None:
             entry = await self._render_once((key, version), since, render, inline and self.inline_reads)
-        encoding = entry.encoding(request.headers.get("accept-encoding", ""))
+        accept = request.headers.get("accept-encoding", "")
+        smallest = entry.encoding(accept)
+        # Most pages rendered are given once (an article's page, for its one reader): the answer that
+        # renders one goes out in the cheapest coding the client takes. The smallest is made when the
+        # page is asked for again, and only an answer in it is kept by the front cache.
+        fresh = rendered_now and smallest not in entry.encoded
+        encoding = entry.encoding(accept, CHEAPEST) if fresh else smallest
         headers = {
             "ETag": _tagged(entry.etag, encoding),
             "Last-Modified": entry.last_modified,
@@ -240,9 +251,10 @@ class ResponseCache:
             return Response(status_code=304, headers=headers)
         if encoding:
             headers["Content-Encoding"] = encoding
-        if entry.rendered.status_code == 200:
+        if entry.rendered.status_code == 200 and encoding == smallest:
             request.scope[FRONT_KEY] = version  # the front cache may answer this again (FrontCache)
-        if encoding and encoding not in entry.encoded:  # compressed once, off the event loop
+        if encoding and encoding not in entry.encoded and encoding not in INLINE:
+            # compressed once, off the event loop
             body = await asyncio.get_running_loop().run_in_executor(_COMPRESSING, entry.body, encoding)
         else:
             body = entry.body(encoding)
@@ -318,7 +330,7 @@ def _etags(header: str | None) -> set[str]:
     if not header:
         return set()
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return tags | {tag.rsplit("-", 1)[0] + '"' for tag in tags if tag.endswith(('-br"', '-gzip"'))}
+    return tags | {tag.rsplit("-", 1)[0] + '"' for tag in tags if tag.endswith(('-br"', '-gzip"', '-zstd"'))}
 
 
 @dataclass(frozen=True)
@@ -453,7 +465,8 @@ def _front_key(scope: Scope) -> tuple[object, ...] | None:
         elif name == b"accept-language":
             language = value
         elif name == b"accept-encoding":
-            encoding = encoding_for(value.decode("latin-1"))
+            # what a kept answer is in: the smallest coding (answers in another are not kept)
+            encoding = encoding_for(value.decode("latin-1"), SMALLEST)
     # the site's address as the request names it (see ResponseCache.respond), then the page's
     site = (scope.get("scheme", "http"), host, scope.get("root_path", ""))
     return (*site, scope["path"], scope["query_string"], language, encoding)

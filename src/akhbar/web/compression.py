@@ -1,28 +1,44 @@
-"""Compressed answers: brotli or gzip for text, as the client accepts them.
+"""Compressed answers: Zstandard, brotli or gzip for text, as the client accepts them.
 
-Pages, feeds, JSON and the stylesheet are text that shrinks 5 to 8 times. Cached pages are compressed
-once per version and encoding (:mod:`akhbar.web.caching` keeps the compressed bodies); everything else
-goes through :class:`Compression`, which compresses each answer (brotli at a quality that costs about
-what gzip does). An answer that already has a ``Content-Encoding`` (a cached one) is left alone, and
-every answer that could have been compressed says ``Vary: Accept-Encoding`` so shared caches keep the
-variants apart.
+Pages, feeds, JSON and the stylesheet are text that shrinks 3 to 8 times. What an answer is
+compressed with depends on how often it is given:
+
+- an answer made for one request (a search, an article page rendered for its first reader) goes
+  out in the cheapest coding the client takes: Zstandard at level 3 (about 30 µs for a 12 KB
+  article page, a fifth of what brotli at quality 4 or gzip take, for 8% more bytes), else brotli
+  at a quality that costs about what gzip does, else gzip. Chromium-based browsers and Firefox
+  take Zstandard; Safari takes brotli.
+- a kept page given again (:mod:`akhbar.web.caching`) goes out in the smallest coding the client
+  takes, compressed once per version of the page and coding: brotli at quality 6 (its built-in
+  dictionary of web text makes pages 11-15% smaller than Zstandard at level 3), else Zstandard,
+  else gzip.
+
+Everything not kept goes through :class:`Compression`. An answer that already has a
+``Content-Encoding`` (a kept one) is left alone, and every answer that could have been compressed
+says ``Vary: Accept-Encoding`` so shared caches keep the variants apart.
 """
 
 from __future__ import annotations
 
 import gzip
+import threading
 
 import brotli
+import zstandard
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MIN_SIZE", "Compression", "compress", "encoding_for"]
+__all__ = ["CHEAPEST", "MIN_SIZE", "SMALLEST", "Compression", "compress", "encoding_for"]
 
 MIN_SIZE = 1024  # bytes: below this the saving does not pay for the headers and the work
 MAX_BUFFERED = 8 * 1024 * 1024  # an answer longer than this is sent as it is, not held to compress
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 _TEXT_SUFFIXES = ("+json", "+xml")
-BROTLI_DYNAMIC, BROTLI_CACHED, GZIP_LEVEL = 4, 6, 6
+BROTLI_DYNAMIC, BROTLI_CACHED, GZIP_LEVEL, ZSTD_LEVEL = 4, 6, 6, 3
+# the codings akhbar sends, in order of preference: for an answer given once, the cheapest to make;
+# for one kept and given again, the smallest
+CHEAPEST = ("zstd", "br", "gzip")
+SMALLEST = ("br", "zstd", "gzip")
 # brotli's sliding window in bits: its default (22, 4 MB) sets up tables for a window far longer than
 # a page. The smallest that holds the whole body loses nothing (a reference never reaches further
 # back than the body's start) and cost 10-30% less time on pages of 6-30 KB (quality 6). A window
@@ -34,8 +50,12 @@ def _window_bits(size: int) -> int:
     return max(MIN_WINDOW_BITS, min(MAX_WINDOW_BITS, (size + WINDOW_SHORTFALL - 1).bit_length()))
 
 
-def encoding_for(accept_encoding: str) -> str:
-    """``br``, ``gzip`` or ``""`` (identity): the best encoding the ``Accept-Encoding`` value allows."""
+_local = threading.local()  # a Zstandard context per thread (not thread-safe), its memory reused
+
+
+def encoding_for(accept_encoding: str, preference: tuple[str, ...] = CHEAPEST) -> str:
+    """The first coding of ``preference`` that the ``Accept-Encoding`` value allows, or ``""``
+    (identity) when it allows none of them."""
     offered = {}
     for part in accept_encoding.lower().split(","):
         name, _, params = part.strip().partition(";")
@@ -46,8 +66,9 @@ def encoding_for(accept_encoding: str) -> str:
             except ValueError:
                 quality = 0.0
         offered[name.strip()] = quality
-    for name in ("br", "gzip"):
-        if offered.get(name, offered.get("*", 0.0)) > 0:
+    for name in preference:
+        # "*" stands for brotli and gzip, never for Zstandard: a client has to name the newest coding
+        if offered.get(name, 0.0 if name == "zstd" else offered.get("*", 0.0)) > 0:
             return name
     return ""
 
@@ -58,6 +79,11 @@ def compress(body: bytes, encoding: str, *, cached: bool = False) -> bytes:
         return bytes(brotli.compress(body, quality=quality, lgwin=_window_bits(len(body))))
     if encoding == "gzip":
         return gzip.compress(body, GZIP_LEVEL, mtime=0)
+    if encoding == "zstd":
+        context = getattr(_local, "zstd", None)
+        if context is None:
+            context = _local.zstd = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+        return context.compress(body)  # a frame that records its content's size: its window fits it
     return body
 
 
