@@ -87,6 +87,7 @@ def test_bench_web_measures_akhbar_serve_beside_nginx_on_the_same_bytes(tmp_path
         "home /ar/ (2 processes)",
         "article (random) (2 processes)",
         benchmarks_web.ARTICLE_COMPRESSED,
+        benchmarks_web.ARTICLE_SAFARI,
     } <= set(names)
 
 

@@ -227,6 +227,8 @@ def _random(prefix: str, count: int, accept_encoding: str = "") -> Script:
 SEARCH = "search (random word)"
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium and Firefox send
 ARTICLE_COMPRESSED = "article (random), compressed as browsers ask"
+SAFARI_ENCODINGS = "gzip, deflate, br"  # what Safari sends: no Zstandard
+ARTICLE_SAFARI = "article (random), compressed as Safari asks"
 
 
 # Pages a reader gets from akhbar's cache: (name, path, the file nginx serves the same bytes from).
@@ -241,7 +243,7 @@ CACHED = (
 def phase_count(stories: bool) -> int:
     """How many progress messages :func:`bench_web` sends: loading, each endpoint, each ceiling."""
     # + the 2-process measurements and the search's ceiling
-    return 1 + len(CACHED) + 2 + int(stories) + len(CACHED) + 2 + 1
+    return 1 + len(CACHED) + 3 + int(stories) + len(CACHED) + 2 + 1
 
 
 def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, str, Script | None]]:
@@ -252,6 +254,8 @@ def _endpoints(count: int, stories: int, words: list[str]) -> list[tuple[str, st
     # the same pages as a browser asks for them: each first answer compressed too
     compressed = _random("/ar/articles/", count, BROWSER_ENCODINGS)
     endpoints.append((ARTICLE_COMPRESSED, "/ar/articles/1", compressed))
+    # Safari takes brotli and not Zstandard: its first answers cost more to make
+    endpoints.append((ARTICLE_SAFARI, "/ar/articles/1", _random("/ar/articles/", count, SAFARI_ENCODINGS)))
     if stories:
         endpoints.append(("story (random)", "/ar/stories/1", _random("/ar/stories/", stories)))
     if words:
