@@ -211,3 +211,20 @@ def test_brotlis_window_fits_the_body_and_costs_it_nothing(size: int) -> None:
     fitted = compress(body, "br", cached=True)
     assert brotli.decompress(fitted) == body
     assert len(fitted) <= len(brotli.compress(body, quality=6)) + 4  # the header names the window
+
+
+def test_a_kept_zstandard_body_holds_no_more_memory_than_its_bytes() -> None:
+    """Zstandard's frames come in room for the worst case, larger than the page: a kept body would
+    hold two to three times its size of memory, for as long as it is kept."""
+    import tracemalloc
+
+    body = b"".join(b"<p>Article %d : le conseil a vote le budget de la ville.</p>" % n for n in range(300))
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [compress(body, "zstd") for _ in range(50)]
+        held = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert len(kept[0]) < len(body) / 5
+    assert held < len(kept[0]) + 200, (held, len(kept[0]))
