@@ -1,21 +1,22 @@
 """Compressed answers: Zstandard, brotli or gzip for text, as the client accepts them.
 
-Pages, feeds, JSON and the stylesheet are text that shrinks 3 to 8 times. What an answer is
-compressed with depends on how often it is given:
+Pages, feeds, JSON and the stylesheet are text that shrinks 3 to 8 times. Zstandard at level 3 is the
+cheapest coding to make (about 30 µs for a 12 KB article page, a fifth of what brotli at quality 4 or
+gzip take, for 8% more bytes); Chromium-based browsers and Firefox take it, Safari does not.
 
-- an answer made for one request (a search, an article page rendered for its first reader) goes
-  out in the cheapest coding the client takes: Zstandard at level 3 (about 30 µs for a 12 KB
-  article page, a fifth of what brotli at quality 4 or gzip take, for 8% more bytes), else brotli
-  at a quality that costs about what gzip does, else gzip. Chromium-based browsers and Firefox
-  take Zstandard; Safari takes brotli.
-- a kept page given again (:mod:`akhbar.web.caching`) goes out in the smallest coding the client
-  takes, compressed once per version of the page and coding: brotli at quality 6 (its built-in
-  dictionary of web text makes pages 11-15% smaller than Zstandard at level 3), else Zstandard,
+- An answer that is not kept goes through :class:`Compression`, in the cheapest coding the client
+  takes (:data:`CHEAPEST`): Zstandard, else brotli at a quality that costs about what gzip does,
   else gzip.
+- A kept page (:mod:`akhbar.web.caching`) goes out, the first time, in Zstandard when the client
+  takes it: most pages rendered (an article's, a search's) are asked for once per version. Asked for
+  again, or by a client without Zstandard, it goes out in the smallest coding the client takes
+  (:data:`SMALLEST`), compressed once per version of the page and coding: brotli at quality 6 (its
+  built-in dictionary of web text makes pages 11-15% smaller than Zstandard at level 3), else
+  Zstandard, else gzip.
 
-Everything not kept goes through :class:`Compression`. An answer that already has a
-``Content-Encoding`` (a kept one) is left alone, and every answer that could have been compressed
-says ``Vary: Accept-Encoding`` so shared caches keep the variants apart.
+An answer that already has a ``Content-Encoding`` (a kept one) is left alone by :class:`Compression`,
+and every answer that could have been compressed says ``Vary: Accept-Encoding`` so shared caches keep
+the variants apart.
 """
 
 from __future__ import annotations
