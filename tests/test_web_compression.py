@@ -80,7 +80,7 @@ def test_a_page_given_once_goes_out_in_the_cheapest_coding_and_again_in_the_smal
     revalidated = client.get("/fr/", headers={**browser, "If-None-Match": first.headers["etag"]})
     assert revalidated.status_code == 304, "a tag of either coding names the page"
     assert client.get("/ar/", headers={"Accept-Encoding": "gzip, br"}).headers["content-encoding"] == "br"
-    search = client.get("/fr/search?q=maroc", headers=browser)  # not kept: made for its one request
+    search = client.get("/fr/search?q=maroc", headers=browser)  # a search just rendered, as a page is
     assert search.status_code == 200 and search.headers["content-encoding"] == "zstd"
 
 
