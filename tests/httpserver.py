@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
+import zstandard
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -32,6 +33,20 @@ PAGES = sorted((DATA / "pages-fundus").glob("*/*.html.gz")) + sorted(
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 RSS_ITEM = "<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate><description>{title} summary</description></item>"
 _BOMB = gzip.compress(b"\0" * 60_000_000, compresslevel=9)
+
+
+def _zstd_frames() -> tuple[bytes, bytes]:
+    """A Zstandard bomb (500 MB of zeros in about 15 KB), and a small page in a frame that asks
+    for a 128 MB window."""
+    bomb = zstandard.ZstdCompressor(level=3).compressobj()
+    zeros = b"\0" * 1_000_000
+    packed = b"".join(bomb.compress(zeros) for _ in range(500)) + bomb.flush()
+    wide_window = zstandard.ZstdCompressionParameters(window_log=27, write_content_size=False)
+    wide = zstandard.ZstdCompressor(compression_params=wide_window).compressobj()
+    return packed, wide.compress(b"<p>a page in a frame asking for a 128 MB window</p>" * 40) + wide.flush()
+
+
+_ZSTD_BOMB, _ZSTD_WIDE = _zstd_frames()
 _TYPES = {
     ".xml": "application/xml",
     ".html": "text/html; charset=utf-8",
@@ -263,8 +278,17 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             return
 
-    def bomb(self, _rest: str, _q: dict[str, str]) -> None:
-        self._send(200, _BOMB, Content_Encoding="gzip")
+    def bomb(self, rest: str, _q: dict[str, str]) -> None:
+        """``/bomb``: gzip; ``/bomb/zstd``: Zstandard; ``/bomb/zstd-window``: a frame asking for a
+        window over what HTTP senders may use; ``/bomb/zstd-corrupt``: bytes that are no frame."""
+        if rest == "zstd":
+            self._send(200, _ZSTD_BOMB, Content_Encoding="zstd")
+        elif rest == "zstd-window":
+            self._send(200, _ZSTD_WIDE, Content_Encoding="zstd")
+        elif rest == "zstd-corrupt":
+            self._send(200, b"\x28\xb5\x2f\xfd" + b"\xff" * 200, Content_Encoding="zstd")
+        else:
+            self._send(200, _BOMB, Content_Encoding="gzip")
 
     def stall(self, _rest: str, _q: dict[str, str]) -> None:
         self.send_response(200)
@@ -317,6 +341,7 @@ class Handler(BaseHTTPRequestHandler):
             "br": lambda b: brotli.compress(b, quality=4),
             "deflate": zlib.compress,
             "gzip": gzip.compress,
+            "zstd": zstandard.ZstdCompressor(level=3).compress,
         }[rest](body)
         self._send(200, packed, Content_Encoding=rest)
 
@@ -350,6 +375,7 @@ _ROUTES = [
     ("/big", Handler.big),
     ("/big-chunked", Handler.big_chunked),
     ("/bomb", Handler.bomb),
+    ("/bomb/", Handler.bomb),
     ("/stall", Handler.stall),
     ("/flaky/", Handler.flaky),
     ("/busy/", Handler.busy),

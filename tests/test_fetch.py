@@ -127,6 +127,17 @@ def test_gzip_bomb_stops_at_the_decompressed_cap(server: FixtureServer) -> None:
     assert time.perf_counter() - started < 5
 
 
+def test_zstandard_bombs_and_greedy_frames_are_refused(server: FixtureServer) -> None:
+    """500 MB of zeros in 15 KB stops at the cap, decoded a slice at a time; a frame asking for a
+    128 MB window is refused before anything is allocated for it; bytes that are no frame too."""
+    started = time.perf_counter()
+    message = refused(server.url("/bomb/zstd"))
+    assert "too large" in message and "after decompression" in message
+    assert time.perf_counter() - started < 5
+    assert "cannot decompress body" in refused(server.url("/bomb/zstd-window"))
+    assert "cannot decompress body" in refused(server.url("/bomb/zstd-corrupt"))
+
+
 @pytest.mark.slow
 def test_stall_mid_body_times_out(server: FixtureServer) -> None:
     assert "timed out" in refused(server.url("/stall"))
@@ -253,10 +264,10 @@ def test_injected_transport_gives_conditional_headers_and_304() -> None:
     first, second = asyncio.run(run())
     assert first.status == 200 and second.not_modified and second.data == b""
     assert seen[-1].headers["if-none-match"] == '"v1"'
-    assert "gzip" in seen[-1].headers["accept-encoding"] and "br" in seen[-1].headers["accept-encoding"]
+    assert {"gzip", "br", "zstd"} <= {c.strip() for c in seen[-1].headers["accept-encoding"].split(",")}
 
 
-@pytest.mark.parametrize("encoding", ["br", "deflate", "gzip"])
+@pytest.mark.parametrize("encoding", ["br", "deflate", "gzip", "zstd"])
 def test_content_encodings_are_decoded(server: FixtureServer, encoding: str) -> None:
     result = fetch(server.url(f"/encoded/{encoding}"))
     assert result.header("content-encoding") == encoding

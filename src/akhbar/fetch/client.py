@@ -360,7 +360,7 @@ class Fetcher:
             ) from exc
         except httpx.TransportError as exc:
             raise FetchError(f"fetch: {url}: body cut short: {_describe(exc)}", transient=True) from exc
-        except Exception as exc:  # zlib.error / brotli.error on corrupt compressed data
+        except Exception as exc:  # zlib.error, brotli.error, zstandard.ZstdError on corrupt compressed data
             raise FetchError(f"fetch: {url}: cannot decompress body: {exc}") from exc
         return b"".join(chunks)
 

@@ -1,19 +1,32 @@
 """Content-Encoding decoding with a hard cap on the decompressed size (gzip bombs stop at the cap).
 
 httpx would decode too, but one 64 KiB compressed chunk may inflate to tens of megabytes before
-any cap is checked; here every step asks the decompressor for at most what is left of the cap.
+any cap is checked; here every step asks the decompressor for at most what is left of the cap
+(gzip, deflate, brotli), or takes its output a slice at a time and stops past the cap (Zstandard,
+whose frames may also not ask for a window over :data:`ZSTD_MAX_WINDOW`).
 """
 
 from __future__ import annotations
 
+import io
 import zlib
 from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, cast
 
 import brotli
+import zstandard
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["BoundedDecoder", "TooLarge"]
 
-SUPPORTED = "gzip, deflate, br"
+SUPPORTED = "gzip, deflate, br, zstd"
+# the largest window a Zstandard frame may ask the decoder to keep: what RFC 9659 lets HTTP
+# senders use, and what every decoder of that coding must accept (a hostile frame asking for more
+# would have this process allocate it)
+ZSTD_MAX_WINDOW = 8 * 1024 * 1024
+ZSTD_SLICE = 64 * 1024  # the decoded bytes handed on at a time, each counted against the cap
 
 
 class TooLarge(Exception):
@@ -41,6 +54,8 @@ class BoundedDecoder:
             return self._deflate()
         if coding == "br":
             return self._brotli(brotli.Decompressor())
+        if coding == "zstd":
+            return self._zstd()
         raise ValueError(f"unsupported Content-Encoding {coding!r}")
 
     def _room(self) -> int:
@@ -81,14 +96,53 @@ class BoundedDecoder:
 
         return step
 
+    def _zstd(self) -> Callable[[bytes], bytes]:
+        counted = _Counted(self)
+        writer = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).stream_writer(
+            cast("IO[bytes]", counted),  # it calls write() alone, which a raw stream has
+            write_size=ZSTD_SLICE,
+        )
+
+        def step(data: bytes) -> bytes:
+            writer.write(data)
+            return counted.taken()
+
+        return step
+
     def _count(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise TooLarge(f"body larger than {self.max_bytes} bytes after decompression")
 
     def feed(self, data: bytes) -> bytes:
-        """Decoded bytes for one raw chunk; raises TooLarge, or zlib/brotli errors on corrupt data."""
+        """Decoded bytes for one raw chunk; raises TooLarge, or zlib/brotli/zstandard errors on corrupt
+        data."""
         decoded = self._step(data)
         if decoded is data:
             self._count(decoded)
         return decoded
+
+
+class _Counted(io.RawIOBase):
+    """Where the Zstandard decompressor writes what it decodes, a slice at a time: each slice is
+    counted against the decoder's cap as it comes, so a bomb stops there."""
+
+    def __init__(self, decoder: BoundedDecoder) -> None:
+        super().__init__()
+        self.decoder = decoder
+        self.slices: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        chunk = bytes(data)
+        self.decoder._count(chunk)
+        self.slices.append(chunk)
+        return len(chunk)
+
+    def taken(self) -> bytes:
+        """What was written since the last call."""
+        out = b"".join(self.slices)
+        self.slices.clear()
+        return out
