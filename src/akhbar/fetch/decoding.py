@@ -8,16 +8,12 @@ whose frames may also not ask for a window over :data:`ZSTD_MAX_WINDOW`).
 
 from __future__ import annotations
 
-import io
 import zlib
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, cast
 
 import brotli
 import zstandard
-
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
 
 __all__ = ["BoundedDecoder", "TooLarge"]
 
@@ -99,7 +95,7 @@ class BoundedDecoder:
     def _zstd(self) -> Callable[[bytes], bytes]:
         counted = _Counted(self)
         writer = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).stream_writer(
-            cast("IO[bytes]", counted),  # it calls write() alone, which a raw stream has
+            cast("IO[bytes]", counted),  # the decompressor calls its write() alone
             write_size=ZSTD_SLICE,
         )
 
@@ -123,19 +119,15 @@ class BoundedDecoder:
         return decoded
 
 
-class _Counted(io.RawIOBase):
+class _Counted:
     """Where the Zstandard decompressor writes what it decodes, a slice at a time: each slice is
     counted against the decoder's cap as it comes, so a bomb stops there."""
 
     def __init__(self, decoder: BoundedDecoder) -> None:
-        super().__init__()
         self.decoder = decoder
         self.slices: list[bytes] = []
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: ReadableBuffer) -> int:
+    def write(self, data: bytes) -> int:
         chunk = bytes(data)
         self.decoder._count(chunk)
         self.slices.append(chunk)
