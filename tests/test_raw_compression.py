@@ -87,6 +87,24 @@ def test_small_and_incompressible_documents_are_stored_as_they_came(store: Store
         assert record is not None and record.document.data == document.data
 
 
+def test_a_packed_page_holds_no_more_memory_than_its_frame() -> None:
+    """A batch of pages waits compressed for its transaction (``db compress`` holds 200): each frame
+    holds its own size, not the room python-zstandard made for the whole page."""
+    import tracemalloc
+
+    page = gzip.decompress(LE_MONDE.read_bytes())
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [packing.pack(page) for _ in range(10)]
+        held = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    frame = len(kept[0].data)
+    assert kept[0].compression == packing.ZSTD and frame < len(page) / 3
+    assert held < frame + 500, (held, frame)
+
+
 def test_db_compress_compresses_what_was_stored_as_it_came(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     assert run("db", "upgrade", data_dir=data_dir).code == 0

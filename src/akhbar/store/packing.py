@@ -14,13 +14,14 @@ from typing import NamedTuple
 
 import zstandard
 
+from akhbar import zstd
 from akhbar.errors import StoreError
 
 ZSTD = "zstd"
 LEVEL = 1
 SMALLEST = 512  # bytes: a smaller document is stored as it came (a frame's header, little to gain)
 
-_local = threading.local()  # a compressor and a decompressor per thread: neither is thread-safe
+_local = threading.local()  # a decompressor per thread: it is not thread-safe
 
 
 class Packed(NamedTuple):
@@ -34,10 +35,7 @@ def pack(data: bytes) -> Packed:
     """``data`` as it is stored: compressed when it has :data:`SMALLEST` bytes or more and comes out
     smaller, else as it came. Compressing releases the GIL."""
     if len(data) >= SMALLEST:
-        compressor = getattr(_local, "compressor", None)
-        if compressor is None:
-            compressor = _local.compressor = zstandard.ZstdCompressor(level=LEVEL)
-        compressed = compressor.compress(data)  # a frame that records its content's size
+        compressed = zstd.compress(data, LEVEL)
         if len(compressed) < len(data):
             return Packed(compressed, ZSTD)
     return Packed(bytes(data), None)

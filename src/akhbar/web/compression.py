@@ -22,12 +22,12 @@ the variants apart.
 from __future__ import annotations
 
 import gzip
-import threading
 
 import brotli
-import zstandard
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from akhbar import zstd
 
 __all__ = ["CHEAPEST", "MIN_SIZE", "SMALLEST", "Compression", "compress", "encoding_for"]
 
@@ -49,9 +49,6 @@ MIN_WINDOW_BITS, MAX_WINDOW_BITS, WINDOW_SHORTFALL = 10, 24, 16
 
 def _window_bits(size: int) -> int:
     return max(MIN_WINDOW_BITS, min(MAX_WINDOW_BITS, (size + WINDOW_SHORTFALL - 1).bit_length()))
-
-
-_local = threading.local()  # a Zstandard context per thread (not thread-safe), its memory reused
 
 
 def encoding_for(accept_encoding: str, preference: tuple[str, ...] = CHEAPEST) -> str:
@@ -81,13 +78,7 @@ def compress(body: bytes, encoding: str, *, cached: bool = False) -> bytes:
     if encoding == "gzip":
         return gzip.compress(body, GZIP_LEVEL, mtime=0)
     if encoding == "zstd":
-        context = getattr(_local, "zstd", None)
-        if context is None:
-            context = _local.zstd = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-        # a frame that records its content's size (its window fits it). The bytes object comes in
-        # the room of the worst case, larger than the body: a kept page keeps a copy of its own size
-        # (2,048 kept pages of 12 KB held 14 MB of memory for 5 MB of frames; their copies, 6 MB)
-        return bytes(memoryview(context.compress(body)))
+        return zstd.compress(body, ZSTD_LEVEL)
     return body
 
 
