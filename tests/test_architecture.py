@@ -1,6 +1,6 @@
 """Imports point down the layers (DESIGN.md, "Package layout"); a new upward import fails here.
 
-base (text, models, errors, config, memory) < stages (fetch, sources, extract, dedupe, stories, images,
+base (text, models, errors, config, memory, zstd) < stages (fetch, sources, extract, dedupe, stories, images,
 search) and store < services < jobs < web < bench < cli. Stages never import each other: what
 two stages share lives in the base text layer.
 """
@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "akhbar"
 
-BASE = frozenset({"text", "models", "errors", "config", "memory"})
+BASE = frozenset({"text", "models", "errors", "config", "memory", "zstd"})
 STAGES = frozenset({"fetch", "sources", "extract", "dedupe", "stories", "search", "images"})
 ABOVE = ("services", "jobs", "web", "bench", "cli")  # each may import those before it, never after
 
